@@ -1,0 +1,115 @@
+//! Command-line arguments.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Proves the packages of a Node project are the ones their publishers signed.
+#[derive(Debug, Parser)]
+#[command(name = "npm-sigverify", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Verify the registry signatures of every package of a project (lockfile or node_modules).
+    ///
+    /// Exit codes: 0 all verified or skipped, 1 any invalid or missing, 2 usage or configuration error.
+    Verify(VerifyArgs),
+    /// Verify one package version: `name@version`.
+    VerifyPackage(VerifyPackageArgs),
+    /// Write an offline evidence store for a project's tree (for air-gapped verification).
+    Fetch(FetchArgs),
+}
+
+/// Options shared by every command that reads evidence.
+#[derive(Debug, Args, Clone)]
+pub struct EvidenceArgs {
+    /// Registry URL for unscoped packages (overrides .npmrc `registry`).
+    #[arg(long, value_name = "URL")]
+    pub registry: Option<String>,
+    /// At most this many registry requests at once.
+    #[arg(long, value_name = "N", default_value_t = 32)]
+    pub concurrency: usize,
+    /// Timeout of one registry request, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 30_000)]
+    pub timeout: u64,
+    /// Retries of a failed registry request (network errors, timeouts, 429, 5xx).
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    pub retries: u32,
+}
+
+/// Dependency types that `--omit` leaves out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OmitKind {
+    /// devDependencies
+    Dev,
+    /// optionalDependencies
+    Optional,
+    /// peerDependencies
+    Peer,
+}
+
+/// `verify` arguments.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The project folder (default: the current folder).
+    #[arg(value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// Read this lockfile instead of looking in DIR.
+    #[arg(long, value_name = "FILE")]
+    pub lockfile: Option<PathBuf>,
+    /// Print the report as JSON (keys: invalid, missing, skipped, verified, summary).
+    #[arg(long)]
+    pub json: bool,
+    /// Read all evidence from this store (see `fetch`) and never touch the network.
+    #[arg(long, value_name = "STORE")]
+    pub offline: Option<PathBuf>,
+    /// Leave out dev, optional or peer dependencies, like `npm --omit` (repeatable).
+    #[arg(long, value_enum, value_name = "TYPE")]
+    pub omit: Vec<OmitKind>,
+    #[command(flatten)]
+    pub evidence: EvidenceArgs,
+}
+
+/// `verify-package` arguments.
+#[derive(Debug, Args)]
+pub struct VerifyPackageArgs {
+    /// The package: `name@version` (exact version).
+    #[arg(value_name = "NAME@VERSION")]
+    pub spec: String,
+    /// An integrity the registry's signed one must equal (as a lockfile would pin it).
+    #[arg(long, value_name = "SRI")]
+    pub integrity: Option<String>,
+    /// A local tarball whose sha512 must equal the registry's signed integrity.
+    #[arg(long, value_name = "FILE")]
+    pub tarball: Option<PathBuf>,
+    /// Print the result as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Read all evidence from this store and never touch the network.
+    #[arg(long, value_name = "STORE")]
+    pub offline: Option<PathBuf>,
+    #[command(flatten)]
+    pub evidence: EvidenceArgs,
+}
+
+/// `fetch` arguments.
+#[derive(Debug, Args)]
+pub struct FetchArgs {
+    /// The project folder (default: the current folder).
+    #[arg(value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// Read this lockfile instead of looking in DIR.
+    #[arg(long, value_name = "FILE")]
+    pub lockfile: Option<PathBuf>,
+    /// The store folder to write.
+    #[arg(long, value_name = "STORE")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub evidence: EvidenceArgs,
+}

@@ -1,0 +1,88 @@
+//! Human output, shaped like `npm audit signatures` (grouped, sorted), plus what npm leaves out:
+//! the code, the reason and what to do, and the skipped packages with their reasons.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use sigverify_core::{PackageResult, Report, Status};
+
+/// Renders a report for a terminal.
+pub fn render(report: &Report) -> String {
+    let mut out = String::new();
+    let audited = report.summary.total - report.summary.skipped;
+    let secs = report.duration_ms as f64 / 1000.0;
+    let _ = writeln!(out, "audited {audited} {} in {secs:.2}s\n", plural(audited, "package", "packages"));
+    let verified = report.summary.verified;
+    if verified > 0 {
+        let has = plural(verified, "package has a verified registry signature", "packages have verified registry signatures");
+        let _ = writeln!(out, "{verified} {has}\n");
+    }
+    render_missing(&mut out, report);
+    render_invalid(&mut out, report);
+    render_skipped(&mut out, report);
+    out
+}
+
+fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 {
+        one
+    } else {
+        many
+    }
+}
+
+fn render_missing(out: &mut String, report: &Report) {
+    let missing: Vec<_> = report.with_status(Status::Missing).collect();
+    if missing.is_empty() {
+        return;
+    }
+    let n = missing.len();
+    let what = plural(n, "package has a missing registry signature", "packages have missing registry signatures");
+    let _ = writeln!(out, "{n} {what} but the registry is providing signing keys:\n");
+    for p in missing {
+        let _ = writeln!(out, "{}@{} ({})", p.name, p.version, p.registry.as_deref().unwrap_or("?"));
+    }
+    out.push('\n');
+}
+
+fn render_invalid(out: &mut String, report: &Report) {
+    let invalid: Vec<_> = report.with_status(Status::Invalid).collect();
+    if invalid.is_empty() {
+        return;
+    }
+    let n = invalid.len();
+    let what = plural(n, "package failed verification", "packages failed verification");
+    let _ = writeln!(out, "{n} {what}:\n");
+    for p in &invalid {
+        render_failure(out, p);
+    }
+    let tail = plural(n, "this package", "these packages");
+    let _ = writeln!(out, "Someone might have tampered with {tail} since it was published on the registry, or the evidence could not be checked!\n");
+}
+
+fn render_failure(out: &mut String, p: &PackageResult) {
+    let code = p.code.map(|c| c.as_str()).unwrap_or("");
+    let _ = writeln!(out, "{}@{} ({}) {code}", p.name, p.version, p.registry.as_deref().unwrap_or("?"));
+    if let Some(message) = &p.message {
+        let _ = writeln!(out, "  {message}");
+    }
+    let _ = writeln!(out, "  at {}", p.location);
+    if let Some(fix) = &p.remediation {
+        let _ = writeln!(out, "  fix: {fix}");
+    }
+}
+
+fn render_skipped(out: &mut String, report: &Report) {
+    let mut by_code: BTreeMap<&str, Vec<&PackageResult>> = BTreeMap::new();
+    for p in report.with_status(Status::Skipped) {
+        by_code.entry(p.code.map(|c| c.as_str()).unwrap_or("")).or_default().push(p);
+    }
+    for (code, packages) in by_code {
+        let n = packages.len();
+        let _ = writeln!(out, "{n} {} skipped ({code}):", plural(n, "package", "packages"));
+        for p in packages {
+            let _ = writeln!(out, "  {}", p.message.as_deref().unwrap_or(&p.name));
+        }
+        out.push('\n');
+    }
+}

@@ -1,0 +1,136 @@
+//! The `npm-sigverify` command line, shared by the standalone binary and the addon's `runCli`.
+
+mod args;
+mod human;
+mod json;
+
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Parser;
+use sigverify_core::npmrc::{ConfigOverrides, NpmConfig};
+use sigverify_core::registry::HttpOptions;
+use sigverify_core::{fetch_store, verify_package, verify_tree, Omit, PackageSpec, VerifyError, VerifyOptions};
+
+pub use args::{Cli, Command};
+use args::{EvidenceArgs, FetchArgs, OmitKind, VerifyArgs, VerifyPackageArgs};
+
+/// Exit code: usage or configuration error.
+pub const EXIT_USAGE: i32 = 2;
+
+/// Runs the CLI with full argv (program name first) and returns the exit code.
+pub fn run(argv: Vec<OsString>) -> i32 {
+    let cli = match Cli::try_parse_from(argv) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { EXIT_USAGE } else { 0 };
+        }
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime starts");
+    let code = runtime.block_on(dispatch(cli.command));
+    let _ = std::io::stdout().flush();
+    code
+}
+
+async fn dispatch(command: Command) -> i32 {
+    let (outcome, dir) = match command {
+        Command::Verify(args) => {
+            let dir = args.dir.clone();
+            (run_verify(args).await, dir)
+        }
+        Command::VerifyPackage(args) => (run_verify_package(args).await, None),
+        Command::Fetch(args) => {
+            let dir = args.dir.clone();
+            (run_fetch(args).await, dir)
+        }
+    };
+    match outcome {
+        Ok((text, code)) => {
+            print_scrubbed(&text, dir);
+            code
+        }
+        Err(e) => {
+            eprintln!("npm-sigverify: {} ({})\n  fix: {}", e, e.code(), e.remediation());
+            EXIT_USAGE
+        }
+    }
+}
+
+/// Prints output after removing any configured secret, as a last line of defence.
+fn print_scrubbed(text: &str, dir: Option<PathBuf>) {
+    let dir = dir.unwrap_or_else(|| PathBuf::from("."));
+    let mut text = text.to_string();
+    if let Ok(config) = NpmConfig::load(&dir, &ConfigOverrides::default()) {
+        for secret in config.secrets() {
+            text = text.replace(&secret, "***");
+        }
+    }
+    println!("{}", text.trim_end());
+}
+
+fn options(dir: Option<PathBuf>, lockfile: Option<PathBuf>, offline: Option<PathBuf>, omit: &[OmitKind], e: &EvidenceArgs) -> VerifyOptions {
+    VerifyOptions {
+        dir: dir.unwrap_or_else(|| PathBuf::from(".")),
+        lockfile,
+        overrides: ConfigOverrides {
+            registry: e.registry.clone(),
+        },
+        offline,
+        omit: Omit {
+            dev: omit.contains(&OmitKind::Dev),
+            optional: omit.contains(&OmitKind::Optional),
+            peer: omit.contains(&OmitKind::Peer),
+        },
+        concurrency: e.concurrency,
+        http: HttpOptions {
+            timeout: Duration::from_millis(e.timeout),
+            retries: e.retries,
+            ..HttpOptions::default()
+        },
+    }
+}
+
+async fn run_verify(args: VerifyArgs) -> Result<(String, i32), VerifyError> {
+    let opts = options(args.dir, args.lockfile, args.offline, &args.omit, &args.evidence);
+    let report = verify_tree(&opts).await?;
+    let text = if args.json { json::render(&report) } else { human::render(&report) };
+    Ok((text, report.exit_code()))
+}
+
+async fn run_verify_package(args: VerifyPackageArgs) -> Result<(String, i32), VerifyError> {
+    let mut spec = PackageSpec::parse(&args.spec)?;
+    spec.integrity = args.integrity;
+    spec.tarball = args.tarball;
+    let opts = options(None, None, args.offline, &[], &args.evidence);
+    let result = verify_package(&spec, &opts).await?;
+    let failed = matches!(result.status, sigverify_core::Status::Invalid | sigverify_core::Status::Missing);
+    let code = i32::from(failed);
+    let text = if args.json {
+        serde_json::to_string_pretty(&result).expect("json renders")
+    } else {
+        let detail = result.message.clone().unwrap_or_default();
+        format!("{}@{}: {} {}", result.name, result.version, result.status.as_str(), detail)
+    };
+    Ok((text, code))
+}
+
+async fn run_fetch(args: FetchArgs) -> Result<(String, i32), VerifyError> {
+    let opts = options(args.dir, args.lockfile, None, &[], &args.evidence);
+    let summary = fetch_store(&opts, &args.out).await?;
+    let mut text = format!(
+        "wrote {} packuments and the keys of {} registries to {}\n",
+        summary.packuments,
+        summary.registries,
+        args.out.display()
+    );
+    for (what, why) in &summary.failures {
+        text.push_str(&format!("could not fetch {what}: {why}\n"));
+    }
+    Ok((text, i32::from(!summary.failures.is_empty())))
+}

@@ -1,0 +1,6 @@
+//! The standalone `npm-sigverify` binary (the npm package runs the same code through the addon).
+
+fn main() {
+    let code = sigverify_cli::run(std::env::args_os().collect());
+    std::process::exit(code);
+}

@@ -1,0 +1,50 @@
+//! Errors that stop a run before any package is judged: bad arguments or configuration.
+//! (A package that fails verification is a result, not an error.)
+
+use crate::npmrc::ConfigError;
+use crate::registry::ClientError;
+use sigverify_lockfile::LockfileError;
+
+/// Why a verification could not run at all.
+#[derive(Debug, thiserror::Error)]
+pub enum VerifyError {
+    /// The lockfile or tree could not be read.
+    #[error(transparent)]
+    Lockfile(#[from] LockfileError),
+    /// `.npmrc` or an override is unusable.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The HTTP client could not be set up (cafile, proxy).
+    #[error(transparent)]
+    Client(#[from] ClientError),
+    /// An argument is wrong (e.g. a package spec without a version).
+    #[error("{0}")]
+    Usage(String),
+    /// Writing the evidence store failed.
+    #[error("cannot write {path}: {reason}")]
+    Write { path: String, reason: String },
+}
+
+impl VerifyError {
+    /// A stable code for scripts and the JS API (`err.code`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            VerifyError::Lockfile(e) => e.code(),
+            VerifyError::Config(_) => "ECONFIG",
+            VerifyError::Client(_) => "ECONFIG",
+            VerifyError::Usage(_) => "EUSAGE",
+            VerifyError::Write { .. } => "EWRITE",
+        }
+    }
+
+    /// What to do about it.
+    pub fn remediation(&self) -> String {
+        match self {
+            VerifyError::Lockfile(e) => e.remediation().to_string(),
+            VerifyError::Config(_) => "fix the setting in .npmrc (or the flag) named above".into(),
+            VerifyError::Client(_) => "check the cafile and proxy settings in .npmrc and the environment".into(),
+            VerifyError::Usage(_) => "see `npm-sigverify --help`".into(),
+            VerifyError::Write { .. } => "check the output folder exists and is writable".into(),
+        }
+    }
+}

@@ -1,0 +1,159 @@
+//! Where evidence comes from: a registry over HTTP, or an offline evidence store on disk.
+//!
+//! The store mirrors the registry's URL paths, one folder per registry host (with `:port`):
+//! `STORE/<host>/-/npm/v1/keys`, `STORE/<host>/<name>` (scoped names as `@scope/name`) and
+//! `STORE/<host>/-/npm/v1/attestations/<name>@<version>`. A registry served under a path
+//! (`https://host/npm/`) keeps that path below the host folder. The offline source never touches
+//! the network, and a file that is not in the store is an error, never an empty answer.
+
+use std::path::{Path, PathBuf};
+
+use url::Url;
+
+use crate::registry::{FetchError, RegistryClient, ACCEPT_CORGI, ACCEPT_FULL};
+
+/// A source of registry evidence.
+#[derive(Clone)]
+pub enum Evidence {
+    /// Fetch from the registries.
+    Online(RegistryClient),
+    /// Read from an evidence store written by `npm-sigverify fetch`.
+    Offline(Store),
+}
+
+/// Why evidence could not be obtained.
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+pub enum EvidenceError {
+    /// The registry request failed.
+    #[error(transparent)]
+    Fetch(#[from] FetchError),
+    /// The offline store does not hold this document.
+    #[error("not in the offline store: {0}")]
+    NotInStore(PathBuf),
+    /// The offline store could not be read.
+    #[error("cannot read {path}: {reason}")]
+    Io { path: PathBuf, reason: String },
+}
+
+impl Evidence {
+    /// The registry's `/-/npm/v1/keys` document; `None` when the registry has none (404).
+    pub async fn keys(&self, registry: &Url) -> Result<Option<Vec<u8>>, EvidenceError> {
+        match self {
+            Evidence::Online(client) => Ok(client.get(&keys_url(registry), ACCEPT_FULL).await?),
+            Evidence::Offline(store) => store.read(&store.keys_path(registry)).map(Some),
+        }
+    }
+
+    /// A packument, full or abbreviated; `None` when the registry answers 404.
+    pub async fn packument(
+        &self,
+        registry: &Url,
+        name: &str,
+        full: bool,
+    ) -> Result<Option<Vec<u8>>, EvidenceError> {
+        match self {
+            Evidence::Online(client) => {
+                let accept = if full { ACCEPT_FULL } else { ACCEPT_CORGI };
+                Ok(client.get(&packument_url(registry, name), accept).await?)
+            }
+            Evidence::Offline(store) => store.read(&store.packument_path(registry, name)).map(Some),
+        }
+    }
+}
+
+/// `<registry>/-/npm/v1/keys`.
+pub fn keys_url(registry: &Url) -> Url {
+    registry.join("-/npm/v1/keys").expect("relative path joins")
+}
+
+/// `<registry>/<escaped name>`, with the scope's slash escaped as npm does (`@scope%2fname`).
+pub fn packument_url(registry: &Url, name: &str) -> Url {
+    let escaped = name.replacen('/', "%2f", 1);
+    registry.join(&escaped).expect("package names join as relative paths")
+}
+
+/// An offline evidence store rooted at a folder.
+#[derive(Debug, Clone)]
+pub struct Store {
+    root: PathBuf,
+}
+
+impl Store {
+    /// A store at `root` (it need not exist yet when writing).
+    pub fn new(root: impl Into<PathBuf>) -> Store {
+        Store { root: root.into() }
+    }
+
+    /// The folder of one registry: `<root>/<host[:port]>/<registry path>`.
+    pub fn registry_dir(&self, registry: &Url) -> PathBuf {
+        let host = registry.host_str().unwrap_or("unknown-host");
+        let host = match registry.port() {
+            Some(port) => format!("{host}:{port}"),
+            None => host.to_string(),
+        };
+        let mut dir = self.root.join(host);
+        for segment in registry.path().split('/').filter(|s| !s.is_empty()) {
+            dir.push(segment);
+        }
+        dir
+    }
+
+    /// Where the registry's keys document lives.
+    pub fn keys_path(&self, registry: &Url) -> PathBuf {
+        self.registry_dir(registry).join("-/npm/v1/keys")
+    }
+
+    /// Where a packument lives (`@scope/name` is a folder and a file).
+    pub fn packument_path(&self, registry: &Url, name: &str) -> PathBuf {
+        self.registry_dir(registry).join(name)
+    }
+
+    /// Where the attestations of one version live.
+    pub fn attestations_path(&self, registry: &Url, name: &str, version: &str) -> PathBuf {
+        let file = format!("{name}@{version}");
+        self.registry_dir(registry).join("-/npm/v1/attestations").join(file)
+    }
+
+    fn read(&self, path: &Path) -> Result<Vec<u8>, EvidenceError> {
+        std::fs::read(path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => EvidenceError::NotInStore(path.to_path_buf()),
+            _ => EvidenceError::Io {
+                path: path.to_path_buf(),
+                reason: e.to_string(),
+            },
+        })
+    }
+
+    /// Writes a document atomically (temp file + rename), creating folders.
+    pub fn write(&self, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+        let dir = path.parent().expect("store paths have a parent");
+        std::fs::create_dir_all(dir)?;
+        let tmp = dir.join(format!(
+            ".{}.tmp-{}",
+            path.file_name().unwrap_or_default().to_string_lossy(),
+            std::process::id()
+        ));
+        std::fs::write(&tmp, bytes)?;
+        std::fs::rename(&tmp, path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_and_store_paths_mirror_the_registry() {
+        let reg = Url::parse("http://127.0.0.1:4873/").unwrap();
+        assert_eq!(packument_url(&reg, "@acme/x").as_str(), "http://127.0.0.1:4873/@acme%2fx");
+        assert_eq!(keys_url(&reg).as_str(), "http://127.0.0.1:4873/-/npm/v1/keys");
+        let store = Store::new("/s");
+        assert_eq!(store.packument_path(&reg, "@acme/x"), PathBuf::from("/s/127.0.0.1:4873/@acme/x"));
+        let sub = Url::parse("https://r.test/npm/").unwrap();
+        assert_eq!(store.keys_path(&sub), PathBuf::from("/s/r.test/npm/-/npm/v1/keys"));
+        assert_eq!(
+            store.attestations_path(&sub, "a", "1.0.0"),
+            PathBuf::from("/s/r.test/npm/-/npm/v1/attestations/a@1.0.0")
+        );
+    }
+}

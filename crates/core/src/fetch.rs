@@ -1,0 +1,120 @@
+//! `npm-sigverify fetch`: writes an offline evidence store for a project's tree, for air-gapped
+//! verification. It records exactly what the online run would read: each registry's keys and
+//! each package's packument (full when a key can expire, so publish times are there).
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::sync::Arc;
+
+use serde::Serialize;
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+use url::Url;
+
+use crate::error::VerifyError;
+use crate::evidence::{keys_url, packument_url, Store};
+use crate::keyring::is_public_npm;
+use crate::keys::KeySet;
+use crate::npmrc::NpmConfig;
+use crate::registry::{RegistryClient, ACCEPT_CORGI, ACCEPT_FULL};
+use crate::verify::{load_input, VerifyOptions};
+
+/// What a fetch wrote, and what it could not get.
+#[derive(Debug, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FetchSummary {
+    /// Registries whose keys were recorded.
+    pub registries: usize,
+    /// Packuments written.
+    pub packuments: usize,
+    /// `(what, why)` for every document that could not be fetched.
+    pub failures: Vec<(String, String)>,
+}
+
+/// Fetches the evidence for every registry package of the tree into `out`.
+pub async fn fetch_store(options: &VerifyOptions, out: &Path) -> Result<FetchSummary, VerifyError> {
+    let tree = load_input(options)?;
+    let config = NpmConfig::load(&tree.root, &options.overrides)?;
+    let client = RegistryClient::new(config.clone(), options.http.clone())?;
+    let store = Store::new(out);
+    let mut wanted = BTreeSet::new();
+    for package in tree.packages.iter().filter(|p| p.source.skip_reason().is_none()) {
+        wanted.insert((config.registry_for(&package.name)?, package.name.clone()));
+    }
+    let mut summary = FetchSummary::default();
+    let registries: BTreeSet<Url> = wanted.iter().map(|(r, _)| r.clone()).collect();
+    let mut expiring = BTreeSet::new();
+    for registry in &registries {
+        if fetch_keys(&client, &store, registry, &mut summary).await? {
+            expiring.insert(registry.clone());
+        }
+    }
+    let limit = Arc::new(Semaphore::new(options.concurrency.max(1)));
+    let mut tasks = JoinSet::new();
+    for (registry, name) in wanted {
+        let full = expiring.contains(&registry);
+        let (client, store, limit) = (client.clone(), store.clone(), Arc::clone(&limit));
+        tasks.spawn(async move {
+            let _permit = limit.acquire().await.expect("semaphore is never closed");
+            fetch_packument(&client, &store, &registry, &name, full).await
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        match done.expect("fetch tasks never panic") {
+            Ok(()) => summary.packuments += 1,
+            Err(failure) => summary.failures.push(failure),
+        }
+    }
+    Ok(summary)
+}
+
+/// Records a registry's keys; returns whether any key can expire (full packuments needed).
+async fn fetch_keys(
+    client: &RegistryClient,
+    store: &Store,
+    registry: &Url,
+    summary: &mut FetchSummary,
+) -> Result<bool, VerifyError> {
+    if is_public_npm(registry) {
+        summary.registries += 1;
+        return Ok(KeySet::embedded_npm().has_expiring_key());
+    }
+    let bytes = match client.get(&keys_url(registry), ACCEPT_FULL).await {
+        Ok(Some(bytes)) => bytes,
+        // npm treats a 404 as "no keys"; record that explicitly so offline runs agree.
+        Ok(None) => br#"{"keys":[]}"#.to_vec(),
+        Err(e) => {
+            summary.failures.push((keys_url(registry).to_string(), e.to_string()));
+            return Ok(false);
+        }
+    };
+    write(store, &store.keys_path(registry), &bytes)?;
+    summary.registries += 1;
+    let expiring = KeySet::from_keys_document(&bytes).map(|k| k.has_expiring_key());
+    Ok(expiring.unwrap_or(false))
+}
+
+async fn fetch_packument(
+    client: &RegistryClient,
+    store: &Store,
+    registry: &Url,
+    name: &str,
+    full: bool,
+) -> Result<(), (String, String)> {
+    let url = packument_url(registry, name);
+    let accept = if full { ACCEPT_FULL } else { ACCEPT_CORGI };
+    let bytes = match client.get(&url, accept).await {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => return Err((url.to_string(), "HTTP 404".into())),
+        Err(e) => return Err((url.to_string(), e.to_string())),
+    };
+    let path = store.packument_path(registry, name);
+    write(store, &path, &bytes).map_err(|e| (url.to_string(), e.to_string()))
+}
+
+fn write(store: &Store, path: &Path, bytes: &[u8]) -> Result<(), VerifyError> {
+    store.write(path, bytes).map_err(|e| VerifyError::Write {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    })
+}

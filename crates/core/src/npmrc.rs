@@ -1,0 +1,342 @@
+//! npm configuration as npm reads it: `.npmrc` files and `npm_config_*` environment variables.
+//!
+//! Precedence, lowest first: the global npmrc (`npm_config_globalconfig`), the user npmrc
+//! (`npm_config_userconfig` or `~/.npmrc`), the project `.npmrc`, environment variables, and
+//! explicit overrides (CLI flags). Credentials are kept here and only ever leave as an HTTP
+//! header for the host they were configured for; `Debug` never prints them.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use url::Url;
+
+/// The public npm registry, npm's default.
+pub const DEFAULT_REGISTRY: &str = "https://registry.npmjs.org/";
+
+/// Settings given on the command line or through the JS API; they win over every file.
+#[derive(Debug, Clone, Default)]
+pub struct ConfigOverrides {
+    /// `--registry URL`.
+    pub registry: Option<String>,
+}
+
+/// The resolved npm configuration that verification needs.
+#[derive(Clone)]
+pub struct NpmConfig {
+    values: HashMap<String, String>,
+    /// The files that were read, lowest precedence first.
+    pub sources: Vec<PathBuf>,
+}
+
+/// Why the configuration cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// A registry setting is not an http(s) URL.
+    #[error("{key}: '{value}' is not an http(s) URL")]
+    BadRegistry { key: String, value: String },
+    /// A configured file could not be read.
+    #[error("cannot read {path}: {reason}")]
+    Unreadable { path: PathBuf, reason: String },
+}
+
+impl std::fmt::Debug for NpmConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let keys: Vec<&String> = self.values.keys().collect();
+        f.debug_struct("NpmConfig").field("keys", &keys).finish()
+    }
+}
+
+impl NpmConfig {
+    /// Reads the configuration that applies to a project directory.
+    pub fn load(project: &Path, overrides: &ConfigOverrides) -> Result<NpmConfig, ConfigError> {
+        let env: HashMap<String, String> = std::env::vars().collect();
+        Self::load_with_env(project, overrides, &env)
+    }
+
+    /// Like [`NpmConfig::load`], with an explicit environment (for tests).
+    pub fn load_with_env(
+        project: &Path,
+        overrides: &ConfigOverrides,
+        env: &HashMap<String, String>,
+    ) -> Result<NpmConfig, ConfigError> {
+        let mut config = NpmConfig {
+            values: HashMap::new(),
+            sources: Vec::new(),
+        };
+        for file in config_files(project, env) {
+            config.read_file(&file, env)?;
+        }
+        config.apply_env(env);
+        if let Some(registry) = &overrides.registry {
+            config.values.insert("registry".into(), registry.clone());
+        }
+        config.registry()?;
+        Ok(config)
+    }
+
+    /// Builds a configuration from `.npmrc` text alone (for tests and embedding).
+    pub fn from_text(text: &str) -> NpmConfig {
+        let mut config = NpmConfig {
+            values: HashMap::new(),
+            sources: Vec::new(),
+        };
+        config.read_text(text, &HashMap::new());
+        config
+    }
+
+    fn read_file(&mut self, path: &Path, env: &HashMap<String, String>) -> Result<(), ConfigError> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => {
+                self.read_text(&text, env);
+                self.sources.push(path.to_path_buf());
+                Ok(())
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(ConfigError::Unreadable {
+                path: path.to_path_buf(),
+                reason: e.to_string(),
+            }),
+        }
+    }
+
+    fn read_text(&mut self, text: &str, env: &HashMap<String, String>) {
+        for line in text.lines() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with(';') || line.starts_with('#') {
+                continue;
+            }
+            if let Some((key, value)) = line.split_once('=') {
+                let value = expand_env(unquote(value.trim()), env);
+                self.values.insert(key.trim().to_string(), value);
+            }
+        }
+    }
+
+    /// `npm_config_strict_ssl=false` → `strict-ssl`, as @npmcli/config maps them.
+    fn apply_env(&mut self, env: &HashMap<String, String>) {
+        for (key, value) in env {
+            let lower = key.to_ascii_lowercase();
+            let Some(name) = lower.strip_prefix("npm_config_") else {
+                continue;
+            };
+            if name.is_empty() || name.starts_with('_') {
+                continue;
+            }
+            self.values.insert(name.replace('_', "-"), value.clone());
+        }
+    }
+
+    /// A raw setting.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.values.get(key).map(String::as_str)
+    }
+
+    /// The default registry, normalised with a trailing slash.
+    pub fn registry(&self) -> Result<Url, ConfigError> {
+        parse_registry("registry", self.get("registry").unwrap_or(DEFAULT_REGISTRY))
+    }
+
+    /// The registry that serves a package: its scope's registry (`@scope:registry`) or the default.
+    pub fn registry_for(&self, name: &str) -> Result<Url, ConfigError> {
+        if let Some((scope, _)) = name.split_once('/').filter(|_| name.starts_with('@')) {
+            let key = format!("{scope}:registry");
+            if let Some(value) = self.get(&key) {
+                return parse_registry(&key, value);
+            }
+        }
+        self.registry()
+    }
+
+    /// `strict-ssl` (default true).
+    pub fn strict_ssl(&self) -> bool {
+        self.get("strict-ssl").map(|v| v != "false").unwrap_or(true)
+    }
+
+    /// `cafile`, if set.
+    pub fn cafile(&self) -> Option<PathBuf> {
+        self.get("cafile").map(PathBuf::from)
+    }
+
+    /// `https-proxy` / `proxy` from npm config (environment proxies are honoured by the client).
+    pub fn proxy_for(&self, url: &Url) -> Option<&str> {
+        if url.scheme() == "https" {
+            self.get("https-proxy").or_else(|| self.get("proxy"))
+        } else {
+            self.get("proxy")
+        }
+    }
+
+    /// The `Authorization` header value for a request URL, found like npm-registry-fetch does:
+    /// the longest `//host[:port]/path/` prefix of the URL that has credentials.
+    pub fn authorization_for(&self, url: &Url) -> Option<String> {
+        let host = url.host_str()?;
+        let host = match url.port() {
+            Some(port) => format!("{host}:{port}"),
+            None => host.to_string(),
+        };
+        let mut path = url.path().to_string();
+        loop {
+            let prefix = format!("//{host}{}", path_dir(&path));
+            if let Some(auth) = self.credential_at(&prefix) {
+                return Some(auth);
+            }
+            if path == "/" || path.is_empty() {
+                return None;
+            }
+            path = parent_path(&path);
+        }
+    }
+
+    fn credential_at(&self, prefix: &str) -> Option<String> {
+        if let Some(token) = self.get(&format!("{prefix}:_authToken")) {
+            return Some(format!("Bearer {token}"));
+        }
+        if let Some(auth) = self.get(&format!("{prefix}:_auth")) {
+            return Some(format!("Basic {auth}"));
+        }
+        let user = self.get(&format!("{prefix}:username"))?;
+        let password = self.get(&format!("{prefix}:_password"))?;
+        let password = STANDARD.decode(password).ok()?;
+        let pair = format!("{user}:{}", String::from_utf8_lossy(&password));
+        Some(format!("Basic {}", STANDARD.encode(pair)))
+    }
+
+    /// Every configured secret, so output can be scrubbed of them as a last line of defence.
+    pub fn secrets(&self) -> Vec<String> {
+        self.values
+            .iter()
+            .filter(|(k, _)| k.ends_with("_authToken") || k.ends_with("_auth") || k.ends_with("_password"))
+            .map(|(_, v)| v.clone())
+            .filter(|v| v.len() >= 4)
+            .collect()
+    }
+}
+
+fn config_files(project: &Path, env: &HashMap<String, String>) -> Vec<PathBuf> {
+    let lookup = |k: &str| env.get(k).or_else(|| env.get(&k.to_ascii_uppercase()));
+    let mut files = Vec::new();
+    if let Some(global) = lookup("npm_config_globalconfig") {
+        files.push(PathBuf::from(global));
+    }
+    match lookup("npm_config_userconfig") {
+        Some(user) => files.push(PathBuf::from(user)),
+        None => {
+            if let Some(home) = env.get("HOME").or_else(|| env.get("USERPROFILE")) {
+                files.push(Path::new(home).join(".npmrc"));
+            }
+        }
+    }
+    files.push(project.join(".npmrc"));
+    files
+}
+
+fn parse_registry(key: &str, value: &str) -> Result<Url, ConfigError> {
+    let bad = || ConfigError::BadRegistry {
+        key: key.to_string(),
+        value: value.to_string(),
+    };
+    let mut url = Url::parse(value).map_err(|_| bad())?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(bad());
+    }
+    if !url.path().ends_with('/') {
+        let path = format!("{}/", url.path());
+        url.set_path(&path);
+    }
+    Ok(url)
+}
+
+fn unquote(value: &str) -> &str {
+    value
+        .strip_prefix('"')
+        .and_then(|v| v.strip_suffix('"'))
+        .unwrap_or(value)
+}
+
+/// `${NAME}` → the environment variable, like npm (unset variables stay as written).
+fn expand_env(value: &str, env: &HashMap<String, String>) -> String {
+    let mut out = String::with_capacity(value.len());
+    let mut rest = value;
+    while let Some(start) = rest.find("${") {
+        let Some(len) = rest[start..].find('}') else {
+            break;
+        };
+        let name = &rest[start + 2..start + len];
+        out.push_str(&rest[..start]);
+        match env.get(name) {
+            Some(v) => out.push_str(v),
+            None => out.push_str(&rest[start..=start + len]),
+        }
+        rest = &rest[start + len + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn path_dir(path: &str) -> String {
+    if path.ends_with('/') {
+        path.to_string()
+    } else {
+        parent_path(path)
+    }
+}
+
+fn parent_path(path: &str) -> String {
+    let trimmed = path.trim_end_matches('/');
+    match trimmed.rfind('/') {
+        Some(i) => trimmed[..=i].to_string(),
+        None => "/".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url(s: &str) -> Url {
+        Url::parse(s).unwrap()
+    }
+
+    #[test]
+    fn scoped_registry_and_default() {
+        let c = NpmConfig::from_text("registry=http://127.0.0.1:4873\n@acme:registry=https://npm.acme.test/repo/\n");
+        assert_eq!(c.registry_for("left-pad").unwrap().as_str(), "http://127.0.0.1:4873/");
+        assert_eq!(c.registry_for("@acme/x").unwrap().as_str(), "https://npm.acme.test/repo/");
+        assert_eq!(c.registry_for("@other/x").unwrap().as_str(), "http://127.0.0.1:4873/");
+    }
+
+    #[test]
+    fn token_matches_longest_prefix_and_only_its_host() {
+        let c = NpmConfig::from_text(
+            "//npm.acme.test/repo/:_authToken=SECRET1\n//npm.acme.test/:_authToken=SECRET2\n",
+        );
+        let deep = c.authorization_for(&url("https://npm.acme.test/repo/@acme%2fx")).unwrap();
+        assert_eq!(deep, "Bearer SECRET1");
+        let top = c.authorization_for(&url("https://npm.acme.test/other/x")).unwrap();
+        assert_eq!(top, "Bearer SECRET2");
+        assert_eq!(c.authorization_for(&url("https://evil.test/repo/x")), None);
+        assert!(!format!("{c:?}").contains("SECRET"));
+    }
+
+    #[test]
+    fn env_expansion_and_env_overrides() {
+        let env: HashMap<String, String> = [
+            ("TOKEN".to_string(), "abc123".to_string()),
+            ("npm_config_strict_ssl".to_string(), "false".to_string()),
+        ]
+        .into();
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(".npmrc"), "//r.test/:_authToken=${TOKEN}\n").unwrap();
+        let c = NpmConfig::load_with_env(dir.path(), &ConfigOverrides::default(), &env).unwrap();
+        assert_eq!(c.authorization_for(&url("https://r.test/x")).unwrap(), "Bearer abc123");
+        assert!(!c.strict_ssl());
+    }
+
+    #[test]
+    fn bad_registry_is_a_config_error() {
+        let c = NpmConfig::from_text("registry=ftp://x\n");
+        assert!(matches!(c.registry(), Err(ConfigError::BadRegistry { .. })));
+    }
+}

@@ -1,0 +1,172 @@
+//! The parts of a packument (registry package document) that verification needs.
+//!
+//! Registry JSON is parsed into these checked types before any cryptography runs; fields we do
+//! not need are skipped by serde without being kept.
+
+use std::collections::HashMap;
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+
+use crate::signature::RegistrySignature;
+
+/// What one published version carries.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VersionFacts {
+    /// `dist.integrity`, or the sha1 SRI built from `dist.shasum` for very old versions.
+    pub integrity: Option<String>,
+    /// `dist.tarball`.
+    pub tarball: Option<String>,
+    /// `dist.signatures`.
+    pub signatures: Vec<RegistrySignature>,
+    /// `dist.attestations.url`, when the registry advertises attestations.
+    pub attestations_url: Option<String>,
+    /// `dist.attestations.provenance.predicateType`, when advertised.
+    pub provenance_predicate: Option<String>,
+    /// The published package.json `repository` field.
+    pub repository: Option<serde_json::Value>,
+}
+
+/// The facts of a packument restricted to what verification needs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PackumentFacts {
+    /// The package name the document declares.
+    pub name: Option<String>,
+    /// Version facts, by exact version.
+    pub versions: HashMap<String, VersionFacts>,
+    /// Publish times by version (only in full packuments).
+    pub published: HashMap<String, DateTime<Utc>>,
+}
+
+/// Why a packument could not be used.
+#[derive(Debug, thiserror::Error)]
+#[error("malformed packument: {0}")]
+pub struct PackumentError(pub String);
+
+#[derive(Deserialize)]
+struct WirePackument {
+    name: Option<String>,
+    #[serde(default)]
+    versions: HashMap<String, WireVersion>,
+    #[serde(default)]
+    time: HashMap<String, serde_json::Value>,
+}
+
+/// A version document as it appears in `versions[v]` (or served alone at `/<name>/<version>`).
+#[derive(Deserialize)]
+pub struct WireVersion {
+    #[serde(default)]
+    dist: Option<WireDist>,
+    #[serde(default)]
+    repository: Option<serde_json::Value>,
+}
+
+#[derive(Deserialize)]
+struct WireDist {
+    integrity: Option<String>,
+    shasum: Option<String>,
+    tarball: Option<String>,
+    #[serde(default)]
+    signatures: Vec<RegistrySignature>,
+    attestations: Option<WireAttestations>,
+}
+
+#[derive(Deserialize)]
+struct WireAttestations {
+    url: Option<String>,
+    provenance: Option<WireProvenance>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct WireProvenance {
+    predicate_type: Option<String>,
+}
+
+/// Parses a packument (full or abbreviated).
+pub fn parse_packument(bytes: &[u8]) -> Result<PackumentFacts, PackumentError> {
+    let wire: WirePackument =
+        serde_json::from_slice(bytes).map_err(|e| PackumentError(e.to_string()))?;
+    let published = wire
+        .time
+        .iter()
+        .filter_map(|(v, t)| Some((v.clone(), parse_time(t.as_str()?)?)))
+        .collect();
+    let versions = wire
+        .versions
+        .into_iter()
+        .map(|(v, doc)| (v, doc.into_facts()))
+        .collect();
+    Ok(PackumentFacts {
+        name: wire.name,
+        versions,
+        published,
+    })
+}
+
+/// Parses a single version document (`/<name>/<version>`).
+pub fn parse_version_document(bytes: &[u8]) -> Result<VersionFacts, PackumentError> {
+    let wire: WireVersion =
+        serde_json::from_slice(bytes).map_err(|e| PackumentError(e.to_string()))?;
+    Ok(wire.into_facts())
+}
+
+impl WireVersion {
+    fn into_facts(self) -> VersionFacts {
+        let dist = self.dist;
+        let Some(dist) = dist else {
+            return VersionFacts {
+                repository: self.repository,
+                ..VersionFacts::default()
+            };
+        };
+        let integrity = dist
+            .integrity
+            .or_else(|| dist.shasum.as_deref().and_then(sha1_sri));
+        let (attestations_url, provenance_predicate) = match dist.attestations {
+            Some(a) => (a.url, a.provenance.and_then(|p| p.predicate_type)),
+            None => (None, None),
+        };
+        VersionFacts {
+            integrity,
+            tarball: dist.tarball,
+            signatures: dist.signatures,
+            attestations_url,
+            provenance_predicate,
+            repository: self.repository,
+        }
+    }
+}
+
+/// `sha1-<base64>` from a hex `shasum`, as ssri does for versions without `integrity`.
+fn sha1_sri(shasum: &str) -> Option<String> {
+    let bytes = hex::decode(shasum.trim()).ok()?;
+    (bytes.len() == 20).then(|| format!("sha1-{}", STANDARD.encode(bytes)))
+}
+
+fn parse_time(value: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(value)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shasum_becomes_sha1_sri() {
+        let doc = br#"{"name":"a","versions":{"1.0.0":{"dist":{"shasum":"6795e5c564c3bffaae8454cf0b3df370c3d6911c"}}}}"#;
+        let facts = parse_packument(doc).unwrap();
+        let v = &facts.versions["1.0.0"];
+        assert_eq!(v.integrity.as_deref(), Some("sha1-Z5XlxWTDv/quhFTPCz3zcMPWkRw="));
+    }
+
+    #[test]
+    fn truncated_json_is_an_error() {
+        assert!(parse_packument(br#"{"name":"a","versions":{"#).is_err());
+        assert!(parse_packument(br#"{"versions":{"1.0.0":{"dist":{"signatures":"x"}}}}"#).is_err());
+    }
+}

@@ -1,0 +1,185 @@
+//! The online evidence source: an HTTP client for npm registries.
+//!
+//! One keep-alive connection pool (HTTP/2 where the server offers it), per-request timeouts,
+//! retries with jittered exponential backoff on network errors, timeouts, 429 and 5xx, and
+//! credentials from `.npmrc` sent only to the host they were configured for.
+
+use std::time::Duration;
+
+use rand::Rng;
+use url::Url;
+
+use crate::npmrc::NpmConfig;
+
+/// Abbreviated ("corgi") packuments: signatures and integrity, but no publish times.
+pub const ACCEPT_CORGI: &str =
+    "application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8, */*";
+/// Full packuments: needed when a key can expire, to know when a version was published.
+pub const ACCEPT_FULL: &str = "application/json";
+
+/// How hard the client tries.
+#[derive(Debug, Clone)]
+pub struct HttpOptions {
+    /// Timeout of one request attempt.
+    pub timeout: Duration,
+    /// Retries after the first attempt.
+    pub retries: u32,
+    /// First backoff delay; doubled on each retry, with jitter.
+    pub backoff: Duration,
+}
+
+impl Default for HttpOptions {
+    fn default() -> Self {
+        HttpOptions {
+            timeout: Duration::from_secs(30),
+            retries: 2,
+            backoff: Duration::from_millis(250),
+        }
+    }
+}
+
+/// Why a request failed (after retries). Messages name the URL, never credentials.
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+pub enum FetchError {
+    /// No answer within the per-request timeout.
+    #[error("timed out after {timeout_ms} ms fetching {url}")]
+    Timeout { url: String, timeout_ms: u64 },
+    /// The registry answered with an error status.
+    #[error("HTTP {status} fetching {url}")]
+    Status { url: String, status: u16 },
+    /// The connection failed.
+    #[error("cannot reach {url}: {reason}")]
+    Network { url: String, reason: String },
+}
+
+/// Why the client could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// `cafile` could not be read or parsed.
+    #[error("cafile {path}: {reason}")]
+    CaFile { path: String, reason: String },
+    /// A configured proxy is not a valid URL.
+    #[error("proxy '{0}' is not a valid URL")]
+    Proxy(String),
+    /// The TLS/HTTP stack refused the settings.
+    #[error("cannot build the HTTP client: {0}")]
+    Build(String),
+}
+
+/// An HTTP client configured from npm settings.
+#[derive(Clone)]
+pub struct RegistryClient {
+    http: reqwest::Client,
+    config: NpmConfig,
+    options: HttpOptions,
+}
+
+impl RegistryClient {
+    /// Builds a client honouring `strict-ssl`, `cafile`, `proxy`/`https-proxy` (environment
+    /// proxies `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` are honoured too).
+    pub fn new(config: NpmConfig, options: HttpOptions) -> Result<RegistryClient, ClientError> {
+        let mut builder = reqwest::Client::builder()
+            .user_agent(concat!("npm-sigverify/", env!("CARGO_PKG_VERSION")))
+            .timeout(options.timeout)
+            .pool_max_idle_per_host(64)
+            .gzip(true);
+        if !config.strict_ssl() {
+            builder = builder.tls_danger_accept_invalid_certs(true);
+        }
+        if let Some(path) = config.cafile() {
+            // Like npm's `ca`/`cafile`: trust exactly these authorities, not the defaults.
+            builder = builder.tls_certs_only(read_cafile(&path)?);
+        }
+        if let Some(proxy) = config.get("https-proxy").or_else(|| config.get("proxy")) {
+            let proxy = reqwest::Proxy::all(proxy).map_err(|_| ClientError::Proxy(proxy.into()))?;
+            builder = builder.proxy(proxy);
+        }
+        let http = builder
+            .build()
+            .map_err(|e| ClientError::Build(e.to_string()))?;
+        Ok(RegistryClient {
+            http,
+            config,
+            options,
+        })
+    }
+
+    /// GETs a URL; `Ok(None)` when the registry answers 404 (or 400, like npm for keys).
+    pub async fn get(&self, url: &Url, accept: &str) -> Result<Option<Vec<u8>>, FetchError> {
+        let mut attempt = 0;
+        loop {
+            match self.attempt(url, accept).await {
+                Err(e) if attempt < self.options.retries && is_retryable(&e) => {
+                    tokio::time::sleep(self.backoff(attempt)).await;
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    async fn attempt(&self, url: &Url, accept: &str) -> Result<Option<Vec<u8>>, FetchError> {
+        let mut request = self.http.get(url.clone()).header("accept", accept);
+        if let Some(auth) = self.config.authorization_for(url) {
+            request = request.header("authorization", auth);
+        }
+        let response = request.send().await.map_err(|e| self.to_error(url, e))?;
+        let status = response.status().as_u16();
+        if status == 404 || status == 400 {
+            return Ok(None);
+        }
+        if !(200..300).contains(&status) {
+            let url = url.to_string();
+            return Err(FetchError::Status { url, status });
+        }
+        let body = response.bytes().await.map_err(|e| self.to_error(url, e))?;
+        Ok(Some(body.to_vec()))
+    }
+
+    fn to_error(&self, url: &Url, e: reqwest::Error) -> FetchError {
+        let url = url.to_string();
+        if e.is_timeout() {
+            let timeout_ms = self.options.timeout.as_millis() as u64;
+            return FetchError::Timeout { url, timeout_ms };
+        }
+        FetchError::Network {
+            url,
+            reason: root_cause(&e),
+        }
+    }
+
+    fn backoff(&self, attempt: u32) -> Duration {
+        let base = self.options.backoff.as_millis() as u64 * (1u64 << attempt.min(6));
+        let jitter = rand::rng().random_range(0..=base / 2 + 1);
+        Duration::from_millis(base + jitter)
+    }
+}
+
+fn is_retryable(e: &FetchError) -> bool {
+    match e {
+        FetchError::Status { status, .. } => *status == 429 || *status >= 500,
+        FetchError::Timeout { .. } | FetchError::Network { .. } => true,
+    }
+}
+
+/// The innermost error message (reqwest wraps hyper wraps io), without the URL.
+fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause: &dyn std::error::Error = e;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    cause.to_string()
+}
+
+fn read_cafile(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>, ClientError> {
+    let err = |reason: String| ClientError::CaFile {
+        path: path.display().to_string(),
+        reason,
+    };
+    let pem = std::fs::read(path).map_err(|e| err(e.to_string()))?;
+    let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| err(e.to_string()))?;
+    if certs.is_empty() {
+        return Err(err("no certificate in file".into()));
+    }
+    Ok(certs)
+}

@@ -1,0 +1,114 @@
+//! The Node.js binding of npm-sigverify: maps JS options to core options, runs the core on
+//! napi's tokio runtime, and maps results back. No verification logic lives here.
+//!
+//! Rejections carry the core's stable `err.code` (`ELOCKFILEPARSE`, `ENOLOCKFILE`, `ECONFIG`,
+//! `EUSAGE`, ...): the error object is built on the JS thread once the future settles, because
+//! napi's own async rejections only know napi's status names.
+
+mod convert;
+
+use std::future::Future;
+
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+use sigverify_core::{PackageSpec, VerifyError};
+
+pub use convert::{
+    FetchOptions, FetchSummary, PackageResult, RegistryInfo, Report, Summary, VerifyPackageOptions,
+    VerifyTreeOptions,
+};
+
+/// Verifies the registry signatures of every package of a project.
+///
+/// Reads `npm-shrinkwrap.json`, `package-lock.json` (v1-v3), `node_modules/.package-lock.json`
+/// or, without any lockfile, walks `node_modules`. A package that fails verification is data in
+/// the report (`status` and `code`); the promise rejects only for unusable input or
+/// configuration, with `err.code` (`ELOCKFILEPARSE`, `ENOLOCKFILE`, `ECONFIG`, ...).
+#[napi(ts_return_type = "Promise<Report>")]
+pub fn verify_tree(env: &Env, options: Option<VerifyTreeOptions>) -> Result<PromiseRaw<'_, Report>> {
+    settle(env, async move {
+        let options = options.unwrap_or_default().into_core()?;
+        let report = sigverify_core::verify_tree(&options).await?;
+        Ok(Report::from(report))
+    })
+}
+
+/// Verifies one package version (`name@version`, scoped names allowed), optionally holding the
+/// registry's signed integrity against `options.integrity` and the sha512 of `options.tarball`.
+#[napi(ts_return_type = "Promise<PackageResult>")]
+pub fn verify_package(
+    env: &Env,
+    spec: String,
+    options: Option<VerifyPackageOptions>,
+) -> Result<PromiseRaw<'_, PackageResult>> {
+    settle(env, async move {
+        let options = options.unwrap_or_default();
+        let mut parsed = PackageSpec::parse(&spec)?;
+        parsed.integrity = options.integrity.clone();
+        parsed.tarball = options.tarball.clone().map(Into::into);
+        let core = options.into_core()?;
+        let result = sigverify_core::verify_package(&parsed, &core).await?;
+        Ok(PackageResult::from(result))
+    })
+}
+
+/// Writes an offline evidence store (`options.out`) for a project's tree, for `offline` runs.
+#[napi(ts_return_type = "Promise<FetchSummary>")]
+pub fn fetch_store(env: &Env, options: FetchOptions) -> Result<PromiseRaw<'_, FetchSummary>> {
+    settle(env, async move {
+        let out = std::path::PathBuf::from(&options.out);
+        let core = options.into_core()?;
+        let summary = sigverify_core::fetch_store(&core, &out).await?;
+        Ok(FetchSummary::from(summary))
+    })
+}
+
+/// Runs the `npm-sigverify` command line with the given arguments (without `node` and the script
+/// name) and resolves to its exit code. Output goes to the process's stdout and stderr.
+#[napi(ts_return_type = "Promise<number>")]
+pub fn run_cli(argv: Vec<String>) -> AsyncTask<CliTask> {
+    AsyncTask::new(CliTask { argv })
+}
+
+/// Runs the CLI on a libuv worker thread (it starts its own runtime, so not on napi's).
+pub struct CliTask {
+    argv: Vec<String>,
+}
+
+impl Task for CliTask {
+    type Output = i32;
+    type JsValue = i32;
+
+    fn compute(&mut self) -> Result<i32> {
+        let mut argv = vec![std::ffi::OsString::from("npm-sigverify")];
+        argv.extend(self.argv.iter().map(std::ffi::OsString::from));
+        Ok(sigverify_cli::run(argv))
+    }
+
+    fn resolve(&mut self, _env: Env, output: i32) -> Result<i32> {
+        Ok(output)
+    }
+}
+
+/// Runs a core future on napi's runtime; settles the promise on the JS thread, rejecting with
+/// an `Error` whose `code` is the core's stable code.
+fn settle<T, F>(env: &Env, future: F) -> Result<PromiseRaw<'_, T>>
+where
+    T: ToNapiValue + Send + 'static,
+    F: Future<Output = std::result::Result<T, VerifyError>> + Send + 'static,
+{
+    env.spawn_future_with_callback(async move { Ok(future.await) }, |env, outcome| {
+        outcome.map_err(|e| coded_error(env, &e))
+    })
+}
+
+fn coded_error(env: &Env, e: &VerifyError) -> Error {
+    let reason = format!("{e}\n  fix: {}", e.remediation());
+    let plain = Error::new(Status::GenericFailure, reason.clone());
+    let build = || -> Result<Error> {
+        let mut object = env.create_error(Error::new(Status::GenericFailure, reason.clone()))?;
+        object.set_named_property("code", e.code())?;
+        Ok(Error::from(object.to_unknown()))
+    };
+    build().unwrap_or(plain)
+}
