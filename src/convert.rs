@@ -93,9 +93,15 @@ impl Common<'_> {
             },
             offline: self.offline.as_ref().map(PathBuf::from),
             omit,
-            concurrency: self.concurrency.map(|c| c as usize).unwrap_or(defaults.concurrency),
+            concurrency: self
+                .concurrency
+                .map(|c| c as usize)
+                .unwrap_or(defaults.concurrency),
             http: HttpOptions {
-                timeout: self.timeout.map(|t| Duration::from_millis(t.into())).unwrap_or(http.timeout),
+                timeout: self
+                    .timeout
+                    .map(|t| Duration::from_millis(t.into()))
+                    .unwrap_or(http.timeout),
                 retries: self.retries.unwrap_or(http.retries),
                 ..http
             },
@@ -182,7 +188,9 @@ pub struct PackageResult {
     /// The registry that serves it.
     pub registry: Option<String>,
     /// How it was installed.
-    #[napi(ts_type = "'registry' | 'git' | 'directory' | 'local-tarball' | 'remote-tarball' | 'workspace' | 'bundled'")]
+    #[napi(
+        ts_type = "'registry' | 'git' | 'directory' | 'local-tarball' | 'remote-tarball' | 'workspace' | 'bundled'"
+    )]
     pub source: String,
     /// The verdict.
     #[napi(ts_type = "'verified' | 'invalid' | 'missing' | 'skipped'")]
@@ -206,7 +214,10 @@ pub struct PackageResult {
     /// Keyids whose signatures verified (or the offending keyid).
     pub keyids: Vec<String>,
     /// npm's dependency type.
-    #[napi(js_name = "type", ts_type = "'dependencies' | 'devDependencies' | 'optionalDependencies' | 'peerDependencies'")]
+    #[napi(
+        js_name = "type",
+        ts_type = "'dependencies' | 'devDependencies' | 'optionalDependencies' | 'peerDependencies'"
+    )]
     pub dep_type: String,
 }
 

@@ -25,7 +25,10 @@ pub use convert::{
 /// the report (`status` and `code`); the promise rejects only for unusable input or
 /// configuration, with `err.code` (`ELOCKFILEPARSE`, `ENOLOCKFILE`, `ECONFIG`, ...).
 #[napi(ts_return_type = "Promise<Report>")]
-pub fn verify_tree(env: &Env, options: Option<VerifyTreeOptions>) -> Result<PromiseRaw<'_, Report>> {
+pub fn verify_tree(
+    env: &Env,
+    options: Option<VerifyTreeOptions>,
+) -> Result<PromiseRaw<'_, Report>> {
     settle(env, async move {
         let options = options.unwrap_or_default().into_core()?;
         let report = sigverify_core::verify_tree(&options).await?;

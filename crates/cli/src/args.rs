@@ -6,7 +6,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Proves the packages of a Node project are the ones their publishers signed.
 #[derive(Debug, Parser)]
-#[command(name = "npm-sigverify", version, about, long_about = None)]
+#[command(
+    name = "npm-sigverify",
+    version,
+    about = "Proves the packages of a Node project are the ones their publishers signed"
+)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]

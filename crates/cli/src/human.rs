@@ -11,10 +11,18 @@ pub fn render(report: &Report) -> String {
     let mut out = String::new();
     let audited = report.summary.total - report.summary.skipped;
     let secs = report.duration_ms as f64 / 1000.0;
-    let _ = writeln!(out, "audited {audited} {} in {secs:.2}s\n", plural(audited, "package", "packages"));
+    let _ = writeln!(
+        out,
+        "audited {audited} {} in {secs:.2}s\n",
+        plural(audited, "package", "packages")
+    );
     let verified = report.summary.verified;
     if verified > 0 {
-        let has = plural(verified, "package has a verified registry signature", "packages have verified registry signatures");
+        let has = plural(
+            verified,
+            "package has a verified registry signature",
+            "packages have verified registry signatures",
+        );
         let _ = writeln!(out, "{verified} {has}\n");
     }
     render_missing(&mut out, report);
@@ -37,10 +45,23 @@ fn render_missing(out: &mut String, report: &Report) {
         return;
     }
     let n = missing.len();
-    let what = plural(n, "package has a missing registry signature", "packages have missing registry signatures");
-    let _ = writeln!(out, "{n} {what} but the registry is providing signing keys:\n");
+    let what = plural(
+        n,
+        "package has a missing registry signature",
+        "packages have missing registry signatures",
+    );
+    let _ = writeln!(
+        out,
+        "{n} {what} but the registry is providing signing keys:\n"
+    );
     for p in missing {
-        let _ = writeln!(out, "{}@{} ({})", p.name, p.version, p.registry.as_deref().unwrap_or("?"));
+        let _ = writeln!(
+            out,
+            "{}@{} ({})",
+            p.name,
+            p.version,
+            p.registry.as_deref().unwrap_or("?")
+        );
     }
     out.push('\n');
 }
@@ -51,7 +72,11 @@ fn render_invalid(out: &mut String, report: &Report) {
         return;
     }
     let n = invalid.len();
-    let what = plural(n, "package failed verification", "packages failed verification");
+    let what = plural(
+        n,
+        "package failed verification",
+        "packages failed verification",
+    );
     let _ = writeln!(out, "{n} {what}:\n");
     for p in &invalid {
         render_failure(out, p);
@@ -62,7 +87,13 @@ fn render_invalid(out: &mut String, report: &Report) {
 
 fn render_failure(out: &mut String, p: &PackageResult) {
     let code = p.code.map(|c| c.as_str()).unwrap_or("");
-    let _ = writeln!(out, "{}@{} ({}) {code}", p.name, p.version, p.registry.as_deref().unwrap_or("?"));
+    let _ = writeln!(
+        out,
+        "{}@{} ({}) {code}",
+        p.name,
+        p.version,
+        p.registry.as_deref().unwrap_or("?")
+    );
     if let Some(message) = &p.message {
         let _ = writeln!(out, "  {message}");
     }
@@ -75,13 +106,25 @@ fn render_failure(out: &mut String, p: &PackageResult) {
 fn render_skipped(out: &mut String, report: &Report) {
     let mut by_code: BTreeMap<&str, Vec<&PackageResult>> = BTreeMap::new();
     for p in report.with_status(Status::Skipped) {
-        by_code.entry(p.code.map(|c| c.as_str()).unwrap_or("")).or_default().push(p);
+        by_code
+            .entry(p.code.map(|c| c.as_str()).unwrap_or(""))
+            .or_default()
+            .push(p);
     }
     for (code, packages) in by_code {
         let n = packages.len();
-        let _ = writeln!(out, "{n} {} skipped ({code}):", plural(n, "package", "packages"));
+        let _ = writeln!(
+            out,
+            "{n} {} skipped ({code}):",
+            plural(n, "package", "packages")
+        );
         for p in packages {
-            let _ = writeln!(out, "  {}", p.message.as_deref().unwrap_or(&p.name));
+            let _ = writeln!(
+                out,
+                "  {} [{}]",
+                p.message.as_deref().unwrap_or(&p.name),
+                p.location
+            );
         }
         out.push('\n');
     }

@@ -12,7 +12,9 @@ use std::time::Duration;
 use clap::Parser;
 use sigverify_core::npmrc::{ConfigOverrides, NpmConfig};
 use sigverify_core::registry::HttpOptions;
-use sigverify_core::{fetch_store, verify_package, verify_tree, Omit, PackageSpec, VerifyError, VerifyOptions};
+use sigverify_core::{
+    fetch_store, verify_package, verify_tree, Omit, PackageSpec, VerifyError, VerifyOptions,
+};
 
 pub use args::{Cli, Command};
 use args::{EvidenceArgs, FetchArgs, OmitKind, VerifyArgs, VerifyPackageArgs};
@@ -56,7 +58,12 @@ async fn dispatch(command: Command) -> i32 {
             code
         }
         Err(e) => {
-            eprintln!("npm-sigverify: {} ({})\n  fix: {}", e, e.code(), e.remediation());
+            eprintln!(
+                "npm-sigverify: {} ({})\n  fix: {}",
+                e,
+                e.code(),
+                e.remediation()
+            );
             EXIT_USAGE
         }
     }
@@ -74,7 +81,13 @@ fn print_scrubbed(text: &str, dir: Option<PathBuf>) {
     println!("{}", text.trim_end());
 }
 
-fn options(dir: Option<PathBuf>, lockfile: Option<PathBuf>, offline: Option<PathBuf>, omit: &[OmitKind], e: &EvidenceArgs) -> VerifyOptions {
+fn options(
+    dir: Option<PathBuf>,
+    lockfile: Option<PathBuf>,
+    offline: Option<PathBuf>,
+    omit: &[OmitKind],
+    e: &EvidenceArgs,
+) -> VerifyOptions {
     VerifyOptions {
         dir: dir.unwrap_or_else(|| PathBuf::from(".")),
         lockfile,
@@ -97,9 +110,19 @@ fn options(dir: Option<PathBuf>, lockfile: Option<PathBuf>, offline: Option<Path
 }
 
 async fn run_verify(args: VerifyArgs) -> Result<(String, i32), VerifyError> {
-    let opts = options(args.dir, args.lockfile, args.offline, &args.omit, &args.evidence);
+    let opts = options(
+        args.dir,
+        args.lockfile,
+        args.offline,
+        &args.omit,
+        &args.evidence,
+    );
     let report = verify_tree(&opts).await?;
-    let text = if args.json { json::render(&report) } else { human::render(&report) };
+    let text = if args.json {
+        json::render(&report)
+    } else {
+        human::render(&report)
+    };
     Ok((text, report.exit_code()))
 }
 
@@ -109,13 +132,22 @@ async fn run_verify_package(args: VerifyPackageArgs) -> Result<(String, i32), Ve
     spec.tarball = args.tarball;
     let opts = options(None, None, args.offline, &[], &args.evidence);
     let result = verify_package(&spec, &opts).await?;
-    let failed = matches!(result.status, sigverify_core::Status::Invalid | sigverify_core::Status::Missing);
+    let failed = matches!(
+        result.status,
+        sigverify_core::Status::Invalid | sigverify_core::Status::Missing
+    );
     let code = i32::from(failed);
     let text = if args.json {
         serde_json::to_string_pretty(&result).expect("json renders")
     } else {
         let detail = result.message.clone().unwrap_or_default();
-        format!("{}@{}: {} {}", result.name, result.version, result.status.as_str(), detail)
+        format!(
+            "{}@{}: {} {}",
+            result.name,
+            result.version,
+            result.status.as_str(),
+            detail
+        )
     };
     Ok((text, code))
 }

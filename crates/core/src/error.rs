@@ -42,7 +42,9 @@ impl VerifyError {
         match self {
             VerifyError::Lockfile(e) => e.remediation().to_string(),
             VerifyError::Config(_) => "fix the setting in .npmrc (or the flag) named above".into(),
-            VerifyError::Client(_) => "check the cafile and proxy settings in .npmrc and the environment".into(),
+            VerifyError::Client(_) => {
+                "check the cafile and proxy settings in .npmrc and the environment".into()
+            }
             VerifyError::Usage(_) => "see `npm-sigverify --help`".into(),
             VerifyError::Write { .. } => "check the output folder exists and is writable".into(),
         }

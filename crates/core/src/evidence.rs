@@ -69,7 +69,9 @@ pub fn keys_url(registry: &Url) -> Url {
 /// `<registry>/<escaped name>`, with the scope's slash escaped as npm does (`@scope%2fname`).
 pub fn packument_url(registry: &Url, name: &str) -> Url {
     let escaped = name.replacen('/', "%2f", 1);
-    registry.join(&escaped).expect("package names join as relative paths")
+    registry
+        .join(&escaped)
+        .expect("package names join as relative paths")
 }
 
 /// An offline evidence store rooted at a folder.
@@ -111,7 +113,9 @@ impl Store {
     /// Where the attestations of one version live.
     pub fn attestations_path(&self, registry: &Url, name: &str, version: &str) -> PathBuf {
         let file = format!("{name}@{version}");
-        self.registry_dir(registry).join("-/npm/v1/attestations").join(file)
+        self.registry_dir(registry)
+            .join("-/npm/v1/attestations")
+            .join(file)
     }
 
     fn read(&self, path: &Path) -> Result<Vec<u8>, EvidenceError> {
@@ -145,12 +149,24 @@ mod tests {
     #[test]
     fn urls_and_store_paths_mirror_the_registry() {
         let reg = Url::parse("http://127.0.0.1:4873/").unwrap();
-        assert_eq!(packument_url(&reg, "@acme/x").as_str(), "http://127.0.0.1:4873/@acme%2fx");
-        assert_eq!(keys_url(&reg).as_str(), "http://127.0.0.1:4873/-/npm/v1/keys");
+        assert_eq!(
+            packument_url(&reg, "@acme/x").as_str(),
+            "http://127.0.0.1:4873/@acme%2fx"
+        );
+        assert_eq!(
+            keys_url(&reg).as_str(),
+            "http://127.0.0.1:4873/-/npm/v1/keys"
+        );
         let store = Store::new("/s");
-        assert_eq!(store.packument_path(&reg, "@acme/x"), PathBuf::from("/s/127.0.0.1:4873/@acme/x"));
+        assert_eq!(
+            store.packument_path(&reg, "@acme/x"),
+            PathBuf::from("/s/127.0.0.1:4873/@acme/x")
+        );
         let sub = Url::parse("https://r.test/npm/").unwrap();
-        assert_eq!(store.keys_path(&sub), PathBuf::from("/s/r.test/npm/-/npm/v1/keys"));
+        assert_eq!(
+            store.keys_path(&sub),
+            PathBuf::from("/s/r.test/npm/-/npm/v1/keys")
+        );
         assert_eq!(
             store.attestations_path(&sub, "a", "1.0.0"),
             PathBuf::from("/s/r.test/npm/-/npm/v1/attestations/a@1.0.0")

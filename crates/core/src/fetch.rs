@@ -38,7 +38,11 @@ pub async fn fetch_store(options: &VerifyOptions, out: &Path) -> Result<FetchSum
     let client = RegistryClient::new(config.clone(), options.http.clone())?;
     let store = Store::new(out);
     let mut wanted = BTreeSet::new();
-    for package in tree.packages.iter().filter(|p| p.source.skip_reason().is_none()) {
+    for package in tree
+        .packages
+        .iter()
+        .filter(|p| p.source.skip_reason().is_none())
+    {
         wanted.insert((config.registry_for(&package.name)?, package.name.clone()));
     }
     let mut summary = FetchSummary::default();
@@ -84,7 +88,9 @@ async fn fetch_keys(
         // npm treats a 404 as "no keys"; record that explicitly so offline runs agree.
         Ok(None) => br#"{"keys":[]}"#.to_vec(),
         Err(e) => {
-            summary.failures.push((keys_url(registry).to_string(), e.to_string()));
+            summary
+                .failures
+                .push((keys_url(registry).to_string(), e.to_string()));
             return Ok(false);
         }
     };

@@ -40,7 +40,10 @@ pub fn is_public_npm(registry: &Url) -> bool {
 
 impl Keyring {
     /// Loads the keys of each distinct registry, concurrently.
-    pub async fn load<'a>(evidence: &Evidence, registries: impl Iterator<Item = &'a Url>) -> Keyring {
+    pub async fn load<'a>(
+        evidence: &Evidence,
+        registries: impl Iterator<Item = &'a Url>,
+    ) -> Keyring {
         let mut distinct: Vec<Url> = registries.cloned().collect();
         distinct.sort();
         distinct.dedup();
@@ -69,7 +72,9 @@ impl Keyring {
 
     /// The keys of a registry (unknown registries have none).
     pub fn get(&self, registry: &Url) -> &RegistryKeys {
-        self.by_registry.get(registry).unwrap_or(&RegistryKeys::None)
+        self.by_registry
+            .get(registry)
+            .unwrap_or(&RegistryKeys::None)
     }
 
     /// A summary for the report.
@@ -78,11 +83,15 @@ impl Keyring {
             .iter()
             .map(|(url, keys)| {
                 let (source, keyids, error) = match keys {
-                    RegistryKeys::Keys { set, source } => {
-                        (*source, set.keys.iter().map(|k| k.keyid.clone()).collect(), None)
-                    }
+                    RegistryKeys::Keys { set, source } => (
+                        *source,
+                        set.keys.iter().map(|k| k.keyid.clone()).collect(),
+                        None,
+                    ),
                     RegistryKeys::None => ("none", Vec::new(), None),
-                    RegistryKeys::Unavailable(why) => ("unavailable", Vec::new(), Some(why.clone())),
+                    RegistryKeys::Unavailable(why) => {
+                        ("unavailable", Vec::new(), Some(why.clone()))
+                    }
                 };
                 RegistryInfo {
                     url: url.to_string(),
@@ -98,7 +107,10 @@ impl Keyring {
 async fn load_one(evidence: &Evidence, registry: &Url) -> RegistryKeys {
     if is_public_npm(registry) {
         let set = Arc::new(KeySet::embedded_npm());
-        return RegistryKeys::Keys { set, source: "embedded" };
+        return RegistryKeys::Keys {
+            set,
+            source: "embedded",
+        };
     }
     let source = match evidence {
         Evidence::Online(_) => "registry",
@@ -108,7 +120,10 @@ async fn load_one(evidence: &Evidence, registry: &Url) -> RegistryKeys {
         Ok(None) => RegistryKeys::None,
         Ok(Some(bytes)) => match KeySet::from_keys_document(&bytes) {
             Ok(set) if set.is_empty() => RegistryKeys::None,
-            Ok(set) => RegistryKeys::Keys { set: Arc::new(set), source },
+            Ok(set) => RegistryKeys::Keys {
+                set: Arc::new(set),
+                source,
+            },
             Err(e) => RegistryKeys::Unavailable(e.to_string()),
         },
         Err(e) => RegistryKeys::Unavailable(e.to_string()),

@@ -206,9 +206,16 @@ mod tests {
     fn embedded_keys_are_npm_keys_with_expiry() {
         let keys = KeySet::embedded_npm();
         assert_eq!(keys.keys.len(), 2);
-        let old = keys.find("SHA256:jl3bwswu80PjjokCgh0o2w5c2U4LhQAE57gj9cz1kzA").unwrap();
-        assert_eq!(old.expires.unwrap().to_rfc3339(), "2025-01-29T00:00:00+00:00");
-        let new = keys.find("SHA256:DhQ8wR5APBvFHLF/+Tc+AYvPOdTpcIDqOhxsBHRwC7U").unwrap();
+        let old = keys
+            .find("SHA256:jl3bwswu80PjjokCgh0o2w5c2U4LhQAE57gj9cz1kzA")
+            .unwrap();
+        assert_eq!(
+            old.expires.unwrap().to_rfc3339(),
+            "2025-01-29T00:00:00+00:00"
+        );
+        let new = keys
+            .find("SHA256:DhQ8wR5APBvFHLF/+Tc+AYvPOdTpcIDqOhxsBHRwC7U")
+            .unwrap();
         assert_eq!(new.expires, None);
         for k in &keys.keys {
             assert_eq!(k.fingerprint(), k.keyid);

@@ -207,7 +207,9 @@ impl NpmConfig {
     pub fn secrets(&self) -> Vec<String> {
         self.values
             .iter()
-            .filter(|(k, _)| k.ends_with("_authToken") || k.ends_with("_auth") || k.ends_with("_password"))
+            .filter(|(k, _)| {
+                k.ends_with("_authToken") || k.ends_with("_auth") || k.ends_with("_password")
+            })
             .map(|(_, v)| v.clone())
             .filter(|v| v.len() >= 4)
             .collect()
@@ -301,10 +303,21 @@ mod tests {
 
     #[test]
     fn scoped_registry_and_default() {
-        let c = NpmConfig::from_text("registry=http://127.0.0.1:4873\n@acme:registry=https://npm.acme.test/repo/\n");
-        assert_eq!(c.registry_for("left-pad").unwrap().as_str(), "http://127.0.0.1:4873/");
-        assert_eq!(c.registry_for("@acme/x").unwrap().as_str(), "https://npm.acme.test/repo/");
-        assert_eq!(c.registry_for("@other/x").unwrap().as_str(), "http://127.0.0.1:4873/");
+        let c = NpmConfig::from_text(
+            "registry=http://127.0.0.1:4873\n@acme:registry=https://npm.acme.test/repo/\n",
+        );
+        assert_eq!(
+            c.registry_for("left-pad").unwrap().as_str(),
+            "http://127.0.0.1:4873/"
+        );
+        assert_eq!(
+            c.registry_for("@acme/x").unwrap().as_str(),
+            "https://npm.acme.test/repo/"
+        );
+        assert_eq!(
+            c.registry_for("@other/x").unwrap().as_str(),
+            "http://127.0.0.1:4873/"
+        );
     }
 
     #[test]
@@ -312,9 +325,13 @@ mod tests {
         let c = NpmConfig::from_text(
             "//npm.acme.test/repo/:_authToken=SECRET1\n//npm.acme.test/:_authToken=SECRET2\n",
         );
-        let deep = c.authorization_for(&url("https://npm.acme.test/repo/@acme%2fx")).unwrap();
+        let deep = c
+            .authorization_for(&url("https://npm.acme.test/repo/@acme%2fx"))
+            .unwrap();
         assert_eq!(deep, "Bearer SECRET1");
-        let top = c.authorization_for(&url("https://npm.acme.test/other/x")).unwrap();
+        let top = c
+            .authorization_for(&url("https://npm.acme.test/other/x"))
+            .unwrap();
         assert_eq!(top, "Bearer SECRET2");
         assert_eq!(c.authorization_for(&url("https://evil.test/repo/x")), None);
         assert!(!format!("{c:?}").contains("SECRET"));
@@ -330,7 +347,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join(".npmrc"), "//r.test/:_authToken=${TOKEN}\n").unwrap();
         let c = NpmConfig::load_with_env(dir.path(), &ConfigOverrides::default(), &env).unwrap();
-        assert_eq!(c.authorization_for(&url("https://r.test/x")).unwrap(), "Bearer abc123");
+        assert_eq!(
+            c.authorization_for(&url("https://r.test/x")).unwrap(),
+            "Bearer abc123"
+        );
         assert!(!c.strict_ssl());
     }
 

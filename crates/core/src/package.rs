@@ -63,9 +63,8 @@ pub async fn verify_package(
 }
 
 fn tarball_sri(path: &std::path::Path) -> Result<String, VerifyError> {
-    let bytes = std::fs::read(path).map_err(|e| {
-        VerifyError::Usage(format!("cannot read tarball {}: {e}", path.display()))
-    })?;
+    let bytes = std::fs::read(path)
+        .map_err(|e| VerifyError::Usage(format!("cannot read tarball {}: {e}", path.display())))?;
     Ok(sha512_sri(&bytes))
 }
 

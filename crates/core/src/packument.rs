@@ -161,7 +161,10 @@ mod tests {
         let doc = br#"{"name":"a","versions":{"1.0.0":{"dist":{"shasum":"6795e5c564c3bffaae8454cf0b3df370c3d6911c"}}}}"#;
         let facts = parse_packument(doc).unwrap();
         let v = &facts.versions["1.0.0"];
-        assert_eq!(v.integrity.as_deref(), Some("sha1-Z5XlxWTDv/quhFTPCz3zcMPWkRw="));
+        assert_eq!(
+            v.integrity.as_deref(),
+            Some("sha1-Z5XlxWTDv/quhFTPCz3zcMPWkRw=")
+        );
     }
 
     #[test]

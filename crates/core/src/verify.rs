@@ -151,16 +151,28 @@ type Skip = Box<dyn FnOnce(PackageResult) -> PackageResult>;
 /// Why a package needs no evidence: omitted, not installed, or not from a registry.
 fn skip_of(package: &Package, omit: &Omit) -> Option<Skip> {
     let skip = |code: Code, why: String| -> Option<Skip> {
-        Some(Box::new(move |r: PackageResult| r.fail(Status::Skipped, code, why)))
+        Some(Box::new(move |r: PackageResult| {
+            r.fail(Status::Skipped, code, why)
+        }))
     };
     if sigverify_lockfile::is_omitted(package, omit) {
-        return skip(Code::Omitted, format!("{} is a {} dependency, omitted", id(package), dep_type(package)));
+        return skip(
+            Code::Omitted,
+            format!(
+                "{} is a {} dependency, omitted",
+                id(package),
+                dep_type(package)
+            ),
+        );
     }
     if let Some(reason) = package.source.skip_reason() {
         return skip(Code::NotRegistry, format!("{}: {reason}", id(package)));
     }
     if package.installed == Some(false) {
-        return skip(Code::NotInstalled, format!("{} is in the lockfile but not installed", id(package)));
+        return skip(
+            Code::NotInstalled,
+            format!("{} is in the lockfile but not installed", id(package)),
+        );
     }
     None
 }
@@ -227,7 +239,9 @@ pub(crate) async fn run_checks(
                 evidence.packument(&registry, &name, full).await
             };
             let judge = move || judge_group(fetched, group, &keys);
-            tokio::task::spawn_blocking(judge).await.expect("judging never panics")
+            tokio::task::spawn_blocking(judge)
+                .await
+                .expect("judging never panics")
         });
     }
     while let Some(done) = tasks.join_next().await {
@@ -256,7 +270,10 @@ fn judge_without_keys(check: Check, keys: &RegistryKeys) -> PackageResult {
         _ => check.result.fail(
             Status::Skipped,
             Code::NoRegistryKeys,
-            format!("{id}: the registry {} publishes no signing keys", check.registry),
+            format!(
+                "{id}: the registry {} publishes no signing keys",
+                check.registry
+            ),
         ),
     }
 }
@@ -268,7 +285,10 @@ fn judge_group(
 ) -> Vec<PackageResult> {
     let facts = match fetched {
         Ok(Some(bytes)) => parse_packument(&bytes).map_err(|e| (Code::BadPackument, e.to_string())),
-        Ok(None) => Err((Code::NoPackument, "the registry answered 404 for its packument".into())),
+        Ok(None) => Err((
+            Code::NoPackument,
+            "the registry answered 404 for its packument".into(),
+        )),
         Err(e) => Err((evidence_code(&e), e.to_string())),
     };
     group
@@ -277,7 +297,9 @@ fn judge_group(
             Ok(facts) => judge_one(facts, check, keys),
             Err((code, why)) => {
                 let id = format!("{}@{}", check.result.name, check.result.version);
-                check.result.fail(Status::Invalid, *code, format!("{id}: {why}"))
+                check
+                    .result
+                    .fail(Status::Invalid, *code, format!("{id}: {why}"))
             }
         })
         .collect()
@@ -300,7 +322,9 @@ pub(crate) fn judge_one(
     let id = format!("{name}@{version}");
     let Some(facts_v) = facts.versions.get(&version) else {
         let why = format!("{id}: the registry does not list version {version}");
-        return check.result.fail(Status::Invalid, Code::VersionNotFound, why);
+        return check
+            .result
+            .fail(Status::Invalid, Code::VersionNotFound, why);
     };
     let Some(integrity) = facts_v.integrity.clone() else {
         let why = format!("{id}: the registry gives no dist.integrity to verify");
@@ -321,15 +345,26 @@ pub(crate) fn judge_one(
         SignatureVerdict::Missing => result.fail(
             Status::Missing,
             Code::MissingSignature,
-            format!("{id} has a missing registry signature but the registry is providing signing keys"),
+            format!(
+                "{id} has a missing registry signature but the registry is providing signing keys"
+            ),
         ),
-        SignatureVerdict::Invalid { code, keyid, message } => {
+        SignatureVerdict::Invalid {
+            code,
+            keyid,
+            message,
+        } => {
             result.keyids = vec![keyid];
             result.fail(Status::Invalid, code, message)
         }
         SignatureVerdict::Verified { keyids, .. } => {
             result.keyids = keyids;
-            check_integrity(result, &integrity, check.lock_integrity, check.tarball_integrity)
+            check_integrity(
+                result,
+                &integrity,
+                check.lock_integrity,
+                check.tarball_integrity,
+            )
         }
     }
 }
@@ -342,7 +377,8 @@ fn check_integrity(
 ) -> PackageResult {
     let id = format!("{}@{}", result.name, result.version);
     if let Some(lock) = lockfile.filter(|l| integrity::conflicts(l, signed)) {
-        let why = format!("{id}: the lockfile pins integrity {lock} but the registry signed {signed}");
+        let why =
+            format!("{id}: the lockfile pins integrity {lock} but the registry signed {signed}");
         return result.fail(Status::Invalid, Code::IntegrityMismatch, why);
     }
     if let Some(tarball) = tarball.filter(|t| integrity::conflicts(t, signed)) {

@@ -64,7 +64,13 @@ fn facts_of_entry(entry: &Value) -> VersionFacts {
     }
 }
 
-fn judge(name: &str, version: &str, facts: &VersionFacts, published: Option<DateTime<Utc>>, keys: &KeySet) -> SignatureVerdict {
+fn judge(
+    name: &str,
+    version: &str,
+    facts: &VersionFacts,
+    published: Option<DateTime<Utc>>,
+    keys: &KeySet,
+) -> SignatureVerdict {
     let signed = SignedVersion {
         name,
         version,
@@ -78,7 +84,10 @@ fn check(case: &Value, verdict: &SignatureVerdict, failures: &mut Vec<String>) {
     let valid = matches!(verdict, SignatureVerdict::Verified { .. });
     let expected = case["expected"].as_str().unwrap() == "valid";
     if valid != expected {
-        failures.push(format!("{}: expected {}, got {verdict:?}", case["id"], case["expected"]));
+        failures.push(format!(
+            "{}: expected {}, got {verdict:?}",
+            case["id"], case["expected"]
+        ));
     }
 }
 
@@ -88,10 +97,19 @@ fn registry_signature_cases_match_expected_verdicts() {
     let cases = cases(&["registry-signature"]);
     assert_eq!(cases.len(), 135);
     for case in &cases {
-        let (name, version) = (case["package"].as_str().unwrap(), case["version"].as_str().unwrap());
+        let (name, version) = (
+            case["package"].as_str().unwrap(),
+            case["version"].as_str().unwrap(),
+        );
         let (facts, published) = version_facts(case["file"].as_str().unwrap(), name, version);
         assert_eq!(published, time(&case["publish_time"]), "{}", case["id"]);
-        let verdict = judge(name, version, &facts, published, &keyset(case["keys"].as_str().unwrap()));
+        let verdict = judge(
+            name,
+            version,
+            &facts,
+            published,
+            &keyset(case["keys"].as_str().unwrap()),
+        );
         check(case, &verdict, &mut failures);
     }
     assert!(failures.is_empty(), "{failures:#?}");
@@ -107,9 +125,18 @@ fn derived_signature_cases_match_expected_verdicts() {
     for case in &cases {
         let entry = derived.iter().find(|d| d["id"] == case["case"]).unwrap();
         let facts = facts_of_entry(entry);
-        let (name, version) = (entry["name"].as_str().unwrap(), entry["version"].as_str().unwrap());
+        let (name, version) = (
+            entry["name"].as_str().unwrap(),
+            entry["version"].as_str().unwrap(),
+        );
         let published = time(&entry["time"]);
-        let verdict = judge(name, version, &facts, published, &keyset(case["keys"].as_str().unwrap()));
+        let verdict = judge(
+            name,
+            version,
+            &facts,
+            published,
+            &keyset(case["keys"].as_str().unwrap()),
+        );
         check(case, &verdict, &mut failures);
     }
     assert!(failures.is_empty(), "{failures:#?}");
@@ -123,7 +150,10 @@ fn derived_failures_carry_npm_codes() {
         let entry = derived.iter().find(|d| d["id"] == id).unwrap();
         let keys = keyset(entry["keys"].as_str().unwrap());
         let published = time(&entry["time"]);
-        let (name, version) = (entry["name"].as_str().unwrap(), entry["version"].as_str().unwrap());
+        let (name, version) = (
+            entry["name"].as_str().unwrap(),
+            entry["version"].as_str().unwrap(),
+        );
         match judge(name, version, &facts_of_entry(entry), published, &keys) {
             SignatureVerdict::Invalid { code, .. } => code.as_str().to_string(),
             other => format!("{other:?}"),
@@ -131,7 +161,10 @@ fn derived_failures_carry_npm_codes() {
     };
     assert_eq!(code_of("integrity-swapped"), "EINTEGRITYSIGNATURE");
     assert_eq!(code_of("unknown-keyid"), "EMISSINGSIGNATUREKEY");
-    assert_eq!(code_of("expired-key-published-after-expiry"), "EEXPIREDSIGNATUREKEY");
+    assert_eq!(
+        code_of("expired-key-published-after-expiry"),
+        "EEXPIREDSIGNATUREKEY"
+    );
     assert_eq!(code_of("not-base64"), "EINTEGRITYSIGNATURE");
     assert_eq!(code_of("no-signatures"), "Missing");
 }

@@ -1,0 +1,165 @@
+'use strict'
+// A loopback npm registry for the tests: serves packuments of synthetic packages signed with a
+// test ECDSA P-256 key (and real recorded packuments as they were served), the keys endpoint,
+// tarballs, and fault knobs (tamper, drop, unknown key, bad base64, HTTP errors, timeouts,
+// truncated JSON). Listens on 127.0.0.1 only and counts requests.
+const crypto = require('node:crypto')
+const http = require('node:http')
+const { tarball } = require('./tarball')
+
+const CORGI = 'application/vnd.npm.install-v1+json'
+
+/** npm keyid: OpenSSH SHA256 fingerprint of the P-256 key. */
+function sshFingerprint (publicKey) {
+  const spki = publicKey.export({ type: 'spki', format: 'der' })
+  const point = spki.subarray(spki.length - 65)
+  const str = (b) => Buffer.concat([Buffer.from([0, 0, 0, b.length]), b])
+  const blob = Buffer.concat([str(Buffer.from('ecdsa-sha2-nistp256')), str(Buffer.from('nistp256')), str(point)])
+  return 'SHA256:' + crypto.createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')
+}
+
+function newKey () {
+  const { privateKey, publicKey } = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' })
+  return { privateKey, publicKey, keyid: sshFingerprint(publicKey) }
+}
+
+class TestRegistry {
+  constructor () {
+    this.key = newKey()
+    this.otherKey = newKey()
+    this.keysDocument = { keys: [this.keyEntry(this.key)] }
+    this.versions = new Map() // name -> Map(version -> manifest)
+    this.tarballs = new Map() // url path -> Buffer
+    this.recorded = new Map() // name -> raw packument string
+    this.tamper = new Set()
+    this.drop = new Set()
+    this.unknownKey = new Set()
+    this.badBase64 = new Set()
+    this.faults = new Map() // name or path -> array of 'status:NNN' | 'timeout' | 'truncated'
+    this.stats = { keys: 0, packuments: 0, tarballs: 0, byName: {} }
+  }
+
+  keyEntry ({ publicKey, keyid }) {
+    const key = publicKey.export({ type: 'spki', format: 'der' }).toString('base64')
+    return { expires: null, keyid, keytype: 'ecdsa-sha2-nistp256', scheme: 'ecdsa-sha2-nistp256', key }
+  }
+
+  /** Adds a synthetic package version; returns its integrity. */
+  addPackage ({ name, version, dependencies = {}, scripts, files, publishedAt, repository }) {
+    const manifest = { name, version, dependencies, ...(scripts ? { scripts } : {}), ...(repository ? { repository } : {}) }
+    const content = { 'package.json': JSON.stringify(manifest, null, 2), 'index.js': `module.exports = '${name}@${version}'\n`, ...files }
+    const tgz = tarball(content)
+    const base = name.startsWith('@') ? name.split('/')[1] : name
+    const path = `/${name}/-/${base}-${version}.tgz`
+    this.tarballs.set(path, tgz)
+    const integrity = 'sha512-' + crypto.createHash('sha512').update(tgz).digest('base64')
+    const shasum = crypto.createHash('sha1').update(tgz).digest('hex')
+    const entry = { ...manifest, hasInstallScript: scripts ? true : undefined, _path: path, dist: { integrity, shasum }, publishedAt: publishedAt || new Date('2024-05-01T00:00:00Z').toISOString() }
+    if (!this.versions.has(name)) this.versions.set(name, new Map())
+    this.versions.get(name).set(version, entry)
+    return integrity
+  }
+
+  /** Serves a real recorded packument exactly as recorded (its own signatures). */
+  addRecorded (name, raw) {
+    this.recorded.set(name, raw)
+  }
+
+  fault (target, ...steps) {
+    this.faults.set(target, steps)
+  }
+
+  sign (id, integrity, key) {
+    return crypto.sign('sha256', Buffer.from(`${id}:${integrity}`), key.privateKey).toString('base64')
+  }
+
+  signatures (name, version, integrity) {
+    const id = `${name}@${version}`
+    if (this.drop.has(id)) return undefined
+    if (this.badBase64.has(id)) return [{ keyid: this.key.keyid, sig: 'not base64 at all!' }]
+    const key = this.unknownKey.has(id) ? this.otherKey : this.key
+    const signed = this.tamper.has(id) ? 'sha512-tampered' : integrity
+    return [{ keyid: key.keyid, sig: this.sign(id, signed, key) }]
+  }
+
+  packument (name, corgi) {
+    const versions = {}
+    const time = {}
+    for (const [version, entry] of this.versions.get(name)) {
+      const { _path, publishedAt, dist, ...manifest } = entry
+      const signatures = this.signatures(name, version, dist.integrity)
+      versions[version] = { ...manifest, dist: { ...dist, tarball: this.url + _path, ...(signatures ? { signatures } : {}) } }
+      time[version] = publishedAt
+    }
+    const latest = Object.keys(versions).pop()
+    const doc = { name, 'dist-tags': { latest }, versions }
+    if (!corgi) {
+      Object.assign(doc, { _id: name, time: { created: '2020-01-01T00:00:00.000Z', modified: '2024-06-01T00:00:00.000Z', ...time } })
+    }
+    return JSON.stringify(doc)
+  }
+
+  /** Applies the next scripted fault for a target; returns true when it answered. */
+  applyFault (target, res) {
+    const steps = this.faults.get(target)
+    if (!steps || steps.length === 0) return false
+    const step = steps.shift()
+    if (step === 'timeout') return true // never answer
+    if (step === 'truncated') {
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end('{"name":"' + target + '","versions":{"1.0.0":{"dist":{"integ')
+      return true
+    }
+    res.writeHead(Number(step.split(':')[1]))
+    res.end('{"error":"scripted fault"}')
+    return true
+  }
+
+  handle (req, res) {
+    const path = decodeURIComponent(req.url.split('?')[0])
+    if (path === '/-/npm/v1/keys') return this.serveKeys(res)
+    if (path.includes('/-/')) return this.serveTarball(path, res)
+    const name = path.slice(1)
+    this.stats.packuments++
+    this.stats.byName[name] = (this.stats.byName[name] || 0) + 1
+    if (this.applyFault(name, res)) return
+    const corgi = (req.headers.accept || '').includes(CORGI)
+    const body = this.recorded.get(name) || (this.versions.has(name) ? this.packument(name, corgi) : null)
+    if (!body) { res.writeHead(404, { 'content-type': 'application/json' }); return res.end('{"error":"Not found"}') }
+    res.writeHead(200, { 'content-type': 'application/json' })
+    res.end(body)
+  }
+
+  serveKeys (res) {
+    this.stats.keys++
+    if (this.applyFault('/-/npm/v1/keys', res)) return
+    if (!this.keysDocument) { res.writeHead(404); return res.end('{}') }
+    res.writeHead(200, { 'content-type': 'application/json' })
+    res.end(JSON.stringify(this.keysDocument))
+  }
+
+  serveTarball (path, res) {
+    this.stats.tarballs++
+    const tgz = this.tarballs.get(path)
+    if (!tgz) { res.writeHead(404); return res.end() }
+    res.writeHead(200, { 'content-type': 'application/octet-stream' })
+    res.end(tgz)
+  }
+
+  start () {
+    this.sockets = new Set()
+    this.server = http.createServer((req, res) => this.handle(req, res))
+    this.server.on('connection', (s) => { this.sockets.add(s); s.on('close', () => this.sockets.delete(s)) })
+    return new Promise((resolve) => this.server.listen(0, '127.0.0.1', () => {
+      this.url = `http://127.0.0.1:${this.server.address().port}`
+      resolve(this.url + '/')
+    }))
+  }
+
+  close () {
+    for (const s of this.sockets) s.destroy()
+    return new Promise((resolve) => this.server.close(resolve))
+  }
+}
+
+module.exports = { TestRegistry, sshFingerprint }

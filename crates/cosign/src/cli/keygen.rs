@@ -1,0 +1,116 @@
+//! `generate-key-pair` and `import-key-pair`: cosign's `<prefix>.key` / `<prefix>.pub` files.
+
+use super::{report, reported, usage, Reported, EXIT_OK};
+use crate::error::KeyError;
+use crate::keys::{encrypt_private_key, read_password, KeyAlgorithm, PrivateKey};
+use std::path::{Path, PathBuf};
+
+/// `generate-key-pair`: writes `<prefix>.key` (encrypted) and `<prefix>.pub`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct GenerateKeyPairArgs {
+    /// Output file prefix (cosign's default is `cosign`).
+    #[arg(long, default_value = "cosign")]
+    pub output_key_prefix: PathBuf,
+    /// Key algorithm.
+    #[arg(long, value_enum, default_value = "ecdsa-p256")]
+    pub algorithm: KeyAlgorithm,
+    /// Overwrite existing files.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `import-key-pair --key FILE`: encrypts an existing PEM private key in cosign's format.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ImportKeyPairArgs {
+    /// Unencrypted PEM private key (PKCS#8, SEC1 EC or PKCS#1 RSA).
+    #[arg(long)]
+    pub key: PathBuf,
+    /// Output file prefix.
+    #[arg(long, default_value = "import-cosign")]
+    pub output_key_prefix: PathBuf,
+    /// Overwrite existing files.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Runs `generate-key-pair`.
+pub fn run_generate_key_pair(args: &GenerateKeyPairArgs) -> i32 {
+    let result = PrivateKey::generate(args.algorithm)
+        .map_err(reported)
+        .and_then(|key| write_key_pair(&key, &args.output_key_prefix, args.force));
+    finish(result)
+}
+
+/// Runs `import-key-pair`.
+pub fn run_import_key_pair(args: &ImportKeyPairArgs) -> i32 {
+    let result = crate::keys::read_text(&args.key)
+        .and_then(|text| PrivateKey::from_plain_pem(&text, &args.key.display().to_string()))
+        .map_err(reported)
+        .and_then(|key| write_key_pair(&key, &args.output_key_prefix, args.force));
+    finish(result)
+}
+
+fn finish(result: Result<(PathBuf, PathBuf, String), Reported>) -> i32 {
+    match result {
+        Ok((private, public, fingerprint)) => {
+            println!("Private key written to {}", private.display());
+            println!("Public key written to {}", public.display());
+            println!("Fingerprint: {fingerprint}");
+            EXIT_OK
+        }
+        Err(failure) => report(&failure),
+    }
+}
+
+/// Encrypts `key` with the password from `COSIGN_PASSWORD` or the terminal and writes
+/// `<prefix>.key` and `<prefix>.pub`. Returns both paths and the fingerprint.
+pub(crate) fn write_key_pair(
+    key: &PrivateKey,
+    prefix: &Path,
+    force: bool,
+) -> Result<(PathBuf, PathBuf, String), Reported> {
+    let private_path = suffixed(prefix, ".key");
+    let public_path = suffixed(prefix, ".pub");
+    for path in [&private_path, &public_path] {
+        if path.exists() && !force {
+            return Err(usage(format!(
+                "{} exists; pass --force to overwrite",
+                path.display()
+            )));
+        }
+    }
+    let password = read_password(true).map_err(reported)?;
+    let encrypted = encrypt_private_key(key, password.as_bytes()).map_err(reported)?;
+    let public = key.public_key().map_err(reported)?;
+    write_file(&private_path, &encrypted, 0o600)?;
+    write_file(&public_path, &public.to_pem(), 0o644)?;
+    Ok((private_path, public_path, public.fingerprint()))
+}
+
+fn suffixed(prefix: &Path, suffix: &str) -> PathBuf {
+    let mut name = prefix.as_os_str().to_os_string();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+fn write_file(path: &Path, contents: &str, mode: u32) -> Result<(), Reported> {
+    let io = |source| {
+        reported(KeyError::Io {
+            path: path.display().to_string(),
+            source,
+        })
+    };
+    std::fs::write(path, contents).map_err(io)?;
+    set_mode(path, mode).map_err(io)
+}
+
+#[cfg(unix)]
+fn set_mode(path: &Path, mode: u32) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+}
+
+#[cfg(not(unix))]
+fn set_mode(_path: &Path, _mode: u32) -> std::io::Result<()> {
+    Ok(())
+}

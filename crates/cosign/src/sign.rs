@@ -1,0 +1,153 @@
+//! Signing package tarballs with a cosign key: `.sig` (base64 DER) and a v0.3 bundle.
+
+use crate::bundle::key_bundle;
+use crate::error::{Coded, KeyError};
+use crate::keys::{load_private_key, PrivateKey};
+use crate::sigfile::encode_signature;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// What `sign` wrote.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignOutput {
+    /// The signed tarball.
+    pub artifact: PathBuf,
+    /// `<artifact>.sig`: base64 DER signature, as `cosign sign-blob` writes it.
+    pub signature_path: PathBuf,
+    /// `<artifact>.sigstore.json`: v0.3 bundle, no log entry.
+    pub bundle_path: PathBuf,
+    /// Hex SHA-256 of the tarball.
+    pub sha256: String,
+    /// Fingerprint of the signing key.
+    pub fingerprint: String,
+    /// The signature, base64.
+    pub signature: String,
+}
+
+/// Errors while signing.
+#[derive(Debug, thiserror::Error)]
+pub enum SignError {
+    /// The key could not be loaded or used.
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    /// Reading the tarball or writing outputs failed.
+    #[error("cannot access {path}: {source}")]
+    Io {
+        /// The path.
+        path: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// `npm pack` failed or printed something unexpected.
+    #[error("npm pack failed in {dir}: {detail}")]
+    Pack {
+        /// The package directory.
+        dir: String,
+        /// What happened.
+        detail: String,
+    },
+}
+
+impl Coded for SignError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::Key(e) => e.code(),
+            Self::Io { .. } => "EIO",
+            Self::Pack { .. } => "ENPMPACK",
+        }
+    }
+    fn remediation(&self) -> &'static str {
+        match self {
+            Self::Key(e) => e.remediation(),
+            Self::Io { .. } => "check the paths and permissions",
+            Self::Pack { .. } => {
+                "run `npm pack` in the package directory by hand to see the problem"
+            }
+        }
+    }
+    fn is_config(&self) -> bool {
+        true
+    }
+}
+
+/// Signs the tarball at `path` with the cosign encrypted key at `key_path`.
+pub fn sign_package(
+    path: &Path,
+    key_path: &Path,
+    password: &[u8],
+) -> Result<SignOutput, SignError> {
+    let key = load_private_key(key_path, password)?;
+    sign_with_key(path, &key)
+}
+
+/// Signs the tarball at `path` with an already decrypted key; writes `.sig` and
+/// `.sigstore.json` next to it.
+pub fn sign_with_key(path: &Path, key: &PrivateKey) -> Result<SignOutput, SignError> {
+    let io = |p: &Path| {
+        let p = p.display().to_string();
+        move |source| SignError::Io { path: p, source }
+    };
+    let bytes = std::fs::read(path).map_err(io(path))?;
+    let sha256: [u8; 32] = Sha256::digest(&bytes).into();
+    let signature = key.sign(&bytes)?;
+    let public = key.public_key()?;
+    let bundle = key_bundle(&public, sha256, &signature);
+    let bundle_json = bundle
+        .to_json()
+        .map_err(|e| SignError::Key(KeyError::Crypto(format!("bundle encoding failed: {e}"))))?;
+    let signature_path = with_suffix(path, ".sig");
+    let bundle_path = with_suffix(path, ".sigstore.json");
+    let encoded = encode_signature(&signature);
+    std::fs::write(&signature_path, &encoded).map_err(io(&signature_path))?;
+    std::fs::write(&bundle_path, bundle_json).map_err(io(&bundle_path))?;
+    Ok(SignOutput {
+        artifact: path.to_path_buf(),
+        signature_path,
+        bundle_path,
+        sha256: hex::encode(sha256),
+        fingerprint: public.fingerprint(),
+        signature: encoded,
+    })
+}
+
+/// Runs `npm pack --json --pack-destination OUT` in `dir` and returns the tarball path.
+pub fn npm_pack(dir: &Path, out_dir: &Path) -> Result<PathBuf, SignError> {
+    let fail = |detail: String| SignError::Pack {
+        dir: dir.display().to_string(),
+        detail,
+    };
+    // npm runs inside `dir`, so a relative destination must be resolved against ours first.
+    let out_dir =
+        std::path::absolute(out_dir).map_err(|e| fail(format!("bad output directory: {e}")))?;
+    let output = Command::new("npm")
+        .arg("pack")
+        .arg("--json")
+        .arg("--pack-destination")
+        .arg(&out_dir)
+        .current_dir(dir)
+        .output()
+        .map_err(|e| fail(format!("cannot run npm: {e}")))?;
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        return Err(fail(format!("exit {}: {}", output.status, stderr.trim())));
+    }
+    let parsed: serde_json::Value = serde_json::from_slice(&output.stdout)
+        .map_err(|e| fail(format!("unexpected npm pack output: {e}")))?;
+    let filename = parsed
+        .get(0)
+        .and_then(|entry| entry.get("filename"))
+        .and_then(serde_json::Value::as_str)
+        .ok_or_else(|| fail("npm pack --json printed no filename".into()))?;
+    // npm reports scoped names as `@scope/name-1.0.0.tgz` but writes `scope-name-1.0.0.tgz`.
+    let file = filename.trim_start_matches('@').replace('/', "-");
+    Ok(out_dir.join(file))
+}
+
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_os_string();
+    name.push(suffix);
+    PathBuf::from(name)
+}

@@ -1,0 +1,178 @@
+//! The checked, public data model: what a project's dependency tree looks like once read.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::error::WalkProblem;
+
+/// Where the package list came from, in npm's order of precedence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Input {
+    /// `npm-shrinkwrap.json` (published lockfile; wins over everything).
+    Shrinkwrap,
+    /// `package-lock.json`, or any file given explicitly with `--lockfile`.
+    PackageLock,
+    /// `node_modules/.package-lock.json`, npm's record of what it last installed.
+    HiddenLockfile,
+    /// No lockfile at all: a walk of the `node_modules` folders.
+    NodeModules,
+}
+
+/// The flat list of packages of one project, as npm sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Tree {
+    /// The project directory (locations are relative to it).
+    pub root: PathBuf,
+    /// Which kind of input was read.
+    pub input: Input,
+    /// The file (lockfile) or folder (`node_modules`) that was read.
+    pub input_path: PathBuf,
+    /// `lockfileVersion` of the lockfile; `None` for a `node_modules` walk.
+    pub lockfile_version: Option<u32>,
+    /// Every package except the root project, sorted by location.
+    pub packages: Vec<Package>,
+    /// Packages a `node_modules` walk could not read (always empty for lockfiles).
+    /// Each one is reported instead of failing the whole walk.
+    pub problems: Vec<WalkProblem>,
+}
+
+/// One installed (or to-be-installed) package.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Package {
+    /// The real package name (`is-number` for a folder `iso` installed as `npm:is-number@6.0.0`).
+    pub name: String,
+    /// The version; empty when the input records none (v1 git/file entries, dangling links).
+    pub version: String,
+    /// npm's location: the path of the folder relative to the root, with `/` separators
+    /// (`node_modules/a/node_modules/@s/b`, `packages/x`).
+    pub location: String,
+    /// The `integrity` SRI string, when recorded.
+    pub integrity: Option<String>,
+    /// The `resolved` URL or path, when recorded.
+    pub resolved: Option<String>,
+    /// Where the package comes from, which decides how (or whether) it can be verified.
+    pub source: Source,
+    /// The registry base URL derived from a registry tarball `resolved`
+    /// (`https://registry.npmjs.org/`); `None` when unknown.
+    pub resolved_registry: Option<String>,
+    /// Only needed by `devDependencies`.
+    pub dev: bool,
+    /// Only needed by `optionalDependencies`.
+    pub optional: bool,
+    /// Needed by dev or optional dependencies, but neither by dev only nor by optional only.
+    pub dev_optional: bool,
+    /// Only needed as a peer dependency.
+    pub peer: bool,
+    /// The package has install scripts (`preinstall`, `install`, `postinstall`, or a binding.gyp).
+    pub has_install_script: bool,
+    /// Whether `<root>/<location>/package.json` exists; `None` when the project has no
+    /// `node_modules` folder (lockfile-only verification) or the lockfile was parsed from text.
+    pub installed: Option<bool>,
+}
+
+/// Where a package comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase", tag = "kind")]
+pub enum Source {
+    /// From an npm registry: the only kind that carries registry signatures.
+    Registry {
+        /// The folder name when installed under another name (`npm:` alias).
+        alias: Option<String>,
+    },
+    /// A git dependency.
+    Git {
+        /// The git URL or hosted shortcut (`github:user/repo#sha`).
+        url: String,
+    },
+    /// A local folder (`file:` directory or a link that is not a workspace).
+    Directory {
+        /// The folder, relative to the root as npm records it.
+        path: String,
+    },
+    /// A local tarball (`file:x.tgz`).
+    LocalTarball {
+        /// The tarball path as npm records it.
+        path: String,
+    },
+    /// A tarball downloaded from a URL that is not a registry tarball path.
+    RemoteTarball {
+        /// The tarball URL.
+        url: String,
+    },
+    /// A workspace folder of the project, or a link to one.
+    Workspace {
+        /// The workspace folder, relative to the root.
+        path: String,
+    },
+    /// Shipped inside its parent's tarball (`inBundle` / `bundled`).
+    Bundled,
+}
+
+impl Source {
+    /// Why a package of this kind has no registry signature to check; `None` for registry packages.
+    pub fn skip_reason(&self) -> Option<String> {
+        let reason = match self {
+            Source::Registry { .. } => return None,
+            Source::Git { url } => format!("git dependency ({url}): no registry signature"),
+            Source::Directory { path } => {
+                format!("local directory ({path}): no registry signature")
+            }
+            Source::LocalTarball { path } => {
+                format!("local tarball ({path}): no registry signature")
+            }
+            Source::RemoteTarball { url } => {
+                format!("remote tarball ({url}) outside any registry: no registry signature")
+            }
+            Source::Workspace { path } => {
+                format!("workspace ({path}) of this project: no registry signature")
+            }
+            Source::Bundled => {
+                "bundled in its parent's tarball: covered by the parent's signature".to_string()
+            }
+        };
+        Some(reason)
+    }
+
+    /// True for packages fetched from a registry.
+    pub fn is_registry(&self) -> bool {
+        matches!(self, Source::Registry { .. })
+    }
+}
+
+/// Which dependency types to leave out, like npm's `--omit dev|optional|peer`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Omit {
+    /// `--omit dev`.
+    pub dev: bool,
+    /// `--omit optional`.
+    pub optional: bool,
+    /// `--omit peer`.
+    pub peer: bool,
+}
+
+/// Whether npm would leave `pkg` out under `omit` (arborist `Node.shouldOmit`).
+///
+/// A `devOptional` package is needed by both dev and optional edges, so it goes only when
+/// both kinds are omitted. Packages under a folder outside the project (`../x/node_modules/y`,
+/// reached through a `file:` link) are never omitted: npm only omits below the root or a workspace.
+pub fn is_omitted(pkg: &Package, omit: &Omit) -> bool {
+    if pkg.location.starts_with("../") {
+        return false;
+    }
+    (pkg.peer && omit.peer)
+        || (pkg.dev && omit.dev)
+        || (pkg.optional && omit.optional)
+        || (pkg.dev_optional && omit.dev && omit.optional)
+}
+
+impl Tree {
+    /// The packages npm would install under `omit`.
+    pub fn kept<'a>(&'a self, omit: &'a Omit) -> impl Iterator<Item = &'a Package> + 'a {
+        self.packages.iter().filter(move |p| !is_omitted(p, omit))
+    }
+}

@@ -1,0 +1,137 @@
+//! Workspace globs of the root `package.json` (`"workspaces": ["packages/*"]`).
+//!
+//! npm expands them with `@npmcli/map-workspaces` (minimatch); the subset needed to tell
+//! whether a folder is a workspace is: `*` and `?` within one path segment, `**` for any
+//! number of segments, a leading `./`, a trailing `/`, and `!` to exclude.
+
+/// The compiled workspace patterns of one project.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Workspaces {
+    include: Vec<Vec<String>>,
+    exclude: Vec<Vec<String>>,
+}
+
+impl Workspaces {
+    /// Compiles the patterns as written in `package.json`.
+    pub(crate) fn new<'a>(patterns: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut ws = Workspaces::default();
+        for pattern in patterns {
+            match pattern.strip_prefix('!') {
+                Some(negated) => ws.exclude.push(segments(negated)),
+                None => ws.include.push(segments(pattern)),
+            }
+        }
+        ws
+    }
+
+    /// Whether the folder at `path` (relative to the root, `/`-separated) is a workspace.
+    pub(crate) fn matches(&self, path: &str) -> bool {
+        let path = segments(path);
+        let path: Vec<&str> = path.iter().map(String::as_str).collect();
+        // A folder inside node_modules is never a workspace, whatever the glob says.
+        if path.contains(&"node_modules") {
+            return false;
+        }
+        let hit = |pats: &Vec<Vec<String>>| pats.iter().any(|p| match_segments(p, &path));
+        hit(&self.include) && !hit(&self.exclude)
+    }
+}
+
+fn segments(path: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for seg in path.split('/').filter(|s| !s.is_empty() && *s != ".") {
+        // `**/**` is the same as `**`; collapsing keeps matching polynomial.
+        if !(seg == "**" && out.last().is_some_and(|l| l == "**")) {
+            out.push(seg.to_string());
+        }
+    }
+    out
+}
+
+fn match_segments(pattern: &[String], path: &[&str]) -> bool {
+    match pattern.split_first() {
+        None => path.is_empty(),
+        Some((first, rest)) if first == "**" => {
+            (0..=path.len()).any(|skip| match_segments(rest, &path[skip..]))
+        }
+        Some((first, rest)) => match path.split_first() {
+            Some((seg, path_rest)) => match_glob(first, seg) && match_segments(rest, path_rest),
+            None => false,
+        },
+    }
+}
+
+/// `*` and `?` within one segment; a leading dot is only matched literally (minimatch).
+fn match_glob(pattern: &str, text: &str) -> bool {
+    if text.starts_with('.') && !pattern.starts_with('.') {
+        return false;
+    }
+    let p: Vec<char> = pattern.chars().collect();
+    let t: Vec<char> = text.chars().collect();
+    glob_chars(&p, &t)
+}
+
+/// Wildcard match with one backtrack point: linear-ish even for hostile `*a*a*a*` patterns.
+fn glob_chars(p: &[char], t: &[char]) -> bool {
+    let (mut pi, mut ti) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some((pi, ti));
+            pi += 1;
+        } else if let Some((sp, st)) = star {
+            // Let the last `*` swallow one more character and retry.
+            pi = sp + 1;
+            ti = st + 1;
+            star = Some((sp, st + 1));
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|&c| c == '*')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Workspaces;
+
+    #[test]
+    fn star_matches_one_segment() {
+        let ws = Workspaces::new(["packages/*"]);
+        assert!(ws.matches("packages/a"));
+        assert!(ws.matches("./packages/a/"));
+        assert!(!ws.matches("packages/a/b"));
+        assert!(!ws.matches("packages"));
+        assert!(!ws.matches("packages/.hidden"));
+        assert!(!ws.matches("other/a"));
+    }
+
+    #[test]
+    fn plain_folder_and_globstar() {
+        let ws = Workspaces::new(["./tools/cli", "apps/**"]);
+        assert!(ws.matches("tools/cli"));
+        assert!(!ws.matches("tools/other"));
+        assert!(ws.matches("apps/web"));
+        assert!(ws.matches("apps/web/nested"));
+        assert!(!ws.matches("apps/web/node_modules/x"));
+    }
+
+    #[test]
+    fn negation_and_question_mark() {
+        let ws = Workspaces::new(["pkg-?", "libs/*", "!libs/legacy"]);
+        assert!(ws.matches("pkg-a"));
+        assert!(!ws.matches("pkg-ab"));
+        assert!(Workspaces::new(["*a*b*"]).matches("xaybz"));
+        assert!(!Workspaces::new(["*a*b*"]).matches("xbya"));
+        assert!(ws.matches("libs/new"));
+        assert!(!ws.matches("libs/legacy"));
+    }
+
+    #[test]
+    fn no_patterns_match_nothing() {
+        assert!(!Workspaces::new([]).matches("packages/a"));
+    }
+}
