@@ -30,6 +30,10 @@ pub struct VerifyTreeOptions {
     pub timeout: Option<u32>,
     /// Retries of a failed registry request (default 2).
     pub retries: Option<u32>,
+    /// Verify the lockfile alone, ignoring `node_modules` (before anything is installed).
+    pub lockfile_only: Option<bool>,
+    /// Compare installed files with the signed tarballs (default true when `node_modules` exists).
+    pub contents: Option<bool>,
 }
 
 /// Options of `verifyPackage()`.
@@ -105,6 +109,8 @@ impl Common<'_> {
                 retries: self.retries.unwrap_or(http.retries),
                 ..http
             },
+            lockfile_only: false,
+            contents: false,
         }
     }
 }
@@ -122,7 +128,12 @@ impl VerifyTreeOptions {
             timeout: self.timeout,
             retries: self.retries,
         };
-        Ok(common.into_core(omit))
+        let lockfile_only = self.lockfile_only.unwrap_or(false);
+        Ok(VerifyOptions {
+            lockfile_only,
+            contents: self.contents.unwrap_or(true) && !lockfile_only,
+            ..common.into_core(omit)
+        })
     }
 }
 

@@ -28,6 +28,11 @@ pub enum Command {
     VerifyPackage(VerifyPackageArgs),
     /// Write an offline evidence store for a project's tree (for air-gapped verification).
     Fetch(FetchArgs),
+    /// Add npm-sigverify to the project's npm lifecycle hooks (preinstall, postinstall).
+    Init(sigverify_hooks::InitArgs),
+    /// Safe install: verify the lockfile, `npm ci --ignore-scripts`, verify what landed, then run
+    /// the install scripts of verified packages only.
+    Install(sigverify_hooks::InstallArgs),
 }
 
 /// Options shared by every command that reads evidence.
@@ -76,6 +81,12 @@ pub struct VerifyArgs {
     /// Leave out dev, optional or peer dependencies, like `npm --omit` (repeatable).
     #[arg(long, value_enum, value_name = "TYPE")]
     pub omit: Vec<OmitKind>,
+    /// Verify the lockfile alone (before anything is installed), ignoring node_modules.
+    #[arg(long)]
+    pub lockfile_only: bool,
+    /// Do not compare installed files with the signed tarballs.
+    #[arg(long)]
+    pub no_content: bool,
     #[command(flatten)]
     pub evidence: EvidenceArgs,
 }

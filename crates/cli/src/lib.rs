@@ -51,6 +51,8 @@ async fn dispatch(command: Command) -> i32 {
             let dir = args.dir.clone();
             (run_fetch(args).await, dir)
         }
+        Command::Init(args) => return run_init_command(&args),
+        Command::Install(args) => return run_install_command(&args).await,
     };
     match outcome {
         Ok((text, code)) => {
@@ -106,7 +108,19 @@ fn options(
             retries: e.retries,
             ..HttpOptions::default()
         },
+        lockfile_only: false,
+        contents: false,
     }
+}
+
+/// `npm-sigverify init` (install-time hooks, crates/hooks).
+fn run_init_command(args: &sigverify_hooks::InitArgs) -> i32 {
+    sigverify_hooks::run_init(args)
+}
+
+/// `npm-sigverify install` (the safe install flow, crates/hooks).
+async fn run_install_command(args: &sigverify_hooks::InstallArgs) -> i32 {
+    sigverify_hooks::run_install(args).await
 }
 
 async fn run_verify(args: VerifyArgs) -> Result<(String, i32), VerifyError> {

@@ -43,6 +43,11 @@ pub struct VerifyOptions {
     pub concurrency: usize,
     /// Timeouts and retries.
     pub http: HttpOptions,
+    /// Verify the lockfile alone (shrinkwrap or package-lock), ignoring `node_modules`: for
+    /// checks before anything is installed.
+    pub lockfile_only: bool,
+    /// Compare the files of each installed registry package with its signed tarball.
+    pub contents: bool,
 }
 
 impl Default for VerifyOptions {
@@ -55,6 +60,8 @@ impl Default for VerifyOptions {
             omit: Omit::default(),
             concurrency: 32,
             http: HttpOptions::default(),
+            lockfile_only: false,
+            contents: false,
         }
     }
 }
@@ -102,11 +109,30 @@ pub(crate) fn mode(options: &VerifyOptions) -> &'static str {
 }
 
 pub(crate) fn load_input(options: &VerifyOptions) -> Result<Tree, VerifyError> {
-    let tree = match &options.lockfile {
-        Some(path) => sigverify_lockfile::load_lockfile(path)?,
-        None => sigverify_lockfile::load_tree(&options.dir)?,
+    let mut tree = match (&options.lockfile, options.lockfile_only) {
+        (Some(path), _) => sigverify_lockfile::load_lockfile(path)?,
+        (None, false) => sigverify_lockfile::load_tree(&options.dir)?,
+        (None, true) => sigverify_lockfile::load_lockfile(&project_lockfile(&options.dir)?)?,
     };
+    if options.lockfile_only {
+        // Before installation nothing is on disk: every entry is to be checked.
+        tree.packages.iter_mut().for_each(|p| p.installed = None);
+    }
     Ok(tree)
+}
+
+/// The project's own lockfile, as npm ci reads it: npm-shrinkwrap.json, else package-lock.json.
+fn project_lockfile(dir: &std::path::Path) -> Result<PathBuf, VerifyError> {
+    ["npm-shrinkwrap.json", "package-lock.json"]
+        .iter()
+        .map(|name| dir.join(name))
+        .find(|path| path.is_file())
+        .ok_or_else(|| {
+            VerifyError::Usage(format!(
+                "--lockfile-only: no npm-shrinkwrap.json or package-lock.json in {}",
+                dir.display()
+            ))
+        })
 }
 
 pub(crate) fn make_evidence(
