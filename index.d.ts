@@ -9,6 +9,22 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/** What the comparison of an installed package folder with its signed tarball found. */
+export interface ContentsResult {
+  /** `verified` (identical), `modified` (files changed, deleted or added), `unchecked`. */
+  status: 'verified' | 'modified' | 'unchecked'
+  /** Files whose bytes differ from the tarball. */
+  modified: Array<string>
+  /** Files on disk that the tarball does not have. */
+  added: Array<string>
+  /** Tarball files missing on disk. */
+  removed: Array<string>
+  /** Files compared. */
+  checkedFiles: number
+  /** Why the comparison could not run. */
+  reason?: string
+}
+
 /** Options of `fetchStore()`. */
 export interface FetchOptions {
   /** The store folder to write. */
@@ -78,6 +94,8 @@ export interface PackageResult {
   keyids: Array<string>
   /** npm's dependency type. */
   type: 'dependencies' | 'devDependencies' | 'optionalDependencies' | 'peerDependencies'
+  /** The comparison of the installed files with the signed tarball, when it ran. */
+  contents?: ContentsResult
 }
 
 /** A registry used by the tree and its keys. */
@@ -188,4 +206,8 @@ export interface VerifyTreeOptions {
   timeout?: number
   /** Retries of a failed registry request (default 2). */
   retries?: number
+  /** Verify the lockfile alone, ignoring `node_modules` (before anything is installed). */
+  lockfileOnly?: boolean
+  /** Compare installed files with the signed tarballs (default true when `node_modules` exists). */
+  contents?: boolean
 }

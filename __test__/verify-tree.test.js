@@ -311,3 +311,52 @@ describe('verifyPackage()', () => {
     await assert.rejects(verifyPackage('beta', { registry: url }), { code: 'EUSAGE' })
   })
 })
+
+describe('installed contents', () => {
+  it('an edited, an added and a deleted file are each reported by name', async () => {
+    const copy = copyProject(project, 'contents')
+    fs.appendFileSync(path.join(copy, 'node_modules', 'alpha', 'index.js'), '\n// injected\n')
+    fs.writeFileSync(path.join(copy, 'node_modules', 'delta', 'evil.js'), 'process.exit(0)\n')
+    fs.rmSync(path.join(copy, 'node_modules', 'gamma', 'index.js'))
+    const report = await verifyTree({ dir: copy, registry: url })
+    const alpha = byName(report, 'alpha')
+    assert.equal(alpha.code, 'ECONTENTMODIFIED')
+    assert.deepEqual(alpha.contents.modified, ['index.js'])
+    assert.match(alpha.message, /modified: index\.js/)
+    const delta = byName(report, 'delta')
+    assert.equal(delta.code, 'ECONTENTADDED')
+    assert.deepEqual(delta.contents.added, ['evil.js'])
+    const gamma = byName(report, 'gamma')
+    assert.equal(gamma.code, 'ECONTENTMODIFIED')
+    assert.deepEqual(gamma.contents.removed, ['index.js'])
+    const nested = report.packages.find((p) => p.location === 'node_modules/gamma/node_modules/beta')
+    assert.equal(nested.status, 'verified')
+    assert.equal(nested.contents.status, 'verified')
+    assert.equal(report.summary.invalid, 3)
+    const run = await cli(['verify', copy, '--registry', url])
+    assert.equal(run.status, 1)
+    assert.match(run.stdout, /ECONTENTMODIFIED/)
+    assert.equal((await cli(['verify', copy, '--registry', url, '--no-content'])).status, 0)
+  })
+
+  it('takes tarballs from npm\'s cache when it has them', async () => {
+    const before = registry.stats.tarballs
+    process.env.npm_config_cache = cache
+    try {
+      const report = await verifyTree({ dir: project, registry: url })
+      assert.equal(byName(report, 'alpha').contents.status, 'verified')
+      assert.ok(byName(report, 'alpha').contents.checkedFiles >= 2)
+    } finally {
+      delete process.env.npm_config_cache
+    }
+    assert.equal(registry.stats.tarballs, before)
+  })
+
+  it('lockfile-only verification ignores node_modules', async () => {
+    const copy = copyProject(project, 'lockonly')
+    fs.appendFileSync(path.join(copy, 'node_modules', 'alpha', 'index.js'), '\n// injected\n')
+    const report = await verifyTree({ dir: copy, registry: url, lockfileOnly: true })
+    assert.equal(byName(report, 'alpha').status, 'verified')
+    assert.equal(byName(report, 'alpha').contents, undefined)
+  })
+})

@@ -230,6 +230,26 @@ pub struct PackageResult {
         ts_type = "'dependencies' | 'devDependencies' | 'optionalDependencies' | 'peerDependencies'"
     )]
     pub dep_type: String,
+    /// The comparison of the installed files with the signed tarball, when it ran.
+    pub contents: Option<ContentsResult>,
+}
+
+/// What the comparison of an installed package folder with its signed tarball found.
+#[napi(object)]
+pub struct ContentsResult {
+    /// `verified` (identical), `modified` (files changed, deleted or added), `unchecked`.
+    #[napi(ts_type = "'verified' | 'modified' | 'unchecked'")]
+    pub status: String,
+    /// Files whose bytes differ from the tarball.
+    pub modified: Vec<String>,
+    /// Files on disk that the tarball does not have.
+    pub added: Vec<String>,
+    /// Tarball files missing on disk.
+    pub removed: Vec<String>,
+    /// Files compared.
+    pub checked_files: u32,
+    /// Why the comparison could not run.
+    pub reason: Option<String>,
 }
 
 /// Counts per status.
@@ -317,6 +337,14 @@ impl From<sigverify_core::PackageResult> for PackageResult {
             resolved: p.resolved,
             keyids: p.keyids,
             dep_type: p.dep_type,
+            contents: p.contents.map(|c| ContentsResult {
+                status: c.status,
+                modified: c.modified,
+                added: c.added,
+                removed: c.removed,
+                checked_files: c.checked_files as u32,
+                reason: c.reason,
+            }),
         }
     }
 }

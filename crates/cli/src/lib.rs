@@ -124,13 +124,15 @@ async fn run_install_command(args: &sigverify_hooks::InstallArgs) -> i32 {
 }
 
 async fn run_verify(args: VerifyArgs) -> Result<(String, i32), VerifyError> {
-    let opts = options(
+    let mut opts = options(
         args.dir,
         args.lockfile,
         args.offline,
         &args.omit,
         &args.evidence,
     );
+    opts.lockfile_only = args.lockfile_only;
+    opts.contents = !args.no_content && !args.lockfile_only;
     let report = verify_tree(&opts).await?;
     let text = if args.json {
         json::render(&report)

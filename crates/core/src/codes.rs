@@ -53,6 +53,12 @@ pub enum Code {
     /// Skipped: excluded by `--omit`.
     #[serde(rename = "EOMITTED")]
     Omitted,
+    /// Installed files differ from the signed tarball (changed or deleted files).
+    #[serde(rename = "ECONTENTMODIFIED")]
+    ContentModified,
+    /// Files that are not in the signed tarball were added to the installed package.
+    #[serde(rename = "ECONTENTADDED")]
+    ContentAdded,
 }
 
 impl Code {
@@ -74,6 +80,8 @@ impl Code {
             Code::NotRegistry => "ENOTREGISTRY",
             Code::NotInstalled => "ENOTINSTALLED",
             Code::Omitted => "EOMITTED",
+            Code::ContentModified => "ECONTENTMODIFIED",
+            Code::ContentAdded => "ECONTENTADDED",
         }
     }
 
@@ -95,6 +103,8 @@ impl Code {
             Code::NotRegistry => "not from a registry: pin git dependencies to a commit and review local and remote tarballs yourself",
             Code::NotInstalled => "not installed here (for example an optional dependency for another platform)",
             Code::Omitted => "excluded by --omit",
+            Code::ContentModified => "the installed files are not the signed ones: reinstall (rm -rf node_modules && npm ci) and find out what changed them",
+            Code::ContentAdded => "files that are not in the signed tarball were added: check what created them, then reinstall",
         }
     }
 }

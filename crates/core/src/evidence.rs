@@ -61,6 +61,16 @@ impl Evidence {
     }
 }
 
+impl Evidence {
+    /// A package tarball by URL (online only: the store holds metadata, not tarballs).
+    pub async fn tarball(&self, url: &Url) -> Result<Option<Vec<u8>>, EvidenceError> {
+        match self {
+            Evidence::Online(client) => Ok(client.get(url, "application/octet-stream").await?),
+            Evidence::Offline(_) => Err(EvidenceError::NotInStore(PathBuf::from(url.as_str()))),
+        }
+    }
+}
+
 /// `<registry>/-/npm/v1/keys`.
 pub fn keys_url(registry: &Url) -> Url {
     registry.join("-/npm/v1/keys").expect("relative path joins")

@@ -5,6 +5,7 @@
 //! (`crates/cli`) are thin layers over [`verify_tree`], [`verify_package`] and [`fetch_store`].
 
 pub mod codes;
+mod contents;
 pub mod error;
 pub mod evidence;
 pub mod fetch;

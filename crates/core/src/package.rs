@@ -85,6 +85,7 @@ fn blank_result(spec: &PackageSpec, registry: &str) -> PackageResult {
         resolved: None,
         keyids: Vec::new(),
         dep_type: "dependencies".into(),
+        contents: None,
     }
 }
 

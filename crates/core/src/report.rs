@@ -73,6 +73,31 @@ pub struct PackageResult {
     /// npm's dependency type: dependencies, devDependencies, optionalDependencies, peerDependencies.
     #[serde(rename = "type")]
     pub dep_type: String,
+    /// The comparison of the installed files with the signed tarball, when it ran.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contents: Option<ContentsResult>,
+}
+
+/// What the comparison of an installed package folder with its signed tarball found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContentsResult {
+    /// verified (identical), modified (changed/deleted/added files), unchecked (no tarball).
+    pub status: String,
+    /// Files whose bytes differ from the tarball.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub modified: Vec<String>,
+    /// Files on disk that the tarball does not have.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub added: Vec<String>,
+    /// Tarball files missing on disk.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub removed: Vec<String>,
+    /// Files compared.
+    pub checked_files: usize,
+    /// Why the comparison could not run (unchecked).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 impl PackageResult {

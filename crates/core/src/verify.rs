@@ -16,6 +16,7 @@ use tokio::task::JoinSet;
 use url::Url;
 
 use crate::codes::Code;
+use crate::contents::{check_contents, npm_cache, ContentContext};
 use crate::error::VerifyError;
 use crate::evidence::{Evidence, EvidenceError, Store};
 use crate::integrity;
@@ -84,7 +85,12 @@ pub async fn verify_tree(options: &VerifyOptions) -> Result<Report, VerifyError>
     let evidence = make_evidence(options, &config)?;
     let (mut results, checks) = plan(&tree, &config, &options.omit)?;
     let keyring = Keyring::load(&evidence, checks.iter().map(|c| &c.registry)).await;
-    results.extend(run_checks(&evidence, &keyring, checks, options.concurrency).await);
+    let mut checked = run_checks(&evidence, &keyring, checks, options.concurrency).await;
+    if options.contents {
+        let context = content_context(&tree, &config);
+        checked = check_contents(checked, context, &evidence, options.concurrency).await;
+    }
+    results.extend(checked);
     sort_results(&mut results);
     Ok(Report {
         schema_version: 1,
@@ -98,6 +104,20 @@ pub async fn verify_tree(options: &VerifyOptions) -> Result<Report, VerifyError>
         packages: results,
         duration_ms: started.elapsed().as_millis() as u64,
     })
+}
+
+fn content_context(tree: &Tree, config: &NpmConfig) -> ContentContext {
+    let installed = tree
+        .packages
+        .iter()
+        .filter(|p| p.installed == Some(true))
+        .map(|p| (p.location.clone(), p.has_install_script))
+        .collect();
+    ContentContext {
+        root: tree.root.clone(),
+        npm_cache: npm_cache(config.get("cache")),
+        installed,
+    }
 }
 
 pub(crate) fn mode(options: &VerifyOptions) -> &'static str {
@@ -236,6 +256,7 @@ fn base_result(package: &Package) -> PackageResult {
         resolved: package.resolved.clone(),
         keyids: Vec::new(),
         dep_type: dep_type(package).to_string(),
+        contents: None,
     }
 }
 
