@@ -9,6 +9,28 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/** One attestation bundle's verdict. */
+export interface Attestation {
+  /** The predicate type (SLSA provenance or npm publish). */
+  predicateType: string
+  /** What kind of attestation. */
+  kind: 'provenance' | 'publish' | 'other'
+  /** The verdict. */
+  status: 'verified' | 'invalid'
+  /** npm's code when invalid (`EATTESTATIONVERIFY`, `EATTESTATIONSUBJECT`, ...). */
+  code?: string
+  /** Finer detail code (`ESIGNATURE`, `ETLOGINCLUSION`, `EKEYEXPIRED`, ...). */
+  detail?: string
+  /** Why it is invalid. */
+  message?: string
+  /** What a verified provenance proves. */
+  signer?: Signer
+  /** Registry keyid of a verified publish attestation. */
+  keyid?: string
+  /** Rekor log index. */
+  logIndex?: number
+}
+
 /** What the comparison of an installed package folder with its signed tarball found. */
 export interface ContentsResult {
   /** `verified` (identical), `modified` (files changed, deleted or added), `unchecked`. */
@@ -96,6 +118,28 @@ export interface PackageResult {
   type: 'dependencies' | 'devDependencies' | 'optionalDependencies' | 'peerDependencies'
   /** The comparison of the installed files with the signed tarball, when it ran. */
   contents?: ContentsResult
+  /** Provenance once attestations were checked. */
+  provenance?: 'verified' | 'absent' | 'invalid'
+  /** Each attestation bundle's verdict. */
+  attestations: Array<Attestation>
+}
+
+/** Attestation options shared by verifyTree() and verifyPackage(). */
+export interface ProvenanceOptions {
+  /** Check attestations (provenance and publish) at all (default true). */
+  attestations?: boolean
+  /** Fail packages without verified provenance (default false). */
+  requireProvenance?: boolean
+  /** The provenance's source repository must be the package.json `repository` (default true). */
+  repositoryMatch?: boolean
+  /** Allowed OIDC issuers (patterns with `*`). */
+  allowedIssuers?: Array<string>
+  /** Allowed source repositories as `github.com/owner/repo` (patterns). */
+  allowedRepositories?: Array<string>
+  /** Allowed git refs of the provenance build, e.g. `refs/tags/*`. */
+  allowedWorkflowRefs?: Array<string>
+  /** A Sigstore `trusted_root.json` replacing the embedded public-good root. */
+  trustedRoot?: string
 }
 
 /** A registry used by the tree and its keys. */
@@ -140,6 +184,32 @@ export interface Report {
  */
 export declare function runCli(argv: Array<string>): Promise<number>
 
+/** The facts a verified provenance proves (from the Fulcio certificate and the SLSA predicate). */
+export interface Signer {
+  /** OIDC issuer. */
+  issuer?: string
+  /** Certificate identity (for GitHub: the workflow URI with its ref). */
+  san?: string
+  /** Source repository URI. */
+  sourceRepository?: string
+  /** The provider's immutable repository id. */
+  sourceRepositoryId?: string
+  /** Git ref the build ran on. */
+  sourceRepositoryRef?: string
+  /** Commit SHA the build ran on. */
+  commit?: string
+  /** Workflow file path. */
+  workflowPath?: string
+  /** Ref of the workflow file. */
+  workflowRef?: string
+  /** Event that triggered the build. */
+  buildTrigger?: string
+  /** github-hosted or self-hosted runner. */
+  runnerEnvironment?: string
+  /** SLSA builder id. */
+  builderId?: string
+}
+
 /** Counts per status. */
 export interface Summary {
   /** Every package of the tree. */
@@ -176,6 +246,15 @@ export interface VerifyPackageOptions {
   timeout?: number
   /** Retries of a failed registry request (default 2). */
   retries?: number
+  /** How attestations are checked. */
+  provenance?: ProvenanceOptions
+  /**
+   * An attestations document (`{"attestations":[...]}`, JSON text) to verify instead of the
+   * registry's.
+   */
+  attestations?: string
+  /** A file holding such a document. */
+  attestationsFile?: string
 }
 
 /**
@@ -210,4 +289,6 @@ export interface VerifyTreeOptions {
   lockfileOnly?: boolean
   /** Compare installed files with the signed tarballs (default true when `node_modules` exists). */
   contents?: boolean
+  /** How attestations are checked. */
+  provenance?: ProvenanceOptions
 }

@@ -34,6 +34,8 @@ pub struct VerifyTreeOptions {
     pub lockfile_only: Option<bool>,
     /// Compare installed files with the signed tarballs (default true when `node_modules` exists).
     pub contents: Option<bool>,
+    /// How attestations are checked.
+    pub provenance: Option<ProvenanceOptions>,
 }
 
 /// Options of `verifyPackage()`.
@@ -54,6 +56,13 @@ pub struct VerifyPackageOptions {
     pub timeout: Option<u32>,
     /// Retries of a failed registry request (default 2).
     pub retries: Option<u32>,
+    /// How attestations are checked.
+    pub provenance: Option<ProvenanceOptions>,
+    /// An attestations document (`{"attestations":[...]}`, JSON text) to verify instead of the
+    /// registry's.
+    pub attestations: Option<String>,
+    /// A file holding such a document.
+    pub attestations_file: Option<String>,
 }
 
 /// Options of `fetchStore()`.
@@ -73,6 +82,41 @@ pub struct FetchOptions {
     pub timeout: Option<u32>,
     /// Retries of a failed registry request (default 2).
     pub retries: Option<u32>,
+}
+
+/// Attestation options shared by verifyTree() and verifyPackage().
+#[napi(object)]
+#[derive(Default, Clone)]
+pub struct ProvenanceOptions {
+    /// Check attestations (provenance and publish) at all (default true).
+    pub attestations: Option<bool>,
+    /// Fail packages without verified provenance (default false).
+    pub require_provenance: Option<bool>,
+    /// The provenance's source repository must be the package.json `repository` (default true).
+    pub repository_match: Option<bool>,
+    /// Allowed OIDC issuers (patterns with `*`).
+    pub allowed_issuers: Option<Vec<String>>,
+    /// Allowed source repositories as `github.com/owner/repo` (patterns).
+    pub allowed_repositories: Option<Vec<String>>,
+    /// Allowed git refs of the provenance build, e.g. `refs/tags/*`.
+    pub allowed_workflow_refs: Option<Vec<String>>,
+    /// A Sigstore `trusted_root.json` replacing the embedded public-good root.
+    pub trusted_root: Option<String>,
+}
+
+impl ProvenanceOptions {
+    fn into_core(self) -> sigverify_core::provenance::ProvenanceOptions {
+        let defaults = sigverify_core::provenance::ProvenanceOptions::default();
+        sigverify_core::provenance::ProvenanceOptions {
+            enabled: self.attestations.unwrap_or(defaults.enabled),
+            require: self.require_provenance.unwrap_or(defaults.require),
+            repository_match: self.repository_match.unwrap_or(defaults.repository_match),
+            trusted_root: self.trusted_root.map(PathBuf::from),
+            allowed_issuers: self.allowed_issuers.unwrap_or_default(),
+            allowed_repositories: self.allowed_repositories.unwrap_or_default(),
+            allowed_workflow_refs: self.allowed_workflow_refs.unwrap_or_default(),
+        }
+    }
 }
 
 struct Common<'a> {
@@ -111,6 +155,7 @@ impl Common<'_> {
             },
             lockfile_only: false,
             contents: false,
+            provenance: Default::default(),
         }
     }
 }
@@ -132,6 +177,7 @@ impl VerifyTreeOptions {
         Ok(VerifyOptions {
             lockfile_only,
             contents: self.contents.unwrap_or(true) && !lockfile_only,
+            provenance: self.provenance.unwrap_or_default().into_core(),
             ..common.into_core(omit)
         })
     }
@@ -149,7 +195,23 @@ impl VerifyPackageOptions {
             timeout: self.timeout,
             retries: self.retries,
         };
-        Ok(common.into_core(Omit::default()))
+        Ok(VerifyOptions {
+            provenance: self.provenance.clone().unwrap_or_default().into_core(),
+            ..common.into_core(Omit::default())
+        })
+    }
+
+    /// The inline or file attestations document, if any.
+    pub fn attestations_document(&self) -> Result<Option<Vec<u8>>, VerifyError> {
+        if let Some(text) = &self.attestations {
+            return Ok(Some(text.clone().into_bytes()));
+        }
+        let Some(path) = &self.attestations_file else {
+            return Ok(None);
+        };
+        std::fs::read(path)
+            .map(Some)
+            .map_err(|e| VerifyError::Usage(format!("cannot read attestations {path}: {e}")))
     }
 }
 
@@ -232,6 +294,63 @@ pub struct PackageResult {
     pub dep_type: String,
     /// The comparison of the installed files with the signed tarball, when it ran.
     pub contents: Option<ContentsResult>,
+    /// Provenance once attestations were checked.
+    #[napi(ts_type = "'verified' | 'absent' | 'invalid'")]
+    pub provenance: Option<String>,
+    /// Each attestation bundle's verdict.
+    pub attestations: Vec<Attestation>,
+}
+
+/// One attestation bundle's verdict.
+#[napi(object)]
+pub struct Attestation {
+    /// The predicate type (SLSA provenance or npm publish).
+    pub predicate_type: String,
+    /// What kind of attestation.
+    #[napi(ts_type = "'provenance' | 'publish' | 'other'")]
+    pub kind: String,
+    /// The verdict.
+    #[napi(ts_type = "'verified' | 'invalid'")]
+    pub status: String,
+    /// npm's code when invalid (`EATTESTATIONVERIFY`, `EATTESTATIONSUBJECT`, ...).
+    pub code: Option<String>,
+    /// Finer detail code (`ESIGNATURE`, `ETLOGINCLUSION`, `EKEYEXPIRED`, ...).
+    pub detail: Option<String>,
+    /// Why it is invalid.
+    pub message: Option<String>,
+    /// What a verified provenance proves.
+    pub signer: Option<Signer>,
+    /// Registry keyid of a verified publish attestation.
+    pub keyid: Option<String>,
+    /// Rekor log index.
+    pub log_index: Option<i64>,
+}
+
+/// The facts a verified provenance proves (from the Fulcio certificate and the SLSA predicate).
+#[napi(object)]
+pub struct Signer {
+    /// OIDC issuer.
+    pub issuer: Option<String>,
+    /// Certificate identity (for GitHub: the workflow URI with its ref).
+    pub san: Option<String>,
+    /// Source repository URI.
+    pub source_repository: Option<String>,
+    /// The provider's immutable repository id.
+    pub source_repository_id: Option<String>,
+    /// Git ref the build ran on.
+    pub source_repository_ref: Option<String>,
+    /// Commit SHA the build ran on.
+    pub commit: Option<String>,
+    /// Workflow file path.
+    pub workflow_path: Option<String>,
+    /// Ref of the workflow file.
+    pub workflow_ref: Option<String>,
+    /// Event that triggered the build.
+    pub build_trigger: Option<String>,
+    /// github-hosted or self-hosted runner.
+    pub runner_environment: Option<String>,
+    /// SLSA builder id.
+    pub builder_id: Option<String>,
 }
 
 /// What the comparison of an installed package folder with its signed tarball found.
@@ -345,6 +464,8 @@ impl From<sigverify_core::PackageResult> for PackageResult {
                 checked_files: c.checked_files as u32,
                 reason: c.reason,
             }),
+            provenance: p.provenance,
+            attestations: p.attestations.into_iter().map(attestation).collect(),
         }
     }
 }
@@ -389,5 +510,31 @@ impl From<sigverify_core::FetchSummary> for FetchSummary {
             packuments: s.packuments as u32,
             failures: s.failures.into_iter().map(|(a, b)| vec![a, b]).collect(),
         }
+    }
+}
+
+fn attestation(a: sigverify_core::provenance::AttestationSummary) -> Attestation {
+    Attestation {
+        predicate_type: a.predicate_type,
+        kind: a.kind,
+        status: a.status,
+        code: a.code,
+        detail: a.detail,
+        message: a.message,
+        signer: a.signer.map(|f| Signer {
+            issuer: f.issuer,
+            san: f.san,
+            source_repository: f.source_repository_uri,
+            source_repository_id: f.source_repository_id,
+            source_repository_ref: f.source_repository_ref,
+            commit: f.commit_sha,
+            workflow_path: f.workflow_path,
+            workflow_ref: f.workflow_ref,
+            build_trigger: f.build_trigger,
+            runner_environment: f.runner_environment,
+            builder_id: f.builder_id,
+        }),
+        keyid: a.keyid,
+        log_index: a.log_index.map(|i| i as i64),
     }
 }

@@ -49,6 +49,7 @@ pub fn verify_package(
         let mut parsed = PackageSpec::parse(&spec)?;
         parsed.integrity = options.integrity.clone();
         parsed.tarball = options.tarball.clone().map(Into::into);
+        parsed.attestations = options.attestations_document()?;
         let core = options.into_core()?;
         let result = sigverify_core::verify_package(&parsed, &core).await?;
         Ok(PackageResult::from(result))

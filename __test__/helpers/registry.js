@@ -31,6 +31,7 @@ class TestRegistry {
     this.versions = new Map() // name -> Map(version -> manifest)
     this.tarballs = new Map() // url path -> Buffer
     this.recorded = new Map() // name -> raw packument string
+    this.attestationDocs = new Map() // name@version -> raw attestations document
     this.tamper = new Set()
     this.drop = new Set()
     this.unknownKey = new Set()
@@ -118,6 +119,7 @@ class TestRegistry {
   handle (req, res) {
     const path = decodeURIComponent(req.url.split('?')[0])
     if (path === '/-/npm/v1/keys') return this.serveKeys(res)
+    if (path.startsWith('/-/npm/v1/attestations/')) return this.serveAttestations(path.slice(23), res)
     if (path.includes('/-/')) return this.serveTarball(path, res)
     const name = path.slice(1)
     this.stats.packuments++
@@ -136,6 +138,15 @@ class TestRegistry {
     if (!this.keysDocument) { res.writeHead(404); return res.end('{}') }
     res.writeHead(200, { 'content-type': 'application/json' })
     res.end(JSON.stringify(this.keysDocument))
+  }
+
+  serveAttestations (spec, res) {
+    this.stats.attestations = (this.stats.attestations || 0) + 1
+    if (this.applyFault(`attestations:${spec}`, res)) return
+    const doc = this.attestationDocs.get(spec)
+    if (!doc) { res.writeHead(404); return res.end('{}') }
+    res.writeHead(200, { 'content-type': 'application/json' })
+    res.end(doc)
   }
 
   serveTarball (path, res) {

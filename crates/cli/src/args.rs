@@ -52,6 +52,32 @@ pub struct EvidenceArgs {
     pub retries: u32,
 }
 
+/// How attestations (provenance, publish) are checked.
+#[derive(Debug, Args, Clone)]
+pub struct ProvenanceArgs {
+    /// Fail packages without verified provenance.
+    #[arg(long)]
+    pub require_provenance: bool,
+    /// The provenance's source repository must be the package.json `repository`.
+    #[arg(long, value_name = "BOOL", default_value_t = true, action = clap::ArgAction::Set)]
+    pub provenance_repository_match: bool,
+    /// Allowed OIDC issuers of provenance (pattern with `*`, repeatable).
+    #[arg(long, value_name = "PATTERN")]
+    pub allowed_issuer: Vec<String>,
+    /// Allowed provenance source repositories, as `github.com/owner/repo` (pattern, repeatable).
+    #[arg(long, value_name = "PATTERN")]
+    pub allowed_repository: Vec<String>,
+    /// Allowed git refs the provenance build ran on, e.g. `refs/tags/*` (repeatable).
+    #[arg(long, value_name = "PATTERN")]
+    pub allowed_workflow_ref: Vec<String>,
+    /// A Sigstore trusted_root.json replacing the embedded public-good root.
+    #[arg(long, value_name = "FILE")]
+    pub trusted_root: Option<PathBuf>,
+    /// Do not check attestations at all.
+    #[arg(long)]
+    pub no_attestations: bool,
+}
+
 /// Dependency types that `--omit` leaves out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OmitKind {
@@ -88,6 +114,8 @@ pub struct VerifyArgs {
     #[arg(long)]
     pub no_content: bool,
     #[command(flatten)]
+    pub provenance: ProvenanceArgs,
+    #[command(flatten)]
     pub evidence: EvidenceArgs,
 }
 
@@ -109,6 +137,11 @@ pub struct VerifyPackageArgs {
     /// Read all evidence from this store and never touch the network.
     #[arg(long, value_name = "STORE")]
     pub offline: Option<PathBuf>,
+    /// An attestations document (`{"attestations":[...]}`) to verify instead of the registry's.
+    #[arg(long, value_name = "FILE")]
+    pub attestations: Option<PathBuf>,
+    #[command(flatten)]
+    pub provenance: ProvenanceArgs,
     #[command(flatten)]
     pub evidence: EvidenceArgs,
 }

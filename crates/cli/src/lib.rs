@@ -17,7 +17,8 @@ use sigverify_core::{
 };
 
 pub use args::{Cli, Command};
-use args::{EvidenceArgs, FetchArgs, OmitKind, VerifyArgs, VerifyPackageArgs};
+use args::{EvidenceArgs, FetchArgs, OmitKind, ProvenanceArgs, VerifyArgs, VerifyPackageArgs};
+use sigverify_core::provenance::ProvenanceOptions;
 
 /// Exit code: usage or configuration error.
 pub const EXIT_USAGE: i32 = 2;
@@ -110,6 +111,19 @@ fn options(
         },
         lockfile_only: false,
         contents: false,
+        provenance: ProvenanceOptions::default(),
+    }
+}
+
+fn provenance_options(p: &ProvenanceArgs) -> ProvenanceOptions {
+    ProvenanceOptions {
+        enabled: !p.no_attestations,
+        require: p.require_provenance,
+        repository_match: p.provenance_repository_match,
+        trusted_root: p.trusted_root.clone(),
+        allowed_issuers: p.allowed_issuer.clone(),
+        allowed_repositories: p.allowed_repository.clone(),
+        allowed_workflow_refs: p.allowed_workflow_ref.clone(),
     }
 }
 
@@ -133,6 +147,7 @@ async fn run_verify(args: VerifyArgs) -> Result<(String, i32), VerifyError> {
     );
     opts.lockfile_only = args.lockfile_only;
     opts.contents = !args.no_content && !args.lockfile_only;
+    opts.provenance = provenance_options(&args.provenance);
     let report = verify_tree(&opts).await?;
     let text = if args.json {
         json::render(&report)
@@ -146,7 +161,14 @@ async fn run_verify_package(args: VerifyPackageArgs) -> Result<(String, i32), Ve
     let mut spec = PackageSpec::parse(&args.spec)?;
     spec.integrity = args.integrity;
     spec.tarball = args.tarball;
-    let opts = options(None, None, args.offline, &[], &args.evidence);
+    if let Some(path) = &args.attestations {
+        let doc = std::fs::read(path).map_err(|e| {
+            VerifyError::Usage(format!("cannot read attestations {}: {e}", path.display()))
+        })?;
+        spec.attestations = Some(doc);
+    }
+    let mut opts = options(None, None, args.offline, &[], &args.evidence);
+    opts.provenance = provenance_options(&args.provenance);
     let result = verify_package(&spec, &opts).await?;
     let failed = matches!(
         result.status,

@@ -59,6 +59,27 @@ pub enum Code {
     /// Files that are not in the signed tarball were added to the installed package.
     #[serde(rename = "ECONTENTADDED")]
     ContentAdded,
+    /// Attestations are advertised but could not be fetched (404, timeout).
+    #[serde(rename = "EATTESTATIONFETCH")]
+    AttestationFetch,
+    /// An attestation bundle does not verify (npm's code).
+    #[serde(rename = "EATTESTATIONVERIFY")]
+    AttestationVerify,
+    /// An attestation's subject is not this package (npm's code).
+    #[serde(rename = "EATTESTATIONSUBJECT")]
+    AttestationSubject,
+    /// Earlier versions of this release line had provenance; this one has none.
+    #[serde(rename = "EPROVENANCEDOWNGRADE")]
+    ProvenanceDowngrade,
+    /// Provenance is required and this version has none.
+    #[serde(rename = "EPROVENANCEREQUIRED")]
+    ProvenanceRequired,
+    /// The provenance names another repository than the package's own.
+    #[serde(rename = "EPROVENANCEREPOSITORY")]
+    ProvenanceRepository,
+    /// The provenance's issuer or workflow ref is not allowed.
+    #[serde(rename = "EPROVENANCEIDENTITY")]
+    ProvenanceIdentity,
 }
 
 impl Code {
@@ -82,6 +103,13 @@ impl Code {
             Code::Omitted => "EOMITTED",
             Code::ContentModified => "ECONTENTMODIFIED",
             Code::ContentAdded => "ECONTENTADDED",
+            Code::AttestationFetch => "EATTESTATIONFETCH",
+            Code::AttestationVerify => "EATTESTATIONVERIFY",
+            Code::AttestationSubject => "EATTESTATIONSUBJECT",
+            Code::ProvenanceDowngrade => "EPROVENANCEDOWNGRADE",
+            Code::ProvenanceRequired => "EPROVENANCEREQUIRED",
+            Code::ProvenanceRepository => "EPROVENANCEREPOSITORY",
+            Code::ProvenanceIdentity => "EPROVENANCEIDENTITY",
         }
     }
 
@@ -105,6 +133,13 @@ impl Code {
             Code::Omitted => "excluded by --omit",
             Code::ContentModified => "the installed files are not the signed ones: reinstall (rm -rf node_modules && npm ci) and find out what changed them",
             Code::ContentAdded => "files that are not in the signed tarball were added: check what created them, then reinstall",
+            Code::AttestationFetch => "the registry advertises attestations it does not serve: retry, and check any proxy or mirror; verify offline with a complete store",
+            Code::AttestationVerify => "do not install this version: its attestation does not verify against the Sigstore trusted root and the registry keys",
+            Code::AttestationSubject => "do not install this version: its attestation is about another package or tarball",
+            Code::ProvenanceDowngrade => "earlier releases of this line were built with provenance and this one was not (a compromised-publisher pattern): pin the previous version until the maintainers confirm the release",
+            Code::ProvenanceRequired => "this package must carry verified provenance: ask the publisher to publish with `npm publish --provenance`, or add a policy exception",
+            Code::ProvenanceRepository => "the provenance was built from a different repository than package.json names: treat the release as suspicious and confirm with the maintainers",
+            Code::ProvenanceIdentity => "the provenance's issuer or workflow ref is not in the allowed list: check the release workflow or the policy",
         }
     }
 }

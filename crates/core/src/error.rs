@@ -20,6 +20,9 @@ pub enum VerifyError {
     /// An argument is wrong (e.g. a package spec without a version).
     #[error("{0}")]
     Usage(String),
+    /// `--trusted-root` is not a usable Sigstore trusted root.
+    #[error("trusted root {0}")]
+    TrustedRoot(String),
     /// Writing the evidence store failed.
     #[error("cannot write {path}: {reason}")]
     Write { path: String, reason: String },
@@ -34,6 +37,7 @@ impl VerifyError {
             VerifyError::Client(_) => "ECONFIG",
             VerifyError::Usage(_) => "EUSAGE",
             VerifyError::Write { .. } => "EWRITE",
+            VerifyError::TrustedRoot(_) => "ETRUSTEDROOT",
         }
     }
 
@@ -47,6 +51,7 @@ impl VerifyError {
             }
             VerifyError::Usage(_) => "see `npm-sigverify --help`".into(),
             VerifyError::Write { .. } => "check the output folder exists and is writable".into(),
+            VerifyError::TrustedRoot(_) => "pass a trusted_root.json of your Sigstore deployment (or drop --trusted-root to use the embedded public-good root)".into(),
         }
     }
 }

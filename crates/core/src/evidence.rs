@@ -62,6 +62,30 @@ impl Evidence {
 }
 
 impl Evidence {
+    /// The attestations document of one version. Online it is fetched from the registry's host
+    /// at the advertised path (as npm does, so a packument cannot point elsewhere).
+    pub async fn attestations(
+        &self,
+        registry: &Url,
+        name: &str,
+        version: &str,
+        advertised: &str,
+    ) -> Result<Option<Vec<u8>>, EvidenceError> {
+        match self {
+            Evidence::Online(client) => {
+                let path = Url::parse(advertised)
+                    .map(|u| u.path().to_string())
+                    .unwrap_or_else(|_| advertised.to_string());
+                let url = registry.join(&path).unwrap_or_else(|_| registry.clone());
+                Ok(client.get(&url, ACCEPT_FULL).await?)
+            }
+            Evidence::Offline(store) => {
+                let path = store.attestations_path(registry, name, version);
+                store.read(&path).map(Some)
+            }
+        }
+    }
+
     /// A package tarball by URL (online only: the store holds metadata, not tarballs).
     pub async fn tarball(&self, url: &Url) -> Result<Option<Vec<u8>>, EvidenceError> {
         match self {

@@ -2,7 +2,7 @@
 //! verification. It records exactly what the online run would read: each registry's keys and
 //! each package's packument (full when a key can expire, so publish times are there).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -12,11 +12,13 @@ use tokio::task::JoinSet;
 use url::Url;
 
 use crate::error::VerifyError;
+use crate::evidence::Evidence;
 use crate::evidence::{keys_url, packument_url, Store};
 use crate::keyring::is_public_npm;
 use crate::keys::KeySet;
 use crate::npmrc::NpmConfig;
-use crate::registry::{RegistryClient, ACCEPT_CORGI, ACCEPT_FULL};
+use crate::packument::parse_packument;
+use crate::registry::{RegistryClient, ACCEPT_FULL};
 use crate::verify::{load_input, VerifyOptions};
 
 /// What a fetch wrote, and what it could not get.
@@ -37,35 +39,41 @@ pub async fn fetch_store(options: &VerifyOptions, out: &Path) -> Result<FetchSum
     let config = NpmConfig::load(&tree.root, &options.overrides)?;
     let client = RegistryClient::new(config.clone(), options.http.clone())?;
     let store = Store::new(out);
-    let mut wanted = BTreeSet::new();
+    let mut wanted: BTreeMap<(Url, String), BTreeSet<String>> = BTreeMap::new();
     for package in tree
         .packages
         .iter()
         .filter(|p| p.source.skip_reason().is_none())
     {
-        wanted.insert((config.registry_for(&package.name)?, package.name.clone()));
+        let key = (config.registry_for(&package.name)?, package.name.clone());
+        wanted
+            .entry(key)
+            .or_default()
+            .insert(package.version.clone());
     }
     let mut summary = FetchSummary::default();
-    let registries: BTreeSet<Url> = wanted.iter().map(|(r, _)| r.clone()).collect();
-    let mut expiring = BTreeSet::new();
+    let registries: BTreeSet<Url> = wanted.keys().map(|(r, _)| r.clone()).collect();
     for registry in &registries {
-        if fetch_keys(&client, &store, registry, &mut summary).await? {
-            expiring.insert(registry.clone());
-        }
+        fetch_keys(&client, &store, registry, &mut summary).await?;
     }
     let limit = Arc::new(Semaphore::new(options.concurrency.max(1)));
     let mut tasks = JoinSet::new();
-    for (registry, name) in wanted {
-        let full = expiring.contains(&registry);
+    for ((registry, name), versions) in wanted {
         let (client, store, limit) = (client.clone(), store.clone(), Arc::clone(&limit));
         tasks.spawn(async move {
             let _permit = limit.acquire().await.expect("semaphore is never closed");
-            fetch_packument(&client, &store, &registry, &name, full).await
+            let bytes = fetch_packument(&client, &store, &registry, &name).await?;
+            let attestations =
+                fetch_attestations(&client, &store, &registry, &name, &versions, &bytes).await;
+            Ok::<_, (String, String)>(attestations)
         });
     }
     while let Some(done) = tasks.join_next().await {
         match done.expect("fetch tasks never panic") {
-            Ok(()) => summary.packuments += 1,
+            Ok(failures) => {
+                summary.packuments += 1;
+                summary.failures.extend(failures);
+            }
             Err(failure) => summary.failures.push(failure),
         }
     }
@@ -100,22 +108,65 @@ async fn fetch_keys(
     Ok(expiring.unwrap_or(false))
 }
 
+/// Records a full packument (publish times are needed for key expiry and downgrades).
 async fn fetch_packument(
     client: &RegistryClient,
     store: &Store,
     registry: &Url,
     name: &str,
-    full: bool,
-) -> Result<(), (String, String)> {
+) -> Result<Vec<u8>, (String, String)> {
     let url = packument_url(registry, name);
-    let accept = if full { ACCEPT_FULL } else { ACCEPT_CORGI };
-    let bytes = match client.get(&url, accept).await {
+    let bytes = match client.get(&url, ACCEPT_FULL).await {
         Ok(Some(bytes)) => bytes,
         Ok(None) => return Err((url.to_string(), "HTTP 404".into())),
         Err(e) => return Err((url.to_string(), e.to_string())),
     };
     let path = store.packument_path(registry, name);
-    write(store, &path, &bytes).map_err(|e| (url.to_string(), e.to_string()))
+    write(store, &path, &bytes).map_err(|e| (url.to_string(), e.to_string()))?;
+    Ok(bytes)
+}
+
+/// Records the attestations the registry advertises for the tree's versions of a package.
+async fn fetch_attestations(
+    client: &RegistryClient,
+    store: &Store,
+    registry: &Url,
+    name: &str,
+    versions: &BTreeSet<String>,
+    packument: &[u8],
+) -> Vec<(String, String)> {
+    let Ok(facts) = parse_packument(packument) else {
+        return vec![(
+            packument_url(registry, name).to_string(),
+            "malformed packument".into(),
+        )];
+    };
+    let mut failures = Vec::new();
+    for version in versions {
+        let Some(advertised) = facts
+            .versions
+            .get(version)
+            .and_then(|v| v.attestations_url.clone())
+        else {
+            continue;
+        };
+        let evidence = Evidence::Online(client.clone());
+        let what = format!("{name}@{version} attestations");
+        match evidence
+            .attestations(registry, name, version, &advertised)
+            .await
+        {
+            Ok(Some(doc)) => {
+                let path = store.attestations_path(registry, name, version);
+                if let Err(e) = write(store, &path, &doc) {
+                    failures.push((what, e.to_string()));
+                }
+            }
+            Ok(None) => failures.push((what, "HTTP 404".into())),
+            Err(e) => failures.push((what, e.to_string())),
+        }
+    }
+    failures
 }
 
 fn write(store: &Store, path: &Path, bytes: &[u8]) -> Result<(), VerifyError> {

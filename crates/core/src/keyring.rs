@@ -9,6 +9,8 @@ use std::sync::Arc;
 
 use url::Url;
 
+use sigverify_attest::{RegistryKey as AttestKey, TrustMaterial};
+
 use crate::evidence::Evidence;
 use crate::keys::KeySet;
 use crate::report::RegistryInfo;
@@ -20,6 +22,8 @@ pub enum RegistryKeys {
     Keys {
         set: Arc<KeySet>,
         source: &'static str,
+        /// Sigstore trusted root plus these keys, for attestations (None when it failed to load).
+        trust: Option<Arc<TrustMaterial>>,
     },
     /// The registry publishes no keys (404 or an empty list).
     None,
@@ -39,19 +43,21 @@ pub fn is_public_npm(registry: &Url) -> bool {
 }
 
 impl Keyring {
-    /// Loads the keys of each distinct registry, concurrently.
+    /// Loads the keys of each distinct registry, concurrently; `trusted_root` (JSON) replaces the
+    /// embedded Sigstore public-good root for attestations.
     pub async fn load<'a>(
         evidence: &Evidence,
         registries: impl Iterator<Item = &'a Url>,
+        trusted_root: Option<Arc<String>>,
     ) -> Keyring {
         let mut distinct: Vec<Url> = registries.cloned().collect();
         distinct.sort();
         distinct.dedup();
         let mut tasks = tokio::task::JoinSet::new();
         for registry in distinct {
-            let evidence = evidence.clone();
+            let (evidence, root) = (evidence.clone(), trusted_root.clone());
             tasks.spawn(async move {
-                let keys = load_one(&evidence, &registry).await;
+                let keys = with_trust(load_one(&evidence, &registry).await, root.as_deref());
                 (registry, keys)
             });
         }
@@ -83,7 +89,7 @@ impl Keyring {
             .iter()
             .map(|(url, keys)| {
                 let (source, keyids, error) = match keys {
-                    RegistryKeys::Keys { set, source } => (
+                    RegistryKeys::Keys { set, source, .. } => (
                         *source,
                         set.keys.iter().map(|k| k.keyid.clone()).collect(),
                         None,
@@ -110,6 +116,7 @@ async fn load_one(evidence: &Evidence, registry: &Url) -> RegistryKeys {
         return RegistryKeys::Keys {
             set,
             source: "embedded",
+            trust: None,
         };
     }
     let source = match evidence {
@@ -123,9 +130,41 @@ async fn load_one(evidence: &Evidence, registry: &Url) -> RegistryKeys {
             Ok(set) => RegistryKeys::Keys {
                 set: Arc::new(set),
                 source,
+                trust: None,
             },
             Err(e) => RegistryKeys::Unavailable(e.to_string()),
         },
         Err(e) => RegistryKeys::Unavailable(e.to_string()),
+    }
+}
+
+/// Adds the attestation trust material: the Sigstore root and the registry's attestation keys
+/// (npm publishes its attestation keys separately in TUF; other registries use their keys).
+fn with_trust(keys: RegistryKeys, trusted_root: Option<&String>) -> RegistryKeys {
+    let RegistryKeys::Keys { set, source, .. } = keys else {
+        return keys;
+    };
+    let attestation_keys = if source == "embedded" {
+        KeySet::embedded_npm_attestations()
+    } else {
+        (*set).clone()
+    };
+    let keys: Vec<AttestKey> = attestation_keys
+        .keys
+        .into_iter()
+        .map(|k| AttestKey {
+            keyid: k.keyid,
+            spki_der: k.spki_der,
+            expires: k.expires,
+        })
+        .collect();
+    let trust = match trusted_root {
+        Some(json) => TrustMaterial::from_trusted_root_json(json, keys),
+        None => TrustMaterial::public_good(keys),
+    };
+    RegistryKeys::Keys {
+        set,
+        source,
+        trust: trust.ok().map(Arc::new),
     }
 }

@@ -131,6 +131,12 @@ impl KeySet {
             .expect("embedded npm keys are valid")
     }
 
+    /// The public npm registry's attestation keys (the `npm:attestations` TUF usage).
+    pub fn embedded_npm_attestations() -> KeySet {
+        KeySet::from_tuf_document(EMBEDDED_NPM_KEYS.as_bytes(), "npm:attestations")
+            .expect("embedded npm keys are valid")
+    }
+
     /// The key with this keyid, if the registry publishes one.
     pub fn find(&self, keyid: &str) -> Option<&RegistryKey> {
         self.keys.iter().find(|k| k.keyid == keyid)

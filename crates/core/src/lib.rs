@@ -4,6 +4,7 @@
 //! No napi types here: the Node binding (`src/` at the repository root) and the CLI
 //! (`crates/cli`) are thin layers over [`verify_tree`], [`verify_package`] and [`fetch_store`].
 
+mod checks;
 pub mod codes;
 mod contents;
 pub mod error;
@@ -15,6 +16,7 @@ pub mod keys;
 pub mod npmrc;
 pub mod package;
 pub mod packument;
+pub mod provenance;
 pub mod registry;
 pub mod report;
 pub mod signature;

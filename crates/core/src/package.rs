@@ -7,7 +7,10 @@ use crate::integrity::sha512_sri;
 use crate::keyring::Keyring;
 use crate::npmrc::NpmConfig;
 use crate::report::{PackageResult, Status};
-use crate::verify::{make_evidence, run_checks, Check, VerifyOptions};
+use std::sync::Arc;
+
+use crate::checks::{run_checks, Check};
+use crate::verify::{load_trusted_root, make_evidence, VerifyOptions};
 
 /// One package to verify.
 #[derive(Debug, Clone, Default)]
@@ -20,6 +23,8 @@ pub struct PackageSpec {
     pub integrity: Option<String>,
     /// A tarball whose sha512 must equal the registry's signed integrity.
     pub tarball: Option<PathBuf>,
+    /// An attestations document (`{attestations:[...]}`) to verify instead of the registry's.
+    pub attestations: Option<Vec<u8>>,
 }
 
 impl PackageSpec {
@@ -56,9 +61,12 @@ pub async fn verify_package(
         registry: registry.clone(),
         lock_integrity: spec.integrity.clone(),
         tarball_integrity,
+        inline_attestations: spec.attestations.clone().map(Arc::new),
     };
-    let keyring = Keyring::load(&evidence, std::iter::once(&registry)).await;
-    let mut results = run_checks(&evidence, &keyring, vec![check], 1).await;
+    let trusted_root = load_trusted_root(&options.provenance)?;
+    let keyring = Keyring::load(&evidence, std::iter::once(&registry), trusted_root).await;
+    let provenance = Arc::new(options.provenance.clone());
+    let mut results = run_checks(&evidence, &keyring, vec![check], 1, &provenance).await;
     Ok(results.pop().expect("one check gives one result"))
 }
 
@@ -86,6 +94,8 @@ fn blank_result(spec: &PackageSpec, registry: &str) -> PackageResult {
         keyids: Vec::new(),
         dep_type: "dependencies".into(),
         contents: None,
+        provenance: None,
+        attestations: Vec::new(),
     }
 }
 

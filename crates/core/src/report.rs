@@ -76,6 +76,12 @@ pub struct PackageResult {
     /// The comparison of the installed files with the signed tarball, when it ran.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contents: Option<ContentsResult>,
+    /// verified, absent or invalid, once attestations were checked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<String>,
+    /// Each attestation bundle's verdict.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub attestations: Vec<crate::provenance::AttestationSummary>,
 }
 
 /// What the comparison of an installed package folder with its signed tarball found.

@@ -5,27 +5,22 @@
 //! async workers (and, in the addon, Node's main thread) never stall. A failure of one package
 //! (404, timeout, bad JSON, bad signature) is a result for that package, never an abort.
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
 use sigverify_lockfile::{Omit, Package, Tree};
-use tokio::sync::Semaphore;
-use tokio::task::JoinSet;
-use url::Url;
 
+use crate::checks::{run_checks, Check};
 use crate::codes::Code;
 use crate::contents::{check_contents, npm_cache, ContentContext};
 use crate::error::VerifyError;
-use crate::evidence::{Evidence, EvidenceError, Store};
-use crate::integrity;
-use crate::keyring::{Keyring, RegistryKeys};
+use crate::evidence::{Evidence, Store};
+use crate::keyring::Keyring;
 use crate::npmrc::{ConfigOverrides, NpmConfig};
-use crate::packument::{parse_packument, PackumentFacts};
+use crate::provenance::ProvenanceOptions;
 use crate::registry::{HttpOptions, RegistryClient};
 use crate::report::{PackageResult, Report, Status, Summary};
-use crate::signature::{verify_registry_signatures, SignatureVerdict, SignedVersion};
 
 /// What to verify and how.
 #[derive(Debug, Clone)]
@@ -49,6 +44,8 @@ pub struct VerifyOptions {
     pub lockfile_only: bool,
     /// Compare the files of each installed registry package with its signed tarball.
     pub contents: bool,
+    /// How attestations (provenance, publish) are checked.
+    pub provenance: ProvenanceOptions,
 }
 
 impl Default for VerifyOptions {
@@ -63,18 +60,9 @@ impl Default for VerifyOptions {
             http: HttpOptions::default(),
             lockfile_only: false,
             contents: false,
+            provenance: ProvenanceOptions::default(),
         }
     }
-}
-
-/// A registry package to check, with its result pre-filled from the lockfile.
-#[derive(Debug, Clone)]
-pub(crate) struct Check {
-    pub result: PackageResult,
-    pub registry: Url,
-    pub lock_integrity: Option<String>,
-    /// sha512 SRI of a local tarball to hold against the registry's integrity.
-    pub tarball_integrity: Option<String>,
 }
 
 /// Verifies every package of a project (or lockfile).
@@ -84,8 +72,17 @@ pub async fn verify_tree(options: &VerifyOptions) -> Result<Report, VerifyError>
     let config = NpmConfig::load(&tree.root, &options.overrides)?;
     let evidence = make_evidence(options, &config)?;
     let (mut results, checks) = plan(&tree, &config, &options.omit)?;
-    let keyring = Keyring::load(&evidence, checks.iter().map(|c| &c.registry)).await;
-    let mut checked = run_checks(&evidence, &keyring, checks, options.concurrency).await;
+    let trusted_root = load_trusted_root(&options.provenance)?;
+    let keyring = Keyring::load(&evidence, checks.iter().map(|c| &c.registry), trusted_root).await;
+    let provenance = Arc::new(options.provenance.clone());
+    let mut checked = run_checks(
+        &evidence,
+        &keyring,
+        checks,
+        options.concurrency,
+        &provenance,
+    )
+    .await;
     if options.contents {
         let context = content_context(&tree, &config);
         checked = check_contents(checked, context, &evidence, options.concurrency).await;
@@ -104,6 +101,20 @@ pub async fn verify_tree(options: &VerifyOptions) -> Result<Report, VerifyError>
         packages: results,
         duration_ms: started.elapsed().as_millis() as u64,
     })
+}
+
+/// Reads `--trusted-root` once and checks it is a usable Sigstore trusted root.
+pub(crate) fn load_trusted_root(
+    options: &ProvenanceOptions,
+) -> Result<Option<Arc<String>>, VerifyError> {
+    let Some(path) = &options.trusted_root else {
+        return Ok(None);
+    };
+    let bad = |why: String| VerifyError::TrustedRoot(format!("{}: {why}", path.display()));
+    let json = std::fs::read_to_string(path).map_err(|e| bad(e.to_string()))?;
+    sigverify_attest::TrustMaterial::from_trusted_root_json(&json, Vec::new())
+        .map_err(|e| bad(e.to_string()))?;
+    Ok(Some(Arc::new(json)))
 }
 
 fn content_context(tree: &Tree, config: &NpmConfig) -> ContentContext {
@@ -187,6 +198,7 @@ fn plan(
             registry,
             lock_integrity: package.integrity.clone(),
             tarball_integrity: None,
+            inline_attestations: None,
         });
     }
     Ok((skipped, checks))
@@ -257,182 +269,9 @@ fn base_result(package: &Package) -> PackageResult {
         keyids: Vec::new(),
         dep_type: dep_type(package).to_string(),
         contents: None,
+        provenance: None,
+        attestations: Vec::new(),
     }
-}
-
-/// Checks packages against their registries, one packument request per (registry, name).
-pub(crate) async fn run_checks(
-    evidence: &Evidence,
-    keyring: &Keyring,
-    checks: Vec<Check>,
-    concurrency: usize,
-) -> Vec<PackageResult> {
-    let limit = Arc::new(Semaphore::new(concurrency.max(1)));
-    let mut tasks = JoinSet::new();
-    let mut results = Vec::new();
-    for ((registry, name), group) in group_checks(checks) {
-        let keys = match keyring.get(&registry) {
-            RegistryKeys::Keys { set, .. } => Arc::clone(set),
-            other => {
-                results.extend(group.into_iter().map(|c| judge_without_keys(c, other)));
-                continue;
-            }
-        };
-        let (evidence, limit) = (evidence.clone(), Arc::clone(&limit));
-        tasks.spawn(async move {
-            let full = keys.has_expiring_key();
-            let fetched = {
-                let _permit = limit.acquire().await.expect("semaphore is never closed");
-                evidence.packument(&registry, &name, full).await
-            };
-            let judge = move || judge_group(fetched, group, &keys);
-            tokio::task::spawn_blocking(judge)
-                .await
-                .expect("judging never panics")
-        });
-    }
-    while let Some(done) = tasks.join_next().await {
-        results.extend(done.expect("check tasks never panic"));
-    }
-    results
-}
-
-fn group_checks(checks: Vec<Check>) -> BTreeMap<(Url, String), Vec<Check>> {
-    let mut groups: BTreeMap<(Url, String), Vec<Check>> = BTreeMap::new();
-    for check in checks {
-        let key = (check.registry.clone(), check.result.name.clone());
-        groups.entry(key).or_default().push(check);
-    }
-    groups
-}
-
-fn judge_without_keys(check: Check, keys: &RegistryKeys) -> PackageResult {
-    let id = format!("{}@{}", check.result.name, check.result.version);
-    match keys {
-        RegistryKeys::Unavailable(why) => check.result.fail(
-            Status::Invalid,
-            Code::KeysUnavailable,
-            format!("{id}: cannot verify, the registry's signing keys are unavailable: {why}"),
-        ),
-        _ => check.result.fail(
-            Status::Skipped,
-            Code::NoRegistryKeys,
-            format!(
-                "{id}: the registry {} publishes no signing keys",
-                check.registry
-            ),
-        ),
-    }
-}
-
-fn judge_group(
-    fetched: Result<Option<Vec<u8>>, EvidenceError>,
-    group: Vec<Check>,
-    keys: &crate::keys::KeySet,
-) -> Vec<PackageResult> {
-    let facts = match fetched {
-        Ok(Some(bytes)) => parse_packument(&bytes).map_err(|e| (Code::BadPackument, e.to_string())),
-        Ok(None) => Err((
-            Code::NoPackument,
-            "the registry answered 404 for its packument".into(),
-        )),
-        Err(e) => Err((evidence_code(&e), e.to_string())),
-    };
-    group
-        .into_iter()
-        .map(|check| match &facts {
-            Ok(facts) => judge_one(facts, check, keys),
-            Err((code, why)) => {
-                let id = format!("{}@{}", check.result.name, check.result.version);
-                check
-                    .result
-                    .fail(Status::Invalid, *code, format!("{id}: {why}"))
-            }
-        })
-        .collect()
-}
-
-fn evidence_code(e: &EvidenceError) -> Code {
-    match e {
-        EvidenceError::Fetch(_) => Code::RegistryUnreachable,
-        EvidenceError::NotInStore(_) | EvidenceError::Io { .. } => Code::NoEvidence,
-    }
-}
-
-/// Judges one version: its signatures first (as npm), then the lockfile's and tarball's integrity.
-pub(crate) fn judge_one(
-    facts: &PackumentFacts,
-    check: Check,
-    keys: &crate::keys::KeySet,
-) -> PackageResult {
-    let (name, version) = (check.result.name.clone(), check.result.version.clone());
-    let id = format!("{name}@{version}");
-    let Some(facts_v) = facts.versions.get(&version) else {
-        let why = format!("{id}: the registry does not list version {version}");
-        return check
-            .result
-            .fail(Status::Invalid, Code::VersionNotFound, why);
-    };
-    let Some(integrity) = facts_v.integrity.clone() else {
-        let why = format!("{id}: the registry gives no dist.integrity to verify");
-        return check.result.fail(Status::Invalid, Code::BadPackument, why);
-    };
-    let mut result = check.result;
-    result.integrity = Some(integrity.clone());
-    if result.resolved.is_none() {
-        result.resolved = facts_v.tarball.clone();
-    }
-    let signed = SignedVersion {
-        name: &name,
-        version: &version,
-        integrity: &integrity,
-        published: facts.published.get(&version).copied(),
-    };
-    match verify_registry_signatures(&signed, &facts_v.signatures, keys) {
-        SignatureVerdict::Missing => result.fail(
-            Status::Missing,
-            Code::MissingSignature,
-            format!(
-                "{id} has a missing registry signature but the registry is providing signing keys"
-            ),
-        ),
-        SignatureVerdict::Invalid {
-            code,
-            keyid,
-            message,
-        } => {
-            result.keyids = vec![keyid];
-            result.fail(Status::Invalid, code, message)
-        }
-        SignatureVerdict::Verified { keyids, .. } => {
-            result.keyids = keyids;
-            check_integrity(
-                result,
-                &integrity,
-                check.lock_integrity,
-                check.tarball_integrity,
-            )
-        }
-    }
-}
-
-fn check_integrity(
-    result: PackageResult,
-    signed: &str,
-    lockfile: Option<String>,
-    tarball: Option<String>,
-) -> PackageResult {
-    let id = format!("{}@{}", result.name, result.version);
-    if let Some(lock) = lockfile.filter(|l| integrity::conflicts(l, signed)) {
-        let why =
-            format!("{id}: the lockfile pins integrity {lock} but the registry signed {signed}");
-        return result.fail(Status::Invalid, Code::IntegrityMismatch, why);
-    }
-    if let Some(tarball) = tarball.filter(|t| integrity::conflicts(t, signed)) {
-        let why = format!("{id}: the tarball hashes to {tarball} but the registry signed {signed}");
-        return result.fail(Status::Invalid, Code::IntegrityMismatch, why);
-    }
-    result
 }
 
 pub(crate) fn sort_results(results: &mut [PackageResult]) {

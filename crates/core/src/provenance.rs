@@ -1,0 +1,313 @@
+//! Attestations (provenance and publish) of each registry package, verified offline against the
+//! embedded Sigstore trusted root, and held to an identity policy npm does not apply: the
+//! provenance must name the package's own repository, and a release line must not lose the
+//! provenance its earlier versions had (a provenance downgrade).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use serde::Serialize;
+use sigverify_attest::{
+    check_identity, detect_downgrade, verify_attestations, AttestationKind, AttestationResult,
+    IdentityPolicy, ProvenanceFacts, Severity, Subject, TrustMaterial, VersionInfo,
+};
+use url::Url;
+
+use crate::codes::Code;
+use crate::evidence::Evidence;
+use crate::report::{PackageResult, Status};
+
+/// How attestations are checked.
+#[derive(Debug, Clone)]
+pub struct ProvenanceOptions {
+    /// Check attestations at all (default true).
+    pub enabled: bool,
+    /// A package without verified provenance fails (`EPROVENANCEREQUIRED`).
+    pub require: bool,
+    /// The provenance source repository must be the package.json `repository` (default true).
+    pub repository_match: bool,
+    /// A `trusted_root.json` replacing the embedded Sigstore public-good root.
+    pub trusted_root: Option<PathBuf>,
+    /// Allowed OIDC issuers (patterns).
+    pub allowed_issuers: Vec<String>,
+    /// Allowed source repositories, canonical `github.com/o/r` form (patterns).
+    pub allowed_repositories: Vec<String>,
+    /// Allowed source refs, e.g. `refs/tags/*`.
+    pub allowed_workflow_refs: Vec<String>,
+}
+
+impl Default for ProvenanceOptions {
+    fn default() -> Self {
+        ProvenanceOptions {
+            enabled: true,
+            require: false,
+            repository_match: true,
+            trusted_root: None,
+            allowed_issuers: Vec::new(),
+            allowed_repositories: Vec::new(),
+            allowed_workflow_refs: Vec::new(),
+        }
+    }
+}
+
+impl ProvenanceOptions {
+    fn identity_policy(&self) -> IdentityPolicy {
+        IdentityPolicy {
+            require_provenance: self.require,
+            repository_match: self.repository_match,
+            allowed_issuers: self.allowed_issuers.clone(),
+            allowed_repositories: self.allowed_repositories.clone(),
+            allowed_workflow_refs: self.allowed_workflow_refs.clone(),
+        }
+    }
+}
+
+/// One verified or rejected attestation bundle, as reported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AttestationSummary {
+    /// The attestation's predicate type.
+    pub predicate_type: String,
+    /// provenance, publish or other.
+    pub kind: String,
+    /// verified or invalid.
+    pub status: String,
+    /// npm's code when invalid (`EATTESTATIONVERIFY`, `EATTESTATIONSUBJECT`, ...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Finer detail code (`ESIGNATURE`, `ETLOGINCLUSION`, `EKEYEXPIRED`, ...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// Why it is invalid.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// What a verified provenance proves: repository, commit, workflow, issuer, ...
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signer: Option<ProvenanceFacts>,
+    /// Registry keyid of a verified publish attestation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub keyid: Option<String>,
+    /// Rekor log index.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log_index: Option<u64>,
+}
+
+/// What the attestation step needs to know about one version.
+#[derive(Debug, Clone)]
+pub(crate) struct AttestationJob {
+    pub registry: Url,
+    /// `dist.attestations.url`, when the registry advertises attestations.
+    pub advertised: Option<String>,
+    /// An attestations document given by the caller (verifyPackage).
+    pub inline: Option<Arc<Vec<u8>>>,
+    /// The signed `dist.integrity`.
+    pub integrity: String,
+    /// The published package.json `repository`.
+    pub repository: Option<serde_json::Value>,
+    /// Every version of the packument, for downgrade detection.
+    pub history: Vec<VersionInfo>,
+}
+
+/// Verifies the attestations of one version whose registry signature holds.
+pub(crate) async fn attest(
+    result: PackageResult,
+    job: AttestationJob,
+    evidence: &Evidence,
+    trust: Option<Arc<TrustMaterial>>,
+    options: &ProvenanceOptions,
+) -> PackageResult {
+    let document = match (&job.inline, &job.advertised) {
+        (Some(inline), _) => Ok(Some(inline.to_vec())),
+        (None, Some(url)) => fetch(evidence, &job, &result, url).await,
+        (None, None) => Ok(None),
+    };
+    match document {
+        Err(why) => {
+            with_provenance(result, "invalid").fail(Status::Invalid, Code::AttestationFetch, why)
+        }
+        Ok(None) => absent(result, &job, options),
+        Ok(Some(doc)) => {
+            let Some(trust) = trust else {
+                let why = format!(
+                    "{}@{}: attestations are advertised but the registry keys are unavailable",
+                    result.name, result.version
+                );
+                return with_provenance(result, "invalid").fail(
+                    Status::Invalid,
+                    Code::AttestationVerify,
+                    why,
+                );
+            };
+            let options = options.clone();
+            let judge = move || judge_document(result, &job, &doc, &trust, &options);
+            tokio::task::spawn_blocking(judge)
+                .await
+                .expect("attestation checks never panic")
+        }
+    }
+}
+
+async fn fetch(
+    evidence: &Evidence,
+    job: &AttestationJob,
+    result: &PackageResult,
+    url: &str,
+) -> Result<Option<Vec<u8>>, String> {
+    let id = format!("{}@{}", result.name, result.version);
+    match evidence
+        .attestations(&job.registry, &result.name, &result.version, url)
+        .await
+    {
+        Ok(Some(doc)) => Ok(Some(doc)),
+        Ok(None) => Err(format!(
+            "{id}: the registry advertises attestations but answered 404 for them"
+        )),
+        Err(e) => Err(format!(
+            "{id}: the advertised attestations could not be fetched: {e}"
+        )),
+    }
+}
+
+fn with_provenance(mut result: PackageResult, state: &str) -> PackageResult {
+    result.provenance = Some(state.to_string());
+    result
+}
+
+/// No attestations: fine unless required, or unless the release line had provenance before.
+fn absent(
+    result: PackageResult,
+    job: &AttestationJob,
+    options: &ProvenanceOptions,
+) -> PackageResult {
+    let result = with_provenance(result, "absent");
+    if let Some(downgrade) = detect_downgrade(&job.history, &result.version) {
+        let why = format!("{}@{}: {}", result.name, result.version, downgrade.message);
+        return result.fail(Status::Invalid, Code::ProvenanceDowngrade, why);
+    }
+    if options.require {
+        let why = format!(
+            "{}@{} has no provenance and provenance is required",
+            result.name, result.version
+        );
+        return result.fail(Status::Invalid, Code::ProvenanceRequired, why);
+    }
+    result
+}
+
+fn judge_document(
+    result: PackageResult,
+    job: &AttestationJob,
+    doc: &[u8],
+    trust: &TrustMaterial,
+    options: &ProvenanceOptions,
+) -> PackageResult {
+    let subject = Subject {
+        name: &result.name,
+        version: &result.version,
+        integrity: &job.integrity,
+        tarball_sha512: None,
+    };
+    let verdicts = match verify_attestations(doc, &subject, trust) {
+        Ok(verdicts) => verdicts,
+        Err(e) => {
+            let why = format!("{}@{}: {e}", result.name, result.version);
+            return with_provenance(result, "invalid").fail(
+                Status::Invalid,
+                Code::AttestationVerify,
+                why,
+            );
+        }
+    };
+    let mut result = result;
+    result.attestations = verdicts.iter().map(summarize).collect();
+    if let Some(bad) = verdicts.iter().find(|v| !v.is_verified()) {
+        return reject(result, bad);
+    }
+    let facts = verdicts
+        .iter()
+        .find(|v| v.kind == AttestationKind::Provenance)
+        .and_then(|v| v.signer.as_ref());
+    let state = provenance_state(&result.attestations);
+    let result = with_provenance(result, state);
+    if facts.is_none() {
+        return absent(result, job, options);
+    }
+    apply_identity(result, facts, job, options)
+}
+
+fn reject(result: PackageResult, bad: &AttestationResult) -> PackageResult {
+    let code = match bad.code.as_deref() {
+        Some("EATTESTATIONSUBJECT") => Code::AttestationSubject,
+        Some("EMISSINGSIGNATUREKEY") => Code::MissingSignatureKey,
+        Some("EEXPIREDSIGNATUREKEY") => Code::ExpiredSignatureKey,
+        _ => Code::AttestationVerify,
+    };
+    let why = format!(
+        "{}@{} has an invalid {} attestation: {}",
+        result.name,
+        result.version,
+        bad.predicate_type,
+        bad.message.as_deref().unwrap_or("verification failed")
+    );
+    let state = provenance_state(&result.attestations);
+    with_provenance(result, state).fail(Status::Invalid, code, why)
+}
+
+/// invalid when a provenance bundle failed, verified when one verified, else absent.
+fn provenance_state(attestations: &[AttestationSummary]) -> &'static str {
+    let provenance = |status: &str| {
+        attestations
+            .iter()
+            .any(|a| a.kind == "provenance" && a.status == status)
+    };
+    if provenance("invalid") {
+        "invalid"
+    } else if provenance("verified") {
+        "verified"
+    } else {
+        "absent"
+    }
+}
+
+fn apply_identity(
+    result: PackageResult,
+    facts: Option<&ProvenanceFacts>,
+    job: &AttestationJob,
+    options: &ProvenanceOptions,
+) -> PackageResult {
+    let violations = check_identity(facts, job.repository.as_ref(), &options.identity_policy());
+    let Some(error) = violations.iter().find(|v| v.severity == Severity::Error) else {
+        return result;
+    };
+    let code = match error.code {
+        "EPROVENANCEREPOSITORY" => Code::ProvenanceRepository,
+        "EPROVENANCEREQUIRED" => Code::ProvenanceRequired,
+        _ => Code::ProvenanceIdentity,
+    };
+    let why = format!("{}@{}: {}", result.name, result.version, error.message);
+    result.fail(Status::Invalid, code, why)
+}
+
+fn summarize(v: &AttestationResult) -> AttestationSummary {
+    let kind = match v.kind {
+        AttestationKind::Provenance => "provenance",
+        AttestationKind::Publish => "publish",
+        _ => "other",
+    };
+    AttestationSummary {
+        predicate_type: v.predicate_type.clone(),
+        kind: kind.to_string(),
+        status: if v.is_verified() {
+            "verified"
+        } else {
+            "invalid"
+        }
+        .to_string(),
+        code: v.code.clone(),
+        detail: v.detail.clone(),
+        message: v.message.clone(),
+        signer: v.signer.clone(),
+        keyid: v.keyid.clone(),
+        log_index: v.log_index,
+    }
+}

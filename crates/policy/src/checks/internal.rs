@@ -1,0 +1,96 @@
+//! Internal (cosign) signatures and k-of-n approvals.
+
+use super::Checks;
+use crate::evidence::PackageEvidence;
+use crate::model::{Approvals, Rule};
+use serde_json::json;
+use std::collections::BTreeSet;
+
+/// Invalid signatures are advisory warnings (they never count); the requirement needs one valid
+/// signature; approvals need `threshold` distinct eligible keys.
+pub(super) fn check(
+    checks: &mut Checks,
+    rule: &Rule,
+    required: bool,
+    unsigned_ok: bool,
+    ev: &PackageEvidence,
+) {
+    let who = format!("{}@{}", ev.name, ev.version);
+    for sig in ev.internal_signatures.iter().filter(|s| !s.valid) {
+        let code = sig.code.as_deref().unwrap_or("EINTERNALSIGNATURE");
+        let msg = format!(
+            "{who}: internal signature by {} does not verify",
+            sig.fingerprint
+        );
+        checks.warn(
+            "internal-signature.invalid",
+            code,
+            msg,
+            json!({ "fingerprint": sig.fingerprint, "code": code }),
+        );
+    }
+    let valid: BTreeSet<String> = ev
+        .internal_signatures
+        .iter()
+        .filter(|s| s.valid)
+        .map(|s| s.fingerprint.to_ascii_lowercase())
+        .collect();
+    if required {
+        let evidence = json!({ "valid": valid });
+        if !valid.is_empty() {
+            checks.pass(
+                "internal-signature",
+                None,
+                format!("{who} has {} valid internal signature(s)", valid.len()),
+                evidence,
+            );
+        } else if unsigned_ok {
+            checks.pass(
+                "internal-signature",
+                Some("EUNSIGNEDALLOWED"),
+                format!("{who} has no internal signature; allowed by allowUnsigned"),
+                evidence,
+            );
+        } else {
+            checks.fail(
+                "internal-signature",
+                "EINTERNALSIGNATUREMISSING",
+                format!("{who} has no valid internal signature"),
+                evidence,
+            );
+        }
+    }
+    if let Some(approvals) = &rule.approvals {
+        approval_check(checks, approvals, &valid, unsigned_ok, &who);
+    }
+}
+
+/// Counts distinct eligible keys among the valid signatures: a key signing twice counts once.
+fn approval_check(
+    checks: &mut Checks,
+    a: &Approvals,
+    valid: &BTreeSet<String>,
+    unsigned_ok: bool,
+    who: &str,
+) {
+    let approved: Vec<&String> = a.keys.iter().filter(|k| valid.contains(*k)).collect();
+    let msg = format!(
+        "{who} has {} of {} required approvals (eligible keys: {})",
+        approved.len(),
+        a.threshold,
+        a.keys.len()
+    );
+    let evidence = json!({ "threshold": a.threshold, "eligible": a.keys, "approvedBy": approved });
+    if approved.len() >= a.threshold {
+        checks.pass("approvals", None, msg, evidence);
+    } else if unsigned_ok {
+        checks.pass(
+            "approvals",
+            Some("EUNSIGNEDALLOWED"),
+            format!("{msg}; unsigned, allowed by allowUnsigned"),
+            evidence,
+        );
+    } else {
+        checks.fail("approvals", "EAPPROVALTHRESHOLD", msg, evidence);
+    }
+}

@@ -1,0 +1,168 @@
+//! Decisions: the policy applied to one package's evidence, and the exit code of a run.
+
+use crate::checks::{self, Checks};
+use crate::environment::Environment;
+use crate::evidence::PackageEvidence;
+use crate::model::{Mode, Policy, Rule};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// The verdict on one package.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    /// Every required check passed and nothing is worth a warning.
+    Pass,
+    /// Nothing required failed (or an exception excused it), but something deserves attention.
+    Warn,
+    /// A required check failed.
+    Fail,
+}
+
+/// One check that was run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CheckResult {
+    /// Name: `registry-signature`, `provenance`, `provenance.repository`, `approvals`, ...
+    pub check: String,
+    /// True when it passed.
+    pub passed: bool,
+    /// False for advisory checks: failing them gives `Warn`, not `Fail`.
+    pub required: bool,
+    /// Stable code of the failure (or of an informative pass such as a skip).
+    pub code: Option<String>,
+    /// What was found.
+    pub message: String,
+    /// The evidence the check looked at.
+    pub evidence: serde_json::Value,
+}
+
+/// An exception that matched the package.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExceptionUse {
+    /// The spec as written (`name@range`).
+    pub package: String,
+    /// Its reason.
+    pub reason: String,
+    /// Its expiry as written.
+    pub expires: String,
+    /// True when it had expired at decision time (it then excuses nothing).
+    pub expired: bool,
+    /// True when it turned a failure into a warning.
+    pub applied: bool,
+}
+
+/// The decision on one package.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Decision {
+    /// The verdict.
+    pub outcome: Outcome,
+    /// Pattern of the rule that applied, or `default`.
+    pub rule: String,
+    /// Every check run, in order.
+    pub checks: Vec<CheckResult>,
+    /// The exception that matched, if any.
+    pub exception: Option<ExceptionUse>,
+    /// What to do about failures and warnings, without duplicates.
+    pub remediation: Vec<String>,
+}
+
+/// Applies `policy` in `env` to one package's evidence at time `now`.
+pub fn decide(
+    policy: &Policy,
+    env: &Environment,
+    evidence: &PackageEvidence,
+    now: DateTime<Utc>,
+) -> Decision {
+    let default_rule = Rule::npm_default();
+    let (rule, rule_name) = match policy.rule_for(&evidence.name) {
+        Some(r) => (r, r.pattern.as_str().to_string()),
+        None => (&default_rule, "default".to_string()),
+    };
+    let mut required = rule.require.clone();
+    required.extend(
+        env.require
+            .iter()
+            .copied()
+            .filter(|k| !rule.require.contains(k)),
+    );
+
+    let mut checks = Checks::default();
+    checks::evidence_checks(&mut checks, policy, rule, &required, evidence);
+    let mut outcome = checks.outcome();
+    let exception = apply_exception(policy, evidence, now, &mut checks, &mut outcome);
+    let (checks, remediation) = checks.finish();
+    Decision {
+        outcome,
+        rule: rule_name,
+        checks,
+        exception,
+        remediation,
+    }
+}
+
+/// Finds the exception for the package: an active one excuses a failure (outcome `Warn`); an
+/// expired one excuses nothing and adds an `EEXCEPTIONEXPIRED` warning.
+fn apply_exception(
+    policy: &Policy,
+    evidence: &PackageEvidence,
+    now: DateTime<Utc>,
+    checks: &mut Checks,
+    outcome: &mut Outcome,
+) -> Option<ExceptionUse> {
+    let matching: Vec<_> = policy
+        .exceptions
+        .iter()
+        .filter(|e| e.matches(&evidence.name, &evidence.version))
+        .collect();
+    let active = matching.iter().find(|e| !e.is_expired(now));
+    let chosen = active.or(matching.first())?;
+    let expired = chosen.is_expired(now);
+    let applied = !expired && *outcome == Outcome::Fail;
+    if applied {
+        *outcome = Outcome::Warn;
+    }
+    if expired {
+        checks.expired_exception(chosen);
+        *outcome = (*outcome).max_with(Outcome::Warn);
+    }
+    Some(ExceptionUse {
+        package: chosen.spec.clone(),
+        reason: chosen.reason.clone(),
+        expires: chosen.expires_text.clone(),
+        expired,
+        applied,
+    })
+}
+
+impl Outcome {
+    /// The more severe of two outcomes.
+    fn max_with(self, other: Outcome) -> Outcome {
+        let rank = |o: Outcome| match o {
+            Outcome::Pass => 0,
+            Outcome::Warn => 1,
+            Outcome::Fail => 2,
+        };
+        if rank(other) > rank(self) {
+            other
+        } else {
+            self
+        }
+    }
+}
+
+/// The process exit code for a run: 0 when the run passes (warnings allowed), 1 on a policy
+/// failure.
+///
+/// In `warn` mode failures are reported but the code stays 0. In `enforce` mode the run fails
+/// when more than `allowed_failures` packages have the outcome `Fail`.
+pub fn exit_code(decisions: &[Decision], env: &Environment) -> i32 {
+    let failures = decisions
+        .iter()
+        .filter(|d| d.outcome == Outcome::Fail)
+        .count();
+    match env.mode {
+        Mode::Warn => 0,
+        Mode::Enforce if failures > env.allowed_failures => 1,
+        Mode::Enforce => 0,
+    }
+}

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Runs the HTML report's browser test in headless Chromium, installing Chromium first when it
+# is missing (Debian: `apt-get install chromium`). With SIGVERIFY_REQUIRE_CHROMIUM set, the test
+# fails instead of skipping when Chromium cannot be found.
+# The screenshot lands in crates/reports/tests/output/report.png.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update
+  $SUDO apt-get install -y --no-install-recommends chromium
+fi
+export SIGVERIFY_REQUIRE_CHROMIUM=1
+cargo test --test html -- --nocapture chromium_renders_and_filters
+echo "screenshot: $(pwd)/tests/output/report.png"
