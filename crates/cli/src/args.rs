@@ -33,6 +33,9 @@ pub enum Command {
     /// Safe install: verify the lockfile, `npm ci --ignore-scripts`, verify what landed, then run
     /// the install scripts of verified packages only.
     Install(sigverify_hooks::InstallArgs),
+    /// Cosign-compatible signing and verification for internal packages.
+    #[command(flatten)]
+    Cosign(sigverify_cosign::cli::Command),
 }
 
 /// Options shared by every command that reads evidence.

@@ -54,6 +54,7 @@ async fn dispatch(command: Command) -> i32 {
         }
         Command::Init(args) => return run_init_command(&args),
         Command::Install(args) => return run_install_command(&args).await,
+        Command::Cosign(command) => return sigverify_cosign::cli::run(&command),
     };
     match outcome {
         Ok((text, code)) => {

@@ -1,0 +1,131 @@
+'use strict'
+// The Jest matchers of `npm-sigverify/jest`, exercised in a REAL Jest run: a temp project whose
+// test file requires `npm-sigverify/jest` and runs verifyTree against the loopback registry.
+const assert = require('node:assert/strict')
+const fs = require('node:fs')
+const path = require('node:path')
+const { after, before, describe, it } = require('node:test')
+
+const { TestRegistry } = require('./helpers/registry')
+const { ROOT, tempDir, writeProject, npm } = require('./helpers/project')
+const { run } = require('./helpers/install')
+const { matchers } = require('../jest')
+
+const SPEC = `'use strict'
+const { verifyTree } = require('npm-sigverify')
+require('npm-sigverify/jest')
+
+const registry = process.env.SIGVERIFY_REGISTRY
+const verify = (dir) => verifyTree({ dir, registry })
+
+test('clean project', async () => {
+  expect(await verify(process.env.GOOD_DIR)).toHaveNoSignatureFailures()
+})
+
+test('tampered project', async () => {
+  expect(await verify(process.env.BAD_DIR)).toHaveNoSignatureFailures()
+})
+
+test('tampered project, negated', async () => {
+  expect(await verify(process.env.BAD_DIR)).not.toHaveNoSignatureFailures()
+})
+
+test('provenance of plain', async () => {
+  expect(await verify(process.env.GOOD_DIR)).toHaveVerifiedProvenance('plain')
+})
+`
+
+describe('npm-sigverify/jest in a real Jest run', () => {
+  let registry, results, jestRun
+
+  before(async () => {
+    registry = new TestRegistry()
+    registry.addPackage({ name: 'plain', version: '1.0.0' })
+    registry.addPackage({ name: 'badpkg', version: '2.1.0' })
+    const url = await registry.start()
+    const cache = tempDir('npm-cache')
+    const good = writeProject(tempDir('jest-good'), { name: 'good', version: '1.0.0', dependencies: { plain: '1.0.0' } })
+    const bad = writeProject(tempDir('jest-bad'), { name: 'bad', version: '1.0.0', dependencies: { badpkg: '2.1.0' } })
+    await npm(['install'], { cwd: good, registry: url, cache })
+    await npm(['install'], { cwd: bad, registry: url, cache })
+    registry.tamper.add('badpkg@2.1.0')
+    // The temp project resolves `npm-sigverify` to this repository, as an installed copy would.
+    const project = writeProject(tempDir('jest-project'), { name: 'jest-project', version: '1.0.0' }, { 'sig.test.js': SPEC })
+    fs.mkdirSync(path.join(project, 'node_modules'))
+    fs.symlinkSync(ROOT, path.join(project, 'node_modules', 'npm-sigverify'), 'dir')
+    const out = path.join(project, 'results.json')
+    const env = { SIGVERIFY_REGISTRY: url, GOOD_DIR: good, BAD_DIR: bad }
+    jestRun = await run('npx', ['jest', '--rootDir', project, '--ci', '--json', '--outputFile', out], { cwd: ROOT, env })
+    assert.ok(fs.existsSync(out), `jest wrote no results:\n${jestRun.output}`)
+    const [file] = JSON.parse(fs.readFileSync(out, 'utf8')).testResults
+    results = Object.fromEntries(file.assertionResults.map((a) => [a.title, a]))
+  })
+
+  after(() => registry.close())
+
+  it('ran the four tests and failed the run for the failing ones', () => {
+    assert.deepEqual(Object.keys(results).sort(), ['clean project', 'provenance of plain', 'tampered project', 'tampered project, negated'])
+    assert.equal(jestRun.status, 1, jestRun.output)
+  })
+
+  it('passes on a clean project and on the negated tampered one', () => {
+    assert.equal(results['clean project'].status, 'passed', results['clean project'].failureMessages.join('\n'))
+    assert.equal(results['tampered project, negated'].status, 'passed')
+  })
+
+  it('fails a tampered project naming name@version, code, message and remediation', () => {
+    const r = results['tampered project']
+    assert.equal(r.status, 'failed')
+    const text = r.failureMessages.join('\n')
+    assert.match(text, /expected no signature failures, but 1 of 1 packages failed/)
+    assert.match(text, /badpkg@2\.1\.0 \(node_modules\/badpkg\) EINTEGRITYSIGNATURE: /)
+    assert.match(text, /fix: do not install this version/)
+  })
+
+  it('fails provenance with a clear message while the report has no verified provenance', () => {
+    const r = results['provenance of plain']
+    assert.equal(r.status, 'failed')
+    const text = r.failureMessages.join('\n')
+    assert.match(text, /expected verified provenance for plain, but 1 of 1 packages lack it/)
+    assert.match(text, /plain@1\.0\.0 \(node_modules\/plain\)(: has no provenance field|( [A-Z]+)?: provenance is '(?!verified))/)
+  })
+})
+
+describe('the matchers on their own', () => {
+  const report = {
+    packages: [
+      { name: 'a', version: '1.0.0', location: 'node_modules/a', source: 'registry', status: 'verified', provenance: 'verified' },
+      { name: 'b', version: '2.0.0', location: 'node_modules/b', source: 'registry', status: 'missing', code: 'EMISSINGSIGNATURE', message: 'b@2.0.0 has a missing registry signature', remediation: 'check the mirror' },
+      { name: 'c', version: '0.1.0', location: 'node_modules/c', source: 'git', status: 'skipped', code: 'ENOTREGISTRY' },
+    ],
+  }
+
+  it('reject what is not a report', () => {
+    for (const bad of [null, undefined, 42, {}, { packages: 'x' }]) {
+      const r = matchers.toHaveNoSignatureFailures(bad)
+      assert.equal(r.pass, false)
+      assert.match(r.message(), /expected an npm-sigverify report/)
+    }
+  })
+
+  it('count missing signatures as failures, skipped packages not', () => {
+    const r = matchers.toHaveNoSignatureFailures(report)
+    assert.equal(r.pass, false)
+    assert.match(r.message(), /1 of 3 packages failed:\n {2}b@2\.0\.0 \(node_modules\/b\) EMISSINGSIGNATURE: b@2\.0\.0 has a missing registry signature\n {4}fix: check the mirror/)
+    assert.equal(matchers.toHaveNoSignatureFailures({ packages: [report.packages[0], report.packages[2]] }).pass, true)
+  })
+
+  it('judge provenance by name, and every registry package without one', () => {
+    assert.equal(matchers.toHaveVerifiedProvenance(report, 'a').pass, true)
+    const b = matchers.toHaveVerifiedProvenance(report, 'b')
+    assert.equal(b.pass, false)
+    assert.match(b.message(), /b@2\.0\.0 \(node_modules\/b\): has no provenance field/)
+    const none = { ...report.packages[0], provenance: 'missing', provenanceCode: 'ENOPROVENANCE', provenanceMessage: 'a@1.0.0 has no attestations' }
+    assert.match(matchers.toHaveVerifiedProvenance({ packages: [none] }, 'a').message(),
+      /a@1\.0\.0 \(node_modules\/a\) ENOPROVENANCE: provenance is 'missing': a@1\.0\.0 has no attestations/)
+    assert.match(matchers.toHaveVerifiedProvenance(report, 'zzz').message(), /no package named zzz/)
+    const all = matchers.toHaveVerifiedProvenance(report)
+    assert.equal(all.pass, false)
+    assert.match(all.message(), /1 of 2 packages lack it/)
+  })
+})

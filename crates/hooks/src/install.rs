@@ -1,0 +1,207 @@
+//! The safe install: verify the lockfile, `npm ci --ignore-scripts`, verify what landed, then run
+//! the install scripts of verified (and allowed) packages only.
+
+use std::path::{Path, PathBuf};
+
+use sigverify_core::npmrc::ConfigOverrides;
+use sigverify_core::{verify_tree, Report, VerifyError, VerifyOptions};
+
+use crate::error::{InstallError, ManifestError};
+use crate::npm::{ci_args, default_npm, rebuild_args, run_npm, run_script_args};
+use crate::policy::ScriptPolicy;
+use crate::scripts::{plan_scripts, root_scripts, ScriptPlan};
+
+/// What to install and how.
+#[derive(Debug, Clone)]
+pub struct InstallOptions {
+    /// The project folder.
+    pub dir: PathBuf,
+    /// Registry URL (passed to npm and to verification).
+    pub registry: Option<String>,
+    /// Extra arguments for `npm ci`.
+    pub npm_args: Vec<String>,
+    /// The npm executable.
+    pub npm: PathBuf,
+}
+
+impl InstallOptions {
+    /// Options for the project in `dir`, with defaults.
+    pub fn new(dir: impl Into<PathBuf>) -> InstallOptions {
+        InstallOptions {
+            dir: dir.into(),
+            registry: None,
+            npm_args: Vec::new(),
+            npm: default_npm(),
+        }
+    }
+}
+
+/// Progress of a safe install, for callers that print as it goes.
+#[derive(Debug)]
+pub enum Event<'a> {
+    /// Step 1 done.
+    LockfileVerified(&'a Report),
+    /// Step 2 starting: the npm command line.
+    Installing(&'a [String]),
+    /// Step 3 done.
+    TreeVerified(&'a Report),
+    /// Step 4 starting: whose scripts run and whose do not.
+    Scripts(&'a ScriptPlan),
+}
+
+/// The result of a safe install that ran to a verdict.
+#[derive(Debug, Clone)]
+pub struct InstallOutcome {
+    /// The lockfile verification (step 1).
+    pub lockfile: Report,
+    /// The installed tree's verification (step 3), when the lockfile passed.
+    pub tree: Option<Report>,
+    /// The script decisions (step 4), when the tree passed; their scripts have run.
+    pub scripts: Option<ScriptPlan>,
+    /// The project's own lifecycle scripts that ran last, as `npm ci` would have run them.
+    pub root_scripts: Vec<String>,
+}
+
+impl InstallOutcome {
+    /// The report that stopped the install, if one did.
+    pub fn rejected_by(&self) -> Option<&Report> {
+        match &self.tree {
+            None => Some(&self.lockfile),
+            Some(tree) if tree.exit_code() != 0 => Some(tree),
+            Some(_) => None,
+        }
+    }
+
+    /// 0 when everything verified and the allowed scripts ran, 1 when verification stopped it.
+    pub fn exit_code(&self) -> i32 {
+        i32::from(self.rejected_by().is_some())
+    }
+}
+
+/// Runs the safe install. A verification failure is an outcome (nothing after it runs); an
+/// error means a step could not run at all.
+pub async fn safe_install(
+    options: &InstallOptions,
+    on_event: &mut dyn FnMut(Event<'_>),
+) -> Result<InstallOutcome, InstallError> {
+    let dir = canonical(&options.dir)?;
+    // Read package.json first: a broken allow-list must stop us before npm runs.
+    let (policy, root_events) = read_project(&dir)?;
+    // 1. The lockfile, before anything is downloaded or extracted.
+    let lockfile = verify(&dir, options, true).await?;
+    on_event(Event::LockfileVerified(&lockfile));
+    let mut outcome = InstallOutcome {
+        lockfile,
+        tree: None,
+        scripts: None,
+        root_scripts: Vec::new(),
+    };
+    if outcome.lockfile.exit_code() != 0 {
+        return Ok(outcome);
+    }
+    // 2. Install without running any script.
+    let args = ci_args(options.registry.as_deref(), &options.npm_args);
+    on_event(Event::Installing(&args));
+    run_npm(&options.npm, &dir, &args)
+        .await
+        .map_err(InstallError::Ci)?;
+    // 3. What actually landed, contents included.
+    let tree = verify(&dir, options, false).await?;
+    on_event(Event::TreeVerified(&tree));
+    let passed = tree.exit_code() == 0;
+    outcome.tree = Some(tree);
+    if passed {
+        let tree = outcome.tree.as_ref().expect("just set");
+        outcome.scripts = Some(run_scripts(options, &dir, tree, &policy, on_event).await?);
+        run_root_scripts(options, &dir, &root_events).await?;
+        outcome.root_scripts = root_events;
+    }
+    Ok(outcome)
+}
+
+fn canonical(dir: &Path) -> Result<PathBuf, InstallError> {
+    std::fs::canonicalize(dir).map_err(|source| {
+        InstallError::Manifest(ManifestError::Io {
+            action: "read",
+            path: dir.to_path_buf(),
+            source,
+        })
+    })
+}
+
+fn read_project(dir: &Path) -> Result<(ScriptPolicy, Vec<String>), InstallError> {
+    let path = dir.join("package.json");
+    let text = std::fs::read_to_string(&path).map_err(|source| ManifestError::Io {
+        action: "read",
+        path,
+        source,
+    })?;
+    Ok((ScriptPolicy::from_manifest(&text)?, root_scripts(&text)?))
+}
+
+async fn verify(
+    dir: &Path,
+    options: &InstallOptions,
+    lockfile_only: bool,
+) -> Result<Report, InstallError> {
+    let opts = VerifyOptions {
+        dir: dir.to_path_buf(),
+        overrides: ConfigOverrides {
+            registry: options.registry.clone(),
+        },
+        lockfile_only,
+        contents: !lockfile_only,
+        ..VerifyOptions::default()
+    };
+    let stage = if lockfile_only {
+        "lockfile verification"
+    } else {
+        "installed tree verification"
+    };
+    verify_tree(&opts)
+        .await
+        .map_err(|source| InstallError::Verify { stage, source })
+}
+
+fn plan(dir: &Path, report: &Report, policy: &ScriptPolicy) -> Result<ScriptPlan, InstallError> {
+    let tree = sigverify_lockfile::load_tree(dir).map_err(|e| InstallError::Verify {
+        stage: "reading the installed tree",
+        source: VerifyError::from(e),
+    })?;
+    Ok(plan_scripts(&tree, report, policy))
+}
+
+/// Step 4: the install scripts of verified, allowed packages only.
+async fn run_scripts(
+    options: &InstallOptions,
+    dir: &Path,
+    tree: &Report,
+    policy: &ScriptPolicy,
+    on_event: &mut dyn FnMut(Event<'_>),
+) -> Result<ScriptPlan, InstallError> {
+    let plan = plan(dir, tree, policy)?;
+    on_event(Event::Scripts(&plan));
+    if !plan.run.is_empty() {
+        let locations: Vec<&str> = plan.run.iter().map(|p| p.location.as_str()).collect();
+        let args = rebuild_args(dir, &locations);
+        run_npm(&options.npm, dir, &args)
+            .await
+            .map_err(InstallError::Rebuild)?;
+    }
+    Ok(plan)
+}
+
+/// Step 5: the project's own lifecycle scripts (its own code), after its dependencies', as
+/// `npm ci` does.
+async fn run_root_scripts(
+    options: &InstallOptions,
+    dir: &Path,
+    events: &[String],
+) -> Result<(), InstallError> {
+    for event in events {
+        run_npm(&options.npm, dir, &run_script_args(event))
+            .await
+            .map_err(InstallError::RootScript)?;
+    }
+    Ok(())
+}

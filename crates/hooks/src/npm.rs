@@ -1,0 +1,92 @@
+//! Running npm as a child process (async, inside the CLI's tokio runtime).
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+
+use tokio::process::Command;
+
+use crate::error::NpmError;
+
+/// The npm executable to run by default (`npm.cmd` on Windows, where `npm` is a batch file).
+pub fn default_npm() -> PathBuf {
+    PathBuf::from(if cfg!(windows) { "npm.cmd" } else { "npm" })
+}
+
+/// Runs `npm <args>` in `dir`. npm's own output goes to our stderr, so that stdout carries only
+/// our report.
+pub(crate) async fn run_npm(npm: &Path, dir: &Path, args: &[String]) -> Result<(), NpmError> {
+    let command = format!("{} {}", npm.display(), args.join(" "));
+    let status = Command::new(npm)
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::from(std::io::stderr()))
+        .stderr(Stdio::inherit())
+        .status()
+        .await
+        .map_err(|source| NpmError::Spawn {
+            command: command.clone(),
+            source,
+        })?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(NpmError::Failed { command, status })
+    }
+}
+
+/// `npm ci` arguments: the user's extra arguments, the registry, and `--ignore-scripts` last so
+/// that nothing the user passes can turn scripts back on.
+pub(crate) fn ci_args(registry: Option<&str>, extra: &[String]) -> Vec<String> {
+    let mut args = vec!["ci".to_string()];
+    args.extend(extra.iter().cloned());
+    if let Some(url) = registry {
+        args.push(format!("--registry={url}"));
+    }
+    args.push("--ignore-scripts".into());
+    args
+}
+
+/// `npm rebuild` arguments for exactly these package folders (absolute paths: npm matches
+/// folder specs by path, so no other copy of the same name is touched).
+pub(crate) fn rebuild_args(dir: &Path, locations: &[&str]) -> Vec<String> {
+    let mut args = vec!["rebuild".to_string()];
+    args.extend(
+        locations
+            .iter()
+            .map(|l| dir.join(l).to_string_lossy().into_owned()),
+    );
+    args
+}
+
+/// `npm run-script <event> --ignore-scripts`: runs exactly that script; `--ignore-scripts` stops
+/// npm from adding its pre/post scripts (`npm run install` would run preinstall and postinstall
+/// too), which run as events of their own.
+pub(crate) fn run_script_args(event: &str) -> Vec<String> {
+    vec!["run-script".into(), event.into(), "--ignore-scripts".into()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ignore_scripts_comes_last() {
+        let extra = vec!["--ignore-scripts=false".to_string(), "--omit=dev".into()];
+        let args = ci_args(Some("http://127.0.0.1:1/"), &extra);
+        assert_eq!(args.first().map(String::as_str), Some("ci"));
+        assert_eq!(args.last().map(String::as_str), Some("--ignore-scripts"));
+        assert!(args.contains(&"--registry=http://127.0.0.1:1/".to_string()));
+    }
+
+    #[test]
+    fn rebuild_names_folders() {
+        let args = rebuild_args(
+            Path::new("/p"),
+            &["node_modules/a", "node_modules/b/node_modules/c"],
+        );
+        assert_eq!(args[0], "rebuild");
+        assert_eq!(args.len(), 3);
+        assert!(args[2].ends_with("node_modules/b/node_modules/c"));
+    }
+}

@@ -1,0 +1,133 @@
+//! Human output of `init` and `install`: short, naming packages and what to do.
+
+use std::fmt::Write;
+
+use sigverify_core::{Report, Status};
+
+use crate::init::InitOutcome;
+use crate::install::InstallOutcome;
+use crate::manifest::HookChange;
+use crate::scripts::ScriptPlan;
+
+/// The npm-version caveat printed by `init`.
+pub const NPM_CAVEAT: &str = "note: npm 7-11 run the install scripts of dependencies BEFORE the \
+root preinstall/postinstall, so these hooks can only report a bad package after its scripts ran. \
+`npm install <pkg>` runs no root scripts at all. npm 12 runs the root preinstall first. For real \
+protection install with `npm-sigverify install` (verifies first, then runs only verified \
+packages' scripts).";
+
+/// What `init` changed.
+pub fn init_text(outcome: &InitOutcome) -> String {
+    let mut out = format!("npm-sigverify init: {}\n", outcome.path.display());
+    for (hook, change) in &outcome.edit.changes {
+        let cmd = hook.command();
+        let line = match change {
+            HookChange::Added => format!("added \"{cmd}\""),
+            HookChange::Chained { existing } => {
+                format!("\"{cmd}\" now runs before your \"{existing}\"")
+            }
+            HookChange::AlreadyPresent => "already set up, unchanged".into(),
+            HookChange::Removed => format!("removed \"{cmd}\""),
+            HookChange::Unchained { kept } => format!("took \"{cmd}\" out, kept your \"{kept}\""),
+            HookChange::NotPresent => "not ours, unchanged".into(),
+        };
+        let _ = writeln!(out, "  {}: {line}", hook.key());
+    }
+    if !outcome.edit.changed() {
+        out.push_str("  package.json unchanged\n");
+    }
+    out
+}
+
+/// One line of counts.
+fn counts(report: &Report) -> String {
+    let s = &report.summary;
+    format!(
+        "{} verified, {} invalid, {} missing, {} skipped",
+        s.verified, s.invalid, s.missing, s.skipped
+    )
+}
+
+/// The failing packages of a report: name@version, code, message, remediation.
+pub fn failures(report: &Report) -> String {
+    let mut out = String::new();
+    let failed = report
+        .packages
+        .iter()
+        .filter(|p| matches!(p.status, Status::Invalid | Status::Missing));
+    for p in failed {
+        let code = p.code.map_or("-", |c| c.as_str());
+        let _ = writeln!(out, "  {}@{} ({}) {code}", p.name, p.version, p.location);
+        let _ = writeln!(out, "    {}", p.message.as_deref().unwrap_or(""));
+        let _ = writeln!(out, "    fix: {}", p.remediation.as_deref().unwrap_or(""));
+    }
+    out
+}
+
+fn scripts_text(plan: &ScriptPlan) -> String {
+    let mut out = String::new();
+    let ran: Vec<String> = plan
+        .run
+        .iter()
+        .map(|p| format!("{}@{}", p.name, p.version))
+        .collect();
+    let _ = writeln!(
+        out,
+        "  install scripts run ({}): {}",
+        ran.len(),
+        if ran.is_empty() {
+            "none".into()
+        } else {
+            ran.join(", ")
+        }
+    );
+    if !plan.withheld.is_empty() {
+        let _ = writeln!(out, "  scripts not run ({}):", plan.withheld.len());
+        for (p, why) in &plan.withheld {
+            let _ = writeln!(out, "    {}@{} ({}): {why}", p.name, p.version, p.location);
+        }
+    }
+    out
+}
+
+/// The final report of `install`.
+pub fn install_text(outcome: &InstallOutcome) -> String {
+    let mut out = format!(
+        "npm-sigverify install: lockfile {}\n",
+        counts(&outcome.lockfile)
+    );
+    if let Some(tree) = &outcome.tree {
+        let _ = writeln!(
+            out,
+            "npm-sigverify install: installed tree {}",
+            counts(tree)
+        );
+    }
+    match (&outcome.tree, outcome.rejected_by()) {
+        (None, Some(report)) => {
+            out.push_str("STOPPED: the lockfile failed verification; nothing was installed and no script ran:\n");
+            out.push_str(&failures(report));
+        }
+        (Some(_), Some(report)) => {
+            out.push_str(
+                "STOPPED: the installed packages failed verification; no install script ran:\n",
+            );
+            out.push_str(&failures(report));
+            out.push_str("node_modules now holds unverified code: remove it (rm -rf node_modules) before running anything\n");
+        }
+        _ => {
+            if let Some(plan) = &outcome.scripts {
+                out.push_str(&scripts_text(plan));
+            }
+            if !outcome.root_scripts.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "  project scripts run: {}",
+                    outcome.root_scripts.join(", ")
+                );
+            }
+            out.push_str("ok: every installed package verified\n");
+        }
+    }
+    out
+}

@@ -1,0 +1,130 @@
+//! Which installed packages may run their install scripts: verified ones only, and of those only
+//! the ones the project's allow-list admits.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use sigverify_core::{Report, Status};
+use sigverify_lockfile::{Source, Tree};
+
+use crate::error::ManifestError;
+use crate::policy::ScriptPolicy;
+
+/// The project's own lifecycle scripts that `npm ci` runs after installing, in npm's order.
+pub const ROOT_EVENTS: [&str; 7] = [
+    "preinstall",
+    "install",
+    "postinstall",
+    "prepublish",
+    "preprepare",
+    "prepare",
+    "postprepare",
+];
+
+/// Which of [`ROOT_EVENTS`] the project's package.json defines, in order.
+pub fn root_scripts(manifest: &str) -> Result<Vec<String>, ManifestError> {
+    let manifest = manifest.strip_prefix('\u{feff}').unwrap_or(manifest);
+    let doc: serde_json::Value =
+        serde_json::from_str(manifest).map_err(|e| ManifestError::Malformed(e.to_string()))?;
+    let scripts = match doc.get("scripts") {
+        None => return Ok(Vec::new()),
+        Some(serde_json::Value::Object(s)) => s,
+        Some(_) => {
+            return Err(ManifestError::Field {
+                field: "scripts".into(),
+                expected: "an object",
+            })
+        }
+    };
+    Ok(ROOT_EVENTS
+        .iter()
+        .filter(|e| scripts.get(**e).is_some_and(|v| v.is_string()))
+        .map(|e| e.to_string())
+        .collect())
+}
+
+/// A package that has install scripts (`preinstall`, `install`, `postinstall` or a binding.gyp).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ScriptPackage {
+    /// Package name.
+    pub name: String,
+    /// Version.
+    pub version: String,
+    /// npm location (`node_modules/a/node_modules/b`).
+    pub location: String,
+}
+
+/// Why a package's scripts were not run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase", tag = "reason")]
+pub enum Withheld {
+    /// Verification did not say `verified` (e.g. skipped: a git dependency).
+    NotVerified {
+        /// Its status.
+        status: String,
+        /// Its code, when it has one.
+        code: Option<String>,
+    },
+    /// The verification report has no entry for its location.
+    NotInReport,
+    /// Verified, but not in `npm-sigverify.allowScripts`.
+    NotAllowed,
+}
+
+impl std::fmt::Display for Withheld {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Withheld::NotVerified {
+                status,
+                code: Some(code),
+            } => write!(f, "not verified ({status}, {code})"),
+            Withheld::NotVerified { status, code: None } => write!(f, "not verified ({status})"),
+            Withheld::NotInReport => f.write_str("not in the verification report"),
+            Withheld::NotAllowed => f.write_str("not in package.json npm-sigverify.allowScripts"),
+        }
+    }
+}
+
+/// The decision for every package with install scripts.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ScriptPlan {
+    /// Verified and allowed: their scripts run.
+    pub run: Vec<ScriptPackage>,
+    /// Not run, with the reason.
+    pub withheld: Vec<(ScriptPackage, Withheld)>,
+}
+
+/// Decides, from the installed tree and its verification report, whose scripts may run.
+pub fn plan_scripts(tree: &Tree, report: &Report, policy: &ScriptPolicy) -> ScriptPlan {
+    let by_location: HashMap<&str, _> = report
+        .packages
+        .iter()
+        .map(|p| (p.location.as_str(), p))
+        .collect();
+    let mut plan = ScriptPlan::default();
+    let with_scripts = tree.packages.iter().filter(|p| {
+        // npm never runs the scripts of bundled or absent packages.
+        p.has_install_script && p.installed != Some(false) && p.source != Source::Bundled
+    });
+    for package in with_scripts {
+        let entry = ScriptPackage {
+            name: package.name.clone(),
+            version: package.version.clone(),
+            location: package.location.clone(),
+        };
+        let verdict = match by_location.get(package.location.as_str()) {
+            None => Some(Withheld::NotInReport),
+            Some(r) if r.status != Status::Verified => Some(Withheld::NotVerified {
+                status: r.status.as_str().to_string(),
+                code: r.code.map(|c| c.as_str().to_string()),
+            }),
+            Some(_) if !policy.allows(&package.name) => Some(Withheld::NotAllowed),
+            Some(_) => None,
+        };
+        match verdict {
+            Some(why) => plan.withheld.push((entry, why)),
+            None => plan.run.push(entry),
+        }
+    }
+    plan
+}

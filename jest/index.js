@@ -1,0 +1,102 @@
+'use strict'
+// Jest matchers for npm-sigverify reports:
+//   const { verifyTree } = require('npm-sigverify')
+//   require('npm-sigverify/jest')            // registers the matchers on Jest's global expect
+//   expect(await verifyTree({ dir })).toHaveNoSignatureFailures()
+//   expect(report).toHaveVerifiedProvenance('esbuild')
+
+const FAILED = new Set(['invalid', 'missing'])
+
+/** The package entries of a report (or a single package result). */
+function entriesOf (received) {
+  if (received && Array.isArray(received.packages)) return received.packages
+  if (received && typeof received.status === 'string' && typeof received.name === 'string') return [received]
+  return null
+}
+
+function notAReport (matcher, received) {
+  const got = received === null ? 'null' : typeof received
+  return { pass: false, message: () => `${matcher}: expected an npm-sigverify report (from verifyTree) or package result, got ${got}` }
+}
+
+/** One failing entry: name@version (location), code, message, remediation. */
+function describeEntry (p, { code, message, remediation }) {
+  const where = p.location ? ` (${p.location})` : ''
+  const lines = [`  ${p.name}@${p.version}${where}${code ? ` ${code}` : ''}: ${message}`]
+  if (remediation) lines.push(`    fix: ${remediation}`)
+  return lines.join('\n')
+}
+
+function signatureFailure (p) {
+  return { code: p.code, message: p.message || p.status, remediation: p.remediation }
+}
+
+function toHaveNoSignatureFailures (received) {
+  const entries = entriesOf(received)
+  if (!entries) return notAReport('toHaveNoSignatureFailures', received)
+  const failures = entries.filter((p) => FAILED.has(p.status))
+  const count = (s) => entries.filter((p) => p.status === s).length
+  if (failures.length === 0) {
+    return {
+      pass: true,
+      message: () => `expected signature failures, but none of the ${entries.length} packages failed ` +
+        `(${count('verified')} verified, ${count('skipped')} skipped)`,
+    }
+  }
+  const list = failures.map((p) => describeEntry(p, signatureFailure(p))).join('\n')
+  return {
+    pass: false,
+    message: () => `expected no signature failures, but ${failures.length} of ${entries.length} packages failed:\n${list}`,
+  }
+}
+
+/** Why one entry does not have verified provenance, or null when it does. */
+function provenanceProblem (p) {
+  if (p.provenance === 'verified') return null
+  if (p.provenance === undefined) {
+    return {
+      message: 'has no provenance field: this npm-sigverify report does not include provenance results',
+      remediation: 'use an npm-sigverify version that verifies provenance, and check the report came from verifyTree',
+    }
+  }
+  // Provenance details may come as their own fields; else the entry's code/message explain it.
+  const code = p.provenanceCode || (p.status !== 'verified' ? p.code : undefined)
+  const detail = p.provenanceMessage || (p.status !== 'verified' ? p.message : undefined)
+  return {
+    code,
+    message: `provenance is '${p.provenance}'${detail ? `: ${detail}` : ''}`,
+    remediation: p.provenanceRemediation || (code === p.code ? p.remediation : undefined),
+  }
+}
+
+function toHaveVerifiedProvenance (received, name) {
+  const entries = entriesOf(received)
+  if (!entries) return notAReport('toHaveVerifiedProvenance', received)
+  const wanted = name === undefined
+    ? entries.filter((p) => p.source === undefined || p.source === 'registry')
+    : entries.filter((p) => p.name === name)
+  const label = name === undefined ? 'every registry package' : name
+  if (wanted.length === 0) {
+    const what = name === undefined ? 'no registry packages' : `no package named ${name}`
+    return { pass: false, message: () => `toHaveVerifiedProvenance: the report has ${what}` }
+  }
+  const problems = wanted.map((p) => [p, provenanceProblem(p)]).filter(([, why]) => why)
+  if (problems.length === 0) {
+    const ids = wanted.map((p) => `${p.name}@${p.version}`).join(', ')
+    return { pass: true, message: () => `expected ${label} not to have verified provenance, but it does: ${ids}` }
+  }
+  const list = problems.map(([p, why]) => describeEntry(p, why)).join('\n')
+  return {
+    pass: false,
+    message: () => `expected verified provenance for ${label}, but ${problems.length} of ${wanted.length} packages lack it:\n${list}`,
+  }
+}
+
+const matchers = { toHaveNoSignatureFailures, toHaveVerifiedProvenance }
+
+// Register on Jest's global expect when loaded inside a Jest run.
+if (typeof expect !== 'undefined' && typeof expect.extend === 'function') {
+  expect.extend(matchers)
+}
+
+module.exports = { matchers, toHaveNoSignatureFailures, toHaveVerifiedProvenance }
