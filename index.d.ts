@@ -210,6 +210,35 @@ export interface Signer {
   builderId?: string
 }
 
+/** Options of `signPackage()`. */
+export interface SignOptions {
+  /** The cosign private key (`ENCRYPTED SIGSTORE PRIVATE KEY` PEM, or cosign's older label). */
+  key: string
+  /** Its password (default: the `COSIGN_PASSWORD` environment variable). */
+  password?: string
+}
+
+/**
+ * Signs a package tarball with a cosign key, writing `<tarball>.sig` and
+ * `<tarball>.sigstore.json` next to it. Throws with `err.code` (`EWRONGPASSWORD`,
+ * `ENOPASSWORD`, `EKEYFORMAT`, ...) when the key cannot be used.
+ */
+export declare function signPackage(tarball: string, options: SignOptions): SignResult
+
+/** What `signPackage()` wrote. */
+export interface SignResult {
+  /** `<tarball>.sig`: the base64 DER signature, as `cosign sign-blob` writes it. */
+  signaturePath: string
+  /** `<tarball>.sigstore.json`: a Sigstore bundle (v0.3, public-key, no transparency log entry). */
+  bundlePath: string
+  /** The signature, base64. */
+  signature: string
+  /** Hex SHA-256 of the tarball. */
+  sha256: string
+  /** The signing key's fingerprint (hex SHA-256 of its public key DER). */
+  fingerprint: string
+}
+
 /** Counts per status. */
 export interface Summary {
   /** Every package of the tree. */

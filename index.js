@@ -837,5 +837,6 @@ module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __n
 module.exports = nativeBinding
 module.exports.fetchStore = nativeBinding.fetchStore
 module.exports.runCli = nativeBinding.runCli
+module.exports.signPackage = nativeBinding.signPackage
 module.exports.verifyPackage = nativeBinding.verifyPackage
 module.exports.verifyTree = nativeBinding.verifyTree

@@ -67,6 +67,55 @@ pub fn fetch_store(env: &Env, options: FetchOptions) -> Result<PromiseRaw<'_, Fe
     })
 }
 
+/// Options of `signPackage()`.
+#[napi(object)]
+pub struct SignOptions {
+    /// The cosign private key (`ENCRYPTED SIGSTORE PRIVATE KEY` PEM, or cosign's older label).
+    pub key: String,
+    /// Its password (default: the `COSIGN_PASSWORD` environment variable).
+    pub password: Option<String>,
+}
+
+/// What `signPackage()` wrote.
+#[napi(object)]
+pub struct SignResult {
+    /// `<tarball>.sig`: the base64 DER signature, as `cosign sign-blob` writes it.
+    pub signature_path: String,
+    /// `<tarball>.sigstore.json`: a Sigstore bundle (v0.3, public-key, no transparency log entry).
+    pub bundle_path: String,
+    /// The signature, base64.
+    pub signature: String,
+    /// Hex SHA-256 of the tarball.
+    pub sha256: String,
+    /// The signing key's fingerprint (hex SHA-256 of its public key DER).
+    pub fingerprint: String,
+}
+
+/// Signs a package tarball with a cosign key, writing `<tarball>.sig` and
+/// `<tarball>.sigstore.json` next to it. Throws with `err.code` (`EWRONGPASSWORD`,
+/// `ENOPASSWORD`, `EKEYFORMAT`, ...) when the key cannot be used.
+#[napi]
+pub fn sign_package(env: &Env, tarball: String, options: SignOptions) -> Result<SignResult> {
+    use sigverify_cosign::error::Coded;
+    let password = options
+        .password
+        .or_else(|| std::env::var("COSIGN_PASSWORD").ok());
+    let Some(password) = password else {
+        let why = "no password: pass options.password or set COSIGN_PASSWORD";
+        return Err(js_error(env, "ENOPASSWORD", why));
+    };
+    let path = std::path::Path::new(&tarball);
+    let out = sigverify_cosign::sign::sign_package(path, options.key.as_ref(), password.as_bytes())
+        .map_err(|e| js_error(env, e.code(), &format!("{e}\n  fix: {}", e.remediation())))?;
+    Ok(SignResult {
+        signature_path: out.signature_path.display().to_string(),
+        bundle_path: out.bundle_path.display().to_string(),
+        signature: out.signature,
+        sha256: out.sha256,
+        fingerprint: out.fingerprint,
+    })
+}
+
 /// Runs the `npm-sigverify` command line with the given arguments (without `node` and the script
 /// name) and resolves to its exit code. Output goes to the process's stdout and stderr.
 #[napi(ts_return_type = "Promise<number>")]
@@ -107,12 +156,15 @@ where
 }
 
 fn coded_error(env: &Env, e: &VerifyError) -> Error {
-    let reason = format!("{e}\n  fix: {}", e.remediation());
-    let plain = Error::new(Status::GenericFailure, reason.clone());
+    js_error(env, e.code(), &format!("{e}\n  fix: {}", e.remediation()))
+}
+
+/// A JS `Error` with a `code` property.
+fn js_error(env: &Env, code: &str, reason: &str) -> Error {
     let build = || -> Result<Error> {
-        let mut object = env.create_error(Error::new(Status::GenericFailure, reason.clone()))?;
-        object.set_named_property("code", e.code())?;
+        let mut object = env.create_error(Error::new(Status::GenericFailure, reason))?;
+        object.set_named_property("code", code)?;
         Ok(Error::from(object.to_unknown()))
     };
-    build().unwrap_or(plain)
+    build().unwrap_or_else(|_| Error::new(Status::GenericFailure, reason))
 }
