@@ -28,6 +28,8 @@ pub enum Command {
     VerifyPackage(VerifyPackageArgs),
     /// Write an offline evidence store for a project's tree (for air-gapped verification).
     Fetch(FetchArgs),
+    /// Explain one package: every check, its evidence, and the policy rule that decided.
+    Explain(ExplainArgs),
     /// Add npm-sigverify to the project's npm lifecycle hooks (preinstall, postinstall).
     Init(sigverify_hooks::InitArgs),
     /// Safe install: verify the lockfile, `npm ci --ignore-scripts`, verify what landed, then run
@@ -116,10 +118,32 @@ pub struct VerifyArgs {
     /// Do not compare installed files with the signed tarballs.
     #[arg(long)]
     pub no_content: bool,
+    /// The policy file (default: .npm-sigverify.yaml/.yml/.json or package.json "npm-sigverify").
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// The policy environment (default: NPM_SIGVERIFY_ENV, then NODE_ENV, then the policy's default).
+    #[arg(long = "env", value_name = "NAME")]
+    pub env: Option<String>,
+    /// Write reports: json=FILE,sarif=FILE,junit=FILE,html=FILE,markdown=FILE (any subset).
+    #[arg(long, value_name = "SPEC")]
+    pub report: Option<String>,
+    /// Append one JSON line per package decision to this file.
+    #[arg(long, value_name = "FILE")]
+    pub audit_log: Option<PathBuf>,
     #[command(flatten)]
     pub provenance: ProvenanceArgs,
     #[command(flatten)]
     pub evidence: EvidenceArgs,
+}
+
+/// `explain` arguments.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The package: `name` or `name@version`.
+    #[arg(value_name = "NAME[@VERSION]")]
+    pub spec: String,
+    #[command(flatten)]
+    pub verify: VerifyArgs,
 }
 
 /// `verify-package` arguments.

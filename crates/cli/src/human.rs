@@ -129,3 +129,95 @@ fn render_skipped(out: &mut String, report: &Report) {
         out.push('\n');
     }
 }
+
+/// One line saying which policy and environment decided, and the decision counts.
+pub fn policy_line(
+    applied: &crate::decisions::Applied,
+    decisions: &[sigverify_policy::Decision],
+) -> String {
+    use sigverify_policy::Outcome;
+    let count = |o: Outcome| decisions.iter().filter(|d| d.outcome == o).count();
+    let source = applied
+        .source
+        .as_deref()
+        .unwrap_or("npm defaults (no policy file)");
+    let env = &applied.environment;
+    format!(
+        "\npolicy: {source}, environment {} ({}): {} pass, {} warn, {} fail\n",
+        env.name,
+        format!("{:?}", env.mode).to_lowercase(),
+        count(Outcome::Pass),
+        count(Outcome::Warn),
+        count(Outcome::Fail)
+    )
+}
+
+/// Everything known about one package: each check, its evidence, and the rule that decided.
+pub fn explain(entry: &serde_json::Value) -> String {
+    let field = |k: &str| entry[k].as_str().unwrap_or("-").to_string();
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{}@{} at {}",
+        field("name"),
+        field("version"),
+        field("location")
+    );
+    let _ = writeln!(
+        out,
+        "  status:      {} {}",
+        field("status"),
+        entry["code"].as_str().unwrap_or("")
+    );
+    let _ = writeln!(out, "  registry:    {}", field("registry"));
+    let _ = writeln!(
+        out,
+        "  integrity:   {} (lockfile {})",
+        field("integrity"),
+        field("lockfileIntegrity")
+    );
+    let _ = writeln!(out, "  keyids:      {}", entry["keyids"]);
+    let _ = writeln!(out, "  provenance:  {}", field("provenance"));
+    for a in entry["attestations"].as_array().into_iter().flatten() {
+        let signer = &a["signer"];
+        let _ = writeln!(
+            out,
+            "    {} {} log {} repo {} ref {}",
+            a["kind"].as_str().unwrap_or("?"),
+            a["status"].as_str().unwrap_or("?"),
+            a["logIndex"],
+            signer["sourceRepositoryUri"].as_str().unwrap_or("-"),
+            signer["sourceRepositoryRef"].as_str().unwrap_or("-")
+        );
+    }
+    if entry["contents"].is_object() {
+        let _ = writeln!(out, "  contents:    {}", entry["contents"]);
+    }
+    let _ = writeln!(
+        out,
+        "  decision:    {} (rule {})",
+        field("decision"),
+        field("rule")
+    );
+    for check in entry["checks"].as_array().into_iter().flatten() {
+        let mark = if check["passed"].as_bool() == Some(true) {
+            "ok  "
+        } else {
+            "FAIL"
+        };
+        let _ = writeln!(
+            out,
+            "    {mark} {}: {}",
+            check["check"].as_str().unwrap_or("?"),
+            check["message"].as_str().unwrap_or("")
+        );
+    }
+    if let Some(message) = entry["message"].as_str() {
+        let _ = writeln!(out, "  message:     {message}");
+    }
+    if let Some(fix) = entry["remediation"].as_str() {
+        let _ = writeln!(out, "  fix:         {fix}");
+    }
+    out.push('\n');
+    out
+}

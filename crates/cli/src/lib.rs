@@ -1,8 +1,12 @@
 //! The `npm-sigverify` command line, shared by the standalone binary and the addon's `runCli`.
 
 mod args;
+mod decisions;
+mod error;
 mod human;
 mod json;
+mod lockfile_lines;
+mod verify_cmd;
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -12,12 +16,10 @@ use std::time::Duration;
 use clap::Parser;
 use sigverify_core::npmrc::{ConfigOverrides, NpmConfig};
 use sigverify_core::registry::HttpOptions;
-use sigverify_core::{
-    fetch_store, verify_package, verify_tree, Omit, PackageSpec, VerifyError, VerifyOptions,
-};
+use sigverify_core::{fetch_store, verify_package, Omit, PackageSpec, VerifyError, VerifyOptions};
 
 pub use args::{Cli, Command};
-use args::{EvidenceArgs, FetchArgs, OmitKind, ProvenanceArgs, VerifyArgs, VerifyPackageArgs};
+use args::{EvidenceArgs, FetchArgs, OmitKind, ProvenanceArgs, VerifyPackageArgs};
 use sigverify_core::provenance::ProvenanceOptions;
 
 /// Exit code: usage or configuration error.
@@ -45,12 +47,16 @@ async fn dispatch(command: Command) -> i32 {
     let (outcome, dir) = match command {
         Command::Verify(args) => {
             let dir = args.dir.clone();
-            (run_verify(args).await, dir)
+            (verify_cmd::run_verify(args).await, dir)
         }
-        Command::VerifyPackage(args) => (run_verify_package(args).await, None),
+        Command::Explain(args) => {
+            let dir = args.verify.dir.clone();
+            (verify_cmd::run_explain(args).await, dir)
+        }
+        Command::VerifyPackage(args) => (run_verify_package(args).await.map_err(Into::into), None),
         Command::Fetch(args) => {
             let dir = args.dir.clone();
-            (run_fetch(args).await, dir)
+            (run_fetch(args).await.map_err(Into::into), dir)
         }
         Command::Init(args) => return run_init_command(&args),
         Command::Install(args) => return run_install_command(&args).await,
@@ -62,11 +68,10 @@ async fn dispatch(command: Command) -> i32 {
             code
         }
         Err(e) => {
+            let e: error::CliError = e;
             eprintln!(
                 "npm-sigverify: {} ({})\n  fix: {}",
-                e,
-                e.code(),
-                e.remediation()
+                e.message, e.code, e.remediation
             );
             EXIT_USAGE
         }
@@ -85,7 +90,7 @@ fn print_scrubbed(text: &str, dir: Option<PathBuf>) {
     println!("{}", text.trim_end());
 }
 
-fn options(
+pub(crate) fn options(
     dir: Option<PathBuf>,
     lockfile: Option<PathBuf>,
     offline: Option<PathBuf>,
@@ -116,7 +121,7 @@ fn options(
     }
 }
 
-fn provenance_options(p: &ProvenanceArgs) -> ProvenanceOptions {
+pub(crate) fn provenance_options(p: &ProvenanceArgs) -> ProvenanceOptions {
     ProvenanceOptions {
         enabled: !p.no_attestations,
         require: p.require_provenance,
@@ -136,26 +141,6 @@ fn run_init_command(args: &sigverify_hooks::InitArgs) -> i32 {
 /// `npm-sigverify install` (the safe install flow, crates/hooks).
 async fn run_install_command(args: &sigverify_hooks::InstallArgs) -> i32 {
     sigverify_hooks::run_install(args).await
-}
-
-async fn run_verify(args: VerifyArgs) -> Result<(String, i32), VerifyError> {
-    let mut opts = options(
-        args.dir,
-        args.lockfile,
-        args.offline,
-        &args.omit,
-        &args.evidence,
-    );
-    opts.lockfile_only = args.lockfile_only;
-    opts.contents = !args.no_content && !args.lockfile_only;
-    opts.provenance = provenance_options(&args.provenance);
-    let report = verify_tree(&opts).await?;
-    let text = if args.json {
-        json::render(&report)
-    } else {
-        human::render(&report)
-    };
-    Ok((text, report.exit_code()))
 }
 
 async fn run_verify_package(args: VerifyPackageArgs) -> Result<(String, i32), VerifyError> {
