@@ -176,6 +176,10 @@ export interface Report {
   packages: Array<PackageResult>
   /** Wall time in milliseconds. */
   durationMs: number
+  /** The evidence cache in use. */
+  cache: 'disk' | 'redis' | 'off'
+  /** Things that did not stop the run but deserve attention. */
+  warnings: Array<string>
 }
 
 /**
@@ -320,4 +324,14 @@ export interface VerifyTreeOptions {
   contents?: boolean
   /** How attestations are checked. */
   provenance?: ProvenanceOptions
+  /**
+   * Evidence cache: a folder, `redis://host:port[/db]`, or `off` (default:
+   * `NPM_SIGVERIFY_CACHE`, then the user cache folder).
+   */
+  cache?: string
+  /**
+   * Use cached evidence younger than this many seconds without asking the registry
+   * (default 0 for the local cache, 3600 for Redis).
+   */
+  cacheMaxAge?: number
 }

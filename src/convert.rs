@@ -36,6 +36,12 @@ pub struct VerifyTreeOptions {
     pub contents: Option<bool>,
     /// How attestations are checked.
     pub provenance: Option<ProvenanceOptions>,
+    /// Evidence cache: a folder, `redis://host:port[/db]`, or `off` (default:
+    /// `NPM_SIGVERIFY_CACHE`, then the user cache folder).
+    pub cache: Option<String>,
+    /// Use cached evidence younger than this many seconds without asking the registry
+    /// (default 0 for the local cache, 3600 for Redis).
+    pub cache_max_age: Option<u32>,
 }
 
 /// Options of `verifyPackage()`.
@@ -120,6 +126,8 @@ impl ProvenanceOptions {
 }
 
 struct Common<'a> {
+    cache: &'a Option<String>,
+    cache_max_age: Option<u32>,
     dir: &'a Option<String>,
     lockfile: &'a Option<String>,
     registry: &'a Option<String>,
@@ -156,6 +164,10 @@ impl Common<'_> {
             lockfile_only: false,
             contents: false,
             provenance: Default::default(),
+            cache: sigverify_core::cached::CacheSettings {
+                spec: self.cache.clone(),
+                max_age: self.cache_max_age.map(|s| Duration::from_secs(s.into())),
+            },
         }
     }
 }
@@ -165,6 +177,8 @@ impl VerifyTreeOptions {
     pub fn into_core(self) -> Result<VerifyOptions, VerifyError> {
         let omit = parse_omit(self.omit.as_deref().unwrap_or_default())?;
         let common = Common {
+            cache: &self.cache,
+            cache_max_age: self.cache_max_age,
             dir: &self.dir,
             lockfile: &self.lockfile,
             registry: &self.registry,
@@ -187,6 +201,8 @@ impl VerifyPackageOptions {
     /// Converts the options.
     pub fn into_core(self) -> Result<VerifyOptions, VerifyError> {
         let common = Common {
+            cache: &None,
+            cache_max_age: None,
             dir: &self.dir,
             lockfile: &None,
             registry: &self.registry,
@@ -219,6 +235,8 @@ impl FetchOptions {
     /// Converts the options.
     pub fn into_core(self) -> Result<VerifyOptions, VerifyError> {
         let common = Common {
+            cache: &None,
+            cache_max_age: None,
             dir: &self.dir,
             lockfile: &self.lockfile,
             registry: &self.registry,
@@ -425,6 +443,11 @@ pub struct Report {
     pub packages: Vec<PackageResult>,
     /// Wall time in milliseconds.
     pub duration_ms: u32,
+    /// The evidence cache in use.
+    #[napi(ts_type = "'disk' | 'redis' | 'off'")]
+    pub cache: String,
+    /// Things that did not stop the run but deserve attention.
+    pub warnings: Vec<String>,
 }
 
 /// What `fetchStore()` wrote.
@@ -490,6 +513,8 @@ impl From<sigverify_core::Report> for Report {
             },
             packages: r.packages.into_iter().map(PackageResult::from).collect(),
             duration_ms: r.duration_ms.min(u32::MAX as u64) as u32,
+            cache: r.cache,
+            warnings: r.warnings,
         }
     }
 }

@@ -30,6 +30,8 @@ pub enum Command {
     Fetch(FetchArgs),
     /// Explain one package: every check, its evidence, and the policy rule that decided.
     Explain(ExplainArgs),
+    /// Show or clear the evidence cache (`cache stats`, `cache clear`).
+    Cache(sigverify_cache::CacheArgs),
     /// Add npm-sigverify to the project's npm lifecycle hooks (preinstall, postinstall).
     Init(sigverify_hooks::InitArgs),
     /// Safe install: verify the lockfile, `npm ci --ignore-scripts`, verify what landed, then run
@@ -55,6 +57,14 @@ pub struct EvidenceArgs {
     /// Retries of a failed registry request (network errors, timeouts, 429, 5xx).
     #[arg(long, value_name = "N", default_value_t = 2)]
     pub retries: u32,
+    /// Evidence cache: a folder, redis://host:port[/db], or off (default: $NPM_SIGVERIFY_CACHE,
+    /// then the user cache folder).
+    #[arg(long, value_name = "SPEC")]
+    pub cache: Option<String>,
+    /// Use cached evidence younger than this without asking the registry (default: 0 for the
+    /// local cache, which revalidates with ETag/Last-Modified every run; 3600 for Redis).
+    #[arg(long, value_name = "SECONDS")]
+    pub cache_max_age: Option<u64>,
 }
 
 /// How attestations (provenance, publish) are checked.

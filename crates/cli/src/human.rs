@@ -28,6 +28,9 @@ pub fn render(report: &Report) -> String {
     render_missing(&mut out, report);
     render_invalid(&mut out, report);
     render_skipped(&mut out, report);
+    for warning in &report.warnings {
+        let _ = writeln!(out, "warning: {warning}");
+    }
     out
 }
 

@@ -52,6 +52,8 @@ pub fn document(
         "missing": bucket(Status::Missing),
         "skipped": bucket(Status::Skipped),
         "verified": bucket(Status::Verified),
+        "cache": report.cache,
+        "warnings": report.warnings,
         "durationMs": report.duration_ms,
         "timings": { "total": report.duration_ms },
     })

@@ -61,6 +61,11 @@ async fn dispatch(command: Command) -> i32 {
         Command::Init(args) => return run_init_command(&args),
         Command::Install(args) => return run_install_command(&args).await,
         Command::Cosign(command) => return sigverify_cosign::cli::run(&command),
+        Command::Cache(args) => {
+            let env = std::env::vars().collect();
+            let (mut out, mut err) = (std::io::stdout(), std::io::stderr());
+            return sigverify_cache::execute_cache_command(&args, &env, &mut out, &mut err).await;
+        }
     };
     match outcome {
         Ok((text, code)) => {
@@ -118,6 +123,10 @@ pub(crate) fn options(
         lockfile_only: false,
         contents: false,
         provenance: ProvenanceOptions::default(),
+        cache: sigverify_core::cached::CacheSettings {
+            spec: e.cache.clone(),
+            max_age: e.cache_max_age.map(Duration::from_secs),
+        },
     }
 }
 

@@ -9,12 +9,14 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use url::Url;
 
+use crate::cached::{CachedFacts, EvidenceCache};
 use crate::codes::Code;
 use crate::evidence::{Evidence, EvidenceError};
 use crate::integrity;
 use crate::keyring::{Keyring, RegistryKeys};
 use crate::packument::{parse_packument, PackumentFacts};
 use crate::provenance::{attest, AttestationJob, ProvenanceOptions};
+use crate::registry::Conditional;
 use crate::report::{PackageResult, Status};
 use crate::signature::{verify_registry_signatures, SignatureVerdict, SignedVersion};
 use sigverify_attest::VersionInfo;
@@ -38,11 +40,18 @@ pub(crate) async fn run_checks(
     checks: Vec<Check>,
     concurrency: usize,
     provenance: &Arc<ProvenanceOptions>,
+    cache: &EvidenceCache,
 ) -> Vec<PackageResult> {
     let limit = Arc::new(Semaphore::new(concurrency.max(1)));
     let mut tasks = JoinSet::new();
     let mut results = Vec::new();
-    for ((registry, name), group) in group_checks(checks) {
+    let groups = group_checks(checks);
+    let keys: Vec<String> = groups
+        .keys()
+        .map(|(r, n)| EvidenceCache::key(r, n))
+        .collect();
+    let mut preloaded = cache.preload(&keys).await;
+    for ((registry, name), group) in groups {
         let (keys, trust) = match keyring.get(&registry) {
             RegistryKeys::Keys { set, trust, .. } => (Arc::clone(set), trust.clone()),
             other => {
@@ -52,13 +61,17 @@ pub(crate) async fn run_checks(
         };
         let (evidence, limit, provenance) =
             (evidence.clone(), Arc::clone(&limit), Arc::clone(provenance));
+        let cached = preloaded.remove(&EvidenceCache::key(&registry, &name));
+        let cache = cache.clone();
         tasks.spawn(async move {
             // Full packuments, as npm: publish times (key expiry, downgrades) are only there.
-            let fetched = {
-                let _permit = limit.acquire().await.expect("semaphore is never closed");
-                evidence.packument(&registry, &name, true).await
+            let source = FactsSource {
+                evidence: &evidence,
+                cache: &cache,
+                limit: &limit,
             };
-            let judge = move || judge_group(fetched, group, &keys);
+            let facts = source.obtain(&registry, &name, cached).await;
+            let judge = move || judge_group(facts, group, &keys);
             let judged = tokio::task::spawn_blocking(judge)
                 .await
                 .expect("judging never panics");
@@ -106,19 +119,69 @@ fn judge_without_keys(check: Check, keys: &RegistryKeys) -> PackageResult {
     }
 }
 
+/// Where packument facts come from: the cache when fresh, else the registry (revalidating a
+/// cached copy), parsed off the async workers.
+struct FactsSource<'a> {
+    evidence: &'a Evidence,
+    cache: &'a EvidenceCache,
+    limit: &'a Semaphore,
+}
+
+type Facts = Result<PackumentFacts, (Code, String)>;
+
+impl FactsSource<'_> {
+    async fn obtain(&self, registry: &Url, name: &str, cached: Option<CachedFacts>) -> Facts {
+        if let Some(c) = cached.as_ref().filter(|c| c.fresh) {
+            return Ok(c.facts.clone());
+        }
+        let validators = cached
+            .as_ref()
+            .map(|c| c.validators.clone())
+            .unwrap_or_default();
+        let answer = {
+            let _permit = self
+                .limit
+                .acquire()
+                .await
+                .expect("semaphore is never closed");
+            self.evidence
+                .packument_conditional(registry, name, &validators)
+                .await
+        };
+        let key = EvidenceCache::key(registry, name);
+        match answer {
+            Ok(Conditional::NotModified) => {
+                let c = cached.ok_or((
+                    Code::BadPackument,
+                    "the registry answered 304 to an unconditional request".to_string(),
+                ))?;
+                self.cache.store(&key, &c.facts, &c.validators).await;
+                Ok(c.facts)
+            }
+            Ok(Conditional::Body { bytes, validators }) => {
+                let parse = move || {
+                    parse_packument(&bytes).map_err(|e| (Code::BadPackument, e.to_string()))
+                };
+                let facts = tokio::task::spawn_blocking(parse)
+                    .await
+                    .expect("parsing never panics")?;
+                self.cache.store(&key, &facts, &validators).await;
+                Ok(facts)
+            }
+            Ok(Conditional::NotFound) => Err((
+                Code::NoPackument,
+                "the registry answered 404 for its packument".into(),
+            )),
+            Err(e) => Err((evidence_code(&e), e.to_string())),
+        }
+    }
+}
+
 fn judge_group(
-    fetched: Result<Option<Vec<u8>>, EvidenceError>,
+    facts: Facts,
     group: Vec<Check>,
     keys: &crate::keys::KeySet,
 ) -> Vec<(PackageResult, Option<AttestationJob>)> {
-    let facts = match fetched {
-        Ok(Some(bytes)) => parse_packument(&bytes).map_err(|e| (Code::BadPackument, e.to_string())),
-        Ok(None) => Err((
-            Code::NoPackument,
-            "the registry answered 404 for its packument".into(),
-        )),
-        Err(e) => Err((evidence_code(&e), e.to_string())),
-    };
     group
         .into_iter()
         .map(|check| match &facts {

@@ -10,7 +10,9 @@ use std::path::{Path, PathBuf};
 
 use url::Url;
 
-use crate::registry::{FetchError, RegistryClient, ACCEPT_CORGI, ACCEPT_FULL};
+use crate::registry::{
+    Conditional, FetchError, RegistryClient, Validators, ACCEPT_CORGI, ACCEPT_FULL,
+};
 
 /// A source of registry evidence.
 #[derive(Clone)]
@@ -41,6 +43,29 @@ impl Evidence {
         match self {
             Evidence::Online(client) => Ok(client.get(&keys_url(registry), ACCEPT_FULL).await?),
             Evidence::Offline(store) => store.read(&store.keys_path(registry)).map(Some),
+        }
+    }
+
+    /// A packument, revalidating a cached copy with its validators (online only; the store
+    /// always answers with its copy).
+    pub async fn packument_conditional(
+        &self,
+        registry: &Url,
+        name: &str,
+        validators: &Validators,
+    ) -> Result<Conditional, EvidenceError> {
+        match self {
+            Evidence::Online(client) => {
+                let url = packument_url(registry, name);
+                Ok(client
+                    .get_conditional(&url, ACCEPT_FULL, validators)
+                    .await?)
+            }
+            Evidence::Offline(store) => {
+                let bytes = store.read(&store.packument_path(registry, name))?;
+                let validators = Validators::default();
+                Ok(Conditional::Body { bytes, validators })
+            }
         }
     }
 

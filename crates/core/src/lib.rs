@@ -4,6 +4,7 @@
 //! No napi types here: the Node binding (`src/` at the repository root) and the CLI
 //! (`crates/cli`) are thin layers over [`verify_tree`], [`verify_package`] and [`fetch_store`].
 
+pub mod cached;
 mod checks;
 pub mod codes;
 mod contents;

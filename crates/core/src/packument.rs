@@ -8,12 +8,12 @@ use std::collections::HashMap;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::signature::RegistrySignature;
 
 /// What one published version carries.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VersionFacts {
     /// `dist.integrity`, or the sha1 SRI built from `dist.shasum` for very old versions.
     pub integrity: Option<String>,
@@ -29,8 +29,9 @@ pub struct VersionFacts {
     pub repository: Option<serde_json::Value>,
 }
 
-/// The facts of a packument restricted to what verification needs.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// The facts of a packument restricted to what verification needs (this is also what the
+/// evidence cache stores: a few hundred bytes per version instead of the whole packument).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PackumentFacts {
     /// The package name the document declares.
     pub name: Option<String>,

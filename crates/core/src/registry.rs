@@ -38,6 +38,29 @@ impl Default for HttpOptions {
     }
 }
 
+/// HTTP cache validators of a document.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Validators {
+    /// `ETag`.
+    pub etag: Option<String>,
+    /// `Last-Modified`.
+    pub last_modified: Option<String>,
+}
+
+/// The answer to a (conditional) GET.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Conditional {
+    /// A body, with the validators to revalidate it next time.
+    Body {
+        bytes: Vec<u8>,
+        validators: Validators,
+    },
+    /// 304: the cached copy is still current.
+    NotModified,
+    /// 404 (or 400).
+    NotFound,
+}
+
 /// Why a request failed (after retries). Messages name the URL, never credentials.
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum FetchError {
@@ -106,9 +129,25 @@ impl RegistryClient {
 
     /// GETs a URL; `Ok(None)` when the registry answers 404 (or 400, like npm for keys).
     pub async fn get(&self, url: &Url, accept: &str) -> Result<Option<Vec<u8>>, FetchError> {
+        match self
+            .get_conditional(url, accept, &Validators::default())
+            .await?
+        {
+            Conditional::Body { bytes, .. } => Ok(Some(bytes)),
+            Conditional::NotFound | Conditional::NotModified => Ok(None),
+        }
+    }
+
+    /// GETs a URL, revalidating a cached copy with its ETag / Last-Modified when given.
+    pub async fn get_conditional(
+        &self,
+        url: &Url,
+        accept: &str,
+        validators: &Validators,
+    ) -> Result<Conditional, FetchError> {
         let mut attempt = 0;
         loop {
-            match self.attempt(url, accept).await {
+            match self.attempt(url, accept, validators).await {
                 Err(e) if attempt < self.options.retries && is_retryable(&e) => {
                     tokio::time::sleep(self.backoff(attempt)).await;
                     attempt += 1;
@@ -118,22 +157,47 @@ impl RegistryClient {
         }
     }
 
-    async fn attempt(&self, url: &Url, accept: &str) -> Result<Option<Vec<u8>>, FetchError> {
+    async fn attempt(
+        &self,
+        url: &Url,
+        accept: &str,
+        validators: &Validators,
+    ) -> Result<Conditional, FetchError> {
         let mut request = self.http.get(url.clone()).header("accept", accept);
         if let Some(auth) = self.config.authorization_for(url) {
             request = request.header("authorization", auth);
         }
+        if let Some(etag) = &validators.etag {
+            request = request.header("if-none-match", etag);
+        }
+        if let Some(modified) = &validators.last_modified {
+            request = request.header("if-modified-since", modified);
+        }
         let response = request.send().await.map_err(|e| self.to_error(url, e))?;
         let status = response.status().as_u16();
+        if status == 304 {
+            return Ok(Conditional::NotModified);
+        }
         if status == 404 || status == 400 {
-            return Ok(None);
+            return Ok(Conditional::NotFound);
         }
         if !(200..300).contains(&status) {
             let url = url.to_string();
             return Err(FetchError::Status { url, status });
         }
+        let header = |name: &str| {
+            let value = response.headers().get(name)?;
+            value.to_str().ok().map(str::to_string)
+        };
+        let fresh = Validators {
+            etag: header("etag"),
+            last_modified: header("last-modified"),
+        };
         let body = response.bytes().await.map_err(|e| self.to_error(url, e))?;
-        Ok(Some(body.to_vec()))
+        Ok(Conditional::Body {
+            bytes: body.to_vec(),
+            validators: fresh,
+        })
     }
 
     fn to_error(&self, url: &Url, e: reqwest::Error) -> FetchError {

@@ -171,6 +171,11 @@ pub struct Report {
     pub packages: Vec<PackageResult>,
     /// Wall time of the run in milliseconds.
     pub duration_ms: u64,
+    /// The evidence cache in use: disk, redis or off.
+    pub cache: String,
+    /// Things that did not stop the run but deserve attention (e.g. an unavailable cache).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 impl Summary {

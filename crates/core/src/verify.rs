@@ -11,6 +11,7 @@ use std::time::Instant;
 
 use sigverify_lockfile::{Omit, Package, Tree};
 
+use crate::cached::{CacheSettings, EvidenceCache};
 use crate::checks::{run_checks, Check};
 use crate::codes::Code;
 use crate::contents::{check_contents, npm_cache, ContentContext};
@@ -46,6 +47,8 @@ pub struct VerifyOptions {
     pub contents: bool,
     /// How attestations (provenance, publish) are checked.
     pub provenance: ProvenanceOptions,
+    /// The evidence cache.
+    pub cache: CacheSettings,
 }
 
 impl Default for VerifyOptions {
@@ -61,6 +64,7 @@ impl Default for VerifyOptions {
             lockfile_only: false,
             contents: false,
             provenance: ProvenanceOptions::default(),
+            cache: CacheSettings::default(),
         }
     }
 }
@@ -75,12 +79,14 @@ pub async fn verify_tree(options: &VerifyOptions) -> Result<Report, VerifyError>
     let trusted_root = load_trusted_root(&options.provenance)?;
     let keyring = Keyring::load(&evidence, checks.iter().map(|c| &c.registry), trusted_root).await;
     let provenance = Arc::new(options.provenance.clone());
+    let cache = EvidenceCache::open(&options.cache, options.offline.is_some()).await;
     let mut checked = run_checks(
         &evidence,
         &keyring,
         checks,
         options.concurrency,
         &provenance,
+        &cache,
     )
     .await;
     if options.contents {
@@ -100,6 +106,8 @@ pub async fn verify_tree(options: &VerifyOptions) -> Result<Report, VerifyError>
         summary: Summary::of(&results),
         packages: results,
         duration_ms: started.elapsed().as_millis() as u64,
+        cache: cache.kind().to_string(),
+        warnings: cache.warning.iter().cloned().collect(),
     })
 }
 

@@ -1,0 +1,104 @@
+'use strict'
+// The evidence cache: the embedded disk cache revalidates every run by default (a changed
+// registry answer is always seen); a shared Redis lets one CI runner's fetches serve another
+// (a real redis-server, started here).
+const assert = require('node:assert/strict')
+const { spawn } = require('node:child_process')
+const net = require('node:net')
+const { after, before, describe, it } = require('node:test')
+
+const { verifyTree } = require('../index.js')
+const { TestRegistry } = require('./helpers/registry')
+const { tempDir, writeProject, npm, cli } = require('./helpers/project')
+
+let registry, url, project, redis, redisUrl
+
+function freePort () {
+  return new Promise((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address()
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+async function startRedis () {
+  const port = await freePort()
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })
+  for (let i = 0; i < 50; i++) {
+    const up = await new Promise((resolve) => {
+      const s = net.connect(port, '127.0.0.1', () => { s.end(); resolve(true) }).on('error', () => resolve(false))
+    })
+    if (up) return { child, url: `redis://127.0.0.1:${port}/3` }
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  throw new Error('redis-server did not start (is it installed? apt-get install redis-server)')
+}
+
+before(async () => {
+  registry = new TestRegistry()
+  for (const name of ['one', 'two', 'three']) registry.addPackage({ name, version: '1.0.0' })
+  url = await registry.start()
+  project = writeProject(tempDir('cache'), { name: 'p', version: '1.0.0', dependencies: { one: '1.0.0', two: '1.0.0', three: '1.0.0' } })
+  await npm(['install'], { cwd: project, registry: url, cache: tempDir('npmcache') })
+  const started = await startRedis()
+  redis = started.child
+  redisUrl = started.url
+})
+
+after(async () => {
+  redis.kill()
+  await registry.close()
+})
+
+describe('evidence cache', () => {
+  it('the local cache revalidates every run, so a changed registry answer is seen', async () => {
+    const cache = tempDir('disk-cache')
+    const clean = await verifyTree({ dir: project, registry: url, cache, contents: false })
+    assert.equal(clean.summary.verified, 3)
+    assert.equal(clean.cache, 'disk')
+    registry.tamper.add('two@1.0.0')
+    try {
+      const tampered = await verifyTree({ dir: project, registry: url, cache, contents: false })
+      assert.equal(tampered.packages.find((p) => p.name === 'two').code, 'EINTEGRITYSIGNATURE')
+    } finally {
+      registry.tamper.clear()
+    }
+  })
+
+  it('fleet: runner B with an empty local cache and runner A\'s Redis fetches no packuments', async () => {
+    const a = await cli(['verify', project, '--registry', url, '--cache', redisUrl, '--no-content', '--json'])
+    assert.equal(a.status, 0, a.stderr)
+    assert.equal(JSON.parse(a.stdout).cache, 'redis')
+    const before = registry.stats.packuments
+    const b = await cli(['verify', project, '--registry', url, '--cache', redisUrl, '--no-content', '--json'], { env: { HOME: tempDir('runner-b') } })
+    assert.equal(b.status, 0, b.stderr)
+    assert.equal(registry.stats.packuments, before, 'runner B must not fetch packuments')
+    assert.equal(JSON.parse(b.stdout).summary.verified, 3)
+    const stats = await cli(['cache', 'stats', '--cache', redisUrl, '--json'])
+    assert.equal(stats.status, 0, stats.stderr)
+    assert.match(stats.stdout, /packument/)
+  })
+
+  it('with --cache-max-age 0 the shared cache revalidates and sees a changed registry answer', async () => {
+    // Runner A stored facts; the registry now serves a tampered signature. With max-age 0
+    // the cached facts are not used as they are: the new answer is fetched and judged.
+    registry.tamper.add('one@1.0.0')
+    try {
+      const run = await cli(['verify', project, '--registry', url, '--cache', redisUrl, '--cache-max-age', '0', '--no-content', '--json'])
+      assert.equal(run.status, 1)
+      assert.equal(JSON.parse(run.stdout).invalid[0].name, 'one')
+    } finally {
+      registry.tamper.clear()
+    }
+  })
+
+  it('a dead Redis is a warning, not a failure', async () => {
+    const port = await freePort()
+    const run = await cli(['verify', project, '--registry', url, '--cache', `redis://127.0.0.1:${port}`, '--no-content', '--json'])
+    assert.equal(run.status, 0, run.stderr)
+    const doc = JSON.parse(run.stdout)
+    assert.equal(doc.cache, 'off')
+    assert.match(doc.warnings[0], /cache unavailable/)
+  })
+})

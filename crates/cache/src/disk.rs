@@ -1,0 +1,263 @@
+//! The embedded disk cache: one file per entry, written crash-safely
+//! (temp file in the same folder, then rename) and checked on every read.
+//!
+//! Layout: `<root>/v1/<namespace>/<h0h1>/<h2h3>/<sha256 hex>`; temp files
+//! start with `.tmp-` and are never read.
+
+use crate::entry::{now_millis, Record};
+use crate::key::file_hash;
+use crate::stats::{Counters, Stored};
+use crate::{CacheError, Entry, Namespace};
+use std::fs;
+use std::io::{ErrorKind, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+const TEMP_PREFIX: &str = ".tmp-";
+/// Batches smaller than this run on the calling thread.
+const PARALLEL_MIN: usize = 64;
+/// Reader threads for batches: the syscalls are short, a few suffice.
+const READ_THREADS: usize = 4;
+/// Writer threads for batches: each mostly waits on the file system.
+const WRITE_THREADS: usize = 16;
+/// Makes temp names unique between threads of one process.
+static TEMP_SEQ: AtomicU64 = AtomicU64::new(0);
+
+/// A disk cache rooted at one folder. Safe to share between threads and
+/// between processes: writers never touch a file another reader can see.
+#[derive(Debug)]
+pub(crate) struct DiskCache {
+    root: PathBuf,
+}
+
+impl DiskCache {
+    /// Opens (creating if needed) the cache folder.
+    pub fn open(root: PathBuf) -> Result<DiskCache, CacheError> {
+        let data = root.join("v1");
+        fs::create_dir_all(&data).map_err(|e| CacheError::io(&data, e))?;
+        Ok(DiskCache { root })
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    fn ns_dir(&self, ns: Namespace) -> PathBuf {
+        self.root.join("v1").join(ns.as_str())
+    }
+
+    /// The file that holds `key` (public to the crate for tests).
+    pub fn path_of(&self, ns: Namespace, key: &str) -> PathBuf {
+        let hash = file_hash(ns, key);
+        self.ns_dir(ns)
+            .join(&hash[..2])
+            .join(&hash[2..4])
+            .join(hash)
+    }
+
+    /// Reads one entry; absent, expired, corrupt or foreign files are misses.
+    pub fn get(
+        &self,
+        ns: Namespace,
+        key: &str,
+        counters: &Counters,
+    ) -> Result<Option<Entry>, CacheError> {
+        let path = self.path_of(ns, key);
+        let bytes = match fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(CacheError::io(path, e)),
+        };
+        match Record::decode(&bytes) {
+            // A different key with the same sha256 cannot happen in
+            // practice; if it ever does, answering "miss" is still correct.
+            Ok(record) if record.key != key => Ok(None),
+            Ok(record) if record.is_expired(now_millis()) => {
+                remove_quietly(&path);
+                Ok(None)
+            }
+            Ok(record) => Ok(Some(record.entry)),
+            Err(_) => {
+                counters.corrupt.fetch_add(1, Ordering::Relaxed);
+                remove_quietly(&path);
+                Ok(None)
+            }
+        }
+    }
+
+    /// Writes one entry atomically: readers see the old file or the new one.
+    pub fn put(
+        &self,
+        ns: Namespace,
+        key: &str,
+        entry: &Entry,
+        ttl: Duration,
+    ) -> Result<(), CacheError> {
+        let path = self.path_of(ns, key);
+        let dir = path.parent().expect("entry paths have a parent");
+        fs::create_dir_all(dir).map_err(|e| CacheError::io(dir, e))?;
+        let record = Record {
+            key: key.to_owned(),
+            expires_at: expiry(ttl),
+            entry: entry.clone(),
+        };
+        let bytes = record.encode();
+        let mut result = write_atomic(dir, &path, &bytes);
+        if matches!(&result, Err(e) if e.kind() == ErrorKind::NotFound) {
+            // A concurrent `cache clear` removed the folder: recreate once.
+            fs::create_dir_all(dir).map_err(|e| CacheError::io(dir, e))?;
+            result = write_atomic(dir, &path, &bytes);
+        }
+        result.map_err(|e| CacheError::io(&path, e))
+    }
+
+    /// Reads many entries, spread over a few threads (file opens dominate).
+    pub fn get_many(
+        &self,
+        ns: Namespace,
+        keys: &[String],
+        c: &Counters,
+    ) -> Result<Vec<Option<Entry>>, CacheError> {
+        let parts = par_chunks(keys, READ_THREADS, |chunk| {
+            chunk.iter().map(|k| self.get(ns, k, c)).collect()
+        });
+        flatten(parts)
+    }
+
+    /// Writes many entries, spread over writer threads.
+    pub fn put_many(
+        &self,
+        ns: Namespace,
+        items: &[(String, Entry)],
+        ttl: Duration,
+    ) -> Result<(), CacheError> {
+        let parts = par_chunks(items, WRITE_THREADS, |chunk| {
+            chunk.iter().map(|(k, e)| self.put(ns, k, e, ttl)).collect()
+        });
+        flatten(parts).map(drop)
+    }
+
+    /// Sizes per namespace, plus the number of leftover temp files.
+    pub fn stored(&self) -> Result<([Stored; 4], u64), CacheError> {
+        let mut stored = [Stored::default(); 4];
+        let mut temps = 0;
+        for ns in Namespace::ALL {
+            let slot = &mut stored[ns.index()];
+            walk(&self.ns_dir(ns), &mut |_, len, is_temp| {
+                if is_temp {
+                    temps += 1;
+                } else {
+                    slot.entries += 1;
+                    slot.bytes += len;
+                }
+            })?;
+        }
+        Ok((stored, temps))
+    }
+
+    /// Removes every entry and temp file; returns how many entries went.
+    pub fn clear(&self) -> Result<u64, CacheError> {
+        let mut removed = 0;
+        for ns in Namespace::ALL {
+            let dir = self.ns_dir(ns);
+            walk(&dir, &mut |path, _, is_temp| {
+                // A concurrent run may have removed or replaced it already.
+                if fs::remove_file(path).is_ok() && !is_temp {
+                    removed += 1;
+                }
+            })?;
+            // Empty folders are left when another run is writing into them.
+            let _ = fs::remove_dir_all(&dir);
+        }
+        Ok(removed)
+    }
+}
+
+/// Expiry measured from now (not from `stored_at`): a revalidated entry
+/// gets a fresh lease even though its body is old.
+pub(crate) fn expiry(ttl: Duration) -> chrono::DateTime<chrono::Utc> {
+    let ttl = chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::MAX);
+    now_millis()
+        .checked_add_signed(ttl)
+        .unwrap_or(chrono::DateTime::<chrono::Utc>::MAX_UTC)
+}
+
+/// Runs `work` on up to `threads` slices of `items` in parallel.
+fn par_chunks<T: Sync, R: Send>(
+    items: &[T],
+    threads: usize,
+    work: impl Fn(&[T]) -> Result<Vec<R>, CacheError> + Sync,
+) -> Vec<Result<Vec<R>, CacheError>> {
+    if items.len() < PARALLEL_MIN {
+        return vec![work(items)];
+    }
+    let size = items.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(size)
+            .map(|chunk| scope.spawn(|| work(chunk)))
+            .collect();
+        let joined = handles.into_iter().map(|h| h.join());
+        joined
+            .map(|r| r.unwrap_or_else(|_| Err(CacheError::Task("disk worker panicked".into()))))
+            .collect()
+    })
+}
+
+fn flatten<R>(parts: Vec<Result<Vec<R>, CacheError>>) -> Result<Vec<R>, CacheError> {
+    let mut out = Vec::new();
+    for part in parts {
+        out.extend(part?);
+    }
+    Ok(out)
+}
+
+fn temp_name(path: &Path) -> String {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("entry");
+    let seq = TEMP_SEQ.fetch_add(1, Ordering::Relaxed);
+    format!("{TEMP_PREFIX}{name}-{}-{seq}", std::process::id())
+}
+
+/// Temp file in the entry's folder, renamed over the entry.
+fn write_atomic(dir: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let tmp = dir.join(temp_name(path));
+    let result = write_new(&tmp, bytes).and_then(|()| fs::rename(&tmp, path));
+    if result.is_err() {
+        remove_quietly(&tmp);
+    }
+    result
+}
+
+/// Writes a new temp file. No fsync: a cache entry lost to a power cut is only a miss, and a
+/// torn one fails its checksum on read; an fsync per entry made cold runs seconds slower.
+fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut file = fs::File::create_new(path)?;
+    file.write_all(bytes)
+}
+
+fn remove_quietly(path: &Path) {
+    let _ = fs::remove_file(path);
+}
+
+/// Visits every file below `dir` (absent folders are empty).
+fn walk(dir: &Path, visit: &mut dyn FnMut(&Path, u64, bool)) -> Result<(), CacheError> {
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(CacheError::io(dir, e)),
+    };
+    for item in entries {
+        let item = item.map_err(|e| CacheError::io(dir, e))?;
+        let path = item.path();
+        // Vanished between listing and stat: a concurrent clear or rename.
+        let Ok(meta) = item.metadata() else { continue };
+        if meta.is_dir() {
+            walk(&path, visit)?;
+        } else {
+            let is_temp = item.file_name().to_string_lossy().starts_with(TEMP_PREFIX);
+            visit(&path, meta.len(), is_temp);
+        }
+    }
+    Ok(())
+}

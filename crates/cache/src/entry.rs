@@ -1,0 +1,232 @@
+//! The cached value and its self-checking binary encoding, shared by the
+//! disk and Redis backends.
+//!
+//! Layout: `magic(8) | sha256(payload)(32) | payload_len u64 LE | payload`,
+//! payload = `stored_at i64 | expires_at i64 | key | etag | last_modified | body`
+//! (timestamps in Unix milliseconds; strings are `u32 len` + bytes, with
+//! `u32::MAX` meaning absent). A value that fails any check is a miss.
+
+use chrono::{DateTime, TimeZone, Utc};
+use sha2::{Digest, Sha256};
+
+const MAGIC: &[u8; 8] = b"NSVCACH1";
+const HEADER_LEN: usize = 8 + 32 + 8;
+const ABSENT: u32 = u32::MAX;
+
+/// One cached value plus what the caller needs to revalidate it with
+/// `If-None-Match` / `If-Modified-Since`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// The cached bytes (a packument, a keys document, a verdict...).
+    pub body: Vec<u8>,
+    /// The `ETag` the origin sent with `body`, if any.
+    pub etag: Option<String>,
+    /// The `Last-Modified` the origin sent with `body`, if any.
+    pub last_modified: Option<String>,
+    /// When `body` was fetched or computed.
+    pub stored_at: DateTime<Utc>,
+}
+
+impl Entry {
+    /// An entry holding `body`, stamped now, with no validators.
+    pub fn new(body: impl Into<Vec<u8>>) -> Entry {
+        Entry {
+            body: body.into(),
+            etag: None,
+            last_modified: None,
+            stored_at: now_millis(),
+        }
+    }
+}
+
+/// An entry as stored: with the key it belongs to (guards against hash
+/// collisions and misplaced files) and its expiry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Record {
+    pub key: String,
+    pub expires_at: DateTime<Utc>,
+    pub entry: Entry,
+}
+
+/// Why stored bytes were rejected (they are then treated as a miss).
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub(crate) enum DecodeError {
+    #[error("bad magic")]
+    Magic,
+    #[error("payload is {actual} bytes, header says {expected}")]
+    Length { expected: u64, actual: u64 },
+    #[error("checksum mismatch")]
+    Checksum,
+    #[error("field {0} runs past the end")]
+    Truncated(&'static str),
+    #[error("field {0} is not utf-8 or a valid time")]
+    Invalid(&'static str),
+}
+
+/// Current time truncated to milliseconds, so an entry equals its decoding.
+pub(crate) fn now_millis() -> DateTime<Utc> {
+    from_millis(Utc::now().timestamp_millis()).unwrap_or_else(Utc::now)
+}
+
+fn from_millis(ms: i64) -> Option<DateTime<Utc>> {
+    Utc.timestamp_millis_opt(ms).single()
+}
+
+impl Record {
+    /// Encodes the record with its checksum header.
+    pub fn encode(&self) -> Vec<u8> {
+        let e = &self.entry;
+        let mut payload = Vec::with_capacity(64 + self.key.len() + e.body.len());
+        payload.extend_from_slice(&e.stored_at.timestamp_millis().to_le_bytes());
+        payload.extend_from_slice(&self.expires_at.timestamp_millis().to_le_bytes());
+        put_str(&mut payload, Some(&self.key));
+        put_str(&mut payload, e.etag.as_deref());
+        put_str(&mut payload, e.last_modified.as_deref());
+        payload.extend_from_slice(&e.body);
+        let mut out = Vec::with_capacity(HEADER_LEN + payload.len());
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&Sha256::digest(&payload));
+        out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+        out.extend_from_slice(&payload);
+        out
+    }
+
+    /// Checks magic, length and checksum, then parses the payload.
+    pub fn decode(bytes: &[u8]) -> Result<Record, DecodeError> {
+        if bytes.len() < HEADER_LEN || &bytes[..8] != MAGIC {
+            return Err(DecodeError::Magic);
+        }
+        let payload = &bytes[HEADER_LEN..];
+        let expected = u64::from_le_bytes(bytes[40..48].try_into().expect("8 bytes"));
+        if expected != payload.len() as u64 {
+            let actual = payload.len() as u64;
+            return Err(DecodeError::Length { expected, actual });
+        }
+        if Sha256::digest(payload).as_slice() != &bytes[8..40] {
+            return Err(DecodeError::Checksum);
+        }
+        parse_payload(&mut Reader(payload))
+    }
+
+    /// True once the record's time-to-live has passed.
+    pub fn is_expired(&self, now: DateTime<Utc>) -> bool {
+        self.expires_at <= now
+    }
+}
+
+fn parse_payload(r: &mut Reader<'_>) -> Result<Record, DecodeError> {
+    let stored_at = r.time("stored_at")?;
+    let expires_at = r.time("expires_at")?;
+    let key = r.string("key")?.ok_or(DecodeError::Invalid("key"))?;
+    let etag = r.string("etag")?;
+    let last_modified = r.string("last_modified")?;
+    let body = r.0.to_vec();
+    let entry = Entry {
+        body,
+        etag,
+        last_modified,
+        stored_at,
+    };
+    Ok(Record {
+        key,
+        expires_at,
+        entry,
+    })
+}
+
+fn put_str(out: &mut Vec<u8>, value: Option<&str>) {
+    match value {
+        // Strings of 4 GiB cannot reach here: keys and headers are small.
+        Some(s) => {
+            out.extend_from_slice(&(s.len() as u32).to_le_bytes());
+            out.extend_from_slice(s.as_bytes());
+        }
+        None => out.extend_from_slice(&ABSENT.to_le_bytes()),
+    }
+}
+
+/// A bounds-checked cursor over the payload.
+struct Reader<'a>(&'a [u8]);
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize, field: &'static str) -> Result<&'a [u8], DecodeError> {
+        if self.0.len() < n {
+            return Err(DecodeError::Truncated(field));
+        }
+        let (head, rest) = self.0.split_at(n);
+        self.0 = rest;
+        Ok(head)
+    }
+
+    fn time(&mut self, field: &'static str) -> Result<DateTime<Utc>, DecodeError> {
+        let raw = self.take(8, field)?;
+        let ms = i64::from_le_bytes(raw.try_into().expect("8 bytes"));
+        from_millis(ms).ok_or(DecodeError::Invalid(field))
+    }
+
+    fn string(&mut self, field: &'static str) -> Result<Option<String>, DecodeError> {
+        let raw = self.take(4, field)?;
+        let len = u32::from_le_bytes(raw.try_into().expect("4 bytes"));
+        if len == ABSENT {
+            return Ok(None);
+        }
+        let bytes = self.take(len as usize, field)?;
+        let text = std::str::from_utf8(bytes).map_err(|_| DecodeError::Invalid(field))?;
+        Ok(Some(text.to_owned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Record {
+        let mut entry = Entry::new(b"{\"name\":\"lodash\"}".to_vec());
+        entry.etag = Some("\"abc\"".into());
+        entry.last_modified = Some("Wed, 21 Oct 2015 07:28:00 GMT".into());
+        Record {
+            key: "https://registry.npmjs.org/lodash".into(),
+            expires_at: entry.stored_at + chrono::Duration::hours(1),
+            entry,
+        }
+    }
+
+    #[test]
+    fn round_trip_keeps_every_field() {
+        let record = sample();
+        assert_eq!(Record::decode(&record.encode()), Ok(record));
+    }
+
+    #[test]
+    fn every_single_byte_flip_is_rejected() {
+        let bytes = sample().encode();
+        for i in 0..bytes.len() {
+            let mut bad = bytes.clone();
+            bad[i] ^= 0x01;
+            assert!(Record::decode(&bad).is_err(), "flip at {i} accepted");
+        }
+    }
+
+    #[test]
+    fn every_truncation_is_rejected() {
+        let bytes = sample().encode();
+        for len in 0..bytes.len() {
+            assert!(
+                Record::decode(&bytes[..len]).is_err(),
+                "prefix {len} accepted"
+            );
+        }
+    }
+
+    #[test]
+    fn checksummed_but_malformed_payload_is_a_typed_error() {
+        // A payload whose key length points past the end, with a valid checksum.
+        let mut payload = vec![0u8; 16];
+        payload.extend_from_slice(&1000u32.to_le_bytes());
+        let mut bytes = MAGIC.to_vec();
+        bytes.extend_from_slice(&Sha256::digest(&payload));
+        bytes.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+        bytes.extend_from_slice(&payload);
+        assert_eq!(Record::decode(&bytes), Err(DecodeError::Truncated("key")));
+    }
+}

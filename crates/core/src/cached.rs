@@ -1,0 +1,126 @@
+//! The evidence cache: packument facts (only what verification needs) per registry and name,
+//! in the embedded disk cache or a shared Redis.
+//!
+//! Cached evidence is never trusted as a verdict: signatures and attestations are verified again
+//! from it on every run; only the network fetch is saved. How long an entry is used without
+//! asking the registry is `max_age`: by default 0 for the local cache (every run revalidates
+//! with ETag / Last-Modified, so a changed registry answer is always seen) and one hour for
+//! Redis (one CI runner's fetch serves the fleet).
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use chrono::Utc;
+use sigverify_cache::{Cache, CacheOptions, Entry, Namespace};
+use url::Url;
+
+use crate::packument::PackumentFacts;
+use crate::registry::Validators;
+
+/// Which cache to use and how long its entries are used without revalidation.
+#[derive(Debug, Clone, Default)]
+pub struct CacheSettings {
+    /// `None`: `NPM_SIGVERIFY_CACHE`, else the embedded disk cache; a folder; `redis://...`;
+    /// `off`.
+    pub spec: Option<String>,
+    /// Use entries younger than this without asking the registry (default: 0 on disk, 1 h on
+    /// Redis).
+    pub max_age: Option<Duration>,
+}
+
+/// An opened evidence cache.
+#[derive(Debug, Clone)]
+pub(crate) struct EvidenceCache {
+    cache: Cache,
+    max_age: Duration,
+    /// Why the configured cache is not in use, if it is not.
+    pub warning: Option<String>,
+}
+
+/// A cached packument's facts and validators.
+pub(crate) struct CachedFacts {
+    pub facts: PackumentFacts,
+    pub validators: Validators,
+    pub fresh: bool,
+}
+
+impl EvidenceCache {
+    /// Opens the configured cache; an unusable cache becomes no cache with a warning.
+    pub async fn open(settings: &CacheSettings, offline: bool) -> EvidenceCache {
+        if offline {
+            return EvidenceCache {
+                cache: Cache::off(),
+                max_age: Duration::ZERO,
+                warning: None,
+            };
+        }
+        let env: HashMap<String, String> = std::env::vars().collect();
+        let spec = sigverify_cache::spec_from_env(settings.spec.as_deref(), &env);
+        let (cache, error) = Cache::open_or_off(spec.as_deref(), &CacheOptions::default()).await;
+        let default_age = if cache.kind() == "redis" { 3600 } else { 0 };
+        EvidenceCache {
+            max_age: settings.max_age.unwrap_or(Duration::from_secs(default_age)),
+            warning: error.map(|e| format!("cache unavailable, continuing without it: {e}")),
+            cache,
+        }
+    }
+
+    /// A cache that stores nothing.
+    pub fn off() -> EvidenceCache {
+        EvidenceCache {
+            cache: Cache::off(),
+            max_age: Duration::ZERO,
+            warning: None,
+        }
+    }
+
+    /// `disk`, `redis` or `off`.
+    pub fn kind(&self) -> &'static str {
+        self.cache.kind()
+    }
+
+    /// The cache key of a packument.
+    pub fn key(registry: &Url, name: &str) -> String {
+        format!("{registry}{name}")
+    }
+
+    /// Looks up many packuments at once (one batch: a few round trips on Redis).
+    pub async fn preload(&self, keys: &[String]) -> HashMap<String, CachedFacts> {
+        let refs: Vec<&str> = keys.iter().map(String::as_str).collect();
+        let Ok(found) = self.cache.get_many(Namespace::Packument, &refs).await else {
+            return HashMap::new();
+        };
+        keys.iter()
+            .zip(found)
+            .filter_map(|(key, entry)| Some((key.clone(), self.decode(entry?)?)))
+            .collect()
+    }
+
+    fn decode(&self, entry: Entry) -> Option<CachedFacts> {
+        let facts = serde_json::from_slice(&entry.body).ok()?;
+        let age = Utc::now().signed_duration_since(entry.stored_at);
+        let fresh = age.to_std().map(|a| a < self.max_age).unwrap_or(false);
+        let validators = Validators {
+            etag: entry.etag,
+            last_modified: entry.last_modified,
+        };
+        Some(CachedFacts {
+            facts,
+            validators,
+            fresh,
+        })
+    }
+
+    /// Stores a packument's facts with the validators the registry gave.
+    pub async fn store(&self, key: &str, facts: &PackumentFacts, validators: &Validators) {
+        let Ok(body) = serde_json::to_vec(facts) else {
+            return;
+        };
+        let mut entry = Entry::new(body);
+        entry.etag = validators.etag.clone();
+        entry.last_modified = validators.last_modified.clone();
+        let ttl = Namespace::Packument.default_ttl();
+        // A cache that fails to store is only a slower next run.
+        let _ = self.cache.put(Namespace::Packument, key, &entry, ttl).await;
+    }
+}
