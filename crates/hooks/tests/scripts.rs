@@ -52,6 +52,8 @@ fn report(packages: Vec<PackageResult>) -> Report {
         summary: Summary::of(&packages),
         packages,
         duration_ms: 0,
+        cache: "off".into(),
+        warnings: Vec::new(),
     }
 }
 
