@@ -135,3 +135,31 @@ describe('real recorded registry data on loopback', () => {
     }
   })
 })
+
+describe('dependencies that are not from a registry', () => {
+  it('git, remote tarball, local tarball and bundled entries are skipped with reasons', async () => {
+    const dir = writeProject(tempDir('kinds'), { name: 'k', version: '1.0.0' }, {
+      'package-lock.json': JSON.stringify({
+        name: 'k', version: '1.0.0', lockfileVersion: 3, requires: true,
+        packages: {
+          '': { name: 'k', version: '1.0.0' },
+          'node_modules/from-git': { version: '1.0.0', resolved: 'git+ssh://git@github.com/acme/from-git.git#0123456789abcdef0123456789abcdef01234567' },
+          'node_modules/from-url': { version: '2.0.0', resolved: 'https://cdn.example.test/files/from-url.tgz', integrity: 'sha512-AAAA' },
+          'node_modules/from-file': { version: '3.0.0', resolved: 'file:vendor/from-file-3.0.0.tgz', integrity: 'sha512-BBBB' },
+          'node_modules/parent/node_modules/inside': { version: '1.0.0', inBundle: true },
+        },
+      }),
+    })
+    const report = await verifyTree({ dir, offline: tempDir('empty-store') })
+    const reason = (loc) => report.packages.find((p) => p.location === loc)
+    assert.equal(reason('node_modules/from-git').source, 'git')
+    assert.equal(reason('node_modules/from-url').source, 'remote-tarball')
+    assert.equal(reason('node_modules/from-file').source, 'local-tarball')
+    assert.equal(reason('node_modules/parent/node_modules/inside').source, 'bundled')
+    for (const p of report.packages) {
+      assert.equal(p.status, 'skipped')
+      assert.equal(p.code, 'ENOTREGISTRY')
+      assert.ok(p.message.length > 10)
+    }
+  })
+})

@@ -138,3 +138,16 @@ describe('reports', () => {
     assert.match(run.stderr, /EREPORTSPEC/)
   })
 })
+
+describe('pinned registry keys', () => {
+  it('a signature by a key the policy does not pin fails with EKEYNOTPINNED', async () => {
+    const pin = (keyid) => `version: 1\ntrust:\n  registries:\n    ${url}:\n      keys: ["${keyid}"]\n`
+    const other = await verify(withPolicy(pin('SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA')), '--json')
+    assert.equal(other.status, 1)
+    const alpha = JSON.parse(other.stdout).verified.find((p) => p.name === 'alpha')
+    assert.equal(alpha.decision, 'fail')
+    assert.ok(alpha.checks.some((c) => c.code === 'EKEYNOTPINNED'), JSON.stringify(alpha.checks))
+    const pinned = JSON.parse((await verify(withPolicy(pin(registry.key.keyid)), '--json')).stdout)
+    assert.equal(pinned.verified.find((p) => p.name === 'alpha').decision, 'pass')
+  })
+})

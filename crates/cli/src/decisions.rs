@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use sigverify_core::{Code, PackageResult, Report, Status};
 use sigverify_policy::{
     decide, discover, exit_code, select_environment, Decision, Environment, Outcome,
-    PackageEvidence, Policy, PolicyError, ProvState, SigState,
+    PackageEvidence, Policy, PolicyError, ProvState, RegistryKeys, SigState,
 };
 
 /// The policy that applies to a run.
@@ -47,8 +47,51 @@ pub fn decide_all(applied: &Applied, report: &Report) -> Vec<Decision> {
     report
         .packages
         .iter()
-        .map(|p| decide(&applied.policy, &applied.environment, &evidence(p), now))
+        .map(|p| {
+            let evidence = pin_keys(evidence(p), p, &applied.policy);
+            decide(&applied.policy, &applied.environment, &evidence, now)
+        })
         .collect()
+}
+
+/// A registry whose keys the policy pins: a signature by any other registry key does not count.
+fn pin_keys(mut evidence: PackageEvidence, p: &PackageResult, policy: &Policy) -> PackageEvidence {
+    let SigState::Verified { keyids } = &evidence.registry_signature else {
+        return evidence;
+    };
+    let Some(pinned) = pinned_keys(policy, p.registry.as_deref()) else {
+        return evidence;
+    };
+    if keyids.iter().any(|k| pinned.contains(k)) {
+        return evidence;
+    }
+    let message = format!(
+        "{}@{} is signed by {} but the policy pins {} for {}",
+        p.name,
+        p.version,
+        keyids.join(", "),
+        pinned.join(", "),
+        p.registry.as_deref().unwrap_or("its registry")
+    );
+    evidence.registry_signature = SigState::Invalid {
+        code: "EKEYNOTPINNED".into(),
+        message,
+    };
+    evidence
+}
+
+fn pinned_keys<'a>(policy: &'a Policy, registry: Option<&str>) -> Option<&'a Vec<String>> {
+    let normalize = |url: &str| url.trim_end_matches('/').to_ascii_lowercase();
+    let registry = normalize(registry?);
+    policy
+        .trust
+        .registries
+        .iter()
+        .find(|(url, _)| normalize(url) == registry)
+        .and_then(|(_, keys)| match keys {
+            RegistryKeys::Pinned(ids) => Some(ids),
+            RegistryKeys::Auto => None,
+        })
 }
 
 /// The run's exit code from its decisions: 3 when every failure is operational (the registry or

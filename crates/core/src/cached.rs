@@ -79,9 +79,11 @@ impl EvidenceCache {
         self.cache.kind()
     }
 
-    /// The cache key of a packument.
-    pub fn key(registry: &Url, name: &str) -> String {
-        format!("{registry}{name}")
+    /// The cache key of a packument; full and abbreviated documents are kept apart (only full
+    /// ones carry the publish times that key expiry and downgrade checks need).
+    pub fn key(registry: &Url, name: &str, full: bool) -> String {
+        let kind = if full { "full" } else { "corgi" };
+        format!("{kind}:{registry}{name}")
     }
 
     /// Looks up many packuments at once (one batch: a few round trips on Redis).

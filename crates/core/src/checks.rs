@@ -46,9 +46,14 @@ pub(crate) async fn run_checks(
     let mut tasks = JoinSet::new();
     let mut results = Vec::new();
     let groups = group_checks(checks);
+    // Publish times (key expiry, provenance downgrades) are only in full packuments.
+    let full = |registry: &Url| match keyring.get(registry) {
+        RegistryKeys::Keys { set, .. } => set.has_expiring_key() || provenance.enabled,
+        _ => provenance.enabled,
+    };
     let keys: Vec<String> = groups
         .keys()
-        .map(|(r, n)| EvidenceCache::key(r, n))
+        .map(|(r, n)| EvidenceCache::key(r, n, full(r)))
         .collect();
     let mut preloaded = cache.preload(&keys).await;
     for ((registry, name), group) in groups {
@@ -61,11 +66,12 @@ pub(crate) async fn run_checks(
         };
         let (evidence, limit, provenance) =
             (evidence.clone(), Arc::clone(&limit), Arc::clone(provenance));
-        let cached = preloaded.remove(&EvidenceCache::key(&registry, &name));
+        let full = full(&registry);
+        let cached = preloaded.remove(&EvidenceCache::key(&registry, &name, full));
         let cache = cache.clone();
         tasks.spawn(async move {
-            // Full packuments, as npm: publish times (key expiry, downgrades) are only there.
             let source = FactsSource {
+                full,
                 evidence: &evidence,
                 cache: &cache,
                 limit: &limit,
@@ -122,6 +128,8 @@ fn judge_without_keys(check: Check, keys: &RegistryKeys) -> PackageResult {
 /// Where packument facts come from: the cache when fresh, else the registry (revalidating a
 /// cached copy), parsed off the async workers.
 struct FactsSource<'a> {
+    /// Full packuments carry publish times (key expiry, downgrades); abbreviated ones do not.
+    full: bool,
     evidence: &'a Evidence,
     cache: &'a EvidenceCache,
     limit: &'a Semaphore,
@@ -145,10 +153,10 @@ impl FactsSource<'_> {
                 .await
                 .expect("semaphore is never closed");
             self.evidence
-                .packument_conditional(registry, name, &validators)
+                .packument_conditional(registry, name, self.full, &validators)
                 .await
         };
-        let key = EvidenceCache::key(registry, name);
+        let key = EvidenceCache::key(registry, name, self.full);
         match answer {
             Ok(Conditional::NotModified) => {
                 let c = cached.ok_or((

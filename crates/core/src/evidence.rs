@@ -52,14 +52,14 @@ impl Evidence {
         &self,
         registry: &Url,
         name: &str,
+        full: bool,
         validators: &Validators,
     ) -> Result<Conditional, EvidenceError> {
         match self {
             Evidence::Online(client) => {
                 let url = packument_url(registry, name);
-                Ok(client
-                    .get_conditional(&url, ACCEPT_FULL, validators)
-                    .await?)
+                let accept = if full { ACCEPT_FULL } else { ACCEPT_CORGI };
+                Ok(client.get_conditional(&url, accept, validators).await?)
             }
             Evidence::Offline(store) => {
                 let bytes = store.read(&store.packument_path(registry, name))?;

@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+'use strict'
+// Summarizes bench/run.sh results (label, run, wall ms, peak RSS KB, exit, requests, 304s; tab
+// separated):
+// median, min and max wall time, median peak RSS, registry requests and exit codes per command,
+// and the speed ratio against a baseline (tree: npm audit signatures with an empty npm cache;
+// synth: the addon CLI, cold). Warm-up runs are left out.
+const fs = require('node:fs')
+
+const rows = fs.readFileSync(process.argv[2], 'utf8').trim().split('\n').map((l) => l.split('\t'))
+const groups = new Map()
+for (const [label, run, ms, rss, exit, reqs, r304 = '0'] of rows) {
+  if (run === 'warmup') continue
+  if (!groups.has(label)) groups.set(label, [])
+  groups.get(label).push({ ms: +ms, rss: +rss, exit, reqs: +reqs, r304: +r304 })
+}
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b)
+  const m = s.length >> 1
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
+}
+const stat = (label) => {
+  const g = groups.get(label)
+  return g && { n: g.length, ms: median(g.map((r) => r.ms)), min: Math.min(...g.map((r) => r.ms)), max: Math.max(...g.map((r) => r.ms)), rss: median(g.map((r) => r.rss)), reqs: median(g.map((r) => r.reqs)), r304: median(g.map((r) => r.r304)), exits: [...new Set(g.map((r) => r.exit))].join(',') }
+}
+const baseline = { tree: 'npm-audit/tree/cold', synth: 'addon/synth/cold' }
+const names = { 'npm-audit': 'npm audit signatures', addon: 'npm-sigverify (addon CLI)', bin: 'npm-sigverify (Rust binary)' }
+const table = [['input', 'command', 'cache', 'runs', 'median s', 'min-max s', 'peak RSS MB', 'requests (304)', 'exit', 'speed vs baseline']]
+for (const label of groups.keys()) {
+  const [tool, input, mode] = label.split('/')
+  const s = stat(label)
+  const base = stat(baseline[input])
+  const ratio = base ? (label === baseline[input] ? 'baseline' : `${(base.ms / s.ms).toFixed(1)}x`) : '-'
+  table.push([input, names[tool] || tool, mode, String(s.n), (s.ms / 1000).toFixed(2),
+    `${(s.min / 1000).toFixed(2)}-${(s.max / 1000).toFixed(2)}`, (s.rss / 1024).toFixed(0), `${s.reqs} (${s.r304})`, s.exits, ratio])
+}
+const widths = table[0].map((_, i) => Math.max(...table.map((r) => r[i].length)))
+const line = (r) => '| ' + r.map((c, i) => c.padEnd(widths[i])).join(' | ') + ' |'
+console.log(line(table[0]))
+console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|')
+for (const r of table.slice(1)) console.log(line(r))

@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# Side-by-side timing: `npm audit signatures` vs npm-sigverify (addon CLI and Rust binary) on the
+# real tree, and npm-sigverify alone on the synthetic 5,000-package lockfile (npm audit signatures
+# needs an installed tree, which the synthetic project does not have). All traffic goes to the
+# loopback registry on 127.0.0.1, which signs everything before the first run.
+# Runs are interleaved (run i of every command, then run i+1) so drift hits all alike; each
+# command gets one untimed warm-up run first. Wall time and peak RSS come from /usr/bin/time.
+#   usage: bench/run.sh [N]       N runs per command (default 5)
+# Env: SV_ARGS extra npm-sigverify options. Evidence cache: for each npm-sigverify build whose
+# `verify --help` lists --cache, cold runs get an empty --cache folder each, and a "warm" column
+# runs with a cache filled by the untimed warm-up run (NPM_SIGVERIFY_CACHE if set, else
+# bench/work/sv-cache-TOOL); the tool's own default cache is never used.
+set -euo pipefail
+source "$(dirname "$0")/lib/common.sh"
+
+N=${1:-${N:-5}}
+[[ -d $TREE/node_modules ]] || die "no installed tree in $TREE: run bench/setup.sh first"
+[[ -f $SYNTH/project/package-lock.json ]] || die "no synthetic project: run bench/setup.sh first"
+[[ -x /usr/bin/time ]] || die "/usr/bin/time is needed for peak RSS"
+out=$WORK/run
+rm -rf "$out" && mkdir -p "$out"
+results=$out/results.tsv
+trap stop_registry EXIT
+
+tools=(addon)
+[[ -x $RUST_BIN ]] && tools+=(bin) || echo "run: $RUST_BIN not built (cargo build --release -p sigverify-cli); addon only" >&2
+
+# Which tools have an evidence cache (--cache); only those get a warm column and explicit cache
+# folders. Without --cache a "cold" run is simply a run.
+declare -A has_cache=()
+for tool in "${tools[@]}"; do
+  "$BENCH/lib/sv.sh" "$tool" verify --help 2>/dev/null | grep -q -- '--cache' && has_cache[$tool]=1
+done
+[[ -n ${NPM_SIGVERIFY_CACHE:-} && ${#has_cache[@]} == 0 ]] && die "NPM_SIGVERIFY_CACHE is set but no npm-sigverify build has --cache"
+
+# warm_spec TOOL: the cache a tool's warm runs use: NPM_SIGVERIFY_CACHE as given, else a bench
+# folder per tool (emptied before the warm-up run fills it).
+warm_spec() { echo "${NPM_SIGVERIFY_CACHE:-$WORK/sv-cache-$1}"; }
+
+# cache_args TOOL cold|warm|no-content: the --cache options of a run. The tool's default cache
+# (NPM_SIGVERIFY_CACHE or the user cache folder) is never used: cold runs get an empty folder.
+cache_args() {
+  [[ -n ${has_cache[$1]:-} ]] || return 0
+  if [[ $2 == warm ]]; then echo "--cache $(warm_spec "$1")"; else
+    rm -rf "$out/cold-cache" && echo "--cache $out/cold-cache"; fi
+}
+
+# requests: "total not-modified" registry request counters so far.
+requests() { curl -s "${REGISTRY_URL}-/bench/stats" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const j=JSON.parse(s);console.log(j.keys+j.packuments+j.tarballs+j.attestations, j.notModified)})'; }
+
+# measure LABEL RUN CMD...: one run; appends label, run, wall ms, peak RSS KB, exit, registry
+# requests, of which 304 Not Modified.
+measure() {
+  local label=$1 run=$2; shift 2
+  local before after t0 t1 code=0
+  before=$(requests)
+  t0=$(date +%s%N)
+  /usr/bin/time -f '%M' -o "$out/rss" "$@" >"$out/last.out" 2>"$out/last.err" || code=$?
+  t1=$(date +%s%N)
+  after=$(requests)
+  local b304 a304
+  read -r before b304 <<<"$before"
+  read -r after a304 <<<"$after"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$run" "$(( (t1 - t0) / 1000000 ))" \
+    "$(tail -1 "$out/rss")" "$code" "$((after - before))" "$((a304 - b304))" >>"$results"
+  if [[ $code != 0 && $code != 1 ]] || grep -q 'Command exited with non-zero status [^01]' "$out/rss"; then
+    echo "run: $label run $run failed ($code):" >&2; head -c 2000 "$out/last.err" >&2; exit 2
+  fi
+}
+
+# one LABEL RUN: runs the command a label names: TOOL/INPUT/MODE, TOOL npm-audit|addon|bin,
+# INPUT tree|synth, MODE cold|warm|no-content (cold, metadata only).
+one() {
+  local label=$1 run=$2
+  if [[ $label == npm-audit/tree/* ]]; then
+    # cold: a new empty npm cache, made and removed outside the timed run; warm: one kept cache.
+    local cache=$out/npm-cache-warm
+    [[ $label == */cold ]] && cache=$out/npm-cache-cold && rm -rf "$cache"
+    measure "$label" "$run" env NPM_AUDIT_CACHE="$cache" "$BENCH/lib/npm-audit.sh" "$TREE" --json
+    return
+  fi
+  local tool input mode dir
+  IFS=/ read -r tool input mode <<<"$label"
+  dir=$TREE; [[ $input == synth ]] && dir=$SYNTH/project
+  local extra=${SV_ARGS:-}
+  [[ $mode == no-content ]] && extra+=" --no-content"
+  # shellcheck disable=SC2046,SC2086
+  measure "$label" "$run" "$BENCH/lib/sv.sh" "$tool" verify "$dir" --registry "$REGISTRY_URL" --json \
+    $extra $(cache_args "$tool" "$mode")
+}
+
+labels=(npm-audit/tree/cold npm-audit/tree/warm)
+for input in tree synth; do
+  for tool in "${tools[@]}"; do
+    labels+=("$tool/$input/cold")
+    # --no-content checks registry metadata only, as npm audit signatures does.
+    [[ $input == tree ]] && labels+=("$tool/$input/no-content")
+    [[ -n ${has_cache[$tool]:-} ]] && labels+=("$tool/$input/warm")
+  done
+done
+
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
+start_registry
+echo "run: registry ready; $N runs of: ${labels[*]}"
+# Only the bench's own cache folders are emptied first; a cache given by the user is left as it is.
+[[ -n ${NPM_SIGVERIFY_CACHE:-} ]] || rm -rf "$WORK"/sv-cache-*
+for label in "${labels[@]}"; do one "$label" warmup; done
+for i in $(seq 1 "$N"); do
+  for label in "${labels[@]}"; do one "$label" "$i"; done
+  echo "run: round $i of $N done"
+done
+stop_registry
+rm -rf "$out"/npm-cache-* "$out/cold-cache"
+
+cached_tools="${!has_cache[*]}"
+tree_count=$(node -e 'const l=require(process.argv[1]);console.log(Object.keys(l.packages).length-1)' "$TREE/package-lock.json")
+echo
+echo "$(date -u '+%F %H:%M UTC'), $(nproc) cores, keyset ${KEYSET:-npm}, $(node --version), npm $(node "$NPM_CLI" --version), tree $tree_count packages, synthetic $(( $(grep -c '"node_modules/' "$SYNTH/project/package-lock.json") )) packages, N=$N, npm-sigverify options: ${SV_ARGS:-default}, evidence cache in: ${cached_tools:-none}"
+stamp() { [[ -e $1 ]] && date -u -r "$1" '+%F %H:%M' || echo 'not built'; }
+echo "builds: addon $(stamp "$(ls "$ROOT"/*.node 2>/dev/null | head -1)"), binary $(stamp "$RUST_BIN"), repo HEAD $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
+echo "load average (1/5/15 min) at start: $load_start, at end: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine adds noise)"
+node "$BENCH/lib/summarize.js" "$results"
