@@ -148,3 +148,14 @@ describe('npm attestations', () => {
     assert.equal(pkg.code, 'EATTESTATIONVERIFY', 'production bundles do not verify against the staging root')
   })
 })
+
+describe('trust update', () => {
+  it('without a network it fails clearly (exit 3) and verification keeps the embedded root', async () => {
+    const out = path.join(tempDir('trust'), 'trusted_root.json')
+    const run = await cli(['trust', 'update', '--out', out, '--timeout', '15000'])
+    assert.equal(run.status, 3)
+    assert.match(run.stderr, /cannot refresh the trusted root over TUF/)
+    assert.match(run.stderr, /ETUFUNREACHABLE/)
+    assert.ok(!fs.existsSync(out))
+  })
+})

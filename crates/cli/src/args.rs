@@ -32,6 +32,9 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Show or clear the evidence cache (`cache stats`, `cache clear`).
     Cache(sigverify_cache::CacheArgs),
+    /// Sigstore trust material (`trust update`: refresh the trusted root over TUF).
+    #[command(subcommand)]
+    Trust(TrustCommand),
     /// Add npm-sigverify to the project's npm lifecycle hooks (preinstall, postinstall).
     Init(sigverify_hooks::InitArgs),
     /// Safe install: verify the lockfile, `npm ci --ignore-scripts`, verify what landed, then run
@@ -197,4 +200,27 @@ pub struct FetchArgs {
     pub out: PathBuf,
     #[command(flatten)]
     pub evidence: EvidenceArgs,
+}
+
+/// `trust` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum TrustCommand {
+    /// Refresh Sigstore's trusted root over TUF (needs the network; verification never does).
+    /// Later verifications use the refreshed root instead of the embedded one.
+    Update(TrustUpdateArgs),
+}
+
+/// `trust update` arguments.
+#[derive(Debug, Args)]
+pub struct TrustUpdateArgs {
+    /// Where to write the trusted root (default: the user cache folder's
+    /// npm-sigverify/trusted_root.json, which verification picks up by itself).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Use Sigstore's staging instance.
+    #[arg(long)]
+    pub staging: bool,
+    /// Give up after this many milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 20_000)]
+    pub timeout: u64,
 }

@@ -6,6 +6,7 @@ mod error;
 mod human;
 mod json;
 mod lockfile_lines;
+mod trust_cmd;
 mod verify_cmd;
 
 use std::ffi::OsString;
@@ -61,6 +62,9 @@ async fn dispatch(command: Command) -> i32 {
         Command::Init(args) => return run_init_command(&args),
         Command::Install(args) => return run_install_command(&args).await,
         Command::Cosign(command) => return sigverify_cosign::cli::run(&command),
+        Command::Trust(args::TrustCommand::Update(args)) => {
+            (trust_cmd::run_trust_update(args).await, None)
+        }
         Command::Cache(args) => {
             let env = std::env::vars().collect();
             let (mut out, mut err) = (std::io::stdout(), std::io::stderr());
@@ -122,7 +126,11 @@ pub(crate) fn options(
         },
         lockfile_only: false,
         contents: false,
-        provenance: ProvenanceOptions::default(),
+        provenance: ProvenanceOptions {
+            // A root refreshed by `trust update` replaces the embedded one.
+            trusted_root: trust_cmd::default_trusted_root().filter(|p| p.is_file()),
+            ..ProvenanceOptions::default()
+        },
         cache: sigverify_core::cached::CacheSettings {
             spec: e.cache.clone(),
             max_age: e.cache_max_age.map(Duration::from_secs),
@@ -135,7 +143,10 @@ pub(crate) fn provenance_options(p: &ProvenanceArgs) -> ProvenanceOptions {
         enabled: !p.no_attestations,
         require: p.require_provenance,
         repository_match: p.provenance_repository_match,
-        trusted_root: p.trusted_root.clone(),
+        trusted_root: p
+            .trusted_root
+            .clone()
+            .or_else(|| trust_cmd::default_trusted_root().filter(|p| p.is_file())),
         allowed_issuers: p.allowed_issuer.clone(),
         allowed_repositories: p.allowed_repository.clone(),
         allowed_workflow_refs: p.allowed_workflow_ref.clone(),

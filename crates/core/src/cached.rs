@@ -8,6 +8,7 @@
 //! Redis (one CI runner's fetch serves the fleet).
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::Utc;
@@ -35,6 +36,9 @@ pub(crate) struct EvidenceCache {
     max_age: Duration,
     /// Why the configured cache is not in use, if it is not.
     pub warning: Option<String>,
+    /// Entries to write in one batch at the end of the run (one write per entry, spread over
+    /// the run, cost more than the fetches they save).
+    pending: Arc<Mutex<Vec<(String, Entry)>>>,
 }
 
 /// A cached packument's facts and validators.
@@ -48,11 +52,7 @@ impl EvidenceCache {
     /// Opens the configured cache; an unusable cache becomes no cache with a warning.
     pub async fn open(settings: &CacheSettings, offline: bool) -> EvidenceCache {
         if offline {
-            return EvidenceCache {
-                cache: Cache::off(),
-                max_age: Duration::ZERO,
-                warning: None,
-            };
+            return EvidenceCache::off();
         }
         let env: HashMap<String, String> = std::env::vars().collect();
         let spec = sigverify_cache::spec_from_env(settings.spec.as_deref(), &env);
@@ -62,6 +62,7 @@ impl EvidenceCache {
             max_age: settings.max_age.unwrap_or(Duration::from_secs(default_age)),
             warning: error.map(|e| format!("cache unavailable, continuing without it: {e}")),
             cache,
+            pending: Arc::default(),
         }
     }
 
@@ -71,6 +72,7 @@ impl EvidenceCache {
             cache: Cache::off(),
             max_age: Duration::ZERO,
             warning: None,
+            pending: Arc::default(),
         }
     }
 
@@ -113,16 +115,35 @@ impl EvidenceCache {
         })
     }
 
-    /// Stores a packument's facts with the validators the registry gave.
-    pub async fn store(&self, key: &str, facts: &PackumentFacts, validators: &Validators) {
+    /// Queues a packument's facts, with the validators the registry gave, for [`Self::flush`].
+    pub fn store(&self, key: &str, facts: &PackumentFacts, validators: &Validators) {
+        if self.cache.kind() == "off" {
+            return;
+        }
         let Ok(body) = serde_json::to_vec(facts) else {
             return;
         };
         let mut entry = Entry::new(body);
         entry.etag = validators.etag.clone();
         entry.last_modified = validators.last_modified.clone();
+        let mut pending = self
+            .pending
+            .lock()
+            .expect("no panics while holding the lock");
+        pending.push((key.to_string(), entry));
+    }
+
+    /// Writes the queued entries in one batch (a few round trips on Redis).
+    pub async fn flush(&self) {
+        let pending = std::mem::take(
+            &mut *self
+                .pending
+                .lock()
+                .expect("no panics while holding the lock"),
+        );
+        let items: Vec<(&str, &Entry)> = pending.iter().map(|(k, e)| (k.as_str(), e)).collect();
         let ttl = Namespace::Packument.default_ttl();
         // A cache that fails to store is only a slower next run.
-        let _ = self.cache.put(Namespace::Packument, key, &entry, ttl).await;
+        let _ = self.cache.put_many(Namespace::Packument, &items, ttl).await;
     }
 }

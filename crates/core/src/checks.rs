@@ -163,7 +163,7 @@ impl FactsSource<'_> {
                     Code::BadPackument,
                     "the registry answered 304 to an unconditional request".to_string(),
                 ))?;
-                self.cache.store(&key, &c.facts, &c.validators).await;
+                self.cache.store(&key, &c.facts, &c.validators);
                 Ok(c.facts)
             }
             Ok(Conditional::Body { bytes, validators }) => {
@@ -173,7 +173,7 @@ impl FactsSource<'_> {
                 let facts = tokio::task::spawn_blocking(parse)
                     .await
                     .expect("parsing never panics")?;
-                self.cache.store(&key, &facts, &validators).await;
+                self.cache.store(&key, &facts, &validators);
                 Ok(facts)
             }
             Ok(Conditional::NotFound) => Err((

@@ -89,6 +89,7 @@ pub async fn verify_tree(options: &VerifyOptions) -> Result<Report, VerifyError>
         &cache,
     )
     .await;
+    cache.flush().await;
     if options.contents {
         let context = content_context(&tree, &config);
         checked = check_contents(checked, context, &evidence, options.concurrency).await;
