@@ -190,10 +190,15 @@ fn judge_group(
     group: Vec<Check>,
     keys: &crate::keys::KeySet,
 ) -> Vec<(PackageResult, Option<AttestationJob>)> {
+    // The release history (for downgrade checks) is shared by every version of the group.
+    let history = facts
+        .as_ref()
+        .map(|f| Arc::new(history(f)))
+        .unwrap_or_default();
     group
         .into_iter()
         .map(|check| match &facts {
-            Ok(facts) => judge_one(facts, check, keys),
+            Ok(facts) => judge_one(facts, check, keys, &history),
             Err((code, why)) => {
                 let id = format!("{}@{}", check.result.name, check.result.version);
                 let result = check
@@ -218,6 +223,7 @@ pub(crate) fn judge_one(
     facts: &PackumentFacts,
     check: Check,
     keys: &crate::keys::KeySet,
+    history: &Arc<Vec<VersionInfo>>,
 ) -> (PackageResult, Option<AttestationJob>) {
     let registry = check.registry.clone();
     let inline = check.inline_attestations.clone();
@@ -234,7 +240,7 @@ pub(crate) fn judge_one(
         inline,
         integrity: result.integrity.clone().unwrap_or_default(),
         repository: version.repository.clone(),
-        history: history(facts),
+        history: Arc::clone(history),
     };
     (result, Some(job))
 }

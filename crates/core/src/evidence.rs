@@ -68,22 +68,6 @@ impl Evidence {
             }
         }
     }
-
-    /// A packument, full or abbreviated; `None` when the registry answers 404.
-    pub async fn packument(
-        &self,
-        registry: &Url,
-        name: &str,
-        full: bool,
-    ) -> Result<Option<Vec<u8>>, EvidenceError> {
-        match self {
-            Evidence::Online(client) => {
-                let accept = if full { ACCEPT_FULL } else { ACCEPT_CORGI };
-                Ok(client.get(&packument_url(registry, name), accept).await?)
-            }
-            Evidence::Offline(store) => store.read(&store.packument_path(registry, name)).map(Some),
-        }
-    }
 }
 
 impl Evidence {

@@ -25,14 +25,6 @@ pub fn conflicts(a: &str, b: &str) -> bool {
     }) && !a.iter().any(|pair| b.contains(pair))
 }
 
-/// True when the SRI strings share at least one algorithm.
-pub fn comparable(a: &str, b: &str) -> bool {
-    let b = parse_sri(b);
-    parse_sri(a)
-        .iter()
-        .any(|(algo, _)| b.iter().any(|(other, _)| other == algo))
-}
-
 /// The `sha512-...` SRI of some bytes (a tarball).
 pub fn sha512_sri(bytes: &[u8]) -> String {
     format!("sha512-{}", STANDARD.encode(Sha512::digest(bytes)))
@@ -48,7 +40,6 @@ mod tests {
         assert!(!conflicts(a, "sha512-AAAA"));
         assert!(conflicts(a, "sha512-BBBB"));
         assert!(!conflicts("sha1-XXXX", "sha512-BBBB"));
-        assert!(!comparable("sha1-XXXX", "sha512-BBBB"));
         assert!(!conflicts("sha1-XXXX sha512-AAAA", "sha512-AAAA"));
         assert_eq!(parse_sri("sha512-AA==?foo md5-x"), vec![("sha512", "AA==")]);
     }

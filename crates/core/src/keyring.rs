@@ -69,13 +69,6 @@ impl Keyring {
         Keyring { by_registry }
     }
 
-    /// A keyring with fixed keys (for `verifyPackage` with given keys, and tests).
-    pub fn with(registry: Url, keys: RegistryKeys) -> Keyring {
-        Keyring {
-            by_registry: [(registry, keys)].into(),
-        }
-    }
-
     /// The keys of a registry (unknown registries have none).
     pub fn get(&self, registry: &Url) -> &RegistryKeys {
         self.by_registry

@@ -105,7 +105,7 @@ pub(crate) struct AttestationJob {
     /// The published package.json `repository`.
     pub repository: Option<serde_json::Value>,
     /// Every version of the packument, for downgrade detection.
-    pub history: Vec<VersionInfo>,
+    pub history: Arc<Vec<VersionInfo>>,
 }
 
 /// Verifies the attestations of one version whose registry signature holds.
