@@ -78,6 +78,28 @@ export interface FetchSummary {
   failures: Array<Array<string>>
 }
 
+/** One internal (cosign) signature and its verdict. */
+export interface InternalSignature {
+  /** Where it was found. */
+  source: 'sidecar' | 'store' | 'registry'
+  /** The file it was read from, or the keyid of a `dist.signatures` entry. */
+  location: string
+  /** True when a trust-file key, valid at the signing time, made it. */
+  valid: boolean
+  /** Hex SHA-256 of the verifying key's SPKI. */
+  fingerprint?: string
+  /** That key's owner in the trust file. */
+  owner?: string
+  /** When the key's validity was checked (RFC 3339). */
+  checkedAt?: string
+  /** True when `checkedAt` is a verified timestamp (Rekor or RFC 3161), false when it is now. */
+  timestamped: boolean
+  /** Why it does not count (e.g. `EKEYREVOKED`, `ESIGNATURE`, `EKEYNOTTRUSTED`). */
+  code?: string
+  /** Why, in words. */
+  message?: string
+}
+
 /** The verdict on one package. */
 export interface PackageResult {
   /** The real package name (for `npm:` aliases, the aliased package). */
@@ -99,7 +121,7 @@ export interface PackageResult {
    * `EEXPIREDSIGNATUREKEY`) and ours (`EMISSINGSIGNATURE`, `EINTEGRITYMISMATCH`,
    * `ENOPACKUMENT`, `EVERSIONNOTFOUND`, `EBADPACKUMENT`, `EREGISTRYUNREACHABLE`,
    * `EKEYSUNAVAILABLE`, `ENOEVIDENCE`, `ENOREGISTRYKEYS`, `ENOTREGISTRY`, `ENOTINSTALLED`,
-   * `EOMITTED`).
+   * `EOMITTED`, `EINTERNALSIGNATURE`, the provenance codes).
    */
   code?: string
   /** What went wrong, naming the package. */
@@ -122,6 +144,8 @@ export interface PackageResult {
   provenance?: 'verified' | 'absent' | 'invalid'
   /** Each attestation bundle's verdict. */
   attestations: Array<Attestation>
+  /** Each internal (cosign) signature found and its verdict (with `trustFile`). */
+  internalSignatures: Array<InternalSignature>
 }
 
 /** Attestation options shared by verifyTree() and verifyPackage(). */
@@ -220,6 +244,8 @@ export interface SignOptions {
   key: string
   /** Its password (default: the `COSIGN_PASSWORD` environment variable). */
   password?: string
+  /** Write `<tarball>.<label>.sig` / `.sigstore.json` (one per approver, for k-of-n policies). */
+  label?: string
 }
 
 /**
@@ -231,9 +257,9 @@ export declare function signPackage(tarball: string, options: SignOptions): Sign
 
 /** What `signPackage()` wrote. */
 export interface SignResult {
-  /** `<tarball>.sig`: the base64 DER signature, as `cosign sign-blob` writes it. */
+  /** `<tarball>[.<label>].sig`: the base64 DER signature, as `cosign sign-blob` writes it. */
   signaturePath: string
-  /** `<tarball>.sigstore.json`: a Sigstore bundle (v0.3, public-key, no transparency log entry). */
+  /** `<tarball>[.<label>].sigstore.json`: a Sigstore bundle (v0.3, public-key, no transparency log entry). */
   bundlePath: string
   /** The signature, base64. */
   signature: string
@@ -288,6 +314,8 @@ export interface VerifyPackageOptions {
   attestations?: string
   /** A file holding such a document. */
   attestationsFile?: string
+  /** A trust file of internal (cosign) keys: `dist.signatures` entries by its keys are verified. */
+  trustFile?: string
 }
 
 /**
@@ -334,4 +362,10 @@ export interface VerifyTreeOptions {
    * (default 0 for the local cache, 3600 for Redis).
    */
   cacheMaxAge?: number
+  /**
+   * A trust file of internal (cosign) keys: internal signatures next to `file:` tarballs
+   * (`<tarball>[.<label>].sig|.sigstore.json`), in the offline store and in `dist.signatures`
+   * are verified with its keys.
+   */
+  trustFile?: string
 }

@@ -42,6 +42,10 @@ pub struct VerifyTreeOptions {
     /// Use cached evidence younger than this many seconds without asking the registry
     /// (default 0 for the local cache, 3600 for Redis).
     pub cache_max_age: Option<u32>,
+    /// A trust file of internal (cosign) keys: internal signatures next to `file:` tarballs
+    /// (`<tarball>[.<label>].sig|.sigstore.json`), in the offline store and in `dist.signatures`
+    /// are verified with its keys.
+    pub trust_file: Option<String>,
 }
 
 /// Options of `verifyPackage()`.
@@ -69,6 +73,8 @@ pub struct VerifyPackageOptions {
     pub attestations: Option<String>,
     /// A file holding such a document.
     pub attestations_file: Option<String>,
+    /// A trust file of internal (cosign) keys: `dist.signatures` entries by its keys are verified.
+    pub trust_file: Option<String>,
 }
 
 /// Options of `fetchStore()`.
@@ -168,6 +174,7 @@ impl Common<'_> {
                 spec: self.cache.clone(),
                 max_age: self.cache_max_age.map(|s| Duration::from_secs(s.into())),
             },
+            trust_file: None,
         }
     }
 }
@@ -192,6 +199,7 @@ impl VerifyTreeOptions {
             lockfile_only,
             contents: self.contents.unwrap_or(true) && !lockfile_only,
             provenance: self.provenance.unwrap_or_default().into_core(),
+            trust_file: self.trust_file.map(PathBuf::from),
             ..common.into_core(omit)
         })
     }
@@ -213,6 +221,7 @@ impl VerifyPackageOptions {
         };
         Ok(VerifyOptions {
             provenance: self.provenance.clone().unwrap_or_default().into_core(),
+            trust_file: self.trust_file.clone().map(PathBuf::from),
             ..common.into_core(Omit::default())
         })
     }
@@ -290,7 +299,7 @@ pub struct PackageResult {
     /// `EEXPIREDSIGNATUREKEY`) and ours (`EMISSINGSIGNATURE`, `EINTEGRITYMISMATCH`,
     /// `ENOPACKUMENT`, `EVERSIONNOTFOUND`, `EBADPACKUMENT`, `EREGISTRYUNREACHABLE`,
     /// `EKEYSUNAVAILABLE`, `ENOEVIDENCE`, `ENOREGISTRYKEYS`, `ENOTREGISTRY`, `ENOTINSTALLED`,
-    /// `EOMITTED`).
+    /// `EOMITTED`, `EINTERNALSIGNATURE`, the provenance codes).
     pub code: Option<String>,
     /// What went wrong, naming the package.
     pub message: Option<String>,
@@ -317,6 +326,32 @@ pub struct PackageResult {
     pub provenance: Option<String>,
     /// Each attestation bundle's verdict.
     pub attestations: Vec<Attestation>,
+    /// Each internal (cosign) signature found and its verdict (with `trustFile`).
+    pub internal_signatures: Vec<InternalSignature>,
+}
+
+/// One internal (cosign) signature and its verdict.
+#[napi(object)]
+pub struct InternalSignature {
+    /// Where it was found.
+    #[napi(ts_type = "'sidecar' | 'store' | 'registry'")]
+    pub source: String,
+    /// The file it was read from, or the keyid of a `dist.signatures` entry.
+    pub location: String,
+    /// True when a trust-file key, valid at the signing time, made it.
+    pub valid: bool,
+    /// Hex SHA-256 of the verifying key's SPKI.
+    pub fingerprint: Option<String>,
+    /// That key's owner in the trust file.
+    pub owner: Option<String>,
+    /// When the key's validity was checked (RFC 3339).
+    pub checked_at: Option<String>,
+    /// True when `checkedAt` is a verified timestamp (Rekor or RFC 3161), false when it is now.
+    pub timestamped: bool,
+    /// Why it does not count (e.g. `EKEYREVOKED`, `ESIGNATURE`, `EKEYNOTTRUSTED`).
+    pub code: Option<String>,
+    /// Why, in words.
+    pub message: Option<String>,
 }
 
 /// One attestation bundle's verdict.
@@ -489,6 +524,11 @@ impl From<sigverify_core::PackageResult> for PackageResult {
             }),
             provenance: p.provenance,
             attestations: p.attestations.into_iter().map(attestation).collect(),
+            internal_signatures: p
+                .internal_signatures
+                .into_iter()
+                .map(internal_signature)
+                .collect(),
         }
     }
 }
@@ -535,6 +575,20 @@ impl From<sigverify_core::FetchSummary> for FetchSummary {
             packuments: s.packuments as u32,
             failures: s.failures.into_iter().map(|(a, b)| vec![a, b]).collect(),
         }
+    }
+}
+
+fn internal_signature(s: sigverify_core::internal::InternalSignature) -> InternalSignature {
+    InternalSignature {
+        source: s.source,
+        location: s.location,
+        valid: s.valid,
+        fingerprint: s.fingerprint,
+        owner: s.owner,
+        checked_at: s.checked_at,
+        timestamped: s.timestamped,
+        code: s.code,
+        message: s.message,
     }
 }
 

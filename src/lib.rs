@@ -74,14 +74,16 @@ pub struct SignOptions {
     pub key: String,
     /// Its password (default: the `COSIGN_PASSWORD` environment variable).
     pub password: Option<String>,
+    /// Write `<tarball>.<label>.sig` / `.sigstore.json` (one per approver, for k-of-n policies).
+    pub label: Option<String>,
 }
 
 /// What `signPackage()` wrote.
 #[napi(object)]
 pub struct SignResult {
-    /// `<tarball>.sig`: the base64 DER signature, as `cosign sign-blob` writes it.
+    /// `<tarball>[.<label>].sig`: the base64 DER signature, as `cosign sign-blob` writes it.
     pub signature_path: String,
-    /// `<tarball>.sigstore.json`: a Sigstore bundle (v0.3, public-key, no transparency log entry).
+    /// `<tarball>[.<label>].sigstore.json`: a Sigstore bundle (v0.3, public-key, no transparency log entry).
     pub bundle_path: String,
     /// The signature, base64.
     pub signature: String,
@@ -105,8 +107,13 @@ pub fn sign_package(env: &Env, tarball: String, options: SignOptions) -> Result<
         return Err(js_error(env, "ENOPASSWORD", why));
     };
     let path = std::path::Path::new(&tarball);
-    let out = sigverify_cosign::sign::sign_package(path, options.key.as_ref(), password.as_bytes())
-        .map_err(|e| js_error(env, e.code(), &format!("{e}\n  fix: {}", e.remediation())))?;
+    let out = sigverify_cosign::sign::sign_package(
+        path,
+        options.key.as_ref(),
+        password.as_bytes(),
+        options.label.as_deref(),
+    )
+    .map_err(|e| js_error(env, e.code(), &format!("{e}\n  fix: {}", e.remediation())))?;
     Ok(SignResult {
         signature_path: out.signature_path.display().to_string(),
         bundle_path: out.bundle_path.display().to_string(),

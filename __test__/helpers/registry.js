@@ -36,6 +36,7 @@ class TestRegistry {
     this.drop = new Set()
     this.unknownKey = new Set()
     this.badBase64 = new Set()
+    this.extraSignatures = new Map() // name@version -> more dist.signatures entries (internal keys)
     this.faults = new Map() // name or path -> array of 'status:NNN' | 'timeout' | 'truncated'
     this.stats = { keys: 0, packuments: 0, tarballs: 0, byName: {} }
   }
@@ -76,11 +77,12 @@ class TestRegistry {
 
   signatures (name, version, integrity) {
     const id = `${name}@${version}`
-    if (this.drop.has(id)) return undefined
+    const extra = this.extraSignatures.get(id) || []
+    if (this.drop.has(id)) return extra.length ? extra : undefined
     if (this.badBase64.has(id)) return [{ keyid: this.key.keyid, sig: 'not base64 at all!' }]
     const key = this.unknownKey.has(id) ? this.otherKey : this.key
     const signed = this.tamper.has(id) ? 'sha512-tampered' : integrity
-    return [{ keyid: key.keyid, sig: this.sign(id, signed, key) }]
+    return [{ keyid: key.keyid, sig: this.sign(id, signed, key) }, ...extra]
   }
 
   packument (name, corgi) {

@@ -143,6 +143,11 @@ pub struct VerifyArgs {
     /// Append one JSON line per package decision to this file.
     #[arg(long, value_name = "FILE")]
     pub audit_log: Option<PathBuf>,
+    /// Trust file of internal keys: verify internal (cosign) signatures found next to `file:`
+    /// tarballs, in the offline store and in `dist.signatures` (default: the policy's
+    /// trust.internalKeys).
+    #[arg(long, value_name = "FILE")]
+    pub trust: Option<PathBuf>,
     #[command(flatten)]
     pub provenance: ProvenanceArgs,
     #[command(flatten)]
@@ -180,6 +185,9 @@ pub struct VerifyPackageArgs {
     /// An attestations document (`{"attestations":[...]}`) to verify instead of the registry's.
     #[arg(long, value_name = "FILE")]
     pub attestations: Option<PathBuf>,
+    /// Trust file of internal keys: verify `dist.signatures` entries made by its keys.
+    #[arg(long, value_name = "FILE")]
+    pub trust: Option<PathBuf>,
     #[command(flatten)]
     pub provenance: ProvenanceArgs,
     #[command(flatten)]

@@ -9,7 +9,7 @@ use chrono::Utc;
 use serde_json::{json, Value};
 use sigverify_core::{Code, PackageResult, Report, Status};
 use sigverify_policy::{
-    decide, discover, exit_code, select_environment, Decision, Environment, Outcome,
+    decide, discover, exit_code, select_environment, Decision, Environment, InternalSig, Outcome,
     PackageEvidence, Policy, PolicyError, ProvState, RegistryKeys, SigState,
 };
 
@@ -144,23 +144,63 @@ pub fn evidence(p: &PackageResult) -> PackageEvidence {
         location: p.location.clone(),
         registry_signature: signature_state(p),
         provenance: provenance_state(p),
-        internal_signatures: Vec::new(),
+        internal_signatures: internal_signatures(p),
         package_repository: None,
     }
 }
 
+/// Each internal signature found; failures without a verifying key are named by where they were.
+fn internal_signatures(p: &PackageResult) -> Vec<InternalSig> {
+    p.internal_signatures
+        .iter()
+        .map(|s| InternalSig {
+            fingerprint: s.fingerprint.clone().unwrap_or_else(|| s.location.clone()),
+            valid: s.valid,
+            code: s.code.clone(),
+        })
+        .collect()
+}
+
 fn signature_state(p: &PackageResult) -> SigState {
     let message = p.message.clone().unwrap_or_default();
+    if p.status == Status::Verified
+        && p.keyids.is_empty()
+        && p.internal_signatures.iter().any(|s| s.valid)
+    {
+        // Verified by internal signatures alone: there was no registry signature to check.
+        let (code, reason) = if p.source == "registry" {
+            (
+                Code::NoRegistryKeys,
+                "the registry publishes no signing keys",
+            )
+        } else {
+            (Code::NotRegistry, "not installed from a registry")
+        };
+        return SigState::Skipped {
+            code: code.as_str().to_string(),
+            reason: reason.to_string(),
+        };
+    }
     match (p.status, p.code) {
         (Status::Missing, _) => SigState::Missing,
         (Status::Skipped, code) => SigState::Skipped {
             code: code.map(|c| c.as_str().to_string()).unwrap_or_default(),
             reason: message,
         },
-        (Status::Invalid, Some(code)) if !is_provenance(code) => SigState::Invalid {
-            code: code.as_str().to_string(),
-            message,
-        },
+        (Status::Invalid, Some(Code::InternalSignature)) if p.source != "registry" => {
+            SigState::Skipped {
+                code: Code::NotRegistry.as_str().to_string(),
+                reason: "not installed from a registry".to_string(),
+            }
+        }
+        (Status::Invalid, Some(code))
+            if !is_provenance(code) && code != Code::InternalSignature =>
+        {
+            SigState::Invalid {
+                code: code.as_str().to_string(),
+                message,
+            }
+        }
         _ if p.keyids.is_empty() => SigState::Missing,
         _ => SigState::Verified {
             keyids: p.keyids.clone(),

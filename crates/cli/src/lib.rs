@@ -135,6 +135,7 @@ pub(crate) fn options(
             spec: e.cache.clone(),
             max_age: e.cache_max_age.map(Duration::from_secs),
         },
+        trust_file: None,
     }
 }
 
@@ -175,6 +176,7 @@ async fn run_verify_package(args: VerifyPackageArgs) -> Result<(String, i32), Ve
     }
     let mut opts = options(None, None, args.offline, &[], &args.evidence);
     opts.provenance = provenance_options(&args.provenance);
+    opts.trust_file = args.trust;
     let result = verify_package(&spec, &opts).await?;
     let failed = matches!(
         result.status,

@@ -25,8 +25,12 @@ pub struct Outcome {
 
 /// Runs a verification with the policy applied.
 pub async fn verify_with_policy(args: &VerifyArgs) -> Result<Outcome, CliError> {
-    let opts = verify_options(args);
+    let mut opts = verify_options(args);
     let applied = decisions::load(&opts.dir, args.policy.as_deref(), args.env.as_deref())?;
+    opts.trust_file = args
+        .trust
+        .clone()
+        .or_else(|| applied.policy.trust.internal_keys.clone());
     let report = verify_tree(&opts).await?;
     let decisions = decisions::decide_all(&applied, &report);
     let lines = LockfileLines::read(&report.input_path);

@@ -13,12 +13,16 @@ use crate::cached::{CachedFacts, EvidenceCache};
 use crate::codes::Code;
 use crate::evidence::{Evidence, EvidenceError};
 use crate::integrity;
+use crate::internal::InternalTrust;
 use crate::keyring::{Keyring, RegistryKeys};
+use crate::packument::VersionFacts;
 use crate::packument::{parse_packument, PackumentFacts};
 use crate::provenance::{attest, AttestationJob, ProvenanceOptions};
 use crate::registry::Conditional;
 use crate::report::{PackageResult, Status};
-use crate::signature::{verify_registry_signatures, SignatureVerdict, SignedVersion};
+use crate::signature::{
+    verify_registry_signatures, RegistrySignature, SignatureVerdict, SignedVersion,
+};
 use sigverify_attest::VersionInfo;
 
 /// A registry package to check, with its result pre-filled from the lockfile.
@@ -41,6 +45,7 @@ pub(crate) async fn run_checks(
     concurrency: usize,
     provenance: &Arc<ProvenanceOptions>,
     cache: &EvidenceCache,
+    internal: Option<&Arc<InternalTrust>>,
 ) -> Vec<PackageResult> {
     let limit = Arc::new(Semaphore::new(concurrency.max(1)));
     let mut tasks = JoinSet::new();
@@ -58,7 +63,9 @@ pub(crate) async fn run_checks(
     let mut preloaded = cache.preload(&keys).await;
     for ((registry, name), group) in groups {
         let (keys, trust) = match keyring.get(&registry) {
-            RegistryKeys::Keys { set, trust, .. } => (Arc::clone(set), trust.clone()),
+            RegistryKeys::Keys { set, trust, .. } => (Some(Arc::clone(set)), trust.clone()),
+            // A registry without keys may still carry internal signatures in its packuments.
+            RegistryKeys::None if internal.is_some() => (None, None),
             other => {
                 results.extend(group.into_iter().map(|c| judge_without_keys(c, other)));
                 continue;
@@ -69,6 +76,7 @@ pub(crate) async fn run_checks(
         let full = full(&registry);
         let cached = preloaded.remove(&EvidenceCache::key(&registry, &name, full));
         let cache = cache.clone();
+        let internal = internal.cloned();
         tasks.spawn(async move {
             let source = FactsSource {
                 full,
@@ -77,7 +85,7 @@ pub(crate) async fn run_checks(
                 limit: &limit,
             };
             let facts = source.obtain(&registry, &name, cached).await;
-            let judge = move || judge_group(facts, group, &keys);
+            let judge = move || judge_group(facts, group, keys.as_deref(), internal.as_deref());
             let judged = tokio::task::spawn_blocking(judge)
                 .await
                 .expect("judging never panics");
@@ -188,7 +196,8 @@ impl FactsSource<'_> {
 fn judge_group(
     facts: Facts,
     group: Vec<Check>,
-    keys: &crate::keys::KeySet,
+    keys: Option<&crate::keys::KeySet>,
+    internal: Option<&InternalTrust>,
 ) -> Vec<(PackageResult, Option<AttestationJob>)> {
     // The release history (for downgrade checks) is shared by every version of the group.
     let history = facts
@@ -198,7 +207,7 @@ fn judge_group(
     group
         .into_iter()
         .map(|check| match &facts {
-            Ok(facts) => judge_one(facts, check, keys, &history),
+            Ok(facts) => judge_one(facts, check, keys, &history, internal),
             Err((code, why)) => {
                 let id = format!("{}@{}", check.result.name, check.result.version);
                 let result = check
@@ -219,15 +228,20 @@ fn evidence_code(e: &EvidenceError) -> Code {
 
 /// Judges one version: its signatures first (as npm), then the lockfile's and tarball's
 /// integrity; returns what the attestation step needs when the signature holds (or is missing).
-pub(crate) fn judge_one(
+/// Without registry keys only the internal signatures of the packument are judged.
+fn judge_one(
     facts: &PackumentFacts,
     check: Check,
-    keys: &crate::keys::KeySet,
+    keys: Option<&crate::keys::KeySet>,
     history: &Arc<Vec<VersionInfo>>,
+    internal: Option<&InternalTrust>,
 ) -> (PackageResult, Option<AttestationJob>) {
+    let Some(keys) = keys else {
+        return (judge_internal_only(facts, check, internal), None);
+    };
     let registry = check.registry.clone();
     let inline = check.inline_attestations.clone();
-    let result = judge_signatures(facts, check, keys);
+    let result = judge_signatures(facts, check, keys, internal);
     if !matches!(result.status, Status::Verified | Status::Missing) {
         return (result, None);
     }
@@ -258,35 +272,108 @@ fn history(facts: &PackumentFacts) -> Vec<VersionInfo> {
         .collect()
 }
 
-fn judge_signatures(
+/// The packument's entry for the checked version and its signed integrity, or the failure.
+fn signed_version(
     facts: &PackumentFacts,
     check: Check,
-    keys: &crate::keys::KeySet,
-) -> PackageResult {
-    let (name, version) = (check.result.name.clone(), check.result.version.clone());
-    let id = format!("{name}@{version}");
-    let Some(facts_v) = facts.versions.get(&version) else {
-        let why = format!("{id}: the registry does not list version {version}");
-        return check
+) -> Result<(PackageResult, &VersionFacts, String), Box<PackageResult>> {
+    let id = format!("{}@{}", check.result.name, check.result.version);
+    let Some(facts_v) = facts.versions.get(&check.result.version) else {
+        let why = format!(
+            "{id}: the registry does not list version {}",
+            check.result.version
+        );
+        let failed = check
             .result
             .fail(Status::Invalid, Code::VersionNotFound, why);
+        return Err(Box::new(failed));
     };
     let Some(integrity) = facts_v.integrity.clone() else {
         let why = format!("{id}: the registry gives no dist.integrity to verify");
-        return check.result.fail(Status::Invalid, Code::BadPackument, why);
+        let failed = check.result.fail(Status::Invalid, Code::BadPackument, why);
+        return Err(Box::new(failed));
     };
     let mut result = check.result;
     result.integrity = Some(integrity.clone());
     if result.resolved.is_none() {
         result.resolved = facts_v.tarball.clone();
     }
+    Ok((result, facts_v, integrity))
+}
+
+/// Splits `dist.signatures` into npm's (judged with registry keys) and the internal keys' (judged
+/// with the trust file, over the same `name@version:integrity` message).
+fn split_internal(
+    result: &mut PackageResult,
+    signatures: &[RegistrySignature],
+    integrity: &str,
+    internal: Option<&InternalTrust>,
+) -> Vec<RegistrySignature> {
+    let Some(trust) = internal else {
+        return signatures.to_vec();
+    };
+    let message = format!("{}@{}:{integrity}", result.name, result.version);
+    let (internal_sigs, registry_sigs): (Vec<_>, Vec<_>) = signatures
+        .iter()
+        .cloned()
+        .partition(|s| trust.key_for_keyid(&s.keyid).is_some());
+    for entry in &internal_sigs {
+        let verdict = trust.judge_registry_entry(entry, &message);
+        result.internal_signatures.push(verdict);
+    }
+    registry_sigs
+}
+
+/// A registry without keys: only internal `dist.signatures` entries and the lockfile's
+/// integrity can be checked; the status stays skipped until [`crate::internal::settle`].
+fn judge_internal_only(
+    facts: &PackumentFacts,
+    check: Check,
+    internal: Option<&InternalTrust>,
+) -> PackageResult {
+    let (lock, tarball) = (
+        check.lock_integrity.clone(),
+        check.tarball_integrity.clone(),
+    );
+    let registry = check.registry.to_string();
+    let (mut result, facts_v, integrity) = match signed_version(facts, check) {
+        Ok(found) => found,
+        Err(failed) => return *failed,
+    };
+    split_internal(&mut result, &facts_v.signatures, &integrity, internal);
+    let id = format!("{}@{}", result.name, result.version);
+    let why = format!("{id}: the registry {registry} publishes no signing keys");
+    let result = check_integrity(result, &integrity, lock, tarball);
+    if result.status == Status::Invalid {
+        return result;
+    }
+    result.fail(Status::Skipped, Code::NoRegistryKeys, why)
+}
+
+fn judge_signatures(
+    facts: &PackumentFacts,
+    check: Check,
+    keys: &crate::keys::KeySet,
+    internal: Option<&InternalTrust>,
+) -> PackageResult {
+    let (lock, tarball) = (
+        check.lock_integrity.clone(),
+        check.tarball_integrity.clone(),
+    );
+    let (mut result, facts_v, integrity) = match signed_version(facts, check) {
+        Ok(found) => found,
+        Err(failed) => return *failed,
+    };
+    let (name, version) = (result.name.clone(), result.version.clone());
+    let id = format!("{name}@{version}");
+    let signatures = split_internal(&mut result, &facts_v.signatures, &integrity, internal);
     let signed = SignedVersion {
         name: &name,
         version: &version,
         integrity: &integrity,
         published: facts.published.get(&version).copied(),
     };
-    match verify_registry_signatures(&signed, &facts_v.signatures, keys) {
+    match verify_registry_signatures(&signed, &signatures, keys) {
         SignatureVerdict::Missing => result.fail(
             Status::Missing,
             Code::MissingSignature,
@@ -304,12 +391,7 @@ fn judge_signatures(
         }
         SignatureVerdict::Verified { keyids, .. } => {
             result.keyids = keyids;
-            check_integrity(
-                result,
-                &integrity,
-                check.lock_integrity,
-                check.tarball_integrity,
-            )
+            check_integrity(result, &integrity, lock, tarball)
         }
     }
 }

@@ -80,6 +80,9 @@ pub enum Code {
     /// The provenance's issuer or workflow ref is not allowed.
     #[serde(rename = "EPROVENANCEIDENTITY")]
     ProvenanceIdentity,
+    /// Internal (cosign) signatures were found but none verifies with a valid trusted key.
+    #[serde(rename = "EINTERNALSIGNATURE")]
+    InternalSignature,
 }
 
 impl Code {
@@ -110,6 +113,7 @@ impl Code {
             Code::ProvenanceRequired => "EPROVENANCEREQUIRED",
             Code::ProvenanceRepository => "EPROVENANCEREPOSITORY",
             Code::ProvenanceIdentity => "EPROVENANCEIDENTITY",
+            Code::InternalSignature => "EINTERNALSIGNATURE",
         }
     }
 
@@ -140,6 +144,7 @@ impl Code {
             Code::ProvenanceRequired => "this package must carry verified provenance: ask the publisher to publish with `npm publish --provenance`, or add a policy exception",
             Code::ProvenanceRepository => "the provenance was built from a different repository than package.json names: treat the release as suspicious and confirm with the maintainers",
             Code::ProvenanceIdentity => "the provenance's issuer or workflow ref is not in the allowed list: check the release workflow or the policy",
+            Code::InternalSignature => "none of the package's internal signatures verifies with a key of the trust file that was valid when it signed: re-sign the tarball (npm-sigverify sign) with a current key, or check the tarball was not changed",
         }
     }
 }

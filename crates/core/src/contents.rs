@@ -77,6 +77,9 @@ async fn obtain_tarball(
     evidence: &Evidence,
 ) -> Result<Vec<u8>, String> {
     let integrity = result.integrity.as_deref().ok_or("no signed integrity")?;
+    if result.source == "local-tarball" {
+        return local_tarball(result, context, integrity);
+    }
     if let Some(bytes) = context
         .npm_cache
         .as_deref()
@@ -96,6 +99,21 @@ async fn obtain_tarball(
     };
     check_integrity(&bytes, integrity)
         .map_err(|e| format!("the tarball from {url} does not match the signed integrity: {e}"))?;
+    Ok(bytes)
+}
+
+/// A `file:` tarball (verified by its internal signatures), re-read and checked against the
+/// integrity those signatures were checked over.
+fn local_tarball(
+    result: &PackageResult,
+    context: &ContentContext,
+    integrity: &str,
+) -> Result<Vec<u8>, String> {
+    let path = crate::internal::local_tarball_path(result, &context.root)
+        .ok_or("no tarball path in the lockfile")?;
+    let bytes = std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    check_integrity(&bytes, integrity)
+        .map_err(|e| format!("{} changed during the run: {e}", path.display()))?;
     Ok(bytes)
 }
 

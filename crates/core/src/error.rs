@@ -23,6 +23,9 @@ pub enum VerifyError {
     /// `--trusted-root` is not a usable Sigstore trusted root.
     #[error("trusted root {0}")]
     TrustedRoot(String),
+    /// The trust file of internal keys cannot be read or is malformed.
+    #[error("{0}")]
+    TrustFile(String),
     /// Writing the evidence store failed.
     #[error("cannot write {path}: {reason}")]
     Write { path: String, reason: String },
@@ -38,6 +41,7 @@ impl VerifyError {
             VerifyError::Usage(_) => "EUSAGE",
             VerifyError::Write { .. } => "EWRITE",
             VerifyError::TrustedRoot(_) => "ETRUSTEDROOT",
+            VerifyError::TrustFile(_) => "ETRUSTFILE",
         }
     }
 
@@ -51,6 +55,7 @@ impl VerifyError {
             }
             VerifyError::Usage(_) => "see `npm-sigverify --help`".into(),
             VerifyError::Write { .. } => "check the output folder exists and is writable".into(),
+            VerifyError::TrustFile(_) => "fix the trust file of internal keys (npm-sigverify keys list shows what it holds), or point --trust / trust.internalKeys at the right file".into(),
             VerifyError::TrustedRoot(_) => "pass a trusted_root.json of your Sigstore deployment (or drop --trusted-root to use the embedded public-good root)".into(),
         }
     }

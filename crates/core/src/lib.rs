@@ -12,6 +12,7 @@ pub mod error;
 pub mod evidence;
 pub mod fetch;
 pub mod integrity;
+pub mod internal;
 pub mod keyring;
 pub mod keys;
 pub mod npmrc;

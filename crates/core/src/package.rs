@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use crate::cached::EvidenceCache;
 use crate::checks::{run_checks, Check};
-use crate::verify::{load_trusted_root, make_evidence, VerifyOptions};
+use crate::verify::{load_internal_trust, load_trusted_root, make_evidence, VerifyOptions};
 
 /// One package to verify.
 #[derive(Debug, Clone, Default)]
@@ -65,11 +65,22 @@ pub async fn verify_package(
         inline_attestations: spec.attestations.clone().map(Arc::new),
     };
     let trusted_root = load_trusted_root(&options.provenance)?;
+    let internal = load_internal_trust(options, trusted_root.as_deref())?;
     let keyring = Keyring::load(&evidence, std::iter::once(&registry), trusted_root).await;
     let provenance = Arc::new(options.provenance.clone());
     let cache = EvidenceCache::off();
-    let mut results = run_checks(&evidence, &keyring, vec![check], 1, &provenance, &cache).await;
-    Ok(results.pop().expect("one check gives one result"))
+    let mut results = run_checks(
+        &evidence,
+        &keyring,
+        vec![check],
+        1,
+        &provenance,
+        &cache,
+        internal.as_ref(),
+    )
+    .await;
+    let result = results.pop().expect("one check gives one result");
+    Ok(crate::internal::settle(result))
 }
 
 fn tarball_sri(path: &std::path::Path) -> Result<String, VerifyError> {
@@ -98,6 +109,7 @@ fn blank_result(spec: &PackageSpec, registry: &str) -> PackageResult {
         contents: None,
         provenance: None,
         attestations: Vec::new(),
+        internal_signatures: Vec::new(),
     }
 }
 

@@ -82,6 +82,9 @@ pub struct PackageResult {
     /// Each attestation bundle's verdict.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub attestations: Vec<crate::provenance::AttestationSummary>,
+    /// Each internal (cosign) signature found and its verdict.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub internal_signatures: Vec<crate::internal::InternalSignature>,
 }
 
 /// What the comparison of an installed package folder with its signed tarball found.

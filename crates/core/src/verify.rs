@@ -17,6 +17,7 @@ use crate::codes::Code;
 use crate::contents::{check_contents, npm_cache, ContentContext};
 use crate::error::VerifyError;
 use crate::evidence::{Evidence, Store};
+use crate::internal::{check_internal, InternalContext, InternalTrust};
 use crate::keyring::Keyring;
 use crate::npmrc::{ConfigOverrides, NpmConfig};
 use crate::provenance::ProvenanceOptions;
@@ -49,6 +50,9 @@ pub struct VerifyOptions {
     pub provenance: ProvenanceOptions,
     /// The evidence cache.
     pub cache: CacheSettings,
+    /// A trust file of internal (cosign) keys: when set, internal signatures are looked for
+    /// (sidecars of `file:` tarballs, the offline store, `dist.signatures`) and verified.
+    pub trust_file: Option<PathBuf>,
 }
 
 impl Default for VerifyOptions {
@@ -65,6 +69,7 @@ impl Default for VerifyOptions {
             contents: false,
             provenance: ProvenanceOptions::default(),
             cache: CacheSettings::default(),
+            trust_file: None,
         }
     }
 }
@@ -77,24 +82,30 @@ pub async fn verify_tree(options: &VerifyOptions) -> Result<Report, VerifyError>
     let evidence = make_evidence(options, &config)?;
     let (mut results, checks) = plan(&tree, &config, &options.omit)?;
     let trusted_root = load_trusted_root(&options.provenance)?;
+    let internal = load_internal_trust(options, trusted_root.as_deref())?;
     let keyring = Keyring::load(&evidence, checks.iter().map(|c| &c.registry), trusted_root).await;
     let provenance = Arc::new(options.provenance.clone());
     let cache = EvidenceCache::open(&options.cache, options.offline.is_some()).await;
-    let mut checked = run_checks(
+    let checked = run_checks(
         &evidence,
         &keyring,
         checks,
         options.concurrency,
         &provenance,
         &cache,
+        internal.as_ref(),
     )
     .await;
     cache.flush().await;
+    results.extend(checked);
+    if let Some(trust) = internal {
+        let context = internal_context(trust, &tree, &config, options);
+        results = check_internal(results, context).await;
+    }
     if options.contents {
         let context = content_context(&tree, &config);
-        checked = check_contents(checked, context, &evidence, options.concurrency).await;
+        results = check_contents(results, context, &evidence, options.concurrency).await;
     }
-    results.extend(checked);
     sort_results(&mut results);
     Ok(Report {
         schema_version: 1,
@@ -110,6 +121,32 @@ pub async fn verify_tree(options: &VerifyOptions) -> Result<Report, VerifyError>
         cache: cache.kind().to_string(),
         warnings: cache.warning.iter().cloned().collect(),
     })
+}
+
+/// Loads the trust file of internal keys, when one is configured.
+pub(crate) fn load_internal_trust(
+    options: &VerifyOptions,
+    trusted_root: Option<&String>,
+) -> Result<Option<Arc<InternalTrust>>, VerifyError> {
+    let Some(path) = &options.trust_file else {
+        return Ok(None);
+    };
+    let trust = InternalTrust::load(path, trusted_root.map(String::as_str))?;
+    Ok(Some(Arc::new(trust)))
+}
+
+fn internal_context(
+    trust: Arc<InternalTrust>,
+    tree: &Tree,
+    config: &NpmConfig,
+    options: &VerifyOptions,
+) -> InternalContext {
+    InternalContext {
+        trust,
+        root: tree.root.clone(),
+        store: options.offline.as_ref().map(Store::new),
+        npm_cache: npm_cache(config.get("cache")),
+    }
 }
 
 /// Reads `--trusted-root` once and checks it is a usable Sigstore trusted root.
@@ -280,6 +317,7 @@ fn base_result(package: &Package) -> PackageResult {
         contents: None,
         provenance: None,
         attestations: Vec::new(),
+        internal_signatures: Vec::new(),
     }
 }
 

@@ -41,6 +41,9 @@ pub enum SignError {
         /// The cause.
         source: std::io::Error,
     },
+    /// A label that would not be found next to the tarball (dots, slashes or empty).
+    #[error("invalid label '{0}': use letters, digits, '-' and '_' only")]
+    Label(String),
     /// `npm pack` failed or printed something unexpected.
     #[error("npm pack failed in {dir}: {detail}")]
     Pack {
@@ -57,6 +60,7 @@ impl Coded for SignError {
             Self::Key(e) => e.code(),
             Self::Io { .. } => "EIO",
             Self::Pack { .. } => "ENPMPACK",
+            Self::Label(_) => "EUSAGE",
         }
     }
     fn remediation(&self) -> &'static str {
@@ -66,6 +70,9 @@ impl Coded for SignError {
             Self::Pack { .. } => {
                 "run `npm pack` in the package directory by hand to see the problem"
             }
+            Self::Label(_) => {
+                "name the signer with letters, digits, '-' and '_', e.g. --label alice"
+            }
         }
     }
     fn is_config(&self) -> bool {
@@ -73,19 +80,29 @@ impl Coded for SignError {
     }
 }
 
-/// Signs the tarball at `path` with the cosign encrypted key at `key_path`.
+/// Signs the tarball at `path` with the cosign encrypted key at `key_path`. With a `label` the
+/// outputs are `<tarball>.<label>.sig` / `.sigstore.json`, so that several approvers' signatures
+/// sit side by side (k-of-n policies).
 pub fn sign_package(
     path: &Path,
     key_path: &Path,
     password: &[u8],
+    label: Option<&str>,
 ) -> Result<SignOutput, SignError> {
     let key = load_private_key(key_path, password)?;
-    sign_with_key(path, &key)
+    sign_with_key(path, &key, label)
 }
 
 /// Signs the tarball at `path` with an already decrypted key; writes `.sig` and
-/// `.sigstore.json` next to it.
-pub fn sign_with_key(path: &Path, key: &PrivateKey) -> Result<SignOutput, SignError> {
+/// `.sigstore.json` (or `.<label>.sig` and `.<label>.sigstore.json`) next to it.
+pub fn sign_with_key(
+    path: &Path,
+    key: &PrivateKey,
+    label: Option<&str>,
+) -> Result<SignOutput, SignError> {
+    if let Some(label) = label.filter(|l| !is_valid_label(l)) {
+        return Err(SignError::Label(label.to_string()));
+    }
     let io = |p: &Path| {
         let p = p.display().to_string();
         move |source| SignError::Io { path: p, source }
@@ -98,8 +115,9 @@ pub fn sign_with_key(path: &Path, key: &PrivateKey) -> Result<SignOutput, SignEr
     let bundle_json = bundle
         .to_json()
         .map_err(|e| SignError::Key(KeyError::Crypto(format!("bundle encoding failed: {e}"))))?;
-    let signature_path = with_suffix(path, ".sig");
-    let bundle_path = with_suffix(path, ".sigstore.json");
+    let infix = label.map(|l| format!(".{l}")).unwrap_or_default();
+    let signature_path = with_suffix(path, &format!("{infix}.sig"));
+    let bundle_path = with_suffix(path, &format!("{infix}.sigstore.json"));
     let encoded = encode_signature(&signature);
     std::fs::write(&signature_path, &encoded).map_err(io(&signature_path))?;
     std::fs::write(&bundle_path, bundle_json).map_err(io(&bundle_path))?;
@@ -111,6 +129,14 @@ pub fn sign_with_key(path: &Path, key: &PrivateKey) -> Result<SignOutput, SignEr
         fingerprint: public.fingerprint(),
         signature: encoded,
     })
+}
+
+/// Labels end up between the tarball name and `.sig`: no dots or path separators.
+fn is_valid_label(label: &str) -> bool {
+    !label.is_empty()
+        && label
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// Runs `npm pack --json --pack-destination OUT` in `dir` and returns the tarball path.

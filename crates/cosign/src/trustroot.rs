@@ -48,7 +48,8 @@ impl TrustRootChoice {
     }
 }
 
-fn parse(text: &str, source_name: &str) -> Result<TrustedRoot, InputError> {
+/// Parses a `trusted_root.json` text; `source_name` names it in errors.
+pub fn parse(text: &str, source_name: &str) -> Result<TrustedRoot, InputError> {
     TrustedRoot::from_json(text).map_err(|e| InputError::TrustedRoot {
         source_name: source_name.to_string(),
         detail: e.to_string(),

@@ -37,6 +37,7 @@ fn result(name: &str, version: &str, status: Status, code: Option<Code>) -> Pack
         contents: None,
         provenance: None,
         attestations: Vec::new(),
+        internal_signatures: Vec::new(),
     }
 }
 

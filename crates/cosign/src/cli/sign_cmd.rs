@@ -19,6 +19,10 @@ pub struct SignArgs {
     /// Where `--pack` writes the tarball (default: a new temporary directory, kept).
     #[arg(long, requires = "pack")]
     pub out: Option<PathBuf>,
+    /// Write `<tarball>.<LABEL>.sig` / `.sigstore.json` instead of `<tarball>.sig` /
+    /// `.sigstore.json`, so several approvers' signatures sit side by side (k-of-n).
+    #[arg(long, value_name = "LABEL")]
+    pub label: Option<String>,
     /// Print the result as JSON.
     #[arg(long)]
     pub json: bool,
@@ -68,5 +72,11 @@ fn sign_command(args: &SignArgs) -> Result<SignOutput, Reported> {
         _ => return Err(usage("give a TARBALL or --pack DIR")),
     };
     let password = read_password(false).map_err(reported)?;
-    sign_package(&tarball, &args.key, password.as_bytes()).map_err(reported)
+    sign_package(
+        &tarball,
+        &args.key,
+        password.as_bytes(),
+        args.label.as_deref(),
+    )
+    .map_err(reported)
 }

@@ -6,8 +6,10 @@ use crate::model::{Approvals, Rule};
 use serde_json::json;
 use std::collections::BTreeSet;
 
-/// Invalid signatures are advisory warnings (they never count); the requirement needs one valid
-/// signature; approvals need `threshold` distinct eligible keys.
+/// Invalid signatures never count: beside a valid one they are warnings, but when every internal
+/// signature of a package fails the package fails whatever the rule requires (fail closed, like a
+/// bad registry signature). The requirement needs one valid signature; approvals need
+/// `threshold` distinct eligible keys.
 pub(super) fn check(
     checks: &mut Checks,
     rule: &Rule,
@@ -16,18 +18,19 @@ pub(super) fn check(
     ev: &PackageEvidence,
 ) {
     let who = format!("{}@{}", ev.name, ev.version);
+    let none_valid = ev.internal_signatures.iter().all(|s| !s.valid);
     for sig in ev.internal_signatures.iter().filter(|s| !s.valid) {
         let code = sig.code.as_deref().unwrap_or("EINTERNALSIGNATURE");
         let msg = format!(
             "{who}: internal signature by {} does not verify",
             sig.fingerprint
         );
-        checks.warn(
-            "internal-signature.invalid",
-            code,
-            msg,
-            json!({ "fingerprint": sig.fingerprint, "code": code }),
-        );
+        let evidence = json!({ "fingerprint": sig.fingerprint, "code": code });
+        if none_valid {
+            checks.fail("internal-signature.invalid", code, msg, evidence);
+        } else {
+            checks.warn("internal-signature.invalid", code, msg, evidence);
+        }
     }
     let valid: BTreeSet<String> = ev
         .internal_signatures
