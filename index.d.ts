@@ -121,7 +121,7 @@ export interface PackageResult {
    * `EEXPIREDSIGNATUREKEY`) and ours (`EMISSINGSIGNATURE`, `EINTEGRITYMISMATCH`,
    * `ENOPACKUMENT`, `EVERSIONNOTFOUND`, `EBADPACKUMENT`, `EREGISTRYUNREACHABLE`,
    * `EKEYSUNAVAILABLE`, `ENOEVIDENCE`, `ENOREGISTRYKEYS`, `ENOTREGISTRY`, `ENOTINSTALLED`,
-   * `EOMITTED`, `EINTERNALSIGNATURE`, the provenance codes).
+   * `EOMITTED`, `EINTERNALSIGNATURE`, `EDEADLINE`, the provenance codes).
    */
   code?: string
   /** What went wrong, naming the package. */
@@ -200,6 +200,14 @@ export interface Report {
   packages: Array<PackageResult>
   /** Wall time in milliseconds. */
   durationMs: number
+  /**
+   * Milliseconds per phase (`load`, `keys`, `checks`, `cache`, `internal`, `contents`),
+   * `total`, and work summed over packages (`sum.fetch`, `sum.parse`, `sum.verify`,
+   * `sum.attest`, `sum.contents`: packages overlap, so sums can exceed the wall time).
+   */
+  timings: Record<string, number>
+  /** The slowest packages, slowest first (at most 20). */
+  slowest: Array<SlowPackage>
   /** The evidence cache in use. */
   cache: 'disk' | 'redis' | 'off'
   /** Things that did not stop the run but deserve attention. */
@@ -267,6 +275,26 @@ export interface SignResult {
   sha256: string
   /** The signing key's fingerprint (hex SHA-256 of its public key DER). */
   fingerprint: string
+}
+
+/** One of the slowest packages of a run (milliseconds). */
+export interface SlowPackage {
+  /** `name@version`. */
+  package: string
+  /** Where it sits in the tree. */
+  location: string
+  /** All its work. */
+  totalMs: number
+  /** Packument fetch (shared by the versions of one name). */
+  fetchMs: number
+  /** Packument parse. */
+  parseMs: number
+  /** Signature checks. */
+  verifyMs: number
+  /** Attestations. */
+  attestMs: number
+  /** Content check. */
+  contentsMs: number
 }
 
 /** Counts per status. */
@@ -359,9 +387,15 @@ export interface VerifyTreeOptions {
   cache?: string
   /**
    * Use cached evidence younger than this many seconds without asking the registry
-   * (default 0 for the local cache, 3600 for Redis).
+   * (default: the registry's `Cache-Control: max-age` for the local cache, as npm does;
+   * 3600 for Redis).
    */
   cacheMaxAge?: number
+  /**
+   * Total deadline of the run in milliseconds: packages not verified by then are `invalid`
+   * with `EDEADLINE`.
+   */
+  deadline?: number
   /**
    * A trust file of internal (cosign) keys: internal signatures next to `file:` tarballs
    * (`<tarball>[.<label>].sig|.sigstore.json`), in the offline store and in `dist.signatures`

@@ -52,7 +52,27 @@ after(async () => {
 })
 
 describe('evidence cache', () => {
-  it('the local cache revalidates every run, so a changed registry answer is seen', async () => {
+  it('the local cache honours the registry\'s Cache-Control max-age, like npm; --cache-max-age 0 asks again', async () => {
+    const cache = tempDir('disk-cache-max-age')
+    registry.cacheControl = 'public, max-age=300'
+    try {
+      const first = await verifyTree({ dir: project, registry: url, cache, contents: false })
+      assert.equal(first.summary.verified, 3)
+      const before = registry.stats.packuments
+      registry.tamper.add('two@1.0.0')
+      const fresh = await verifyTree({ dir: project, registry: url, cache, contents: false })
+      assert.equal(registry.stats.packuments, before, 'fresh entries must not be fetched again')
+      assert.equal(fresh.summary.verified, 3, 'the fresh cached evidence (re-verified) is used')
+      const forced = await verifyTree({ dir: project, registry: url, cache, contents: false, cacheMaxAge: 0 })
+      assert.equal(registry.stats.packuments, before + 3)
+      assert.equal(forced.packages.find((p) => p.name === 'two').code, 'EINTEGRITYSIGNATURE')
+    } finally {
+      registry.cacheControl = null
+      registry.tamper.clear()
+    }
+  })
+
+  it('without Cache-Control the local cache revalidates every run, so a changed registry answer is seen', async () => {
     const cache = tempDir('disk-cache')
     const clean = await verifyTree({ dir: project, registry: url, cache, contents: false })
     assert.equal(clean.summary.verified, 3)

@@ -211,6 +211,29 @@ describe('registries that fail', () => {
     assert.equal(byName(report, 'alpha').status, 'verified')
   })
 
+  it('the run\'s deadline stops a hanging request: that package is EDEADLINE, the CLI exits 3', async () => {
+    registry.fault('gamma', 'timeout')
+    const report = await verifyTree({ dir: project, registry: url, timeout: 30000, deadline: 1500, contents: false })
+    assert.equal(byName(report, 'gamma').code, 'EDEADLINE')
+    assert.match(byName(report, 'gamma').message, /deadline of 1\.5 s/)
+    assert.equal(byName(report, 'alpha').status, 'verified')
+    assert.ok(report.durationMs < 10000, `the run ended at the deadline, not the request timeout (${report.durationMs} ms)`)
+    registry.fault('gamma', 'timeout')
+    const run = await cli(['verify', project, '--registry', url, '--timeout', '30000', '--deadline', '1500', '--no-content'])
+    assert.equal(run.status, 3, run.stdout + run.stderr)
+  })
+
+  it('the JSON report has per-phase timings and the slowest packages', async () => {
+    const run = await cli(['verify', project, '--registry', url, '--json', '--trace'])
+    const doc = JSON.parse(run.stdout)
+    for (const phase of ['total', 'load', 'keys', 'checks', 'cache', 'contents', 'sum.fetch', 'sum.verify']) {
+      assert.equal(typeof doc.timings[phase], 'number', phase)
+    }
+    assert.ok(doc.slowest.length > 0)
+    assert.match(doc.slowest[0].package, /@/)
+    assert.match(run.stderr, /slowest packages/)
+  })
+
   it('truncated JSON is EBADPACKUMENT', async () => {
     registry.fault('@acme/scoped', 'truncated')
     const report = await verifyTree({ dir: project, registry: url })

@@ -40,8 +40,12 @@ pub struct VerifyTreeOptions {
     /// `NPM_SIGVERIFY_CACHE`, then the user cache folder).
     pub cache: Option<String>,
     /// Use cached evidence younger than this many seconds without asking the registry
-    /// (default 0 for the local cache, 3600 for Redis).
+    /// (default: the registry's `Cache-Control: max-age` for the local cache, as npm does;
+    /// 3600 for Redis).
     pub cache_max_age: Option<u32>,
+    /// Total deadline of the run in milliseconds: packages not verified by then are `invalid`
+    /// with `EDEADLINE`.
+    pub deadline: Option<u32>,
     /// A trust file of internal (cosign) keys: internal signatures next to `file:` tarballs
     /// (`<tarball>[.<label>].sig|.sigstore.json`), in the offline store and in `dist.signatures`
     /// are verified with its keys.
@@ -174,6 +178,7 @@ impl Common<'_> {
                 spec: self.cache.clone(),
                 max_age: self.cache_max_age.map(|s| Duration::from_secs(s.into())),
             },
+            deadline: None,
             trust_file: None,
         }
     }
@@ -200,6 +205,7 @@ impl VerifyTreeOptions {
             contents: self.contents.unwrap_or(true) && !lockfile_only,
             provenance: self.provenance.unwrap_or_default().into_core(),
             trust_file: self.trust_file.map(PathBuf::from),
+            deadline: self.deadline.map(|ms| Duration::from_millis(ms.into())),
             ..common.into_core(omit)
         })
     }
@@ -299,7 +305,7 @@ pub struct PackageResult {
     /// `EEXPIREDSIGNATUREKEY`) and ours (`EMISSINGSIGNATURE`, `EINTEGRITYMISMATCH`,
     /// `ENOPACKUMENT`, `EVERSIONNOTFOUND`, `EBADPACKUMENT`, `EREGISTRYUNREACHABLE`,
     /// `EKEYSUNAVAILABLE`, `ENOEVIDENCE`, `ENOREGISTRYKEYS`, `ENOTREGISTRY`, `ENOTINSTALLED`,
-    /// `EOMITTED`, `EINTERNALSIGNATURE`, the provenance codes).
+    /// `EOMITTED`, `EINTERNALSIGNATURE`, `EDEADLINE`, the provenance codes).
     pub code: Option<String>,
     /// What went wrong, naming the package.
     pub message: Option<String>,
@@ -478,11 +484,38 @@ pub struct Report {
     pub packages: Vec<PackageResult>,
     /// Wall time in milliseconds.
     pub duration_ms: u32,
+    /// Milliseconds per phase (`load`, `keys`, `checks`, `cache`, `internal`, `contents`),
+    /// `total`, and work summed over packages (`sum.fetch`, `sum.parse`, `sum.verify`,
+    /// `sum.attest`, `sum.contents`: packages overlap, so sums can exceed the wall time).
+    pub timings: std::collections::HashMap<String, u32>,
+    /// The slowest packages, slowest first (at most 20).
+    pub slowest: Vec<SlowPackage>,
     /// The evidence cache in use.
     #[napi(ts_type = "'disk' | 'redis' | 'off'")]
     pub cache: String,
     /// Things that did not stop the run but deserve attention.
     pub warnings: Vec<String>,
+}
+
+/// One of the slowest packages of a run (milliseconds).
+#[napi(object)]
+pub struct SlowPackage {
+    /// `name@version`.
+    pub package: String,
+    /// Where it sits in the tree.
+    pub location: String,
+    /// All its work.
+    pub total_ms: u32,
+    /// Packument fetch (shared by the versions of one name).
+    pub fetch_ms: u32,
+    /// Packument parse.
+    pub parse_ms: u32,
+    /// Signature checks.
+    pub verify_ms: u32,
+    /// Attestations.
+    pub attest_ms: u32,
+    /// Content check.
+    pub contents_ms: u32,
 }
 
 /// What `fetchStore()` wrote.
@@ -552,10 +585,29 @@ impl From<sigverify_core::Report> for Report {
                 skipped: s.skipped as u32,
             },
             packages: r.packages.into_iter().map(PackageResult::from).collect(),
-            duration_ms: r.duration_ms.min(u32::MAX as u64) as u32,
+            duration_ms: clamp(r.duration_ms),
+            timings: r.timings.into_iter().map(|(k, v)| (k, clamp(v))).collect(),
+            slowest: r.slowest.into_iter().map(slow_package).collect(),
             cache: r.cache,
             warnings: r.warnings,
         }
+    }
+}
+
+fn clamp(ms: u64) -> u32 {
+    ms.min(u32::MAX as u64) as u32
+}
+
+fn slow_package(s: sigverify_core::timing::SlowPackage) -> SlowPackage {
+    SlowPackage {
+        package: s.package,
+        location: s.location,
+        total_ms: clamp(s.total_ms),
+        fetch_ms: clamp(s.fetch_ms),
+        parse_ms: clamp(s.parse_ms),
+        verify_ms: clamp(s.verify_ms),
+        attest_ms: clamp(s.attest_ms),
+        contents_ms: clamp(s.contents_ms),
     }
 }
 

@@ -36,7 +36,9 @@ class TestRegistry {
     this.drop = new Set()
     this.unknownKey = new Set()
     this.badBase64 = new Set()
+    this.cacheControl = null // a Cache-Control header for packuments (registry.npmjs.org: 'public, max-age=300')
     this.extraSignatures = new Map() // name@version -> more dist.signatures entries (internal keys)
+    this.maintainers = new Map() // name -> [{ name, email }], in full packuments only (as npm's)
     this.faults = new Map() // name or path -> array of 'status:NNN' | 'timeout' | 'truncated'
     this.stats = { keys: 0, packuments: 0, tarballs: 0, byName: {} }
   }
@@ -47,7 +49,8 @@ class TestRegistry {
   }
 
   /** Adds a synthetic package version; returns its integrity. */
-  addPackage ({ name, version, dependencies = {}, scripts, files, publishedAt, repository }) {
+  addPackage ({ name, version, dependencies = {}, scripts, files, publishedAt, repository, maintainers }) {
+    if (maintainers) this.maintainers.set(name, maintainers)
     const manifest = { name, version, dependencies, ...(scripts ? { scripts } : {}), ...(repository ? { repository } : {}) }
     const content = { 'package.json': JSON.stringify(manifest, null, 2), 'index.js': `module.exports = '${name}@${version}'\n`, ...files }
     const tgz = tarball(content)
@@ -98,6 +101,7 @@ class TestRegistry {
     const doc = { name, 'dist-tags': { latest }, versions }
     if (!corgi) {
       Object.assign(doc, { _id: name, time: { created: '2020-01-01T00:00:00.000Z', modified: '2024-06-01T00:00:00.000Z', ...time } })
+      if (this.maintainers.has(name)) doc.maintainers = this.maintainers.get(name)
     }
     return JSON.stringify(doc)
   }
@@ -130,7 +134,7 @@ class TestRegistry {
     const corgi = (req.headers.accept || '').includes(CORGI)
     const body = this.recorded.get(name) || (this.versions.has(name) ? this.packument(name, corgi) : null)
     if (!body) { res.writeHead(404, { 'content-type': 'application/json' }); return res.end('{"error":"Not found"}') }
-    res.writeHead(200, { 'content-type': 'application/json' })
+    res.writeHead(200, { 'content-type': 'application/json', ...(this.cacheControl ? { 'cache-control': this.cacheControl } : {}) })
     res.end(body)
   }
 

@@ -206,6 +206,9 @@ async function tarball (p) {
   return r.body
 }
 
+// Packuments carry the Cache-Control registry.npmjs.org sends (CACHE_CONTROL= to change it).
+const CACHE_CONTROL = process.env.CACHE_CONTROL || 'public, max-age=300'
+
 function send (res, status, body, type = 'application/json', headers = {}) {
   res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), ...headers })
   res.end(body)
@@ -231,10 +234,10 @@ async function handle (req, res) {
   const etag = entry.etag[form]
   if (req.headers['if-none-match'] === etag) {
     stats.notModified++
-    res.writeHead(304, { etag })
+    res.writeHead(304, { etag, 'cache-control': CACHE_CONTROL })
     return res.end()
   }
-  return send(res, 200, entry[form], corgi ? CORGI : 'application/json', { etag })
+  return send(res, 200, entry[form], corgi ? CORGI : 'application/json', { etag, 'cache-control': CACHE_CONTROL })
 }
 
 /** Signs everything already in the stores so the first timed run pays no signing cost. */

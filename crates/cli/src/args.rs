@@ -28,6 +28,12 @@ pub enum Command {
     VerifyPackage(VerifyPackageArgs),
     /// Write an offline evidence store for a project's tree (for air-gapped verification).
     Fetch(FetchArgs),
+    /// Rank the registry packages by risk signals (install scripts, no provenance, recent
+    /// publish, few maintainers, provenance downgrade) to decide where to look first.
+    ///
+    /// Informational only: it checks no signature and never replaces `verify`. Exit code 0,
+    /// 2 on usage or configuration errors.
+    Risk(RiskArgs),
     /// Explain one package: every check, its evidence, and the policy rule that decided.
     Explain(ExplainArgs),
     /// Show or clear the evidence cache (`cache stats`, `cache clear`).
@@ -64,10 +70,15 @@ pub struct EvidenceArgs {
     /// then the user cache folder).
     #[arg(long, value_name = "SPEC")]
     pub cache: Option<String>,
-    /// Use cached evidence younger than this without asking the registry (default: 0 for the
-    /// local cache, which revalidates with ETag/Last-Modified every run; 3600 for Redis).
+    /// Use cached evidence younger than this without asking the registry (default: what the
+    /// registry's Cache-Control max-age says for the local cache, as npm does, else revalidate
+    /// with ETag/Last-Modified; 3600 for Redis).
     #[arg(long, value_name = "SECONDS")]
     pub cache_max_age: Option<u64>,
+    /// Total deadline of the run, in milliseconds: packages not verified by then fail with
+    /// EDEADLINE (exit 3 when nothing else failed).
+    #[arg(long, value_name = "MS")]
+    pub deadline: Option<u64>,
 }
 
 /// How attestations (provenance, publish) are checked.
@@ -143,6 +154,9 @@ pub struct VerifyArgs {
     /// Append one JSON line per package decision to this file.
     #[arg(long, value_name = "FILE")]
     pub audit_log: Option<PathBuf>,
+    /// Print where the time went to stderr: each phase and the slowest packages.
+    #[arg(long)]
+    pub trace: bool,
     /// Trust file of internal keys: verify internal (cosign) signatures found next to `file:`
     /// tarballs, in the offline store and in `dist.signatures` (default: the policy's
     /// trust.internalKeys).
@@ -206,6 +220,34 @@ pub struct FetchArgs {
     /// The store folder to write.
     #[arg(long, value_name = "STORE")]
     pub out: PathBuf,
+    #[command(flatten)]
+    pub evidence: EvidenceArgs,
+}
+
+/// `risk` arguments.
+#[derive(Debug, Args)]
+pub struct RiskArgs {
+    /// The project folder (default: the current folder).
+    #[arg(value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// Read this lockfile instead of looking in DIR.
+    #[arg(long, value_name = "FILE")]
+    pub lockfile: Option<PathBuf>,
+    /// Read the packuments from this store (see `fetch`) and never touch the network.
+    #[arg(long, value_name = "STORE")]
+    pub offline: Option<PathBuf>,
+    /// Leave out dev, optional or peer dependencies, like `npm --omit` (repeatable).
+    #[arg(long, value_enum, value_name = "TYPE")]
+    pub omit: Vec<OmitKind>,
+    /// Print the whole ranking as JSON (`--top` applies to the table only).
+    #[arg(long)]
+    pub json: bool,
+    /// Show the N highest scores in the table (0 = all).
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub top: usize,
+    /// A version published fewer than N days ago is a recent publish.
+    #[arg(long, value_name = "N", default_value_t = 7)]
+    pub recent_days: i64,
     #[command(flatten)]
     pub evidence: EvidenceArgs,
 }

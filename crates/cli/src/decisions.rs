@@ -119,6 +119,7 @@ fn is_operational(code: Option<Code>) -> bool {
                 | Code::KeysUnavailable
                 | Code::NoEvidence
                 | Code::AttestationFetch
+                | Code::Deadline
         )
     )
 }

@@ -224,3 +224,33 @@ pub fn explain(entry: &serde_json::Value) -> String {
     out.push('\n');
     out
 }
+
+/// `--trace`: wall time per phase, work summed over packages, and the slowest packages.
+pub fn trace(report: &Report) -> String {
+    let mut out = String::from("timings (ms):\n");
+    let (sums, phases): (Vec<_>, Vec<_>) = report
+        .timings
+        .iter()
+        .partition(|(name, _)| name.starts_with("sum."));
+    for (name, ms) in phases.iter().chain(sums.iter()) {
+        out.push_str(&format!("  {name:<14} {ms:>7}\n"));
+    }
+    if report.slowest.is_empty() {
+        return out;
+    }
+    out.push_str("slowest packages (ms): total = fetch + parse + verify + attest + contents\n");
+    for s in &report.slowest {
+        out.push_str(&format!(
+            "  {:>6} = {:>5} + {:>4} + {:>4} + {:>5} + {:>5}  {} ({})\n",
+            s.total_ms,
+            s.fetch_ms,
+            s.parse_ms,
+            s.verify_ms,
+            s.attest_ms,
+            s.contents_ms,
+            s.package,
+            s.location
+        ));
+    }
+    out
+}

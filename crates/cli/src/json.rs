@@ -55,7 +55,8 @@ pub fn document(
         "cache": report.cache,
         "warnings": report.warnings,
         "durationMs": report.duration_ms,
-        "timings": { "total": report.duration_ms },
+        "timings": report.timings,
+        "slowest": report.slowest,
     })
 }
 

@@ -6,6 +6,7 @@ mod error;
 mod human;
 mod json;
 mod lockfile_lines;
+mod risk_cmd;
 mod trust_cmd;
 mod verify_cmd;
 
@@ -58,6 +59,10 @@ async fn dispatch(command: Command) -> i32 {
         Command::Fetch(args) => {
             let dir = args.dir.clone();
             (run_fetch(args).await.map_err(Into::into), dir)
+        }
+        Command::Risk(args) => {
+            let dir = args.dir.clone();
+            (risk_cmd::run_risk(args).await, dir)
         }
         Command::Init(args) => return run_init_command(&args),
         Command::Install(args) => return run_install_command(&args).await,
@@ -135,6 +140,7 @@ pub(crate) fn options(
             spec: e.cache.clone(),
             max_age: e.cache_max_age.map(Duration::from_secs),
         },
+        deadline: e.deadline.map(Duration::from_millis),
         trust_file: None,
     }
 }

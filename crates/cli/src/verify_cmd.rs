@@ -60,6 +60,9 @@ fn verify_options(args: &VerifyArgs) -> VerifyOptions {
 /// `npm-sigverify verify`.
 pub async fn run_verify(args: VerifyArgs) -> Result<(String, i32), CliError> {
     let outcome = verify_with_policy(&args).await?;
+    if args.trace {
+        eprint!("{}", human::trace(&outcome.report));
+    }
     write_side_outputs(&args, &outcome)?;
     let code = decisions::run_exit_code(&outcome.applied, &outcome.report, &outcome.decisions);
     let text = if args.json {

@@ -3,9 +3,10 @@
 //!
 //! Cached evidence is never trusted as a verdict: signatures and attestations are verified again
 //! from it on every run; only the network fetch is saved. How long an entry is used without
-//! asking the registry is `max_age`: by default 0 for the local cache (every run revalidates
-//! with ETag / Last-Modified, so a changed registry answer is always seen) and one hour for
-//! Redis (one CI runner's fetch serves the fleet).
+//! asking the registry is `max_age` when set (`--cache-max-age`); by default the local cache uses
+//! what the registry said (`Cache-Control: max-age`, 300 s on registry.npmjs.org, as npm's own
+//! cache does; no header means revalidate every run with ETag / Last-Modified) and Redis one
+//! hour (one CI runner's fetch serves the fleet).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -14,6 +15,8 @@ use std::time::Duration;
 use chrono::Utc;
 use sigverify_cache::{Cache, CacheOptions, Entry, Namespace};
 use url::Url;
+
+use serde::{Deserialize, Serialize};
 
 use crate::packument::PackumentFacts;
 use crate::registry::Validators;
@@ -24,8 +27,8 @@ pub struct CacheSettings {
     /// `None`: `NPM_SIGVERIFY_CACHE`, else the embedded disk cache; a folder; `redis://...`;
     /// `off`.
     pub spec: Option<String>,
-    /// Use entries younger than this without asking the registry (default: 0 on disk, 1 h on
-    /// Redis).
+    /// Use entries younger than this without asking the registry (default: the registry's
+    /// `Cache-Control: max-age` on disk, 1 h on Redis).
     pub max_age: Option<Duration>,
 }
 
@@ -33,7 +36,8 @@ pub struct CacheSettings {
 #[derive(Debug, Clone)]
 pub(crate) struct EvidenceCache {
     cache: Cache,
-    max_age: Duration,
+    /// `None`: the registry's own freshness lifetime, stored with each entry.
+    max_age: Option<Duration>,
     /// Why the configured cache is not in use, if it is not.
     pub warning: Option<String>,
     /// Entries to write in one batch at the end of the run (one write per entry, spread over
@@ -57,9 +61,9 @@ impl EvidenceCache {
         let env: HashMap<String, String> = std::env::vars().collect();
         let spec = sigverify_cache::spec_from_env(settings.spec.as_deref(), &env);
         let (cache, error) = Cache::open_or_off(spec.as_deref(), &CacheOptions::default()).await;
-        let default_age = if cache.kind() == "redis" { 3600 } else { 0 };
+        let fleet_default = (cache.kind() == "redis").then_some(Duration::from_secs(3600));
         EvidenceCache {
-            max_age: settings.max_age.unwrap_or(Duration::from_secs(default_age)),
+            max_age: settings.max_age.or(fleet_default),
             warning: error.map(|e| format!("cache unavailable, continuing without it: {e}")),
             cache,
             pending: Arc::default(),
@@ -70,7 +74,7 @@ impl EvidenceCache {
     pub fn off() -> EvidenceCache {
         EvidenceCache {
             cache: Cache::off(),
-            max_age: Duration::ZERO,
+            max_age: Some(Duration::ZERO),
             warning: None,
             pending: Arc::default(),
         }
@@ -101,13 +105,17 @@ impl EvidenceCache {
     }
 
     fn decode(&self, entry: Entry) -> Option<CachedFacts> {
-        let facts = serde_json::from_slice(&entry.body).ok()?;
+        let body: CachedBody = serde_json::from_slice(&entry.body).ok()?;
+        let fresh_for = body.fresh_for_secs.map(Duration::from_secs);
+        let lifetime = self.lifetime(fresh_for);
         let age = Utc::now().signed_duration_since(entry.stored_at);
-        let fresh = age.to_std().map(|a| a < self.max_age).unwrap_or(false);
+        let fresh = age.to_std().map(|a| a < lifetime).unwrap_or(false);
         let validators = Validators {
             etag: entry.etag,
             last_modified: entry.last_modified,
+            fresh_for,
         };
+        let facts = body.facts;
         Some(CachedFacts {
             facts,
             validators,
@@ -115,12 +123,21 @@ impl EvidenceCache {
         })
     }
 
+    /// How long an entry is used without asking the registry.
+    fn lifetime(&self, registry_says: Option<Duration>) -> Duration {
+        self.max_age.or(registry_says).unwrap_or(Duration::ZERO)
+    }
+
     /// Queues a packument's facts, with the validators the registry gave, for [`Self::flush`].
     pub fn store(&self, key: &str, facts: &PackumentFacts, validators: &Validators) {
         if self.cache.kind() == "off" {
             return;
         }
-        let Ok(body) = serde_json::to_vec(facts) else {
+        let body = CachedBodyRef {
+            fresh_for_secs: validators.fresh_for.map(|d| d.as_secs()),
+            facts,
+        };
+        let Ok(body) = serde_json::to_vec(&body) else {
             return;
         };
         let mut entry = Entry::new(body);
@@ -131,6 +148,14 @@ impl EvidenceCache {
             .lock()
             .expect("no panics while holding the lock");
         pending.push((key.to_string(), entry));
+    }
+
+    /// After a 304: the entry only needs rewriting (to restart its freshness) when it can be
+    /// fresh at all; with a zero lifetime every run revalidates anyway.
+    pub fn refresh(&self, key: &str, cached: &CachedFacts) {
+        if self.lifetime(cached.validators.fresh_for) > Duration::ZERO {
+            self.store(key, &cached.facts, &cached.validators);
+        }
     }
 
     /// Writes the queued entries in one batch (a few round trips on Redis).
@@ -146,4 +171,20 @@ impl EvidenceCache {
         // A cache that fails to store is only a slower next run.
         let _ = self.cache.put_many(Namespace::Packument, &items, ttl).await;
     }
+}
+
+/// A cache entry's body: the facts and the registry's freshness lifetime.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CachedBody {
+    fresh_for_secs: Option<u64>,
+    facts: PackumentFacts,
+}
+
+/// [`CachedBody`] borrowed, for writing.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CachedBodyRef<'a> {
+    fresh_for_secs: Option<u64>,
+    facts: &'a PackumentFacts,
 }

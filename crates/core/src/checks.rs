@@ -4,9 +4,10 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::time::Instant;
 
+use crate::deadline::{Deadlined, Limits};
 use tokio::sync::Semaphore;
-use tokio::task::JoinSet;
 use url::Url;
 
 use crate::cached::{CachedFacts, EvidenceCache};
@@ -23,6 +24,7 @@ use crate::report::{PackageResult, Status};
 use crate::signature::{
     verify_registry_signatures, RegistrySignature, SignatureVerdict, SignedVersion,
 };
+use crate::timing::PackageTiming;
 use sigverify_attest::VersionInfo;
 
 /// A registry package to check, with its result pre-filled from the lockfile.
@@ -42,13 +44,13 @@ pub(crate) async fn run_checks(
     evidence: &Evidence,
     keyring: &Keyring,
     checks: Vec<Check>,
-    concurrency: usize,
+    limits: &Limits,
     provenance: &Arc<ProvenanceOptions>,
     cache: &EvidenceCache,
     internal: Option<&Arc<InternalTrust>>,
 ) -> Vec<PackageResult> {
-    let limit = Arc::new(Semaphore::new(concurrency.max(1)));
-    let mut tasks = JoinSet::new();
+    let limit = Arc::new(Semaphore::new(limits.concurrency.max(1)));
+    let mut tasks = Deadlined::new();
     let mut results = Vec::new();
     let groups = group_checks(checks);
     // Publish times (key expiry, provenance downgrades) are only in full packuments.
@@ -77,31 +79,42 @@ pub(crate) async fn run_checks(
         let cached = preloaded.remove(&EvidenceCache::key(&registry, &name, full));
         let cache = cache.clone();
         let internal = internal.cloned();
-        tasks.spawn(async move {
+        let if_late = group.iter().map(|c| c.result.clone()).collect();
+        tasks.spawn(if_late, async move {
             let source = FactsSource {
                 full,
                 evidence: &evidence,
                 cache: &cache,
                 limit: &limit,
             };
-            let facts = source.obtain(&registry, &name, cached).await;
-            let judge = move || judge_group(facts, group, keys.as_deref(), internal.as_deref());
-            let judged = tokio::task::spawn_blocking(judge)
-                .await
-                .expect("judging never panics");
+            let mut timing = PackageTiming::default();
+            let facts = source.obtain(&registry, &name, cached, &mut timing).await;
+            let judge = move || {
+                let mut judged = judge_group(facts, group, keys.as_deref(), internal.as_deref());
+                judged.iter_mut().for_each(|(r, _)| {
+                    r.timing.fetch = timing.fetch;
+                    r.timing.parse = timing.parse;
+                });
+                judged
+            };
+            let judged = crate::cpu::on_cpu_pool(judge).await;
             let mut results = Vec::with_capacity(judged.len());
             for (result, job) in judged {
                 results.push(match job.filter(|_| provenance.enabled) {
-                    Some(job) => attest(result, job, &evidence, trust.clone(), &provenance).await,
+                    Some(job) => {
+                        let started = Instant::now();
+                        let trust = trust.clone();
+                        let mut result = attest(result, job, &evidence, trust, &provenance).await;
+                        result.timing.attest = started.elapsed();
+                        result
+                    }
                     None => result,
                 });
             }
             results
         });
     }
-    while let Some(done) = tasks.join_next().await {
-        results.extend(done.expect("check tasks never panic"));
-    }
+    results.extend(tasks.collect(limits).await);
     results
 }
 
@@ -146,7 +159,13 @@ struct FactsSource<'a> {
 type Facts = Result<PackumentFacts, (Code, String)>;
 
 impl FactsSource<'_> {
-    async fn obtain(&self, registry: &Url, name: &str, cached: Option<CachedFacts>) -> Facts {
+    async fn obtain(
+        &self,
+        registry: &Url,
+        name: &str,
+        cached: Option<CachedFacts>,
+        timing: &mut PackageTiming,
+    ) -> Facts {
         if let Some(c) = cached.as_ref().filter(|c| c.fresh) {
             return Ok(c.facts.clone());
         }
@@ -160,9 +179,13 @@ impl FactsSource<'_> {
                 .acquire()
                 .await
                 .expect("semaphore is never closed");
-            self.evidence
+            let started = Instant::now();
+            let answer = self
+                .evidence
                 .packument_conditional(registry, name, self.full, &validators)
-                .await
+                .await;
+            timing.fetch = started.elapsed();
+            answer
         };
         let key = EvidenceCache::key(registry, name, self.full);
         match answer {
@@ -171,16 +194,19 @@ impl FactsSource<'_> {
                     Code::BadPackument,
                     "the registry answered 304 to an unconditional request".to_string(),
                 ))?;
-                self.cache.store(&key, &c.facts, &c.validators);
+                self.cache.refresh(&key, &c);
                 Ok(c.facts)
             }
             Ok(Conditional::Body { bytes, validators }) => {
                 let parse = move || {
-                    parse_packument(&bytes).map_err(|e| (Code::BadPackument, e.to_string()))
+                    let started = Instant::now();
+                    let facts =
+                        parse_packument(&bytes).map_err(|e| (Code::BadPackument, e.to_string()));
+                    (facts, started.elapsed())
                 };
-                let facts = tokio::task::spawn_blocking(parse)
-                    .await
-                    .expect("parsing never panics")?;
+                let (facts, parse_time) = crate::cpu::on_cpu_pool(parse).await;
+                timing.parse = parse_time;
+                let facts = facts?;
                 self.cache.store(&key, &facts, &validators);
                 Ok(facts)
             }
@@ -207,7 +233,12 @@ fn judge_group(
     group
         .into_iter()
         .map(|check| match &facts {
-            Ok(facts) => judge_one(facts, check, keys, &history, internal),
+            Ok(facts) => {
+                let started = Instant::now();
+                let (mut result, job) = judge_one(facts, check, keys, &history, internal);
+                result.timing.verify = started.elapsed();
+                (result, job)
+            }
             Err((code, why)) => {
                 let id = format!("{}@{}", check.result.name, check.result.version);
                 let result = check

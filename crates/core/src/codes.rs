@@ -83,6 +83,9 @@ pub enum Code {
     /// Internal (cosign) signatures were found but none verifies with a valid trusted key.
     #[serde(rename = "EINTERNALSIGNATURE")]
     InternalSignature,
+    /// The run's total deadline passed before this package was verified.
+    #[serde(rename = "EDEADLINE")]
+    Deadline,
 }
 
 impl Code {
@@ -114,6 +117,7 @@ impl Code {
             Code::ProvenanceRepository => "EPROVENANCEREPOSITORY",
             Code::ProvenanceIdentity => "EPROVENANCEIDENTITY",
             Code::InternalSignature => "EINTERNALSIGNATURE",
+            Code::Deadline => "EDEADLINE",
         }
     }
 
@@ -144,6 +148,7 @@ impl Code {
             Code::ProvenanceRequired => "this package must carry verified provenance: ask the publisher to publish with `npm publish --provenance`, or add a policy exception",
             Code::ProvenanceRepository => "the provenance was built from a different repository than package.json names: treat the release as suspicious and confirm with the maintainers",
             Code::ProvenanceIdentity => "the provenance's issuer or workflow ref is not in the allowed list: check the release workflow or the policy",
+            Code::Deadline => "the run's --deadline passed first: raise it, lower the load on the registry, or run again (the cache keeps what was fetched)",
             Code::InternalSignature => "none of the package's internal signatures verifies with a key of the trust file that was valid when it signed: re-sign the tarball (npm-sigverify sign) with a current key, or check the tarball was not changed",
         }
     }

@@ -10,12 +10,13 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Instant;
 
+use crate::deadline::{Deadlined, Limits};
 use sigverify_content::{
     check_integrity, compare_package_dir, find_cached_tarball, read_tarball, CompareOptions,
 };
 use tokio::sync::Semaphore;
-use tokio::task::JoinSet;
 use url::Url;
 
 use crate::codes::Code;
@@ -38,11 +39,11 @@ pub(crate) async fn check_contents(
     results: Vec<PackageResult>,
     context: ContentContext,
     evidence: &Evidence,
-    concurrency: usize,
+    limits: &Limits,
 ) -> Vec<PackageResult> {
-    let limit = Arc::new(Semaphore::new(concurrency.max(1)));
+    let limit = Arc::new(Semaphore::new(limits.concurrency.max(1)));
     let context = Arc::new(context);
-    let mut tasks = JoinSet::new();
+    let mut tasks = Deadlined::new();
     let mut done = Vec::with_capacity(results.len());
     for result in results {
         let eligible =
@@ -53,20 +54,21 @@ pub(crate) async fn check_contents(
         }
         let (evidence, limit, context) =
             (evidence.clone(), Arc::clone(&limit), Arc::clone(&context));
-        tasks.spawn(async move {
-            let tarball = {
+        tasks.spawn(vec![result.clone()], async move {
+            let (tarball, started) = {
                 let _permit = limit.acquire().await.expect("semaphore is never closed");
-                obtain_tarball(&result, &context, &evidence).await
+                let started = Instant::now();
+                (obtain_tarball(&result, &context, &evidence).await, started)
             };
-            let judge = move || judge_contents(result, tarball, &context);
-            tokio::task::spawn_blocking(judge)
-                .await
-                .expect("content checks never panic")
+            let judge = move || {
+                let mut result = judge_contents(result, tarball, &context);
+                result.timing.contents = started.elapsed();
+                result
+            };
+            vec![crate::cpu::on_cpu_pool(judge).await]
         });
     }
-    while let Some(result) = tasks.join_next().await {
-        done.push(result.expect("content tasks never panic"));
-    }
+    done.extend(tasks.collect(limits).await);
     done
 }
 

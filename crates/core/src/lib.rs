@@ -8,6 +8,8 @@ pub mod cached;
 mod checks;
 pub mod codes;
 mod contents;
+mod cpu;
+mod deadline;
 pub mod error;
 pub mod evidence;
 pub mod fetch;
@@ -21,7 +23,9 @@ pub mod packument;
 pub mod provenance;
 pub mod registry;
 pub mod report;
+pub mod risk;
 pub mod signature;
+pub mod timing;
 pub mod tree;
 pub mod verify;
 

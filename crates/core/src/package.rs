@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use crate::deadline::Limits;
 use crate::error::VerifyError;
 use crate::integrity::sha512_sri;
 use crate::keyring::Keyring;
@@ -73,7 +74,7 @@ pub async fn verify_package(
         &evidence,
         &keyring,
         vec![check],
-        1,
+        &Limits::new(1, options.deadline),
         &provenance,
         &cache,
         internal.as_ref(),
@@ -110,6 +111,7 @@ fn blank_result(spec: &PackageSpec, registry: &str) -> PackageResult {
         provenance: None,
         attestations: Vec::new(),
         internal_signatures: Vec::new(),
+        timing: Default::default(),
     }
 }
 

@@ -140,9 +140,7 @@ pub(crate) async fn attest(
             };
             let options = options.clone();
             let judge = move || judge_document(result, &job, &doc, &trust, &options);
-            tokio::task::spawn_blocking(judge)
-                .await
-                .expect("attestation checks never panic")
+            crate::cpu::on_cpu_pool(judge).await
         }
     }
 }

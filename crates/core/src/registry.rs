@@ -45,6 +45,24 @@ pub struct Validators {
     pub etag: Option<String>,
     /// `Last-Modified`.
     pub last_modified: Option<String>,
+    /// How long the registry says the answer stays fresh (`Cache-Control: max-age`; zero for
+    /// `no-cache` / `no-store`), as HTTP caches and npm itself use it. Not sent in requests.
+    pub fresh_for: Option<Duration>,
+}
+
+/// The freshness lifetime of a `Cache-Control` header value.
+pub fn cache_control_max_age(value: &str) -> Option<Duration> {
+    let directives = value.split(',').map(|d| d.trim().to_ascii_lowercase());
+    let mut max_age = None;
+    for directive in directives {
+        if directive == "no-cache" || directive == "no-store" {
+            return Some(Duration::ZERO);
+        }
+        if let Some(secs) = directive.strip_prefix("max-age=") {
+            max_age = secs.trim_matches('"').parse().ok().map(Duration::from_secs);
+        }
+    }
+    max_age
 }
 
 /// The answer to a (conditional) GET.
@@ -192,6 +210,7 @@ impl RegistryClient {
         let fresh = Validators {
             etag: header("etag"),
             last_modified: header("last-modified"),
+            fresh_for: header("cache-control").and_then(|v| cache_control_max_age(&v)),
         };
         let body = response.bytes().await.map_err(|e| self.to_error(url, e))?;
         Ok(Conditional::Body {

@@ -85,6 +85,9 @@ pub struct PackageResult {
     /// Each internal (cosign) signature found and its verdict.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub internal_signatures: Vec<crate::internal::InternalSignature>,
+    /// Where this package's verification time went (reported through [`Report::slowest`]).
+    #[serde(skip)]
+    pub timing: crate::timing::PackageTiming,
 }
 
 /// What the comparison of an installed package folder with its signed tarball found.
@@ -174,6 +177,12 @@ pub struct Report {
     pub packages: Vec<PackageResult>,
     /// Wall time of the run in milliseconds.
     pub duration_ms: u64,
+    /// Milliseconds per phase (`load`, `keys`, `checks`, `internal`, `contents`, `cache`),
+    /// `total`, and work summed over packages (`sum.fetch`, `sum.parse`, `sum.verify`,
+    /// `sum.attest`, `sum.contents`; packages overlap, so sums may exceed the wall time).
+    pub timings: std::collections::BTreeMap<String, u64>,
+    /// The slowest packages (at most 20).
+    pub slowest: Vec<crate::timing::SlowPackage>,
     /// The evidence cache in use: disk, redis or off.
     pub cache: String,
     /// Things that did not stop the run but deserve attention (e.g. an unavailable cache).

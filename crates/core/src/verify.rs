@@ -7,7 +7,6 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Instant;
 
 use sigverify_lockfile::{Omit, Package, Tree};
 
@@ -15,6 +14,7 @@ use crate::cached::{CacheSettings, EvidenceCache};
 use crate::checks::{run_checks, Check};
 use crate::codes::Code;
 use crate::contents::{check_contents, npm_cache, ContentContext};
+use crate::deadline::Limits;
 use crate::error::VerifyError;
 use crate::evidence::{Evidence, Store};
 use crate::internal::{check_internal, InternalContext, InternalTrust};
@@ -23,6 +23,7 @@ use crate::npmrc::{ConfigOverrides, NpmConfig};
 use crate::provenance::ProvenanceOptions;
 use crate::registry::{HttpOptions, RegistryClient};
 use crate::report::{PackageResult, Report, Status, Summary};
+use crate::timing::{slowest, Phases};
 
 /// What to verify and how.
 #[derive(Debug, Clone)]
@@ -50,6 +51,8 @@ pub struct VerifyOptions {
     pub provenance: ProvenanceOptions,
     /// The evidence cache.
     pub cache: CacheSettings,
+    /// Stop after this long: packages not verified by then fail with `EDEADLINE`.
+    pub deadline: Option<std::time::Duration>,
     /// A trust file of internal (cosign) keys: when set, internal signatures are looked for
     /// (sidecars of `file:` tarballs, the offline store, `dist.signatures`) and verified.
     pub trust_file: Option<PathBuf>,
@@ -69,6 +72,7 @@ impl Default for VerifyOptions {
             contents: false,
             provenance: ProvenanceOptions::default(),
             cache: CacheSettings::default(),
+            deadline: None,
             trust_file: None,
         }
     }
@@ -76,35 +80,42 @@ impl Default for VerifyOptions {
 
 /// Verifies every package of a project (or lockfile).
 pub async fn verify_tree(options: &VerifyOptions) -> Result<Report, VerifyError> {
-    let started = Instant::now();
+    let mut phases = Phases::start();
+    let limits = Limits::new(options.concurrency, options.deadline);
     let tree = load_input(options)?;
     let config = NpmConfig::load(&tree.root, &options.overrides)?;
     let evidence = make_evidence(options, &config)?;
     let (mut results, checks) = plan(&tree, &config, &options.omit)?;
     let trusted_root = load_trusted_root(&options.provenance)?;
     let internal = load_internal_trust(options, trusted_root.as_deref())?;
+    phases.end("load");
     let keyring = Keyring::load(&evidence, checks.iter().map(|c| &c.registry), trusted_root).await;
     let provenance = Arc::new(options.provenance.clone());
     let cache = EvidenceCache::open(&options.cache, options.offline.is_some()).await;
+    phases.end("keys");
     let checked = run_checks(
         &evidence,
         &keyring,
         checks,
-        options.concurrency,
+        &limits,
         &provenance,
         &cache,
         internal.as_ref(),
     )
     .await;
+    phases.end("checks");
     cache.flush().await;
+    phases.end("cache");
     results.extend(checked);
     if let Some(trust) = internal {
         let context = internal_context(trust, &tree, &config, options);
         results = check_internal(results, context).await;
+        phases.end("internal");
     }
     if options.contents {
         let context = content_context(&tree, &config);
-        results = check_contents(results, context, &evidence, options.concurrency).await;
+        results = check_contents(results, context, &evidence, &limits).await;
+        phases.end("contents");
     }
     sort_results(&mut results);
     Ok(Report {
@@ -116,8 +127,10 @@ pub async fn verify_tree(options: &VerifyOptions) -> Result<Report, VerifyError>
         mode: mode(options).to_string(),
         registries: keyring.describe(),
         summary: Summary::of(&results),
+        timings: phases.timings(&results),
+        slowest: slowest(&results, 20),
         packages: results,
-        duration_ms: started.elapsed().as_millis() as u64,
+        duration_ms: phases.elapsed().as_millis() as u64,
         cache: cache.kind().to_string(),
         warnings: cache.warning.iter().cloned().collect(),
     })
@@ -318,6 +331,7 @@ fn base_result(package: &Package) -> PackageResult {
         provenance: None,
         attestations: Vec::new(),
         internal_signatures: Vec::new(),
+        timing: Default::default(),
     }
 }
 

@@ -38,6 +38,7 @@ fn result(name: &str, version: &str, status: Status, code: Option<Code>) -> Pack
         provenance: None,
         attestations: Vec::new(),
         internal_signatures: Vec::new(),
+        timing: Default::default(),
     }
 }
 
@@ -53,6 +54,8 @@ fn report(packages: Vec<PackageResult>) -> Report {
         summary: Summary::of(&packages),
         packages,
         duration_ms: 0,
+        timings: Default::default(),
+        slowest: Vec::new(),
         cache: "off".into(),
         warnings: Vec::new(),
     }

@@ -1,0 +1,95 @@
+//! The total deadline of a run (`--deadline`): work still running when it passes is stopped and
+//! its packages fail closed with `EDEADLINE` (an operational failure: exit 3), instead of the
+//! run hanging on a slow registry.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use tokio::task::{Id, JoinSet};
+use tokio::time::Instant;
+
+use crate::codes::Code;
+use crate::report::{PackageResult, Status};
+
+/// How much work may run at once, and until when.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limits {
+    /// At most this many registry requests at once.
+    pub concurrency: usize,
+    /// When the run must stop, and the total it was given (for messages).
+    pub deadline: Option<(Instant, Duration)>,
+}
+
+impl Limits {
+    pub fn new(concurrency: usize, total: Option<Duration>) -> Limits {
+        Limits {
+            concurrency,
+            deadline: total.map(|d| (Instant::now() + d, d)),
+        }
+    }
+}
+
+/// Tasks whose results are collected until the deadline, each with the results to report
+/// (as late) if it has not finished by then.
+pub(crate) struct Deadlined {
+    tasks: JoinSet<Vec<PackageResult>>,
+    pending: HashMap<Id, Vec<PackageResult>>,
+}
+
+impl Deadlined {
+    pub fn new() -> Deadlined {
+        Deadlined {
+            tasks: JoinSet::new(),
+            pending: HashMap::new(),
+        }
+    }
+
+    /// Spawns `work`; `if_late` are the results reported when it misses the deadline.
+    pub fn spawn<F>(&mut self, if_late: Vec<PackageResult>, work: F)
+    where
+        F: std::future::Future<Output = Vec<PackageResult>> + Send + 'static,
+    {
+        let handle = self.tasks.spawn(work);
+        self.pending.insert(handle.id(), if_late);
+    }
+
+    /// Every task's results; at the deadline the rest are aborted and reported late.
+    pub async fn collect(mut self, limits: &Limits) -> Vec<PackageResult> {
+        let mut done = Vec::new();
+        loop {
+            let next = match limits.deadline {
+                Some((at, _)) => {
+                    match tokio::time::timeout_at(at, self.tasks.join_next_with_id()).await {
+                        Ok(next) => next,
+                        Err(_) => break,
+                    }
+                }
+                None => self.tasks.join_next_with_id().await,
+            };
+            match next {
+                None => return done,
+                Some(Ok((id, results))) => {
+                    self.pending.remove(&id);
+                    done.extend(results);
+                }
+                Some(Err(e)) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+                Some(Err(_)) => {}
+            }
+        }
+        self.tasks.abort_all();
+        let total = limits.deadline.map(|(_, d)| d).unwrap_or_default();
+        let late = self.pending.into_values().flatten().map(|r| late(r, total));
+        done.extend(late);
+        done
+    }
+}
+
+fn late(result: PackageResult, total: Duration) -> PackageResult {
+    let why = format!(
+        "{}@{}: not verified within the run's deadline of {} s",
+        result.name,
+        result.version,
+        total.as_secs_f64()
+    );
+    result.fail(Status::Invalid, Code::Deadline, why)
+}

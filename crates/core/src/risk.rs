@@ -1,0 +1,547 @@
+//! `npm-sigverify risk`: ranks the registry packages of a tree by signals available from the
+//! lockfile and the registry's packuments alone (install scripts, no provenance, a recent
+//! publish, few maintainers, a provenance downgrade), to help decide where to look first.
+//!
+//! This is informational and is **not** verification: no signature, integrity or attestation is
+//! checked here, and a package with a score of 0 is not thereby trustworthy. Every package still
+//! has to pass [`crate::verify_tree`].
+//!
+//! Decisions:
+//! * one full packument per (registry, name), shared by every version of that name in the tree,
+//!   read online or from an offline evidence store exactly as verification reads it;
+//! * a packument that cannot be fetched or parsed gives the package an `unknown` signal instead
+//!   of an error: one bad package never aborts the ranking;
+//! * the same `name@version` installed at several locations is one entry, listing every
+//!   location (`location` is the first one in lockfile order);
+//! * a provenance downgrade uses verification's rule ([`sigverify_attest::detect_downgrade`]):
+//!   earlier by publish time, within one release line (the major, or `0.MINOR` below 1.0.0),
+//!   never across majors.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sigverify_attest::{detect_downgrade, VersionInfo};
+use sigverify_lockfile::{Omit, Package, Source, Tree};
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+use url::Url;
+
+use crate::error::VerifyError;
+use crate::evidence::Evidence;
+use crate::npmrc::NpmConfig;
+use crate::registry::{Conditional, Validators};
+use crate::verify::{load_input, make_evidence, VerifyOptions};
+
+/// The lifecycle scripts npm runs when a package is installed.
+const INSTALL_SCRIPTS: [&str; 3] = ["preinstall", "install", "postinstall"];
+
+/// How the ranking is computed.
+#[derive(Debug, Clone, Copy)]
+pub struct RiskOptions {
+    /// A version published fewer than this many days before `now` is a recent publish
+    /// (0 or less turns the signal off).
+    pub recent_days: i64,
+    /// The reference time for "recent" (a parameter so that runs can be reproduced).
+    pub now: DateTime<Utc>,
+}
+
+impl Default for RiskOptions {
+    fn default() -> Self {
+        RiskOptions {
+            recent_days: 7,
+            now: Utc::now(),
+        }
+    }
+}
+
+/// The ranking of a project's registry packages.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RiskReport {
+    /// The project folder.
+    pub project: String,
+    /// One entry per `name@version`, highest score first (then by name and version).
+    pub packages: Vec<RiskEntry>,
+}
+
+/// One package version and the signals that raised its score.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RiskEntry {
+    /// The package name.
+    pub name: String,
+    /// The exact version.
+    pub version: String,
+    /// The first location of this version in the tree (`node_modules/a`).
+    pub location: String,
+    /// Every location of this version in the tree, in lockfile order (`location` first).
+    pub locations: Vec<String>,
+    /// The sum of the signals' weights.
+    pub score: u32,
+    /// What raised the score, heaviest first.
+    pub signals: Vec<RiskSignal>,
+}
+
+/// One reason to look at a package.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RiskSignal {
+    /// What kind of signal this is.
+    pub kind: SignalKind,
+    /// How much it adds to the score.
+    pub weight: u32,
+    /// A sentence naming the package and explaining the signal.
+    pub detail: String,
+}
+
+/// The kinds of signals, serialized in kebab-case (`install-scripts`, ...).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SignalKind {
+    /// The version runs `preinstall`, `install` or `postinstall` scripts (or a `binding.gyp`).
+    InstallScripts,
+    /// The version was published without a provenance attestation.
+    NoProvenance,
+    /// The version was published within `recent_days` of `now`.
+    RecentPublish,
+    /// The package lists zero or one maintainer.
+    FewMaintainers,
+    /// An earlier version of the same release line had provenance; this one has none.
+    ProvenanceDowngrade,
+    /// The registry metadata could not be obtained or read.
+    Unknown,
+}
+
+impl SignalKind {
+    /// The kebab-case name, as in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SignalKind::InstallScripts => "install-scripts",
+            SignalKind::NoProvenance => "no-provenance",
+            SignalKind::RecentPublish => "recent-publish",
+            SignalKind::FewMaintainers => "few-maintainers",
+            SignalKind::ProvenanceDowngrade => "provenance-downgrade",
+            SignalKind::Unknown => "unknown",
+        }
+    }
+
+    /// The weight of the signal in the score.
+    pub fn weight(self) -> u32 {
+        match self {
+            // Code that runs on the machine at install time is where most npm attacks act.
+            SignalKind::InstallScripts => 30,
+            // Added on top of no-provenance: losing provenance within a release line is the
+            // typical trace of a publish with a stolen token.
+            SignalKind::ProvenanceDowngrade => 30,
+            // Hijacked versions do their damage in the days before they are noticed and removed.
+            SignalKind::RecentPublish => 20,
+            // Nothing known is itself a reason to look.
+            SignalKind::Unknown => 20,
+            // Common and weak on their own: they separate otherwise equal packages.
+            SignalKind::NoProvenance => 10,
+            SignalKind::FewMaintainers => 10,
+        }
+    }
+}
+
+impl RiskSignal {
+    fn new(kind: SignalKind, detail: String) -> RiskSignal {
+        RiskSignal {
+            kind,
+            weight: kind.weight(),
+            detail,
+        }
+    }
+}
+
+/// Ranks the registry packages of a project (or lockfile) by risk signals. Informational only:
+/// see the module docs. Errors are those that stop verification too (unreadable lockfile,
+/// unusable configuration); a package whose metadata is missing gets an `unknown` signal.
+pub async fn assess_risk(
+    options: &VerifyOptions,
+    risk: &RiskOptions,
+) -> Result<RiskReport, VerifyError> {
+    let tree = load_input(options)?;
+    let config = NpmConfig::load(&tree.root, &options.overrides)?;
+    let evidence = make_evidence(options, &config)?;
+    let groups = wanted_packages(&tree, &config, &options.omit)?;
+    let mut packages = assess_groups(&evidence, groups, options.concurrency, *risk).await;
+    packages.sort_by(|a, b| {
+        let by_name = || (&a.name, &a.version).cmp(&(&b.name, &b.version));
+        b.score.cmp(&a.score).then_with(by_name)
+    });
+    Ok(RiskReport {
+        project: tree.root.display().to_string(),
+        packages,
+    })
+}
+
+/// One `name@version` of the tree, wherever it is installed.
+#[derive(Debug, Clone)]
+struct Wanted {
+    name: String,
+    version: String,
+    locations: Vec<String>,
+    /// The lockfile's `hasInstallScript` (also covers an implicit `node-gyp rebuild`).
+    has_install_script: bool,
+}
+
+/// Versions wanted from each (registry, name) packument.
+type Groups = BTreeMap<(Url, String), BTreeMap<String, Wanted>>;
+
+/// The registry packages npm would install, grouped by packument.
+fn wanted_packages(tree: &Tree, config: &NpmConfig, omit: &Omit) -> Result<Groups, VerifyError> {
+    let mut groups = Groups::new();
+    for package in tree.packages.iter().filter(|p| is_ranked(p, omit)) {
+        let key = (config.registry_for(&package.name)?, package.name.clone());
+        let wanted = groups
+            .entry(key)
+            .or_default()
+            .entry(package.version.clone())
+            .or_insert_with(|| Wanted {
+                name: package.name.clone(),
+                version: package.version.clone(),
+                locations: Vec::new(),
+                has_install_script: false,
+            });
+        wanted.locations.push(package.location.clone());
+        wanted.has_install_script |= package.has_install_script;
+    }
+    Ok(groups)
+}
+
+/// Registry packages that npm installs: the same ones verification checks.
+fn is_ranked(package: &Package, omit: &Omit) -> bool {
+    matches!(package.source, Source::Registry { .. })
+        && !sigverify_lockfile::is_omitted(package, omit)
+        && package.installed != Some(false)
+}
+
+/// Fetches each packument once (at most `concurrency` at a time) and assesses its versions.
+async fn assess_groups(
+    evidence: &Evidence,
+    groups: Groups,
+    concurrency: usize,
+    risk: RiskOptions,
+) -> Vec<RiskEntry> {
+    let limit = Arc::new(Semaphore::new(concurrency.max(1)));
+    let mut tasks = JoinSet::new();
+    for ((registry, name), versions) in groups {
+        let (evidence, limit) = (evidence.clone(), Arc::clone(&limit));
+        tasks.spawn(async move {
+            let facts = {
+                let _permit = limit.acquire().await.expect("semaphore is never closed");
+                packument_facts(&evidence, &registry, &name).await
+            };
+            versions
+                .into_values()
+                .map(|wanted| assess(wanted, facts.as_ref(), &risk))
+                .collect::<Vec<_>>()
+        });
+    }
+    let mut entries = Vec::new();
+    while let Some(done) = tasks.join_next().await {
+        entries.extend(done.expect("risk tasks never panic"));
+    }
+    entries
+}
+
+/// What the ranking needs from a packument.
+#[derive(Debug, Default)]
+struct Facts {
+    /// `maintainers.length`; `None` when the packument has no such array.
+    maintainers: Option<usize>,
+    versions: HashMap<String, VersionFacts>,
+}
+
+#[derive(Debug, Default)]
+struct VersionFacts {
+    published: Option<DateTime<Utc>>,
+    provenance: bool,
+    /// The install-time lifecycle scripts the published package.json declares.
+    install_scripts: Vec<&'static str>,
+}
+
+/// The packument of `name`, reduced to [`Facts`]; the error says why it is unavailable.
+async fn packument_facts(evidence: &Evidence, registry: &Url, name: &str) -> Result<Facts, String> {
+    let fetched = evidence
+        .packument_conditional(registry, name, true, &Validators::default())
+        .await;
+    let bytes = match fetched {
+        Ok(Conditional::Body { bytes, .. }) => bytes,
+        Ok(Conditional::NotFound) => {
+            return Err(format!(
+                "the registry has no packument for {name} (HTTP 404)"
+            ))
+        }
+        Ok(Conditional::NotModified) => {
+            return Err(format!(
+                "the registry answered 304 Not Modified for {name} without a cached copy"
+            ))
+        }
+        Err(e) => return Err(format!("cannot get the packument of {name}: {e}")),
+    };
+    // Full packuments of popular packages are megabytes: parse off the async workers.
+    let parsed = tokio::task::spawn_blocking(move || parse_facts(&bytes)).await;
+    match parsed {
+        Ok(Ok(facts)) => Ok(facts),
+        Ok(Err(e)) => Err(format!("malformed packument of {name}: {e}")),
+        Err(e) => Err(format!("cannot parse the packument of {name}: {e}")),
+    }
+}
+
+#[derive(Deserialize)]
+struct WirePackument {
+    #[serde(default)]
+    maintainers: Option<Value>,
+    #[serde(default)]
+    time: HashMap<String, Value>,
+    #[serde(default)]
+    versions: HashMap<String, WireVersion>,
+}
+
+#[derive(Deserialize)]
+struct WireVersion {
+    #[serde(default)]
+    scripts: Option<Value>,
+    #[serde(default)]
+    dist: Option<WireDist>,
+}
+
+#[derive(Deserialize)]
+struct WireDist {
+    #[serde(default)]
+    attestations: Option<WireAttestations>,
+}
+
+#[derive(Deserialize)]
+struct WireAttestations {
+    #[serde(default)]
+    provenance: Option<WireProvenance>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct WireProvenance {
+    #[serde(default)]
+    predicate_type: Option<Value>,
+}
+
+fn parse_facts(bytes: &[u8]) -> Result<Facts, serde_json::Error> {
+    let wire: WirePackument = serde_json::from_slice(bytes)?;
+    let maintainers = wire
+        .maintainers
+        .as_ref()
+        .and_then(Value::as_array)
+        .map(Vec::len);
+    let versions = wire
+        .versions
+        .into_iter()
+        .map(|(version, doc)| {
+            let published = wire.time.get(&version).and_then(parse_time);
+            let facts = VersionFacts {
+                published,
+                provenance: has_provenance(&doc),
+                install_scripts: install_scripts(doc.scripts.as_ref()),
+            };
+            (version, facts)
+        })
+        .collect();
+    Ok(Facts {
+        maintainers,
+        versions,
+    })
+}
+
+fn has_provenance(doc: &WireVersion) -> bool {
+    let provenance = doc.dist.as_ref().and_then(|d| d.attestations.as_ref());
+    let predicate = provenance.and_then(|a| a.provenance.as_ref());
+    predicate.is_some_and(|p| p.predicate_type.as_ref().is_some_and(|t| !t.is_null()))
+}
+
+fn install_scripts(scripts: Option<&Value>) -> Vec<&'static str> {
+    let Some(scripts) = scripts.and_then(Value::as_object) else {
+        return Vec::new();
+    };
+    INSTALL_SCRIPTS
+        .into_iter()
+        .filter(|name| scripts.get(*name).is_some_and(|s| !s.is_null()))
+        .collect()
+}
+
+fn parse_time(value: &Value) -> Option<DateTime<Utc>> {
+    let parsed = DateTime::parse_from_rfc3339(value.as_str()?).ok()?;
+    Some(parsed.with_timezone(&Utc))
+}
+
+/// The signals of one version, given its packument (or why there is none).
+fn assess(wanted: Wanted, facts: Result<&Facts, &String>, risk: &RiskOptions) -> RiskEntry {
+    let id = format!("{}@{}", wanted.name, wanted.version);
+    let version = facts.ok().and_then(|f| f.versions.get(&wanted.version));
+    let mut signals: Vec<RiskSignal> = install_scripts_signal(&id, &wanted, version)
+        .into_iter()
+        .collect();
+    match (facts, version) {
+        (Err(why), _) => signals.push(unknown(why.clone())),
+        (Ok(_), None) => signals.push(unknown(format!(
+            "the registry does not list {id} in its packument"
+        ))),
+        (Ok(facts), Some(version)) => {
+            signals.extend(registry_signals(&id, &wanted, facts, version, risk));
+        }
+    }
+    // Heaviest first; the sort is stable, so equal weights keep a fixed order.
+    signals.sort_by_key(|s| std::cmp::Reverse(s.weight));
+    let location = wanted.locations.first().cloned().unwrap_or_default();
+    RiskEntry {
+        score: signals.iter().map(|s| s.weight).sum(),
+        name: wanted.name,
+        version: wanted.version,
+        location,
+        locations: wanted.locations,
+        signals,
+    }
+}
+
+fn unknown(why: String) -> RiskSignal {
+    RiskSignal::new(SignalKind::Unknown, format!("no registry metadata: {why}"))
+}
+
+/// The signals read from the packument.
+fn registry_signals(
+    id: &str,
+    wanted: &Wanted,
+    facts: &Facts,
+    version: &VersionFacts,
+    risk: &RiskOptions,
+) -> Vec<RiskSignal> {
+    [
+        no_provenance_signal(id, version),
+        downgrade_signal(wanted, facts),
+        recent_publish_signal(id, version, risk),
+        few_maintainers_signal(&wanted.name, facts),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+fn install_scripts_signal(
+    id: &str,
+    wanted: &Wanted,
+    version: Option<&VersionFacts>,
+) -> Option<RiskSignal> {
+    let declared = version.map(|v| v.install_scripts.join(", "));
+    let detail = match declared.filter(|names| !names.is_empty()) {
+        Some(names) => format!("{id} runs install scripts when installed ({names})"),
+        None if wanted.has_install_script => {
+            format!(
+                "{id} runs install scripts when installed (the lockfile records hasInstallScript)"
+            )
+        }
+        None => return None,
+    };
+    Some(RiskSignal::new(SignalKind::InstallScripts, detail))
+}
+
+fn no_provenance_signal(id: &str, version: &VersionFacts) -> Option<RiskSignal> {
+    (!version.provenance).then(|| {
+        let detail = format!(
+            "{id} has no provenance attestation: nothing ties it to a source commit and a build"
+        );
+        RiskSignal::new(SignalKind::NoProvenance, detail)
+    })
+}
+
+fn downgrade_signal(wanted: &Wanted, facts: &Facts) -> Option<RiskSignal> {
+    let history: Vec<VersionInfo> = facts
+        .versions
+        .iter()
+        .map(|(version, v)| VersionInfo {
+            version: version.clone(),
+            published: v.published,
+            has_provenance: v.provenance,
+        })
+        .collect();
+    let downgrade = detect_downgrade(&history, &wanted.version)?;
+    let name = &wanted.name;
+    let detail = format!(
+        "{name}@{} has no provenance but {name}@{} (same release line {}, published {}) had it: \
+         it may have been published outside the project's CI",
+        downgrade.version,
+        downgrade.previous_version,
+        downgrade.line,
+        downgrade.previous_published.format("%Y-%m-%d"),
+    );
+    Some(RiskSignal::new(SignalKind::ProvenanceDowngrade, detail))
+}
+
+fn recent_publish_signal(
+    id: &str,
+    version: &VersionFacts,
+    risk: &RiskOptions,
+) -> Option<RiskSignal> {
+    let published = version.published?;
+    let window = TimeDelta::try_days(risk.recent_days).filter(|w| *w > TimeDelta::zero())?;
+    // A publish time after `now` (clock skew) counts as just published.
+    let age = (risk.now - published).max(TimeDelta::zero());
+    if age >= window {
+        return None;
+    }
+    let detail = format!(
+        "{id} was published {} ({}), within the last {} days",
+        describe_age(age),
+        published.format("%Y-%m-%d %H:%M UTC"),
+        risk.recent_days
+    );
+    Some(RiskSignal::new(SignalKind::RecentPublish, detail))
+}
+
+/// "less than an hour ago", "5 hours ago", "3 days ago".
+fn describe_age(age: TimeDelta) -> String {
+    let hours = age.num_hours();
+    match hours {
+        0 => "less than an hour ago".to_string(),
+        1 => "1 hour ago".to_string(),
+        2..=47 => format!("{hours} hours ago"),
+        _ => format!("{} days ago", age.num_days()),
+    }
+}
+
+fn few_maintainers_signal(name: &str, facts: &Facts) -> Option<RiskSignal> {
+    let detail = match facts.maintainers {
+        Some(count) if count > 1 => return None,
+        Some(1) => format!("{name} has a single maintainer: one compromised account can publish"),
+        _ => format!("the registry lists no maintainers for {name}"),
+    };
+    Some(RiskSignal::new(SignalKind::FewMaintainers, detail))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ages_read_naturally() {
+        assert_eq!(
+            describe_age(TimeDelta::minutes(59)),
+            "less than an hour ago"
+        );
+        assert_eq!(describe_age(TimeDelta::minutes(61)), "1 hour ago");
+        assert_eq!(describe_age(TimeDelta::hours(47)), "47 hours ago");
+        assert_eq!(describe_age(TimeDelta::hours(72)), "3 days ago");
+    }
+
+    #[test]
+    fn lenient_fields_do_not_reject_a_packument() {
+        let doc = br#"{"maintainers":"someone","time":{"created":"x","unpublished":{}},
+            "versions":{"1.0.0":{"scripts":"weird","dist":{"attestations":{"url":"u"}}}}}"#;
+        let facts = parse_facts(doc).unwrap();
+        assert_eq!(facts.maintainers, None);
+        let v = &facts.versions["1.0.0"];
+        assert!(!v.provenance && v.install_scripts.is_empty() && v.published.is_none());
+    }
+}
