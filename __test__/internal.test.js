@@ -149,7 +149,7 @@ describe('internal signatures next to file: tarballs', () => {
 })
 
 describe('internal keyids in a private registry and the offline store', () => {
-  let registry, url, trust, signer, project, npmCache
+  let registry, url, trust, signer, project, npmCache, savedCache
 
   before(async () => {
     const dir = tempDir('internal-registry')
@@ -168,9 +168,17 @@ describe('internal keyids in a private registry and the offline store', () => {
     npmCache = tempDir('internal-npm-cache')
     project = writeProject(tempDir('internal-registry-project'), { name: 'app', version: '1.0.0', dependencies: { '@acme/lib': '1.0.0', '@acme/other': '1.0.0' } }, { '.npmrc': `cache=${npmCache}\n` })
     await npm(['install'], { cwd: project, registry: url, cache: npmCache })
+    // `npm test` exports npm_config_cache (the user's cache), which wins over the project's
+    // .npmrc: point it at the cache this project was installed with.
+    savedCache = process.env.npm_config_cache
+    process.env.npm_config_cache = npmCache
   })
 
-  after(() => registry.close())
+  after(() => {
+    if (savedCache === undefined) delete process.env.npm_config_cache
+    else process.env.npm_config_cache = savedCache
+    return registry.close()
+  })
 
   it('a dist.signatures entry by a trusted internal key verifies a package the registry does not sign', async () => {
     const report = await verifyTree({ dir: project, registry: url, trustFile: trust })
