@@ -91,6 +91,7 @@ describe('internal signatures next to file: tarballs', () => {
     assert.equal(r.status, 'invalid')
     assert.equal(r.code, 'EINTERNALSIGNATURE')
     assert.match(r.message, /internal-lib@1\.0\.0: none of its 2 internal signature/)
+    assert.equal(r.internalSignatures.length, 2)
     assert.ok(r.internalSignatures.every((s) => !s.valid && s.code === 'EKEYNOTTRUSTED'))
     const run = await cli(['verify', project, '--registry', url, '--trust', trust, '--json'])
     assert.equal(run.status, 1, run.stderr)
@@ -115,6 +116,7 @@ describe('internal signatures next to file: tarballs', () => {
     fs.appendFileSync(tgzOf(project), Buffer.alloc(512))
     const r = lib(await verifyTree({ dir: project, registry: url, trustFile: trust }))
     assert.equal(r.status, 'invalid')
+    assert.equal(r.internalSignatures.length, 2)
     assert.ok(r.internalSignatures.every((s) => !s.valid), JSON.stringify(r.internalSignatures))
   })
 

@@ -21,6 +21,9 @@ use serde::{Deserialize, Serialize};
 use crate::packument::PackumentFacts;
 use crate::registry::Validators;
 
+/// Version of the cached facts' shape (2: maintainers and install scripts added).
+const FACTS_FORMAT: &str = "f2";
+
 /// Which cache to use and how long its entries are used without revalidation.
 #[derive(Debug, Clone, Default)]
 pub struct CacheSettings {
@@ -87,9 +90,11 @@ impl EvidenceCache {
 
     /// The cache key of a packument; full and abbreviated documents are kept apart (only full
     /// ones carry the publish times that key expiry and downgrade checks need).
+    /// The format version is part of the key, so entries written by an older build (with fewer
+    /// facts) are never read as complete.
     pub fn key(registry: &Url, name: &str, full: bool) -> String {
         let kind = if full { "full" } else { "corgi" };
-        format!("{kind}:{registry}{name}")
+        format!("{FACTS_FORMAT}:{kind}:{registry}{name}")
     }
 
     /// Looks up many packuments at once (one batch: a few round trips on Redis).

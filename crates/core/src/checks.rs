@@ -148,18 +148,21 @@ fn judge_without_keys(check: Check, keys: &RegistryKeys) -> PackageResult {
 
 /// Where packument facts come from: the cache when fresh, else the registry (revalidating a
 /// cached copy), parsed off the async workers.
-struct FactsSource<'a> {
+pub(crate) struct FactsSource<'a> {
     /// Full packuments carry publish times (key expiry, downgrades); abbreviated ones do not.
-    full: bool,
-    evidence: &'a Evidence,
-    cache: &'a EvidenceCache,
-    limit: &'a Semaphore,
+    pub full: bool,
+    pub evidence: &'a Evidence,
+    pub cache: &'a EvidenceCache,
+    pub limit: &'a Semaphore,
 }
 
-type Facts = Result<PackumentFacts, (Code, String)>;
+/// A packument's facts, or why they could not be obtained.
+pub(crate) type Facts = Result<PackumentFacts, (Code, String)>;
 
 impl FactsSource<'_> {
-    async fn obtain(
+    /// The facts of one packument: the cached copy while fresh, else the registry's answer
+    /// (revalidating a cached copy), parsed on the CPU pool and queued for the cache.
+    pub async fn obtain(
         &self,
         registry: &Url,
         name: &str,
@@ -228,7 +231,7 @@ fn judge_group(
     // The release history (for downgrade checks) is shared by every version of the group.
     let history = facts
         .as_ref()
-        .map(|f| Arc::new(history(f)))
+        .map(|f| Arc::new(f.release_history()))
         .unwrap_or_default();
     group
         .into_iter()
@@ -288,19 +291,6 @@ fn judge_one(
         history: Arc::clone(history),
     };
     (result, Some(job))
-}
-
-/// Every version's publish time and whether it advertised provenance (for downgrades).
-fn history(facts: &PackumentFacts) -> Vec<VersionInfo> {
-    facts
-        .versions
-        .iter()
-        .map(|(version, v)| VersionInfo {
-            version: version.clone(),
-            published: facts.published.get(version).copied(),
-            has_provenance: v.provenance_predicate.is_some(),
-        })
-        .collect()
 }
 
 /// The packument's entry for the checked version and its signed integrity, or the failure.

@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::signature::RegistrySignature;
+use sigverify_attest::VersionInfo;
 
 /// What one published version carries.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,6 +28,10 @@ pub struct VersionFacts {
     pub provenance_predicate: Option<String>,
     /// The published package.json `repository` field.
     pub repository: Option<serde_json::Value>,
+    /// The install-time lifecycle scripts (`preinstall`, `install`, `postinstall`) the published
+    /// package.json declares (full packuments only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub install_scripts: Vec<String>,
 }
 
 /// The facts of a packument restricted to what verification needs (this is also what the
@@ -39,6 +44,24 @@ pub struct PackumentFacts {
     pub versions: HashMap<String, VersionFacts>,
     /// Publish times by version (only in full packuments).
     pub published: HashMap<String, DateTime<Utc>>,
+    /// How many maintainers the packument lists; `None` without a `maintainers` array (as in
+    /// abbreviated packuments).
+    #[serde(default)]
+    pub maintainers: Option<usize>,
+}
+
+impl PackumentFacts {
+    /// Every version's publish time and whether it advertised provenance, for downgrade checks.
+    pub fn release_history(&self) -> Vec<VersionInfo> {
+        self.versions
+            .iter()
+            .map(|(version, v)| VersionInfo {
+                version: version.clone(),
+                published: self.published.get(version).copied(),
+                has_provenance: v.provenance_predicate.is_some(),
+            })
+            .collect()
+    }
 }
 
 /// Why a packument could not be used.
@@ -53,6 +76,9 @@ struct WirePackument {
     versions: HashMap<String, WireVersion>,
     #[serde(default)]
     time: HashMap<String, serde_json::Value>,
+    /// Kept loose: only an array's length is used, anything else means "not listed".
+    #[serde(default)]
+    maintainers: Option<serde_json::Value>,
 }
 
 /// A version document as it appears in `versions[v]` (or served alone at `/<name>/<version>`).
@@ -62,6 +88,9 @@ pub struct WireVersion {
     dist: Option<WireDist>,
     #[serde(default)]
     repository: Option<serde_json::Value>,
+    /// Kept loose: a malformed `scripts` field must not reject the packument.
+    #[serde(default)]
+    scripts: Option<serde_json::Value>,
 }
 
 #[derive(Deserialize)]
@@ -100,10 +129,16 @@ pub fn parse_packument(bytes: &[u8]) -> Result<PackumentFacts, PackumentError> {
         .into_iter()
         .map(|(v, doc)| (v, doc.into_facts()))
         .collect();
+    let maintainers = wire
+        .maintainers
+        .as_ref()
+        .and_then(serde_json::Value::as_array)
+        .map(Vec::len);
     Ok(PackumentFacts {
         name: wire.name,
         versions,
         published,
+        maintainers,
     })
 }
 
@@ -116,10 +151,11 @@ pub fn parse_version_document(bytes: &[u8]) -> Result<VersionFacts, PackumentErr
 
 impl WireVersion {
     fn into_facts(self) -> VersionFacts {
-        let dist = self.dist;
-        let Some(dist) = dist else {
+        let install_scripts = install_scripts(self.scripts.as_ref());
+        let Some(dist) = self.dist else {
             return VersionFacts {
                 repository: self.repository,
+                install_scripts,
                 ..VersionFacts::default()
             };
         };
@@ -137,8 +173,21 @@ impl WireVersion {
             attestations_url,
             provenance_predicate,
             repository: self.repository,
+            install_scripts,
         }
     }
+}
+
+/// The install-time lifecycle scripts a package.json `scripts` object declares.
+fn install_scripts(scripts: Option<&serde_json::Value>) -> Vec<String> {
+    let Some(scripts) = scripts.and_then(serde_json::Value::as_object) else {
+        return Vec::new();
+    };
+    ["preinstall", "install", "postinstall"]
+        .into_iter()
+        .filter(|name| scripts.get(*name).is_some_and(|s| !s.is_null()))
+        .map(str::to_string)
+        .collect()
 }
 
 /// `sha1-<base64>` from a hex `shasum`, as ssri does for versions without `integrity`.

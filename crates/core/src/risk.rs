@@ -17,26 +17,25 @@
 //!   earlier by publish time, within one release line (the major, or `0.MINOR` below 1.0.0),
 //!   never across majors.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
-use sigverify_attest::{detect_downgrade, VersionInfo};
+use serde::Serialize;
+use sigverify_attest::detect_downgrade;
 use sigverify_lockfile::{Omit, Package, Source, Tree};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use url::Url;
 
+use crate::cached::EvidenceCache;
+use crate::checks::FactsSource;
 use crate::error::VerifyError;
 use crate::evidence::Evidence;
 use crate::npmrc::NpmConfig;
-use crate::registry::{Conditional, Validators};
+use crate::packument::{PackumentFacts, VersionFacts};
+use crate::timing::PackageTiming;
 use crate::verify::{load_input, make_evidence, VerifyOptions};
-
-/// The lifecycle scripts npm runs when a package is installed.
-const INSTALL_SCRIPTS: [&str; 3] = ["preinstall", "install", "postinstall"];
 
 /// How the ranking is computed.
 #[derive(Debug, Clone, Copy)]
@@ -168,7 +167,8 @@ pub async fn assess_risk(
     let config = NpmConfig::load(&tree.root, &options.overrides)?;
     let evidence = make_evidence(options, &config)?;
     let groups = wanted_packages(&tree, &config, &options.omit)?;
-    let mut packages = assess_groups(&evidence, groups, options.concurrency, *risk).await;
+    let cache = EvidenceCache::open(&options.cache, options.offline.is_some()).await;
+    let mut packages = assess_groups(&evidence, &cache, groups, options.concurrency, *risk).await;
     packages.sort_by(|a, b| {
         let by_name = || (&a.name, &a.version).cmp(&(&b.name, &b.version));
         b.score.cmp(&a.score).then_with(by_name)
@@ -220,22 +220,36 @@ fn is_ranked(package: &Package, omit: &Omit) -> bool {
         && package.installed != Some(false)
 }
 
-/// Fetches each packument once (at most `concurrency` at a time) and assesses its versions.
+/// Obtains each full packument once (from the evidence cache while fresh, else the registry or
+/// the store, at most `concurrency` requests at a time, exactly as verification does) and
+/// assesses its versions.
 async fn assess_groups(
     evidence: &Evidence,
+    cache: &EvidenceCache,
     groups: Groups,
     concurrency: usize,
     risk: RiskOptions,
 ) -> Vec<RiskEntry> {
     let limit = Arc::new(Semaphore::new(concurrency.max(1)));
+    let keys: Vec<String> = groups
+        .keys()
+        .map(|(registry, name)| EvidenceCache::key(registry, name, true))
+        .collect();
+    let mut preloaded = cache.preload(&keys).await;
     let mut tasks = JoinSet::new();
     for ((registry, name), versions) in groups {
-        let (evidence, limit) = (evidence.clone(), Arc::clone(&limit));
+        let cached = preloaded.remove(&EvidenceCache::key(&registry, &name, true));
+        let (evidence, cache, limit) = (evidence.clone(), cache.clone(), Arc::clone(&limit));
         tasks.spawn(async move {
-            let facts = {
-                let _permit = limit.acquire().await.expect("semaphore is never closed");
-                packument_facts(&evidence, &registry, &name).await
+            let source = FactsSource {
+                full: true,
+                evidence: &evidence,
+                cache: &cache,
+                limit: &limit,
             };
+            let mut timing = PackageTiming::default();
+            let facts = source.obtain(&registry, &name, cached, &mut timing).await;
+            let facts = facts.map_err(|(_, why)| format!("{name}: {why}"));
             versions
                 .into_values()
                 .map(|wanted| assess(wanted, facts.as_ref(), &risk))
@@ -246,139 +260,16 @@ async fn assess_groups(
     while let Some(done) = tasks.join_next().await {
         entries.extend(done.expect("risk tasks never panic"));
     }
+    cache.flush().await;
     entries
 }
 
-/// What the ranking needs from a packument.
-#[derive(Debug, Default)]
-struct Facts {
-    /// `maintainers.length`; `None` when the packument has no such array.
-    maintainers: Option<usize>,
-    versions: HashMap<String, VersionFacts>,
-}
-
-#[derive(Debug, Default)]
-struct VersionFacts {
-    published: Option<DateTime<Utc>>,
-    provenance: bool,
-    /// The install-time lifecycle scripts the published package.json declares.
-    install_scripts: Vec<&'static str>,
-}
-
-/// The packument of `name`, reduced to [`Facts`]; the error says why it is unavailable.
-async fn packument_facts(evidence: &Evidence, registry: &Url, name: &str) -> Result<Facts, String> {
-    let fetched = evidence
-        .packument_conditional(registry, name, true, &Validators::default())
-        .await;
-    let bytes = match fetched {
-        Ok(Conditional::Body { bytes, .. }) => bytes,
-        Ok(Conditional::NotFound) => {
-            return Err(format!(
-                "the registry has no packument for {name} (HTTP 404)"
-            ))
-        }
-        Ok(Conditional::NotModified) => {
-            return Err(format!(
-                "the registry answered 304 Not Modified for {name} without a cached copy"
-            ))
-        }
-        Err(e) => return Err(format!("cannot get the packument of {name}: {e}")),
-    };
-    // Full packuments of popular packages are megabytes: parse off the async workers.
-    let parsed = tokio::task::spawn_blocking(move || parse_facts(&bytes)).await;
-    match parsed {
-        Ok(Ok(facts)) => Ok(facts),
-        Ok(Err(e)) => Err(format!("malformed packument of {name}: {e}")),
-        Err(e) => Err(format!("cannot parse the packument of {name}: {e}")),
-    }
-}
-
-#[derive(Deserialize)]
-struct WirePackument {
-    #[serde(default)]
-    maintainers: Option<Value>,
-    #[serde(default)]
-    time: HashMap<String, Value>,
-    #[serde(default)]
-    versions: HashMap<String, WireVersion>,
-}
-
-#[derive(Deserialize)]
-struct WireVersion {
-    #[serde(default)]
-    scripts: Option<Value>,
-    #[serde(default)]
-    dist: Option<WireDist>,
-}
-
-#[derive(Deserialize)]
-struct WireDist {
-    #[serde(default)]
-    attestations: Option<WireAttestations>,
-}
-
-#[derive(Deserialize)]
-struct WireAttestations {
-    #[serde(default)]
-    provenance: Option<WireProvenance>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct WireProvenance {
-    #[serde(default)]
-    predicate_type: Option<Value>,
-}
-
-fn parse_facts(bytes: &[u8]) -> Result<Facts, serde_json::Error> {
-    let wire: WirePackument = serde_json::from_slice(bytes)?;
-    let maintainers = wire
-        .maintainers
-        .as_ref()
-        .and_then(Value::as_array)
-        .map(Vec::len);
-    let versions = wire
-        .versions
-        .into_iter()
-        .map(|(version, doc)| {
-            let published = wire.time.get(&version).and_then(parse_time);
-            let facts = VersionFacts {
-                published,
-                provenance: has_provenance(&doc),
-                install_scripts: install_scripts(doc.scripts.as_ref()),
-            };
-            (version, facts)
-        })
-        .collect();
-    Ok(Facts {
-        maintainers,
-        versions,
-    })
-}
-
-fn has_provenance(doc: &WireVersion) -> bool {
-    let provenance = doc.dist.as_ref().and_then(|d| d.attestations.as_ref());
-    let predicate = provenance.and_then(|a| a.provenance.as_ref());
-    predicate.is_some_and(|p| p.predicate_type.as_ref().is_some_and(|t| !t.is_null()))
-}
-
-fn install_scripts(scripts: Option<&Value>) -> Vec<&'static str> {
-    let Some(scripts) = scripts.and_then(Value::as_object) else {
-        return Vec::new();
-    };
-    INSTALL_SCRIPTS
-        .into_iter()
-        .filter(|name| scripts.get(*name).is_some_and(|s| !s.is_null()))
-        .collect()
-}
-
-fn parse_time(value: &Value) -> Option<DateTime<Utc>> {
-    let parsed = DateTime::parse_from_rfc3339(value.as_str()?).ok()?;
-    Some(parsed.with_timezone(&Utc))
-}
-
 /// The signals of one version, given its packument (or why there is none).
-fn assess(wanted: Wanted, facts: Result<&Facts, &String>, risk: &RiskOptions) -> RiskEntry {
+fn assess(
+    wanted: Wanted,
+    facts: Result<&PackumentFacts, &String>,
+    risk: &RiskOptions,
+) -> RiskEntry {
     let id = format!("{}@{}", wanted.name, wanted.version);
     let version = facts.ok().and_then(|f| f.versions.get(&wanted.version));
     let mut signals: Vec<RiskSignal> = install_scripts_signal(&id, &wanted, version)
@@ -414,14 +305,14 @@ fn unknown(why: String) -> RiskSignal {
 fn registry_signals(
     id: &str,
     wanted: &Wanted,
-    facts: &Facts,
+    facts: &PackumentFacts,
     version: &VersionFacts,
     risk: &RiskOptions,
 ) -> Vec<RiskSignal> {
     [
         no_provenance_signal(id, version),
         downgrade_signal(wanted, facts),
-        recent_publish_signal(id, version, risk),
+        recent_publish_signal(id, facts.published.get(&wanted.version).copied(), risk),
         few_maintainers_signal(&wanted.name, facts),
     ]
     .into_iter()
@@ -448,7 +339,7 @@ fn install_scripts_signal(
 }
 
 fn no_provenance_signal(id: &str, version: &VersionFacts) -> Option<RiskSignal> {
-    (!version.provenance).then(|| {
+    version.provenance_predicate.is_none().then(|| {
         let detail = format!(
             "{id} has no provenance attestation: nothing ties it to a source commit and a build"
         );
@@ -456,17 +347,8 @@ fn no_provenance_signal(id: &str, version: &VersionFacts) -> Option<RiskSignal> 
     })
 }
 
-fn downgrade_signal(wanted: &Wanted, facts: &Facts) -> Option<RiskSignal> {
-    let history: Vec<VersionInfo> = facts
-        .versions
-        .iter()
-        .map(|(version, v)| VersionInfo {
-            version: version.clone(),
-            published: v.published,
-            has_provenance: v.provenance,
-        })
-        .collect();
-    let downgrade = detect_downgrade(&history, &wanted.version)?;
+fn downgrade_signal(wanted: &Wanted, facts: &PackumentFacts) -> Option<RiskSignal> {
+    let downgrade = detect_downgrade(&facts.release_history(), &wanted.version)?;
     let name = &wanted.name;
     let detail = format!(
         "{name}@{} has no provenance but {name}@{} (same release line {}, published {}) had it: \
@@ -481,10 +363,10 @@ fn downgrade_signal(wanted: &Wanted, facts: &Facts) -> Option<RiskSignal> {
 
 fn recent_publish_signal(
     id: &str,
-    version: &VersionFacts,
+    published: Option<DateTime<Utc>>,
     risk: &RiskOptions,
 ) -> Option<RiskSignal> {
-    let published = version.published?;
+    let published = published?;
     let window = TimeDelta::try_days(risk.recent_days).filter(|w| *w > TimeDelta::zero())?;
     // A publish time after `now` (clock skew) counts as just published.
     let age = (risk.now - published).max(TimeDelta::zero());
@@ -511,7 +393,7 @@ fn describe_age(age: TimeDelta) -> String {
     }
 }
 
-fn few_maintainers_signal(name: &str, facts: &Facts) -> Option<RiskSignal> {
+fn few_maintainers_signal(name: &str, facts: &PackumentFacts) -> Option<RiskSignal> {
     let detail = match facts.maintainers {
         Some(count) if count > 1 => return None,
         Some(1) => format!("{name} has a single maintainer: one compromised account can publish"),
@@ -539,9 +421,10 @@ mod tests {
     fn lenient_fields_do_not_reject_a_packument() {
         let doc = br#"{"maintainers":"someone","time":{"created":"x","unpublished":{}},
             "versions":{"1.0.0":{"scripts":"weird","dist":{"attestations":{"url":"u"}}}}}"#;
-        let facts = parse_facts(doc).unwrap();
+        let facts = crate::packument::parse_packument(doc).unwrap();
         assert_eq!(facts.maintainers, None);
         let v = &facts.versions["1.0.0"];
-        assert!(!v.provenance && v.install_scripts.is_empty() && v.published.is_none());
+        assert!(v.provenance_predicate.is_none() && v.install_scripts.is_empty());
+        assert!(facts.published.is_empty());
     }
 }
