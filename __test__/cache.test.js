@@ -72,6 +72,26 @@ describe('evidence cache', () => {
     }
   })
 
+  it('a fresh entry without the wanted version\'s facts is a miss, and then keeps both versions', async () => {
+    registry.addPackage({ name: 'one', version: '2.0.0' })
+    const other = writeProject(tempDir('cache-other'), { name: 'q', version: '1.0.0', dependencies: { one: '2.0.0' } })
+    await npm(['install'], { cwd: other, registry: url, cache: tempDir('npmcache-other') })
+    const cache = tempDir('disk-cache-versions')
+    registry.cacheControl = 'public, max-age=300'
+    try {
+      await verifyTree({ dir: project, registry: url, cache, contents: false })
+      const before = registry.stats.byName.one
+      const second = await verifyTree({ dir: other, registry: url, cache, contents: false })
+      assert.equal(second.packages.find((p) => p.name === 'one').status, 'verified')
+      assert.equal(registry.stats.byName.one, before + 1, 'one@2.0.0 is not in the cached entry: fetched again')
+      await verifyTree({ dir: project, registry: url, cache, contents: false })
+      await verifyTree({ dir: other, registry: url, cache, contents: false })
+      assert.equal(registry.stats.byName.one, before + 1, 'the new entry serves both versions')
+    } finally {
+      registry.cacheControl = null
+    }
+  })
+
   it('without Cache-Control the local cache revalidates every run, so a changed registry answer is seen', async () => {
     const cache = tempDir('disk-cache')
     const clean = await verifyTree({ dir: project, registry: url, cache, contents: false })

@@ -8,7 +8,7 @@
 //! cache does; no header means revalidate every run with ETag / Last-Modified) and Redis one
 //! hour (one CI runner's fetch serves the fleet).
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -53,6 +53,15 @@ pub(crate) struct CachedFacts {
     pub facts: PackumentFacts,
     pub validators: Validators,
     pub fresh: bool,
+    /// The versions whose facts are all there (the others keep only their history).
+    pub complete: BTreeSet<String>,
+}
+
+impl CachedFacts {
+    /// True when every wanted version has all its facts in the entry.
+    pub fn covers(&self, wanted: &BTreeSet<String>) -> bool {
+        wanted.is_subset(&self.complete)
+    }
 }
 
 impl EvidenceCache {
@@ -120,11 +129,11 @@ impl EvidenceCache {
             last_modified: entry.last_modified,
             fresh_for,
         };
-        let facts = body.facts;
         Some(CachedFacts {
-            facts,
+            facts: body.facts,
             validators,
             fresh,
+            complete: body.complete,
         })
     }
 
@@ -133,14 +142,22 @@ impl EvidenceCache {
         self.max_age.or(registry_says).unwrap_or(Duration::ZERO)
     }
 
-    /// Queues a packument's facts, with the validators the registry gave, for [`Self::flush`].
-    pub fn store(&self, key: &str, facts: &PackumentFacts, validators: &Validators) {
+    /// Queues a packument's facts, with the validators the registry gave, for [`Self::flush`]:
+    /// all the facts of the versions in `complete`, the history of the others.
+    pub fn store(
+        &self,
+        key: &str,
+        facts: &PackumentFacts,
+        validators: &Validators,
+        complete: &BTreeSet<String>,
+    ) {
         if self.cache.kind() == "off" {
             return;
         }
         let body = CachedBodyRef {
             fresh_for_secs: validators.fresh_for.map(|d| d.as_secs()),
-            facts,
+            complete,
+            facts: &facts.compacted(complete),
         };
         let Ok(body) = serde_json::to_vec(&body) else {
             return;
@@ -159,7 +176,7 @@ impl EvidenceCache {
     /// fresh at all; with a zero lifetime every run revalidates anyway.
     pub fn refresh(&self, key: &str, cached: &CachedFacts) {
         if self.lifetime(cached.validators.fresh_for) > Duration::ZERO {
-            self.store(key, &cached.facts, &cached.validators);
+            self.store(key, &cached.facts, &cached.validators, &cached.complete);
         }
     }
 
@@ -183,6 +200,8 @@ impl EvidenceCache {
 #[serde(rename_all = "camelCase")]
 struct CachedBody {
     fresh_for_secs: Option<u64>,
+    #[serde(default)]
+    complete: BTreeSet<String>,
     facts: PackumentFacts,
 }
 
@@ -191,5 +210,44 @@ struct CachedBody {
 #[serde(rename_all = "camelCase")]
 struct CachedBodyRef<'a> {
     fresh_for_secs: Option<u64>,
+    complete: &'a BTreeSet<String>,
     facts: &'a PackumentFacts,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::packument::parse_packument;
+
+    const PACKUMENT: &[u8] = br#"{"name":"a","time":{"1.0.0":"2024-01-01T00:00:00Z","2.0.0":"2024-02-01T00:00:00Z"},
+        "versions":{"1.0.0":{"dist":{"integrity":"sha512-one","signatures":[{"keyid":"k","sig":"s1"}],
+            "attestations":{"url":"u1","provenance":{"predicateType":"p"}}}},
+          "2.0.0":{"dist":{"integrity":"sha512-two","signatures":[{"keyid":"k","sig":"s2"}]}}}}"#;
+
+    #[tokio::test]
+    async fn entries_keep_the_wanted_versions_whole_and_only_the_history_of_the_others() {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = CacheSettings {
+            spec: Some(dir.path().display().to_string()),
+            max_age: Some(Duration::from_secs(3600)),
+        };
+        let cache = EvidenceCache::open(&settings, false).await;
+        let facts = parse_packument(PACKUMENT).unwrap();
+        let keep: BTreeSet<String> = ["1.0.0".to_string()].into();
+        cache.store("k", &facts, &Validators::default(), &keep);
+        cache.flush().await;
+        let cached = cache.preload(&["k".to_string()]).await.remove("k").unwrap();
+        assert!(cached.fresh);
+        assert!(cached.covers(&keep));
+        assert!(!cached.covers(&["2.0.0".to_string()].into()));
+        assert_eq!(cached.facts.versions["1.0.0"], facts.versions["1.0.0"]);
+        let other = &cached.facts.versions["2.0.0"];
+        assert!(other.integrity.is_none() && other.signatures.is_empty());
+        // The release history is whole: downgrade checks see every version.
+        assert_eq!(cached.facts.published, facts.published);
+        let mut history = cached.facts.release_history();
+        history.sort_by(|a, b| a.version.cmp(&b.version));
+        let flags: Vec<bool> = history.iter().map(|h| h.has_provenance).collect();
+        assert_eq!(flags, [true, false]);
+    }
 }

@@ -2,7 +2,7 @@
 //! versions in the tree; parsing and cryptography on blocking threads; then the attestations of
 //! each version whose registry signature holds.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -88,7 +88,10 @@ pub(crate) async fn run_checks(
                 limit: &limit,
             };
             let mut timing = PackageTiming::default();
-            let facts = source.obtain(&registry, &name, cached, &mut timing).await;
+            let wanted = group.iter().map(|c| c.result.version.clone()).collect();
+            let facts = source
+                .obtain(&registry, &name, wanted, cached, &mut timing)
+                .await;
             let judge = move || {
                 let mut judged = judge_group(facts, group, keys.as_deref(), internal.as_deref());
                 judged.iter_mut().for_each(|(r, _)| {
@@ -162,13 +165,26 @@ pub(crate) type Facts = Result<PackumentFacts, (Code, String)>;
 impl FactsSource<'_> {
     /// The facts of one packument: the cached copy while fresh, else the registry's answer
     /// (revalidating a cached copy), parsed on the CPU pool and queued for the cache.
+    ///
+    /// A cached entry that lacks some `wanted` version's facts is a miss (the whole packument is
+    /// fetched again); the new entry then keeps the wanted versions and those it already had.
     pub async fn obtain(
         &self,
         registry: &Url,
         name: &str,
+        wanted: BTreeSet<String>,
         cached: Option<CachedFacts>,
         timing: &mut PackageTiming,
     ) -> Facts {
+        let mut keep = wanted;
+        let cached = match cached {
+            Some(c) if c.covers(&keep) => Some(c),
+            Some(c) => {
+                keep.extend(c.complete);
+                None
+            }
+            None => None,
+        };
         if let Some(c) = cached.as_ref().filter(|c| c.fresh) {
             return Ok(c.facts.clone());
         }
@@ -201,17 +217,20 @@ impl FactsSource<'_> {
                 Ok(c.facts)
             }
             Ok(Conditional::Body { bytes, validators }) => {
+                let cache = self.cache.clone();
                 let parse = move || {
                     let started = Instant::now();
                     let facts =
                         parse_packument(&bytes).map_err(|e| (Code::BadPackument, e.to_string()));
+                    if let Ok(facts) = &facts {
+                        keep.retain(|v| facts.versions.contains_key(v));
+                        cache.store(&key, facts, &validators, &keep);
+                    }
                     (facts, started.elapsed())
                 };
                 let (facts, parse_time) = crate::cpu::on_cpu_pool(parse).await;
                 timing.parse = parse_time;
-                let facts = facts?;
-                self.cache.store(&key, &facts, &validators);
-                Ok(facts)
+                facts
             }
             Ok(Conditional::NotFound) => Err((
                 Code::NoPackument,

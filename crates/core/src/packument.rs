@@ -3,7 +3,7 @@
 //! Registry JSON is parsed into these checked types before any cryptography runs; fields we do
 //! not need are skipped by serde without being kept.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -51,6 +51,33 @@ pub struct PackumentFacts {
 }
 
 impl PackumentFacts {
+    /// A copy for the cache: every detail of the versions in `keep`, and of the others only what
+    /// the release history needs (publish times stay, provenance advertisement stays), so an
+    /// entry holds a few versions' signatures instead of hundreds.
+    pub fn compacted(&self, keep: &BTreeSet<String>) -> PackumentFacts {
+        let versions = self
+            .versions
+            .iter()
+            .map(|(version, v)| {
+                let facts = if keep.contains(version) {
+                    v.clone()
+                } else {
+                    VersionFacts {
+                        provenance_predicate: v.provenance_predicate.clone(),
+                        ..VersionFacts::default()
+                    }
+                };
+                (version.clone(), facts)
+            })
+            .collect();
+        PackumentFacts {
+            name: self.name.clone(),
+            versions,
+            published: self.published.clone(),
+            maintainers: self.maintainers,
+        }
+    }
+
     /// Every version's publish time and whether it advertised provenance, for downgrade checks.
     pub fn release_history(&self) -> Vec<VersionInfo> {
         self.versions

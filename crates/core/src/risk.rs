@@ -248,7 +248,10 @@ async fn assess_groups(
                 limit: &limit,
             };
             let mut timing = PackageTiming::default();
-            let facts = source.obtain(&registry, &name, cached, &mut timing).await;
+            let wanted = versions.keys().cloned().collect();
+            let facts = source
+                .obtain(&registry, &name, wanted, cached, &mut timing)
+                .await;
             let facts = facts.map_err(|(_, why)| format!("{name}: {why}"));
             versions
                 .into_values()
