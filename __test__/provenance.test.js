@@ -49,13 +49,24 @@ function lockfileProject (version, integrity = sigstore.integrity) {
 
 const sigstoreOf = (report) => report.packages.find((p) => p.name === 'sigstore')
 
+let savedCache
+
 before(async () => {
+  // These tests change attestation documents under an unchanged packument; a kept verdict would
+  // (by design) not fetch them again, so they run without the cache. The verdict cache has its
+  // own test below, with a cache folder of its own.
+  savedCache = process.env.NPM_SIGVERIFY_CACHE
+  process.env.NPM_SIGVERIFY_CACHE = 'off'
   registry = new TestRegistry()
   registry.keysDocument = JSON.parse(read('registry-keys/npm-keys-2025.json'))
   url = await registry.start()
 })
 
-after(() => registry.close())
+after(() => {
+  if (savedCache === undefined) delete process.env.NPM_SIGVERIFY_CACHE
+  else process.env.NPM_SIGVERIFY_CACHE = savedCache
+  return registry.close()
+})
 
 beforeEach(() => {
   registry.recorded.set('sigstore', packument())
@@ -84,6 +95,25 @@ describe('npm attestations', () => {
     assert.equal(pkg.code, 'EPROVENANCEREPOSITORY')
     const off = sigstoreOf(await verifyTree({ dir: lockfileProject('1.0.0'), registry: url, provenance: { repositoryMatch: false } }))
     assert.equal(off.status, 'verified')
+  })
+
+  it('a kept verdict is reused as-is (no attestations request); changed packument facts re-verify', async () => {
+    const cache = tempDir('verdicts')
+    const dir = lockfileProject('1.0.0')
+    const first = sigstoreOf(await verifyTree({ dir, registry: url, cache }))
+    assert.equal(first.provenance, 'verified', first.message)
+    const fetched = registry.stats.attestations
+    const again = sigstoreOf(await verifyTree({ dir, registry: url, cache }))
+    assert.equal(registry.stats.attestations, fetched, 'the kept verdict needs no attestations request')
+    assert.deepEqual({ ...again, timing: undefined }, { ...first, timing: undefined })
+    // Another repository in the packument: another key, verified again (and failing).
+    registry.recorded.set('sigstore', packument({ repository: 'git+https://github.com/someone-else/sigstore-js.git' }))
+    const changed = sigstoreOf(await verifyTree({ dir, registry: url, cache }))
+    assert.equal(registry.stats.attestations, fetched + 1)
+    assert.equal(changed.code, 'EPROVENANCEREPOSITORY')
+    // Failures are never kept: the next run checks again.
+    await verifyTree({ dir, registry: url, cache })
+    assert.equal(registry.stats.attestations, fetched + 2)
   })
 
   it('a tampered DSSE signature is EATTESTATIONVERIFY', async () => {

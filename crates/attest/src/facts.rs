@@ -9,12 +9,12 @@
 //!    values the certificate cannot carry (builder id, build type) or as a last fallback.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sigstore_verify::crypto::{CertificateInfo, FulcioCiClaims};
 
 /// What a verified provenance attestation proves.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ProvenanceFacts {
     /// OIDC issuer (e.g. `https://token.actions.githubusercontent.com`).

@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::packument::PackumentFacts;
 use crate::registry::Validators;
+use crate::verdicts::Verdict;
 
 /// Version of the cached facts' shape (2: maintainers and install scripts added).
 const FACTS_FORMAT: &str = "f2";
@@ -45,7 +46,10 @@ pub(crate) struct EvidenceCache {
     pub warning: Option<String>,
     /// Entries to write in one batch at the end of the run (one write per entry, spread over
     /// the run, cost more than the fetches they save).
-    pending: Arc<Mutex<Vec<(String, Entry)>>>,
+    pending: Arc<Mutex<Vec<(Namespace, String, Entry)>>>,
+    /// What every verdict of this run depends on ([`crate::verdicts::run_salt`]); `None` when
+    /// verdicts are not cached.
+    verdict_salt: Option<Arc<String>>,
 }
 
 /// A cached packument's facts and validators.
@@ -79,6 +83,7 @@ impl EvidenceCache {
             warning: error.map(|e| format!("cache unavailable, continuing without it: {e}")),
             cache,
             pending: Arc::default(),
+            verdict_salt: None,
         }
     }
 
@@ -89,7 +94,59 @@ impl EvidenceCache {
             max_age: Some(Duration::ZERO),
             warning: None,
             pending: Arc::default(),
+            verdict_salt: None,
         }
+    }
+
+    /// Caches verdicts too, under `salt` (see [`crate::verdicts`]).
+    pub fn with_verdicts(mut self, salt: String) -> EvidenceCache {
+        if self.cache.kind() != "off" {
+            self.verdict_salt = Some(Arc::new(salt));
+        }
+        self
+    }
+
+    /// The run's verdict salt when verdicts are cached.
+    pub fn verdict_salt(&self) -> Option<&str> {
+        self.verdict_salt.as_deref().map(String::as_str)
+    }
+
+    /// Looks up verdicts, aligned with `keys` (a `None` key is never found).
+    pub async fn verdicts(&self, keys: &[Option<String>]) -> Vec<Option<Verdict>> {
+        let wanted: Vec<&str> = keys.iter().flatten().map(String::as_str).collect();
+        if self.verdict_salt.is_none() || wanted.is_empty() {
+            return vec![None; keys.len()];
+        }
+        let mut found = match self.cache.get_many(Namespace::Verdict, &wanted).await {
+            Ok(found) => found.into_iter(),
+            Err(_) => return vec![None; keys.len()],
+        };
+        keys.iter()
+            .map(|key| {
+                // Only keys that were asked for consume an answer.
+                key.as_ref()?;
+                let entry = found.next().flatten()?;
+                serde_json::from_slice(&entry.body).ok()
+            })
+            .collect()
+    }
+
+    /// Queues a verdict for [`Self::flush`].
+    pub fn store_verdict(&self, key: &str, verdict: &Verdict) {
+        if self.verdict_salt.is_none() {
+            return;
+        }
+        if let Ok(body) = serde_json::to_vec(verdict) {
+            self.queue(Namespace::Verdict, key, Entry::new(body));
+        }
+    }
+
+    fn queue(&self, ns: Namespace, key: &str, entry: Entry) {
+        let mut pending = self
+            .pending
+            .lock()
+            .expect("no panics while holding the lock");
+        pending.push((ns, key.to_string(), entry));
     }
 
     /// `disk`, `redis` or `off`.
@@ -165,11 +222,7 @@ impl EvidenceCache {
         let mut entry = Entry::new(body);
         entry.etag = validators.etag.clone();
         entry.last_modified = validators.last_modified.clone();
-        let mut pending = self
-            .pending
-            .lock()
-            .expect("no panics while holding the lock");
-        pending.push((key.to_string(), entry));
+        self.queue(Namespace::Packument, key, entry);
     }
 
     /// After a 304: the entry only needs rewriting (to restart its freshness) when it can be
@@ -180,7 +233,7 @@ impl EvidenceCache {
         }
     }
 
-    /// Writes the queued entries in one batch (a few round trips on Redis).
+    /// Writes the queued entries in one batch per namespace (a few round trips on Redis).
     pub async fn flush(&self) {
         let pending = std::mem::take(
             &mut *self
@@ -188,10 +241,15 @@ impl EvidenceCache {
                 .lock()
                 .expect("no panics while holding the lock"),
         );
-        let items: Vec<(&str, &Entry)> = pending.iter().map(|(k, e)| (k.as_str(), e)).collect();
-        let ttl = Namespace::Packument.default_ttl();
-        // A cache that fails to store is only a slower next run.
-        let _ = self.cache.put_many(Namespace::Packument, &items, ttl).await;
+        for ns in [Namespace::Packument, Namespace::Verdict] {
+            let items: Vec<(&str, &Entry)> = pending
+                .iter()
+                .filter(|(n, _, _)| *n == ns)
+                .map(|(_, k, e)| (k.as_str(), e))
+                .collect();
+            // A cache that fails to store is only a slower next run.
+            let _ = self.cache.put_many(ns, &items, ns.default_ttl()).await;
+        }
     }
 }
 

@@ -25,6 +25,7 @@ use crate::signature::{
     verify_registry_signatures, RegistrySignature, SignatureVerdict, SignedVersion,
 };
 use crate::timing::PackageTiming;
+use crate::verdicts::{history_digest, verdict_key, Verdict};
 use sigverify_attest::VersionInfo;
 
 /// A registry package to check, with its result pre-filled from the lockfile.
@@ -73,52 +74,121 @@ pub(crate) async fn run_checks(
                 continue;
             }
         };
-        let (evidence, limit, provenance) =
-            (evidence.clone(), Arc::clone(&limit), Arc::clone(provenance));
         let full = full(&registry);
         let cached = preloaded.remove(&EvidenceCache::key(&registry, &name, full));
-        let cache = cache.clone();
-        let internal = internal.cloned();
+        let work = GroupWork {
+            registry,
+            name,
+            full,
+            keys,
+            trust,
+            internal: internal.cloned(),
+            evidence: evidence.clone(),
+            cache: cache.clone(),
+            limit: Arc::clone(&limit),
+            provenance: Arc::clone(provenance),
+        };
         let if_late = group.iter().map(|c| c.result.clone()).collect();
-        tasks.spawn(if_late, async move {
-            let source = FactsSource {
-                full,
-                evidence: &evidence,
-                cache: &cache,
-                limit: &limit,
-            };
-            let mut timing = PackageTiming::default();
-            let wanted = group.iter().map(|c| c.result.version.clone()).collect();
-            let facts = source
-                .obtain(&registry, &name, wanted, cached, &mut timing)
-                .await;
-            let judge = move || {
-                let mut judged = judge_group(facts, group, keys.as_deref(), internal.as_deref());
-                judged.iter_mut().for_each(|(r, _)| {
-                    r.timing.fetch = timing.fetch;
-                    r.timing.parse = timing.parse;
-                });
-                judged
-            };
-            let judged = crate::cpu::on_cpu_pool(judge).await;
-            let mut results = Vec::with_capacity(judged.len());
-            for (result, job) in judged {
-                results.push(match job.filter(|_| provenance.enabled) {
-                    Some(job) => {
-                        let started = Instant::now();
-                        let trust = trust.clone();
-                        let mut result = attest(result, job, &evidence, trust, &provenance).await;
-                        result.timing.attest = started.elapsed();
-                        result
-                    }
-                    None => result,
-                });
-            }
-            results
-        });
+        tasks.spawn(if_late, work.run(group, cached));
     }
     results.extend(tasks.collect(limits).await);
     results
+}
+
+/// Everything the checks of one (registry, name) group need.
+struct GroupWork {
+    registry: Url,
+    name: String,
+    full: bool,
+    /// The registry's keys (`None`: a registry without keys, checked for internal signatures).
+    keys: Option<Arc<crate::keys::KeySet>>,
+    trust: Option<Arc<sigverify_attest::TrustMaterial>>,
+    internal: Option<Arc<InternalTrust>>,
+    evidence: Evidence,
+    cache: EvidenceCache,
+    limit: Arc<Semaphore>,
+    provenance: Arc<ProvenanceOptions>,
+}
+
+impl GroupWork {
+    /// Obtains the packument once, reuses the cached verdicts that still apply, and judges (and
+    /// attests) the rest, caching their verdicts.
+    async fn run(self, group: Vec<Check>, cached: Option<CachedFacts>) -> Vec<PackageResult> {
+        let source = FactsSource {
+            full: self.full,
+            evidence: &self.evidence,
+            cache: &self.cache,
+            limit: &self.limit,
+        };
+        let mut timing = PackageTiming::default();
+        let wanted = group.iter().map(|c| c.result.version.clone()).collect();
+        let facts = source
+            .obtain(&self.registry, &self.name, wanted, cached, &mut timing)
+            .await;
+        let keys = self.verdict_keys(&facts, &group);
+        let hits = self.cache.verdicts(&keys).await;
+        let mut results = Vec::with_capacity(group.len());
+        let (mut todo, mut todo_keys) = (Vec::new(), Vec::new());
+        for ((check, key), hit) in group.into_iter().zip(keys).zip(hits) {
+            match hit {
+                Some(verdict) => results.push(verdict.apply(check.result)),
+                None => {
+                    todo.push(check);
+                    todo_keys.push(key);
+                }
+            }
+        }
+        if !todo.is_empty() {
+            let judged = self.judge_and_attest(facts, todo).await;
+            for (result, key) in judged.iter().zip(todo_keys) {
+                if let (Some(key), Some(verdict)) = (key, Verdict::of(result)) {
+                    self.cache.store_verdict(&key, &verdict);
+                }
+            }
+            results.extend(judged);
+        }
+        for result in &mut results {
+            result.timing.fetch = timing.fetch;
+            result.timing.parse = timing.parse;
+        }
+        results
+    }
+
+    /// One verdict key per check (all `None` when verdicts are not cached or cannot apply).
+    fn verdict_keys(&self, facts: &Facts, group: &[Check]) -> Vec<Option<String>> {
+        let (Some(salt), Ok(facts), Some(keys)) =
+            (self.cache.verdict_salt(), facts, self.keys.as_deref())
+        else {
+            return vec![None; group.len()];
+        };
+        let history = history_digest(facts);
+        let keys = keys.digest();
+        group
+            .iter()
+            .map(|check| verdict_key(salt, check, facts, &history, &keys))
+            .collect()
+    }
+
+    async fn judge_and_attest(&self, facts: Facts, group: Vec<Check>) -> Vec<PackageResult> {
+        let (keys, internal) = (self.keys.clone(), self.internal.clone());
+        let judge = move || judge_group(facts, group, keys.as_deref(), internal.as_deref());
+        let judged = crate::cpu::on_cpu_pool(judge).await;
+        let mut results = Vec::with_capacity(judged.len());
+        for (result, job) in judged {
+            results.push(match job.filter(|_| self.provenance.enabled) {
+                Some(job) => {
+                    let started = Instant::now();
+                    let trust = self.trust.clone();
+                    let mut result =
+                        attest(result, job, &self.evidence, trust, &self.provenance).await;
+                    result.timing.attest = started.elapsed();
+                    result
+                }
+                None => result,
+            });
+        }
+        results
+    }
 }
 
 fn group_checks(checks: Vec<Check>) -> BTreeMap<(Url, String), Vec<Check>> {

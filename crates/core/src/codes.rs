@@ -3,10 +3,10 @@
 //! Every non-verified package in a report carries one of these, with a message that names the
 //! package and a remediation hint that says what to do next.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A stable, machine-readable reason why a package is not `verified`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Code {
     /// A registry signature does not verify with its key (npm's code).
     #[serde(rename = "EINTEGRITYSIGNATURE")]

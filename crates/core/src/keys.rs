@@ -94,6 +94,21 @@ struct TufValidity {
 }
 
 impl KeySet {
+    /// A digest of every key (keyid, key bytes, expiry): a verdict cached under one set of keys
+    /// is never reused under another (a rotation or an expiry change invalidates it).
+    pub fn digest(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut hasher = Sha256::new();
+        for key in &self.keys {
+            let expires = key.expires.map(|t| t.to_rfc3339()).unwrap_or_default();
+            for part in [key.keyid.as_bytes(), &key.spki_der, expires.as_bytes()] {
+                hasher.update((part.len() as u64).to_be_bytes());
+                hasher.update(part);
+            }
+        }
+        hex::encode(hasher.finalize())
+    }
+
     /// Parses a registry's `/-/npm/v1/keys` response.
     pub fn from_keys_document(bytes: &[u8]) -> Result<KeySet, KeysError> {
         let doc: KeysDoc =

@@ -27,6 +27,7 @@ pub mod risk;
 pub mod signature;
 pub mod timing;
 pub mod tree;
+mod verdicts;
 pub mod verify;
 
 pub use codes::Code;

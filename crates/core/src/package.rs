@@ -90,7 +90,7 @@ fn tarball_sri(path: &std::path::Path) -> Result<String, VerifyError> {
     Ok(sha512_sri(&bytes))
 }
 
-fn blank_result(spec: &PackageSpec, registry: &str) -> PackageResult {
+pub(crate) fn blank_result(spec: &PackageSpec, registry: &str) -> PackageResult {
     PackageResult {
         name: spec.name.clone(),
         version: spec.version.clone(),

@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sigverify_attest::{
     check_identity, detect_downgrade, verify_attestations, AttestationKind, AttestationResult,
     IdentityPolicy, ProvenanceFacts, Severity, Subject, TrustMaterial, VersionInfo,
@@ -63,7 +63,7 @@ impl ProvenanceOptions {
 }
 
 /// One verified or rejected attestation bundle, as reported.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AttestationSummary {
     /// The attestation's predicate type.

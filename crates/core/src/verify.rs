@@ -24,6 +24,7 @@ use crate::provenance::ProvenanceOptions;
 use crate::registry::{HttpOptions, RegistryClient};
 use crate::report::{PackageResult, Report, Status, Summary};
 use crate::timing::{slowest, Phases};
+use crate::verdicts::run_salt;
 
 /// What to verify and how.
 #[derive(Debug, Clone)]
@@ -88,10 +89,19 @@ pub async fn verify_tree(options: &VerifyOptions) -> Result<Report, VerifyError>
     let (mut results, checks) = plan(&tree, &config, &options.omit)?;
     let trusted_root = load_trusted_root(&options.provenance)?;
     let internal = load_internal_trust(options, trusted_root.as_deref())?;
+    let verdict_salt = run_salt(
+        &options.provenance,
+        trusted_root.as_deref().map(String::as_str),
+    );
     phases.end("load");
     let keyring = Keyring::load(&evidence, checks.iter().map(|c| &c.registry), trusted_root).await;
     let provenance = Arc::new(options.provenance.clone());
     let cache = EvidenceCache::open(&options.cache, options.offline.is_some()).await;
+    // Internal signatures are judged against the time of the run: their verdicts never keep.
+    let cache = match internal {
+        None => cache.with_verdicts(verdict_salt),
+        Some(_) => cache,
+    };
     phases.end("keys");
     let checked = run_checks(
         &evidence,

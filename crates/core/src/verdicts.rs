@@ -1,0 +1,253 @@
+//! The verdict cache: the outcome of a registry package's signature, integrity and attestation
+//! checks, reused as-is when nothing it depends on has changed.
+//!
+//! The key covers everything the verdict is a function of: the tool version, the package
+//! (registry, name, version), the lockfile's integrity, this version's packument facts
+//! (integrity, signatures, attestation advertisement, repository, publish time), the release
+//! history (downgrades), the registry's keys, the trusted root and the attestation options.
+//! A key rotation, a changed packument or another trusted root gives another key. What a hit
+//! saves: the ECDSA and Sigstore verification and the attestations request (the attestation
+//! documents of a version whose verdict is kept are not fetched again). Only `verified` and
+//! `missing` verdicts are kept: failures are checked again on every run. Runs with internal
+//! signatures (whose validity depends on the time of the run) do not use it.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::checks::Check;
+use crate::codes::Code;
+use crate::packument::PackumentFacts;
+use crate::provenance::{AttestationSummary, ProvenanceOptions};
+use crate::report::{PackageResult, Status};
+
+/// A cached verdict: the fields the registry checks set on a result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Verdict {
+    status: Status,
+    code: Option<Code>,
+    message: Option<String>,
+    remediation: Option<String>,
+    integrity: Option<String>,
+    resolved: Option<String>,
+    keyids: Vec<String>,
+    provenance: Option<String>,
+    attestations: Vec<AttestationSummary>,
+}
+
+impl Verdict {
+    /// The verdict of a checked result when it is worth keeping: verified or missing, without
+    /// internal signatures. Failures are never cached: they are checked again on every run, so
+    /// a fixed registry answer (or a passing network error) is seen at once.
+    pub fn of(result: &PackageResult) -> Option<Verdict> {
+        let settled = matches!(result.status, Status::Verified | Status::Missing);
+        if !settled || !result.internal_signatures.is_empty() {
+            return None;
+        }
+        Some(Verdict {
+            status: result.status,
+            code: result.code,
+            message: result.message.clone(),
+            remediation: result.remediation.clone(),
+            integrity: result.integrity.clone(),
+            resolved: result.resolved.clone(),
+            keyids: result.keyids.clone(),
+            provenance: result.provenance.clone(),
+            attestations: result.attestations.clone(),
+        })
+    }
+
+    /// The check's result with this verdict.
+    pub fn apply(self, base: PackageResult) -> PackageResult {
+        PackageResult {
+            status: self.status,
+            code: self.code,
+            message: self.message,
+            remediation: self.remediation,
+            integrity: self.integrity,
+            resolved: base.resolved.or(self.resolved),
+            keyids: self.keyids,
+            provenance: self.provenance,
+            attestations: self.attestations,
+            ..base
+        }
+    }
+}
+
+/// What every verdict of a run depends on besides the package: tool, options, trusted root.
+pub(crate) fn run_salt(provenance: &ProvenanceOptions, trusted_root: Option<&str>) -> String {
+    let root = trusted_root.map_or_else(|| "embedded".to_string(), sha256_hex);
+    let parts = [
+        ("format", "verdict v1".to_string()),
+        ("tool", env!("CARGO_PKG_VERSION").to_string()),
+        ("provenance", format!("{provenance:?}")),
+        ("trustedRoot", root),
+    ];
+    let refs: Vec<(&str, &str)> = parts.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    sigverify_cache::verdict_key(&refs)
+}
+
+/// The release history of a packument as one digest (it decides provenance downgrades).
+pub(crate) fn history_digest(facts: &PackumentFacts) -> String {
+    let mut history: Vec<String> = facts
+        .release_history()
+        .into_iter()
+        .map(|h| {
+            let published = h.published.map(|t| t.to_rfc3339()).unwrap_or_default();
+            format!("{}\u{0}{published}\u{0}{}", h.version, h.has_provenance)
+        })
+        .collect();
+    history.sort();
+    sha256_hex(&history.join("\n"))
+}
+
+/// The verdict key of one check (`keys`: the registry's [`crate::keys::KeySet::digest`]), or
+/// `None` when the packument does not list its version.
+pub(crate) fn verdict_key(
+    salt: &str,
+    check: &Check,
+    facts: &PackumentFacts,
+    history: &str,
+    keys: &str,
+) -> Option<String> {
+    // Inline attestations are the caller's evidence, not the registry's: never reuse.
+    if check.inline_attestations.is_some() {
+        return None;
+    }
+    let version = &check.result.version;
+    let version_facts = serde_json::to_string(facts.versions.get(version)?).ok()?;
+    let published = facts
+        .published
+        .get(version)
+        .map(|t| t.to_rfc3339())
+        .unwrap_or_default();
+    let package = format!("{}@{version}", check.result.name);
+    let parts = [
+        ("run", salt),
+        ("registry", check.registry.as_str()),
+        ("package", package.as_str()),
+        (
+            "lockIntegrity",
+            check.lock_integrity.as_deref().unwrap_or(""),
+        ),
+        (
+            "tarballIntegrity",
+            check.tarball_integrity.as_deref().unwrap_or(""),
+        ),
+        ("versionFacts", version_facts.as_str()),
+        ("published", published.as_str()),
+        ("history", history),
+        ("keys", keys),
+    ];
+    Some(sigverify_cache::verdict_key(&parts))
+}
+
+fn sha256_hex(text: &str) -> String {
+    hex::encode(Sha256::digest(text.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::packument::parse_packument;
+    use std::sync::Arc;
+    use url::Url;
+
+    const PACKUMENT: &[u8] = br#"{"name":"a","time":{"1.0.0":"2024-01-01T00:00:00Z"},
+        "versions":{"1.0.0":{"dist":{"integrity":"sha512-one","signatures":[{"keyid":"k","sig":"s1"}]}}}}"#;
+
+    fn check(lock: Option<&str>) -> Check {
+        Check {
+            result: blank(),
+            registry: Url::parse("https://registry.example/").unwrap(),
+            lock_integrity: lock.map(str::to_string),
+            tarball_integrity: None,
+            inline_attestations: None,
+        }
+    }
+
+    fn blank() -> PackageResult {
+        let spec = crate::package::PackageSpec::parse("a@1.0.0").unwrap();
+        crate::package::blank_result(&spec, "https://registry.example/")
+    }
+
+    #[test]
+    fn every_input_of_a_verdict_changes_its_key() {
+        let facts = parse_packument(PACKUMENT).unwrap();
+        let history = history_digest(&facts);
+        let salt = run_salt(&ProvenanceOptions::default(), None);
+        let base =
+            verdict_key(&salt, &check(Some("sha512-one")), &facts, &history, "keys").unwrap();
+        let mut resigned = facts.clone();
+        resigned.versions.get_mut("1.0.0").unwrap().signatures[0].sig = "s2".into();
+        let mut republished = facts.clone();
+        republished.published.clear();
+        let others = [
+            verdict_key(
+                &salt,
+                &check(Some("sha512-other")),
+                &facts,
+                &history,
+                "keys",
+            ),
+            verdict_key(
+                &salt,
+                &check(Some("sha512-one")),
+                &resigned,
+                &history,
+                "keys",
+            ),
+            verdict_key(
+                &salt,
+                &check(Some("sha512-one")),
+                &republished,
+                &history,
+                "keys",
+            ),
+            verdict_key(
+                &salt,
+                &check(Some("sha512-one")),
+                &facts,
+                "other history",
+                "keys",
+            ),
+            verdict_key(
+                &salt,
+                &check(Some("sha512-one")),
+                &facts,
+                &history,
+                "rotated keys",
+            ),
+            verdict_key(
+                &run_salt(&ProvenanceOptions::default(), Some("{}")),
+                &check(Some("sha512-one")),
+                &facts,
+                &history,
+                "keys",
+            ),
+        ];
+        for other in others {
+            assert_ne!(other.unwrap(), base);
+        }
+        let mut inline = check(Some("sha512-one"));
+        inline.inline_attestations = Some(Arc::new(Vec::new()));
+        assert_eq!(verdict_key(&salt, &inline, &facts, &history, "keys"), None);
+    }
+
+    #[test]
+    fn only_verified_and_missing_verdicts_are_kept() {
+        let verified = blank();
+        assert!(Verdict::of(&verified).is_some());
+        let missing = blank().fail(Status::Missing, Code::MissingSignature, "m".into());
+        assert!(Verdict::of(&missing).is_some());
+        let invalid = blank().fail(Status::Invalid, Code::IntegritySignature, "bad".into());
+        assert!(Verdict::of(&invalid).is_none());
+        let unreachable = blank().fail(Status::Invalid, Code::RegistryUnreachable, "x".into());
+        assert!(Verdict::of(&unreachable).is_none());
+        let kept = Verdict::of(&missing).unwrap().apply(blank());
+        assert_eq!(
+            (kept.status, kept.code),
+            (Status::Missing, Some(Code::MissingSignature))
+        );
+    }
+}
