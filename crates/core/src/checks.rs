@@ -64,6 +64,7 @@ pub(crate) async fn run_checks(
         .map(|(r, n)| EvidenceCache::key(r, n, full(r)))
         .collect();
     let mut preloaded = cache.preload(&keys).await;
+    let mut planned = Vec::with_capacity(groups.len());
     for ((registry, name), group) in groups {
         let (keys, trust) = match keyring.get(&registry) {
             RegistryKeys::Keys { set, trust, .. } => (Some(Arc::clone(set)), trust.clone()),
@@ -88,8 +89,12 @@ pub(crate) async fn run_checks(
             limit: Arc::clone(&limit),
             provenance: Arc::clone(provenance),
         };
+        planned.push((work, group, cached));
+    }
+    let prefetched = prefetch_verdicts(cache, &planned).await;
+    for ((work, group, cached), hits) in planned.into_iter().zip(prefetched) {
         let if_late = group.iter().map(|c| c.result.clone()).collect();
-        tasks.spawn(if_late, work.run(group, cached));
+        tasks.spawn(if_late, work.run(group, cached, hits));
     }
     results.extend(tasks.collect(limits).await);
     results
@@ -113,7 +118,15 @@ struct GroupWork {
 impl GroupWork {
     /// Obtains the packument once, reuses the cached verdicts that still apply, and judges (and
     /// attests) the rest, caching their verdicts.
-    async fn run(self, group: Vec<Check>, cached: Option<CachedFacts>) -> Vec<PackageResult> {
+    ///
+    /// `prefetched`: the verdicts already looked up (in one batch) for the keys of the cached
+    /// facts, when those are fresh.
+    async fn run(
+        self,
+        group: Vec<Check>,
+        cached: Option<CachedFacts>,
+        prefetched: Option<Vec<Option<Verdict>>>,
+    ) -> Vec<PackageResult> {
         let source = FactsSource {
             full: self.full,
             evidence: &self.evidence,
@@ -125,8 +138,14 @@ impl GroupWork {
         let facts = source
             .obtain(&self.registry, &self.name, wanted, cached, &mut timing)
             .await;
-        let keys = self.verdict_keys(&facts, &group);
-        let hits = self.cache.verdicts(&keys).await;
+        let keys = match &facts {
+            Ok(facts) => self.verdict_keys(facts, &group),
+            Err(_) => vec![None; group.len()],
+        };
+        let hits = match prefetched {
+            Some(hits) => hits,
+            None => self.cache.verdicts(&keys).await,
+        };
         let mut results = Vec::with_capacity(group.len());
         let (mut todo, mut todo_keys) = (Vec::new(), Vec::new());
         for ((check, key), hit) in group.into_iter().zip(keys).zip(hits) {
@@ -155,10 +174,8 @@ impl GroupWork {
     }
 
     /// One verdict key per check (all `None` when verdicts are not cached or cannot apply).
-    fn verdict_keys(&self, facts: &Facts, group: &[Check]) -> Vec<Option<String>> {
-        let (Some(salt), Ok(facts), Some(keys)) =
-            (self.cache.verdict_salt(), facts, self.keys.as_deref())
-        else {
+    fn verdict_keys(&self, facts: &PackumentFacts, group: &[Check]) -> Vec<Option<String>> {
+        let (Some(salt), Some(keys)) = (self.cache.verdict_salt(), self.keys.as_deref()) else {
             return vec![None; group.len()];
         };
         let history = history_digest(facts);
@@ -189,6 +206,27 @@ impl GroupWork {
         }
         results
     }
+}
+
+/// For each planned group whose cached facts will be used without asking the registry, its
+/// verdicts, looked up in one batch (instead of one cache round trip per package name).
+async fn prefetch_verdicts(
+    cache: &EvidenceCache,
+    planned: &[(GroupWork, Vec<Check>, Option<CachedFacts>)],
+) -> Vec<Option<Vec<Option<Verdict>>>> {
+    let keys: Vec<Option<Vec<Option<String>>>> = planned
+        .iter()
+        .map(|(work, group, cached)| {
+            let wanted = group.iter().map(|c| c.result.version.clone()).collect();
+            let usable = cached.as_ref().filter(|c| c.fresh && c.covers(&wanted))?;
+            Some(work.verdict_keys(&usable.facts, group))
+        })
+        .collect();
+    let flat: Vec<Option<String>> = keys.iter().flatten().flatten().cloned().collect();
+    let mut found = cache.verdicts(&flat).await.into_iter();
+    keys.iter()
+        .map(|k| Some(found.by_ref().take(k.as_ref()?.len()).collect()))
+        .collect()
 }
 
 fn group_checks(checks: Vec<Check>) -> BTreeMap<(Url, String), Vec<Check>> {
