@@ -148,6 +148,16 @@ export interface PackageResult {
   internalSignatures: Array<InternalSignature>
 }
 
+/** How far a run has come (the argument of `onProgress`). */
+export interface Progress {
+  /** `checks` (signatures and attestations) or `contents` (installed files). */
+  phase: 'checks' | 'contents'
+  /** Packages finished in this phase. */
+  done: number
+  /** Packages in this phase. */
+  total: number
+}
+
 /** Attestation options shared by verifyTree() and verifyPackage(). */
 export interface ProvenanceOptions {
   /** Check attestations (provenance and publish) at all (default true). */
@@ -396,6 +406,11 @@ export interface VerifyTreeOptions {
    * with `EDEADLINE`.
    */
   deadline?: number
+  /**
+   * Called as packages finish, on the main thread between other work:
+   * `{ phase: 'checks' | 'contents', done, total }`.
+   */
+  onProgress?: (progress: Progress) => void
   /**
    * A trust file of internal (cosign) keys: internal signatures next to `file:` tarballs
    * (`<tarball>[.<label>].sig|.sigstore.json`), in the offline store and in `dist.signatures`

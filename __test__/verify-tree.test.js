@@ -8,7 +8,7 @@ const { after, before, beforeEach, describe, it } = require('node:test')
 
 const { verifyTree, verifyPackage } = require('../index.js')
 const { TestRegistry } = require('./helpers/registry')
-const { tempDir, writeProject, npm, cli, copyProject, readJson, writeJson } = require('./helpers/project')
+const { BIN, tempDir, writeProject, run, npm, cli, copyProject, readJson, writeJson } = require('./helpers/project')
 
 let registry, url, project, cache
 
@@ -83,6 +83,28 @@ describe('a clean tree installed by npm', () => {
       assert.equal(p.code, 'ENOTREGISTRY')
       assert.match(p.message, /no registry signature/)
     }
+  })
+
+  it('reports progress to onProgress: each phase counts up to its total', async () => {
+    const seen = []
+    const report = await verifyTree({ dir: project, registry: url, onProgress: (p) => seen.push(p) })
+    // Callbacks are queued to the main thread; let the last ones run.
+    await new Promise((resolve) => setImmediate(resolve))
+    const checks = seen.filter((p) => p.phase === 'checks')
+    assert.equal(checks[0].done, 0)
+    const registryPackages = report.packages.filter((p) => p.source === 'registry').length
+    assert.deepEqual(checks.at(-1), { phase: 'checks', done: registryPackages, total: registryPackages })
+    assert.ok(checks.every((p, i) => i === 0 || p.done >= checks[i - 1].done), 'done only grows')
+    const contents = seen.filter((p) => p.phase === 'contents')
+    assert.ok(contents.length > 0 && contents.at(-1).done === contents.at(-1).total)
+  })
+
+  it('draws a progress bar on a terminal\'s stderr and none into pipes', async () => {
+    const piped = await cli(['verify', project, '--registry', url])
+    assert.doesNotMatch(piped.stderr, /checking signatures/)
+    const command = [process.execPath, BIN, 'verify', project, '--registry', url].map((a) => `'${a}'`).join(' ')
+    const tty = await run('script', ['-qec', command, '/dev/null'], {})
+    assert.match(tty.stdout, /checking signatures \[#*\.*\] \d+\/\d+/)
   })
 
   it('omits dev dependencies with omit: ["dev"]', async () => {

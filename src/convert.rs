@@ -4,13 +4,17 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use napi::bindgen_prelude::Unknown;
+use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
+use napi::Status;
 use napi_derive::napi;
+use sigverify_core::progress::ProgressSink;
 use sigverify_core::npmrc::ConfigOverrides;
 use sigverify_core::registry::HttpOptions;
 use sigverify_core::{Omit, VerifyError, VerifyOptions};
 
 /// Options of `verifyTree()`.
-#[napi(object)]
+#[napi(object, object_to_js = false)]
 #[derive(Default)]
 pub struct VerifyTreeOptions {
     /// The project folder (default: the current working directory).
@@ -46,10 +50,41 @@ pub struct VerifyTreeOptions {
     /// Total deadline of the run in milliseconds: packages not verified by then are `invalid`
     /// with `EDEADLINE`.
     pub deadline: Option<u32>,
+    /// Called as packages finish, on the main thread between other work:
+    /// `{ phase: 'checks' | 'contents', done, total }`.
+    #[napi(ts_type = "(progress: Progress) => void")]
+    pub on_progress: Option<ProgressCallback>,
     /// A trust file of internal (cosign) keys: internal signatures next to `file:` tarballs
     /// (`<tarball>[.<label>].sig|.sigstore.json`), in the offline store and in `dist.signatures`
     /// are verified with its keys.
     pub trust_file: Option<String>,
+}
+
+/// How far a run has come (the argument of `onProgress`).
+#[napi(object)]
+pub struct Progress {
+    /// `checks` (signatures and attestations) or `contents` (installed files).
+    #[napi(ts_type = "'checks' | 'contents'")]
+    pub phase: String,
+    /// Packages finished in this phase.
+    pub done: u32,
+    /// Packages in this phase.
+    pub total: u32,
+}
+
+/// The JS `onProgress` function, callable from worker threads (queued to the main thread).
+pub type ProgressCallback = ThreadsafeFunction<Progress, Unknown<'static>, Progress, Status, false>;
+
+/// Forwards core progress to the JS callback without waiting for it.
+fn progress_sink(callback: ProgressCallback) -> ProgressSink {
+    ProgressSink::new(move |p| {
+        let progress = Progress {
+            phase: p.phase.to_string(),
+            done: p.done as u32,
+            total: p.total as u32,
+        };
+        callback.call(progress, ThreadsafeFunctionCallMode::NonBlocking);
+    })
 }
 
 /// Options of `verifyPackage()`.
@@ -179,6 +214,7 @@ impl Common<'_> {
                 max_age: self.cache_max_age.map(|s| Duration::from_secs(s.into())),
             },
             deadline: None,
+            progress: None,
             trust_file: None,
         }
     }
@@ -206,6 +242,7 @@ impl VerifyTreeOptions {
             provenance: self.provenance.unwrap_or_default().into_core(),
             trust_file: self.trust_file.map(PathBuf::from),
             deadline: self.deadline.map(|ms| Duration::from_millis(ms.into())),
+            progress: self.on_progress.map(progress_sink),
             ..common.into_core(omit)
         })
     }

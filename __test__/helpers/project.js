@@ -60,4 +60,4 @@ function writeJson (file, value) {
   fs.writeFileSync(file, JSON.stringify(value, null, 2))
 }
 
-module.exports = { ROOT, BIN, tempDir, writeProject, npm, cli, copyProject, readJson, writeJson }
+module.exports = { ROOT, BIN, tempDir, writeProject, run, npm, cli, copyProject, readJson, writeJson }

@@ -6,6 +6,7 @@ mod error;
 mod human;
 mod json;
 mod lockfile_lines;
+mod progress_bar;
 mod risk_cmd;
 mod trust_cmd;
 mod verify_cmd;
@@ -141,6 +142,7 @@ pub(crate) fn options(
             max_age: e.cache_max_age.map(Duration::from_secs),
         },
         deadline: e.deadline.map(Duration::from_millis),
+        progress: None,
         trust_file: None,
     }
 }

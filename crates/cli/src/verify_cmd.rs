@@ -1,7 +1,7 @@
 //! `verify` and `explain`: run the verification, apply the policy, and write every output the
 //! run asks for (terminal, JSON, report files, audit log, GitHub annotations and summary).
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::Path;
 
 use chrono::Utc;
@@ -13,7 +13,7 @@ use crate::args::{ExplainArgs, VerifyArgs};
 use crate::decisions::{self, Applied};
 use crate::error::CliError;
 use crate::lockfile_lines::LockfileLines;
-use crate::{human, json, options, provenance_options};
+use crate::{human, json, options, progress_bar, provenance_options};
 
 /// Everything one verification produced.
 pub struct Outcome {
@@ -31,7 +31,11 @@ pub async fn verify_with_policy(args: &VerifyArgs) -> Result<Outcome, CliError> 
         .trust
         .clone()
         .or_else(|| applied.policy.trust.internal_keys.clone());
-    let report = verify_tree(&opts).await?;
+    let report = verify_tree(&opts).await;
+    if opts.progress.is_some() {
+        progress_bar::clear();
+    }
+    let report = report?;
     let decisions = decisions::decide_all(&applied, &report);
     let lines = LockfileLines::read(&report.input_path);
     let document = json::document(&report, &decisions, &applied.environment.name, &lines);
@@ -54,6 +58,10 @@ fn verify_options(args: &VerifyArgs) -> VerifyOptions {
     opts.lockfile_only = args.lockfile_only;
     opts.contents = !args.no_content && !args.lockfile_only;
     opts.provenance = provenance_options(&args.provenance);
+    // A bar only for a person watching: never in logs, pipes or CI output.
+    if std::io::stderr().is_terminal() {
+        opts.progress = Some(progress_bar::stderr_bar());
+    }
     opts
 }
 

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use crate::deadline::{Deadlined, Limits};
+use crate::progress::PhaseProgress;
 use tokio::sync::Semaphore;
 use url::Url;
 
@@ -53,6 +54,7 @@ pub(crate) async fn run_checks(
     let limit = Arc::new(Semaphore::new(limits.concurrency.max(1)));
     let mut tasks = Deadlined::new();
     let mut results = Vec::new();
+    let mut progress = PhaseProgress::start(limits.progress.as_ref(), "checks", checks.len());
     let groups = group_checks(checks);
     // Publish times (key expiry, provenance downgrades) are only in full packuments.
     let full = |registry: &Url| match keyring.get(registry) {
@@ -71,6 +73,7 @@ pub(crate) async fn run_checks(
             // A registry without keys may still carry internal signatures in its packuments.
             RegistryKeys::None if internal.is_some() => (None, None),
             other => {
+                progress.advance(group.len());
                 results.extend(group.into_iter().map(|c| judge_without_keys(c, other)));
                 continue;
             }
@@ -96,7 +99,7 @@ pub(crate) async fn run_checks(
         let if_late = group.iter().map(|c| c.result.clone()).collect();
         tasks.spawn(if_late, work.run(group, cached, hits));
     }
-    results.extend(tasks.collect(limits).await);
+    results.extend(tasks.collect(limits, &mut progress).await);
     results
 }
 

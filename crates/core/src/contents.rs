@@ -13,6 +13,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use crate::deadline::{Deadlined, Limits};
+use crate::progress::PhaseProgress;
 use sigverify_content::{
     check_integrity, compare_package_dir, find_cached_tarball, read_tarball, CompareOptions,
 };
@@ -45,10 +46,13 @@ pub(crate) async fn check_contents(
     let context = Arc::new(context);
     let mut tasks = Deadlined::new();
     let mut done = Vec::with_capacity(results.len());
+    let eligible = |r: &PackageResult| {
+        r.status == Status::Verified && context.installed.contains_key(&r.location)
+    };
+    let total = results.iter().filter(|r| eligible(r)).count();
+    let mut progress = PhaseProgress::start(limits.progress.as_ref(), "contents", total);
     for result in results {
-        let eligible =
-            result.status == Status::Verified && context.installed.contains_key(&result.location);
-        if !eligible {
+        if !eligible(&result) {
             done.push(result);
             continue;
         }
@@ -68,7 +72,7 @@ pub(crate) async fn check_contents(
             vec![crate::cpu::on_cpu_pool(judge).await]
         });
     }
-    done.extend(tasks.collect(limits).await);
+    done.extend(tasks.collect(limits, &mut progress).await);
     done
 }
 

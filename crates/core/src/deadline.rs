@@ -9,15 +9,18 @@ use tokio::task::{Id, JoinSet};
 use tokio::time::Instant;
 
 use crate::codes::Code;
+use crate::progress::{PhaseProgress, ProgressSink};
 use crate::report::{PackageResult, Status};
 
-/// How much work may run at once, and until when.
-#[derive(Debug, Clone, Copy)]
+/// How much work may run at once, until when, and who hears about progress.
+#[derive(Debug, Clone)]
 pub(crate) struct Limits {
     /// At most this many registry requests at once.
     pub concurrency: usize,
     /// When the run must stop, and the total it was given (for messages).
     pub deadline: Option<(Instant, Duration)>,
+    /// Where progress goes.
+    pub progress: Option<ProgressSink>,
 }
 
 impl Limits {
@@ -25,7 +28,14 @@ impl Limits {
         Limits {
             concurrency,
             deadline: total.map(|d| (Instant::now() + d, d)),
+            progress: None,
         }
+    }
+
+    /// The same limits, reporting progress to `sink`.
+    pub fn with_progress(mut self, sink: Option<ProgressSink>) -> Limits {
+        self.progress = sink;
+        self
     }
 }
 
@@ -53,8 +63,13 @@ impl Deadlined {
         self.pending.insert(handle.id(), if_late);
     }
 
-    /// Every task's results; at the deadline the rest are aborted and reported late.
-    pub async fn collect(mut self, limits: &Limits) -> Vec<PackageResult> {
+    /// Every task's results; at the deadline the rest are aborted and reported late. Each
+    /// finished task advances `progress` by its number of results.
+    pub async fn collect(
+        mut self,
+        limits: &Limits,
+        progress: &mut PhaseProgress<'_>,
+    ) -> Vec<PackageResult> {
         let mut done = Vec::new();
         loop {
             let next = match limits.deadline {
@@ -70,6 +85,7 @@ impl Deadlined {
                 None => return done,
                 Some(Ok((id, results))) => {
                     self.pending.remove(&id);
+                    progress.advance(results.len());
                     done.extend(results);
                 }
                 Some(Err(e)) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
@@ -78,7 +94,13 @@ impl Deadlined {
         }
         self.tasks.abort_all();
         let total = limits.deadline.map(|(_, d)| d).unwrap_or_default();
-        let late = self.pending.into_values().flatten().map(|r| late(r, total));
+        let late: Vec<PackageResult> = self
+            .pending
+            .into_values()
+            .flatten()
+            .map(|r| late(r, total))
+            .collect();
+        progress.advance(late.len());
         done.extend(late);
         done
     }

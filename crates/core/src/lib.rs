@@ -20,6 +20,7 @@ pub mod keys;
 pub mod npmrc;
 pub mod package;
 pub mod packument;
+pub mod progress;
 pub mod provenance;
 pub mod registry;
 pub mod report;

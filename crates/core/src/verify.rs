@@ -20,6 +20,7 @@ use crate::evidence::{Evidence, Store};
 use crate::internal::{check_internal, InternalContext, InternalTrust};
 use crate::keyring::Keyring;
 use crate::npmrc::{ConfigOverrides, NpmConfig};
+use crate::progress::ProgressSink;
 use crate::provenance::ProvenanceOptions;
 use crate::registry::{HttpOptions, RegistryClient};
 use crate::report::{PackageResult, Report, Status, Summary};
@@ -54,6 +55,8 @@ pub struct VerifyOptions {
     pub cache: CacheSettings,
     /// Stop after this long: packages not verified by then fail with `EDEADLINE`.
     pub deadline: Option<std::time::Duration>,
+    /// Receives progress (packages done per phase).
+    pub progress: Option<ProgressSink>,
     /// A trust file of internal (cosign) keys: when set, internal signatures are looked for
     /// (sidecars of `file:` tarballs, the offline store, `dist.signatures`) and verified.
     pub trust_file: Option<PathBuf>,
@@ -74,6 +77,7 @@ impl Default for VerifyOptions {
             provenance: ProvenanceOptions::default(),
             cache: CacheSettings::default(),
             deadline: None,
+            progress: None,
             trust_file: None,
         }
     }
@@ -82,7 +86,8 @@ impl Default for VerifyOptions {
 /// Verifies every package of a project (or lockfile).
 pub async fn verify_tree(options: &VerifyOptions) -> Result<Report, VerifyError> {
     let mut phases = Phases::start();
-    let limits = Limits::new(options.concurrency, options.deadline);
+    let limits =
+        Limits::new(options.concurrency, options.deadline).with_progress(options.progress.clone());
     let tree = load_input(options)?;
     let config = NpmConfig::load(&tree.root, &options.overrides)?;
     let evidence = make_evidence(options, &config)?;

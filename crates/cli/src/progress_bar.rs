@@ -1,0 +1,81 @@
+//! A progress bar on stderr for terminals (the CLI sets it up only when stderr is one).
+
+use std::io::Write;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use sigverify_core::progress::{Progress, ProgressSink};
+
+/// Redraws at most this often (the last step of a phase is always drawn).
+const REDRAW: Duration = Duration::from_millis(80);
+const WIDTH: usize = 30;
+
+/// A sink drawing the bar on stderr.
+pub fn stderr_bar() -> ProgressSink {
+    let last = Mutex::new(None::<Instant>);
+    ProgressSink::new(move |p| {
+        let mut last = last.lock().unwrap_or_else(|e| e.into_inner());
+        let due = last.is_none_or(|t| t.elapsed() >= REDRAW) || p.done == p.total;
+        if !due {
+            return;
+        }
+        *last = Some(Instant::now());
+        let mut err = std::io::stderr().lock();
+        let _ = write!(err, "\r\x1b[2K{}", render(&p));
+        let _ = err.flush();
+    })
+}
+
+/// Erases the bar (before the report is printed).
+pub fn clear() {
+    let mut err = std::io::stderr().lock();
+    let _ = write!(err, "\r\x1b[2K");
+    let _ = err.flush();
+}
+
+/// `checking signatures [#########.....................] 312/1000`
+pub fn render(p: &Progress) -> String {
+    let filled = (p.done * WIDTH).checked_div(p.total).unwrap_or(WIDTH);
+    let label = match p.phase {
+        "checks" => "checking signatures",
+        "contents" => "comparing installed files",
+        other => other,
+    };
+    format!(
+        "{label} [{}{}] {}/{}",
+        "#".repeat(filled),
+        ".".repeat(WIDTH - filled),
+        p.done,
+        p.total
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bar_fills_with_the_work_done() {
+        let p = |done, total| Progress {
+            phase: "checks",
+            done,
+            total,
+        };
+        assert_eq!(
+            render(&p(0, 10)),
+            format!("checking signatures [{}] 0/10", ".".repeat(30))
+        );
+        assert_eq!(
+            render(&p(5, 10)),
+            format!(
+                "checking signatures [{}{}] 5/10",
+                "#".repeat(15),
+                ".".repeat(15)
+            )
+        );
+        assert_eq!(
+            render(&p(0, 0)),
+            format!("checking signatures [{}] 0/0", "#".repeat(30))
+        );
+    }
+}
