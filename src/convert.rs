@@ -8,8 +8,8 @@ use napi::bindgen_prelude::Unknown;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::Status;
 use napi_derive::napi;
-use sigverify_core::progress::ProgressSink;
 use sigverify_core::npmrc::ConfigOverrides;
+use sigverify_core::progress::ProgressSink;
 use sigverify_core::registry::HttpOptions;
 use sigverify_core::{Omit, VerifyError, VerifyOptions};
 

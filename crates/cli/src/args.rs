@@ -22,7 +22,8 @@ pub struct Cli {
 pub enum Command {
     /// Verify the registry signatures of every package of a project (lockfile or node_modules).
     ///
-    /// Exit codes: 0 all verified or skipped, 1 any invalid or missing, 2 usage or configuration error.
+    /// Exit codes: 0 all verified or skipped, 1 any invalid or missing, 2 usage or configuration
+    /// error, 3 only operational failures (registry unreachable, missing evidence, deadline).
     Verify(VerifyArgs),
     /// Verify one package version: `name@version`.
     VerifyPackage(VerifyPackageArgs),
