@@ -521,7 +521,8 @@ pub struct Report {
     pub packages: Vec<PackageResult>,
     /// Wall time in milliseconds.
     pub duration_ms: u32,
-    /// Milliseconds per phase (`load`, `keys`, `checks`, `cache`, `internal`, `contents`),
+    /// Milliseconds per phase (`load`, `keys`, `checks`, `contents`: internal signatures and
+    /// installed files, overlapping `cache`: writing the cache),
     /// `total`, and work summed over packages (`sum.fetch`, `sum.parse`, `sum.verify`,
     /// `sum.attest`, `sum.contents`: packages overlap, so sums can exceed the wall time).
     pub timings: std::collections::HashMap<String, u32>,

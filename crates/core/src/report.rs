@@ -177,7 +177,8 @@ pub struct Report {
     pub packages: Vec<PackageResult>,
     /// Wall time of the run in milliseconds.
     pub duration_ms: u64,
-    /// Milliseconds per phase (`load`, `keys`, `checks`, `internal`, `contents`, `cache`),
+    /// Milliseconds per phase (`load`, `keys`, `checks`, `contents`: internal signatures and
+    /// installed files, overlapping `cache`: writing the cache),
     /// `total`, and work summed over packages (`sum.fetch`, `sum.parse`, `sum.verify`,
     /// `sum.attest`, `sum.contents`; packages overlap, so sums may exceed the wall time).
     pub timings: std::collections::BTreeMap<String, u64>,

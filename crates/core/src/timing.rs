@@ -78,6 +78,11 @@ impl Phases {
         self.last = now;
     }
 
+    /// Records work that overlapped other phases under `name` (not a phase of its own).
+    pub fn record(&mut self, name: &'static str, took: Duration) {
+        self.done.push((name, took));
+    }
+
     pub fn elapsed(&self) -> Duration {
         self.started.elapsed()
     }
