@@ -211,7 +211,8 @@ export interface Report {
   /** Wall time in milliseconds. */
   durationMs: number
   /**
-   * Milliseconds per phase (`load`, `keys`, `checks`, `cache`, `internal`, `contents`),
+   * Milliseconds per phase (`load`, `keys`, `checks`, `contents`: internal signatures and
+   * installed files, overlapping `cache`: writing the cache),
    * `total`, and work summed over packages (`sum.fetch`, `sum.parse`, `sum.verify`,
    * `sum.attest`, `sum.contents`: packages overlap, so sums can exceed the wall time).
    */

@@ -8,7 +8,7 @@
 //! cache does; no header means revalidate every run with ETag / Last-Modified) and Redis one
 //! hour (one CI runner's fetch serves the fleet).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::packument::PackumentFacts;
 use crate::registry::Validators;
+use crate::report::PackageResult;
 use crate::verdicts::Verdict;
 
 /// Version of the cached facts' shape (2: maintainers and install scripts added).
@@ -46,7 +47,7 @@ pub(crate) struct EvidenceCache {
     pub warning: Option<String>,
     /// Entries to write in one batch at the end of the run (one write per entry, spread over
     /// the run, cost more than the fetches they save).
-    pending: Arc<Mutex<Vec<(Namespace, String, Entry)>>>,
+    pending: Arc<Mutex<Vec<(String, Entry)>>>,
     /// What every verdict of this run depends on ([`crate::verdicts::run_salt`]); `None` when
     /// verdicts are not cached.
     verdict_salt: Option<Arc<String>>,
@@ -59,6 +60,31 @@ pub(crate) struct CachedFacts {
     pub fresh: bool,
     /// The versions whose facts are all there (the others keep only their history).
     pub complete: BTreeSet<String>,
+    /// Verdicts kept with the facts, by verdict key ([`crate::verdicts`]).
+    pub verdicts: BTreeMap<String, Verdict>,
+}
+
+/// What a packument's cache entry will hold, built up during a run and written only when it
+/// changed (new facts, a restarted freshness, new verdicts).
+pub(crate) struct EntryDraft {
+    pub key: String,
+    pub validators: Validators,
+    pub complete: BTreeSet<String>,
+    pub verdicts: BTreeMap<String, Verdict>,
+    /// True when the entry must be written.
+    pub dirty: bool,
+}
+
+impl EntryDraft {
+    /// Adds the verdicts worth keeping of freshly judged results (`keys` aligned with them).
+    pub fn keep_verdicts(&mut self, judged: &[PackageResult], keys: Vec<Option<String>>) {
+        for (result, key) in judged.iter().zip(keys) {
+            if let (Some(key), Some(verdict)) = (key, Verdict::of(result)) {
+                self.verdicts.insert(key, verdict);
+                self.dirty = true;
+            }
+        }
+    }
 }
 
 impl CachedFacts {
@@ -111,42 +137,12 @@ impl EvidenceCache {
         self.verdict_salt.as_deref().map(String::as_str)
     }
 
-    /// Looks up verdicts, aligned with `keys` (a `None` key is never found).
-    pub async fn verdicts(&self, keys: &[Option<String>]) -> Vec<Option<Verdict>> {
-        let wanted: Vec<&str> = keys.iter().flatten().map(String::as_str).collect();
-        if self.verdict_salt.is_none() || wanted.is_empty() {
-            return vec![None; keys.len()];
-        }
-        let mut found = match self.cache.get_many(Namespace::Verdict, &wanted).await {
-            Ok(found) => found.into_iter(),
-            Err(_) => return vec![None; keys.len()],
-        };
-        keys.iter()
-            .map(|key| {
-                // Only keys that were asked for consume an answer.
-                key.as_ref()?;
-                let entry = found.next().flatten()?;
-                serde_json::from_slice(&entry.body).ok()
-            })
-            .collect()
-    }
-
-    /// Queues a verdict for [`Self::flush`].
-    pub fn store_verdict(&self, key: &str, verdict: &Verdict) {
-        if self.verdict_salt.is_none() {
-            return;
-        }
-        if let Ok(body) = serde_json::to_vec(verdict) {
-            self.queue(Namespace::Verdict, key, Entry::new(body));
-        }
-    }
-
-    fn queue(&self, ns: Namespace, key: &str, entry: Entry) {
+    fn queue(&self, key: &str, entry: Entry) {
         let mut pending = self
             .pending
             .lock()
             .expect("no panics while holding the lock");
-        pending.push((ns, key.to_string(), entry));
+        pending.push((key.to_string(), entry));
     }
 
     /// `disk`, `redis` or `off`.
@@ -191,6 +187,7 @@ impl EvidenceCache {
             validators,
             fresh,
             complete: body.complete,
+            verdicts: body.verdicts,
         })
     }
 
@@ -199,22 +196,42 @@ impl EvidenceCache {
         self.max_age.or(registry_says).unwrap_or(Duration::ZERO)
     }
 
-    /// Queues a packument's facts, with the validators the registry gave, for [`Self::flush`]:
-    /// all the facts of the versions in `complete`, the history of the others.
-    pub fn store(
+    /// After a 304: rewriting the entry (to restart its freshness) is only worth it when it can
+    /// be fresh at all; with a zero lifetime every run revalidates anyway.
+    pub fn worth_refreshing(&self, validators: &Validators) -> bool {
+        self.lifetime(validators.fresh_for) > Duration::ZERO
+    }
+
+    /// A draft of a packument's entry (`None` when nothing is cached).
+    pub fn draft(
         &self,
-        key: &str,
-        facts: &PackumentFacts,
-        validators: &Validators,
-        complete: &BTreeSet<String>,
-    ) {
+        key: String,
+        validators: Validators,
+        complete: BTreeSet<String>,
+        verdicts: BTreeMap<String, Verdict>,
+        dirty: bool,
+    ) -> Option<EntryDraft> {
+        (self.cache.kind() != "off").then_some(EntryDraft {
+            key,
+            validators,
+            complete,
+            verdicts,
+            dirty,
+        })
+    }
+
+    /// Queues a packument's entry for [`Self::flush`]: all the facts of the versions in
+    /// `draft.complete`, the history of the others, the verdicts, the registry's validators.
+    pub fn store(&self, draft: &EntryDraft, facts: &PackumentFacts) {
         if self.cache.kind() == "off" {
             return;
         }
+        let validators = &draft.validators;
         let body = CachedBodyRef {
             fresh_for_secs: validators.fresh_for.map(|d| d.as_secs()),
-            complete,
-            facts: &facts.compacted(complete),
+            complete: &draft.complete,
+            verdicts: &draft.verdicts,
+            facts: &facts.compacted(&draft.complete),
         };
         let Ok(body) = serde_json::to_vec(&body) else {
             return;
@@ -222,18 +239,10 @@ impl EvidenceCache {
         let mut entry = Entry::new(body);
         entry.etag = validators.etag.clone();
         entry.last_modified = validators.last_modified.clone();
-        self.queue(Namespace::Packument, key, entry);
+        self.queue(&draft.key, entry);
     }
 
-    /// After a 304: the entry only needs rewriting (to restart its freshness) when it can be
-    /// fresh at all; with a zero lifetime every run revalidates anyway.
-    pub fn refresh(&self, key: &str, cached: &CachedFacts) {
-        if self.lifetime(cached.validators.fresh_for) > Duration::ZERO {
-            self.store(key, &cached.facts, &cached.validators, &cached.complete);
-        }
-    }
-
-    /// Writes the queued entries in one batch per namespace (a few round trips on Redis).
+    /// Writes the queued entries in one batch (a few round trips on Redis).
     pub async fn flush(&self) {
         let pending = std::mem::take(
             &mut *self
@@ -241,15 +250,10 @@ impl EvidenceCache {
                 .lock()
                 .expect("no panics while holding the lock"),
         );
-        for ns in [Namespace::Packument, Namespace::Verdict] {
-            let items: Vec<(&str, &Entry)> = pending
-                .iter()
-                .filter(|(n, _, _)| *n == ns)
-                .map(|(_, k, e)| (k.as_str(), e))
-                .collect();
-            // A cache that fails to store is only a slower next run.
-            let _ = self.cache.put_many(ns, &items, ns.default_ttl()).await;
-        }
+        let items: Vec<(&str, &Entry)> = pending.iter().map(|(k, e)| (k.as_str(), e)).collect();
+        let ttl = Namespace::Packument.default_ttl();
+        // A cache that fails to store is only a slower next run.
+        let _ = self.cache.put_many(Namespace::Packument, &items, ttl).await;
     }
 }
 
@@ -260,6 +264,8 @@ struct CachedBody {
     fresh_for_secs: Option<u64>,
     #[serde(default)]
     complete: BTreeSet<String>,
+    #[serde(default)]
+    verdicts: BTreeMap<String, Verdict>,
     facts: PackumentFacts,
 }
 
@@ -269,6 +275,7 @@ struct CachedBody {
 struct CachedBodyRef<'a> {
     fresh_for_secs: Option<u64>,
     complete: &'a BTreeSet<String>,
+    verdicts: &'a BTreeMap<String, Verdict>,
     facts: &'a PackumentFacts,
 }
 
@@ -292,7 +299,16 @@ mod tests {
         let cache = EvidenceCache::open(&settings, false).await;
         let facts = parse_packument(PACKUMENT).unwrap();
         let keep: BTreeSet<String> = ["1.0.0".to_string()].into();
-        cache.store("k", &facts, &Validators::default(), &keep);
+        let draft = cache
+            .draft(
+                "k".into(),
+                Validators::default(),
+                keep.clone(),
+                BTreeMap::new(),
+                true,
+            )
+            .unwrap();
+        cache.store(&draft, &facts);
         cache.flush().await;
         let cached = cache.preload(&["k".to_string()]).await.remove("k").unwrap();
         assert!(cached.fresh);

@@ -11,7 +11,7 @@ use crate::progress::PhaseProgress;
 use tokio::sync::Semaphore;
 use url::Url;
 
-use crate::cached::{CachedFacts, EvidenceCache};
+use crate::cached::{CachedFacts, EntryDraft, EvidenceCache};
 use crate::codes::Code;
 use crate::evidence::{Evidence, EvidenceError};
 use crate::integrity;
@@ -94,10 +94,9 @@ pub(crate) async fn run_checks(
         };
         planned.push((work, group, cached));
     }
-    let prefetched = prefetch_verdicts(cache, &planned).await;
-    for ((work, group, cached), hits) in planned.into_iter().zip(prefetched) {
+    for (work, group, cached) in planned {
         let if_late = group.iter().map(|c| c.result.clone()).collect();
-        tasks.spawn(if_late, work.run(group, cached, hits));
+        tasks.spawn(if_late, work.run(group, cached));
     }
     results.extend(tasks.collect(limits, &mut progress).await);
     results
@@ -124,12 +123,7 @@ impl GroupWork {
     ///
     /// `prefetched`: the verdicts already looked up (in one batch) for the keys of the cached
     /// facts, when those are fresh.
-    async fn run(
-        self,
-        group: Vec<Check>,
-        cached: Option<CachedFacts>,
-        prefetched: Option<Vec<Option<Verdict>>>,
-    ) -> Vec<PackageResult> {
+    async fn run(self, group: Vec<Check>, cached: Option<CachedFacts>) -> Vec<PackageResult> {
         let source = FactsSource {
             full: self.full,
             evidence: &self.evidence,
@@ -138,20 +132,21 @@ impl GroupWork {
         };
         let mut timing = PackageTiming::default();
         let wanted = group.iter().map(|c| c.result.version.clone()).collect();
-        let facts = source
+        let (facts, mut draft) = source
             .obtain(&self.registry, &self.name, wanted, cached, &mut timing)
             .await;
         let keys = match &facts {
             Ok(facts) => self.verdict_keys(facts, &group),
             Err(_) => vec![None; group.len()],
         };
-        let hits = match prefetched {
-            Some(hits) => hits,
-            None => self.cache.verdicts(&keys).await,
+        let known = |key: &Option<String>| {
+            let verdicts = &draft.as_ref()?.verdicts;
+            verdicts.get(key.as_ref()?).cloned()
         };
+        let hits: Vec<Option<Verdict>> = keys.iter().map(known).collect();
         let mut results = Vec::with_capacity(group.len());
         let (mut todo, mut todo_keys) = (Vec::new(), Vec::new());
-        for ((check, key), hit) in group.into_iter().zip(keys).zip(hits) {
+        for ((check, key), hit) in group.into_iter().zip(keys.iter().cloned()).zip(hits) {
             match hit {
                 Some(verdict) => results.push(verdict.apply(check.result)),
                 None => {
@@ -160,14 +155,25 @@ impl GroupWork {
                 }
             }
         }
-        if !todo.is_empty() {
-            let judged = self.judge_and_attest(facts, todo).await;
-            for (result, key) in judged.iter().zip(todo_keys) {
-                if let (Some(key), Some(verdict)) = (key, Verdict::of(result)) {
-                    self.cache.store_verdict(&key, &verdict);
-                }
+        let facts = if todo.is_empty() {
+            facts
+        } else {
+            let (judged, facts) = self.judge_and_attest(facts, todo).await;
+            if let Some(draft) = draft.as_mut() {
+                draft.keep_verdicts(&judged, todo_keys);
             }
             results.extend(judged);
+            facts
+        };
+        if let (Some(mut draft), Ok(facts)) = (draft, facts) {
+            if draft.dirty {
+                // Verdicts under keys this run no longer uses (older evidence) are dropped.
+                draft
+                    .verdicts
+                    .retain(|k, _| keys.contains(&Some(k.clone())));
+                let cache = self.cache.clone();
+                crate::cpu::on_cpu_pool(move || cache.store(&draft, &facts)).await;
+            }
         }
         for result in &mut results {
             result.timing.fetch = timing.fetch;
@@ -189,10 +195,18 @@ impl GroupWork {
             .collect()
     }
 
-    async fn judge_and_attest(&self, facts: Facts, group: Vec<Check>) -> Vec<PackageResult> {
+    /// Judges the checks on the CPU pool, then attests; hands the facts back for the cache.
+    async fn judge_and_attest(
+        &self,
+        facts: Facts,
+        group: Vec<Check>,
+    ) -> (Vec<PackageResult>, Facts) {
         let (keys, internal) = (self.keys.clone(), self.internal.clone());
-        let judge = move || judge_group(facts, group, keys.as_deref(), internal.as_deref());
-        let judged = crate::cpu::on_cpu_pool(judge).await;
+        let judge = move || {
+            let judged = judge_group(&facts, group, keys.as_deref(), internal.as_deref());
+            (judged, facts)
+        };
+        let (judged, facts) = crate::cpu::on_cpu_pool(judge).await;
         let mut results = Vec::with_capacity(judged.len());
         for (result, job) in judged {
             results.push(match job.filter(|_| self.provenance.enabled) {
@@ -207,29 +221,8 @@ impl GroupWork {
                 None => result,
             });
         }
-        results
+        (results, facts)
     }
-}
-
-/// For each planned group whose cached facts will be used without asking the registry, its
-/// verdicts, looked up in one batch (instead of one cache round trip per package name).
-async fn prefetch_verdicts(
-    cache: &EvidenceCache,
-    planned: &[(GroupWork, Vec<Check>, Option<CachedFacts>)],
-) -> Vec<Option<Vec<Option<Verdict>>>> {
-    let keys: Vec<Option<Vec<Option<String>>>> = planned
-        .iter()
-        .map(|(work, group, cached)| {
-            let wanted = group.iter().map(|c| c.result.version.clone()).collect();
-            let usable = cached.as_ref().filter(|c| c.fresh && c.covers(&wanted))?;
-            Some(work.verdict_keys(&usable.facts, group))
-        })
-        .collect();
-    let flat: Vec<Option<String>> = keys.iter().flatten().flatten().cloned().collect();
-    let mut found = cache.verdicts(&flat).await.into_iter();
-    keys.iter()
-        .map(|k| Some(found.by_ref().take(k.as_ref()?.len()).collect()))
-        .collect()
 }
 
 fn group_checks(checks: Vec<Check>) -> BTreeMap<(Url, String), Vec<Check>> {
@@ -275,7 +268,8 @@ pub(crate) type Facts = Result<PackumentFacts, (Code, String)>;
 
 impl FactsSource<'_> {
     /// The facts of one packument: the cached copy while fresh, else the registry's answer
-    /// (revalidating a cached copy), parsed on the CPU pool and queued for the cache.
+    /// (revalidating a cached copy), parsed on the CPU pool; with the draft of its cache entry
+    /// (to be stored with [`EvidenceCache::store`] once the run's verdicts are added).
     ///
     /// A cached entry that lacks some `wanted` version's facts is a miss (the whole packument is
     /// fetched again); the new entry then keeps the wanted versions and those it already had.
@@ -286,19 +280,27 @@ impl FactsSource<'_> {
         wanted: BTreeSet<String>,
         cached: Option<CachedFacts>,
         timing: &mut PackageTiming,
-    ) -> Facts {
+    ) -> (Facts, Option<EntryDraft>) {
+        let key = EvidenceCache::key(registry, name, self.full);
         let mut keep = wanted;
+        // Verdicts are keyed by the facts they judged: they stay usable when the packument is
+        // downloaded again (a changed packument simply gives other keys).
+        let mut verdicts = BTreeMap::new();
         let cached = match cached {
+            Some(c) if c.covers(&keep) && c.fresh => {
+                let draft = self
+                    .cache
+                    .draft(key, c.validators, c.complete, c.verdicts, false);
+                return (Ok(c.facts), draft);
+            }
             Some(c) if c.covers(&keep) => Some(c),
             Some(c) => {
                 keep.extend(c.complete);
+                verdicts = c.verdicts;
                 None
             }
             None => None,
         };
-        if let Some(c) = cached.as_ref().filter(|c| c.fresh) {
-            return Ok(c.facts.clone());
-        }
         let validators = cached
             .as_ref()
             .map(|c| c.validators.clone())
@@ -317,43 +319,47 @@ impl FactsSource<'_> {
             timing.fetch = started.elapsed();
             answer
         };
-        let key = EvidenceCache::key(registry, name, self.full);
         match answer {
             Ok(Conditional::NotModified) => {
-                let c = cached.ok_or((
-                    Code::BadPackument,
-                    "the registry answered 304 to an unconditional request".to_string(),
-                ))?;
-                self.cache.refresh(&key, &c);
-                Ok(c.facts)
+                let Some(c) = cached else {
+                    let why = "the registry answered 304 to an unconditional request";
+                    return (Err((Code::BadPackument, why.to_string())), None);
+                };
+                let dirty = self.cache.worth_refreshing(&c.validators);
+                let draft = self
+                    .cache
+                    .draft(key, c.validators, c.complete, c.verdicts, dirty);
+                (Ok(c.facts), draft)
             }
             Ok(Conditional::Body { bytes, validators }) => {
-                let cache = self.cache.clone();
+                if let Some(c) = cached {
+                    verdicts = c.verdicts;
+                }
                 let parse = move || {
                     let started = Instant::now();
                     let facts =
                         parse_packument(&bytes).map_err(|e| (Code::BadPackument, e.to_string()));
-                    if let Ok(facts) = &facts {
-                        keep.retain(|v| facts.versions.contains_key(v));
-                        cache.store(&key, facts, &validators, &keep);
-                    }
                     (facts, started.elapsed())
                 };
                 let (facts, parse_time) = crate::cpu::on_cpu_pool(parse).await;
                 timing.parse = parse_time;
-                facts
+                let draft = facts.as_ref().ok().and_then(|facts| {
+                    keep.retain(|v| facts.versions.contains_key(v));
+                    self.cache.draft(key, validators, keep, verdicts, true)
+                });
+                (facts, draft)
             }
-            Ok(Conditional::NotFound) => Err((
-                Code::NoPackument,
-                "the registry answered 404 for its packument".into(),
-            )),
-            Err(e) => Err((evidence_code(&e), e.to_string())),
+            Ok(Conditional::NotFound) => {
+                let why = "the registry answered 404 for its packument";
+                (Err((Code::NoPackument, why.into())), None)
+            }
+            Err(e) => (Err((evidence_code(&e), e.to_string())), None),
         }
     }
 }
 
 fn judge_group(
-    facts: Facts,
+    facts: &Facts,
     group: Vec<Check>,
     keys: Option<&crate::keys::KeySet>,
     internal: Option<&InternalTrust>,
@@ -365,7 +371,7 @@ fn judge_group(
         .unwrap_or_default();
     group
         .into_iter()
-        .map(|check| match &facts {
+        .map(|check| match facts {
             Ok(facts) => {
                 let started = Instant::now();
                 let (mut result, job) = judge_one(facts, check, keys, &history, internal);

@@ -249,9 +249,14 @@ async fn assess_groups(
             };
             let mut timing = PackageTiming::default();
             let wanted = versions.keys().cloned().collect();
-            let facts = source
+            let (facts, draft) = source
                 .obtain(&registry, &name, wanted, cached, &mut timing)
                 .await;
+            if let (Some(draft), Ok(facts)) = (&draft, &facts) {
+                if draft.dirty {
+                    cache.store(draft, facts);
+                }
+            }
             let facts = facts.map_err(|(_, why)| format!("{name}: {why}"));
             versions
                 .into_values()

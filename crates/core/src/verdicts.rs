@@ -1,5 +1,6 @@
 //! The verdict cache: the outcome of a registry package's signature, integrity and attestation
-//! checks, reused as-is when nothing it depends on has changed.
+//! checks, reused as-is when nothing it depends on has changed. Verdicts are kept inside their
+//! packument's cache entry ([`crate::cached::EntryDraft`]): no extra file or round trip.
 //!
 //! The key covers everything the verdict is a function of: the tool version, the package
 //! (registry, name, version), the lockfile's integrity, this version's packument facts
