@@ -1,8 +1,8 @@
 //! The evidence cache: packument facts (only what verification needs) per registry and name,
-//! in the embedded disk cache or a shared Redis.
+//! and the verdicts judged from them, in the embedded disk cache or a shared Redis.
 //!
-//! Cached evidence is never trusted as a verdict: signatures and attestations are verified again
-//! from it on every run; only the network fetch is saved. How long an entry is used without
+//! Cached evidence is re-verified whenever no kept verdict matches it ([`crate::verdicts`] says
+//! exactly what a verdict's key covers); only the network fetch is saved. How long an entry is used without
 //! asking the registry is `max_age` when set (`--cache-max-age`); by default the local cache uses
 //! what the registry said (`Cache-Control: max-age`, 300 s on registry.npmjs.org, as npm's own
 //! cache does; no header means revalidate every run with ETag / Last-Modified) and Redis one
