@@ -24,6 +24,10 @@ rm -rf "$out" && mkdir -p "$out"
 # npm-sigverify builds with an evidence cache use it by default: give them one that starts empty
 # and lives through all modes, so a cached clean answer must not hide a later tamper or drop.
 export NPM_SIGVERIFY_CACHE=$out/sv-cache
+# The registry changes its answers between modes at once, not after their max-age: it says
+# no-cache here, so both tools revalidate and a cached clean answer cannot hide a later tamper or
+# drop (with npmjs' max-age=300 both would rightly reuse a fresh answer for five minutes).
+export CACHE_CONTROL=no-cache
 trap 'stop_registry; rm -rf "$WORK/npm-cache-audit"' EXIT
 
 rows=()

@@ -66,6 +66,9 @@ pub struct Decision {
     pub remediation: Vec<String>,
 }
 
+/// The rule used when no policy rule matches, compiled once (its pattern is a regex).
+static NPM_DEFAULT_RULE: std::sync::LazyLock<Rule> = std::sync::LazyLock::new(Rule::npm_default);
+
 /// Applies `policy` in `env` to one package's evidence at time `now`.
 pub fn decide(
     policy: &Policy,
@@ -73,10 +76,9 @@ pub fn decide(
     evidence: &PackageEvidence,
     now: DateTime<Utc>,
 ) -> Decision {
-    let default_rule = Rule::npm_default();
     let (rule, rule_name) = match policy.rule_for(&evidence.name) {
         Some(r) => (r, r.pattern.as_str().to_string()),
-        None => (&default_rule, "default".to_string()),
+        None => (&*NPM_DEFAULT_RULE, "default".to_string()),
     };
     let mut required = rule.require.clone();
     required.extend(
