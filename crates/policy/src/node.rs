@@ -6,6 +6,7 @@
 //! JSON, so both formats report semantic errors with the same line and column.
 
 use crate::error::{PolicyError, Position};
+use std::collections::HashSet;
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
@@ -43,7 +44,14 @@ pub(crate) struct Entry {
 /// A container being filled while events arrive.
 enum Frame {
     Seq(Position, Vec<Node>),
-    Map(Position, Vec<Entry>, Option<(String, Position)>),
+    /// Entries, the key waiting for its value, and the keys seen (duplicate checks stay linear
+    /// on a package.json with thousands of dependencies).
+    Map(
+        Position,
+        Vec<Entry>,
+        Option<(String, Position)>,
+        HashSet<String>,
+    ),
 }
 
 /// Collects parser events into a tree; the first structural error wins.
@@ -71,12 +79,12 @@ impl Builder {
         match self.stack.last_mut() {
             None => self.root = Some(node),
             Some(Frame::Seq(_, items)) => items.push(node),
-            Some(Frame::Map(_, entries, pending)) => match pending.take() {
+            Some(Frame::Map(_, _, pending, seen)) => match pending.take() {
                 Some((key, key_pos)) => {
-                    if entries.iter().any(|e| e.key == key) {
+                    if !seen.insert(key.clone()) {
                         let msg = format!("duplicate key '{key}'");
                         self.fail(key_pos, msg);
-                    } else if let Some(Frame::Map(_, entries, _)) = self.stack.last_mut() {
+                    } else if let Some(Frame::Map(_, entries, _, _)) = self.stack.last_mut() {
                         entries.push(Entry {
                             key,
                             key_pos,
@@ -105,14 +113,17 @@ impl MarkedEventReceiver for Builder {
                 });
             }
             Event::SequenceStart(..) => self.stack.push(Frame::Seq(pos, Vec::new())),
-            Event::MappingStart(..) => self.stack.push(Frame::Map(pos, Vec::new(), None)),
+            Event::MappingStart(..) => {
+                let frame = Frame::Map(pos, Vec::new(), None, HashSet::new());
+                self.stack.push(frame)
+            }
             Event::SequenceEnd | Event::MappingEnd => {
                 let node = match self.stack.pop() {
                     Some(Frame::Seq(p, items)) => Node {
                         value: Value::Seq(items),
                         pos: p,
                     },
-                    Some(Frame::Map(p, entries, _)) => {
+                    Some(Frame::Map(p, entries, _, _)) => {
                         // Block mappings get a start marker past their first key; the first key
                         // is where a reader looks.
                         let pos = entries.first().map_or(p, |e| e.key_pos);
