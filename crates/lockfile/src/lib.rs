@@ -46,5 +46,5 @@ mod workspace;
 
 pub use error::{LockfileError, WalkProblem};
 pub use load::{load_lockfile, load_tree};
-pub use model::{is_omitted, Input, Omit, Package, Source, Tree};
+pub use model::{is_omitted, Input, Layout, Manager, Omit, Package, Source, Tree};
 pub use parse::parse_lockfile;

@@ -6,6 +6,55 @@ use serde::Serialize;
 
 use crate::error::WalkProblem;
 
+/// The package manager whose lockfile (and install layout) a tree comes from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Manager {
+    /// npm (`package-lock.json`, `npm-shrinkwrap.json`, the hidden lockfile, a bare
+    /// `node_modules`).
+    #[default]
+    Npm,
+    /// pnpm (`pnpm-lock.yaml`).
+    Pnpm,
+    /// Yarn classic, v1 (`yarn.lock` without `__metadata`).
+    Yarn,
+    /// Yarn Berry, v2-v4 (`yarn.lock` with `__metadata`).
+    YarnBerry,
+    /// Bun (`bun.lock`).
+    Bun,
+}
+
+impl Manager {
+    /// The name used in reports: npm, pnpm, yarn, yarn-berry, bun.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Manager::Npm => "npm",
+            Manager::Pnpm => "pnpm",
+            Manager::Yarn => "yarn",
+            Manager::YarnBerry => "yarn-berry",
+            Manager::Bun => "bun",
+        }
+    }
+}
+
+/// How a dependency name is found from a package folder at run time, which decides which
+/// lockfile entry a dependent actually loads.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase", tag = "kind")]
+pub enum Layout {
+    /// Node's own lookup: `<folder>/node_modules/<name>`, then each parent folder's
+    /// `node_modules` up to the root (npm, Bun, Yarn's node-modules linker).
+    #[default]
+    NodeModules,
+    /// Edges the lockfile records explicitly (pnpm's store symlinks, Yarn Plug'n'Play):
+    /// `(dependent location, dependency name) -> target location`; the root project is the
+    /// empty location `""`.
+    Explicit {
+        /// The edges.
+        edges: std::collections::BTreeMap<(String, String), String>,
+    },
+}
+
 /// Where the package list came from, in npm's order of precedence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -28,6 +77,10 @@ pub struct Tree {
     pub root: PathBuf,
     /// Which kind of input was read.
     pub input: Input,
+    /// The package manager the input belongs to.
+    pub manager: Manager,
+    /// How dependencies resolve to folders (see [`Tree::resolve`]).
+    pub layout: Layout,
     /// The file (lockfile) or folder (`node_modules`) that was read.
     pub input_path: PathBuf,
     /// `lockfileVersion` of the lockfile; `None` for a `node_modules` walk.
@@ -171,8 +224,58 @@ pub fn is_omitted(pkg: &Package, omit: &Omit) -> bool {
 }
 
 impl Tree {
+    /// The index of the package at `location`, if the tree has one there.
+    pub fn index_of(&self, location: &str) -> Option<usize> {
+        // Packages are sorted by location (see the loaders), so this is a binary search.
+        self.packages
+            .binary_search_by(|p| p.location.as_str().cmp(location))
+            .ok()
+    }
+
+    /// The package a dependency named `name` resolves to from the folder `from` (a package
+    /// location, or `""` for the root project), the way the installed tree will load it.
+    ///
+    /// With [`Layout::NodeModules`] this is Node's lookup: `from/node_modules/name`, then the
+    /// `node_modules` of each enclosing folder up to the root (a link resolves from its own
+    /// location here: callers pass the target's location for links). With
+    /// [`Layout::Explicit`] it is the recorded edge.
+    pub fn resolve(&self, from: &str, name: &str) -> Option<usize> {
+        match &self.layout {
+            Layout::NodeModules => {
+                let mut base = from;
+                loop {
+                    let candidate = match base {
+                        "" => format!("node_modules/{name}"),
+                        _ => format!("{base}/node_modules/{name}"),
+                    };
+                    if let Some(found) = self.index_of(&candidate) {
+                        return Some(found);
+                    }
+                    if base.is_empty() {
+                        return None;
+                    }
+                    base = parent_folder(base);
+                }
+            }
+            Layout::Explicit { edges } => {
+                let target = edges.get(&(from.to_string(), name.to_string()))?;
+                self.index_of(target)
+            }
+        }
+    }
+
     /// The packages npm would install under `omit`.
     pub fn kept<'a>(&'a self, omit: &'a Omit) -> impl Iterator<Item = &'a Package> + 'a {
         self.packages.iter().filter(move |p| !is_omitted(p, omit))
+    }
+}
+
+/// The folder whose `node_modules` is searched next: `a/node_modules/b` -> `a`,
+/// `a/node_modules/@s/b` -> `a`, `packages/x` -> `""` (a workspace sits directly under the root
+/// in Node's lookup only through the root's own `node_modules`).
+fn parent_folder(location: &str) -> &str {
+    match location.rfind("/node_modules/") {
+        Some(i) => &location[..i],
+        None => "",
     }
 }

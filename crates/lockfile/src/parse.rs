@@ -46,6 +46,8 @@ pub(crate) fn parse_with(
     Ok(Tree {
         root: root_of(path, input),
         input,
+        manager: crate::model::Manager::Npm,
+        layout: crate::model::Layout::NodeModules,
         input_path: path.to_path_buf(),
         lockfile_version: Some(version),
         packages,

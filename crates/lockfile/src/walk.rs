@@ -39,6 +39,8 @@ pub(crate) fn walk_node_modules(root: &Path) -> Result<Tree, LockfileError> {
     Ok(Tree {
         root: root.to_path_buf(),
         input: Input::NodeModules,
+        manager: crate::model::Manager::Npm,
+        layout: crate::model::Layout::NodeModules,
         input_path: node_modules,
         lockfile_version: None,
         packages: walker.packages,
