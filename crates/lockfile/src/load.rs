@@ -83,12 +83,16 @@ pub(crate) fn io_error(path: &Path, source: io::Error) -> LockfileError {
 
 /// Sets `installed` when the project has a `node_modules` folder: npm audit signatures
 /// only checks packages that are on disk. Without `node_modules` it stays `None`.
+///
+/// A package is installed when its folder (or link) exists, whatever it holds: deleting the
+/// `package.json` of a tampered folder must not make it "not installed" (the content check then
+/// reports the missing file).
 fn mark_installed(tree: &mut Tree) {
     if !tree.root.join("node_modules").is_dir() {
         return;
     }
     for pkg in &mut tree.packages {
-        let manifest: PathBuf = tree.root.join(&pkg.location).join("package.json");
-        pkg.installed = Some(manifest.is_file());
+        let folder: PathBuf = tree.root.join(&pkg.location);
+        pkg.installed = Some(fs::symlink_metadata(&folder).is_ok());
     }
 }
