@@ -9,8 +9,8 @@ use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::Status;
 use napi_derive::napi;
 use sigverify_core::npmrc::ConfigOverrides;
-use sigverify_core::progress::ProgressSink;
-use sigverify_core::registry::HttpOptions;
+use sigverify_core::run::progress::ProgressSink;
+use sigverify_core::source::registry::HttpOptions;
 use sigverify_core::{Omit, VerifyError, VerifyOptions};
 
 /// Options of `verifyTree()`.
@@ -156,9 +156,9 @@ pub struct ProvenanceOptions {
 }
 
 impl ProvenanceOptions {
-    fn into_core(self) -> sigverify_core::provenance::ProvenanceOptions {
-        let defaults = sigverify_core::provenance::ProvenanceOptions::default();
-        sigverify_core::provenance::ProvenanceOptions {
+    fn into_core(self) -> sigverify_core::check::attestations::ProvenanceOptions {
+        let defaults = sigverify_core::check::attestations::ProvenanceOptions::default();
+        sigverify_core::check::attestations::ProvenanceOptions {
             enabled: self.attestations.unwrap_or(defaults.enabled),
             require: self.require_provenance.unwrap_or(defaults.require),
             repository_match: self.repository_match.unwrap_or(defaults.repository_match),
@@ -209,7 +209,7 @@ impl Common<'_> {
             lockfile_only: false,
             contents: false,
             provenance: Default::default(),
-            cache: sigverify_core::cached::CacheSettings {
+            cache: sigverify_core::cache::CacheSettings {
                 spec: self.cache.clone(),
                 max_age: self.cache_max_age.map(|s| Duration::from_secs(s.into())),
             },
@@ -636,7 +636,7 @@ fn clamp(ms: u64) -> u32 {
     ms.min(u32::MAX as u64) as u32
 }
 
-fn slow_package(s: sigverify_core::timing::SlowPackage) -> SlowPackage {
+fn slow_package(s: sigverify_core::run::timing::SlowPackage) -> SlowPackage {
     SlowPackage {
         package: s.package,
         location: s.location,
@@ -649,7 +649,7 @@ fn slow_package(s: sigverify_core::timing::SlowPackage) -> SlowPackage {
     }
 }
 
-fn registry_info(r: sigverify_core::report::RegistryInfo) -> RegistryInfo {
+fn registry_info(r: sigverify_core::model::RegistryInfo) -> RegistryInfo {
     RegistryInfo {
         url: r.url,
         keys_source: r.keys_source,
@@ -668,7 +668,7 @@ impl From<sigverify_core::FetchSummary> for FetchSummary {
     }
 }
 
-fn internal_signature(s: sigverify_core::internal::InternalSignature) -> InternalSignature {
+fn internal_signature(s: sigverify_core::check::internal::InternalSignature) -> InternalSignature {
     InternalSignature {
         source: s.source,
         location: s.location,
@@ -682,7 +682,7 @@ fn internal_signature(s: sigverify_core::internal::InternalSignature) -> Interna
     }
 }
 
-fn attestation(a: sigverify_core::provenance::AttestationSummary) -> Attestation {
+fn attestation(a: sigverify_core::check::attestations::AttestationSummary) -> Attestation {
     Attestation {
         predicate_type: a.predicate_type,
         kind: a.kind,

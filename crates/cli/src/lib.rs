@@ -18,12 +18,12 @@ use std::time::Duration;
 
 use clap::Parser;
 use sigverify_core::npmrc::{ConfigOverrides, NpmConfig};
-use sigverify_core::registry::HttpOptions;
+use sigverify_core::source::registry::HttpOptions;
 use sigverify_core::{fetch_store, verify_package, Omit, PackageSpec, VerifyError, VerifyOptions};
 
 pub use args::{Cli, Command};
 use args::{EvidenceArgs, FetchArgs, OmitKind, ProvenanceArgs, VerifyPackageArgs};
-use sigverify_core::provenance::ProvenanceOptions;
+use sigverify_core::check::attestations::ProvenanceOptions;
 
 /// Exit code: usage or configuration error.
 pub const EXIT_USAGE: i32 = 2;
@@ -137,7 +137,7 @@ pub(crate) fn options(
             trusted_root: trust_cmd::default_trusted_root().filter(|p| p.is_file()),
             ..ProvenanceOptions::default()
         },
-        cache: sigverify_core::cached::CacheSettings {
+        cache: sigverify_core::cache::CacheSettings {
             spec: e.cache.clone(),
             max_age: e.cache_max_age.map(Duration::from_secs),
         },

@@ -1,8 +1,8 @@
 //! Errors that stop a run before any package is judged: bad arguments or configuration.
 //! (A package that fails verification is a result, not an error.)
 
-use crate::npmrc::ConfigError;
-use crate::registry::ClientError;
+use crate::config::npmrc::ConfigError;
+use crate::source::registry::ClientError;
 use sigverify_lockfile::LockfileError;
 
 /// Why a verification could not run at all.

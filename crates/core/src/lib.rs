@@ -4,37 +4,20 @@
 //! No napi types here: the Node binding (`src/` at the repository root) and the CLI
 //! (`crates/cli`) are thin layers over [`verify_tree`], [`verify_package`] and [`fetch_store`].
 
-pub mod cached;
-mod checks;
-pub mod codes;
-mod contents;
-mod cpu;
-mod deadline;
+pub mod cache;
+pub mod check;
+pub mod config;
 pub mod error;
-pub mod evidence;
-pub mod fetch;
-pub mod integrity;
-pub mod internal;
-pub mod keyring;
-pub mod keys;
-pub mod npmrc;
-pub mod package;
-pub mod packument;
-pub mod progress;
-pub mod provenance;
-pub mod registry;
-pub mod report;
+pub mod model;
 pub mod risk;
-pub mod signature;
-pub mod timing;
-pub mod tree;
-mod verdicts;
-pub mod verify;
+pub mod run;
+pub mod source;
 
-pub use codes::Code;
+pub use config::npmrc;
 pub use error::VerifyError;
-pub use fetch::{fetch_store, FetchSummary};
-pub use package::{verify_package, PackageSpec};
-pub use report::{PackageResult, Report, Status, Summary};
+pub use model::{PackageResult, Report, Status, Summary};
+pub use run::fetch::{fetch_store, FetchSummary};
+pub use run::package::{verify_package, PackageSpec};
+pub use run::tree::{verify_tree, VerifyOptions};
+pub use sigverify_codes::{Code, Kind};
 pub use sigverify_lockfile::Omit;
-pub use verify::{verify_tree, VerifyOptions};

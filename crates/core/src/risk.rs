@@ -28,14 +28,14 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use url::Url;
 
-use crate::cached::EvidenceCache;
-use crate::checks::FactsSource;
+use crate::cache::EvidenceCache;
+use crate::config::npmrc::NpmConfig;
 use crate::error::VerifyError;
-use crate::evidence::Evidence;
-use crate::npmrc::NpmConfig;
-use crate::packument::{PackumentFacts, VersionFacts};
-use crate::timing::PackageTiming;
-use crate::verify::{load_input, make_evidence, VerifyOptions};
+use crate::run::registry::FactsSource;
+use crate::run::timing::PackageTiming;
+use crate::run::tree::{load_input, make_evidence, VerifyOptions};
+use crate::source::evidence::Evidence;
+use crate::source::packument::{PackumentFacts, VersionFacts};
 
 /// How the ranking is computed.
 #[derive(Debug, Clone, Copy)]
@@ -429,7 +429,7 @@ mod tests {
     fn lenient_fields_do_not_reject_a_packument() {
         let doc = br#"{"maintainers":"someone","time":{"created":"x","unpublished":{}},
             "versions":{"1.0.0":{"scripts":"weird","dist":{"attestations":{"url":"u"}}}}}"#;
-        let facts = crate::packument::parse_packument(doc).unwrap();
+        let facts = crate::source::packument::parse_packument(doc).unwrap();
         assert_eq!(facts.maintainers, None);
         let v = &facts.versions["1.0.0"];
         assert!(v.provenance_predicate.is_none() && v.install_scripts.is_empty());

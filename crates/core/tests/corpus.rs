@@ -6,11 +6,11 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
-use sigverify_core::keys::KeySet;
-use sigverify_core::packument::{parse_packument, parse_version_document, VersionFacts};
-use sigverify_core::signature::{
+use sigverify_core::check::signature::{
     verify_registry_signatures, RegistrySignature, SignatureVerdict, SignedVersion,
 };
+use sigverify_core::source::keys::KeySet;
+use sigverify_core::source::packument::{parse_packument, parse_version_document, VersionFacts};
 
 fn corpus() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../__test__/fixtures/corpus")

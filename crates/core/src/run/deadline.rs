@@ -8,9 +8,9 @@ use std::time::Duration;
 use tokio::task::{Id, JoinSet};
 use tokio::time::Instant;
 
-use crate::codes::Code;
-use crate::progress::{PhaseProgress, ProgressSink};
-use crate::report::{PackageResult, Status};
+use crate::model::{PackageResult, Status};
+use crate::run::progress::{PhaseProgress, ProgressSink};
+use crate::Code;
 
 /// How much work may run at once, until when, and who hears about progress.
 #[derive(Debug, Clone)]

@@ -10,22 +10,22 @@ use std::sync::Arc;
 
 use sigverify_lockfile::{Omit, Package, Tree};
 
-use crate::cached::{CacheSettings, EvidenceCache};
-use crate::checks::{run_checks, Check};
-use crate::codes::Code;
-use crate::contents::{check_contents, npm_cache, ContentContext};
-use crate::deadline::Limits;
+use crate::cache::verdicts::run_salt;
+use crate::cache::{CacheSettings, EvidenceCache};
+use crate::check::attestations::ProvenanceOptions;
+use crate::check::contents::{check_contents, npm_cache, ContentContext};
+use crate::check::internal::{check_internal, InternalContext, InternalTrust};
+use crate::config::npmrc::{ConfigOverrides, NpmConfig};
 use crate::error::VerifyError;
-use crate::evidence::{Evidence, Store};
-use crate::internal::{check_internal, InternalContext, InternalTrust};
-use crate::keyring::Keyring;
-use crate::npmrc::{ConfigOverrides, NpmConfig};
-use crate::progress::ProgressSink;
-use crate::provenance::ProvenanceOptions;
-use crate::registry::{HttpOptions, RegistryClient};
-use crate::report::{PackageResult, Report, Status, Summary};
-use crate::timing::{slowest, Phases};
-use crate::verdicts::run_salt;
+use crate::model::{PackageResult, Report, Status, Summary};
+use crate::run::deadline::Limits;
+use crate::run::progress::ProgressSink;
+use crate::run::registry::{run_checks, Check};
+use crate::run::timing::{slowest, Phases};
+use crate::source::evidence::{Evidence, Store};
+use crate::source::keyring::Keyring;
+use crate::source::registry::{HttpOptions, RegistryClient};
+use crate::Code;
 
 /// What to verify and how.
 #[derive(Debug, Clone)]
@@ -146,7 +146,7 @@ pub async fn verify_tree(options: &VerifyOptions) -> Result<Report, VerifyError>
         schema_version: 1,
         tool: format!("npm-sigverify {}", env!("CARGO_PKG_VERSION")),
         project: tree.root.display().to_string(),
-        input: crate::tree::input_name(tree.input).to_string(),
+        input: crate::model::names::input_name(tree.input).to_string(),
         input_path: tree.input_path.display().to_string(),
         mode: mode(options).to_string(),
         registries: keyring.describe(),
@@ -339,9 +339,9 @@ fn base_result(package: &Package) -> PackageResult {
         name: package.name.clone(),
         version: package.version.clone(),
         location: package.location.clone(),
-        alias: crate::tree::source_alias(&package.source).map(str::to_string),
+        alias: crate::model::names::source_alias(&package.source).map(str::to_string),
         registry: None,
-        source: crate::tree::source_kind(&package.source).to_string(),
+        source: crate::model::names::source_kind(&package.source).to_string(),
         status: Status::Verified,
         code: None,
         message: None,

@@ -14,8 +14,8 @@ use base64::Engine;
 use chrono::{DateTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::codes::Code;
-use crate::keys::{KeySet, RegistryKey};
+use crate::source::keys::{KeySet, RegistryKey};
+use crate::Code;
 
 /// One `dist.signatures` entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -11,9 +11,9 @@ use url::Url;
 
 use sigverify_attest::{RegistryKey as AttestKey, TrustMaterial};
 
-use crate::evidence::Evidence;
-use crate::keys::KeySet;
-use crate::report::RegistryInfo;
+use crate::model::RegistryInfo;
+use crate::source::evidence::Evidence;
+use crate::source::keys::KeySet;
 
 /// What is known of one registry's keys.
 #[derive(Debug, Clone)]

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::codes::Code;
+use crate::Code;
 
 /// The outcome for one package, with npm's four buckets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -81,13 +81,13 @@ pub struct PackageResult {
     pub provenance: Option<String>,
     /// Each attestation bundle's verdict.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub attestations: Vec<crate::provenance::AttestationSummary>,
+    pub attestations: Vec<crate::check::attestations::AttestationSummary>,
     /// Each internal (cosign) signature found and its verdict.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub internal_signatures: Vec<crate::internal::InternalSignature>,
+    pub internal_signatures: Vec<crate::check::internal::InternalSignature>,
     /// Where this package's verification time went (reported through [`Report::slowest`]).
     #[serde(skip)]
-    pub timing: crate::timing::PackageTiming,
+    pub timing: crate::run::timing::PackageTiming,
 }
 
 /// What the comparison of an installed package folder with its signed tarball found.
@@ -183,7 +183,7 @@ pub struct Report {
     /// `sum.attest`, `sum.contents`; packages overlap, so sums may exceed the wall time).
     pub timings: std::collections::BTreeMap<String, u64>,
     /// The slowest packages (at most 20).
-    pub slowest: Vec<crate::timing::SlowPackage>,
+    pub slowest: Vec<crate::run::timing::SlowPackage>,
     /// The evidence cache in use: disk, redis or off.
     pub cache: String,
     /// Things that did not stop the run but deserve attention (e.g. an unavailable cache).

@@ -13,9 +13,9 @@ use sigverify_attest::{
 };
 use url::Url;
 
-use crate::codes::Code;
-use crate::evidence::Evidence;
-use crate::report::{PackageResult, Status};
+use crate::model::{PackageResult, Status};
+use crate::source::evidence::Evidence;
+use crate::Code;
 
 /// How attestations are checked.
 #[derive(Debug, Clone)]
@@ -140,7 +140,7 @@ pub(crate) async fn attest(
             };
             let options = options.clone();
             let judge = move || judge_document(result, &job, &doc, &trust, &options);
-            crate::cpu::on_cpu_pool(judge).await
+            crate::run::cpu::on_cpu_pool(judge).await
         }
     }
 }

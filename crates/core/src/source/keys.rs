@@ -17,7 +17,7 @@ const P256_SPKI_PREFIX: [u8; 26] = [
 ];
 
 /// Embedded npm public-registry keys (the Sigstore TUF target npm itself uses), with validity.
-const EMBEDDED_NPM_KEYS: &str = include_str!("../trust/npm-registry-keys.tuf.json");
+const EMBEDDED_NPM_KEYS: &str = include_str!("../../trust/npm-registry-keys.tuf.json");
 
 /// One registry signing key: an ECDSA P-256 public key with its npm keyid and expiry.
 #[derive(Debug, Clone, PartialEq, Eq)]

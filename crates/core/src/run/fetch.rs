@@ -11,15 +11,15 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use url::Url;
 
+use crate::config::npmrc::NpmConfig;
 use crate::error::VerifyError;
-use crate::evidence::Evidence;
-use crate::evidence::{keys_url, packument_url, Store};
-use crate::keyring::is_public_npm;
-use crate::keys::KeySet;
-use crate::npmrc::NpmConfig;
-use crate::packument::parse_packument;
-use crate::registry::{RegistryClient, ACCEPT_FULL};
-use crate::verify::{load_input, VerifyOptions};
+use crate::run::tree::{load_input, VerifyOptions};
+use crate::source::evidence::Evidence;
+use crate::source::evidence::{keys_url, packument_url, Store};
+use crate::source::keyring::is_public_npm;
+use crate::source::keys::KeySet;
+use crate::source::packument::parse_packument;
+use crate::source::registry::{RegistryClient, ACCEPT_FULL};
 
 /// What a fetch wrote, and what it could not get.
 #[derive(Debug, Default, Serialize)]

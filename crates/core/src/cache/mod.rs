@@ -1,12 +1,14 @@
 //! The evidence cache: packument facts (only what verification needs) per registry and name,
 //! and the verdicts judged from them, in the embedded disk cache or a shared Redis.
 //!
-//! Cached evidence is re-verified whenever no kept verdict matches it ([`crate::verdicts`] says
+//! Cached evidence is re-verified whenever no kept verdict matches it ([`crate::cache::verdicts`] says
 //! exactly what a verdict's key covers); only the network fetch is saved. How long an entry is used without
 //! asking the registry is `max_age` when set (`--cache-max-age`); by default the local cache uses
 //! what the registry said (`Cache-Control: max-age`, 300 s on registry.npmjs.org, as npm's own
 //! cache does; no header means revalidate every run with ETag / Last-Modified) and Redis one
 //! hour (one CI runner's fetch serves the fleet).
+
+pub(crate) mod verdicts;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
@@ -18,10 +20,10 @@ use url::Url;
 
 use serde::{Deserialize, Serialize};
 
-use crate::packument::PackumentFacts;
-use crate::registry::Validators;
-use crate::report::PackageResult;
-use crate::verdicts::Verdict;
+use crate::cache::verdicts::Verdict;
+use crate::model::PackageResult;
+use crate::source::packument::PackumentFacts;
+use crate::source::registry::Validators;
 
 /// Version of the cached facts' shape (2: maintainers and install scripts added).
 const FACTS_FORMAT: &str = "f2";
@@ -48,7 +50,7 @@ pub(crate) struct EvidenceCache {
     /// Entries to write in one batch at the end of the run (one write per entry, spread over
     /// the run, cost more than the fetches they save).
     pending: Arc<Mutex<Vec<(String, Entry)>>>,
-    /// What every verdict of this run depends on ([`crate::verdicts::run_salt`]); `None` when
+    /// What every verdict of this run depends on ([`crate::cache::verdicts::run_salt`]); `None` when
     /// verdicts are not cached.
     verdict_salt: Option<Arc<String>>,
 }
@@ -60,7 +62,7 @@ pub(crate) struct CachedFacts {
     pub fresh: bool,
     /// The versions whose facts are all there (the others keep only their history).
     pub complete: BTreeSet<String>,
-    /// Verdicts kept with the facts, by verdict key ([`crate::verdicts`]).
+    /// Verdicts kept with the facts, by verdict key ([`crate::cache::verdicts`]).
     pub verdicts: BTreeMap<String, Verdict>,
 }
 
@@ -124,7 +126,7 @@ impl EvidenceCache {
         }
     }
 
-    /// Caches verdicts too, under `salt` (see [`crate::verdicts`]).
+    /// Caches verdicts too, under `salt` (see [`crate::cache::verdicts`]).
     pub fn with_verdicts(mut self, salt: String) -> EvidenceCache {
         if self.cache.kind() != "off" {
             self.verdict_salt = Some(Arc::new(salt));
@@ -282,7 +284,7 @@ struct CachedBodyRef<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::packument::parse_packument;
+    use crate::source::packument::parse_packument;
 
     const PACKUMENT: &[u8] = br#"{"name":"a","time":{"1.0.0":"2024-01-01T00:00:00Z","2.0.0":"2024-02-01T00:00:00Z"},
         "versions":{"1.0.0":{"dist":{"integrity":"sha512-one","signatures":[{"keyid":"k","sig":"s1"}],

@@ -2,17 +2,17 @@
 
 use std::path::PathBuf;
 
-use crate::deadline::Limits;
+use crate::check::integrity::sha512_sri;
+use crate::config::npmrc::NpmConfig;
 use crate::error::VerifyError;
-use crate::integrity::sha512_sri;
-use crate::keyring::Keyring;
-use crate::npmrc::NpmConfig;
-use crate::report::{PackageResult, Status};
+use crate::model::{PackageResult, Status};
+use crate::run::deadline::Limits;
+use crate::source::keyring::Keyring;
 use std::sync::Arc;
 
-use crate::cached::EvidenceCache;
-use crate::checks::{run_checks, Check};
-use crate::verify::{load_internal_trust, load_trusted_root, make_evidence, VerifyOptions};
+use crate::cache::EvidenceCache;
+use crate::run::registry::{run_checks, Check};
+use crate::run::tree::{load_internal_trust, load_trusted_root, make_evidence, VerifyOptions};
 
 /// One package to verify.
 #[derive(Debug, Clone, Default)]
@@ -81,7 +81,7 @@ pub async fn verify_package(
     )
     .await;
     let result = results.pop().expect("one check gives one result");
-    Ok(crate::internal::settle(result))
+    Ok(crate::check::internal::settle(result))
 }
 
 fn tarball_sri(path: &std::path::Path) -> Result<String, VerifyError> {

@@ -1,6 +1,6 @@
 //! The verdict cache: the outcome of a registry package's signature, integrity and attestation
 //! checks, reused as-is when nothing it depends on has changed. Verdicts are kept inside their
-//! packument's cache entry ([`crate::cached::EntryDraft`]): no extra file or round trip.
+//! packument's cache entry ([`crate::cache::EntryDraft`]): no extra file or round trip.
 //!
 //! The key covers everything the verdict is a function of: the tool version, the package
 //! (registry, name, version), the lockfile's integrity, this version's packument facts
@@ -15,11 +15,11 @@
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::checks::Check;
-use crate::codes::Code;
-use crate::packument::PackumentFacts;
-use crate::provenance::{AttestationSummary, ProvenanceOptions};
-use crate::report::{PackageResult, Status};
+use crate::check::attestations::{AttestationSummary, ProvenanceOptions};
+use crate::model::{PackageResult, Status};
+use crate::run::registry::Check;
+use crate::source::packument::PackumentFacts;
+use crate::Code;
 
 /// A cached verdict: the fields the registry checks set on a result.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -102,7 +102,7 @@ pub(crate) fn history_digest(facts: &PackumentFacts) -> String {
     sha256_hex(&history.join("\n"))
 }
 
-/// The verdict key of one check (`keys`: the registry's [`crate::keys::KeySet::digest`]), or
+/// The verdict key of one check (`keys`: the registry's [`crate::source::keys::KeySet::digest`]), or
 /// `None` when the packument does not list its version.
 pub(crate) fn verdict_key(
     salt: &str,
@@ -150,7 +150,7 @@ fn sha256_hex(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::packument::parse_packument;
+    use crate::source::packument::parse_packument;
     use std::sync::Arc;
     use url::Url;
 
@@ -168,8 +168,8 @@ mod tests {
     }
 
     fn blank() -> PackageResult {
-        let spec = crate::package::PackageSpec::parse("a@1.0.0").unwrap();
-        crate::package::blank_result(&spec, "https://registry.example/")
+        let spec = crate::run::package::PackageSpec::parse("a@1.0.0").unwrap();
+        crate::run::package::blank_result(&spec, "https://registry.example/")
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::time::Duration;
 use rand::Rng;
 use url::Url;
 
-use crate::npmrc::NpmConfig;
+use crate::config::npmrc::NpmConfig;
 
 /// Abbreviated ("corgi") packuments: signatures and integrity, but no publish times.
 pub const ACCEPT_CORGI: &str =

@@ -10,7 +10,7 @@ use base64::Engine;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::signature::RegistrySignature;
+use crate::check::signature::RegistrySignature;
 use sigverify_attest::VersionInfo;
 
 /// What one published version carries.

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use crate::report::PackageResult;
+use crate::model::PackageResult;
 
 /// Time spent on one package, by kind of work. The packument fetch and parse are shared by
 /// every version of a name and counted for each of them.

@@ -28,11 +28,11 @@ use sigverify_cosign::trust::TrustedKey;
 use sigverify_cosign::{verify_with_trust_file, ArtifactInput, Coded, Evidence, TrustFile};
 use url::Url;
 
-use crate::codes::Code;
+use crate::check::signature::RegistrySignature;
 use crate::error::VerifyError;
-use crate::evidence::Store;
-use crate::report::{PackageResult, Status};
-use crate::signature::RegistrySignature;
+use crate::model::{PackageResult, Status};
+use crate::source::evidence::Store;
+use crate::Code;
 
 /// One internal signature and its verdict.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -324,7 +324,7 @@ fn sidecar_signatures(mut result: PackageResult, context: &InternalContext) -> P
             return result;
         }
     };
-    let integrity = crate::integrity::sha512_sri(&bytes);
+    let integrity = crate::check::integrity::sha512_sri(&bytes);
     let found = judge_files(
         &context.trust,
         ArtifactInput::Bytes(bytes),
@@ -334,7 +334,7 @@ fn sidecar_signatures(mut result: PackageResult, context: &InternalContext) -> P
     result.internal_signatures.extend(found);
     result.integrity = Some(integrity.clone());
     match result.lockfile_integrity.clone() {
-        Some(lock) if crate::integrity::conflicts(&lock, &integrity) => {
+        Some(lock) if crate::check::integrity::conflicts(&lock, &integrity) => {
             let why = format!(
                 "{}@{}: the lockfile pins integrity {lock} but {} hashes to {integrity}",
                 result.name,

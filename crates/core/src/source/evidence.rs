@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use url::Url;
 
-use crate::registry::{
+use crate::source::registry::{
     Conditional, FetchError, RegistryClient, Validators, ACCEPT_CORGI, ACCEPT_FULL,
 };
 

@@ -6,27 +6,27 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::Instant;
 
-use crate::deadline::{Deadlined, Limits};
-use crate::progress::PhaseProgress;
+use crate::run::deadline::{Deadlined, Limits};
+use crate::run::progress::PhaseProgress;
 use tokio::sync::Semaphore;
 use url::Url;
 
-use crate::cached::{CachedFacts, EntryDraft, EvidenceCache};
-use crate::codes::Code;
-use crate::evidence::{Evidence, EvidenceError};
-use crate::integrity;
-use crate::internal::InternalTrust;
-use crate::keyring::{Keyring, RegistryKeys};
-use crate::packument::VersionFacts;
-use crate::packument::{parse_packument, PackumentFacts};
-use crate::provenance::{attest, AttestationJob, ProvenanceOptions};
-use crate::registry::Conditional;
-use crate::report::{PackageResult, Status};
-use crate::signature::{
+use crate::cache::verdicts::{history_digest, verdict_key, Verdict};
+use crate::cache::{CachedFacts, EntryDraft, EvidenceCache};
+use crate::check::attestations::{attest, AttestationJob, ProvenanceOptions};
+use crate::check::integrity;
+use crate::check::internal::InternalTrust;
+use crate::check::signature::{
     verify_registry_signatures, RegistrySignature, SignatureVerdict, SignedVersion,
 };
-use crate::timing::PackageTiming;
-use crate::verdicts::{history_digest, verdict_key, Verdict};
+use crate::model::{PackageResult, Status};
+use crate::run::timing::PackageTiming;
+use crate::source::evidence::{Evidence, EvidenceError};
+use crate::source::keyring::{Keyring, RegistryKeys};
+use crate::source::packument::VersionFacts;
+use crate::source::packument::{parse_packument, PackumentFacts};
+use crate::source::registry::Conditional;
+use crate::Code;
 use sigverify_attest::VersionInfo;
 
 /// A registry package to check, with its result pre-filled from the lockfile.
@@ -108,7 +108,7 @@ struct GroupWork {
     name: String,
     full: bool,
     /// The registry's keys (`None`: a registry without keys, checked for internal signatures).
-    keys: Option<Arc<crate::keys::KeySet>>,
+    keys: Option<Arc<crate::source::keys::KeySet>>,
     trust: Option<Arc<sigverify_attest::TrustMaterial>>,
     internal: Option<Arc<InternalTrust>>,
     evidence: Evidence,
@@ -172,7 +172,7 @@ impl GroupWork {
                     .verdicts
                     .retain(|k, _| keys.contains(&Some(k.clone())));
                 let cache = self.cache.clone();
-                crate::cpu::on_cpu_pool(move || cache.store(&draft, &facts)).await;
+                crate::run::cpu::on_cpu_pool(move || cache.store(&draft, &facts)).await;
             }
         }
         for result in &mut results {
@@ -206,7 +206,7 @@ impl GroupWork {
             let judged = judge_group(&facts, group, keys.as_deref(), internal.as_deref());
             (judged, facts)
         };
-        let (judged, facts) = crate::cpu::on_cpu_pool(judge).await;
+        let (judged, facts) = crate::run::cpu::on_cpu_pool(judge).await;
         let mut results = Vec::with_capacity(judged.len());
         for (result, job) in judged {
             results.push(match job.filter(|_| self.provenance.enabled) {
@@ -341,7 +341,7 @@ impl FactsSource<'_> {
                         parse_packument(&bytes).map_err(|e| (Code::BadPackument, e.to_string()));
                     (facts, started.elapsed())
                 };
-                let (facts, parse_time) = crate::cpu::on_cpu_pool(parse).await;
+                let (facts, parse_time) = crate::run::cpu::on_cpu_pool(parse).await;
                 timing.parse = parse_time;
                 let draft = facts.as_ref().ok().and_then(|facts| {
                     keep.retain(|v| facts.versions.contains_key(v));
@@ -361,7 +361,7 @@ impl FactsSource<'_> {
 fn judge_group(
     facts: &Facts,
     group: Vec<Check>,
-    keys: Option<&crate::keys::KeySet>,
+    keys: Option<&crate::source::keys::KeySet>,
     internal: Option<&InternalTrust>,
 ) -> Vec<(PackageResult, Option<AttestationJob>)> {
     // The release history (for downgrade checks) is shared by every version of the group.
@@ -402,7 +402,7 @@ fn evidence_code(e: &EvidenceError) -> Code {
 fn judge_one(
     facts: &PackumentFacts,
     check: Check,
-    keys: Option<&crate::keys::KeySet>,
+    keys: Option<&crate::source::keys::KeySet>,
     history: &Arc<Vec<VersionInfo>>,
     internal: Option<&InternalTrust>,
 ) -> (PackageResult, Option<AttestationJob>) {
@@ -482,7 +482,7 @@ fn split_internal(
 }
 
 /// A registry without keys: only internal `dist.signatures` entries and the lockfile's
-/// integrity can be checked; the status stays skipped until [`crate::internal::settle`].
+/// integrity can be checked; the status stays skipped until [`crate::check::internal::settle`].
 fn judge_internal_only(
     facts: &PackumentFacts,
     check: Check,
@@ -510,7 +510,7 @@ fn judge_internal_only(
 fn judge_signatures(
     facts: &PackumentFacts,
     check: Check,
-    keys: &crate::keys::KeySet,
+    keys: &crate::source::keys::KeySet,
     internal: Option<&InternalTrust>,
 ) -> PackageResult {
     let (lock, tarball) = (

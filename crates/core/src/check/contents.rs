@@ -12,17 +12,17 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
-use crate::deadline::{Deadlined, Limits};
-use crate::progress::PhaseProgress;
+use crate::run::deadline::{Deadlined, Limits};
+use crate::run::progress::PhaseProgress;
 use sigverify_content::{
     check_integrity, compare_package_dir, find_cached_tarball, read_tarball, CompareOptions,
 };
 use tokio::sync::Semaphore;
 use url::Url;
 
-use crate::codes::Code;
-use crate::evidence::Evidence;
-use crate::report::{ContentsResult, PackageResult, Status};
+use crate::model::{ContentsResult, PackageResult, Status};
+use crate::source::evidence::Evidence;
+use crate::Code;
 
 /// What the content check needs to know about the installation.
 #[derive(Debug, Clone)]
@@ -69,7 +69,7 @@ pub(crate) async fn check_contents(
                 result.timing.contents = started.elapsed();
                 result
             };
-            vec![crate::cpu::on_cpu_pool(judge).await]
+            vec![crate::run::cpu::on_cpu_pool(judge).await]
         });
     }
     done.extend(tasks.collect(limits, &mut progress).await);
@@ -115,7 +115,7 @@ fn local_tarball(
     context: &ContentContext,
     integrity: &str,
 ) -> Result<Vec<u8>, String> {
-    let path = crate::internal::local_tarball_path(result, &context.root)
+    let path = crate::check::internal::local_tarball_path(result, &context.root)
         .ok_or("no tarball path in the lockfile")?;
     let bytes = std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     check_integrity(&bytes, integrity)

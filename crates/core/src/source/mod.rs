@@ -1,0 +1,8 @@
+//! Evidence sources: the registry over HTTP or an offline store, the packuments and keys they
+//! serve, parsed into checked types before any cryptography runs.
+
+pub mod evidence;
+pub mod keyring;
+pub mod keys;
+pub mod packument;
+pub mod registry;
