@@ -5,7 +5,6 @@ mod decisions;
 mod error;
 mod human;
 mod json;
-mod lockfile_lines;
 mod progress_bar;
 mod risk_cmd;
 mod trust_cmd;

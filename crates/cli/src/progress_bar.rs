@@ -4,7 +4,7 @@ use std::io::Write;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use sigverify_core::run::progress::{Progress, ProgressSink};
+use sigverify_core::work::progress::{Progress, ProgressSink};
 
 /// Redraws at most this often (the last step of a phase is always drawn).
 const REDRAW: Duration = Duration::from_millis(80);

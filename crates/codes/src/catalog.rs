@@ -103,6 +103,10 @@ catalog! {
     NoEvidence = "ENOEVIDENCE", Operational,
         "no evidence in the offline store",
         "the offline store has no evidence for this package: refresh it with `npm-sigverify fetch --out STORE` on a connected machine, for the same registry";
+    /// A required check never ran (an interrupted run): the package fails closed.
+    NotChecked = "ENOTCHECKED", Operational,
+        "required check never ran",
+        "a check this package needs was never run (the run was interrupted or cut short): run the verification again";
     /// The run's total deadline passed before this package was verified.
     Deadline = "EDEADLINE", Operational,
         "not verified before the deadline",

@@ -31,6 +31,7 @@ mod cache;
 pub mod compare;
 mod digest;
 mod integrity;
+mod loadable;
 mod shebang;
 mod tarball;
 mod walk;
@@ -42,6 +43,7 @@ pub use cache::{
 pub use compare::{compare_package_dir, CompareOptions, ContentDiff, ContentError};
 pub use digest::FileDigest;
 pub use integrity::{check_integrity, Algorithm, Integrity, IntegrityError, SriHash};
+pub use loadable::{entry_points, loadable_additions};
 pub use tarball::{
     read_tarball, read_tarball_with_limits, ManifestEntry, PathSkip, SkipReason, SkippedEntry,
     TarError, TarLimits, TarManifest,

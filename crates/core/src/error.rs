@@ -4,6 +4,7 @@
 use crate::config::npmrc::ConfigError;
 use crate::source::registry::ClientError;
 use sigverify_lockfile::LockfileError;
+use sigverify_policy::PolicyError;
 
 /// Why a verification could not run at all.
 #[derive(Debug, thiserror::Error)]
@@ -11,6 +12,9 @@ pub enum VerifyError {
     /// The lockfile or tree could not be read.
     #[error(transparent)]
     Lockfile(#[from] LockfileError),
+    /// The trust policy cannot be read, or names an unknown environment.
+    #[error(transparent)]
+    Policy(#[from] PolicyError),
     /// `.npmrc` or an override is unusable.
     #[error(transparent)]
     Config(#[from] ConfigError),
@@ -36,6 +40,7 @@ impl VerifyError {
     pub fn code(&self) -> &'static str {
         match self {
             VerifyError::Lockfile(e) => e.code(),
+            VerifyError::Policy(e) => e.code(),
             VerifyError::Config(_) => "ECONFIG",
             VerifyError::Client(_) => "ECONFIG",
             VerifyError::Usage(_) => "EUSAGE",
@@ -49,6 +54,7 @@ impl VerifyError {
     pub fn remediation(&self) -> String {
         match self {
             VerifyError::Lockfile(e) => e.remediation().to_string(),
+            VerifyError::Policy(e) => e.remediation().to_string(),
             VerifyError::Config(_) => "fix the setting in .npmrc (or the flag) named above".into(),
             VerifyError::Client(_) => {
                 "check the cafile and proxy settings in .npmrc and the environment".into()

@@ -7,17 +7,20 @@
 pub mod cache;
 pub mod check;
 pub mod config;
+pub mod decide;
 pub mod error;
 pub mod model;
 pub mod risk;
 pub mod run;
 pub mod source;
+pub mod work;
 
 pub use config::npmrc;
+pub use config::{PolicyChoice, VerifyOptions};
 pub use error::VerifyError;
 pub use model::{PackageResult, Report, Status, Summary};
 pub use run::fetch::{fetch_store, FetchSummary};
 pub use run::package::{verify_package, PackageSpec};
-pub use run::tree::{verify_tree, VerifyOptions};
+pub use run::tree::verify_tree;
 pub use sigverify_codes::{Code, Kind};
 pub use sigverify_lockfile::Omit;

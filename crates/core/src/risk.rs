@@ -28,12 +28,13 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use url::Url;
 
+use crate::cache::facts::FactsSource;
 use crate::cache::EvidenceCache;
 use crate::config::npmrc::NpmConfig;
+use crate::config::VerifyOptions;
 use crate::error::VerifyError;
-use crate::run::registry::FactsSource;
-use crate::run::timing::PackageTiming;
-use crate::run::tree::{load_input, make_evidence, VerifyOptions};
+use crate::model::PackageTiming;
+use crate::run::load::{load_input, make_evidence};
 use crate::source::evidence::Evidence;
 use crate::source::packument::{PackumentFacts, VersionFacts};
 

@@ -4,40 +4,12 @@ use crate::checks::{self, Checks};
 use crate::environment::Environment;
 use crate::evidence::PackageEvidence;
 use crate::model::{Mode, Policy, Rule};
+use crate::outcome::{CheckResult, Outcome};
 use chrono::{DateTime, Utc};
-use serde::Serialize;
-
-/// The verdict on one package.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Outcome {
-    /// Every required check passed and nothing is worth a warning.
-    Pass,
-    /// Nothing required failed (or an exception excused it), but something deserves attention.
-    Warn,
-    /// A required check failed.
-    Fail,
-}
-
-/// One check that was run.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CheckResult {
-    /// Name: `registry-signature`, `provenance`, `provenance.repository`, `approvals`, ...
-    pub check: String,
-    /// True when it passed.
-    pub passed: bool,
-    /// False for advisory checks: failing them gives `Warn`, not `Fail`.
-    pub required: bool,
-    /// Stable code of the failure (or of an informative pass such as a skip).
-    pub code: Option<String>,
-    /// What was found.
-    pub message: String,
-    /// The evidence the check looked at.
-    pub evidence: serde_json::Value,
-}
+use serde::{Deserialize, Serialize};
 
 /// An exception that matched the package.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExceptionUse {
     /// The spec as written (`name@range`).
     pub package: String,
@@ -52,7 +24,7 @@ pub struct ExceptionUse {
 }
 
 /// The decision on one package.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Decision {
     /// The verdict.
     pub outcome: Outcome,
@@ -134,22 +106,6 @@ fn apply_exception(
         expired,
         applied,
     })
-}
-
-impl Outcome {
-    /// The more severe of two outcomes.
-    fn max_with(self, other: Outcome) -> Outcome {
-        let rank = |o: Outcome| match o {
-            Outcome::Pass => 0,
-            Outcome::Warn => 1,
-            Outcome::Fail => 2,
-        };
-        if rank(other) > rank(self) {
-            other
-        } else {
-            self
-        }
-    }
 }
 
 /// The process exit code for a run: 0 when the run passes (warnings allowed), 1 on a policy

@@ -3,6 +3,7 @@
 //! The lead maps verification results into these types; this crate never touches keys or bytes.
 
 use serde::{Deserialize, Serialize};
+use sigverify_codes::Code;
 
 /// The state of the npm registry signature.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -16,7 +17,15 @@ pub enum SigState {
     /// A signature is present but does not verify (or its key is unknown/expired).
     Invalid {
         /// npm's code, e.g. `EINTEGRITYSIGNATURE`, `EMISSINGSIGNATUREKEY`.
-        code: String,
+        code: Code,
+        /// What went wrong.
+        message: String,
+    },
+    /// The signature could not be checked: the registry, its keys or the evidence store were
+    /// unavailable. Never a pass.
+    Unavailable {
+        /// The operational code, e.g. `EREGISTRYUNREACHABLE`.
+        code: Code,
         /// What went wrong.
         message: String,
     },
@@ -25,7 +34,7 @@ pub enum SigState {
     /// Not checkable: the registry publishes no keys, or the package is not from a registry.
     Skipped {
         /// Why, as a code.
-        code: String,
+        code: Code,
         /// Why, in words.
         reason: String,
     },
@@ -51,10 +60,10 @@ pub enum ProvState {
     },
     /// No provenance published.
     Absent,
-    /// Provenance published but it does not verify.
+    /// Provenance published but it does not verify (or could not be fetched).
     Invalid {
-        /// e.g. `EATTESTATIONVERIFY`, `EATTESTATIONSUBJECT`.
-        code: String,
+        /// e.g. `EATTESTATIONVERIFY`, `EATTESTATIONSUBJECT`, `EATTESTATIONFETCH`.
+        code: Code,
         /// What went wrong.
         message: String,
     },
@@ -63,6 +72,8 @@ pub enum ProvState {
         /// The last version that had provenance.
         previous: String,
     },
+    /// Attestations were not checked in this run (turned off).
+    NotChecked,
 }
 
 /// One internal (cosign) signature.
@@ -73,7 +84,35 @@ pub struct InternalSig {
     /// True when it verified against a key of the internal trust file.
     pub valid: bool,
     /// The failure code when not valid.
-    pub code: Option<String>,
+    pub code: Option<Code>,
+}
+
+/// The state of a check the policy does not configure but must respect: integrity, installed
+/// contents, lockfile source. Its failures fail the package whatever the rule (exceptions
+/// aside), like an invalid signature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum OtherState {
+    /// It ran and passed.
+    Passed,
+    /// It ran and found a problem.
+    Failed,
+    /// It was required but could not run.
+    Unavailable,
+}
+
+/// The outcome of such a check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OtherCheck {
+    /// The check's name (`integrity`, `contents`, `source`).
+    pub check: String,
+    /// What happened.
+    pub state: OtherState,
+    /// Why it did not pass.
+    pub code: Option<Code>,
+    /// What was found.
+    pub message: String,
 }
 
 /// Everything known about one package.
@@ -94,6 +133,9 @@ pub struct PackageEvidence {
     pub internal_signatures: Vec<InternalSig>,
     /// The repository the package declares, normalised `github.com/o/r`.
     pub package_repository: Option<String>,
+    /// Integrity, contents and source outcomes.
+    #[serde(default)]
+    pub other_checks: Vec<OtherCheck>,
 }
 
 impl PackageEvidence {
@@ -104,7 +146,7 @@ impl PackageEvidence {
             SigState::Missing | SigState::Skipped { .. }
         ) && matches!(
             self.provenance,
-            ProvState::Absent | ProvState::Downgrade { .. }
+            ProvState::Absent | ProvState::Downgrade { .. } | ProvState::NotChecked
         ) && self.internal_signatures.is_empty()
     }
 }

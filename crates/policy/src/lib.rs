@@ -24,19 +24,21 @@ mod evidence;
 mod exception;
 mod model;
 mod node;
+mod outcome;
 mod pattern;
 
-pub use decision::{decide, exit_code, CheckResult, Decision, ExceptionUse, Outcome};
+pub use decision::{decide, exit_code, Decision, ExceptionUse};
 pub use discover::{
     discover, document_json, load_file, load_str, Format, LoadedPolicy, PACKAGE_JSON_KEY,
     POLICY_FILES,
 };
 pub use environment::{select_environment, Environment};
 pub use error::{PolicyError, Position};
-pub use evidence::{InternalSig, PackageEvidence, ProvState, SigState};
+pub use evidence::{InternalSig, OtherCheck, OtherState, PackageEvidence, ProvState, SigState};
 pub use exception::Exception;
 pub use model::{
     Approvals, EnvironmentSpec, EvidenceKind, Identity, Mode, Policy, ProvenanceConstraints,
     RegistryKeys, Rule, SubjectMatch, Trust,
 };
+pub use outcome::{CheckResult, Outcome};
 pub use pattern::{normalize_repository, Glob, PackagePattern, PatternClass};

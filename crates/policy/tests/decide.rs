@@ -78,7 +78,7 @@ fn without_policy_registry_signatures_follow_npm() {
     );
     assert_eq!(d.rule, "default");
     let invalid = SigState::Invalid {
-        code: "EINTEGRITYSIGNATURE".into(),
+        code: sigverify_codes::Code::parse("EINTEGRITYSIGNATURE").unwrap(),
         message: "bad".into(),
     };
     let d = decide(
@@ -93,7 +93,7 @@ fn without_policy_registry_signatures_follow_npm() {
     assert_eq!(failed_codes(&d), vec!["EINTEGRITYSIGNATURE"]);
     assert!(!d.remediation.is_empty());
     let skipped = SigState::Skipped {
-        code: "ENOREGISTRYKEYS".into(),
+        code: sigverify_codes::Code::parse("ENOREGISTRYKEYS").unwrap(),
         reason: "no keys".into(),
     };
     let d = decide(
@@ -106,9 +106,12 @@ fn without_policy_registry_signatures_follow_npm() {
         now(),
     );
     assert_eq!(d.outcome, Outcome::Pass);
-    assert_eq!(d.checks[0].code.as_deref(), Some("ENOREGISTRYKEYS"));
+    assert_eq!(
+        d.checks[0].code.map(|c| c.as_str()),
+        Some("ENOREGISTRYKEYS")
+    );
     let bad_prov = ProvState::Invalid {
-        code: "EATTESTATIONVERIFY".into(),
+        code: sigverify_codes::Code::parse("EATTESTATIONVERIFY").unwrap(),
         message: "bad".into(),
     };
     let d = decide(
@@ -130,7 +133,7 @@ fn without_policy_registry_signatures_follow_npm() {
 fn require_provenance() {
     let p = policy("rules:\n  - package: a\n    require: [provenance]\n");
     let d = decide(&p, &prod(), &signed("a", "1.0.0"), now());
-    assert_eq!(failed_codes(&d), vec!["EPROVENANCEMISSING"]);
+    assert_eq!(failed_codes(&d), vec!["EPROVENANCEREQUIRED"]);
     let ev = with_provenance(signed("a", "1.0.0"), "github.com/o/a", "refs/tags/v1.0.0");
     assert_eq!(decide(&p, &prod(), &ev, now()).outcome, Outcome::Pass);
     let down = PackageEvidence {
@@ -173,7 +176,7 @@ fn require_internal_signature() {
         (d.outcome, failed_codes(&d)),
         (
             Outcome::Fail,
-            vec!["ECOSIGNVERIFY".into(), "EINTERNALSIGNATUREMISSING".into()]
+            vec!["EBADSIGNATURE".into(), "EINTERNALSIGNATUREMISSING".into()]
         )
     );
     ev.internal_signatures = vec![sig(FP_A, true)];
@@ -360,7 +363,7 @@ fn allow_unsigned_excuses_absence_only() {
         Outcome::Pass
     );
     let invalid = SigState::Invalid {
-        code: "EINTEGRITYSIGNATURE".into(),
+        code: sigverify_codes::Code::parse("EINTEGRITYSIGNATURE").unwrap(),
         message: "bad".into(),
     };
     let ev = PackageEvidence {
@@ -371,7 +374,7 @@ fn allow_unsigned_excuses_absence_only() {
     // Signed but without the required provenance: not "unsigned", so it fails.
     assert_eq!(
         failed_codes(&decide(&p, &prod(), &signed("legacy-a", "1.0.0"), now())),
-        vec!["EPROVENANCEMISSING"]
+        vec!["EPROVENANCEREQUIRED"]
     );
     let strict = policy(
         "rules:\n  - package: \"legacy-*\"\n    require: [registry-signature, provenance]\n",

@@ -165,7 +165,7 @@ fn modes_and_exit_codes() {
     assert_eq!(run(&env("production"), 1), 1);
     // production's extra require applies to every package.
     let d = decide(&p, &env("production"), &signed("ok", "1.0.0"), now());
-    assert_eq!(failed_codes(&d), vec!["EPROVENANCEMISSING"]);
+    assert_eq!(failed_codes(&d), vec!["EPROVENANCEREQUIRED"]);
     assert_eq!(exit_code(&[d], &env("production")), 1);
     let warned = decide(
         &p,

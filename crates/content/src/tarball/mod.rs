@@ -152,6 +152,7 @@ pub struct TarManifest {
     pub(crate) files: BTreeMap<String, ManifestEntry>,
     pub(crate) skipped: Vec<SkippedEntry>,
     pub(crate) bins: BTreeSet<String>,
+    pub(crate) package_json: Option<Vec<u8>>,
 }
 
 impl TarManifest {
@@ -173,6 +174,29 @@ impl TarManifest {
     /// Package bin targets from the tarball's `package.json`, normalised as npm does.
     pub fn bins(&self) -> &BTreeSet<String> {
         &self.bins
+    }
+
+    /// The bytes of the tarball's `package.json` (the signed manifest), when it has one.
+    pub fn package_json(&self) -> Option<&[u8]> {
+        self.package_json.as_deref()
+    }
+
+    /// The files under `prefix/` (a bundled dependency inside this tarball, such as
+    /// `node_modules/x`), re-rooted at that folder. Bins and `package.json` are those of the
+    /// enclosing package only, so the subtree has none.
+    pub fn subtree(&self, prefix: &str) -> TarManifest {
+        let prefix = format!("{}/", prefix.trim_end_matches('/'));
+        let files = self
+            .files
+            .iter()
+            .filter_map(|(path, entry)| {
+                Some((path.strip_prefix(&prefix)?.to_string(), entry.clone()))
+            })
+            .collect();
+        TarManifest {
+            files,
+            ..TarManifest::default()
+        }
     }
 
     /// Number of extracted files.

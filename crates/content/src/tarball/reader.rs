@@ -222,6 +222,7 @@ impl Builder {
         check_conflicts(&self.manifest)?;
         if let Some(json) = self.package_json.take() {
             self.manifest.bins = crate::bins::bin_targets(&json, &self.manifest.files);
+            self.manifest.package_json = Some(json);
         }
         Ok(self.manifest)
     }

@@ -8,6 +8,7 @@
 //! cache does; no header means revalidate every run with ETag / Last-Modified) and Redis one
 //! hour (one CI runner's fetch serves the fleet).
 
+pub(crate) mod facts;
 pub(crate) mod verdicts;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -21,23 +22,13 @@ use url::Url;
 use serde::{Deserialize, Serialize};
 
 use crate::cache::verdicts::Verdict;
+use crate::config::CacheSettings;
 use crate::model::PackageResult;
 use crate::source::packument::PackumentFacts;
 use crate::source::registry::Validators;
 
 /// Version of the cached facts' shape (2: maintainers and install scripts added).
 const FACTS_FORMAT: &str = "f2";
-
-/// Which cache to use and how long its entries are used without revalidation.
-#[derive(Debug, Clone, Default)]
-pub struct CacheSettings {
-    /// `None`: `NPM_SIGVERIFY_CACHE`, else the embedded disk cache; a folder; `redis://...`;
-    /// `off`.
-    pub spec: Option<String>,
-    /// Use entries younger than this without asking the registry (default: the registry's
-    /// `Cache-Control: max-age` on disk, 1 h on Redis).
-    pub max_age: Option<Duration>,
-}
 
 /// An opened evidence cache.
 #[derive(Debug, Clone)]

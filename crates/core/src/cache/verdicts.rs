@@ -15,63 +15,70 @@
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::check::attestations::{AttestationSummary, ProvenanceOptions};
-use crate::model::{PackageResult, Status};
-use crate::run::registry::Check;
+use url::Url;
+
+use crate::config::ProvenanceOptions;
+use crate::model::{AttestationSummary, CheckOutcome, CheckState, PackageResult};
 use crate::source::packument::PackumentFacts;
 use crate::Code;
 
-/// A cached verdict: the fields the registry checks set on a result.
+/// A cached verdict: the outcomes of the registry checks and the evidence they reported.
+/// Nothing later checks compare with (integrity, tarball URL, repository) is kept here: those
+/// are re-derived from the facts when the verdict is applied.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Verdict {
-    status: Status,
-    code: Option<Code>,
-    message: Option<String>,
-    remediation: Option<String>,
-    integrity: Option<String>,
-    resolved: Option<String>,
+    registry_signature: CheckOutcome,
+    integrity: CheckOutcome,
+    attestations: CheckOutcome,
     keyids: Vec<String>,
     provenance: Option<String>,
-    attestations: Vec<AttestationSummary>,
+    attestations_found: Vec<AttestationSummary>,
 }
 
 impl Verdict {
-    /// The verdict of a checked result when it is worth keeping: verified or missing, without
-    /// internal signatures. Failures are never cached: they are checked again on every run, so
-    /// a fixed registry answer (or a passing network error) is seen at once.
+    /// The verdict of a checked result when it is worth keeping: a verified or missing
+    /// registry signature, an integrity that passed (or had nothing to compare), attestations
+    /// that passed or were off, and no internal signature. Failures are never cached: they are
+    /// checked again on every run, so a fixed registry answer is seen at once.
     pub fn of(result: &PackageResult) -> Option<Verdict> {
-        let settled = matches!(result.status, Status::Verified | Status::Missing);
-        if !settled || !result.internal_signatures.is_empty() {
-            return None;
-        }
-        Some(Verdict {
-            status: result.status,
-            code: result.code,
-            message: result.message.clone(),
-            remediation: result.remediation.clone(),
-            integrity: result.integrity.clone(),
-            resolved: result.resolved.clone(),
+        let checks = &result.checks;
+        let signature_settled = checks.registry_signature.state == CheckState::Passed
+            || checks.registry_signature.code == Some(Code::MissingSignature);
+        let integrity_ok = matches!(
+            checks.integrity.state,
+            CheckState::Passed | CheckState::NotApplicable
+        );
+        let attestations_ok = matches!(
+            checks.attestations.state,
+            CheckState::Passed | CheckState::Off
+        );
+        let keep = signature_settled
+            && integrity_ok
+            && attestations_ok
+            && result.internal_signatures.is_empty();
+        keep.then(|| Verdict {
+            registry_signature: checks.registry_signature.clone(),
+            integrity: checks.integrity.clone(),
+            attestations: checks.attestations.clone(),
             keyids: result.keyids.clone(),
             provenance: result.provenance.clone(),
-            attestations: result.attestations.clone(),
+            attestations_found: result.attestations.clone(),
         })
     }
 
-    /// The check's result with this verdict.
-    pub fn apply(self, base: PackageResult) -> PackageResult {
-        PackageResult {
-            status: self.status,
-            code: self.code,
-            message: self.message,
-            remediation: self.remediation,
-            integrity: self.integrity,
-            resolved: base.resolved.or(self.resolved),
-            keyids: self.keyids,
-            provenance: self.provenance,
-            attestations: self.attestations,
-            ..base
+    /// The check's result with this verdict; what it reports of its version comes from `facts`.
+    pub fn apply(self, mut result: PackageResult, facts: &PackumentFacts) -> PackageResult {
+        if let Some(version) = facts.versions.get(&result.version) {
+            version.report_into(&mut result);
         }
+        result.checks.registry_signature = self.registry_signature;
+        result.checks.integrity = self.integrity;
+        result.checks.attestations = self.attestations;
+        result.keyids = self.keyids;
+        result.provenance = self.provenance;
+        result.attestations = self.attestations_found;
+        result
     }
 }
 
@@ -102,38 +109,32 @@ pub(crate) fn history_digest(facts: &PackumentFacts) -> String {
     sha256_hex(&history.join("\n"))
 }
 
-/// The verdict key of one check (`keys`: the registry's [`crate::source::keys::KeySet::digest`]), or
-/// `None` when the packument does not list its version.
+/// The verdict key of one package (`keys`: the registry's
+/// [`crate::source::keys::KeySet::digest`]), or `None` when the packument does not list its
+/// version.
 pub(crate) fn verdict_key(
     salt: &str,
-    check: &Check,
+    registry: &Url,
+    result: &PackageResult,
     facts: &PackumentFacts,
     history: &str,
     keys: &str,
 ) -> Option<String> {
-    // Inline attestations are the caller's evidence, not the registry's: never reuse.
-    if check.inline_attestations.is_some() {
-        return None;
-    }
-    let version = &check.result.version;
+    let version = &result.version;
     let version_facts = serde_json::to_string(facts.versions.get(version)?).ok()?;
     let published = facts
         .published
         .get(version)
         .map(|t| t.to_rfc3339())
         .unwrap_or_default();
-    let package = format!("{}@{version}", check.result.name);
+    let package = format!("{}@{version}", result.name);
     let parts = [
         ("run", salt),
-        ("registry", check.registry.as_str()),
+        ("registry", registry.as_str()),
         ("package", package.as_str()),
         (
             "lockIntegrity",
-            check.lock_integrity.as_deref().unwrap_or(""),
-        ),
-        (
-            "tarballIntegrity",
-            check.tarball_integrity.as_deref().unwrap_or(""),
+            result.lockfile_integrity.as_deref().unwrap_or(""),
         ),
         ("versionFacts", version_facts.as_str()),
         ("published", published.as_str()),

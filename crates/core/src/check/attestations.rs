@@ -3,94 +3,18 @@
 //! provenance must name the package's own repository, and a release line must not lose the
 //! provenance its earlier versions had (a provenance downgrade).
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
 use sigverify_attest::{
     check_identity, detect_downgrade, verify_attestations, AttestationKind, AttestationResult,
-    IdentityPolicy, ProvenanceFacts, Severity, Subject, TrustMaterial, VersionInfo,
+    ProvenanceFacts, Severity, Subject, TrustMaterial, VersionInfo,
 };
 use url::Url;
 
-use crate::model::{PackageResult, Status};
+use crate::config::ProvenanceOptions;
+use crate::model::{AttestationSummary, CheckOutcome, PackageResult};
 use crate::source::evidence::Evidence;
 use crate::Code;
-
-/// How attestations are checked.
-#[derive(Debug, Clone)]
-pub struct ProvenanceOptions {
-    /// Check attestations at all (default true).
-    pub enabled: bool,
-    /// A package without verified provenance fails (`EPROVENANCEREQUIRED`).
-    pub require: bool,
-    /// The provenance source repository must be the package.json `repository` (default true).
-    pub repository_match: bool,
-    /// A `trusted_root.json` replacing the embedded Sigstore public-good root.
-    pub trusted_root: Option<PathBuf>,
-    /// Allowed OIDC issuers (patterns).
-    pub allowed_issuers: Vec<String>,
-    /// Allowed source repositories, canonical `github.com/o/r` form (patterns).
-    pub allowed_repositories: Vec<String>,
-    /// Allowed source refs, e.g. `refs/tags/*`.
-    pub allowed_workflow_refs: Vec<String>,
-}
-
-impl Default for ProvenanceOptions {
-    fn default() -> Self {
-        ProvenanceOptions {
-            enabled: true,
-            require: false,
-            repository_match: true,
-            trusted_root: None,
-            allowed_issuers: Vec::new(),
-            allowed_repositories: Vec::new(),
-            allowed_workflow_refs: Vec::new(),
-        }
-    }
-}
-
-impl ProvenanceOptions {
-    fn identity_policy(&self) -> IdentityPolicy {
-        IdentityPolicy {
-            require_provenance: self.require,
-            repository_match: self.repository_match,
-            allowed_issuers: self.allowed_issuers.clone(),
-            allowed_repositories: self.allowed_repositories.clone(),
-            allowed_workflow_refs: self.allowed_workflow_refs.clone(),
-        }
-    }
-}
-
-/// One verified or rejected attestation bundle, as reported.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct AttestationSummary {
-    /// The attestation's predicate type.
-    pub predicate_type: String,
-    /// provenance, publish or other.
-    pub kind: String,
-    /// verified or invalid.
-    pub status: String,
-    /// npm's code when invalid (`EATTESTATIONVERIFY`, `EATTESTATIONSUBJECT`, ...).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
-    /// Finer detail code (`ESIGNATURE`, `ETLOGINCLUSION`, `EKEYEXPIRED`, ...).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub detail: Option<String>,
-    /// Why it is invalid.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-    /// What a verified provenance proves: repository, commit, workflow, issuer, ...
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub signer: Option<ProvenanceFacts>,
-    /// Registry keyid of a verified publish attestation.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub keyid: Option<String>,
-    /// Rekor log index.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub log_index: Option<u64>,
-}
 
 /// What the attestation step needs to know about one version.
 #[derive(Debug, Clone)]
@@ -122,9 +46,11 @@ pub(crate) async fn attest(
         (None, None) => Ok(None),
     };
     match document {
-        Err(why) => {
-            with_provenance(result, "invalid").fail(Status::Invalid, Code::AttestationFetch, why)
-        }
+        Err(why) => fail(
+            with_provenance(result, "invalid"),
+            Code::AttestationFetch,
+            why,
+        ),
         Ok(None) => absent(result, &job, options),
         Ok(Some(doc)) => {
             let Some(trust) = trust else {
@@ -132,15 +58,15 @@ pub(crate) async fn attest(
                     "{}@{}: attestations are advertised but the registry keys are unavailable",
                     result.name, result.version
                 );
-                return with_provenance(result, "invalid").fail(
-                    Status::Invalid,
+                return fail(
+                    with_provenance(result, "invalid"),
                     Code::AttestationVerify,
                     why,
                 );
             };
             let options = options.clone();
             let judge = move || judge_document(result, &job, &doc, &trust, &options);
-            crate::run::cpu::on_cpu_pool(judge).await
+            crate::work::cpu::on_cpu_pool(judge).await
         }
     }
 }
@@ -166,6 +92,16 @@ async fn fetch(
     }
 }
 
+fn fail(mut result: PackageResult, code: Code, why: String) -> PackageResult {
+    result.checks.attestations = CheckOutcome::failed(code, why);
+    result
+}
+
+fn pass(mut result: PackageResult) -> PackageResult {
+    result.checks.attestations = CheckOutcome::passed();
+    result
+}
+
 fn with_provenance(mut result: PackageResult, state: &str) -> PackageResult {
     result.provenance = Some(state.to_string());
     result
@@ -180,16 +116,16 @@ fn absent(
     let result = with_provenance(result, "absent");
     if let Some(downgrade) = detect_downgrade(&job.history, &result.version) {
         let why = format!("{}@{}: {}", result.name, result.version, downgrade.message);
-        return result.fail(Status::Invalid, Code::ProvenanceDowngrade, why);
+        return fail(result, Code::ProvenanceDowngrade, why);
     }
     if options.require {
         let why = format!(
             "{}@{} has no provenance and provenance is required",
             result.name, result.version
         );
-        return result.fail(Status::Invalid, Code::ProvenanceRequired, why);
+        return fail(result, Code::ProvenanceRequired, why);
     }
-    result
+    pass(result)
 }
 
 fn judge_document(
@@ -209,8 +145,8 @@ fn judge_document(
         Ok(verdicts) => verdicts,
         Err(e) => {
             let why = format!("{}@{}: {e}", result.name, result.version);
-            return with_provenance(result, "invalid").fail(
-                Status::Invalid,
+            return fail(
+                with_provenance(result, "invalid"),
                 Code::AttestationVerify,
                 why,
             );
@@ -248,7 +184,7 @@ fn reject(result: PackageResult, bad: &AttestationResult) -> PackageResult {
         bad.message.as_deref().unwrap_or("verification failed")
     );
     let state = provenance_state(&result.attestations);
-    with_provenance(result, state).fail(Status::Invalid, code, why)
+    fail(with_provenance(result, state), code, why)
 }
 
 /// invalid when a provenance bundle failed, verified when one verified, else absent.
@@ -275,7 +211,7 @@ fn apply_identity(
 ) -> PackageResult {
     let violations = check_identity(facts, job.repository.as_ref(), &options.identity_policy());
     let Some(error) = violations.iter().find(|v| v.severity == Severity::Error) else {
-        return result;
+        return pass(result);
     };
     let code = match error.code {
         "EPROVENANCEREPOSITORY" => Code::ProvenanceRepository,
@@ -283,7 +219,7 @@ fn apply_identity(
         _ => Code::ProvenanceIdentity,
     };
     let why = format!("{}@{}: {}", result.name, result.version, error.message);
-    result.fail(Status::Invalid, code, why)
+    fail(result, code, why)
 }
 
 fn summarize(v: &AttestationResult) -> AttestationSummary {

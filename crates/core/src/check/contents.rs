@@ -1,203 +1,299 @@
-//! Installed contents: the files under each verified package's `node_modules` folder must be
-//! exactly the files of the tarball whose integrity the registry signed.
+//! Installed contents: the files under each installed package's folder must be exactly the
+//! files of the tarball whose integrity was signed (by the registry, or by internal signatures
+//! for `file:` tarballs). Bundled dependencies are compared with the part of their parent's
+//! tarball they came from.
 //!
-//! The tarball comes from npm's content-addressed cache (looked up by the signed integrity) or,
-//! online, from the registry; its bytes are checked against the signed integrity before use.
-//! What npm itself changes on install is excused by `sigverify-content` (see its `compare`
-//! module). Files added to a package that has install scripts are reported but do not fail it:
-//! build steps (node-gyp and friends) legitimately create them.
+//! Failing closed: a tarball that cannot be obtained is `ETARBALLUNAVAILABLE` (operational),
+//! never a pass. What npm itself changes on install is excused by `sigverify-content` (see its
+//! `compare` module). Files added to a package whose signed manifest has install scripts are
+//! reported but do not fail it (build steps create them), unless they change what Node loads
+//! (`ECONTENTLOADABLE`, see `sigverify_content::loadable_additions`).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
-use crate::run::deadline::{Deadlined, Limits};
-use crate::run::progress::PhaseProgress;
-use sigverify_content::{
-    check_integrity, compare_package_dir, find_cached_tarball, read_tarball, CompareOptions,
-};
+use sigverify_content::{compare_package_dir, read_tarball, CompareOptions, TarManifest};
 use tokio::sync::Semaphore;
-use url::Url;
 
-use crate::model::{ContentsResult, PackageResult, Status};
+use crate::model::{CheckOutcome, CheckState, ContentsResult, PackageResult};
 use crate::source::evidence::Evidence;
+use crate::source::tarball::TarballSources;
+use crate::work::deadline::{Deadlined, Limits};
+use crate::work::progress::PhaseProgress;
 use crate::Code;
 
 /// What the content check needs to know about the installation.
 #[derive(Debug, Clone)]
 pub(crate) struct ContentContext {
-    /// The project folder (package locations are relative to it).
-    pub root: PathBuf,
-    /// npm's cache folder, if known.
-    pub npm_cache: Option<PathBuf>,
-    /// Locations that are on disk, with whether the package has install scripts.
-    pub installed: HashMap<String, bool>,
+    /// Where tarballs come from.
+    pub tarballs: TarballSources,
+    /// Locations that exist on disk.
+    pub installed: HashSet<String>,
 }
 
-/// Compares every verified, installed registry package with its signed tarball.
+/// A tarball and the packages compared with it: its owner, then bundled dependencies inside it.
+struct Job {
+    owner: PackageResult,
+    integrity: String,
+    bundled: Vec<PackageResult>,
+}
+
+/// Compares every installed package that has a signed tarball with it.
 pub(crate) async fn check_contents(
     results: Vec<PackageResult>,
     context: ContentContext,
     evidence: &Evidence,
     limits: &Limits,
 ) -> Vec<PackageResult> {
+    let (jobs, mut done) = plan(results, &context);
+    let total = jobs.iter().map(|j| 1 + j.bundled.len()).sum();
+    let mut progress = PhaseProgress::start(limits.progress.as_ref(), "contents", total);
     let limit = Arc::new(Semaphore::new(limits.concurrency.max(1)));
     let context = Arc::new(context);
-    let mut tasks = Deadlined::new();
-    let mut done = Vec::with_capacity(results.len());
-    let eligible = |r: &PackageResult| {
-        r.status == Status::Verified && context.installed.contains_key(&r.location)
-    };
-    let total = results.iter().filter(|r| eligible(r)).count();
-    let mut progress = PhaseProgress::start(limits.progress.as_ref(), "contents", total);
-    for result in results {
-        if !eligible(&result) {
-            done.push(result);
-            continue;
-        }
+    let mut tasks = Deadlined::new(|r, late| r.checks.contents = late);
+    for job in jobs {
+        let if_late = std::iter::once(job.owner.clone())
+            .chain(job.bundled.iter().cloned())
+            .collect();
         let (evidence, limit, context) =
             (evidence.clone(), Arc::clone(&limit), Arc::clone(&context));
-        tasks.spawn(vec![result.clone()], async move {
-            let (tarball, started) = {
+        tasks.spawn(if_late, async move {
+            let started = Instant::now();
+            let tarball = {
                 let _permit = limit.acquire().await.expect("semaphore is never closed");
-                let started = Instant::now();
-                (obtain_tarball(&result, &context, &evidence).await, started)
+                context
+                    .tarballs
+                    .obtain(&job.owner, &job.integrity, &evidence)
+                    .await
             };
-            let judge = move || {
-                let mut result = judge_contents(result, tarball, &context);
-                result.timing.contents = started.elapsed();
-                result
-            };
-            vec![crate::run::cpu::on_cpu_pool(judge).await]
+            let root = context.tarballs.root.clone();
+            let judge = move || judge_job(job, tarball, &root, started);
+            crate::work::cpu::on_cpu_pool(judge).await
         });
     }
     done.extend(tasks.collect(limits, &mut progress).await);
     done
 }
 
-/// The signed tarball's bytes, from npm's cache or the registry, checked against the integrity.
-async fn obtain_tarball(
-    result: &PackageResult,
-    context: &ContentContext,
-    evidence: &Evidence,
-) -> Result<Vec<u8>, String> {
-    let integrity = result.integrity.as_deref().ok_or("no signed integrity")?;
-    if result.source == "local-tarball" {
-        return local_tarball(result, context, integrity);
+/// Splits the results into jobs (one per tarball) and results whose content check is decided
+/// without a tarball.
+fn plan(results: Vec<PackageResult>, context: &ContentContext) -> (Vec<Job>, Vec<PackageResult>) {
+    let mut jobs: BTreeMap<String, Job> = BTreeMap::new();
+    let mut bundled = Vec::new();
+    let mut done = Vec::new();
+    for mut result in results {
+        if !context.installed.contains(&result.location) {
+            result.checks.contents = CheckOutcome {
+                state: CheckState::NotApplicable,
+                code: None,
+                message: Some(format!("{}: not on disk", result.id())),
+            };
+            done.push(result);
+            continue;
+        }
+        match result.source.as_str() {
+            "bundled" => bundled.push(result),
+            "registry" | "local-tarball" => match result.integrity.clone() {
+                Some(integrity) => {
+                    let key = result.location.clone();
+                    jobs.insert(
+                        key,
+                        Job {
+                            owner: result,
+                            integrity,
+                            bundled: Vec::new(),
+                        },
+                    );
+                }
+                None => {
+                    let why = format!(
+                        "{}: not compared, no signed integrity is known (see its other checks)",
+                        result.id()
+                    );
+                    result.checks.contents = CheckOutcome::off(why);
+                    done.push(result);
+                }
+            },
+            _ => {
+                let why = format!(
+                    "{}: {} package, no signed tarball to compare with",
+                    result.id(),
+                    result.source
+                );
+                result.checks.contents = CheckOutcome::not_applicable(Code::NotRegistry, why);
+                done.push(result);
+            }
+        }
     }
-    if let Some(bytes) = context
-        .npm_cache
-        .as_deref()
-        .and_then(|c| find_cached_tarball(c, integrity))
-    {
-        return Ok(bytes);
+    for result in bundled {
+        match bundle_owner(&result.location, &jobs) {
+            Some(owner) => jobs
+                .get_mut(&owner)
+                .expect("found above")
+                .bundled
+                .push(result),
+            None => done.push(orphan_bundle(result)),
+        }
     }
-    let url = result
-        .resolved
-        .as_deref()
-        .and_then(|u| Url::parse(u).ok())
-        .ok_or("tarball not in npm's cache and no tarball URL")?;
-    let bytes = match evidence.tarball(&url).await {
-        Ok(Some(bytes)) => bytes,
-        Ok(None) => return Err(format!("tarball not in npm's cache and {url} answered 404")),
-        Err(e) => return Err(format!("tarball not in npm's cache and {e}")),
-    };
-    check_integrity(&bytes, integrity)
-        .map_err(|e| format!("the tarball from {url} does not match the signed integrity: {e}"))?;
-    Ok(bytes)
+    (jobs.into_values().collect(), done)
 }
 
-/// A `file:` tarball (verified by its internal signatures), re-read and checked against the
-/// integrity those signatures were checked over.
-fn local_tarball(
-    result: &PackageResult,
-    context: &ContentContext,
-    integrity: &str,
-) -> Result<Vec<u8>, String> {
-    let path = crate::check::internal::local_tarball_path(result, &context.root)
-        .ok_or("no tarball path in the lockfile")?;
-    let bytes = std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    check_integrity(&bytes, integrity)
-        .map_err(|e| format!("{} changed during the run: {e}", path.display()))?;
-    Ok(bytes)
+/// The nearest enclosing location that has a job of its own (the package whose tarball the
+/// bundled dependency came in).
+fn bundle_owner(location: &str, jobs: &BTreeMap<String, Job>) -> Option<String> {
+    let mut at = location;
+    while let Some(i) = at.rfind("/node_modules/") {
+        at = &at[..i];
+        if jobs.contains_key(at) {
+            return Some(at.to_string());
+        }
+    }
+    None
 }
 
-fn judge_contents(
-    mut result: PackageResult,
+/// A bundled package whose parent has no signed tarball here: nothing vouches for its bytes.
+fn orphan_bundle(mut result: PackageResult) -> PackageResult {
+    let why = format!(
+        "{}: bundled, but no enclosing package with a signed tarball carries it",
+        result.id()
+    );
+    result.checks.contents = CheckOutcome::failed(Code::ContentModified, why);
+    result
+}
+
+fn judge_job(
+    job: Job,
     tarball: Result<Vec<u8>, String>,
-    context: &ContentContext,
+    root: &Path,
+    started: Instant,
+) -> Vec<PackageResult> {
+    let manifest = tarball
+        .and_then(|bytes| read_tarball(&bytes).map_err(|e| format!("unreadable tarball: {e}")));
+    let mut results = Vec::with_capacity(1 + job.bundled.len());
+    let owner_location = job.owner.location.clone();
+    match manifest {
+        Err(why) => {
+            for result in std::iter::once(job.owner).chain(job.bundled) {
+                results.push(unavailable(result, &why));
+            }
+        }
+        Ok(manifest) => {
+            let scripts = install_scripts(&manifest);
+            results.push(judge(job.owner, &manifest, root, Some(scripts)));
+            for result in job.bundled {
+                let prefix = result.location[owner_location.len() + 1..].to_string();
+                let sub = manifest.subtree(&prefix);
+                results.push(judge(result, &sub, root, None));
+            }
+        }
+    }
+    for result in &mut results {
+        result.timing.contents = started.elapsed();
+    }
+    results
+}
+
+fn unavailable(mut result: PackageResult, why: &str) -> PackageResult {
+    let message = format!(
+        "{}: the signed tarball could not be obtained: {why}",
+        result.id()
+    );
+    result.checks.contents = CheckOutcome::failed(Code::TarballUnavailable, message);
+    result
+}
+
+/// Compares one folder with its manifest. `scripts`: the install scripts the signed
+/// `package.json` declares (`None` for a bundled subtree, whose own scripts npm never runs).
+fn judge(
+    mut result: PackageResult,
+    manifest: &TarManifest,
+    root: &Path,
+    scripts: Option<Vec<String>>,
 ) -> PackageResult {
-    let dir = context.root.join(&result.location);
-    let has_scripts = context
-        .installed
-        .get(&result.location)
-        .copied()
-        .unwrap_or(false);
-    let diff = tarball.and_then(|bytes| {
-        let manifest = read_tarball(&bytes).map_err(|e| format!("unreadable tarball: {e}"))?;
-        compare_package_dir(&dir, &manifest, &CompareOptions::default()).map_err(|e| e.to_string())
-    });
-    let diff = match diff {
+    let dir: PathBuf = root.join(&result.location);
+    let has_scripts = scripts.as_ref().is_some_and(|s| !s.is_empty());
+    result.install_scripts = scripts;
+    let diff = match compare_package_dir(&dir, manifest, &CompareOptions::default()) {
         Ok(diff) => diff,
-        Err(reason) => {
-            result.contents = Some(unchecked(reason));
+        Err(e) => {
+            let why = format!(
+                "{}: the installed folder {} cannot be compared: {e}",
+                result.id(),
+                result.location
+            );
+            result.checks.contents = CheckOutcome::failed(Code::ContentModified, why);
             return result;
         }
     };
-    let changed = !diff.modified.is_empty() || !diff.removed.is_empty();
-    let added_fails = !diff.added.is_empty() && !has_scripts;
-    result.contents = Some(ContentsResult {
-        status: if diff.is_clean() {
-            "verified"
-        } else {
-            "modified"
-        }
-        .into(),
+    let loadable = sigverify_content::loadable_additions(&diff.added, manifest);
+    let code = if !diff.modified.is_empty() || !diff.removed.is_empty() {
+        Some(Code::ContentModified)
+    } else if !loadable.is_empty() {
+        Some(Code::ContentLoadable)
+    } else if !diff.added.is_empty() && !has_scripts {
+        Some(Code::ContentAdded)
+    } else {
+        None
+    };
+    let contents = ContentsResult {
         modified: diff.modified,
         added: diff.added,
+        loadable,
         removed: diff.removed,
         checked_files: diff.checked_files,
-        reason: None,
-    });
-    match (changed, added_fails) {
-        (true, _) => fail(result, Code::ContentModified),
-        (false, true) => fail(result, Code::ContentAdded),
-        _ => result,
-    }
+    };
+    result.checks.contents = match code {
+        Some(code) => CheckOutcome::failed(code, describe(&result, &contents)),
+        None => CheckOutcome::passed(),
+    };
+    result.contents = Some(contents);
+    result
 }
 
-fn unchecked(reason: String) -> ContentsResult {
-    ContentsResult {
-        status: "unchecked".into(),
-        modified: Vec::new(),
-        added: Vec::new(),
-        removed: Vec::new(),
-        checked_files: 0,
-        reason: Some(reason),
+/// The install scripts a signed `package.json` declares: `preinstall`, `install`, `postinstall`,
+/// and npm's implicit `node-gyp rebuild` for a `binding.gyp` without install or preinstall.
+pub(crate) fn install_scripts(manifest: &TarManifest) -> Vec<String> {
+    let json: serde_json::Value = manifest
+        .package_json()
+        .and_then(|b| serde_json::from_slice(b).ok())
+        .unwrap_or_default();
+    let scripts = &json["scripts"];
+    let mut found: Vec<String> = ["preinstall", "install", "postinstall"]
+        .into_iter()
+        .filter(|name| {
+            scripts[*name]
+                .as_str()
+                .is_some_and(|s| !s.trim().is_empty())
+        })
+        .map(str::to_string)
+        .collect();
+    let gyp = manifest.get("binding.gyp").is_some();
+    if gyp && !found.iter().any(|s| s == "install" || s == "preinstall") {
+        found.push("install (node-gyp rebuild)".to_string());
     }
+    found
 }
 
-fn fail(result: PackageResult, code: Code) -> PackageResult {
-    let contents = result.contents.as_ref().expect("set before failing");
+fn describe(result: &PackageResult, contents: &ContentsResult) -> String {
     let mut parts = Vec::new();
     for (what, files) in [
         ("modified", &contents.modified),
         ("removed", &contents.removed),
+        ("changing what Node loads", &contents.loadable),
         ("added", &contents.added),
     ] {
         if !files.is_empty() {
             parts.push(format!("{what}: {}", list(files)));
         }
     }
-    let why = format!(
-        "{}@{}: the installed files at {} differ from the signed tarball ({})",
-        result.name,
-        result.version,
+    format!(
+        "{}: the installed files at {} differ from the signed tarball ({})",
+        result.id(),
         result.location,
         parts.join("; ")
-    );
-    result.fail(Status::Invalid, code, why)
+    )
 }
 
 fn list(files: &[String]) -> String {

@@ -20,7 +20,6 @@ use std::sync::Arc;
 
 use base64::Engine;
 use chrono::{DateTime, Utc};
-use serde::Serialize;
 use sigstore_trust_root::TrustedRoot;
 use sigverify_cosign::bundle::parse_bundle;
 use sigverify_cosign::sigfile::decode_signature;
@@ -30,54 +29,9 @@ use url::Url;
 
 use crate::check::signature::RegistrySignature;
 use crate::error::VerifyError;
-use crate::model::{PackageResult, Status};
+use crate::model::{CheckOutcome, CheckState, InternalSignature, PackageResult};
 use crate::source::evidence::Store;
 use crate::Code;
-
-/// One internal signature and its verdict.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct InternalSignature {
-    /// Where it was found: `sidecar`, `store` or `registry` (a `dist.signatures` entry).
-    pub source: String,
-    /// The file it was read from, or the keyid of the registry entry.
-    pub location: String,
-    /// True when a trust-file key, valid at the signing time, made it.
-    pub valid: bool,
-    /// The fingerprint (hex SHA-256 of the SPKI) of the key that verified it.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub fingerprint: Option<String>,
-    /// That key's owner in the trust file.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub owner: Option<String>,
-    /// The instant the key's validity was checked at (RFC 3339).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub checked_at: Option<String>,
-    /// True when `checkedAt` comes from a verified timestamp, false when it is the run's time.
-    pub timestamped: bool,
-    /// Why it does not count, as a stable code.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
-    /// Why it does not count, in words.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-}
-
-impl InternalSignature {
-    fn failed(source: &str, location: String, code: &str, message: String) -> Self {
-        InternalSignature {
-            source: source.into(),
-            location,
-            valid: false,
-            fingerprint: None,
-            owner: None,
-            checked_at: None,
-            timestamped: false,
-            code: Some(code.into()),
-            message: Some(message),
-        }
-    }
-}
 
 /// The trust file and Sigstore root internal signatures are checked against, at one instant.
 pub struct InternalTrust {
@@ -269,8 +223,8 @@ pub(crate) struct InternalContext {
     pub npm_cache: Option<PathBuf>,
 }
 
-/// Looks for sidecar and store signatures of every eligible package, verifies them, and settles
-/// each package's status from all its internal signatures (registry entries included).
+/// Looks for sidecar and store signatures of every eligible package, verifies them, and sets
+/// each package's internal signature check from all of them (registry entries included).
 pub(crate) async fn check_internal(
     results: Vec<PackageResult>,
     context: InternalContext,
@@ -278,7 +232,11 @@ pub(crate) async fn check_internal(
     let work = move || {
         results
             .into_iter()
-            .map(|result| settle(find_and_judge(result, &context)))
+            .map(|mut result| {
+                find_and_judge(&mut result, &context);
+                settle(&mut result);
+                result
+            })
             .collect()
     };
     tokio::task::spawn_blocking(work)
@@ -286,33 +244,35 @@ pub(crate) async fn check_internal(
         .expect("internal signature checks never panic")
 }
 
-fn find_and_judge(mut result: PackageResult, context: &InternalContext) -> PackageResult {
-    if matches!(result.code, Some(Code::Omitted | Code::NotInstalled)) {
-        return result;
+fn find_and_judge(result: &mut PackageResult, context: &InternalContext) {
+    if matches!(
+        result.checks.registry_signature.code,
+        Some(Code::Omitted | Code::NotInstalled)
+    ) {
+        return;
     }
     match result.source.as_str() {
         "local-tarball" => sidecar_signatures(result, context),
         "registry" => {
-            let found = store_signatures(&result, context);
+            let found = store_signatures(result, context);
             result.internal_signatures.extend(found);
-            result
         }
-        _ => result,
+        _ => {}
     }
 }
 
 /// Judges the sidecars of a `file:` tarball; the tarball's sha512 becomes the package's
 /// integrity (held against the lockfile's, and used by the content check).
-fn sidecar_signatures(mut result: PackageResult, context: &InternalContext) -> PackageResult {
-    let Some(path) = local_tarball_path(&result, &context.root) else {
-        return result;
+fn sidecar_signatures(result: &mut PackageResult, context: &InternalContext) {
+    let Some(path) = crate::source::tarball::local_tarball_path(result, &context.root) else {
+        return;
     };
     let (Some(dir), Some(base)) = (path.parent(), path.file_name()) else {
-        return result;
+        return;
     };
     let files = signature_files(dir, &base.to_string_lossy());
     if files.is_empty() {
-        return result;
+        return;
     }
     let bytes = match std::fs::read(&path) {
         Ok(bytes) => bytes,
@@ -321,7 +281,7 @@ fn sidecar_signatures(mut result: PackageResult, context: &InternalContext) -> P
             let location = path.display().to_string();
             let failed = InternalSignature::failed("sidecar", location, "EINTERNALTARBALL", why);
             result.internal_signatures.push(failed);
-            return result;
+            return;
         }
     };
     let integrity = crate::check::integrity::sha512_sri(&bytes);
@@ -332,26 +292,9 @@ fn sidecar_signatures(mut result: PackageResult, context: &InternalContext) -> P
         "sidecar",
     );
     result.internal_signatures.extend(found);
-    result.integrity = Some(integrity.clone());
-    match result.lockfile_integrity.clone() {
-        Some(lock) if crate::check::integrity::conflicts(&lock, &integrity) => {
-            let why = format!(
-                "{}@{}: the lockfile pins integrity {lock} but {} hashes to {integrity}",
-                result.name,
-                result.version,
-                path.display()
-            );
-            result.fail(Status::Invalid, Code::IntegrityMismatch, why)
-        }
-        _ => result,
-    }
-}
-
-/// The tarball of a `file:` dependency, relative to the project root as npm records it.
-pub(crate) fn local_tarball_path(result: &PackageResult, root: &Path) -> Option<PathBuf> {
-    let resolved = result.resolved.as_deref()?;
-    let path = resolved.strip_prefix("file:").unwrap_or(resolved);
-    Some(root.join(path))
+    let lockfile = result.lockfile_integrity.clone();
+    crate::check::integrity::check_integrity(result, &integrity, lockfile.as_deref(), None);
+    result.integrity = Some(integrity);
 }
 
 fn store_signatures(result: &PackageResult, context: &InternalContext) -> Vec<InternalSignature> {
@@ -399,38 +342,60 @@ fn judge_files(
         .collect()
 }
 
-/// A package with a valid internal signature and no registry signature to check (not from a
-/// registry, or a registry without keys) is verified; one whose internal signatures all fail
-/// is invalid (fail closed), unless it already failed for another reason.
-pub(crate) fn settle(result: PackageResult) -> PackageResult {
-    if result.internal_signatures.is_empty() {
-        return result;
-    }
-    let valid = result.internal_signatures.iter().any(|s| s.valid);
-    let no_registry_signature = result.status == Status::Skipped
-        && matches!(result.code, Some(Code::NotRegistry | Code::NoRegistryKeys));
-    if valid && no_registry_signature {
-        return PackageResult {
-            status: Status::Verified,
+/// Sets the internal signature check from every internal signature found: passed when one
+/// verifies, failed when all fail (fail closed; unavailable when every failure is a tarball
+/// that could not be read), not applicable when none was found.
+pub(crate) fn settle(result: &mut PackageResult) {
+    let id = result.id();
+    let signatures = &result.internal_signatures;
+    result.checks.internal_signatures = if signatures.is_empty() {
+        CheckOutcome {
+            state: CheckState::NotApplicable,
             code: None,
-            message: None,
-            remediation: None,
-            ..result
+            message: Some(format!("{id}: no internal signature found")),
+        }
+    } else if signatures.iter().any(|s| s.valid) {
+        CheckOutcome::passed()
+    } else {
+        let first = &signatures[0];
+        let all_unreadable = signatures
+            .iter()
+            .all(|s| s.code.as_deref() == Some("EINTERNALTARBALL"));
+        let code = match all_unreadable {
+            true => Code::InternalTarball,
+            false => Code::InternalSignature,
         };
+        let why = format!(
+            "{id}: none of its {} internal signature(s) verifies ({}: {})",
+            signatures.len(),
+            first.location,
+            first.message.as_deref().unwrap_or("invalid")
+        );
+        CheckOutcome::failed(code, why)
+    };
+}
+
+/// Splits `dist.signatures` into npm's (judged with registry keys) and the internal keys' (judged
+/// with the trust file, over the same `name@version:integrity` message).
+pub(crate) fn split_internal(
+    result: &mut PackageResult,
+    signatures: &[RegistrySignature],
+    integrity: &str,
+    internal: Option<&InternalTrust>,
+) -> Vec<RegistrySignature> {
+    let Some(trust) = internal else {
+        return signatures.to_vec();
+    };
+    let message = format!("{}@{}:{integrity}", result.name, result.version);
+    let (internal_sigs, registry_sigs): (Vec<_>, Vec<_>) = signatures
+        .iter()
+        .cloned()
+        .partition(|s| trust.key_for_keyid(&s.keyid).is_some());
+    for entry in &internal_sigs {
+        let verdict = trust.judge_registry_entry(entry, &message);
+        result.internal_signatures.push(verdict);
     }
-    if valid || result.status == Status::Invalid {
-        return result;
-    }
-    let first = &result.internal_signatures[0];
-    let why = format!(
-        "{}@{}: none of its {} internal signature(s) verifies ({}: {})",
-        result.name,
-        result.version,
-        result.internal_signatures.len(),
-        first.location,
-        first.message.as_deref().unwrap_or("invalid")
-    );
-    result.fail(Status::Invalid, Code::InternalSignature, why)
+    registry_sigs
 }
 
 #[cfg(test)]

@@ -12,19 +12,11 @@ use aws_lc_rs::signature::{UnparsedPublicKey, ECDSA_P256_SHA256_ASN1};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use chrono::{DateTime, TimeZone, Utc};
-use serde::{Deserialize, Serialize};
 
+use crate::model::{CheckOutcome, PackageResult};
 use crate::source::keys::{KeySet, RegistryKey};
+pub use crate::source::packument::RegistrySignature;
 use crate::Code;
-
-/// One `dist.signatures` entry.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RegistrySignature {
-    /// The keyid of the key that made the signature.
-    pub keyid: String,
-    /// The base64 DER ECDSA signature.
-    pub sig: String,
-}
 
 /// What the registry signed for one version.
 #[derive(Debug, Clone, Copy)]
@@ -125,8 +117,8 @@ fn check_one(
         code: Code::IntegritySignature,
         keyid: key.keyid.clone(),
         message: format!(
-            "{id} has an invalid registry signature with keyid: {} and signature: {}",
-            key.keyid, signature.sig
+            "{id} has an invalid registry signature with keyid: {}",
+            key.keyid
         ),
     })
 }
@@ -140,4 +132,44 @@ pub fn ecdsa_p256_verifies(point: &[u8], message: &[u8], sig_b64: &str) -> bool 
     UnparsedPublicKey::new(&ECDSA_P256_SHA256_ASN1, point)
         .verify(message, &der)
         .is_ok()
+}
+
+/// Sets the registry signature check of `result` from the version's `signatures` (npm's
+/// entries only: internal keys' entries are split off before) and returns the keyids that
+/// verified.
+pub(crate) fn judge(
+    result: &mut PackageResult,
+    integrity: &str,
+    published: Option<DateTime<Utc>>,
+    signatures: &[RegistrySignature],
+    keys: &KeySet,
+) {
+    let (name, version) = (result.name.clone(), result.version.clone());
+    let signed = SignedVersion {
+        name: &name,
+        version: &version,
+        integrity,
+        published,
+    };
+    result.checks.registry_signature = match verify_registry_signatures(&signed, signatures, keys) {
+        SignatureVerdict::Missing => CheckOutcome::failed(
+            Code::MissingSignature,
+            format!(
+                "{}@{} has a missing registry signature but the registry is providing signing keys",
+                name, version
+            ),
+        ),
+        SignatureVerdict::Invalid {
+            code,
+            keyid,
+            message,
+        } => {
+            result.keyids = vec![keyid];
+            CheckOutcome::failed(code, message)
+        }
+        SignatureVerdict::Verified { keyids, .. } => {
+            result.keyids = keyids;
+            CheckOutcome::passed()
+        }
+    };
 }

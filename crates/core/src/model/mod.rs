@@ -1,8 +1,18 @@
-//! The report model: one result per package with one typed outcome per check, the policy
-//! decision, and the run's totals. Every entry point (CLI, Node binding, hooks, reports) reads
-//! these types; nothing re-parses them from JSON.
+//! The report model: one result per package with one typed outcome per check, the evidence
+//! behind them, the policy decision, and the run's totals. Every entry point (CLI, Node binding,
+//! hooks, reports) reads these types; nothing re-parses them from JSON.
 
+mod document;
+mod evidence;
+pub(crate) mod lines;
 pub(crate) mod names;
+pub mod redact;
 mod report;
+mod result;
+mod timing;
 
-pub use report::*;
+pub use document::BUCKETS;
+pub use evidence::{AttestationSummary, ContentsResult, InternalSignature};
+pub use report::{PolicySummary, RegistryInfo, Report, Summary, SCHEMA_VERSION};
+pub use result::{CheckOutcome, CheckState, Checks, PackageResult, Status};
+pub use timing::{PackageTiming, SlowPackage};

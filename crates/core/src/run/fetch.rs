@@ -12,8 +12,9 @@ use tokio::task::JoinSet;
 use url::Url;
 
 use crate::config::npmrc::NpmConfig;
+use crate::config::VerifyOptions;
 use crate::error::VerifyError;
-use crate::run::tree::{load_input, VerifyOptions};
+use crate::run::load::load_input;
 use crate::source::evidence::Evidence;
 use crate::source::evidence::{keys_url, packument_url, Store};
 use crate::source::keyring::is_public_npm;

@@ -1,18 +1,19 @@
 //! Verifying one `name@version`, optionally with a lockfile integrity and a local tarball.
 
 use std::path::PathBuf;
-
-use crate::check::integrity::sha512_sri;
-use crate::config::npmrc::NpmConfig;
-use crate::error::VerifyError;
-use crate::model::{PackageResult, Status};
-use crate::run::deadline::Limits;
-use crate::source::keyring::Keyring;
 use std::sync::Arc;
 
+use chrono::Utc;
+
 use crate::cache::EvidenceCache;
-use crate::run::registry::{run_checks, Check};
-use crate::run::tree::{load_internal_trust, load_trusted_root, make_evidence, VerifyOptions};
+use crate::check::internal;
+use crate::config::VerifyOptions;
+use crate::error::VerifyError;
+use crate::model::{CheckOutcome, PackageResult};
+use crate::run::load::Loaded;
+use crate::run::registry::{run_checks, RegistryCheck, Shared};
+use crate::source::keyring::Keyring;
+use crate::work::deadline::Limits;
 
 /// One package to verify.
 #[derive(Debug, Clone, Default)]
@@ -46,73 +47,68 @@ impl PackageSpec {
     }
 }
 
-/// Verifies one package version against its registry (or the offline store).
+/// Verifies one package version against its registry (or the offline store) and decides it
+/// with the policy, as `verify_tree` does for each package of a tree.
 pub async fn verify_package(
     spec: &PackageSpec,
     options: &VerifyOptions,
 ) -> Result<PackageResult, VerifyError> {
-    let config = NpmConfig::load(&options.dir, &options.overrides)?;
-    let evidence = make_evidence(options, &config)?;
-    let registry = config.registry_for(&spec.name)?;
-    let tarball_integrity = match &spec.tarball {
-        Some(path) => Some(tarball_sri(path)?),
+    // 1. Load the configuration, the policy and the trust material.
+    let loaded = Loaded::load(options, &options.dir)?;
+    let registry = loaded.config.registry_for(&spec.name)?;
+    let tarball = match &spec.tarball {
+        Some(path) => Some(Arc::new(read_tarball(path)?)),
         None => None,
     };
-    let check = Check {
-        result: blank_result(spec, registry.as_str()),
+    let mut result = PackageResult::new(
+        &spec.name,
+        &spec.version,
+        &format!("node_modules/{}", spec.name),
+        "registry",
+    );
+    result.registry = Some(registry.to_string());
+    result.lockfile_integrity = spec.integrity.clone();
+    let check = RegistryCheck {
+        result,
         registry: registry.clone(),
-        lock_integrity: spec.integrity.clone(),
-        tarball_integrity,
+        tarball,
         inline_attestations: spec.attestations.clone().map(Arc::new),
     };
-    let trusted_root = load_trusted_root(&options.provenance)?;
-    let internal = load_internal_trust(options, trusted_root.as_deref())?;
-    let keyring = Keyring::load(&evidence, std::iter::once(&registry), trusted_root).await;
-    let provenance = Arc::new(options.provenance.clone());
-    let cache = EvidenceCache::off();
-    let mut results = run_checks(
-        &evidence,
-        &keyring,
-        vec![check],
-        &Limits::new(1, options.deadline),
-        &provenance,
-        &cache,
-        internal.as_ref(),
+    // 2. Registry signature, integrity, attestations (no cache: one package is cheap).
+    let keyring = Keyring::load(
+        &loaded.evidence,
+        std::iter::once(&registry),
+        loaded.trusted_root.clone(),
     )
     .await;
-    let result = results.pop().expect("one check gives one result");
-    Ok(crate::check::internal::settle(result))
-}
-
-fn tarball_sri(path: &std::path::Path) -> Result<String, VerifyError> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| VerifyError::Usage(format!("cannot read tarball {}: {e}", path.display())))?;
-    Ok(sha512_sri(&bytes))
-}
-
-pub(crate) fn blank_result(spec: &PackageSpec, registry: &str) -> PackageResult {
-    PackageResult {
-        name: spec.name.clone(),
-        version: spec.version.clone(),
-        location: format!("node_modules/{}", spec.name),
-        alias: None,
-        registry: Some(registry.to_string()),
-        source: "registry".into(),
-        status: Status::Verified,
-        code: None,
-        message: None,
-        remediation: None,
-        integrity: None,
-        lockfile_integrity: spec.integrity.clone(),
-        resolved: None,
-        keyids: Vec::new(),
-        dep_type: "dependencies".into(),
-        contents: None,
-        provenance: None,
-        attestations: Vec::new(),
-        internal_signatures: Vec::new(),
-        timing: Default::default(),
+    let shared = Shared {
+        evidence: loaded.evidence.clone(),
+        cache: EvidenceCache::off(),
+        provenance: Arc::new(options.provenance.clone()),
+        internal: loaded.internal.clone(),
+    };
+    let limits = Limits::new(1, options.deadline);
+    let mut result = run_checks(&shared, &keyring, vec![check], &limits)
+        .await
+        .pop()
+        .expect("one check gives one result");
+    // 3. Internal signatures, settle, decide.
+    if loaded.internal.is_some() {
+        internal::settle(&mut result);
     }
+    let why = format!("{}: no installed folder to compare", result.id());
+    result.checks.contents = CheckOutcome::off(why);
+    result.settle();
+    loaded
+        .policy
+        .decide_all(std::slice::from_mut(&mut result), Utc::now());
+    let redactor = crate::model::redact::Redactor::new(loaded.config.secrets());
+    Ok(redactor.value(&result))
+}
+
+fn read_tarball(path: &std::path::Path) -> Result<Vec<u8>, VerifyError> {
+    std::fs::read(path)
+        .map_err(|e| VerifyError::Usage(format!("cannot read tarball {}: {e}", path.display())))
 }
 
 #[cfg(test)]

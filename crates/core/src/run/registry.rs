@@ -1,77 +1,80 @@
-//! Checking registry packages: one packument request per (registry, name), shared by all its
-//! versions in the tree; parsing and cryptography on blocking threads; then the attestations of
-//! each version whose registry signature holds.
+//! The registry stage of the pipeline: one packument request per (registry, name), shared by all
+//! of its versions in the tree; the registry signature and integrity of each version judged on
+//! the CPU pool; then its attestations. Verdicts kept in the (authenticated) cache are reused
+//! when everything they depend on is unchanged.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Instant;
 
-use crate::run::deadline::{Deadlined, Limits};
-use crate::run::progress::PhaseProgress;
+use sigverify_attest::VersionInfo;
 use tokio::sync::Semaphore;
 use url::Url;
 
-use crate::cache::verdicts::{history_digest, verdict_key, Verdict};
-use crate::cache::{CachedFacts, EntryDraft, EvidenceCache};
-use crate::check::attestations::{attest, AttestationJob, ProvenanceOptions};
-use crate::check::integrity;
-use crate::check::internal::InternalTrust;
-use crate::check::signature::{
-    verify_registry_signatures, RegistrySignature, SignatureVerdict, SignedVersion,
-};
-use crate::model::{PackageResult, Status};
-use crate::run::timing::PackageTiming;
-use crate::source::evidence::{Evidence, EvidenceError};
+use crate::cache::facts::{Facts, FactsSource};
+use crate::cache::verdicts::{history_digest, verdict_key};
+use crate::cache::{CachedFacts, EvidenceCache};
+use crate::check::attestations::{attest, AttestationJob};
+use crate::check::integrity::check_integrity;
+use crate::check::internal::{split_internal, InternalTrust};
+use crate::check::signature;
+use crate::config::ProvenanceOptions;
+use crate::model::{CheckOutcome, PackageResult, PackageTiming};
+use crate::source::evidence::Evidence;
 use crate::source::keyring::{Keyring, RegistryKeys};
-use crate::source::packument::VersionFacts;
-use crate::source::packument::{parse_packument, PackumentFacts};
-use crate::source::registry::Conditional;
+use crate::source::keys::KeySet;
+use crate::source::packument::{PackumentFacts, VersionFacts};
+use crate::work::deadline::{Deadlined, Limits};
+use crate::work::progress::PhaseProgress;
 use crate::Code;
-use sigverify_attest::VersionInfo;
 
 /// A registry package to check, with its result pre-filled from the lockfile.
 #[derive(Debug, Clone)]
-pub(crate) struct Check {
+pub(crate) struct RegistryCheck {
     pub result: PackageResult,
     pub registry: Url,
-    pub lock_integrity: Option<String>,
-    /// sha512 SRI of a local tarball to hold against the registry's integrity.
-    pub tarball_integrity: Option<String>,
+    /// A local tarball whose bytes must be the ones the registry signed (verify_package).
+    pub tarball: Option<Arc<Vec<u8>>>,
     /// An attestations document given by the caller instead of the registry's.
     pub inline_attestations: Option<Arc<Vec<u8>>>,
 }
 
+/// What every group of a run shares.
+#[derive(Clone)]
+pub(crate) struct Shared {
+    pub evidence: Evidence,
+    pub cache: EvidenceCache,
+    pub provenance: Arc<ProvenanceOptions>,
+    pub internal: Option<Arc<InternalTrust>>,
+}
+
 /// Checks packages against their registries, one packument request per (registry, name).
 pub(crate) async fn run_checks(
-    evidence: &Evidence,
+    shared: &Shared,
     keyring: &Keyring,
-    checks: Vec<Check>,
+    checks: Vec<RegistryCheck>,
     limits: &Limits,
-    provenance: &Arc<ProvenanceOptions>,
-    cache: &EvidenceCache,
-    internal: Option<&Arc<InternalTrust>>,
 ) -> Vec<PackageResult> {
     let limit = Arc::new(Semaphore::new(limits.concurrency.max(1)));
-    let mut tasks = Deadlined::new();
-    let mut results = Vec::new();
     let mut progress = PhaseProgress::start(limits.progress.as_ref(), "checks", checks.len());
     let groups = group_checks(checks);
     // Publish times (key expiry, provenance downgrades) are only in full packuments.
     let full = |registry: &Url| match keyring.get(registry) {
-        RegistryKeys::Keys { set, .. } => set.has_expiring_key() || provenance.enabled,
-        _ => provenance.enabled,
+        RegistryKeys::Keys { set, .. } => set.has_expiring_key() || shared.provenance.enabled,
+        _ => shared.provenance.enabled,
     };
-    let keys: Vec<String> = groups
+    let cache_keys: Vec<String> = groups
         .keys()
         .map(|(r, n)| EvidenceCache::key(r, n, full(r)))
         .collect();
-    let mut preloaded = cache.preload(&keys).await;
-    let mut planned = Vec::with_capacity(groups.len());
+    let mut preloaded = shared.cache.preload(&cache_keys).await;
+    let mut results = Vec::new();
+    let mut tasks = Deadlined::new(|r, late| r.checks.registry_signature = late);
     for ((registry, name), group) in groups {
         let (keys, trust) = match keyring.get(&registry) {
             RegistryKeys::Keys { set, trust, .. } => (Some(Arc::clone(set)), trust.clone()),
             // A registry without keys may still carry internal signatures in its packuments.
-            RegistryKeys::None if internal.is_some() => (None, None),
+            RegistryKeys::None if shared.internal.is_some() => (None, None),
             other => {
                 progress.advance(group.len());
                 results.extend(group.into_iter().map(|c| judge_without_keys(c, other)));
@@ -86,20 +89,44 @@ pub(crate) async fn run_checks(
             full,
             keys,
             trust,
-            internal: internal.cloned(),
-            evidence: evidence.clone(),
-            cache: cache.clone(),
+            shared: shared.clone(),
             limit: Arc::clone(&limit),
-            provenance: Arc::clone(provenance),
         };
-        planned.push((work, group, cached));
-    }
-    for (work, group, cached) in planned {
         let if_late = group.iter().map(|c| c.result.clone()).collect();
         tasks.spawn(if_late, work.run(group, cached));
     }
     results.extend(tasks.collect(limits, &mut progress).await);
     results
+}
+
+fn group_checks(checks: Vec<RegistryCheck>) -> BTreeMap<(Url, String), Vec<RegistryCheck>> {
+    let mut groups: BTreeMap<(Url, String), Vec<RegistryCheck>> = BTreeMap::new();
+    for check in checks {
+        let key = (check.registry.clone(), check.result.name.clone());
+        groups.entry(key).or_default().push(check);
+    }
+    groups
+}
+
+/// A registry whose keys could not be obtained fails its packages closed; one that publishes
+/// none leaves them skipped, as npm does.
+fn judge_without_keys(check: RegistryCheck, keys: &RegistryKeys) -> PackageResult {
+    let mut result = check.result;
+    let id = result.id();
+    result.checks.registry_signature = match keys {
+        RegistryKeys::Unavailable(why) => CheckOutcome::failed(
+            Code::KeysUnavailable,
+            format!("{id}: cannot verify, the registry's signing keys are unavailable: {why}"),
+        ),
+        _ => CheckOutcome::not_applicable(
+            Code::NoRegistryKeys,
+            format!(
+                "{id}: the registry {} publishes no signing keys",
+                check.registry
+            ),
+        ),
+    };
+    result
 }
 
 /// Everything the checks of one (registry, name) group need.
@@ -108,26 +135,24 @@ struct GroupWork {
     name: String,
     full: bool,
     /// The registry's keys (`None`: a registry without keys, checked for internal signatures).
-    keys: Option<Arc<crate::source::keys::KeySet>>,
+    keys: Option<Arc<KeySet>>,
     trust: Option<Arc<sigverify_attest::TrustMaterial>>,
-    internal: Option<Arc<InternalTrust>>,
-    evidence: Evidence,
-    cache: EvidenceCache,
+    shared: Shared,
     limit: Arc<Semaphore>,
-    provenance: Arc<ProvenanceOptions>,
 }
 
 impl GroupWork {
     /// Obtains the packument once, reuses the cached verdicts that still apply, and judges (and
     /// attests) the rest, caching their verdicts.
-    ///
-    /// `prefetched`: the verdicts already looked up (in one batch) for the keys of the cached
-    /// facts, when those are fresh.
-    async fn run(self, group: Vec<Check>, cached: Option<CachedFacts>) -> Vec<PackageResult> {
+    async fn run(
+        self,
+        group: Vec<RegistryCheck>,
+        cached: Option<CachedFacts>,
+    ) -> Vec<PackageResult> {
         let source = FactsSource {
             full: self.full,
-            evidence: &self.evidence,
-            cache: &self.cache,
+            evidence: &self.shared.evidence,
+            cache: &self.shared.cache,
             limit: &self.limit,
         };
         let mut timing = PackageTiming::default();
@@ -135,26 +160,26 @@ impl GroupWork {
         let (facts, mut draft) = source
             .obtain(&self.registry, &self.name, wanted, cached, &mut timing)
             .await;
+        // 1. Verdicts kept for exactly this evidence are reused.
         let keys = match &facts {
             Ok(facts) => self.verdict_keys(facts, &group),
             Err(_) => vec![None; group.len()],
         };
-        let known = |key: &Option<String>| {
-            let verdicts = &draft.as_ref()?.verdicts;
-            verdicts.get(key.as_ref()?).cloned()
-        };
-        let hits: Vec<Option<Verdict>> = keys.iter().map(known).collect();
         let mut results = Vec::with_capacity(group.len());
         let (mut todo, mut todo_keys) = (Vec::new(), Vec::new());
-        for ((check, key), hit) in group.into_iter().zip(keys.iter().cloned()).zip(hits) {
-            match hit {
-                Some(verdict) => results.push(verdict.apply(check.result)),
-                None => {
+        for (check, key) in group.into_iter().zip(keys.iter().cloned()) {
+            let hit = key
+                .as_ref()
+                .and_then(|k| draft.as_ref()?.verdicts.get(k).cloned());
+            match (hit, &facts) {
+                (Some(verdict), Ok(facts)) => results.push(verdict.apply(check.result, facts)),
+                _ => {
                     todo.push(check);
                     todo_keys.push(key);
                 }
             }
         }
+        // 2. The rest are judged, and their verdicts kept when they passed.
         let facts = if todo.is_empty() {
             facts
         } else {
@@ -165,14 +190,15 @@ impl GroupWork {
             results.extend(judged);
             facts
         };
+        // 3. The cache entry is written only when it changed.
         if let (Some(mut draft), Ok(facts)) = (draft, facts) {
             if draft.dirty {
                 // Verdicts under keys this run no longer uses (older evidence) are dropped.
                 draft
                     .verdicts
                     .retain(|k, _| keys.contains(&Some(k.clone())));
-                let cache = self.cache.clone();
-                crate::run::cpu::on_cpu_pool(move || cache.store(&draft, &facts)).await;
+                let cache = self.shared.cache.clone();
+                crate::work::cpu::on_cpu_pool(move || cache.store(&draft, &facts)).await;
             }
         }
         for result in &mut results {
@@ -183,15 +209,21 @@ impl GroupWork {
     }
 
     /// One verdict key per check (all `None` when verdicts are not cached or cannot apply).
-    fn verdict_keys(&self, facts: &PackumentFacts, group: &[Check]) -> Vec<Option<String>> {
-        let (Some(salt), Some(keys)) = (self.cache.verdict_salt(), self.keys.as_deref()) else {
+    fn verdict_keys(&self, facts: &PackumentFacts, group: &[RegistryCheck]) -> Vec<Option<String>> {
+        let (Some(salt), Some(keys)) = (self.shared.cache.verdict_salt(), self.keys.as_deref())
+        else {
             return vec![None; group.len()];
         };
         let history = history_digest(facts);
         let keys = keys.digest();
         group
             .iter()
-            .map(|check| verdict_key(salt, check, facts, &history, &keys))
+            .map(|check| {
+                // Inline attestations are the caller's evidence, not the registry's.
+                let inline = check.inline_attestations.is_some() || check.tarball.is_some();
+                let key = verdict_key(salt, &self.registry, &check.result, facts, &history, &keys);
+                key.filter(|_| !inline)
+            })
             .collect()
     }
 
@@ -199,169 +231,43 @@ impl GroupWork {
     async fn judge_and_attest(
         &self,
         facts: Facts,
-        group: Vec<Check>,
+        group: Vec<RegistryCheck>,
     ) -> (Vec<PackageResult>, Facts) {
-        let (keys, internal) = (self.keys.clone(), self.internal.clone());
+        let (keys, internal) = (self.keys.clone(), self.shared.internal.clone());
         let judge = move || {
             let judged = judge_group(&facts, group, keys.as_deref(), internal.as_deref());
             (judged, facts)
         };
-        let (judged, facts) = crate::run::cpu::on_cpu_pool(judge).await;
+        let (judged, facts) = crate::work::cpu::on_cpu_pool(judge).await;
         let mut results = Vec::with_capacity(judged.len());
-        for (result, job) in judged {
-            results.push(match job.filter(|_| self.provenance.enabled) {
-                Some(job) => {
+        for (mut result, job) in judged {
+            let provenance = &self.shared.provenance;
+            match job {
+                Some(job) if provenance.enabled => {
                     let started = Instant::now();
                     let trust = self.trust.clone();
-                    let mut result =
-                        attest(result, job, &self.evidence, trust, &self.provenance).await;
+                    result = attest(result, job, &self.shared.evidence, trust, provenance).await;
                     result.timing.attest = started.elapsed();
-                    result
                 }
-                None => result,
-            });
+                Some(_) => {
+                    let why = format!(
+                        "{}: attestations not checked (--no-attestations)",
+                        result.id()
+                    );
+                    result.checks.attestations = CheckOutcome::off(why);
+                }
+                None => {}
+            }
+            results.push(result);
         }
         (results, facts)
     }
 }
 
-fn group_checks(checks: Vec<Check>) -> BTreeMap<(Url, String), Vec<Check>> {
-    let mut groups: BTreeMap<(Url, String), Vec<Check>> = BTreeMap::new();
-    for check in checks {
-        let key = (check.registry.clone(), check.result.name.clone());
-        groups.entry(key).or_default().push(check);
-    }
-    groups
-}
-
-fn judge_without_keys(check: Check, keys: &RegistryKeys) -> PackageResult {
-    let id = format!("{}@{}", check.result.name, check.result.version);
-    match keys {
-        RegistryKeys::Unavailable(why) => check.result.fail(
-            Status::Invalid,
-            Code::KeysUnavailable,
-            format!("{id}: cannot verify, the registry's signing keys are unavailable: {why}"),
-        ),
-        _ => check.result.fail(
-            Status::Skipped,
-            Code::NoRegistryKeys,
-            format!(
-                "{id}: the registry {} publishes no signing keys",
-                check.registry
-            ),
-        ),
-    }
-}
-
-/// Where packument facts come from: the cache when fresh, else the registry (revalidating a
-/// cached copy), parsed off the async workers.
-pub(crate) struct FactsSource<'a> {
-    /// Full packuments carry publish times (key expiry, downgrades); abbreviated ones do not.
-    pub full: bool,
-    pub evidence: &'a Evidence,
-    pub cache: &'a EvidenceCache,
-    pub limit: &'a Semaphore,
-}
-
-/// A packument's facts, or why they could not be obtained.
-pub(crate) type Facts = Result<PackumentFacts, (Code, String)>;
-
-impl FactsSource<'_> {
-    /// The facts of one packument: the cached copy while fresh, else the registry's answer
-    /// (revalidating a cached copy), parsed on the CPU pool; with the draft of its cache entry
-    /// (to be stored with [`EvidenceCache::store`] once the run's verdicts are added).
-    ///
-    /// A cached entry that lacks some `wanted` version's facts is a miss (the whole packument is
-    /// fetched again); the new entry then keeps the wanted versions and those it already had.
-    pub async fn obtain(
-        &self,
-        registry: &Url,
-        name: &str,
-        wanted: BTreeSet<String>,
-        cached: Option<CachedFacts>,
-        timing: &mut PackageTiming,
-    ) -> (Facts, Option<EntryDraft>) {
-        let key = EvidenceCache::key(registry, name, self.full);
-        let mut keep = wanted;
-        // Verdicts are keyed by the facts they judged: they stay usable when the packument is
-        // downloaded again (a changed packument simply gives other keys).
-        let mut verdicts = BTreeMap::new();
-        let cached = match cached {
-            Some(c) if c.covers(&keep) && c.fresh => {
-                let draft = self
-                    .cache
-                    .draft(key, c.validators, c.complete, c.verdicts, false);
-                return (Ok(c.facts), draft);
-            }
-            Some(c) if c.covers(&keep) => Some(c),
-            Some(c) => {
-                keep.extend(c.complete);
-                verdicts = c.verdicts;
-                None
-            }
-            None => None,
-        };
-        let validators = cached
-            .as_ref()
-            .map(|c| c.validators.clone())
-            .unwrap_or_default();
-        let answer = {
-            let _permit = self
-                .limit
-                .acquire()
-                .await
-                .expect("semaphore is never closed");
-            let started = Instant::now();
-            let answer = self
-                .evidence
-                .packument_conditional(registry, name, self.full, &validators)
-                .await;
-            timing.fetch = started.elapsed();
-            answer
-        };
-        match answer {
-            Ok(Conditional::NotModified) => {
-                let Some(c) = cached else {
-                    let why = "the registry answered 304 to an unconditional request";
-                    return (Err((Code::BadPackument, why.to_string())), None);
-                };
-                let dirty = self.cache.worth_refreshing(&c.validators);
-                let draft = self
-                    .cache
-                    .draft(key, c.validators, c.complete, c.verdicts, dirty);
-                (Ok(c.facts), draft)
-            }
-            Ok(Conditional::Body { bytes, validators }) => {
-                if let Some(c) = cached {
-                    verdicts = c.verdicts;
-                }
-                let parse = move || {
-                    let started = Instant::now();
-                    let facts =
-                        parse_packument(&bytes).map_err(|e| (Code::BadPackument, e.to_string()));
-                    (facts, started.elapsed())
-                };
-                let (facts, parse_time) = crate::run::cpu::on_cpu_pool(parse).await;
-                timing.parse = parse_time;
-                let draft = facts.as_ref().ok().and_then(|facts| {
-                    keep.retain(|v| facts.versions.contains_key(v));
-                    self.cache.draft(key, validators, keep, verdicts, true)
-                });
-                (facts, draft)
-            }
-            Ok(Conditional::NotFound) => {
-                let why = "the registry answered 404 for its packument";
-                (Err((Code::NoPackument, why.into())), None)
-            }
-            Err(e) => (Err((evidence_code(&e), e.to_string())), None),
-        }
-    }
-}
-
 fn judge_group(
     facts: &Facts,
-    group: Vec<Check>,
-    keys: Option<&crate::source::keys::KeySet>,
+    group: Vec<RegistryCheck>,
+    keys: Option<&KeySet>,
     internal: Option<&InternalTrust>,
 ) -> Vec<(PackageResult, Option<AttestationJob>)> {
     // The release history (for downgrade checks) is shared by every version of the group.
@@ -379,195 +285,105 @@ fn judge_group(
                 (result, job)
             }
             Err((code, why)) => {
-                let id = format!("{}@{}", check.result.name, check.result.version);
-                let result = check
-                    .result
-                    .fail(Status::Invalid, *code, format!("{id}: {why}"));
+                let mut result = check.result;
+                let message = format!("{}: {why}", result.id());
+                result.checks.registry_signature = CheckOutcome::failed(*code, message);
                 (result, None)
             }
         })
         .collect()
 }
 
-fn evidence_code(e: &EvidenceError) -> Code {
-    match e {
-        EvidenceError::Fetch(_) => Code::RegistryUnreachable,
-        EvidenceError::NotInStore(_) | EvidenceError::Io { .. } => Code::NoEvidence,
-    }
-}
-
 /// Judges one version: its signatures first (as npm), then the lockfile's and tarball's
 /// integrity; returns what the attestation step needs when the signature holds (or is missing).
-/// Without registry keys only the internal signatures of the packument are judged.
+/// Without registry keys only the internal signatures of the packument and the integrity are
+/// judged.
 fn judge_one(
     facts: &PackumentFacts,
-    check: Check,
-    keys: Option<&crate::source::keys::KeySet>,
+    check: RegistryCheck,
+    keys: Option<&KeySet>,
     history: &Arc<Vec<VersionInfo>>,
     internal: Option<&InternalTrust>,
 ) -> (PackageResult, Option<AttestationJob>) {
-    let Some(keys) = keys else {
-        return (judge_internal_only(facts, check, internal), None);
+    let (registry, inline, tarball) = (
+        check.registry.clone(),
+        check.inline_attestations.clone(),
+        check.tarball.clone(),
+    );
+    let mut result = check.result;
+    let Some((version, integrity)) = signed_version(facts, &mut result) else {
+        return (result, None);
     };
-    let registry = check.registry.clone();
-    let inline = check.inline_attestations.clone();
-    let result = judge_signatures(facts, check, keys, internal);
-    if !matches!(result.status, Status::Verified | Status::Missing) {
+    let published = facts.published.get(&result.version).copied();
+    let npm_signatures = split_internal(&mut result, &version.signatures, &integrity, internal);
+    let lockfile = result.lockfile_integrity.clone();
+    let Some(keys) = keys else {
+        let why = format!(
+            "{}: the registry {registry} publishes no signing keys",
+            result.id()
+        );
+        result.checks.registry_signature = CheckOutcome::not_applicable(Code::NoRegistryKeys, why);
+        check_integrity(
+            &mut result,
+            &integrity,
+            lockfile.as_deref(),
+            tarball.as_deref().map(Vec::as_slice),
+        );
+        return (result, None);
+    };
+    signature::judge(&mut result, &integrity, published, &npm_signatures, keys);
+    if result
+        .checks
+        .registry_signature
+        .code
+        .is_some_and(|c| c != Code::MissingSignature)
+    {
+        let why = format!(
+            "{}: not reached, its registry signature failed",
+            result.id()
+        );
+        result.checks.integrity = CheckOutcome::off(why.clone());
+        result.checks.attestations = CheckOutcome::off(why);
         return (result, None);
     }
-    let Some(version) = facts.versions.get(&result.version) else {
-        return (result, None);
-    };
+    check_integrity(
+        &mut result,
+        &integrity,
+        lockfile.as_deref(),
+        tarball.as_deref().map(Vec::as_slice),
+    );
     let job = AttestationJob {
         registry,
         advertised: version.attestations_url.clone(),
         inline,
-        integrity: result.integrity.clone().unwrap_or_default(),
+        integrity,
         repository: version.repository.clone(),
         history: Arc::clone(history),
     };
     (result, Some(job))
 }
 
-/// The packument's entry for the checked version and its signed integrity, or the failure.
-fn signed_version(
-    facts: &PackumentFacts,
-    check: Check,
-) -> Result<(PackageResult, &VersionFacts, String), Box<PackageResult>> {
-    let id = format!("{}@{}", check.result.name, check.result.version);
-    let Some(facts_v) = facts.versions.get(&check.result.version) else {
+/// The packument's entry for the checked version and its signed integrity, after filling the
+/// facts the result reports (integrity, tarball URL, declared repository); `None` with the
+/// registry signature check failed when the version or its integrity is missing.
+fn signed_version<'f>(
+    facts: &'f PackumentFacts,
+    result: &mut PackageResult,
+) -> Option<(&'f VersionFacts, String)> {
+    let id = result.id();
+    let Some(version) = facts.versions.get(&result.version) else {
         let why = format!(
             "{id}: the registry does not list version {}",
-            check.result.version
+            result.version
         );
-        let failed = check
-            .result
-            .fail(Status::Invalid, Code::VersionNotFound, why);
-        return Err(Box::new(failed));
+        result.checks.registry_signature = CheckOutcome::failed(Code::VersionNotFound, why);
+        return None;
     };
-    let Some(integrity) = facts_v.integrity.clone() else {
+    version.report_into(result);
+    let Some(integrity) = version.integrity.clone() else {
         let why = format!("{id}: the registry gives no dist.integrity to verify");
-        let failed = check.result.fail(Status::Invalid, Code::BadPackument, why);
-        return Err(Box::new(failed));
+        result.checks.registry_signature = CheckOutcome::failed(Code::BadPackument, why);
+        return None;
     };
-    let mut result = check.result;
-    result.integrity = Some(integrity.clone());
-    if result.resolved.is_none() {
-        result.resolved = facts_v.tarball.clone();
-    }
-    Ok((result, facts_v, integrity))
-}
-
-/// Splits `dist.signatures` into npm's (judged with registry keys) and the internal keys' (judged
-/// with the trust file, over the same `name@version:integrity` message).
-fn split_internal(
-    result: &mut PackageResult,
-    signatures: &[RegistrySignature],
-    integrity: &str,
-    internal: Option<&InternalTrust>,
-) -> Vec<RegistrySignature> {
-    let Some(trust) = internal else {
-        return signatures.to_vec();
-    };
-    let message = format!("{}@{}:{integrity}", result.name, result.version);
-    let (internal_sigs, registry_sigs): (Vec<_>, Vec<_>) = signatures
-        .iter()
-        .cloned()
-        .partition(|s| trust.key_for_keyid(&s.keyid).is_some());
-    for entry in &internal_sigs {
-        let verdict = trust.judge_registry_entry(entry, &message);
-        result.internal_signatures.push(verdict);
-    }
-    registry_sigs
-}
-
-/// A registry without keys: only internal `dist.signatures` entries and the lockfile's
-/// integrity can be checked; the status stays skipped until [`crate::check::internal::settle`].
-fn judge_internal_only(
-    facts: &PackumentFacts,
-    check: Check,
-    internal: Option<&InternalTrust>,
-) -> PackageResult {
-    let (lock, tarball) = (
-        check.lock_integrity.clone(),
-        check.tarball_integrity.clone(),
-    );
-    let registry = check.registry.to_string();
-    let (mut result, facts_v, integrity) = match signed_version(facts, check) {
-        Ok(found) => found,
-        Err(failed) => return *failed,
-    };
-    split_internal(&mut result, &facts_v.signatures, &integrity, internal);
-    let id = format!("{}@{}", result.name, result.version);
-    let why = format!("{id}: the registry {registry} publishes no signing keys");
-    let result = check_integrity(result, &integrity, lock, tarball);
-    if result.status == Status::Invalid {
-        return result;
-    }
-    result.fail(Status::Skipped, Code::NoRegistryKeys, why)
-}
-
-fn judge_signatures(
-    facts: &PackumentFacts,
-    check: Check,
-    keys: &crate::source::keys::KeySet,
-    internal: Option<&InternalTrust>,
-) -> PackageResult {
-    let (lock, tarball) = (
-        check.lock_integrity.clone(),
-        check.tarball_integrity.clone(),
-    );
-    let (mut result, facts_v, integrity) = match signed_version(facts, check) {
-        Ok(found) => found,
-        Err(failed) => return *failed,
-    };
-    let (name, version) = (result.name.clone(), result.version.clone());
-    let id = format!("{name}@{version}");
-    let signatures = split_internal(&mut result, &facts_v.signatures, &integrity, internal);
-    let signed = SignedVersion {
-        name: &name,
-        version: &version,
-        integrity: &integrity,
-        published: facts.published.get(&version).copied(),
-    };
-    match verify_registry_signatures(&signed, &signatures, keys) {
-        SignatureVerdict::Missing => result.fail(
-            Status::Missing,
-            Code::MissingSignature,
-            format!(
-                "{id} has a missing registry signature but the registry is providing signing keys"
-            ),
-        ),
-        SignatureVerdict::Invalid {
-            code,
-            keyid,
-            message,
-        } => {
-            result.keyids = vec![keyid];
-            result.fail(Status::Invalid, code, message)
-        }
-        SignatureVerdict::Verified { keyids, .. } => {
-            result.keyids = keyids;
-            check_integrity(result, &integrity, lock, tarball)
-        }
-    }
-}
-
-fn check_integrity(
-    result: PackageResult,
-    signed: &str,
-    lockfile: Option<String>,
-    tarball: Option<String>,
-) -> PackageResult {
-    let id = format!("{}@{}", result.name, result.version);
-    if let Some(lock) = lockfile.filter(|l| integrity::conflicts(l, signed)) {
-        let why =
-            format!("{id}: the lockfile pins integrity {lock} but the registry signed {signed}");
-        return result.fail(Status::Invalid, Code::IntegrityMismatch, why);
-    }
-    if let Some(tarball) = tarball.filter(|t| integrity::conflicts(t, signed)) {
-        let why = format!("{id}: the tarball hashes to {tarball} but the registry signed {signed}");
-        return result.fail(Status::Invalid, Code::IntegrityMismatch, why);
-    }
-    result
+    Some((version, integrity))
 }

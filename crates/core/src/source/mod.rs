@@ -6,3 +6,4 @@ pub mod keyring;
 pub mod keys;
 pub mod packument;
 pub mod registry;
+pub(crate) mod tarball;

@@ -10,8 +10,16 @@ use base64::Engine;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::check::signature::RegistrySignature;
 use sigverify_attest::VersionInfo;
+
+/// One `dist.signatures` entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegistrySignature {
+    /// The keyid of the key that made the signature.
+    pub keyid: String,
+    /// The base64 DER ECDSA signature.
+    pub sig: String,
+}
 
 /// What one published version carries.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -48,6 +56,22 @@ pub struct PackumentFacts {
     /// abbreviated packuments).
     #[serde(default)]
     pub maintainers: Option<usize>,
+}
+
+impl VersionFacts {
+    /// Fills what a result reports of its version (integrity, tarball URL, declared
+    /// repository) from these facts: a cached verdict never carries them, so a cache entry
+    /// cannot change what later checks compare with.
+    pub(crate) fn report_into(&self, result: &mut crate::model::PackageResult) {
+        result.integrity = self.integrity.clone();
+        if result.resolved.is_none() {
+            result.resolved = self.tarball.clone();
+        }
+        result.repository = self
+            .repository
+            .as_ref()
+            .and_then(sigverify_attest::normalize_repository_value);
+    }
 }
 
 impl PackumentFacts {

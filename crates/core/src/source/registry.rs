@@ -10,33 +10,13 @@ use rand::Rng;
 use url::Url;
 
 use crate::config::npmrc::NpmConfig;
+use crate::config::HttpOptions;
 
 /// Abbreviated ("corgi") packuments: signatures and integrity, but no publish times.
 pub const ACCEPT_CORGI: &str =
     "application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8, */*";
 /// Full packuments: needed when a key can expire, to know when a version was published.
 pub const ACCEPT_FULL: &str = "application/json";
-
-/// How hard the client tries.
-#[derive(Debug, Clone)]
-pub struct HttpOptions {
-    /// Timeout of one request attempt.
-    pub timeout: Duration,
-    /// Retries after the first attempt.
-    pub retries: u32,
-    /// First backoff delay; doubled on each retry, with jitter.
-    pub backoff: Duration,
-}
-
-impl Default for HttpOptions {
-    fn default() -> Self {
-        HttpOptions {
-            timeout: Duration::from_secs(30),
-            retries: 2,
-            backoff: Duration::from_millis(250),
-        }
-    }
-}
 
 /// HTTP cache validators of a document.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

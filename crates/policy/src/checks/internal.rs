@@ -4,6 +4,7 @@ use super::Checks;
 use crate::evidence::PackageEvidence;
 use crate::model::{Approvals, Rule};
 use serde_json::json;
+use sigverify_codes::Code;
 use std::collections::BTreeSet;
 
 /// Invalid signatures never count: beside a valid one they are warnings, but when every internal
@@ -20,7 +21,7 @@ pub(super) fn check(
     let who = format!("{}@{}", ev.name, ev.version);
     let none_valid = ev.internal_signatures.iter().all(|s| !s.valid);
     for sig in ev.internal_signatures.iter().filter(|s| !s.valid) {
-        let code = sig.code.as_deref().unwrap_or("EINTERNALSIGNATURE");
+        let code = sig.code.unwrap_or(Code::InternalSignature);
         let msg = format!(
             "{who}: internal signature by {} does not verify",
             sig.fingerprint
@@ -50,14 +51,14 @@ pub(super) fn check(
         } else if unsigned_ok {
             checks.pass(
                 "internal-signature",
-                Some("EUNSIGNEDALLOWED"),
+                Some(Code::UnsignedAllowed),
                 format!("{who} has no internal signature; allowed by allowUnsigned"),
                 evidence,
             );
         } else {
             checks.fail(
                 "internal-signature",
-                "EINTERNALSIGNATUREMISSING",
+                Code::InternalSignatureMissing,
                 format!("{who} has no valid internal signature"),
                 evidence,
             );
@@ -89,11 +90,11 @@ fn approval_check(
     } else if unsigned_ok {
         checks.pass(
             "approvals",
-            Some("EUNSIGNEDALLOWED"),
+            Some(Code::UnsignedAllowed),
             format!("{msg}; unsigned, allowed by allowUnsigned"),
             evidence,
         );
     } else {
-        checks.fail("approvals", "EAPPROVALTHRESHOLD", msg, evidence);
+        checks.fail("approvals", Code::ApprovalThreshold, msg, evidence);
     }
 }

@@ -7,11 +7,12 @@
 mod internal;
 mod provenance;
 
-use crate::decision::{CheckResult, Outcome};
-use crate::evidence::{PackageEvidence, SigState};
+use crate::evidence::{OtherState, PackageEvidence, SigState};
 use crate::exception::Exception;
 use crate::model::{EvidenceKind, Policy, Rule};
+use crate::outcome::{CheckResult, Outcome};
 use serde_json::{json, Value};
+use sigverify_codes::Code;
 
 /// Accumulates check results and remediation hints.
 #[derive(Debug, Default)]
@@ -22,18 +23,18 @@ pub(crate) struct Checks {
 
 impl Checks {
     /// Records a passed check.
-    pub fn pass(&mut self, check: &str, code: Option<&str>, message: String, evidence: Value) {
+    pub fn pass(&mut self, check: &str, code: Option<Code>, message: String, evidence: Value) {
         self.push(check, true, true, code, message, evidence);
     }
 
     /// Records a failed required check and its hint.
-    pub fn fail(&mut self, check: &str, code: &str, message: String, evidence: Value) {
+    pub fn fail(&mut self, check: &str, code: Code, message: String, evidence: Value) {
         self.push(check, false, true, Some(code), message, evidence);
         self.hint(code);
     }
 
     /// Records a failed advisory check (gives `Warn`).
-    pub fn warn(&mut self, check: &str, code: &str, message: String, evidence: Value) {
+    pub fn warn(&mut self, check: &str, code: Code, message: String, evidence: Value) {
         self.push(check, false, false, Some(code), message, evidence);
         self.hint(code);
     }
@@ -43,11 +44,10 @@ impl Checks {
         check: &str,
         passed: bool,
         required: bool,
-        code: Option<&str>,
+        code: Option<Code>,
         message: String,
         evidence: Value,
     ) {
-        let code = code.map(str::to_string);
         self.results.push(CheckResult {
             check: check.into(),
             passed,
@@ -58,8 +58,8 @@ impl Checks {
         });
     }
 
-    fn hint(&mut self, code: &str) {
-        let h = hint(code).to_string();
+    fn hint(&mut self, code: Code) {
+        let h = code.policy_hint().unwrap_or(code.remediation()).to_string();
         if !self.hints.contains(&h) {
             self.hints.push(h);
         }
@@ -72,7 +72,7 @@ impl Checks {
             e.spec, e.expires_text
         );
         let evidence = json!({ "package": e.spec, "reason": e.reason, "expires": e.expires_text });
-        self.warn("exception", "EEXCEPTIONEXPIRED", msg, evidence);
+        self.warn("exception", Code::ExceptionExpired, msg, evidence);
     }
 
     /// `Fail` if a required check failed, `Warn` if an advisory one did, else `Pass`.
@@ -112,10 +112,12 @@ pub(crate) fn evidence_checks(
     provenance::check(checks, policy, rule, need_prov, unsigned_ok, ev);
     let need_internal = required.contains(&EvidenceKind::InternalSignature);
     internal::check(checks, rule, need_internal, unsigned_ok, ev);
+    other_checks(checks, ev);
 }
 
 /// The registry signature, with npm's semantics: invalid fails, missing fails when required,
-/// skipped (no keys for that registry) passes.
+/// skipped (no keys for that registry) passes; a signature that could not be checked always
+/// fails (fail closed).
 fn registry_signature(
     checks: &mut Checks,
     required: bool,
@@ -131,44 +133,43 @@ fn registry_signature(
         }
         SigState::Invalid { code, message } => {
             let msg = format!("{who}: invalid registry signature: {message}");
-            checks.fail(CHECK, code, msg, json!({ "code": code }));
+            checks.fail(CHECK, *code, msg, json!({ "code": code }));
+        }
+        SigState::Unavailable { code, message } => {
+            let msg = format!("{who}: registry signature could not be checked: {message}");
+            checks.fail(CHECK, *code, msg, json!({ "code": code }));
         }
         SigState::Missing if required && unsigned_ok => {
             let msg = format!("{who} has no registry signature; allowed by allowUnsigned");
-            checks.pass(CHECK, Some("EUNSIGNEDALLOWED"), msg, Value::Null);
+            checks.pass(CHECK, Some(Code::UnsignedAllowed), msg, Value::Null);
         }
         SigState::Missing if required => {
             let msg =
                 format!("{who} has no registry signature although the registry signs packages");
-            checks.fail(CHECK, "EMISSINGSIGNATURE", msg, Value::Null);
+            checks.fail(CHECK, Code::MissingSignature, msg, Value::Null);
         }
         SigState::Skipped { code, reason } if required => {
             let msg = format!("{who}: registry signature not checked: {reason}");
-            checks.pass(CHECK, Some(code), msg, json!({ "reason": reason }));
+            checks.pass(CHECK, Some(*code), msg, json!({ "reason": reason }));
         }
         SigState::Missing | SigState::Skipped { .. } => {}
     }
 }
 
-/// What a user can do about a failure code.
-pub(crate) fn hint(code: &str) -> &'static str {
-    match code {
-        "EMISSINGSIGNATURE" => "install the package from a registry that signs it, or add an exception with a reason and an expiry",
-        "EINTEGRITYSIGNATURE" | "EMISSINGSIGNATUREKEY" | "EEXPIREDSIGNATUREKEY" => {
-            "do not install this version: its registry signature does not verify; refresh the registry keys and report it to the registry if it persists"
+/// Integrity, contents and lockfile source: not configurable, so a failure (or a check that
+/// could not run) always fails, as an invalid signature does.
+fn other_checks(checks: &mut Checks, ev: &PackageEvidence) {
+    for other in &ev.other_checks {
+        let evidence = json!({ "state": other.state });
+        match (other.state, other.code) {
+            (OtherState::Passed, code) => {
+                checks.pass(&other.check, code, other.message.clone(), evidence)
+            }
+            (_, Some(code)) => checks.fail(&other.check, code, other.message.clone(), evidence),
+            (_, None) => {
+                let code = Code::NotChecked;
+                checks.fail(&other.check, code, other.message.clone(), evidence)
+            }
         }
-        "EATTESTATIONVERIFY" | "EATTESTATIONSUBJECT" => {
-            "do not install this version: its provenance attestation does not verify against the published package"
-        }
-        "EPROVENANCEMISSING" => "use a version published with provenance (npm publish --provenance) or relax the rule",
-        "EPROVENANCEDOWNGRADE" => "an earlier version had provenance and this one does not: check with the publisher before trusting it",
-        "EPROVENANCEREPOSITORY" | "EPROVENANCEWORKFLOW" | "EPROVENANCEISSUER" | "EPROVENANCEIDENTITY" => {
-            "the package was built by a signer the policy does not trust: check who published it, or widen the rule's provenance constraints"
-        }
-        "EINTERNALSIGNATUREMISSING" => "sign the package with an internal key (npm-sigverify sign) listed in the trust file",
-        "EAPPROVALTHRESHOLD" => "collect more approvals: sign the package with additional eligible internal keys",
-        "EEXCEPTIONEXPIRED" => "fix the package or renew the exception with a new expiry date and reason",
-        "EINTERNALSIGNATURE" => "an internal signature does not verify: re-sign the package or remove the stale signature",
-        _ => "see the check message: the evidence for this package did not verify",
     }
 }

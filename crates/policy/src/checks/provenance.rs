@@ -5,6 +5,7 @@ use crate::evidence::{PackageEvidence, ProvState};
 use crate::model::{Identity, Policy, ProvenanceConstraints, Rule, SubjectMatch};
 use crate::pattern::normalize_repository;
 use serde_json::{json, Value};
+use sigverify_codes::Code;
 
 const CHECK: &str = "provenance";
 
@@ -53,7 +54,7 @@ pub(super) fn check(
         ProvState::Invalid { code, message } => {
             checks.fail(
                 CHECK,
-                code,
+                *code,
                 format!("{who}: invalid provenance: {message}"),
                 json!({ "code": code }),
             );
@@ -62,23 +63,27 @@ pub(super) fn check(
             let msg = format!("{who} has no provenance although {previous} had it");
             let evidence = json!({ "previous": previous });
             match (required, unsigned_ok) {
-                (true, false) => checks.fail(CHECK, "EPROVENANCEDOWNGRADE", msg, evidence),
-                _ => checks.warn(CHECK, "EPROVENANCEDOWNGRADE", msg, evidence),
+                (true, false) => checks.fail(CHECK, Code::ProvenanceDowngrade, msg, evidence),
+                _ => checks.warn(CHECK, Code::ProvenanceDowngrade, msg, evidence),
             }
         }
         ProvState::Absent if required && unsigned_ok => {
             let msg = format!("{who} has no provenance; allowed by allowUnsigned");
-            checks.pass(CHECK, Some("EUNSIGNEDALLOWED"), msg, Value::Null);
+            checks.pass(CHECK, Some(Code::UnsignedAllowed), msg, Value::Null);
         }
         ProvState::Absent if required => {
             checks.fail(
                 CHECK,
-                "EPROVENANCEMISSING",
+                Code::ProvenanceRequired,
                 format!("{who} has no provenance attestation"),
                 Value::Null,
             );
         }
-        ProvState::Absent => {}
+        ProvState::NotChecked if required => {
+            let msg = format!("{who}: provenance is required but attestations were not checked");
+            checks.fail(CHECK, Code::ProvenanceNotChecked, msg, Value::Null);
+        }
+        ProvState::Absent | ProvState::NotChecked => {}
     }
 }
 
@@ -106,7 +111,7 @@ fn constraints(
             checks,
             "provenance.repositories",
             ok,
-            "EPROVENANCEREPOSITORY",
+            Code::ProvenanceRepository,
             msg,
             json!({ "repository": repo, "allowed": allowed }),
         );
@@ -127,7 +132,7 @@ fn constraints(
             checks,
             "provenance.workflowRefs",
             ok,
-            "EPROVENANCEWORKFLOW",
+            Code::ProvenanceWorkflow,
             msg,
             json!({ "workflowRef": claims.workflow_ref, "allowed": allowed }),
         );
@@ -144,7 +149,7 @@ fn constraints(
             checks,
             "provenance.issuers",
             ok,
-            "EPROVENANCEISSUER",
+            Code::ProvenanceIssuer,
             msg,
             json!({ "issuer": claims.issuer, "allowed": c.issuers }),
         );
@@ -170,7 +175,7 @@ fn constraints(
             checks,
             "provenance.identities",
             matched.is_some(),
-            "EPROVENANCEIDENTITY",
+            Code::ProvenanceIdentity,
             msg,
             evidence,
         );
@@ -196,7 +201,7 @@ fn repository_match(checks: &mut Checks, claims: &Claims, ev: &PackageEvidence) 
         checks,
         "provenance.repositoryMatch",
         ok,
-        "EPROVENANCEREPOSITORY",
+        Code::ProvenanceRepository,
         msg,
         evidence,
     );
@@ -228,7 +233,7 @@ fn verdict(ok: bool) -> &'static str {
     }
 }
 
-fn record(checks: &mut Checks, check: &str, ok: bool, code: &str, msg: String, evidence: Value) {
+fn record(checks: &mut Checks, check: &str, ok: bool, code: Code, msg: String, evidence: Value) {
     if ok {
         checks.pass(check, None, msg, evidence);
     } else {

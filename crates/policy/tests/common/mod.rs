@@ -33,6 +33,7 @@ pub fn signed(name: &str, version: &str) -> PackageEvidence {
         },
         provenance: ProvState::Absent,
         internal_signatures: vec![],
+        other_checks: Vec::new(),
         package_repository: None,
     }
 }
@@ -60,7 +61,7 @@ pub fn sig(fp: &str, valid: bool) -> InternalSig {
     InternalSig {
         fingerprint: fp.into(),
         valid,
-        code: (!valid).then(|| "ECOSIGNVERIFY".to_string()),
+        code: (!valid).then_some(sigverify_codes::Code::BadSignature),
     }
 }
 
@@ -68,6 +69,6 @@ pub fn failed_codes(d: &Decision) -> Vec<String> {
     d.checks
         .iter()
         .filter(|c| !c.passed)
-        .filter_map(|c| c.code.clone())
+        .filter_map(|c| c.code.map(|c| c.as_str().to_string()))
         .collect()
 }

@@ -8,8 +8,8 @@ use std::time::Duration;
 use tokio::task::{Id, JoinSet};
 use tokio::time::Instant;
 
-use crate::model::{PackageResult, Status};
-use crate::run::progress::{PhaseProgress, ProgressSink};
+use crate::model::{CheckOutcome, PackageResult};
+use crate::work::progress::{PhaseProgress, ProgressSink};
 use crate::Code;
 
 /// How much work may run at once, until when, and who hears about progress.
@@ -44,13 +44,17 @@ impl Limits {
 pub(crate) struct Deadlined {
     tasks: JoinSet<Vec<PackageResult>>,
     pending: HashMap<Id, Vec<PackageResult>>,
+    /// Records the deadline failure on the check the tasks were running.
+    set_late: fn(&mut PackageResult, CheckOutcome),
 }
 
 impl Deadlined {
-    pub fn new() -> Deadlined {
+    /// Tasks of one stage; `set_late` records a missed deadline on that stage's check.
+    pub fn new(set_late: fn(&mut PackageResult, CheckOutcome)) -> Deadlined {
         Deadlined {
             tasks: JoinSet::new(),
             pending: HashMap::new(),
+            set_late,
         }
     }
 
@@ -98,7 +102,7 @@ impl Deadlined {
             .pending
             .into_values()
             .flatten()
-            .map(|r| late(r, total))
+            .map(|r| late(r, total, self.set_late))
             .collect();
         progress.advance(late.len());
         done.extend(late);
@@ -106,12 +110,16 @@ impl Deadlined {
     }
 }
 
-fn late(result: PackageResult, total: Duration) -> PackageResult {
+fn late(
+    mut result: PackageResult,
+    total: Duration,
+    set_late: fn(&mut PackageResult, CheckOutcome),
+) -> PackageResult {
     let why = format!(
-        "{}@{}: not verified within the run's deadline of {} s",
-        result.name,
-        result.version,
+        "{}: not verified within the run's deadline of {} s",
+        result.id(),
         total.as_secs_f64()
     );
-    result.fail(Status::Invalid, Code::Deadline, why)
+    set_late(&mut result, CheckOutcome::failed(Code::Deadline, why));
+    result
 }

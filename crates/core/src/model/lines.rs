@@ -1,18 +1,17 @@
-//! Line numbers of package entries in a v2/v3 lockfile, so SARIF results and CI annotations
+//! Line numbers of package entries in a lockfile, so SARIF results, annotations and the report
 //! point at the entry that failed.
 
 use std::collections::HashMap;
 
 /// Where each `"node_modules/..."` entry starts in the lockfile.
 #[derive(Debug, Default)]
-pub struct LockfileLines {
-    path: Option<String>,
+pub(crate) struct LockfileLines {
     lines: HashMap<String, usize>,
 }
 
 impl LockfileLines {
     /// Reads a lockfile's entry lines (an unreadable or other file gives none).
-    pub fn read(path: &str) -> LockfileLines {
+    pub(crate) fn read(path: &str) -> LockfileLines {
         let Ok(text) = std::fs::read_to_string(path) else {
             return LockfileLines::default();
         };
@@ -27,19 +26,11 @@ impl LockfileLines {
                 }
             }
         }
-        LockfileLines {
-            path: Some(path.to_string()),
-            lines,
-        }
-    }
-
-    /// The lockfile path, when one was read.
-    pub fn path(&self) -> Option<&str> {
-        self.path.as_deref()
+        LockfileLines { lines }
     }
 
     /// The line where a location's entry starts.
-    pub fn line_of(&self, location: &str) -> Option<usize> {
+    pub(crate) fn line_of(&self, location: &str) -> Option<usize> {
         self.lines.get(location).copied()
     }
 }

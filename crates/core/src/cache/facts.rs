@@ -1,0 +1,128 @@
+//! Packument facts for a (registry, name): the cache while fresh, else the registry's answer
+//! (revalidating a cached copy), parsed off the async workers.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Instant;
+
+use tokio::sync::Semaphore;
+use url::Url;
+
+use crate::cache::{CachedFacts, EntryDraft, EvidenceCache};
+use crate::model::PackageTiming;
+use crate::source::evidence::{Evidence, EvidenceError};
+use crate::source::packument::{parse_packument, PackumentFacts};
+use crate::source::registry::Conditional;
+use crate::Code;
+
+/// Where packument facts come from: the cache when fresh, else the registry (revalidating a
+/// cached copy), parsed off the async workers.
+pub(crate) struct FactsSource<'a> {
+    /// Full packuments carry publish times (key expiry, downgrades); abbreviated ones do not.
+    pub full: bool,
+    pub evidence: &'a Evidence,
+    pub cache: &'a EvidenceCache,
+    pub limit: &'a Semaphore,
+}
+
+/// A packument's facts, or why they could not be obtained.
+pub(crate) type Facts = Result<PackumentFacts, (Code, String)>;
+
+impl FactsSource<'_> {
+    /// The facts of one packument: the cached copy while fresh, else the registry's answer
+    /// (revalidating a cached copy), parsed on the CPU pool; with the draft of its cache entry
+    /// (to be stored with [`EvidenceCache::store`] once the run's verdicts are added).
+    ///
+    /// A cached entry that lacks some `wanted` version's facts is a miss (the whole packument is
+    /// fetched again); the new entry then keeps the wanted versions and those it already had.
+    pub async fn obtain(
+        &self,
+        registry: &Url,
+        name: &str,
+        wanted: BTreeSet<String>,
+        cached: Option<CachedFacts>,
+        timing: &mut PackageTiming,
+    ) -> (Facts, Option<EntryDraft>) {
+        let key = EvidenceCache::key(registry, name, self.full);
+        let mut keep = wanted;
+        // Verdicts are keyed by the facts they judged: they stay usable when the packument is
+        // downloaded again (a changed packument simply gives other keys).
+        let mut verdicts = BTreeMap::new();
+        let cached = match cached {
+            Some(c) if c.covers(&keep) && c.fresh => {
+                let draft = self
+                    .cache
+                    .draft(key, c.validators, c.complete, c.verdicts, false);
+                return (Ok(c.facts), draft);
+            }
+            Some(c) if c.covers(&keep) => Some(c),
+            Some(c) => {
+                keep.extend(c.complete);
+                verdicts = c.verdicts;
+                None
+            }
+            None => None,
+        };
+        let validators = cached
+            .as_ref()
+            .map(|c| c.validators.clone())
+            .unwrap_or_default();
+        let answer = {
+            let _permit = self
+                .limit
+                .acquire()
+                .await
+                .expect("semaphore is never closed");
+            let started = Instant::now();
+            let answer = self
+                .evidence
+                .packument_conditional(registry, name, self.full, &validators)
+                .await;
+            timing.fetch = started.elapsed();
+            answer
+        };
+        match answer {
+            Ok(Conditional::NotModified) => {
+                let Some(c) = cached else {
+                    let why = "the registry answered 304 to an unconditional request";
+                    return (Err((Code::BadPackument, why.to_string())), None);
+                };
+                let dirty = self.cache.worth_refreshing(&c.validators);
+                let draft = self
+                    .cache
+                    .draft(key, c.validators, c.complete, c.verdicts, dirty);
+                (Ok(c.facts), draft)
+            }
+            Ok(Conditional::Body { bytes, validators }) => {
+                if let Some(c) = cached {
+                    verdicts = c.verdicts;
+                }
+                let parse = move || {
+                    let started = Instant::now();
+                    let facts =
+                        parse_packument(&bytes).map_err(|e| (Code::BadPackument, e.to_string()));
+                    (facts, started.elapsed())
+                };
+                let (facts, parse_time) = crate::work::cpu::on_cpu_pool(parse).await;
+                timing.parse = parse_time;
+                let draft = facts.as_ref().ok().and_then(|facts| {
+                    keep.retain(|v| facts.versions.contains_key(v));
+                    self.cache.draft(key, validators, keep, verdicts, true)
+                });
+                (facts, draft)
+            }
+            Ok(Conditional::NotFound) => {
+                let why = "the registry answered 404 for its packument";
+                (Err((Code::NoPackument, why.into())), None)
+            }
+            Err(e) => (Err((evidence_code(&e), e.to_string())), None),
+        }
+    }
+}
+
+/// The code of evidence that could not be obtained.
+pub(crate) fn evidence_code(e: &EvidenceError) -> Code {
+    match e {
+        EvidenceError::Fetch(_) => Code::RegistryUnreachable,
+        EvidenceError::NotInStore(_) | EvidenceError::Io { .. } => Code::NoEvidence,
+    }
+}

@@ -1,0 +1,167 @@
+//! A package's typed check outcomes, in the policy's terms. A straight mapping: no state is
+//! guessed back from a code.
+
+use sigverify_policy::{
+    InternalSig, OtherCheck, OtherState, PackageEvidence, Policy, ProvState, RegistryKeys, SigState,
+};
+
+use crate::model::{CheckOutcome, CheckState, PackageResult};
+use crate::Code;
+
+/// What the verifier found for `p`, with the policy's pinned registry keys applied.
+pub(super) fn of(p: &PackageResult, policy: &Policy) -> PackageEvidence {
+    PackageEvidence {
+        name: p.name.clone(),
+        version: p.version.clone(),
+        location: p.location.clone(),
+        registry_signature: pin_keys(signature(p), p, policy),
+        provenance: provenance(p),
+        internal_signatures: internal(p),
+        package_repository: p.repository.clone(),
+        other_checks: others(p),
+    }
+}
+
+fn message(c: &CheckOutcome) -> String {
+    c.message.clone().unwrap_or_default()
+}
+
+fn signature(p: &PackageResult) -> SigState {
+    let c = &p.checks.registry_signature;
+    match (c.state, c.code) {
+        (CheckState::Passed, _) => SigState::Verified {
+            keyids: p.keyids.clone(),
+        },
+        (CheckState::Failed, Some(Code::MissingSignature)) => SigState::Missing,
+        (CheckState::Failed, code) => SigState::Invalid {
+            code: code.unwrap_or(Code::IntegritySignature),
+            message: message(c),
+        },
+        (CheckState::Unavailable, code) | (CheckState::Off, code) => SigState::Unavailable {
+            code: code.unwrap_or(Code::NotChecked),
+            message: message(c),
+        },
+        (CheckState::NotApplicable, code) => SigState::Skipped {
+            code: code.unwrap_or(Code::NotRegistry),
+            reason: message(c),
+        },
+    }
+}
+
+/// A registry whose keys the policy pins: a signature by any other registry key does not count.
+fn pin_keys(state: SigState, p: &PackageResult, policy: &Policy) -> SigState {
+    let SigState::Verified { keyids } = &state else {
+        return state;
+    };
+    let Some(pinned) = pinned_keys(policy, p.registry.as_deref()) else {
+        return state;
+    };
+    if keyids.iter().any(|k| pinned.contains(k)) {
+        return state;
+    }
+    let message = format!(
+        "{} is signed by {} but the policy pins {} for {}",
+        p.id(),
+        keyids.join(", "),
+        pinned.join(", "),
+        p.registry.as_deref().unwrap_or("its registry")
+    );
+    SigState::Invalid {
+        code: Code::KeyNotPinned,
+        message,
+    }
+}
+
+fn pinned_keys<'a>(policy: &'a Policy, registry: Option<&str>) -> Option<&'a Vec<String>> {
+    let normalize = |url: &str| url.trim_end_matches('/').to_ascii_lowercase();
+    let registry = normalize(registry?);
+    policy
+        .trust
+        .registries
+        .iter()
+        .find(|(url, _)| normalize(url) == registry)
+        .and_then(|(_, keys)| match keys {
+            RegistryKeys::Pinned(ids) => Some(ids),
+            RegistryKeys::Auto => None,
+        })
+}
+
+fn provenance(p: &PackageResult) -> ProvState {
+    let c = &p.checks.attestations;
+    match (c.state, c.code) {
+        (CheckState::Failed, Some(Code::ProvenanceDowngrade)) => ProvState::Downgrade {
+            previous: message(c),
+        },
+        (CheckState::Failed | CheckState::Unavailable, code) => ProvState::Invalid {
+            code: code.unwrap_or(Code::AttestationVerify),
+            message: message(c),
+        },
+        (CheckState::Off, _) if p.checks.registry_signature.state == CheckState::Passed => {
+            ProvState::NotChecked
+        }
+        _ => verified_provenance(p).unwrap_or(ProvState::Absent),
+    }
+}
+
+fn verified_provenance(p: &PackageResult) -> Option<ProvState> {
+    if p.provenance.as_deref() != Some("verified") {
+        return None;
+    }
+    let s = p
+        .attestations
+        .iter()
+        .filter(|a| a.kind == "provenance" && a.status == "verified")
+        .find_map(|a| a.signer.as_ref())?;
+    Some(ProvState::Verified {
+        repository: s.source_repository_uri.clone().unwrap_or_default(),
+        workflow_ref: s.source_repository_ref.clone().unwrap_or_default(),
+        issuer: s.issuer.clone().unwrap_or_default(),
+        subject: s.san.clone().unwrap_or_default(),
+        log_index: s.log_index.unwrap_or_default(),
+    })
+}
+
+/// Each internal signature found; failures without a verifying key are named by where they were.
+fn internal(p: &PackageResult) -> Vec<InternalSig> {
+    p.internal_signatures
+        .iter()
+        .map(|s| InternalSig {
+            fingerprint: s.fingerprint.clone().unwrap_or_else(|| s.location.clone()),
+            valid: s.valid,
+            code: s
+                .code
+                .as_deref()
+                .map(|c| Code::parse(c).unwrap_or(Code::InternalSignature)),
+        })
+        .collect()
+}
+
+/// Integrity, contents and source: their failures fail the package whatever the rule.
+fn others(p: &PackageResult) -> Vec<OtherCheck> {
+    let checks = [
+        ("integrity", &p.checks.integrity),
+        ("contents", &p.checks.contents),
+        ("source", &p.checks.source),
+    ];
+    checks
+        .into_iter()
+        .filter_map(|(name, c)| {
+            let state = match c.state {
+                CheckState::Passed => OtherState::Passed,
+                CheckState::Failed => OtherState::Failed,
+                CheckState::Unavailable => OtherState::Unavailable,
+                CheckState::NotApplicable | CheckState::Off => return None,
+            };
+            let message = match state {
+                OtherState::Passed => format!("{}: {name} check passed", p.id()),
+                _ => message(c),
+            };
+            Some(OtherCheck {
+                check: name.to_string(),
+                state,
+                code: c.code,
+                message,
+            })
+        })
+        .collect()
+}

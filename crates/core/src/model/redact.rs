@@ -1,0 +1,155 @@
+//! Keeping secrets out of every output: credentials inside URLs (`https://user:password@host/`)
+//! and configured tokens are replaced by `***` in the report, and so in `--json`, every report
+//! format, the audit log, `--trace` and error messages, which are all rendered from it.
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
+
+/// What to hide.
+#[derive(Debug, Clone, Default)]
+pub struct Redactor {
+    /// Configured secrets (tokens, passwords, `_auth` values), hidden wherever they appear.
+    secrets: Vec<String>,
+}
+
+impl Redactor {
+    /// A redactor for these secrets (empty and very short values are ignored: hiding `a`
+    /// everywhere would garble the output without protecting anything).
+    pub fn new(secrets: impl IntoIterator<Item = String>) -> Redactor {
+        let mut secrets: Vec<String> = secrets.into_iter().filter(|s| s.len() >= 4).collect();
+        // Longest first, so a secret that contains another is hidden whole.
+        secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        secrets.dedup();
+        Redactor { secrets }
+    }
+
+    /// `text` with URL credentials and every configured secret replaced by `***`.
+    pub fn text(&self, text: &str) -> String {
+        let mut out = url_credentials(text);
+        for secret in &self.secrets {
+            if out.contains(secret.as_str()) {
+                out = out.replace(secret.as_str(), "***");
+            }
+        }
+        out
+    }
+
+    /// True when `text` would change.
+    pub fn touches(&self, text: &str) -> bool {
+        has_url_credentials(text) || self.secrets.iter().any(|s| text.contains(s.as_str()))
+    }
+
+    /// A copy of `value` with every string in it redacted (through its JSON form, so no field
+    /// can be forgotten). Values that would not change are returned as they are.
+    pub fn value<T: Serialize + DeserializeOwned + Clone>(&self, value: &T) -> T {
+        let Ok(mut json) = serde_json::to_value(value) else {
+            return value.clone();
+        };
+        if !self.walk(&mut json) {
+            return value.clone();
+        }
+        serde_json::from_value(json).unwrap_or_else(|_| value.clone())
+    }
+
+    /// Redacts every string of `json` in place; true when something changed.
+    fn walk(&self, json: &mut Value) -> bool {
+        match json {
+            Value::String(s) if self.touches(s) => {
+                *s = self.text(s);
+                true
+            }
+            Value::Array(items) => items.iter_mut().fold(false, |c, v| self.walk(v) | c),
+            Value::Object(map) => map.values_mut().fold(false, |c, v| self.walk(v) | c),
+            _ => false,
+        }
+    }
+}
+
+/// One URL with its user information removed.
+pub fn url(text: &str) -> String {
+    url_credentials(text)
+}
+
+/// Every `scheme://user[:password]@host` in `text` becomes `scheme://***@host`.
+fn url_credentials(text: &str) -> String {
+    if !has_url_credentials(text) {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("://") {
+        let (head, tail) = rest.split_at(i + 3);
+        out.push_str(head);
+        let end = tail.find(authority_end).unwrap_or(tail.len());
+        let authority = &tail[..end];
+        match authority.rfind('@') {
+            Some(at) => {
+                out.push_str("***");
+                out.push_str(&authority[at..]);
+            }
+            None => out.push_str(authority),
+        }
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn has_url_credentials(text: &str) -> bool {
+    let mut rest = text;
+    while let Some(i) = rest.find("://") {
+        let tail = &rest[i + 3..];
+        let end = tail.find(authority_end).unwrap_or(tail.len());
+        if tail[..end].contains('@') {
+            return true;
+        }
+        rest = &tail[end..];
+    }
+    false
+}
+
+fn authority_end(c: char) -> bool {
+    matches!(
+        c,
+        '/' | '?' | '#' | '"' | '\'' | '<' | '>' | '`' | ')' | ']' | ','
+    ) || c.is_whitespace()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_in_urls_are_hidden_everywhere_in_a_text() {
+        let text =
+            "GET https://alice:s3cret@r.test/a/-/a-1.tgz failed; see http://bob@x.test:8080/?q";
+        assert_eq!(
+            url_credentials(text),
+            "GET https://***@r.test/a/-/a-1.tgz failed; see http://***@x.test:8080/?q"
+        );
+        assert_eq!(
+            url_credentials("mail a@b.c and https://r.test/x"),
+            "mail a@b.c and https://r.test/x"
+        );
+        assert_eq!(
+            url("git+ssh://git@github.com/o/r.git"),
+            "git+ssh://***@github.com/o/r.git"
+        );
+    }
+
+    #[test]
+    fn secrets_are_hidden_inside_any_value() {
+        let r = Redactor::new(["npm_TOKEN123".to_string(), "x".to_string()]);
+        let value =
+            serde_json::json!({ "a": ["token npm_TOKEN123", { "u": "https://u:p@h/" }], "n": 1 });
+        let clean = r.value(&value);
+        let text = clean.to_string();
+        assert!(
+            !text.contains("npm_TOKEN123") && !text.contains("u:p@"),
+            "{text}"
+        );
+        assert!(text.contains("***"));
+        assert_eq!(r.text("x marks"), "x marks");
+    }
+}

@@ -1,0 +1,108 @@
+//! Step 1 of every run: the input, `.npmrc`, the evidence source, the trust material and the
+//! policy, each checked before any package is judged (a bad one is a usage or configuration
+//! error, exit code 2).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use sigverify_lockfile::Tree;
+
+use crate::check::internal::InternalTrust;
+use crate::config::npmrc::NpmConfig;
+use crate::config::{refreshed_trusted_root, VerifyOptions};
+use crate::decide::AppliedPolicy;
+use crate::error::VerifyError;
+use crate::source::evidence::{Evidence, Store};
+use crate::source::registry::RegistryClient;
+
+/// What a run needs before it judges anything.
+pub(crate) struct Loaded {
+    pub config: NpmConfig,
+    pub evidence: Evidence,
+    pub policy: AppliedPolicy,
+    /// A `trusted_root.json` replacing the embedded public-good root.
+    pub trusted_root: Option<Arc<String>>,
+    pub internal: Option<Arc<InternalTrust>>,
+}
+
+impl Loaded {
+    /// Loads everything for a project rooted at `root`.
+    pub fn load(options: &VerifyOptions, root: &Path) -> Result<Loaded, VerifyError> {
+        let config = NpmConfig::load(root, &options.overrides)?;
+        let evidence = make_evidence(options, &config)?;
+        let policy = AppliedPolicy::load(root, &options.policy, options.environment.as_deref())?;
+        let trusted_root = load_trusted_root(options.provenance.trusted_root.as_deref())?;
+        let trust_file = options
+            .trust_file
+            .clone()
+            .or_else(|| policy.policy.trust.internal_keys.clone());
+        let internal = match trust_file {
+            Some(path) => Some(Arc::new(InternalTrust::load(
+                &path,
+                trusted_root.as_deref().map(String::as_str),
+            )?)),
+            None => None,
+        };
+        Ok(Loaded {
+            config,
+            evidence,
+            policy,
+            trusted_root,
+            internal,
+        })
+    }
+}
+
+/// Reads the trusted root once and checks it is a usable Sigstore trusted root: the one given,
+/// else the one `trust update` refreshed (when it exists), else none (the embedded root).
+fn load_trusted_root(explicit: Option<&Path>) -> Result<Option<Arc<String>>, VerifyError> {
+    let refreshed = || refreshed_trusted_root().filter(|p| p.is_file());
+    let Some(path) = explicit.map(Path::to_path_buf).or_else(refreshed) else {
+        return Ok(None);
+    };
+    let bad = |why: String| VerifyError::TrustedRoot(format!("{}: {why}", path.display()));
+    let json = std::fs::read_to_string(&path).map_err(|e| bad(e.to_string()))?;
+    sigverify_attest::TrustMaterial::from_trusted_root_json(&json, Vec::new())
+        .map_err(|e| bad(e.to_string()))?;
+    Ok(Some(Arc::new(json)))
+}
+
+/// The evidence source: the offline store, or the registries over HTTP.
+pub(crate) fn make_evidence(
+    options: &VerifyOptions,
+    config: &NpmConfig,
+) -> Result<Evidence, VerifyError> {
+    Ok(match &options.offline {
+        Some(store) => Evidence::Offline(Store::new(store)),
+        None => Evidence::Online(RegistryClient::new(config.clone(), options.http.clone())?),
+    })
+}
+
+/// The tree to verify: `--lockfile`, the lockfile alone (`lockfile_only`), or the project as npm
+/// reads it.
+pub(crate) fn load_input(options: &VerifyOptions) -> Result<Tree, VerifyError> {
+    let mut tree = match (&options.lockfile, options.lockfile_only) {
+        (Some(path), _) => sigverify_lockfile::load_lockfile(path)?,
+        (None, false) => sigverify_lockfile::load_tree(&options.dir)?,
+        (None, true) => sigverify_lockfile::load_lockfile(&project_lockfile(&options.dir)?)?,
+    };
+    if options.lockfile_only {
+        // Before installation nothing is on disk: every entry is to be checked.
+        tree.packages.iter_mut().for_each(|p| p.installed = None);
+    }
+    Ok(tree)
+}
+
+/// The project's own lockfile, as npm ci reads it: npm-shrinkwrap.json, else package-lock.json.
+fn project_lockfile(dir: &Path) -> Result<PathBuf, VerifyError> {
+    ["npm-shrinkwrap.json", "package-lock.json"]
+        .iter()
+        .map(|name| dir.join(name))
+        .find(|path| path.is_file())
+        .ok_or_else(|| {
+            VerifyError::Usage(format!(
+                "--lockfile-only: no npm-shrinkwrap.json or package-lock.json in {}",
+                dir.display()
+            ))
+        })
+}

@@ -1,0 +1,74 @@
+//! The signed tarball of a package, for the content check and internal signatures: from npm's
+//! content-addressed cache (looked up by the signed integrity), a local `file:` tarball, or the
+//! registry; its bytes are always checked against the expected integrity before use.
+
+use std::path::{Path, PathBuf};
+
+use sigverify_content::{check_integrity, find_cached_tarball};
+use url::Url;
+
+use crate::model::PackageResult;
+use crate::source::evidence::Evidence;
+
+/// Where tarballs are looked for.
+#[derive(Debug, Clone)]
+pub(crate) struct TarballSources {
+    /// The project folder (`file:` paths are relative to it).
+    pub root: PathBuf,
+    /// npm's cache folder, if known.
+    pub npm_cache: Option<PathBuf>,
+}
+
+impl TarballSources {
+    /// The tarball of `result`, checked against `integrity`; the error says what was tried.
+    pub async fn obtain(
+        &self,
+        result: &PackageResult,
+        integrity: &str,
+        evidence: &Evidence,
+    ) -> Result<Vec<u8>, String> {
+        if result.source == "local-tarball" {
+            return self.local(result, integrity);
+        }
+        let cached = self
+            .npm_cache
+            .as_deref()
+            .and_then(|cache| find_cached_tarball(cache, integrity));
+        if let Some(bytes) = cached {
+            return Ok(bytes);
+        }
+        let url = result
+            .resolved
+            .as_deref()
+            .and_then(|u| Url::parse(u).ok())
+            .ok_or("it is not in npm's cache and the lockfile names no tarball URL")?;
+        let shown = crate::model::redact::url(url.as_str());
+        let bytes = match evidence.tarball(&url).await {
+            Ok(Some(bytes)) => bytes,
+            Ok(None) => return Err(format!("it is not in npm's cache and {shown} answered 404")),
+            Err(e) => return Err(format!("it is not in npm's cache and {e}")),
+        };
+        check_integrity(&bytes, integrity)
+            .map_err(|e| format!("the tarball served by {shown} is not the signed one: {e}"))?;
+        Ok(bytes)
+    }
+
+    /// A `file:` tarball (verified by its internal signatures), checked against the integrity
+    /// those signatures were checked over.
+    fn local(&self, result: &PackageResult, integrity: &str) -> Result<Vec<u8>, String> {
+        let path =
+            local_tarball_path(result, &self.root).ok_or("the lockfile names no tarball path")?;
+        let bytes =
+            std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        check_integrity(&bytes, integrity)
+            .map_err(|e| format!("{} changed during the run: {e}", path.display()))?;
+        Ok(bytes)
+    }
+}
+
+/// The tarball of a `file:` dependency, relative to the project root as npm records it.
+pub(crate) fn local_tarball_path(result: &PackageResult, root: &Path) -> Option<PathBuf> {
+    let resolved = result.resolved.as_deref()?;
+    let path = resolved.strip_prefix("file:").unwrap_or(resolved);
+    Some(root.join(path))
+}
