@@ -27,8 +27,8 @@ use crate::model::PackageResult;
 use crate::source::packument::PackumentFacts;
 use crate::source::registry::Validators;
 
-/// Version of the cached facts' shape (2: maintainers and install scripts added).
-const FACTS_FORMAT: &str = "f2";
+/// Version of the cached facts' shape (3: dependency declarations added).
+const FACTS_FORMAT: &str = "f3";
 
 /// An opened evidence cache.
 #[derive(Debug, Clone)]

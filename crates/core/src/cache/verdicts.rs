@@ -152,25 +152,18 @@ fn sha256_hex(text: &str) -> String {
 mod tests {
     use super::*;
     use crate::source::packument::parse_packument;
-    use std::sync::Arc;
-    use url::Url;
 
     const PACKUMENT: &[u8] = br#"{"name":"a","time":{"1.0.0":"2024-01-01T00:00:00Z"},
-        "versions":{"1.0.0":{"dist":{"integrity":"sha512-one","signatures":[{"keyid":"k","sig":"s1"}]}}}}"#;
+        "versions":{"1.0.0":{"dist":{"integrity":"sha512-one","tarball":"https://registry.example/a/-/a-1.0.0.tgz","signatures":[{"keyid":"k","sig":"s1"}]}}}}"#;
 
-    fn check(lock: Option<&str>) -> Check {
-        Check {
-            result: blank(),
-            registry: Url::parse("https://registry.example/").unwrap(),
-            lock_integrity: lock.map(str::to_string),
-            tarball_integrity: None,
-            inline_attestations: None,
-        }
+    fn result(lock: Option<&str>) -> PackageResult {
+        let mut r = PackageResult::new("a", "1.0.0", "node_modules/a", "registry");
+        r.lockfile_integrity = lock.map(str::to_string);
+        r
     }
 
-    fn blank() -> PackageResult {
-        let spec = crate::run::package::PackageSpec::parse("a@1.0.0").unwrap();
-        crate::run::package::blank_result(&spec, "https://registry.example/")
+    fn registry() -> Url {
+        Url::parse("https://registry.example/").unwrap()
     }
 
     #[test]
@@ -178,78 +171,72 @@ mod tests {
         let facts = parse_packument(PACKUMENT).unwrap();
         let history = history_digest(&facts);
         let salt = run_salt(&ProvenanceOptions::default(), None);
-        let base =
-            verdict_key(&salt, &check(Some("sha512-one")), &facts, &history, "keys").unwrap();
+        let key = |salt: &str, r: &PackageResult, f: &PackumentFacts, h: &str, k: &str| {
+            verdict_key(salt, &registry(), r, f, h, k).unwrap()
+        };
+        let one = result(Some("sha512-one"));
+        let base = key(&salt, &one, &facts, &history, "keys");
         let mut resigned = facts.clone();
         resigned.versions.get_mut("1.0.0").unwrap().signatures[0].sig = "s2".into();
         let mut republished = facts.clone();
         republished.published.clear();
+        let other_salt = run_salt(&ProvenanceOptions::default(), Some("{}"));
         let others = [
-            verdict_key(
+            key(
                 &salt,
-                &check(Some("sha512-other")),
+                &result(Some("sha512-other")),
                 &facts,
                 &history,
                 "keys",
             ),
-            verdict_key(
-                &salt,
-                &check(Some("sha512-one")),
-                &resigned,
-                &history,
-                "keys",
-            ),
-            verdict_key(
-                &salt,
-                &check(Some("sha512-one")),
-                &republished,
-                &history,
-                "keys",
-            ),
-            verdict_key(
-                &salt,
-                &check(Some("sha512-one")),
-                &facts,
-                "other history",
-                "keys",
-            ),
-            verdict_key(
-                &salt,
-                &check(Some("sha512-one")),
-                &facts,
-                &history,
-                "rotated keys",
-            ),
-            verdict_key(
-                &run_salt(&ProvenanceOptions::default(), Some("{}")),
-                &check(Some("sha512-one")),
-                &facts,
-                &history,
-                "keys",
-            ),
+            key(&salt, &one, &resigned, &history, "keys"),
+            key(&salt, &one, &republished, &history, "keys"),
+            key(&salt, &one, &facts, "other history", "keys"),
+            key(&salt, &one, &facts, &history, "rotated keys"),
+            key(&other_salt, &one, &facts, &history, "keys"),
         ];
         for other in others {
-            assert_ne!(other.unwrap(), base);
+            assert_ne!(other, base);
         }
-        let mut inline = check(Some("sha512-one"));
-        inline.inline_attestations = Some(Arc::new(Vec::new()));
-        assert_eq!(verdict_key(&salt, &inline, &facts, &history, "keys"), None);
     }
 
     #[test]
-    fn only_verified_and_missing_verdicts_are_kept() {
-        let verified = blank();
+    fn only_passing_verdicts_are_kept() {
+        let mut verified = result(None);
+        verified.checks.registry_signature = CheckOutcome::passed();
+        verified.checks.integrity = CheckOutcome::passed();
         assert!(Verdict::of(&verified).is_some());
-        let missing = blank().fail(Status::Missing, Code::MissingSignature, "m".into());
+        let mut missing = verified.clone();
+        missing.checks.registry_signature =
+            CheckOutcome::failed(Code::MissingSignature, "m".into());
         assert!(Verdict::of(&missing).is_some());
-        let invalid = blank().fail(Status::Invalid, Code::IntegritySignature, "bad".into());
+        let mut invalid = verified.clone();
+        invalid.checks.registry_signature =
+            CheckOutcome::failed(Code::IntegritySignature, "bad".into());
         assert!(Verdict::of(&invalid).is_none());
-        let unreachable = blank().fail(Status::Invalid, Code::RegistryUnreachable, "x".into());
+        let mut mismatch = verified.clone();
+        mismatch.checks.integrity = CheckOutcome::failed(Code::IntegrityMismatch, "x".into());
+        assert!(Verdict::of(&mismatch).is_none());
+        let mut unreachable = verified.clone();
+        unreachable.checks.attestations = CheckOutcome::failed(Code::AttestationFetch, "x".into());
         assert!(Verdict::of(&unreachable).is_none());
-        let kept = Verdict::of(&missing).unwrap().apply(blank());
+    }
+
+    #[test]
+    fn an_applied_verdict_takes_what_later_checks_compare_from_the_facts() {
+        let facts = parse_packument(PACKUMENT).unwrap();
+        let mut judged = result(None);
+        judged.checks.registry_signature = CheckOutcome::passed();
+        judged.checks.integrity = CheckOutcome::passed();
+        judged.integrity = Some("sha512-forged".into());
+        judged.resolved = Some("https://evil.example/a.tgz".into());
+        let verdict = Verdict::of(&judged).unwrap();
+        let applied = verdict.apply(result(None), &facts);
+        assert_eq!(applied.integrity.as_deref(), Some("sha512-one"));
         assert_eq!(
-            (kept.status, kept.code),
-            (Status::Missing, Some(Code::MissingSignature))
+            applied.resolved.as_deref(),
+            Some("https://registry.example/a/-/a-1.0.0.tgz")
         );
+        assert_eq!(applied.checks.registry_signature, CheckOutcome::passed());
     }
 }

@@ -3,6 +3,8 @@
 
 pub mod attestations;
 pub(crate) mod contents;
+pub(crate) mod disk;
 pub mod integrity;
 pub mod internal;
 pub mod signature;
+pub(crate) mod source;

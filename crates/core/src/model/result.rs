@@ -240,6 +240,10 @@ pub struct PackageResult {
     /// Where this package's verification time went (reported through the slowest list).
     #[serde(skip)]
     pub timing: PackageTiming,
+    /// The dependencies its published manifest declares (from the registry's facts), for the
+    /// source check.
+    #[serde(skip)]
+    pub(crate) declared: Option<std::sync::Arc<crate::source::packument::Declared>>,
 }
 
 impl PackageResult {
@@ -271,6 +275,7 @@ impl PackageResult {
             decision: None,
             lockfile_line: None,
             timing: PackageTiming::default(),
+            declared: None,
         }
     }
 

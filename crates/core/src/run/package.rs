@@ -9,7 +9,7 @@ use crate::cache::EvidenceCache;
 use crate::check::internal;
 use crate::config::VerifyOptions;
 use crate::error::VerifyError;
-use crate::model::{CheckOutcome, PackageResult};
+use crate::model::{CheckOutcome, PackageResult, Report, Summary, SCHEMA_VERSION};
 use crate::run::load::Loaded;
 use crate::run::registry::{run_checks, RegistryCheck, Shared};
 use crate::source::keyring::Keyring;
@@ -30,6 +30,12 @@ pub struct PackageSpec {
     pub attestations: Option<Vec<u8>>,
 }
 
+impl std::fmt::Display for PackageSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}@{}", self.name, self.version)
+    }
+}
+
 impl PackageSpec {
     /// Parses `name@version` (`@scope/name@version` too). The version must be exact.
     pub fn parse(spec: &str) -> Result<PackageSpec, VerifyError> {
@@ -48,11 +54,13 @@ impl PackageSpec {
 }
 
 /// Verifies one package version against its registry (or the offline store) and decides it
-/// with the policy, as `verify_tree` does for each package of a tree.
+/// with the policy, as `verify_tree` does for each package of a tree: the report holds that one
+/// package.
 pub async fn verify_package(
     spec: &PackageSpec,
     options: &VerifyOptions,
-) -> Result<PackageResult, VerifyError> {
+) -> Result<Report, VerifyError> {
+    let started = std::time::Instant::now();
     // 1. Load the configuration, the policy and the trust material.
     let loaded = Loaded::load(options, &options.dir)?;
     let registry = loaded.config.registry_for(&spec.name)?;
@@ -102,8 +110,28 @@ pub async fn verify_package(
     loaded
         .policy
         .decide_all(std::slice::from_mut(&mut result), Utc::now());
+    let packages = vec![result];
+    let report = Report {
+        schema_version: SCHEMA_VERSION,
+        tool: format!("npm-sigverify {}", env!("CARGO_PKG_VERSION")),
+        project: options.dir.display().to_string(),
+        input: "package".to_string(),
+        manager: "npm".to_string(),
+        input_path: spec.to_string(),
+        mode: crate::run::tree::mode(options).to_string(),
+        registries: keyring.describe(),
+        policy: loaded.policy.summary(),
+        summary: Summary::of(&packages),
+        exit_code: loaded.policy.exit_code(&packages),
+        packages,
+        duration_ms: started.elapsed().as_millis() as u64,
+        timings: Default::default(),
+        slowest: Vec::new(),
+        cache: "off".to_string(),
+        warnings: Vec::new(),
+    };
     let redactor = crate::model::redact::Redactor::new(loaded.config.secrets());
-    Ok(redactor.value(&result))
+    Ok(redactor.value(&report))
 }
 
 fn read_tarball(path: &std::path::Path) -> Result<Vec<u8>, VerifyError> {

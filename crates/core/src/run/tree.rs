@@ -14,7 +14,9 @@ use sigverify_lockfile::Tree;
 use crate::cache::verdicts::run_salt;
 use crate::cache::EvidenceCache;
 use crate::check::contents::{check_contents, npm_cache, ContentContext};
+use crate::check::disk::inventory;
 use crate::check::internal::{check_internal, InternalContext};
+use crate::check::source::check_sources;
 use crate::config::VerifyOptions;
 use crate::error::VerifyError;
 use crate::model::lines::LockfileLines;
@@ -62,11 +64,13 @@ pub async fn verify_tree(options: &VerifyOptions) -> Result<Report, VerifyError>
     let (flushed, mut results) = tokio::join!(flush, finish);
     phases.end("contents");
     phases.record("cache", flushed);
-    // 5. Settle each package from its checks, then decide it with the policy.
+    // 5. The tree against the manifests and the disk: lockfile sources, extraneous folders.
+    check_tree(&mut results, &tree, &loaded, options);
+    // 6. Settle each package from its checks, then decide it with the policy.
     settle_all(&mut results, &tree);
     loaded.policy.decide_all(&mut results, Utc::now());
     phases.end("decide");
-    // 6. The report, with every secret removed.
+    // 7. The report, with every secret removed.
     let report = Report {
         schema_version: SCHEMA_VERSION,
         tool: format!("npm-sigverify {}", env!("CARGO_PKG_VERSION")),
@@ -143,7 +147,36 @@ async fn check_local(
     check_contents(results, context, &loaded.evidence, limits).await
 }
 
-/// Step 5: every package's status from its checks, sorted, with its lockfile line.
+/// Step 5: every entry against the manifests that declare it (lockfile injection), and
+/// everything under node_modules against the lockfile (a bare node_modules walk has no
+/// lockfile to check).
+fn check_tree(
+    results: &mut Vec<PackageResult>,
+    tree: &Tree,
+    loaded: &Loaded,
+    options: &VerifyOptions,
+) {
+    if tree.input == sigverify_lockfile::Input::NodeModules {
+        for r in results.iter_mut() {
+            let why = format!(
+                "{}: no lockfile, the installed folders are the tree",
+                r.id()
+            );
+            r.checks.source = CheckOutcome {
+                state: crate::model::CheckState::NotApplicable,
+                code: None,
+                message: Some(why),
+            };
+        }
+        return;
+    }
+    check_sources(results, tree, &loaded.config);
+    if !options.lockfile_only && tree.root.join("node_modules").is_dir() {
+        results.extend(inventory(tree));
+    }
+}
+
+/// Step 6: every package's status from its checks, sorted, with its lockfile line.
 fn settle_all(results: &mut [PackageResult], tree: &Tree) {
     let lines = LockfileLines::read(&tree.input_path.display().to_string());
     for result in results.iter_mut() {

@@ -3,7 +3,7 @@
 //! Registry JSON is parsed into these checked types before any cryptography runs; fields we do
 //! not need are skipped by serde without being kept.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -40,6 +40,70 @@ pub struct VersionFacts {
     /// package.json declares (full packuments only).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub install_scripts: Vec<String>,
+    /// The dependencies the published package.json declares (the lockfile's claims about them
+    /// are never used to judge where a dependency may come from).
+    #[serde(default)]
+    pub declared: Declared,
+}
+
+/// The dependency declarations of a manifest: name to spec, by kind.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Declared {
+    /// `dependencies`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub dependencies: BTreeMap<String, String>,
+    /// `optionalDependencies`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub optional: BTreeMap<String, String>,
+    /// `peerDependencies` (those marked optional in `peerDependenciesMeta` are left out).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub peer: BTreeMap<String, String>,
+    /// `devDependencies` (only followed for the root project and workspaces).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub dev: BTreeMap<String, String>,
+    /// `bundleDependencies` (`true` in the manifest means every dependency).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bundled: Vec<String>,
+}
+
+impl Declared {
+    /// Reads the declarations of a `package.json` (or packument version) object; malformed
+    /// fields declare nothing rather than reject the document.
+    pub fn from_manifest(manifest: &serde_json::Value) -> Declared {
+        let map = |field: &str| -> BTreeMap<String, String> {
+            manifest[field]
+                .as_object()
+                .map(|m| {
+                    m.iter()
+                        .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let optional_peer = |name: &str| manifest["peerDependenciesMeta"][name]["optional"] == true;
+        let mut peer = map("peerDependencies");
+        peer.retain(|name, _| !optional_peer(name));
+        let dependencies = map("dependencies");
+        let bundle = match manifest
+            .get("bundleDependencies")
+            .or(manifest.get("bundledDependencies"))
+        {
+            Some(serde_json::Value::Bool(true)) => dependencies.keys().cloned().collect(),
+            Some(serde_json::Value::Array(names)) => names
+                .iter()
+                .filter_map(|n| n.as_str().map(str::to_string))
+                .collect(),
+            _ => Vec::new(),
+        };
+        Declared {
+            dependencies,
+            optional: map("optionalDependencies"),
+            peer,
+            dev: map("devDependencies"),
+            bundled: bundle,
+        }
+    }
 }
 
 /// The facts of a packument restricted to what verification needs (this is also what the
@@ -71,6 +135,7 @@ impl VersionFacts {
             .repository
             .as_ref()
             .and_then(sigverify_attest::normalize_repository_value);
+        result.declared = Some(std::sync::Arc::new(self.declared.clone()));
     }
 }
 
@@ -135,6 +200,18 @@ struct WirePackument {
 /// A version document as it appears in `versions[v]` (or served alone at `/<name>/<version>`).
 #[derive(Deserialize)]
 pub struct WireVersion {
+    #[serde(default)]
+    dependencies: Option<serde_json::Value>,
+    #[serde(default, rename = "optionalDependencies")]
+    optional_dependencies: Option<serde_json::Value>,
+    #[serde(default, rename = "peerDependencies")]
+    peer_dependencies: Option<serde_json::Value>,
+    #[serde(default, rename = "peerDependenciesMeta")]
+    peer_dependencies_meta: Option<serde_json::Value>,
+    #[serde(default, rename = "bundleDependencies")]
+    bundle_dependencies: Option<serde_json::Value>,
+    #[serde(default, rename = "bundledDependencies")]
+    bundled_dependencies: Option<serde_json::Value>,
     #[serde(default)]
     dist: Option<WireDist>,
     #[serde(default)]
@@ -201,12 +278,33 @@ pub fn parse_version_document(bytes: &[u8]) -> Result<VersionFacts, PackumentErr
 }
 
 impl WireVersion {
-    fn into_facts(self) -> VersionFacts {
+    /// The dependency declarations, read like a package.json.
+    fn declared(&mut self) -> Declared {
+        let mut manifest = serde_json::Map::new();
+        let fields = [
+            ("dependencies", self.dependencies.take()),
+            ("optionalDependencies", self.optional_dependencies.take()),
+            ("peerDependencies", self.peer_dependencies.take()),
+            ("peerDependenciesMeta", self.peer_dependencies_meta.take()),
+            ("bundleDependencies", self.bundle_dependencies.take()),
+            ("bundledDependencies", self.bundled_dependencies.take()),
+        ];
+        for (key, value) in fields {
+            if let Some(value) = value {
+                manifest.insert(key.to_string(), value);
+            }
+        }
+        Declared::from_manifest(&serde_json::Value::Object(manifest))
+    }
+
+    fn into_facts(mut self) -> VersionFacts {
+        let declared = self.declared();
         let install_scripts = install_scripts(self.scripts.as_ref());
         let Some(dist) = self.dist else {
             return VersionFacts {
                 repository: self.repository,
                 install_scripts,
+                declared,
                 ..VersionFacts::default()
             };
         };
@@ -225,6 +323,7 @@ impl WireVersion {
             provenance_predicate,
             repository: self.repository,
             install_scripts,
+            declared,
         }
     }
 }
