@@ -97,6 +97,9 @@ pub enum InstallError {
     /// One of the project's own lifecycle scripts failed.
     #[error("{0}")]
     RootScript(NpmError),
+    /// An argument for `npm ci` that could turn scripts back on or redirect the install.
+    #[error("npm argument {0:?} is not accepted by the safe install")]
+    NpmArgument(String),
 }
 
 impl InstallError {
@@ -111,6 +114,7 @@ impl InstallError {
             InstallError::Ci(_) => "ENPMCI",
             InstallError::Rebuild(_) => "ENPMREBUILD",
             InstallError::RootScript(_) => "EROOTSCRIPT",
+            InstallError::NpmArgument(_) => "EUSAGE",
         }
     }
 
@@ -129,13 +133,17 @@ impl InstallError {
             InstallError::RootScript(_) => {
                 "read the output above: one of the project's own lifecycle scripts failed".into()
             }
+            InstallError::NpmArgument(_) => format!(
+                "pass only these npm ci flags after --, in --flag=value form: {}",
+                crate::npm::ALLOWED_CI_FLAGS.join(", ")
+            ),
         }
     }
 
     /// The exit code: 2 for configuration problems (like the CLI), 1 for failed steps.
     pub fn exit_code(&self) -> i32 {
         match self {
-            InstallError::Manifest(_) | InstallError::Verify { .. } => 2,
+            InstallError::Manifest(_) | InstallError::Verify { .. } | InstallError::NpmArgument(_) => 2,
             InstallError::Ci(_) | InstallError::Rebuild(_) | InstallError::RootScript(_) => 1,
         }
     }

@@ -67,7 +67,7 @@ impl InstallOutcome {
     pub fn rejected_by(&self) -> Option<&Report> {
         match &self.tree {
             None => Some(&self.lockfile),
-            Some(tree) if tree.exit_code() != 0 => Some(tree),
+            Some(tree) if tree.exit_code != 0 => Some(tree),
             Some(_) => None,
         }
     }
@@ -84,6 +84,7 @@ pub async fn safe_install(
     options: &InstallOptions,
     on_event: &mut dyn FnMut(Event<'_>),
 ) -> Result<InstallOutcome, InstallError> {
+    crate::npm::check_ci_args(&options.npm_args)?;
     let dir = canonical(&options.dir)?;
     // Read package.json first: a broken allow-list must stop us before npm runs.
     let (policy, root_events) = read_project(&dir)?;
@@ -96,7 +97,7 @@ pub async fn safe_install(
         scripts: None,
         root_scripts: Vec::new(),
     };
-    if outcome.lockfile.exit_code() != 0 {
+    if outcome.lockfile.exit_code != 0 {
         return Ok(outcome);
     }
     // 2. Install without running any script.
@@ -108,7 +109,7 @@ pub async fn safe_install(
     // 3. What actually landed, contents included.
     let tree = verify(&dir, options, false).await?;
     on_event(Event::TreeVerified(&tree));
-    let passed = tree.exit_code() == 0;
+    let passed = tree.exit_code == 0;
     outcome.tree = Some(tree);
     if passed {
         let tree = outcome.tree.as_ref().expect("just set");

@@ -38,8 +38,27 @@ impl Hook {
         }
     }
 
+    /// Ours first, then the user's script grouped in a subshell: whatever it holds (`|| true`,
+    /// `; exit 0`), a failed verification stops npm before it runs. `cmd.exe` groups with the
+    /// same parentheses.
     fn chained_prefix(self) -> String {
+        format!("{} && (", self.command())
+    }
+
+    /// The form older versions wrote (`ours && theirs`), which `theirs` could turn into a
+    /// success: it is regrouped on the next `init`.
+    fn ungrouped_prefix(self) -> String {
         format!("{} && ", self.command())
+    }
+
+    fn chain(self, existing: &str) -> String {
+        format!("{}{existing})", self.chained_prefix())
+    }
+
+    /// The user's script inside our chain, if `script` is one.
+    fn unchain(self, script: &str) -> Option<String> {
+        let inner = script.strip_prefix(&self.chained_prefix())?;
+        inner.strip_suffix(')').map(str::to_string)
     }
 }
 
@@ -123,14 +142,15 @@ pub fn add_hooks(text: &str) -> Result<Edit, ManifestError> {
     for (hook, existing) in Hook::ALL.into_iter().zip(current) {
         let (value, change) = match existing {
             None => (hook.command().to_string(), HookChange::Added),
-            Some(s) if s == hook.command() || s.starts_with(&hook.chained_prefix()) => {
+            Some(s) if s == hook.command() || hook.unchain(&s).is_some() => {
                 changes.push((hook, HookChange::AlreadyPresent));
                 continue;
             }
-            Some(s) => (
-                format!("{}{s}", hook.chained_prefix()),
-                HookChange::Chained { existing: s },
-            ),
+            Some(s) => {
+                let theirs = s.strip_prefix(&hook.ungrouped_prefix()).unwrap_or(&s).to_string();
+                check_groupable(hook, &theirs)?;
+                (hook.chain(&theirs), HookChange::Chained { existing: theirs })
+            }
         };
         out = set_script(&out, hook.key(), &value)?;
         changes.push((hook, change));
@@ -154,8 +174,13 @@ pub fn remove_hooks(text: &str) -> Result<Edit, ManifestError> {
                 out = delete_script(&out, hook.key())?;
                 HookChange::Removed
             }
-            Some(s) if s.starts_with(&hook.chained_prefix()) => {
-                let kept = s[hook.chained_prefix().len()..].to_string();
+            Some(s) if hook.unchain(&s).is_some() => {
+                let kept = hook.unchain(&s).expect("checked");
+                out = set_script(&out, hook.key(), &kept)?;
+                HookChange::Unchained { kept }
+            }
+            Some(s) if s.starts_with(&hook.ungrouped_prefix()) => {
+                let kept = s[hook.ungrouped_prefix().len()..].to_string();
                 out = set_script(&out, hook.key(), &kept)?;
                 HookChange::Unchained { kept }
             }
@@ -167,6 +192,19 @@ pub fn remove_hooks(text: &str) -> Result<Edit, ManifestError> {
         text: format!("{bom}{out}"),
         changes,
     })
+}
+
+/// A script that cannot sit inside `( ... )` safely: a shell comment would swallow the closing
+/// parenthesis, and a line break ends the command on Windows.
+fn check_groupable(hook: Hook, script: &str) -> Result<(), ManifestError> {
+    let comment = script.starts_with('#') || script.contains(" #") || script.contains("\t#");
+    if comment || script.contains('\n') {
+        return Err(ManifestError::Field {
+            field: format!("scripts.{}", hook.key()),
+            expected: "a script without shell comments or line breaks (npm-sigverify wraps it as `npm-sigverify ... && ( your script )`): remove them, then run init again",
+        });
+    }
+    Ok(())
 }
 
 /// npm strips a UTF-8 byte order mark; keep it, but scan what follows.

@@ -4,7 +4,8 @@
 use std::collections::HashMap;
 
 use serde::Serialize;
-use sigverify_core::{Report, Status};
+use sigverify_core::{PackageResult, Report, Status};
+use sigverify_policy::Outcome;
 use sigverify_lockfile::{Source, Tree};
 
 use crate::error::ManifestError;
@@ -58,7 +59,13 @@ pub struct ScriptPackage {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase", tag = "reason")]
 pub enum Withheld {
-    /// Verification did not say `verified` (e.g. skipped: a git dependency).
+    /// The policy failed it (whatever the environment's mode).
+    PolicyFailed {
+        /// The code that decided.
+        code: Option<String>,
+    },
+    /// Verification did not say `verified` (e.g. skipped: a git dependency), and no exception
+    /// covers it.
     NotVerified {
         /// Its status.
         status: String,
@@ -79,6 +86,8 @@ impl std::fmt::Display for Withheld {
                 code: Some(code),
             } => write!(f, "not verified ({status}, {code})"),
             Withheld::NotVerified { status, code: None } => write!(f, "not verified ({status})"),
+            Withheld::PolicyFailed { code: Some(code) } => write!(f, "failed by the policy ({code})"),
+            Withheld::PolicyFailed { code: None } => f.write_str("failed by the policy"),
             Withheld::NotInReport => f.write_str("not in the verification report"),
             Withheld::NotAllowed => f.write_str("not in package.json npm-sigverify.allowScripts"),
         }
@@ -94,17 +103,24 @@ pub struct ScriptPlan {
     pub withheld: Vec<(ScriptPackage, Withheld)>,
 }
 
-/// Decides, from the installed tree and its verification report, whose scripts may run.
+/// Decides, from the installed tree and its verification report, whose scripts may run: the
+/// packages the policy accepts that are verified (or whose failure an active exception covers),
+/// and that the project's allow-list admits. Whether a package has install scripts comes from
+/// its signed tarball (the report), never from the lockfile alone.
 pub fn plan_scripts(tree: &Tree, report: &Report, policy: &ScriptPolicy) -> ScriptPlan {
-    let by_location: HashMap<&str, _> = report
+    let by_location: HashMap<&str, &PackageResult> = report
         .packages
         .iter()
         .map(|p| (p.location.as_str(), p))
         .collect();
     let mut plan = ScriptPlan::default();
     let with_scripts = tree.packages.iter().filter(|p| {
+        let signed = by_location
+            .get(p.location.as_str())
+            .and_then(|r| r.install_scripts.as_ref())
+            .is_some_and(|s| !s.is_empty());
         // npm never runs the scripts of bundled or absent packages.
-        p.has_install_script && p.installed != Some(false) && p.source != Source::Bundled
+        (signed || p.has_install_script) && p.installed != Some(false) && p.source != Source::Bundled
     });
     for package in with_scripts {
         let entry = ScriptPackage {
@@ -114,12 +130,7 @@ pub fn plan_scripts(tree: &Tree, report: &Report, policy: &ScriptPolicy) -> Scri
         };
         let verdict = match by_location.get(package.location.as_str()) {
             None => Some(Withheld::NotInReport),
-            Some(r) if r.status != Status::Verified => Some(Withheld::NotVerified {
-                status: r.status.as_str().to_string(),
-                code: r.code.map(|c| c.as_str().to_string()),
-            }),
-            Some(_) if !policy.allows(&package.name) => Some(Withheld::NotAllowed),
-            Some(_) => None,
+            Some(r) => withheld(r, policy, &package.name),
         };
         match verdict {
             Some(why) => plan.withheld.push((entry, why)),
@@ -127,4 +138,22 @@ pub fn plan_scripts(tree: &Tree, report: &Report, policy: &ScriptPolicy) -> Scri
         }
     }
     plan
+}
+
+fn withheld(r: &PackageResult, policy: &ScriptPolicy, name: &str) -> Option<Withheld> {
+    let decision = r.decision.as_ref();
+    let code = || r.code.map(|c| c.as_str().to_string());
+    if decision.is_none_or(|d| d.outcome == Outcome::Fail) {
+        return Some(Withheld::PolicyFailed { code: code() });
+    }
+    let excused = decision
+        .and_then(|d| d.exception.as_ref())
+        .is_some_and(|e| e.applied);
+    if r.status != Status::Verified && !excused {
+        return Some(Withheld::NotVerified {
+            status: r.status.as_str().to_string(),
+            code: code(),
+        });
+    }
+    (!policy.allows(name)).then_some(Withheld::NotAllowed)
 }

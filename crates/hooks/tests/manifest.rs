@@ -67,8 +67,8 @@ fn chains_in_front_of_the_users_scripts_and_removes_only_ours() {
     let text = "{\n  \"scripts\": {\n    \"preinstall\": \"node check.js\",\n    \"test\": \"jest\",\n    \"postinstall\": \"husky install\"\n  },\n  \"name\": \"app\"\n}\n";
     let added = add_hooks(text).unwrap();
     let s = scripts(&added.text);
-    assert_eq!(s["preinstall"], format!("{PRE} && node check.js"));
-    assert_eq!(s["postinstall"], format!("{POST} && husky install"));
+    assert_eq!(s["preinstall"], format!("{PRE} && (node check.js)"));
+    assert_eq!(s["postinstall"], format!("{POST} && (husky install)"));
     assert_eq!(s["test"], "jest");
     assert_eq!(
         added.changes[0].1,
@@ -116,7 +116,7 @@ fn escapes_and_unescapes_script_strings() {
     let added = add_hooks(text).unwrap();
     assert_eq!(
         scripts(&added.text)["postinstall"],
-        format!("{POST} && node -e \"console.log('a\\b')\"")
+        format!("{POST} && (node -e \"console.log('a\\b')\")")
     );
     assert_eq!(remove_hooks(&added.text).unwrap().text, text);
 }
@@ -127,7 +127,7 @@ fn uses_the_last_of_duplicate_keys_like_json_parse() {
         "{\n  \"scripts\": {\"postinstall\": \"a\"},\n  \"scripts\": {\"postinstall\": \"b\"}\n}";
     let added = add_hooks(text).unwrap();
     assert!(added.text.contains("{\"postinstall\": \"a\"}"));
-    assert_eq!(scripts(&added.text)["postinstall"], format!("{POST} && b"));
+    assert_eq!(scripts(&added.text)["postinstall"], format!("{POST} && (b)"));
 }
 
 #[test]
@@ -167,4 +167,34 @@ fn a_scripts_object_left_empty_is_removed() {
     assert!(added.text.contains("\"scripts\": {\n    \"preinstall\""));
     let removed = remove_hooks(&added.text).unwrap();
     assert_eq!(removed.text, "{\n  \"name\": \"app\"\n}\n");
+}
+
+#[test]
+fn a_users_script_cannot_turn_a_failed_verification_into_success() {
+    for theirs in ["node x.js || true", "node x.js; exit 0", "true"] {
+        let text = format!("{{\"scripts\":{{\"postinstall\":{}}}}}", serde_json::to_string(theirs).unwrap());
+        let added = add_hooks(&text).unwrap();
+        let script = scripts(&added.text)["postinstall"].as_str().unwrap().to_string();
+        // Run it with a failing verifier in place of ours: sh must report the failure.
+        let as_run = script.replace(POST, "false");
+        let status = std::process::Command::new("sh").arg("-c").arg(&as_run).status().unwrap();
+        assert!(!status.success(), "{script:?} hid a failure");
+        let removed = remove_hooks(&added.text).unwrap();
+        assert_eq!(scripts(&removed.text)["postinstall"], theirs);
+    }
+}
+
+#[test]
+fn the_old_ungrouped_chain_is_regrouped() {
+    let text = format!("{{\"scripts\":{{\"postinstall\":\"{POST} && node x.js || true\"}}}}");
+    let added = add_hooks(&text).unwrap();
+    assert_eq!(scripts(&added.text)["postinstall"], format!("{POST} && (node x.js || true)"));
+}
+
+#[test]
+fn scripts_with_comments_or_line_breaks_are_refused() {
+    for theirs in ["node x.js # build", "a\nb"] {
+        let text = format!("{{\"scripts\":{{\"postinstall\":{}}}}}", serde_json::to_string(theirs).unwrap());
+        assert!(add_hooks(&text).is_err(), "{theirs:?}");
+    }
 }

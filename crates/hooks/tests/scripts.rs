@@ -2,7 +2,9 @@
 
 use std::path::Path;
 
+use sigverify_core::model::PolicySummary;
 use sigverify_core::{Code, PackageResult, Report, Status, Summary};
+use sigverify_policy::{Decision, Outcome};
 use sigverify_hooks::{plan_scripts, ScriptPolicy, Withheld};
 
 const LOCK: &str = r#"{
@@ -18,40 +20,41 @@ const LOCK: &str = r#"{
 }"#;
 
 fn result(name: &str, version: &str, status: Status, code: Option<Code>) -> PackageResult {
-    PackageResult {
-        name: name.into(),
-        version: version.into(),
-        location: format!("node_modules/{name}"),
-        alias: None,
-        registry: None,
-        source: "registry".into(),
-        status,
-        code,
-        message: None,
-        remediation: None,
-        integrity: None,
-        lockfile_integrity: None,
-        resolved: None,
-        keyids: Vec::new(),
-        dep_type: "dependencies".into(),
-        contents: None,
-        provenance: None,
-        attestations: Vec::new(),
-        internal_signatures: Vec::new(),
-        timing: Default::default(),
-    }
+    let mut r = PackageResult::new(name, version, &format!("node_modules/{name}"), "registry");
+    r.status = status;
+    r.code = code;
+    let outcome = match status {
+        Status::Invalid | Status::Missing => Outcome::Fail,
+        _ => Outcome::Pass,
+    };
+    r.decision = Some(Decision {
+        outcome,
+        rule: "default".into(),
+        checks: Vec::new(),
+        exception: None,
+        remediation: Vec::new(),
+    });
+    r
 }
 
 fn report(packages: Vec<PackageResult>) -> Report {
     Report {
-        schema_version: 1,
+        schema_version: 2,
         tool: "test".into(),
         project: "/p".into(),
         input: "package-lock".into(),
+        manager: "npm".into(),
         input_path: "/p/package-lock.json".into(),
         mode: "online".into(),
         registries: Vec::new(),
+        policy: PolicySummary {
+            source: None,
+            environment: "production".into(),
+            mode: "enforce".into(),
+            allowed_failures: 0,
+        },
         summary: Summary::of(&packages),
+        exit_code: 0,
         packages,
         duration_ms: 0,
         timings: Default::default(),
@@ -97,8 +100,7 @@ fn only_verified_packages_with_scripts_run() {
         [
             (
                 "evil",
-                &Withheld::NotVerified {
-                    status: "invalid".into(),
+                &Withheld::PolicyFailed {
                     code: Some("EINTEGRITYSIGNATURE".into())
                 }
             ),
@@ -180,4 +182,33 @@ fn a_rejected_lockfile_report_names_each_failure_and_what_to_do() {
     assert!(text.contains(
         "  evil@6.6.6 (node_modules/evil) EINTEGRITYSIGNATURE\n    evil@6.6.6 has an invalid registry signature\n    fix: do not install this version\n"
     ), "{text}");
+}
+
+#[test]
+fn a_verified_package_the_policy_fails_does_not_run() {
+    let (tree, mut report) = fixture();
+    let esbuild = report.packages.iter_mut().find(|p| p.name == "esbuild").unwrap();
+    esbuild.decision.as_mut().unwrap().outcome = Outcome::Fail;
+    let plan = plan_scripts(&tree, &report, &ScriptPolicy::AllVerified);
+    assert_eq!(names(&plan.run), ["@acme/tool"]);
+}
+
+#[test]
+fn an_excused_package_runs_and_the_tarball_decides_who_has_scripts() {
+    let (tree, mut report) = fixture();
+    let evil = report.packages.iter_mut().find(|p| p.name == "evil").unwrap();
+    let decision = evil.decision.as_mut().unwrap();
+    decision.outcome = Outcome::Warn;
+    decision.exception = Some(sigverify_policy::ExceptionUse {
+        package: "evil@6".into(),
+        reason: "vendor build".into(),
+        expires: "2099-01-01".into(),
+        expired: false,
+        applied: true,
+    });
+    // The lockfile says `quiet` has no install script; its signed tarball says it has one.
+    let quiet = report.packages.iter_mut().find(|p| p.name == "quiet").unwrap();
+    quiet.install_scripts = Some(vec!["postinstall".into()]);
+    let plan = plan_scripts(&tree, &report, &ScriptPolicy::AllVerified);
+    assert_eq!(names(&plan.run), ["@acme/tool", "esbuild", "evil", "quiet"]);
 }
