@@ -167,6 +167,7 @@ impl TrustFile {
             .enumerate()
             .map(|(index, entry)| check_entry(index, entry))
             .collect::<Result<Vec<_>, _>>()?;
+        reject_duplicates(&keys, path)?;
         Ok(Self { keys })
     }
 
@@ -268,4 +269,22 @@ fn check_entry(index: usize, entry: TrustedKeyEntry) -> Result<TrustedKey, Trust
         return Err(bad("validUntil is not after validFrom".into()));
     }
     Ok(TrustedKey { entry, key })
+}
+
+/// A key listed twice would let the most permissive entry win (one revoked, one not; different
+/// validity windows): the file is refused instead, naming both entries.
+fn reject_duplicates(keys: &[TrustedKey], path: &str) -> Result<(), TrustFileError> {
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for (index, key) in keys.iter().enumerate() {
+        let fingerprint = key.entry.fingerprint.to_ascii_lowercase();
+        if let Some(first) = seen.insert(fingerprint.clone(), index) {
+            return Err(TrustFileError::Invalid {
+                path: path.to_string(),
+                detail: format!(
+                    "key {fingerprint} is listed twice (entries #{first} and #{index}): keep one entry per key and record rotation or revocation in it"
+                ),
+            });
+        }
+    }
+    Ok(())
 }
