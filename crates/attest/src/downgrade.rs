@@ -5,10 +5,10 @@
 //! * release line = semver major; for `0.x` it is `0.MINOR` (semver treats each 0.minor as
 //!   breaking). Never compared across lines: a new major without provenance after an old major
 //!   with it, or a backport to an older major, is not a downgrade (pnpm #10202);
-//! * "earlier" means earlier publish time (`time[v]`), not lower version: a backport
-//!   `1.2.9` published after `1.3.0` is compared with `1.3.0`;
-//! * versions without a publish time cannot be ordered: they are skipped as evidence, and a
-//!   checked version without one yields `None` (use the full packument, which has `time`);
+//! * "earlier" means earlier publish time (`time[v]`): a backport `1.2.9` published after
+//!   `1.3.0` is compared with `1.3.0`; and, because publish times are unsigned metadata that a
+//!   mirror can drop (abbreviated packuments) or reorder, a LOWER version of the line with
+//!   provenance counts as earlier too (semver precedence), whatever the times say;
 //! * prereleases are treated like releases of their line in both directions: a CI-published
 //!   `2.0.0-beta.1` with provenance is evidence that the project publishes from CI, and a
 //!   prerelease without provenance can be installed by tag like any other version.
@@ -35,10 +35,10 @@ pub struct Downgrade {
     pub code: &'static str,
     /// The version without provenance.
     pub version: String,
-    /// The latest earlier-published version of the same line that had provenance.
+    /// The latest earlier version of the same line that had provenance.
     pub previous_version: String,
-    /// When that version was published.
-    pub previous_published: DateTime<Utc>,
+    /// When that version was published, when the packument says.
+    pub previous_published: Option<DateTime<Utc>>,
     /// The release line, e.g. `2` or `0.4`.
     pub line: String,
     /// Human-readable explanation.
@@ -54,27 +54,42 @@ pub fn detect_downgrade(history: &[VersionInfo], version: &str) -> Option<Downgr
     if target.has_provenance {
         return None;
     }
-    let published = target.published?;
     let line = release_line(version)?;
+    let own = semver::Version::parse(version.trim()).ok();
+    let earlier = |v: &VersionInfo| {
+        let by_time = matches!((v.published, target.published), (Some(a), Some(b)) if a < b);
+        let by_version = match (&own, semver::Version::parse(v.version.trim())) {
+            (Some(own), Ok(other)) => other < *own,
+            _ => false,
+        };
+        by_time || by_version
+    };
     let previous = history
         .iter()
         .filter(|v| v.has_provenance && release_line(&v.version).as_ref() == Some(&line))
-        .filter_map(|v| Some((v, v.published?)))
-        .filter(|(_, at)| *at < published)
-        .max_by_key(|(_, at)| *at)?;
-    Some(downgrade(version, previous.0, previous.1, line))
+        .filter(|v| earlier(v))
+        .max_by(|a, b| a.published.cmp(&b.published).then_with(|| version_order(&a.version, &b.version)))?;
+    Some(downgrade(version, previous, line))
 }
 
-fn downgrade(version: &str, previous: &VersionInfo, at: DateTime<Utc>, line: String) -> Downgrade {
+fn version_order(a: &str, b: &str) -> std::cmp::Ordering {
+    match (semver::Version::parse(a), semver::Version::parse(b)) {
+        (Ok(a), Ok(b)) => a.cmp(&b),
+        _ => a.cmp(b),
+    }
+}
+
+fn downgrade(version: &str, previous: &VersionInfo, line: String) -> Downgrade {
+    let at = previous.published;
+    let when = at.map_or_else(|| "publish time unknown".to_string(), |t| format!("published {}", t.to_rfc3339()));
     Downgrade {
         code: "EPROVENANCEDOWNGRADE",
         version: version.to_string(),
         previous_version: previous.version.clone(),
         previous_published: at,
         message: format!(
-            "{version} has no provenance but {} (same release line {line}, published {}) had it",
-            previous.version,
-            at.to_rfc3339()
+            "{version} has no provenance but {} (same release line {line}, {when}) had it",
+            previous.version
         ),
         line,
         remediation: "this version may have been published outside the project's CI (e.g. with a \

@@ -26,7 +26,7 @@ fn same_major_is_flagged_with_the_latest_previous_version() {
     assert_eq!(d.code, "EPROVENANCEDOWNGRADE");
     assert_eq!(d.previous_version, "1.1.0");
     assert_eq!(d.line, "1");
-    assert_eq!(Some(d.previous_published), at(2));
+    assert_eq!(d.previous_published, at(2));
     assert!(
         d.message.contains("1.2.0") && d.message.contains("1.1.0"),
         "{}",
@@ -109,12 +109,12 @@ fn zero_x_lines_are_per_minor() {
 
 #[test]
 fn unpublished_times() {
-    // Evidence without a time cannot be ordered: skipped.
+    // Evidence without a time is ordered by semver instead (issue: fail closed without times).
     let history = [v("1.0.0", None, true), v("1.1.0", at(2), false)];
-    assert_eq!(detect_downgrade(&history, "1.1.0"), None);
-    // A checked version without a time cannot be ordered either.
+    assert!(detect_downgrade(&history, "1.1.0").is_some());
+    // A checked version without a time too.
     let history = [v("1.0.0", at(1), true), v("1.1.0", None, false)];
-    assert_eq!(detect_downgrade(&history, "1.1.0"), None);
+    assert!(detect_downgrade(&history, "1.1.0").is_some());
     // Timed evidence still counts when an untimed entry sits beside it.
     let history = [
         v("1.0.0", at(1), true),
@@ -151,4 +151,30 @@ fn prereleases_belong_to_their_line() {
 fn non_semver_versions_are_not_compared() {
     let history = [v("1.0.0", at(1), true), v("latest", at(2), false)];
     assert_eq!(detect_downgrade(&history, "latest"), None);
+}
+
+#[test]
+fn without_publish_times_semver_order_decides() {
+    // Abbreviated packuments carry no `time`: a lower version of the line with provenance still
+    // makes a later one without it a downgrade.
+    let history = [v("1.0.0", None, true), v("1.1.0", None, true), v("1.2.0", None, false)];
+    let d = detect_downgrade(&history, "1.2.0").expect("downgrade without times");
+    assert_eq!((d.previous_version.as_str(), d.previous_published), ("1.1.0", None));
+    // Not across lines, and not from a HIGHER version.
+    let across = [v("1.9.0", None, true), v("2.0.0", None, false)];
+    assert_eq!(detect_downgrade(&across, "2.0.0"), None);
+    let higher = [v("1.0.0", None, false), v("1.0.1", None, true)];
+    assert_eq!(detect_downgrade(&higher, "1.0.0"), None);
+}
+
+#[test]
+fn times_out_of_order_cannot_hide_a_downgrade() {
+    // The target's time is moved before its predecessors (a lying mirror): semver order still
+    // shows 1.0.0 and 1.1.0 had provenance.
+    let history = [
+        v("1.0.0", at(5), true),
+        v("1.1.0", at(6), true),
+        v("1.2.0", at(1), false),
+    ];
+    assert!(detect_downgrade(&history, "1.2.0").is_some());
 }
