@@ -59,11 +59,14 @@ impl Cache {
         let backend = match CacheSpec::parse(spec, env)? {
             CacheSpec::Off => Backend::Off,
             CacheSpec::Disk(root) => {
-                let disk = tokio::task::spawn_blocking(move || DiskCache::open(root)).await;
+                let secret = crate::secret::resolve(env, true)?;
+                let disk = tokio::task::spawn_blocking(move || DiskCache::open(root, secret)).await;
                 Backend::Disk(Arc::new(disk.map_err(task_error)??))
             }
             CacheSpec::Redis(target) => {
-                Backend::Redis(RedisCache::open(target, options.redis).await?)
+                let secret = crate::secret::resolve(env, false)?;
+                let ca = redis_ca(env)?;
+                Backend::Redis(RedisCache::open(target, options.redis, secret, ca).await?)
             }
         };
         Ok(Cache::from_backend(backend))
@@ -94,6 +97,16 @@ impl Cache {
     }
 
     /// `disk`, `redis` or `off`.
+    /// True when entries are written and read under a secret ([`crate::CacheSecret`]): only then
+    /// may an entry's content be reused as a verdict.
+    pub fn authenticated(&self) -> bool {
+        match &*self.backend {
+            Backend::Off => false,
+            Backend::Disk(disk) => disk.authenticated(),
+            Backend::Redis(redis) => redis.authenticated(),
+        }
+    }
+
     pub fn kind(&self) -> &'static str {
         match &*self.backend {
             Backend::Off => "off",
@@ -220,4 +233,12 @@ impl Cache {
 
 fn task_error(e: tokio::task::JoinError) -> CacheError {
     CacheError::Task(e.to_string())
+}
+
+/// The CA certificate(s) a `rediss://` server's certificate must chain to, when given.
+fn redis_ca(env: &HashMap<String, String>) -> Result<Option<Vec<u8>>, CacheError> {
+    let Some(path) = env.get("NPM_SIGVERIFY_REDIS_CA_FILE").filter(|p| !p.is_empty()) else {
+        return Ok(None);
+    };
+    std::fs::read(path).map(Some).map_err(|e| CacheError::io(std::path::Path::new(path), e))
 }

@@ -4,6 +4,7 @@
 //! Layout: `<root>/v1/<namespace>/<h0h1>/<h2h3>/<sha256 hex>`; temp files
 //! start with `.tmp-` and are never read.
 
+use crate::secret::CacheSecret;
 use crate::entry::{now_millis, Record};
 use crate::key::file_hash;
 use crate::stats::{Counters, Stored};
@@ -29,18 +30,24 @@ static TEMP_SEQ: AtomicU64 = AtomicU64::new(0);
 #[derive(Debug)]
 pub(crate) struct DiskCache {
     root: PathBuf,
+    secret: Option<CacheSecret>,
 }
 
 impl DiskCache {
     /// Opens (creating if needed) the cache folder.
-    pub fn open(root: PathBuf) -> Result<DiskCache, CacheError> {
+    pub fn open(root: PathBuf, secret: Option<CacheSecret>) -> Result<DiskCache, CacheError> {
         let data = root.join("v1");
         fs::create_dir_all(&data).map_err(|e| CacheError::io(&data, e))?;
-        Ok(DiskCache { root })
+        Ok(DiskCache { root, secret })
     }
 
     pub fn root(&self) -> &Path {
         &self.root
+    }
+
+    /// True when entries carry a tag under the cache's secret.
+    pub fn authenticated(&self) -> bool {
+        self.secret.is_some()
     }
 
     fn ns_dir(&self, ns: Namespace) -> PathBuf {
@@ -69,7 +76,7 @@ impl DiskCache {
             Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(CacheError::io(path, e)),
         };
-        match Record::decode(&bytes) {
+        match Record::decode(&bytes, self.secret.as_ref()) {
             // A different key with the same sha256 cannot happen in
             // practice; if it ever does, answering "miss" is still correct.
             Ok(record) if record.key != key => Ok(None),
@@ -102,7 +109,7 @@ impl DiskCache {
             expires_at: expiry(ttl),
             entry: entry.clone(),
         };
-        let bytes = record.encode();
+        let bytes = record.encode(self.secret.as_ref());
         let mut result = write_atomic(dir, &path, &bytes);
         if matches!(&result, Err(e) if e.kind() == ErrorKind::NotFound) {
             // A concurrent `cache clear` removed the folder: recreate once.

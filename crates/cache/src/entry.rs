@@ -1,16 +1,23 @@
 //! The cached value and its self-checking binary encoding, shared by the
 //! disk and Redis backends.
 //!
-//! Layout: `magic(8) | sha256(payload)(32) | payload_len u64 LE | payload`,
+//! Layout: `magic(8) | kind(1) | tag(32) | payload_len u64 LE | payload`,
 //! payload = `stored_at i64 | expires_at i64 | key | etag | last_modified | body`
 //! (timestamps in Unix milliseconds; strings are `u32 len` + bytes, with
-//! `u32::MAX` meaning absent). A value that fails any check is a miss.
+//! `u32::MAX` meaning absent). `kind` 1: the tag is HMAC-SHA256 of the payload under the
+//! cache's secret (an authenticated entry); `kind` 0: a plain SHA-256 (a cache without a key:
+//! integrity against accidents only). A cache with a secret reads only entries whose tag it can
+//! verify; one without reads only unkeyed entries. A value that fails any check is a miss.
 
 use chrono::{DateTime, TimeZone, Utc};
 use sha2::{Digest, Sha256};
 
-const MAGIC: &[u8; 8] = b"NSVCACH1";
-const HEADER_LEN: usize = 8 + 32 + 8;
+use crate::secret::CacheSecret;
+
+const MAGIC: &[u8; 8] = b"NSVCACH2";
+const HEADER_LEN: usize = 8 + 1 + 32 + 8;
+const KEYED: u8 = 1;
+const UNKEYED: u8 = 0;
 const ABSENT: u32 = u32::MAX;
 
 /// One cached value plus what the caller needs to revalidate it with
@@ -25,6 +32,9 @@ pub struct Entry {
     pub last_modified: Option<String>,
     /// When `body` was fetched or computed.
     pub stored_at: DateTime<Utc>,
+    /// True when the entry was read back with a verified tag under the cache's secret: only
+    /// then may its content decide anything beyond saving a download.
+    pub authenticated: bool,
 }
 
 impl Entry {
@@ -35,6 +45,7 @@ impl Entry {
             etag: None,
             last_modified: None,
             stored_at: now_millis(),
+            authenticated: false,
         }
     }
 }
@@ -57,6 +68,8 @@ pub(crate) enum DecodeError {
     Length { expected: u64, actual: u64 },
     #[error("checksum mismatch")]
     Checksum,
+    #[error("written with another key, or without one")]
+    Foreign,
     #[error("field {0} runs past the end")]
     Truncated(&'static str),
     #[error("field {0} is not utf-8 or a valid time")]
@@ -73,8 +86,8 @@ fn from_millis(ms: i64) -> Option<DateTime<Utc>> {
 }
 
 impl Record {
-    /// Encodes the record with its checksum header.
-    pub fn encode(&self) -> Vec<u8> {
+    /// Encodes the record with its tag: keyed under `secret`, else a plain checksum.
+    pub fn encode(&self, secret: Option<&CacheSecret>) -> Vec<u8> {
         let e = &self.entry;
         let mut payload = Vec::with_capacity(64 + self.key.len() + e.body.len());
         payload.extend_from_slice(&e.stored_at.timestamp_millis().to_le_bytes());
@@ -85,27 +98,43 @@ impl Record {
         payload.extend_from_slice(&e.body);
         let mut out = Vec::with_capacity(HEADER_LEN + payload.len());
         out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&Sha256::digest(&payload));
+        match secret {
+            Some(secret) => {
+                out.push(KEYED);
+                out.extend_from_slice(&secret.tag(&payload));
+            }
+            None => {
+                out.push(UNKEYED);
+                out.extend_from_slice(&Sha256::digest(&payload));
+            }
+        }
         out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
         out.extend_from_slice(&payload);
         out
     }
 
-    /// Checks magic, length and checksum, then parses the payload.
-    pub fn decode(bytes: &[u8]) -> Result<Record, DecodeError> {
+    /// Checks magic, length and tag (under `secret` when the cache has one), then parses.
+    pub fn decode(bytes: &[u8], secret: Option<&CacheSecret>) -> Result<Record, DecodeError> {
         if bytes.len() < HEADER_LEN || &bytes[..8] != MAGIC {
             return Err(DecodeError::Magic);
         }
+        let (kind, tag) = (bytes[8], &bytes[9..41]);
         let payload = &bytes[HEADER_LEN..];
-        let expected = u64::from_le_bytes(bytes[40..48].try_into().expect("8 bytes"));
+        let expected = u64::from_le_bytes(bytes[41..49].try_into().expect("8 bytes"));
         if expected != payload.len() as u64 {
             let actual = payload.len() as u64;
             return Err(DecodeError::Length { expected, actual });
         }
-        if Sha256::digest(payload).as_slice() != &bytes[8..40] {
-            return Err(DecodeError::Checksum);
-        }
-        parse_payload(&mut Reader(payload))
+        let authenticated = match (kind, secret) {
+            (KEYED, Some(secret)) if secret.verifies(payload, tag) => true,
+            (KEYED, Some(_)) => return Err(DecodeError::Checksum),
+            (UNKEYED, None) if Sha256::digest(payload).as_slice() == tag => false,
+            (UNKEYED, None) => return Err(DecodeError::Checksum),
+            _ => return Err(DecodeError::Foreign),
+        };
+        let mut record = parse_payload(&mut Reader(payload))?;
+        record.entry.authenticated = authenticated;
+        Ok(record)
     }
 
     /// True once the record's time-to-live has passed.
@@ -126,6 +155,7 @@ fn parse_payload(r: &mut Reader<'_>) -> Result<Record, DecodeError> {
         etag,
         last_modified,
         stored_at,
+        authenticated: false,
     };
     Ok(Record {
         key,
@@ -180,6 +210,10 @@ impl<'a> Reader<'a> {
 mod tests {
     use super::*;
 
+    fn secret(byte: u8) -> CacheSecret {
+        CacheSecret::new(&[byte; 32]).unwrap()
+    }
+
     fn sample() -> Record {
         let mut entry = Entry::new(b"{\"name\":\"lodash\"}".to_vec());
         entry.etag = Some("\"abc\"".into());
@@ -192,27 +226,42 @@ mod tests {
     }
 
     #[test]
-    fn round_trip_keeps_every_field() {
+    fn round_trip_keeps_every_field_and_says_whether_it_was_authenticated() {
         let record = sample();
-        assert_eq!(Record::decode(&record.encode()), Ok(record));
+        assert_eq!(Record::decode(&record.encode(None), None), Ok(record.clone()));
+        let keyed = Record::decode(&record.encode(Some(&secret(1))), Some(&secret(1))).unwrap();
+        assert!(keyed.entry.authenticated);
+        assert_eq!(keyed.entry.body, record.entry.body);
+    }
+
+    #[test]
+    fn entries_only_read_under_the_key_they_were_written_with() {
+        let record = sample();
+        let keyed = record.encode(Some(&secret(1)));
+        assert_eq!(Record::decode(&keyed, Some(&secret(2))), Err(DecodeError::Checksum));
+        assert_eq!(Record::decode(&keyed, None), Err(DecodeError::Foreign));
+        // A forger without the key writes an unkeyed entry: a keyed cache ignores it.
+        assert_eq!(Record::decode(&record.encode(None), Some(&secret(1))), Err(DecodeError::Foreign));
     }
 
     #[test]
     fn every_single_byte_flip_is_rejected() {
-        let bytes = sample().encode();
-        for i in 0..bytes.len() {
-            let mut bad = bytes.clone();
-            bad[i] ^= 0x01;
-            assert!(Record::decode(&bad).is_err(), "flip at {i} accepted");
+        for secret in [None, Some(secret(7))] {
+            let bytes = sample().encode(secret.as_ref());
+            for i in 0..bytes.len() {
+                let mut bad = bytes.clone();
+                bad[i] ^= 0x01;
+                assert!(Record::decode(&bad, secret.as_ref()).is_err(), "flip at {i} accepted");
+            }
         }
     }
 
     #[test]
     fn every_truncation_is_rejected() {
-        let bytes = sample().encode();
+        let bytes = sample().encode(None);
         for len in 0..bytes.len() {
             assert!(
-                Record::decode(&bytes[..len]).is_err(),
+                Record::decode(&bytes[..len], None).is_err(),
                 "prefix {len} accepted"
             );
         }
@@ -224,9 +273,10 @@ mod tests {
         let mut payload = vec![0u8; 16];
         payload.extend_from_slice(&1000u32.to_le_bytes());
         let mut bytes = MAGIC.to_vec();
+        bytes.push(UNKEYED);
         bytes.extend_from_slice(&Sha256::digest(&payload));
         bytes.extend_from_slice(&(payload.len() as u64).to_le_bytes());
         bytes.extend_from_slice(&payload);
-        assert_eq!(Record::decode(&bytes), Err(DecodeError::Truncated("key")));
+        assert_eq!(Record::decode(&bytes, None), Err(DecodeError::Truncated("key")));
     }
 }

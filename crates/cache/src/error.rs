@@ -17,6 +17,9 @@ pub enum CacheError {
         /// Why it was rejected.
         reason: String,
     },
+    /// The cache key is unusable (too short, a key file others can read).
+    #[error("cache key: {0}")]
+    Key(String),
     /// No user cache folder could be derived from the environment.
     #[error("no user cache folder: {0} is not set")]
     NoCacheDir(&'static str),
@@ -59,6 +62,7 @@ impl CacheError {
         match self {
             Self::InvalidSpec { .. } => "ECACHESPEC",
             Self::NoCacheDir(_) => "ECACHEDIR",
+            Self::Key(_) => "ECACHEKEY",
             Self::Io { .. } => "ECACHEIO",
             Self::Unavailable { .. } => "ECACHEUNAVAILABLE",
             Self::Redis { .. } => "ECACHEREDIS",
@@ -73,6 +77,7 @@ impl CacheError {
                 "use a folder path, redis://[:password@]host:port[/db], or off"
             }
             Self::NoCacheDir(_) => "set XDG_CACHE_HOME or HOME, or pass --cache DIR",
+            Self::Key(_) => "set NPM_SIGVERIFY_CACHE_KEY (at least 16 characters, from your secret store) or fix the key file named above",
             Self::Io { .. } => {
                 "check permissions and free space of the cache folder, or pass --cache off"
             }

@@ -24,6 +24,7 @@ mod error;
 mod key;
 mod namespace;
 mod redis_backend;
+mod secret;
 mod spec;
 mod stats;
 
@@ -33,6 +34,7 @@ pub use entry::Entry;
 pub use error::CacheError;
 pub use key::verdict_key;
 pub use namespace::{Namespace, EVIDENCE_TTL, KEYS_TTL, VERDICT_TTL};
+pub use secret::{local_key_path, CacheSecret, KEY_ENV, KEY_FILE_ENV};
 pub use redis_backend::{redis_key, RedisTimeouts, BATCH as REDIS_BATCH, KEY_PREFIX};
 pub use spec::{
     default_cache_dir, default_dir_for, redact, spec_from_env, CacheSpec, RedisTarget, CACHE_ENV,

@@ -4,6 +4,7 @@
 //! by a timeout; after the first connection failure the cache trips and
 //! answers `Unavailable` at once, so a dead Redis costs one timeout per run.
 
+use crate::secret::CacheSecret;
 use crate::disk::expiry;
 use crate::entry::Record;
 use crate::spec::RedisTarget;
@@ -40,6 +41,7 @@ impl Default for RedisTimeouts {
 
 pub(crate) struct RedisCache {
     target: RedisTarget,
+    secret: Option<CacheSecret>,
     conn: ConnectionManager,
     timeouts: RedisTimeouts,
     tripped: AtomicBool,
@@ -61,12 +63,28 @@ impl RedisCache {
     pub async fn open(
         target: RedisTarget,
         timeouts: RedisTimeouts,
+        secret: Option<CacheSecret>,
+        root_cert: Option<Vec<u8>>,
     ) -> Result<RedisCache, CacheError> {
-        let client =
-            redis::Client::open(target.secret_url()).map_err(|e| CacheError::InvalidSpec {
-                spec: target.to_string(),
-                reason: target.redact(&e.to_string()),
-            })?;
+        let bad = |e: RedisError| CacheError::InvalidSpec {
+            spec: target.to_string(),
+            reason: target.redact(&e.to_string()),
+        };
+        // `rediss://`: the server's certificate is checked against the system roots, or against
+        // the CA given in NPM_SIGVERIFY_REDIS_CA_FILE (a private CA, as fleets often use).
+        // rustls needs one process-wide crypto provider; another part of the process (the
+        // registry client) may have installed it already, which is fine.
+        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+        let client = match root_cert {
+            Some(pem) => {
+                let certs = redis::TlsCertificates {
+                    client_tls: None,
+                    root_cert: Some(pem),
+                };
+                redis::Client::build_with_tls(target.secret_url(), certs).map_err(bad)?
+            }
+            None => redis::Client::open(target.secret_url()).map_err(bad)?,
+        };
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(timeouts.connect))
             .set_response_timeout(Some(timeouts.command))
@@ -79,6 +97,7 @@ impl RedisCache {
         };
         let cache = RedisCache {
             target,
+            secret,
             conn,
             timeouts,
             tripped: AtomicBool::new(false),
@@ -92,6 +111,11 @@ impl RedisCache {
     /// The redacted URL.
     pub fn target(&self) -> &RedisTarget {
         &self.target
+    }
+
+    /// True when entries carry a tag under a configured secret.
+    pub fn authenticated(&self) -> bool {
+        self.secret.is_some()
     }
 
     /// Runs one round trip under the command timeout, mapping failures.
@@ -150,7 +174,7 @@ impl RedisCache {
                 chunk
                     .iter()
                     .zip(values)
-                    .map(|(key, value)| check(key, value, c)),
+                    .map(|(key, value)| check(key, value, c, self.secret.as_ref())),
             );
         }
         Ok(out)
@@ -175,7 +199,7 @@ impl RedisCache {
                 };
                 pipe.cmd("SET")
                     .arg(redis_key(ns, key))
-                    .arg(record.encode())
+                    .arg(record.encode(self.secret.as_ref()))
                     .arg("EX")
                     .arg(seconds)
                     .ignore();
@@ -249,8 +273,8 @@ impl RedisCache {
 }
 
 /// Decodes one stored value; anything wrong is a miss.
-fn check(key: &str, value: Option<Vec<u8>>, c: &Counters) -> Option<Entry> {
-    match Record::decode(&value?) {
+fn check(key: &str, value: Option<Vec<u8>>, c: &Counters, secret: Option<&CacheSecret>) -> Option<Entry> {
+    match Record::decode(&value?, secret) {
         Ok(record) if record.key == key => Some(record.entry),
         Ok(_) => None,
         Err(_) => {

@@ -31,7 +31,7 @@ pub struct RedisTarget {
 }
 
 impl RedisTarget {
-    /// Parses and checks `redis://[user][:password@]host[:port][/db]`.
+    /// Parses and checks `redis[s]://[user][:password@]host[:port][/db]` (`rediss`: TLS).
     pub fn parse(spec: &str) -> Result<RedisTarget, CacheError> {
         let invalid = |reason: String| CacheError::InvalidSpec {
             spec: redact_url_text(spec),
@@ -164,11 +164,9 @@ impl CacheSpec {
         match lower.as_str() {
             "" => Err(invalid(raw, "empty spec")),
             "off" | "none" => Ok(CacheSpec::Off),
-            _ if lower.starts_with("redis://") => RedisTarget::parse(raw).map(CacheSpec::Redis),
-            _ if lower.starts_with("rediss://") => Err(invalid(
-                raw,
-                "rediss:// (TLS) is not supported by this build; use redis:// over a trusted network",
-            )),
+            _ if lower.starts_with("redis://") || lower.starts_with("rediss://") => {
+                RedisTarget::parse(raw).map(CacheSpec::Redis)
+            }
             _ if lower.contains("://") => Err(invalid(raw, "unknown scheme")),
             _ => Ok(CacheSpec::Disk(PathBuf::from(raw))),
         }

@@ -26,7 +26,16 @@ struct Run {
     err: String,
 }
 
+/// The tests' cache key: entries are authenticated, and no key file is made in the real home.
+const TEST_KEY: &str = "0123456789abcdef0123456789abcdef";
+
+fn keyed(mut env: HashMap<String, String>) -> HashMap<String, String> {
+    env.insert(sigverify_cache::KEY_ENV.to_string(), TEST_KEY.to_string());
+    env
+}
+
 async fn run(argv: &[&str], env: &HashMap<String, String>) -> Run {
+    let env = &keyed(env.clone());
     let Top::Cache(args) = Cli::try_parse_from(argv).unwrap().command;
     let (mut out, mut err) = (Vec::new(), Vec::new());
     let code = execute_cache_command(&args, env, &mut out, &mut err).await;
@@ -40,7 +49,11 @@ async fn run(argv: &[&str], env: &HashMap<String, String>) -> Run {
 
 async fn seeded_dir() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let cache = Cache::open(Some(dir.path().to_str().unwrap()))
+    let options = sigverify_cache::CacheOptions {
+        env: Some(keyed(HashMap::new())),
+        ..Default::default()
+    };
+    let cache = Cache::open_with(Some(dir.path().to_str().unwrap()), &options)
         .await
         .unwrap();
     let hour = Duration::from_secs(3600);

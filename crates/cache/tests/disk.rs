@@ -9,8 +9,17 @@ use std::time::{Duration, Instant};
 const HOUR: Duration = Duration::from_secs(3600);
 const KEY: &str = "https://registry.npmjs.org/lodash";
 
+/// A disk cache keyed by a test key (so no key file is made in the real home folder).
 async fn open(dir: &Path) -> Cache {
-    Cache::open(Some(dir.to_str().unwrap())).await.unwrap()
+    let env = std::collections::HashMap::from([(
+        sigverify_cache::KEY_ENV.to_string(),
+        "0123456789abcdef0123456789abcdef".to_string(),
+    )]);
+    let options = sigverify_cache::CacheOptions {
+        env: Some(env),
+        ..Default::default()
+    };
+    Cache::open_with(Some(dir.to_str().unwrap()), &options).await.unwrap()
 }
 
 /// The documented layout: `v1/<ns>/<h0h1>/<h2h3>/<sha256(ns \0 key)>`.
@@ -23,10 +32,12 @@ fn file_of(dir: &Path, ns: Namespace, key: &str) -> PathBuf {
         .join(hash)
 }
 
+/// An entry as a keyed cache gives it back (authenticated).
 fn entry(body: &str) -> Entry {
     let mut entry = Entry::new(body.as_bytes().to_vec());
     entry.etag = Some("W/\"1a2b\"".into());
     entry.last_modified = Some("Tue, 24 Nov 2026 10:00:00 GMT".into());
+    entry.authenticated = true;
     entry
 }
 

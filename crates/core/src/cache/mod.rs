@@ -117,9 +117,11 @@ impl EvidenceCache {
         }
     }
 
-    /// Caches verdicts too, under `salt` (see [`crate::cache::verdicts`]).
+    /// Caches verdicts too, under `salt` (see [`crate::cache::verdicts`]), when the cache's
+    /// entries are authenticated by a secret (an unkeyed Redis keeps evidence only: whoever can
+    /// write it could forge a verdict).
     pub fn with_verdicts(mut self, salt: String) -> EvidenceCache {
-        if self.cache.kind() != "off" {
+        if self.cache.authenticated() {
             self.verdict_salt = Some(Arc::new(salt));
         }
         self
@@ -175,12 +177,17 @@ impl EvidenceCache {
             last_modified: entry.last_modified,
             fresh_for,
         };
+        // Verdicts are only believed from an entry whose tag was verified under the secret.
+        let verdicts = match entry.authenticated {
+            true => body.verdicts,
+            false => BTreeMap::new(),
+        };
         Some(CachedFacts {
             facts: body.facts,
             validators,
             fresh,
             complete: body.complete,
-            verdicts: body.verdicts,
+            verdicts,
         })
     }
 
