@@ -212,6 +212,16 @@ describe('test Sigstore: one field changed', () => {
   })
 })
 
+describe('test Sigstore: the registry key', () => {
+  it('a publish attestation by a key the registry does not list is EMISSINGSIGNATUREKEY', async () => {
+    release('unlisted', '1.0.0', '2024-03-10T00:00:00.000Z', {}, { publishAttestation: { key: registry.otherKey } })
+    const pkg = await verify('unlisted@1.0.0')
+    assert.equal(pkg.status, 'invalid')
+    assert.equal(pkg.code, 'EMISSINGSIGNATUREKEY', pkg.message)
+    assert.deepEqual(pkg.attestations.map((a) => [a.kind, a.status, a.code]), [['provenance', 'verified', undefined], ['publish', 'invalid', 'EMISSINGSIGNATUREKEY']])
+  })
+})
+
 describe('test Sigstore: identity and history', () => {
   it('provenance from a fork, not the package.json repository, is EPROVENANCEREPOSITORY', async () => {
     const repository = { type: 'git', url: 'git+https://github.com/acme/forked.git' }
