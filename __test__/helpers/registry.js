@@ -3,6 +3,11 @@
 // test ECDSA P-256 key (and real recorded packuments as they were served), the keys endpoint,
 // tarballs, and fault knobs (tamper, drop, unknown key, bad base64, HTTP errors, timeouts,
 // truncated JSON). Listens on 127.0.0.1 only and counts requests.
+//
+// With a test Sigstore (`useSigstore(new TestSigstore())`, see ./sigstore), addPackage() can also
+// publish versions with real, verifiable npm attestations: `provenance` (keyless, from a GitHub
+// Actions run it describes) and the registry's publish attestation (signed with this registry's
+// key), advertised in `dist.attestations` and served at /-/npm/v1/attestations/<name>@<version>.
 const crypto = require('node:crypto')
 const http = require('node:http')
 const { tarball } = require('./tarball')
@@ -21,6 +26,13 @@ function sshFingerprint (publicKey) {
 function newKey () {
   const { privateKey, publicKey } = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' })
   return { privateKey, publicKey, keyid: sshFingerprint(publicKey) }
+}
+
+/** `_npmUser` of a version: npm's trusted-publisher (OIDC) shape, or the value given. */
+function npmUserOf (trustedPublisher, npmUser) {
+  if (!trustedPublisher) return npmUser
+  const publisher = trustedPublisher === true ? { id: 'github', oidcConfigId: `oidc:${crypto.randomUUID()}` } : trustedPublisher
+  return { name: 'GitHub Actions', email: 'npm-oidc-no-reply@github.com', trustedPublisher: publisher }
 }
 
 class TestRegistry {
@@ -48,9 +60,34 @@ class TestRegistry {
     return { expires: null, keyid, keytype: 'ecdsa-sha2-nistp256', scheme: 'ecdsa-sha2-nistp256', key }
   }
 
-  /** Adds a synthetic package version; returns its integrity. */
-  addPackage ({ name, version, dependencies = {}, scripts, files, publishedAt, repository, maintainers }) {
+  /** Lets addPackage() publish attestations made by this test Sigstore deployment. */
+  useSigstore (sigstore) {
+    this.sigstore = sigstore
+    return this
+  }
+
+  /** The trusted_root.json path of the Sigstore in use (for `provenance: { trustedRoot }`). */
+  trustedRootPath () {
+    if (!this.sigstore) throw new Error('no test Sigstore: call useSigstore() first')
+    return this.sigstore.trustedRootPath()
+  }
+
+  /**
+   * Adds a synthetic package version; returns its integrity.
+   *
+   * Attestation options (need useSigstore()):
+   * - `provenance`: the GitHub Actions run that built it, `{ repository: 'owner/repo',
+   *   repositoryId, owner, ownerId, workflow, ref, issuer, integratedTime, ... }` (see
+   *   sigstore/github.js run() and TestSigstore#provenance; `integratedTime` defaults to
+   *   `publishedAt`). Without `repository` in the options, package.json names that repository.
+   * - `publishAttestation`: add the registry's publish attestation (default: with provenance),
+   *   or an object of TestSigstore#publishAttestation options.
+   * - `trustedPublisher`: `_npmUser` says a trusted publisher (OIDC) published it (true or
+   *   `{ id, oidcConfigId }`); `npmUser`: any other `_npmUser` value (a token publish).
+   */
+  addPackage ({ name, version, dependencies = {}, scripts, files, publishedAt, repository, maintainers, provenance, publishAttestation, trustedPublisher, npmUser }) {
     if (maintainers) this.maintainers.set(name, maintainers)
+    if (provenance && !repository) repository = { type: 'git', url: `git+https://github.com/${provenance.repository}.git` }
     const manifest = { name, version, dependencies, ...(scripts ? { scripts } : {}), ...(repository ? { repository } : {}) }
     const content = { 'package.json': JSON.stringify(manifest, null, 2), 'index.js': `module.exports = '${name}@${version}'\n`, ...files }
     const tgz = tarball(content)
@@ -60,9 +97,32 @@ class TestRegistry {
     const integrity = 'sha512-' + crypto.createHash('sha512').update(tgz).digest('base64')
     const shasum = crypto.createHash('sha1').update(tgz).digest('hex')
     const entry = { ...manifest, hasInstallScript: scripts ? true : undefined, _path: path, dist: { integrity, shasum }, publishedAt: publishedAt || new Date('2024-05-01T00:00:00Z').toISOString() }
+    const publisher = npmUserOf(trustedPublisher, npmUser)
+    if (publisher) entry._npmUser = publisher
+    entry._attestations = this.attest({ name, version, integrity, publishedAt: entry.publishedAt, provenance, publishAttestation })
     if (!this.versions.has(name)) this.versions.set(name, new Map())
     this.versions.get(name).set(version, entry)
     return integrity
+  }
+
+  /**
+   * Makes and stores the attestations document of a version; returns what `dist.attestations`
+   * advertises (`{ provenance: { predicateType } }`, `{}` for publish only), or undefined.
+   */
+  attest ({ name, version, integrity, publishedAt, provenance, publishAttestation = !!provenance }) {
+    if (!provenance && !publishAttestation) return undefined
+    if (!this.sigstore) throw new Error('attestations need a test Sigstore: call useSigstore() first')
+    const attestations = []
+    const integratedTime = (provenance && provenance.integratedTime) || publishedAt
+    if (provenance) attestations.push(this.sigstore.provenance({ integratedTime, ...provenance, name, version, integrity }))
+    if (publishAttestation) {
+      const options = typeof publishAttestation === 'object' ? publishAttestation : {}
+      const publish = this.sigstore.publishAttestation({ key: this.key, integratedTime, ...options, name, version, integrity })
+      attestations.push(publish)
+    }
+    const doc = { attestations: attestations.map(({ predicateType, bundle }) => ({ predicateType, bundle })) }
+    this.attestationDocs.set(`${name}@${version}`, JSON.stringify(doc))
+    return provenance ? { provenance: { predicateType: attestations[0].predicateType } } : {}
   }
 
   /** Serves a real recorded packument exactly as recorded (its own signatures). */
@@ -92,9 +152,10 @@ class TestRegistry {
     const versions = {}
     const time = {}
     for (const [version, entry] of this.versions.get(name)) {
-      const { _path, publishedAt, dist, ...manifest } = entry
+      const { _path, publishedAt, dist, _attestations, ...manifest } = entry
       const signatures = this.signatures(name, version, dist.integrity)
-      versions[version] = { ...manifest, dist: { ...dist, tarball: this.url + _path, ...(signatures ? { signatures } : {}) } }
+      const attestations = _attestations && { url: `${this.url}/-/npm/v1/attestations/${name.replace('/', '%2f')}@${version}`, ..._attestations }
+      versions[version] = { ...manifest, dist: { ...dist, tarball: this.url + _path, ...(signatures ? { signatures } : {}), ...(attestations ? { attestations } : {}) } }
       time[version] = publishedAt
     }
     const latest = Object.keys(versions).pop()
