@@ -5,7 +5,8 @@
 //! `EUSAGE`, ...): the error object is built on the JS thread once the future settles, because
 //! napi's own async rejections only know napi's status names.
 
-mod convert;
+mod options;
+mod report;
 
 use std::future::Future;
 
@@ -13,10 +14,8 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use sigverify_core::{PackageSpec, VerifyError};
 
-pub use convert::{
-    FetchOptions, FetchSummary, PackageResult, RegistryInfo, Report, Summary, VerifyPackageOptions,
-    VerifyTreeOptions,
-};
+pub use options::{FetchOptions, ProvenanceOptions, VerifyPackageOptions, VerifyTreeOptions};
+pub use report::{FetchSummary, PackageResult, RegistryInfo, Report, Summary};
 
 /// Verifies the registry signatures of every package of a project.
 ///
@@ -37,7 +36,8 @@ pub fn verify_tree(
 }
 
 /// Verifies one package version (`name@version`, scoped names allowed), optionally holding the
-/// registry's signed integrity against `options.integrity` and the sha512 of `options.tarball`.
+/// registry's signed integrity against `options.integrity` and the bytes of `options.tarball`,
+/// and decides it with the policy as `verifyTree` does.
 #[napi(ts_return_type = "Promise<PackageResult>")]
 pub fn verify_package(
     env: &Env,
@@ -51,7 +51,8 @@ pub fn verify_package(
         parsed.tarball = options.tarball.clone().map(Into::into);
         parsed.attestations = options.attestations_document()?;
         let core = options.into_core()?;
-        let result = sigverify_core::verify_package(&parsed, &core).await?;
+        let report = sigverify_core::verify_package(&parsed, &core).await?;
+        let result = report.packages.into_iter().next().expect("one package");
         Ok(PackageResult::from(result))
     })
 }

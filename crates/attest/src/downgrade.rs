@@ -68,7 +68,11 @@ pub fn detect_downgrade(history: &[VersionInfo], version: &str) -> Option<Downgr
         .iter()
         .filter(|v| v.has_provenance && release_line(&v.version).as_ref() == Some(&line))
         .filter(|v| earlier(v))
-        .max_by(|a, b| a.published.cmp(&b.published).then_with(|| version_order(&a.version, &b.version)))?;
+        .max_by(|a, b| {
+            a.published
+                .cmp(&b.published)
+                .then_with(|| version_order(&a.version, &b.version))
+        })?;
     Some(downgrade(version, previous, line))
 }
 
@@ -81,7 +85,10 @@ fn version_order(a: &str, b: &str) -> std::cmp::Ordering {
 
 fn downgrade(version: &str, previous: &VersionInfo, line: String) -> Downgrade {
     let at = previous.published;
-    let when = at.map_or_else(|| "publish time unknown".to_string(), |t| format!("published {}", t.to_rfc3339()));
+    let when = at.map_or_else(
+        || "publish time unknown".to_string(),
+        |t| format!("published {}", t.to_rfc3339()),
+    );
     Downgrade {
         code: "EPROVENANCEDOWNGRADE",
         version: version.to_string(),

@@ -157,9 +157,16 @@ fn non_semver_versions_are_not_compared() {
 fn without_publish_times_semver_order_decides() {
     // Abbreviated packuments carry no `time`: a lower version of the line with provenance still
     // makes a later one without it a downgrade.
-    let history = [v("1.0.0", None, true), v("1.1.0", None, true), v("1.2.0", None, false)];
+    let history = [
+        v("1.0.0", None, true),
+        v("1.1.0", None, true),
+        v("1.2.0", None, false),
+    ];
     let d = detect_downgrade(&history, "1.2.0").expect("downgrade without times");
-    assert_eq!((d.previous_version.as_str(), d.previous_published), ("1.1.0", None));
+    assert_eq!(
+        (d.previous_version.as_str(), d.previous_published),
+        ("1.1.0", None)
+    );
     // Not across lines, and not from a HIGHER version.
     let across = [v("1.9.0", None, true), v("2.0.0", None, false)];
     assert_eq!(detect_downgrade(&across, "2.0.0"), None);

@@ -237,8 +237,13 @@ fn task_error(e: tokio::task::JoinError) -> CacheError {
 
 /// The CA certificate(s) a `rediss://` server's certificate must chain to, when given.
 fn redis_ca(env: &HashMap<String, String>) -> Result<Option<Vec<u8>>, CacheError> {
-    let Some(path) = env.get("NPM_SIGVERIFY_REDIS_CA_FILE").filter(|p| !p.is_empty()) else {
+    let Some(path) = env
+        .get("NPM_SIGVERIFY_REDIS_CA_FILE")
+        .filter(|p| !p.is_empty())
+    else {
         return Ok(None);
     };
-    std::fs::read(path).map(Some).map_err(|e| CacheError::io(std::path::Path::new(path), e))
+    std::fs::read(path)
+        .map(Some)
+        .map_err(|e| CacheError::io(std::path::Path::new(path), e))
 }

@@ -4,9 +4,9 @@
 //! Layout: `<root>/v1/<namespace>/<h0h1>/<h2h3>/<sha256 hex>`; temp files
 //! start with `.tmp-` and are never read.
 
-use crate::secret::CacheSecret;
 use crate::entry::{now_millis, Record};
 use crate::key::file_hash;
+use crate::secret::CacheSecret;
 use crate::stats::{Counters, Stored};
 use crate::{CacheError, Entry, Namespace};
 use std::fs;

@@ -228,7 +228,10 @@ mod tests {
     #[test]
     fn round_trip_keeps_every_field_and_says_whether_it_was_authenticated() {
         let record = sample();
-        assert_eq!(Record::decode(&record.encode(None), None), Ok(record.clone()));
+        assert_eq!(
+            Record::decode(&record.encode(None), None),
+            Ok(record.clone())
+        );
         let keyed = Record::decode(&record.encode(Some(&secret(1))), Some(&secret(1))).unwrap();
         assert!(keyed.entry.authenticated);
         assert_eq!(keyed.entry.body, record.entry.body);
@@ -238,10 +241,16 @@ mod tests {
     fn entries_only_read_under_the_key_they_were_written_with() {
         let record = sample();
         let keyed = record.encode(Some(&secret(1)));
-        assert_eq!(Record::decode(&keyed, Some(&secret(2))), Err(DecodeError::Checksum));
+        assert_eq!(
+            Record::decode(&keyed, Some(&secret(2))),
+            Err(DecodeError::Checksum)
+        );
         assert_eq!(Record::decode(&keyed, None), Err(DecodeError::Foreign));
         // A forger without the key writes an unkeyed entry: a keyed cache ignores it.
-        assert_eq!(Record::decode(&record.encode(None), Some(&secret(1))), Err(DecodeError::Foreign));
+        assert_eq!(
+            Record::decode(&record.encode(None), Some(&secret(1))),
+            Err(DecodeError::Foreign)
+        );
     }
 
     #[test]
@@ -251,7 +260,10 @@ mod tests {
             for i in 0..bytes.len() {
                 let mut bad = bytes.clone();
                 bad[i] ^= 0x01;
-                assert!(Record::decode(&bad, secret.as_ref()).is_err(), "flip at {i} accepted");
+                assert!(
+                    Record::decode(&bad, secret.as_ref()).is_err(),
+                    "flip at {i} accepted"
+                );
             }
         }
     }
@@ -277,6 +289,9 @@ mod tests {
         bytes.extend_from_slice(&Sha256::digest(&payload));
         bytes.extend_from_slice(&(payload.len() as u64).to_le_bytes());
         bytes.extend_from_slice(&payload);
-        assert_eq!(Record::decode(&bytes, None), Err(DecodeError::Truncated("key")));
+        assert_eq!(
+            Record::decode(&bytes, None),
+            Err(DecodeError::Truncated("key"))
+        );
     }
 }

@@ -17,7 +17,6 @@
 //! ```
 
 mod cache;
-mod command;
 mod disk;
 mod entry;
 mod error;
@@ -29,13 +28,12 @@ mod spec;
 mod stats;
 
 pub use cache::{Cache, CacheOptions};
-pub use command::{execute_cache_command, run_cache_command, CacheAction, CacheArgs};
 pub use entry::Entry;
 pub use error::CacheError;
 pub use key::verdict_key;
 pub use namespace::{Namespace, EVIDENCE_TTL, KEYS_TTL, VERDICT_TTL};
-pub use secret::{local_key_path, CacheSecret, KEY_ENV, KEY_FILE_ENV};
 pub use redis_backend::{redis_key, RedisTimeouts, BATCH as REDIS_BATCH, KEY_PREFIX};
+pub use secret::{local_key_path, CacheSecret, KEY_ENV, KEY_FILE_ENV};
 pub use spec::{
     default_cache_dir, default_dir_for, redact, spec_from_env, CacheSpec, RedisTarget, CACHE_ENV,
 };

@@ -4,9 +4,9 @@
 //! by a timeout; after the first connection failure the cache trips and
 //! answers `Unavailable` at once, so a dead Redis costs one timeout per run.
 
-use crate::secret::CacheSecret;
 use crate::disk::expiry;
 use crate::entry::Record;
+use crate::secret::CacheSecret;
 use crate::spec::RedisTarget;
 use crate::stats::{Counters, Stored};
 use crate::{CacheError, Entry, Namespace};
@@ -273,7 +273,12 @@ impl RedisCache {
 }
 
 /// Decodes one stored value; anything wrong is a miss.
-fn check(key: &str, value: Option<Vec<u8>>, c: &Counters, secret: Option<&CacheSecret>) -> Option<Entry> {
+fn check(
+    key: &str,
+    value: Option<Vec<u8>>,
+    c: &Counters,
+    secret: Option<&CacheSecret>,
+) -> Option<Entry> {
     match Record::decode(&value?, secret) {
         Ok(record) if record.key == key => Some(record.entry),
         Ok(_) => None,

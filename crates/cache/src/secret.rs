@@ -49,7 +49,9 @@ impl CacheSecret {
     /// The tag of `payload`.
     pub(crate) fn tag(&self, payload: &[u8]) -> [u8; 32] {
         let tag = hmac::sign(&self.key, payload);
-        tag.as_ref().try_into().expect("HMAC-SHA256 tags are 32 bytes")
+        tag.as_ref()
+            .try_into()
+            .expect("HMAC-SHA256 tags are 32 bytes")
     }
 
     /// True when `tag` is `payload`'s (compared in constant time).
@@ -59,7 +61,10 @@ impl CacheSecret {
 }
 
 /// The secret for a cache: configured, or (for the local disk cache) this user's own key file.
-pub(crate) fn resolve(env: &HashMap<String, String>, local: bool) -> Result<Option<CacheSecret>, CacheError> {
+pub(crate) fn resolve(
+    env: &HashMap<String, String>,
+    local: bool,
+) -> Result<Option<CacheSecret>, CacheError> {
     if let Some(key) = env.get(KEY_ENV).filter(|k| !k.is_empty()) {
         return CacheSecret::new(key.trim().as_bytes()).map(Some);
     }
@@ -82,10 +87,14 @@ pub fn local_key_path(env: &HashMap<String, String>) -> Result<PathBuf, CacheErr
     let var = |name: &str| env.get(name).filter(|v| !v.is_empty()).map(PathBuf::from);
     let base = match std::env::consts::OS {
         "windows" => var("APPDATA").ok_or(CacheError::NoCacheDir("APPDATA"))?,
-        "macos" => var("HOME").ok_or(CacheError::NoCacheDir("HOME"))?.join("Library/Application Support"),
+        "macos" => var("HOME")
+            .ok_or(CacheError::NoCacheDir("HOME"))?
+            .join("Library/Application Support"),
         _ => match var("XDG_CONFIG_HOME").filter(|p| p.is_absolute()) {
             Some(xdg) => xdg,
-            None => var("HOME").ok_or(CacheError::NoCacheDir("HOME"))?.join(".config"),
+            None => var("HOME")
+                .ok_or(CacheError::NoCacheDir("HOME"))?
+                .join(".config"),
         },
     };
     Ok(base.join("npm-sigverify").join("cache.key"))
@@ -101,7 +110,10 @@ fn read_key_file(path: &Path) -> Result<CacheSecret, CacheError> {
 #[cfg(unix)]
 fn refuse_shared(path: &Path) -> Result<(), CacheError> {
     use std::os::unix::fs::PermissionsExt;
-    let mode = std::fs::metadata(path).map_err(|e| CacheError::io(path, e))?.permissions().mode();
+    let mode = std::fs::metadata(path)
+        .map_err(|e| CacheError::io(path, e))?
+        .permissions()
+        .mode();
     if mode & 0o077 != 0 {
         return Err(CacheError::Key(format!(
             "{} is accessible to other users (mode {:o}): run `chmod 600 {}`",
@@ -122,14 +134,16 @@ fn create_key_file(path: &Path) -> Result<(), CacheError> {
     let dir = path.parent().expect("the key file has a folder");
     std::fs::create_dir_all(dir).map_err(|e| CacheError::io(dir, e))?;
     let mut bytes = [0u8; 32];
-    aws_lc_rs::rand::fill(&mut bytes).map_err(|_| CacheError::Key("no randomness for a cache key".into()))?;
+    aws_lc_rs::rand::fill(&mut bytes)
+        .map_err(|_| CacheError::Key("no randomness for a cache key".into()))?;
     let text = format!("{}\n", hex::encode(bytes));
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     match options.open(path) {
-        Ok(mut file) => std::io::Write::write_all(&mut file, text.as_bytes()).map_err(|e| CacheError::io(path, e)),
+        Ok(mut file) => std::io::Write::write_all(&mut file, text.as_bytes())
+            .map_err(|e| CacheError::io(path, e)),
         // Another process made it first: use theirs.
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
         Err(e) => Err(CacheError::io(path, e)),

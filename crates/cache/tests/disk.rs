@@ -19,7 +19,9 @@ async fn open(dir: &Path) -> Cache {
         env: Some(env),
         ..Default::default()
     };
-    Cache::open_with(Some(dir.to_str().unwrap()), &options).await.unwrap()
+    Cache::open_with(Some(dir.to_str().unwrap()), &options)
+        .await
+        .unwrap()
 }
 
 /// The documented layout: `v1/<ns>/<h0h1>/<h2h3>/<sha256(ns \0 key)>`.

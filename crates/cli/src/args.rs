@@ -38,18 +38,18 @@ pub enum Command {
     /// Explain one package: every check, its evidence, and the policy rule that decided.
     Explain(ExplainArgs),
     /// Show or clear the evidence cache (`cache stats`, `cache clear`).
-    Cache(sigverify_cache::CacheArgs),
+    Cache(crate::cache_cmd::CacheArgs),
     /// Sigstore trust material (`trust update`: refresh the trusted root over TUF).
     #[command(subcommand)]
     Trust(TrustCommand),
     /// Add npm-sigverify to the project's npm lifecycle hooks (preinstall, postinstall).
-    Init(sigverify_hooks::InitArgs),
+    Init(crate::hooks_cmd::InitArgs),
     /// Safe install: verify the lockfile, `npm ci --ignore-scripts`, verify what landed, then run
     /// the install scripts of verified packages only.
-    Install(sigverify_hooks::InstallArgs),
+    Install(crate::hooks_cmd::InstallArgs),
     /// Cosign-compatible signing and verification for internal packages.
     #[command(flatten)]
-    Cosign(sigverify_cosign::cli::Command),
+    Cosign(crate::cosign::Command),
 }
 
 /// Options shared by every command that reads evidence.
@@ -203,6 +203,12 @@ pub struct VerifyPackageArgs {
     /// Trust file of internal keys: verify `dist.signatures` entries made by its keys.
     #[arg(long, value_name = "FILE")]
     pub trust: Option<PathBuf>,
+    /// The policy file (default: the one in the current folder, as for `verify`).
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// The policy environment (default: NPM_SIGVERIFY_ENV, then NODE_ENV, then the policy's default).
+    #[arg(long = "env", value_name = "NAME")]
+    pub env: Option<String>,
     #[command(flatten)]
     pub provenance: ProvenanceArgs,
     #[command(flatten)]

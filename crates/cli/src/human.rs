@@ -1,36 +1,43 @@
-//! Human output, shaped like `npm audit signatures` (grouped, sorted), plus what npm leaves out:
-//! the code, the reason and what to do, and the skipped packages with their reasons.
+//! Human output. Like `npm audit signatures` it says how many packages were audited and
+//! verified; unlike it, every package that decides the exit code is named, with its code, the
+//! rule that decided and what to do, failures are grouped by cause (one line per cause with a
+//! count, not one block per package), and exceptions and warnings are shown.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use sigverify_core::{PackageResult, Report, Status};
+use sigverify_core::{Code, PackageResult, Report, Status};
+use sigverify_policy::{CheckResult, Outcome};
+
+/// At most this many packages are named per cause (the JSON and reports have them all).
+const NAMED_PER_CAUSE: usize = 10;
 
 /// Renders a report for a terminal.
 pub fn render(report: &Report) -> String {
     let mut out = String::new();
-    let audited = report.summary.total - report.summary.skipped;
+    let s = &report.summary;
+    let audited = s.total - s.skipped;
     let secs = report.duration_ms as f64 / 1000.0;
     let _ = writeln!(
         out,
         "audited {audited} {} in {secs:.2}s\n",
         plural(audited, "package", "packages")
     );
-    let verified = report.summary.verified;
-    if verified > 0 {
-        let has = plural(
-            verified,
-            "package has a verified registry signature",
-            "packages have verified registry signatures",
+    if s.verified > 0 {
+        let has = plural(s.verified, "package has", "packages have");
+        let _ = writeln!(
+            out,
+            "{} {has} verified registry signatures and contents\n",
+            s.verified
         );
-        let _ = writeln!(out, "{verified} {has}\n");
     }
-    render_missing(&mut out, report);
-    render_invalid(&mut out, report);
+    render_decided(&mut out, report, Outcome::Fail);
+    render_decided(&mut out, report, Outcome::Warn);
     render_skipped(&mut out, report);
     for warning in &report.warnings {
         let _ = writeln!(out, "warning: {warning}");
     }
+    out.push_str(&policy_line(report));
     out
 }
 
@@ -42,73 +49,143 @@ fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
     }
 }
 
-fn render_missing(out: &mut String, report: &Report) {
-    let missing: Vec<_> = report.with_status(Status::Missing).collect();
-    if missing.is_empty() {
+/// The packages with one decision, grouped by the code that decided them.
+fn render_decided(out: &mut String, report: &Report, outcome: Outcome) {
+    let mut by_cause: BTreeMap<String, Vec<&PackageResult>> = BTreeMap::new();
+    for p in report
+        .packages
+        .iter()
+        .filter(|p| outcome_of(p) == Some(outcome))
+    {
+        by_cause.entry(deciding_code(p)).or_default().push(p);
+    }
+    if by_cause.is_empty() {
         return;
     }
-    let n = missing.len();
-    let what = plural(
-        n,
-        "package has a missing registry signature",
-        "packages have missing registry signatures",
-    );
+    let n: usize = by_cause.values().map(Vec::len).sum();
+    let _ = match outcome {
+        Outcome::Fail => writeln!(
+            out,
+            "{n} {} the policy:\n",
+            plural(n, "package fails", "packages fail")
+        ),
+        _ if report.policy.mode == "warn" => writeln!(
+            out,
+            "{n} {} (not enforced: environment {} only warns):\n",
+            plural(n, "package has findings", "packages have findings"),
+            report.policy.environment
+        ),
+        _ => writeln!(
+            out,
+            "{n} {} with warnings:\n",
+            plural(n, "package passes", "packages pass")
+        ),
+    };
+    for (code, packages) in by_cause {
+        render_cause(out, &code, &packages);
+    }
+}
+
+fn render_cause(out: &mut String, code: &str, packages: &[&PackageResult]) {
+    let title = sigverify_codes::title_of(code);
+    let count = packages.len();
     let _ = writeln!(
         out,
-        "{n} {what} but the registry is providing signing keys:\n"
+        "{code} {title} ({count} {})",
+        plural(count, "package", "packages")
     );
-    for p in missing {
+    for p in packages.iter().take(NAMED_PER_CAUSE) {
+        let rule = p
+            .decision
+            .as_ref()
+            .map(|d| d.rule.as_str())
+            .unwrap_or("default");
+        let _ = writeln!(out, "  {} at {} (rule {rule})", p.id(), p.location);
+        if count <= 3 {
+            if let Some(message) = deciding_message(p) {
+                let _ = writeln!(out, "    {message}");
+            }
+        }
+        if let Some(exception) = p.decision.as_ref().and_then(|d| d.exception.as_ref()) {
+            let state = match (exception.applied, exception.expired) {
+                (_, true) => "expired",
+                (true, _) => "applied",
+                _ => "matched",
+            };
+            let _ = writeln!(
+                out,
+                "    exception {} {state} (expires {}): {}",
+                exception.package, exception.expires, exception.reason
+            );
+        }
+    }
+    if count > NAMED_PER_CAUSE {
         let _ = writeln!(
             out,
-            "{}@{} ({})",
-            p.name,
-            p.version,
-            p.registry.as_deref().unwrap_or("?")
+            "  and {} more (--json lists them all)",
+            count - NAMED_PER_CAUSE
         );
     }
-    out.push('\n');
+    let fix = Code::parse(code)
+        .map(|c| c.remediation())
+        .unwrap_or("see the message above");
+    let _ = writeln!(out, "  fix: {fix}\n");
 }
 
-fn render_invalid(out: &mut String, report: &Report) {
-    let invalid: Vec<_> = report.with_status(Status::Invalid).collect();
-    if invalid.is_empty() {
-        return;
+/// The code that decided a package: its own (the verifier's) when the verifier failed it, else
+/// the first failing (or, for warnings, flagged) policy check's.
+fn deciding_code(p: &PackageResult) -> String {
+    if matches!(p.status, Status::Invalid | Status::Missing) {
+        if let Some(code) = p.code {
+            return code.as_str().to_string();
+        }
     }
-    let n = invalid.len();
-    let what = plural(
-        n,
-        "package failed verification",
-        "packages failed verification",
-    );
-    let _ = writeln!(out, "{n} {what}:\n");
-    for p in &invalid {
-        render_failure(out, p);
-    }
-    let tail = plural(n, "this package", "these packages");
-    let _ = writeln!(out, "Someone might have tampered with {tail} since it was published on the registry, or the evidence could not be checked!\n");
+    first_flagged(p)
+        .and_then(|c| c.code)
+        .map(|c| c.as_str().to_string())
+        .unwrap_or_else(|| "EPOLICY".to_string())
 }
 
-fn render_failure(out: &mut String, p: &PackageResult) {
-    let code = p.code.map(|c| c.as_str()).unwrap_or("");
-    let _ = writeln!(
-        out,
-        "{}@{} ({}) {code}",
-        p.name,
-        p.version,
-        p.registry.as_deref().unwrap_or("?")
-    );
-    if let Some(message) = &p.message {
-        let _ = writeln!(out, "  {message}");
+fn deciding_message(p: &PackageResult) -> Option<String> {
+    if matches!(p.status, Status::Invalid | Status::Missing) {
+        if let Some(message) = &p.message {
+            return Some(message.clone());
+        }
     }
-    let _ = writeln!(out, "  at {}", p.location);
-    if let Some(fix) = &p.remediation {
-        let _ = writeln!(out, "  fix: {fix}");
-    }
+    first_flagged(p).map(|c| c.message.clone())
+}
+
+fn first_flagged(p: &PackageResult) -> Option<&CheckResult> {
+    let checks = &p.decision.as_ref()?.checks;
+    checks
+        .iter()
+        .find(|c| !c.passed && c.required)
+        .or_else(|| checks.iter().find(|c| !c.passed))
+}
+
+fn outcome_of(p: &PackageResult) -> Option<Outcome> {
+    p.decision.as_ref().map(|d| d.outcome)
+}
+
+/// True when every failing check of a package's decision is operational (nothing is known to
+/// be wrong; the evidence could not be obtained).
+pub fn operational_only(p: &PackageResult) -> bool {
+    let Some(decision) = &p.decision else {
+        return false;
+    };
+    decision
+        .checks
+        .iter()
+        .filter(|c| !c.passed && c.required)
+        .all(|c| c.code.is_some_and(|code| code.is_operational()))
 }
 
 fn render_skipped(out: &mut String, report: &Report) {
     let mut by_code: BTreeMap<&str, Vec<&PackageResult>> = BTreeMap::new();
-    for p in report.with_status(Status::Skipped) {
+    let skipped = report
+        .with_status(Status::Skipped)
+        .filter(|p| outcome_of(p) == Some(Outcome::Pass));
+    for p in skipped {
         by_code
             .entry(p.code.map(|c| c.as_str()).unwrap_or(""))
             .or_default()
@@ -121,7 +198,7 @@ fn render_skipped(out: &mut String, report: &Report) {
             "{n} {} skipped ({code}):",
             plural(n, "package", "packages")
         );
-        for p in packages {
+        for p in packages.iter().take(NAMED_PER_CAUSE * 2) {
             let _ = writeln!(
                 out,
                 "  {} [{}]",
@@ -129,96 +206,121 @@ fn render_skipped(out: &mut String, report: &Report) {
                 p.location
             );
         }
+        if n > NAMED_PER_CAUSE * 2 {
+            let _ = writeln!(out, "  and {} more", n - NAMED_PER_CAUSE * 2);
+        }
         out.push('\n');
     }
 }
 
-/// One line saying which policy and environment decided, and the decision counts.
-pub fn policy_line(
-    applied: &crate::decisions::Applied,
-    decisions: &[sigverify_policy::Decision],
-) -> String {
-    use sigverify_policy::Outcome;
-    let count = |o: Outcome| decisions.iter().filter(|d| d.outcome == o).count();
-    let source = applied
+/// Which policy and environment decided, the decision counts, and the exit code.
+fn policy_line(report: &Report) -> String {
+    let p = &report.policy;
+    let source = p
         .source
         .as_deref()
         .unwrap_or("npm defaults (no policy file)");
-    let env = &applied.environment;
+    let s = &report.summary;
+    let enforced = match p.mode.as_str() {
+        "warn" => " (warn: failures not enforced)",
+        _ => "",
+    };
     format!(
-        "\npolicy: {source}, environment {} ({}): {} pass, {} warn, {} fail\n",
-        env.name,
-        format!("{:?}", env.mode).to_lowercase(),
-        count(Outcome::Pass),
-        count(Outcome::Warn),
-        count(Outcome::Fail)
+        "policy: {source}, environment {}{enforced}: {} pass, {} warn, {} fail; exit code {}\n",
+        p.environment, s.pass, s.warn, s.fail, report.exit_code
     )
 }
 
-/// Everything known about one package: each check, its evidence, and the rule that decided.
-pub fn explain(entry: &serde_json::Value) -> String {
-    let field = |k: &str| entry[k].as_str().unwrap_or("-").to_string();
+/// Everything known about one package: each check with its state and evidence, and the policy
+/// rule that decided.
+pub fn explain(p: &PackageResult) -> String {
     let mut out = String::new();
+    let _ = writeln!(out, "{} at {}", p.id(), p.location);
+    let code = p.code.map(|c| c.as_str()).unwrap_or("");
+    let _ = writeln!(out, "  status:      {} {code}", p.status.as_str());
     let _ = writeln!(
         out,
-        "{}@{} at {}",
-        field("name"),
-        field("version"),
-        field("location")
+        "  source:      {} ({})",
+        p.source,
+        p.registry.as_deref().unwrap_or("-")
     );
-    let _ = writeln!(
-        out,
-        "  status:      {} {}",
-        field("status"),
-        entry["code"].as_str().unwrap_or("")
-    );
-    let _ = writeln!(out, "  registry:    {}", field("registry"));
     let _ = writeln!(
         out,
         "  integrity:   {} (lockfile {})",
-        field("integrity"),
-        field("lockfileIntegrity")
+        p.integrity.as_deref().unwrap_or("-"),
+        p.lockfile_integrity.as_deref().unwrap_or("-")
     );
-    let _ = writeln!(out, "  keyids:      {}", entry["keyids"]);
-    let _ = writeln!(out, "  provenance:  {}", field("provenance"));
-    for a in entry["attestations"].as_array().into_iter().flatten() {
-        let signer = &a["signer"];
+    if !p.keyids.is_empty() {
+        let _ = writeln!(out, "  keyids:      {}", p.keyids.join(", "));
+    }
+    let _ = writeln!(out, "  checks:");
+    for (name, check) in p.checks.named() {
+        let code = check.code.map(|c| format!(" {c}")).unwrap_or_default();
+        let _ = writeln!(out, "    {name:<19} {}{code}", check.state.as_str());
+        if let Some(message) = check.message.as_deref().filter(|_| check.state.fails()) {
+            let _ = writeln!(out, "      {message}");
+        }
+    }
+    for a in &p.attestations {
+        let signer = a.signer.as_ref();
         let _ = writeln!(
             out,
-            "    {} {} log {} repo {} ref {}",
-            a["kind"].as_str().unwrap_or("?"),
-            a["status"].as_str().unwrap_or("?"),
-            a["logIndex"],
-            signer["sourceRepositoryUri"].as_str().unwrap_or("-"),
-            signer["sourceRepositoryRef"].as_str().unwrap_or("-")
+            "  attestation: {} {} log {} repo {} ref {}",
+            a.kind,
+            a.status,
+            a.log_index
+                .map(|i| i.to_string())
+                .unwrap_or_else(|| "-".into()),
+            signer
+                .and_then(|s| s.source_repository_uri.as_deref())
+                .unwrap_or("-"),
+            signer
+                .and_then(|s| s.source_repository_ref.as_deref())
+                .unwrap_or("-"),
         );
     }
-    if entry["contents"].is_object() {
-        let _ = writeln!(out, "  contents:    {}", entry["contents"]);
-    }
-    let _ = writeln!(
-        out,
-        "  decision:    {} (rule {})",
-        field("decision"),
-        field("rule")
-    );
-    for check in entry["checks"].as_array().into_iter().flatten() {
-        let mark = if check["passed"].as_bool() == Some(true) {
-            "ok  "
-        } else {
-            "FAIL"
-        };
+    if let Some(contents) = &p.contents {
         let _ = writeln!(
             out,
-            "    {mark} {}: {}",
-            check["check"].as_str().unwrap_or("?"),
-            check["message"].as_str().unwrap_or("")
+            "  contents:    {} files compared; {} modified, {} removed, {} added ({} change what Node loads)",
+            contents.checked_files,
+            contents.modified.len(),
+            contents.removed.len(),
+            contents.added.len(),
+            contents.loadable.len()
         );
     }
-    if let Some(message) = entry["message"].as_str() {
-        let _ = writeln!(out, "  message:     {message}");
+    if let Some(decision) = &p.decision {
+        let outcome = format!("{:?}", decision.outcome).to_lowercase();
+        let _ = writeln!(out, "  decision:    {outcome} (rule {})", decision.rule);
+        for check in &decision.checks {
+            let mark = if check.passed {
+                "ok  "
+            } else if check.required {
+                "FAIL"
+            } else {
+                "warn"
+            };
+            let _ = writeln!(out, "    {mark} {}: {}", check.check, check.message);
+        }
+        if let Some(e) = &decision.exception {
+            let _ = writeln!(
+                out,
+                "  exception:   {} (expires {}, {}): {}",
+                e.package,
+                e.expires,
+                if e.expired {
+                    "expired"
+                } else if e.applied {
+                    "applied"
+                } else {
+                    "not needed"
+                },
+                e.reason
+            );
+        }
     }
-    if let Some(fix) = entry["remediation"].as_str() {
+    if let Some(fix) = &p.remediation {
         let _ = writeln!(out, "  fix:         {fix}");
     }
     out.push('\n');

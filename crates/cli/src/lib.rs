@@ -1,10 +1,12 @@
 //! The `npm-sigverify` command line, shared by the standalone binary and the addon's `runCli`.
 
 mod args;
-mod decisions;
+pub mod cache_cmd;
+pub mod cosign;
 mod error;
+mod hooks_cmd;
 mod human;
-mod json;
+mod output;
 mod progress_bar;
 mod risk_cmd;
 mod trust_cmd;
@@ -16,13 +18,14 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Parser;
+use sigverify_core::config::{CacheSettings, HttpOptions, ProvenanceOptions};
 use sigverify_core::npmrc::{ConfigOverrides, NpmConfig};
-use sigverify_core::source::registry::HttpOptions;
-use sigverify_core::{fetch_store, verify_package, Omit, PackageSpec, VerifyError, VerifyOptions};
+use sigverify_core::{
+    fetch_store, verify_package, Omit, PackageSpec, PolicyChoice, VerifyError, VerifyOptions,
+};
 
 pub use args::{Cli, Command};
 use args::{EvidenceArgs, FetchArgs, OmitKind, ProvenanceArgs, VerifyPackageArgs};
-use sigverify_core::check::attestations::ProvenanceOptions;
 
 /// Exit code: usage or configuration error.
 pub const EXIT_USAGE: i32 = 2;
@@ -64,16 +67,16 @@ async fn dispatch(command: Command) -> i32 {
             let dir = args.dir.clone();
             (risk_cmd::run_risk(args).await, dir)
         }
-        Command::Init(args) => return run_init_command(&args),
-        Command::Install(args) => return run_install_command(&args).await,
-        Command::Cosign(command) => return sigverify_cosign::cli::run(&command),
+        Command::Init(args) => return hooks_cmd::run_init(&args),
+        Command::Install(args) => return hooks_cmd::run_install(&args).await,
+        Command::Cosign(command) => return cosign::run(&command),
         Command::Trust(args::TrustCommand::Update(args)) => {
             (trust_cmd::run_trust_update(args).await, None)
         }
         Command::Cache(args) => {
             let env = std::env::vars().collect();
             let (mut out, mut err) = (std::io::stdout(), std::io::stderr());
-            return sigverify_cache::execute_cache_command(&args, &env, &mut out, &mut err).await;
+            return cache_cmd::execute_cache_command(&args, &env, &mut out, &mut err).await;
         }
     };
     match outcome {
@@ -83,25 +86,28 @@ async fn dispatch(command: Command) -> i32 {
         }
         Err(e) => {
             let e: error::CliError = e;
-            eprintln!(
+            let text = format!(
                 "npm-sigverify: {} ({})\n  fix: {}",
                 e.message, e.code, e.remediation
             );
+            eprintln!("{}", redactor(dir).text(&text));
             EXIT_USAGE
         }
     }
 }
 
-/// Prints output after removing any configured secret, as a last line of defence.
+/// Prints output after removing any configured secret and URL credentials, as a last line of
+/// defence (the report is already redacted; error texts may not be).
 fn print_scrubbed(text: &str, dir: Option<PathBuf>) {
+    output::print(&redactor(dir).text(text.trim_end()));
+}
+
+fn redactor(dir: Option<PathBuf>) -> sigverify_core::model::redact::Redactor {
     let dir = dir.unwrap_or_else(|| PathBuf::from("."));
-    let mut text = text.to_string();
-    if let Ok(config) = NpmConfig::load(&dir, &ConfigOverrides::default()) {
-        for secret in config.secrets() {
-            text = text.replace(&secret, "***");
-        }
-    }
-    println!("{}", text.trim_end());
+    let secrets = NpmConfig::load(&dir, &ConfigOverrides::default())
+        .map(|c| c.secrets())
+        .unwrap_or_default();
+    sigverify_core::model::redact::Redactor::new(secrets)
 }
 
 pub(crate) fn options(
@@ -129,20 +135,20 @@ pub(crate) fn options(
             retries: e.retries,
             ..HttpOptions::default()
         },
-        lockfile_only: false,
-        contents: false,
-        provenance: ProvenanceOptions {
-            // A root refreshed by `trust update` replaces the embedded one.
-            trusted_root: trust_cmd::default_trusted_root().filter(|p| p.is_file()),
-            ..ProvenanceOptions::default()
-        },
-        cache: sigverify_core::cache::CacheSettings {
+        cache: CacheSettings {
             spec: e.cache.clone(),
             max_age: e.cache_max_age.map(Duration::from_secs),
         },
         deadline: e.deadline.map(Duration::from_millis),
-        progress: None,
-        trust_file: None,
+        ..VerifyOptions::default()
+    }
+}
+
+/// The policy a command runs under: `--policy FILE`, else the project's own.
+pub(crate) fn policy_choice(policy: Option<&std::path::Path>) -> PolicyChoice {
+    match policy {
+        Some(path) => PolicyChoice::File(path.to_path_buf()),
+        None => PolicyChoice::Discover,
     }
 }
 
@@ -151,24 +157,11 @@ pub(crate) fn provenance_options(p: &ProvenanceArgs) -> ProvenanceOptions {
         enabled: !p.no_attestations,
         require: p.require_provenance,
         repository_match: p.provenance_repository_match,
-        trusted_root: p
-            .trusted_root
-            .clone()
-            .or_else(|| trust_cmd::default_trusted_root().filter(|p| p.is_file())),
+        trusted_root: p.trusted_root.clone(),
         allowed_issuers: p.allowed_issuer.clone(),
         allowed_repositories: p.allowed_repository.clone(),
         allowed_workflow_refs: p.allowed_workflow_ref.clone(),
     }
-}
-
-/// `npm-sigverify init` (install-time hooks, crates/hooks).
-fn run_init_command(args: &sigverify_hooks::InitArgs) -> i32 {
-    sigverify_hooks::run_init(args)
-}
-
-/// `npm-sigverify install` (the safe install flow, crates/hooks).
-async fn run_install_command(args: &sigverify_hooks::InstallArgs) -> i32 {
-    sigverify_hooks::run_install(args).await
 }
 
 async fn run_verify_package(args: VerifyPackageArgs) -> Result<(String, i32), VerifyError> {
@@ -184,25 +177,16 @@ async fn run_verify_package(args: VerifyPackageArgs) -> Result<(String, i32), Ve
     let mut opts = options(None, None, args.offline, &[], &args.evidence);
     opts.provenance = provenance_options(&args.provenance);
     opts.trust_file = args.trust;
-    let result = verify_package(&spec, &opts).await?;
-    let failed = matches!(
-        result.status,
-        sigverify_core::Status::Invalid | sigverify_core::Status::Missing
-    );
-    let code = i32::from(failed);
+    opts.policy = policy_choice(args.policy.as_deref());
+    opts.environment = args.env;
+    let report = verify_package(&spec, &opts).await?;
     let text = if args.json {
-        serde_json::to_string_pretty(&result).expect("json renders")
+        let package = report.packages.first().expect("one package");
+        serde_json::to_string_pretty(package).expect("json renders")
     } else {
-        let detail = result.message.clone().unwrap_or_default();
-        format!(
-            "{}@{}: {} {}",
-            result.name,
-            result.version,
-            result.status.as_str(),
-            detail
-        )
+        human::render(&report)
     };
-    Ok((text, code))
+    Ok((text, report.exit_code))
 }
 
 async fn run_fetch(args: FetchArgs) -> Result<(String, i32), VerifyError> {

@@ -10,6 +10,14 @@ use sigverify_core::work::progress::{Progress, ProgressSink};
 const REDRAW: Duration = Duration::from_millis(80);
 const WIDTH: usize = 30;
 
+/// True when a bar helps: a person watching a terminal, not CI logs (`CI` set to anything but
+/// `false` or `0` turns it off, as most tools do).
+pub fn wanted() -> bool {
+    use std::io::IsTerminal;
+    let ci = std::env::var("CI").is_ok_and(|v| !matches!(v.as_str(), "" | "false" | "0"));
+    std::io::stderr().is_terminal() && !ci
+}
+
 /// A sink drawing the bar on stderr.
 pub fn stderr_bar() -> ProgressSink {
     let last = Mutex::new(None::<Instant>);

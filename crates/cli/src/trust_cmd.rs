@@ -3,7 +3,6 @@
 //! itself never needs the network: without a refreshed root it uses the one embedded in the
 //! binary.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use sigverify_trust_root::TrustedRoot;
@@ -14,20 +13,12 @@ use crate::error::CliError;
 /// Exit code when the refresh could not reach the TUF repository.
 const EXIT_OPERATIONAL: i32 = 3;
 
-/// The refreshed trusted root's default place, picked up by verification when present.
-pub fn default_trusted_root() -> Option<PathBuf> {
-    let base = std::env::var_os("XDG_CACHE_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
-    Some(base.join("npm-sigverify").join("trusted_root.json"))
-}
-
 /// Runs `trust update`.
 pub async fn run_trust_update(args: TrustUpdateArgs) -> Result<(String, i32), CliError> {
     let out = args
         .out
         .clone()
-        .or_else(default_trusted_root)
+        .or_else(sigverify_core::config::refreshed_trusted_root)
         .ok_or_else(|| {
             CliError::new(
                 "EUSAGE",

@@ -1,50 +1,26 @@
-//! `verify` and `explain`: run the verification, apply the policy, and write every output the
-//! run asks for (terminal, JSON, report files, audit log, GitHub annotations and summary).
+//! `verify` and `explain`: run the verification (core decides with the policy) and write every
+//! output the run asks for: terminal or JSON, report files, audit log, GitHub annotations and
+//! step summary. All of them render the same typed report.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::Path;
 
 use chrono::Utc;
-use serde_json::Value;
-use sigverify_core::{verify_tree, Report, VerifyOptions};
-use sigverify_policy::Decision;
+use serde_json::json;
+use sigverify_core::{verify_tree, PackageResult, Report, VerifyOptions};
 
 use crate::args::{ExplainArgs, VerifyArgs};
-use crate::decisions::{self, Applied};
 use crate::error::CliError;
-use crate::lockfile_lines::LockfileLines;
-use crate::{human, json, options, progress_bar, provenance_options};
-
-/// Everything one verification produced.
-pub struct Outcome {
-    report: Report,
-    decisions: Vec<Decision>,
-    applied: Applied,
-    document: Value,
-}
+use crate::{human, options, policy_choice, progress_bar, provenance_options};
 
 /// Runs a verification with the policy applied.
-pub async fn verify_with_policy(args: &VerifyArgs) -> Result<Outcome, CliError> {
-    let mut opts = verify_options(args);
-    let applied = decisions::load(&opts.dir, args.policy.as_deref(), args.env.as_deref())?;
-    opts.trust_file = args
-        .trust
-        .clone()
-        .or_else(|| applied.policy.trust.internal_keys.clone());
+pub async fn verify(args: &VerifyArgs) -> Result<Report, CliError> {
+    let opts = verify_options(args);
     let report = verify_tree(&opts).await;
     if opts.progress.is_some() {
         progress_bar::clear();
     }
-    let report = report?;
-    let decisions = decisions::decide_all(&applied, &report);
-    let lines = LockfileLines::read(&report.input_path);
-    let document = json::document(&report, &decisions, &applied.environment.name, &lines);
-    Ok(Outcome {
-        report,
-        decisions,
-        applied,
-        document,
-    })
+    Ok(report?)
 }
 
 fn verify_options(args: &VerifyArgs) -> VerifyOptions {
@@ -58,8 +34,10 @@ fn verify_options(args: &VerifyArgs) -> VerifyOptions {
     opts.lockfile_only = args.lockfile_only;
     opts.contents = !args.no_content && !args.lockfile_only;
     opts.provenance = provenance_options(&args.provenance);
-    // A bar only for a person watching: never in logs, pipes or CI output.
-    if std::io::stderr().is_terminal() {
+    opts.trust_file = args.trust.clone();
+    opts.policy = policy_choice(args.policy.as_deref());
+    opts.environment = args.env.clone();
+    if progress_bar::wanted() {
         opts.progress = Some(progress_bar::stderr_bar());
     }
     opts
@@ -67,26 +45,24 @@ fn verify_options(args: &VerifyArgs) -> VerifyOptions {
 
 /// `npm-sigverify verify`.
 pub async fn run_verify(args: VerifyArgs) -> Result<(String, i32), CliError> {
-    let outcome = verify_with_policy(&args).await?;
+    let report = verify(&args).await?;
     if args.trace {
-        eprint!("{}", human::trace(&outcome.report));
+        eprint!("{}", human::trace(&report));
     }
-    write_side_outputs(&args, &outcome)?;
-    let code = decisions::run_exit_code(&outcome.applied, &outcome.report, &outcome.decisions);
+    write_side_outputs(&args, &report)?;
     let text = if args.json {
-        serde_json::to_string_pretty(&outcome.document).expect("json renders")
+        serde_json::to_string_pretty(&report.to_document()).expect("json renders")
     } else {
-        let mut text = human::render(&outcome.report);
-        text.push_str(&human::policy_line(&outcome.applied, &outcome.decisions));
-        text
+        human::render(&report)
     };
-    Ok((text, code))
+    Ok((text, report.exit_code))
 }
 
-fn write_side_outputs(args: &VerifyArgs, outcome: &Outcome) -> Result<(), CliError> {
+fn write_side_outputs(args: &VerifyArgs, report: &Report) -> Result<(), CliError> {
     if let Some(spec) = &args.report {
         let specs = sigverify_reports::parse_report_spec(spec)?;
-        sigverify_reports::write_reports(&outcome.document, &specs, Utc::now()).map_err(|e| {
+        let view = sigverify_reports::Report::from(report);
+        sigverify_reports::write_reports(&view, &specs, Utc::now()).map_err(|e| {
             CliError::new(
                 "EREPORTWRITE",
                 e.to_string(),
@@ -95,16 +71,15 @@ fn write_side_outputs(args: &VerifyArgs, outcome: &Outcome) -> Result<(), CliErr
         })?;
     }
     if let Some(path) = &args.audit_log {
-        append_audit_log(path, outcome)?;
+        append_audit_log(path, report)?;
     }
-    github_outputs(outcome)
+    github_outputs(report)
 }
 
-fn append_audit_log(path: &Path, outcome: &Outcome) -> Result<(), CliError> {
-    let env = &outcome.applied.environment.name;
+fn append_audit_log(path: &Path, report: &Report) -> Result<(), CliError> {
     let mut text = String::new();
-    for (p, d) in outcome.report.packages.iter().zip(&outcome.decisions) {
-        text.push_str(&decisions::audit_line(p, d, env).to_string());
+    for p in &report.packages {
+        text.push_str(&audit_line(p, &report.policy.environment).to_string());
         text.push('\n');
     }
     let write = || -> std::io::Result<()> {
@@ -123,20 +98,38 @@ fn append_audit_log(path: &Path, outcome: &Outcome) -> Result<(), CliError> {
     })
 }
 
-/// GitHub Actions: annotations on stderr-free stdout lines and the job summary, when present.
-fn github_outputs(outcome: &Outcome) -> Result<(), CliError> {
+/// One audit-log line: what was decided about a package, and on what evidence.
+fn audit_line(p: &PackageResult, environment: &str) -> serde_json::Value {
+    let decision = p.decision.as_ref();
+    json!({
+        "time": Utc::now().to_rfc3339(),
+        "package": p.id(),
+        "location": p.location,
+        "status": p.status,
+        "code": p.code,
+        "decision": decision.map(|d| d.outcome),
+        "rule": decision.map(|d| d.rule.as_str()),
+        "checks": p.checks,
+        "policyChecks": decision.map(|d| &d.checks),
+        "exception": decision.and_then(|d| d.exception.as_ref()),
+        "signer": { "keyids": p.keyids, "attestations": p.attestations },
+        "environment": environment,
+    })
+}
+
+/// GitHub Actions: annotations on stdout and the job summary, when present.
+fn github_outputs(report: &Report) -> Result<(), CliError> {
     let on_actions = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
     let summary = std::env::var_os("GITHUB_STEP_SUMMARY");
     if !on_actions && summary.is_none() {
         return Ok(());
     }
-    let report = sigverify_reports::Report::from_value(&outcome.document)
-        .map_err(|e| CliError::new("EREPORTINPUT", e.to_string(), "report this as a bug"))?;
+    let view = sigverify_reports::Report::from(report);
     if on_actions {
-        print!("{}", sigverify_reports::github_annotations(&report));
+        crate::output::print(&sigverify_reports::github_annotations(&view));
     }
     if let Some(path) = summary {
-        let markdown = sigverify_reports::render_markdown(&report);
+        let markdown = sigverify_reports::render_markdown(&view);
         let mut file = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -150,31 +143,45 @@ fn github_outputs(outcome: &Outcome) -> Result<(), CliError> {
 }
 
 /// `npm-sigverify explain <name>[@version]`: every check of the matching packages, its
-/// evidence and the rule that decided.
+/// evidence and the rule that decided. Exit code: that of the explained packages (0 when they
+/// pass, 1 when the policy fails one, 3 when only evidence was missing).
 pub async fn run_explain(args: ExplainArgs) -> Result<(String, i32), CliError> {
-    let outcome = verify_with_policy(&args.verify).await?;
+    let report = verify(&args.verify).await?;
     let (name, version) = split_spec(&args.spec);
-    let mut text = String::new();
-    let mut found = 0;
-    for (entry, p) in all_entries(&outcome.document).zip(&outcome.report.packages) {
-        if p.name != name || version.is_some_and(|v| v != p.version) {
-            continue;
-        }
-        found += 1;
-        text.push_str(&human::explain(entry));
-    }
-    if found == 0 {
-        let why = format!(
-            "{} is not in the tree of {}",
-            args.spec, outcome.report.project
-        );
+    let matched: Vec<&PackageResult> = report
+        .packages
+        .iter()
+        .filter(|p| p.name == name && version.is_none_or(|v| v == p.version))
+        .collect();
+    if matched.is_empty() {
+        let why = format!("{} is not in the tree of {}", args.spec, report.project);
         return Err(CliError::new(
             "ENOTINTREE",
             why,
             "check the name (and version) against the lockfile",
         ));
     }
-    Ok((text, 0))
+    write_side_outputs(&args.verify, &report)?;
+    let code = explained_exit_code(&matched);
+    let text = if args.verify.json {
+        serde_json::to_string_pretty(&matched).expect("json renders")
+    } else {
+        matched.iter().map(|p| human::explain(p)).collect()
+    };
+    Ok((text, code))
+}
+
+fn explained_exit_code(matched: &[&PackageResult]) -> i32 {
+    use sigverify_policy::Outcome;
+    let failing: Vec<&&PackageResult> = matched
+        .iter()
+        .filter(|p| p.decision.as_ref().map(|d| d.outcome) == Some(Outcome::Fail))
+        .collect();
+    match failing.is_empty() {
+        true => 0,
+        false if failing.iter().all(|p| human::operational_only(p)) => 3,
+        false => 1,
+    }
 }
 
 fn split_spec(spec: &str) -> (&str, Option<&str>) {
@@ -182,20 +189,4 @@ fn split_spec(spec: &str) -> (&str, Option<&str>) {
         Some(i) => (&spec[..i + 1], Some(&spec[i + 2..])),
         None => (spec, None),
     }
-}
-
-/// JSON entries in report order (the document groups them by status).
-fn all_entries(document: &Value) -> impl Iterator<Item = &Value> {
-    let mut entries: Vec<&Value> = ["invalid", "missing", "skipped", "verified"]
-        .iter()
-        .flat_map(|k| document[*k].as_array().into_iter().flatten())
-        .collect();
-    entries.sort_by_key(|e| {
-        (
-            e["name"].as_str(),
-            e["version"].as_str(),
-            e["location"].as_str(),
-        )
-    });
-    entries.into_iter()
 }

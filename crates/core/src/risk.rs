@@ -365,7 +365,10 @@ fn downgrade_signal(wanted: &Wanted, facts: &PackumentFacts) -> Option<RiskSigna
         downgrade.version,
         downgrade.previous_version,
         downgrade.line,
-        downgrade.previous_published.format("%Y-%m-%d"),
+        downgrade.previous_published.map_or_else(
+            || "at an unknown time".to_string(),
+            |t| t.format("%Y-%m-%d").to_string()
+        ),
     );
     Some(RiskSignal::new(SignalKind::ProvenanceDowngrade, detail))
 }

@@ -10,12 +10,10 @@
 //! - [`sign::sign_package`]: signs a tarball with a cosign encrypted key, writing `.sig` and a
 //!   v0.3 `.sigstore.json` bundle (offline: no log entry).
 //! - [`trust`]: the JSON trust file of internal keys and [`trust::verify_with_trust_file`].
-//! - [`cli`]: clap `Args` and `run_*` functions for every command.
 //!
 //! Key fingerprint everywhere: lower-case hex SHA-256 of the key's SPKI DER.
 
 pub mod bundle;
-pub mod cli;
 pub mod sign;
 pub mod trust;
 

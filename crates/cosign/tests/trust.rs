@@ -379,7 +379,14 @@ fn trust_files_with_lies_are_refused() {
 fn a_key_listed_twice_is_refused_whatever_its_validity() {
     let key = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
     let mut trust = empty();
-    let fp = add_key(&mut trust, key.public_key().unwrap(), "release", t(2026, 1, 1), None).unwrap();
+    let fp = add_key(
+        &mut trust,
+        key.public_key().unwrap(),
+        "release",
+        t(2026, 1, 1),
+        None,
+    )
+    .unwrap();
     revoke_key(&mut trust, &fp[..12], "leaked", t(2026, 2, 1)).unwrap();
     let mut data: serde_json::Value = serde_json::to_value(trust.to_data()).unwrap();
     // Append the same key again, never revoked: the permissive entry must not win.

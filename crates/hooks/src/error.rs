@@ -143,7 +143,9 @@ impl InstallError {
     /// The exit code: 2 for configuration problems (like the CLI), 1 for failed steps.
     pub fn exit_code(&self) -> i32 {
         match self {
-            InstallError::Manifest(_) | InstallError::Verify { .. } | InstallError::NpmArgument(_) => 2,
+            InstallError::Manifest(_)
+            | InstallError::Verify { .. }
+            | InstallError::NpmArgument(_) => 2,
             InstallError::Ci(_) | InstallError::Rebuild(_) | InstallError::RootScript(_) => 1,
         }
     }

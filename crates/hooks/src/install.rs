@@ -22,6 +22,10 @@ pub struct InstallOptions {
     pub npm_args: Vec<String>,
     /// The npm executable.
     pub npm: PathBuf,
+    /// The trust policy that decides (as for `verify`).
+    pub policy: sigverify_core::PolicyChoice,
+    /// The policy environment.
+    pub environment: Option<String>,
 }
 
 impl InstallOptions {
@@ -32,6 +36,8 @@ impl InstallOptions {
             registry: None,
             npm_args: Vec::new(),
             npm: default_npm(),
+            policy: sigverify_core::PolicyChoice::Discover,
+            environment: None,
         }
     }
 }
@@ -152,6 +158,8 @@ async fn verify(
         },
         lockfile_only,
         contents: !lockfile_only,
+        policy: options.policy.clone(),
+        environment: options.environment.clone(),
         ..VerifyOptions::default()
     };
     let stage = if lockfile_only {

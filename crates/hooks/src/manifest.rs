@@ -147,9 +147,15 @@ pub fn add_hooks(text: &str) -> Result<Edit, ManifestError> {
                 continue;
             }
             Some(s) => {
-                let theirs = s.strip_prefix(&hook.ungrouped_prefix()).unwrap_or(&s).to_string();
+                let theirs = s
+                    .strip_prefix(&hook.ungrouped_prefix())
+                    .unwrap_or(&s)
+                    .to_string();
                 check_groupable(hook, &theirs)?;
-                (hook.chain(&theirs), HookChange::Chained { existing: theirs })
+                (
+                    hook.chain(&theirs),
+                    HookChange::Chained { existing: theirs },
+                )
             }
         };
         out = set_script(&out, hook.key(), &value)?;

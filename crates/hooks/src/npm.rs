@@ -113,11 +113,26 @@ mod tests {
 
     #[test]
     fn only_known_harmless_flags_pass() {
-        let ok = |args: &[&str]| check_ci_args(&args.iter().map(|s| s.to_string()).collect::<Vec<_>>()).is_ok();
-        assert!(ok(&["--omit=dev", "--no-audit", "--loglevel=warn", "--workspace=a"]));
+        let ok = |args: &[&str]| {
+            check_ci_args(&args.iter().map(|s| s.to_string()).collect::<Vec<_>>()).is_ok()
+        };
+        assert!(ok(&[
+            "--omit=dev",
+            "--no-audit",
+            "--loglevel=warn",
+            "--workspace=a"
+        ]));
         for bad in [
-            "--", "--ignore-scripts=false", "--no-ignore-scripts", "--ignore-script=false",
-            "--prefix=/tmp/x", "-g", "--global", "--registry=http://evil/", "dev", "--script-shell=sh",
+            "--",
+            "--ignore-scripts=false",
+            "--no-ignore-scripts",
+            "--ignore-script=false",
+            "--prefix=/tmp/x",
+            "-g",
+            "--global",
+            "--registry=http://evil/",
+            "dev",
+            "--script-shell=sh",
         ] {
             assert!(!ok(&[bad]), "{bad} passed");
         }

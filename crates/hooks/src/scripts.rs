@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 use sigverify_core::{PackageResult, Report, Status};
-use sigverify_policy::Outcome;
 use sigverify_lockfile::{Source, Tree};
+use sigverify_policy::Outcome;
 
 use crate::error::ManifestError;
 use crate::policy::ScriptPolicy;
@@ -86,7 +86,9 @@ impl std::fmt::Display for Withheld {
                 code: Some(code),
             } => write!(f, "not verified ({status}, {code})"),
             Withheld::NotVerified { status, code: None } => write!(f, "not verified ({status})"),
-            Withheld::PolicyFailed { code: Some(code) } => write!(f, "failed by the policy ({code})"),
+            Withheld::PolicyFailed { code: Some(code) } => {
+                write!(f, "failed by the policy ({code})")
+            }
             Withheld::PolicyFailed { code: None } => f.write_str("failed by the policy"),
             Withheld::NotInReport => f.write_str("not in the verification report"),
             Withheld::NotAllowed => f.write_str("not in package.json npm-sigverify.allowScripts"),
@@ -120,7 +122,9 @@ pub fn plan_scripts(tree: &Tree, report: &Report, policy: &ScriptPolicy) -> Scri
             .and_then(|r| r.install_scripts.as_ref())
             .is_some_and(|s| !s.is_empty());
         // npm never runs the scripts of bundled or absent packages.
-        (signed || p.has_install_script) && p.installed != Some(false) && p.source != Source::Bundled
+        (signed || p.has_install_script)
+            && p.installed != Some(false)
+            && p.source != Source::Bundled
     });
     for package in with_scripts {
         let entry = ScriptPackage {

@@ -127,7 +127,10 @@ fn uses_the_last_of_duplicate_keys_like_json_parse() {
         "{\n  \"scripts\": {\"postinstall\": \"a\"},\n  \"scripts\": {\"postinstall\": \"b\"}\n}";
     let added = add_hooks(text).unwrap();
     assert!(added.text.contains("{\"postinstall\": \"a\"}"));
-    assert_eq!(scripts(&added.text)["postinstall"], format!("{POST} && (b)"));
+    assert_eq!(
+        scripts(&added.text)["postinstall"],
+        format!("{POST} && (b)")
+    );
 }
 
 #[test]
@@ -172,12 +175,22 @@ fn a_scripts_object_left_empty_is_removed() {
 #[test]
 fn a_users_script_cannot_turn_a_failed_verification_into_success() {
     for theirs in ["node x.js || true", "node x.js; exit 0", "true"] {
-        let text = format!("{{\"scripts\":{{\"postinstall\":{}}}}}", serde_json::to_string(theirs).unwrap());
+        let text = format!(
+            "{{\"scripts\":{{\"postinstall\":{}}}}}",
+            serde_json::to_string(theirs).unwrap()
+        );
         let added = add_hooks(&text).unwrap();
-        let script = scripts(&added.text)["postinstall"].as_str().unwrap().to_string();
+        let script = scripts(&added.text)["postinstall"]
+            .as_str()
+            .unwrap()
+            .to_string();
         // Run it with a failing verifier in place of ours: sh must report the failure.
         let as_run = script.replace(POST, "false");
-        let status = std::process::Command::new("sh").arg("-c").arg(&as_run).status().unwrap();
+        let status = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(&as_run)
+            .status()
+            .unwrap();
         assert!(!status.success(), "{script:?} hid a failure");
         let removed = remove_hooks(&added.text).unwrap();
         assert_eq!(scripts(&removed.text)["postinstall"], theirs);
@@ -188,13 +201,19 @@ fn a_users_script_cannot_turn_a_failed_verification_into_success() {
 fn the_old_ungrouped_chain_is_regrouped() {
     let text = format!("{{\"scripts\":{{\"postinstall\":\"{POST} && node x.js || true\"}}}}");
     let added = add_hooks(&text).unwrap();
-    assert_eq!(scripts(&added.text)["postinstall"], format!("{POST} && (node x.js || true)"));
+    assert_eq!(
+        scripts(&added.text)["postinstall"],
+        format!("{POST} && (node x.js || true)")
+    );
 }
 
 #[test]
 fn scripts_with_comments_or_line_breaks_are_refused() {
     for theirs in ["node x.js # build", "a\nb"] {
-        let text = format!("{{\"scripts\":{{\"postinstall\":{}}}}}", serde_json::to_string(theirs).unwrap());
+        let text = format!(
+            "{{\"scripts\":{{\"postinstall\":{}}}}}",
+            serde_json::to_string(theirs).unwrap()
+        );
         assert!(add_hooks(&text).is_err(), "{theirs:?}");
     }
 }

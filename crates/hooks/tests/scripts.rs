@@ -4,8 +4,8 @@ use std::path::Path;
 
 use sigverify_core::model::PolicySummary;
 use sigverify_core::{Code, PackageResult, Report, Status, Summary};
-use sigverify_policy::{Decision, Outcome};
 use sigverify_hooks::{plan_scripts, ScriptPolicy, Withheld};
+use sigverify_policy::{Decision, Outcome};
 
 const LOCK: &str = r#"{
   "name": "app", "version": "1.0.0", "lockfileVersion": 3,
@@ -187,7 +187,11 @@ fn a_rejected_lockfile_report_names_each_failure_and_what_to_do() {
 #[test]
 fn a_verified_package_the_policy_fails_does_not_run() {
     let (tree, mut report) = fixture();
-    let esbuild = report.packages.iter_mut().find(|p| p.name == "esbuild").unwrap();
+    let esbuild = report
+        .packages
+        .iter_mut()
+        .find(|p| p.name == "esbuild")
+        .unwrap();
     esbuild.decision.as_mut().unwrap().outcome = Outcome::Fail;
     let plan = plan_scripts(&tree, &report, &ScriptPolicy::AllVerified);
     assert_eq!(names(&plan.run), ["@acme/tool"]);
@@ -196,7 +200,11 @@ fn a_verified_package_the_policy_fails_does_not_run() {
 #[test]
 fn an_excused_package_runs_and_the_tarball_decides_who_has_scripts() {
     let (tree, mut report) = fixture();
-    let evil = report.packages.iter_mut().find(|p| p.name == "evil").unwrap();
+    let evil = report
+        .packages
+        .iter_mut()
+        .find(|p| p.name == "evil")
+        .unwrap();
     let decision = evil.decision.as_mut().unwrap();
     decision.outcome = Outcome::Warn;
     decision.exception = Some(sigverify_policy::ExceptionUse {
@@ -207,7 +215,11 @@ fn an_excused_package_runs_and_the_tarball_decides_who_has_scripts() {
         applied: true,
     });
     // The lockfile says `quiet` has no install script; its signed tarball says it has one.
-    let quiet = report.packages.iter_mut().find(|p| p.name == "quiet").unwrap();
+    let quiet = report
+        .packages
+        .iter_mut()
+        .find(|p| p.name == "quiet")
+        .unwrap();
     quiet.install_scripts = Some(vec!["postinstall".into()]);
     let plan = plan_scripts(&tree, &report, &ScriptPolicy::AllVerified);
     assert_eq!(names(&plan.run), ["@acme/tool", "esbuild", "evil", "quiet"]);

@@ -37,13 +37,7 @@ fn specs_parse_into_backends() {
         panic!("not redis");
     };
     assert_eq!(target.db(), 3);
-    for bad in [
-        "",
-        "ftp://x",
-        "redis://h:1/x",
-        "redis://h:1/-1",
-        "redis://",
-    ] {
+    for bad in ["", "ftp://x", "redis://h:1/x", "redis://h:1/-1", "redis://"] {
         let err = parse(Some(bad)).unwrap_err();
         assert_eq!(err.code(), "ECACHESPEC", "{bad}");
     }

@@ -29,7 +29,7 @@ pub fn load_private_key(path: &Path, password: &[u8]) -> Result<PrivateKey, KeyE
 }
 
 /// Reads a key file as text (PEM is ASCII; anything else is a malformed key, not a panic).
-pub(crate) fn read_text(path: &Path) -> Result<String, KeyError> {
+pub fn read_text(path: &Path) -> Result<String, KeyError> {
     let bytes = std::fs::read(path).map_err(|source| KeyError::Io {
         path: path.display().to_string(),
         source,

@@ -1,8 +1,8 @@
 //! `sign TARBALL --key KEY` and `sign --pack DIR --key KEY`.
 
 use super::{report, reported, usage, Reported, EXIT_OK};
-use crate::keys::read_password;
-use crate::sign::{npm_pack, sign_package, SignOutput};
+use sigverify_cosign::keys::read_password;
+use sigverify_cosign::sign::{npm_pack, sign_package, SignOutput};
 use std::path::PathBuf;
 
 /// `sign`: writes `TARBALL.sig` and `TARBALL.sigstore.json`.

@@ -16,7 +16,7 @@ pub use verify_cmd::{
     verify_bundle_with, BlobOutcome, VerifyBlobArgs, VerifyBundleArgs,
 };
 
-use crate::error::{Coded, Failure};
+use sigverify_cosign::error::{Coded, Failure};
 
 /// Exit code: verified / done.
 pub const EXIT_OK: i32 = 0;
@@ -84,7 +84,7 @@ pub(crate) fn reported<E: Coded>(error: E) -> Reported {
 
 /// A usage error (exit 2).
 pub(crate) fn usage(message: impl Into<String>) -> Reported {
-    reported(crate::error::InputError::Usage(message.into()))
+    reported(sigverify_cosign::error::InputError::Usage(message.into()))
 }
 
 /// Prints a failure to stderr and returns its exit code.

@@ -2,9 +2,9 @@
 
 use super::keygen::write_key_pair;
 use super::{report, reported, usage, Reported, EXIT_OK};
-use crate::keys::{load_public_key, KeyAlgorithm, PrivateKey};
-use crate::trust::{add_key, revoke_key, rotate_key, KeyStatus, TrustFile};
 use chrono::{DateTime, Utc};
+use sigverify_cosign::keys::{load_public_key, KeyAlgorithm, PrivateKey};
+use sigverify_cosign::trust::{add_key, revoke_key, rotate_key, KeyStatus, TrustFile};
 use std::path::{Path, PathBuf};
 
 /// Trust file management.

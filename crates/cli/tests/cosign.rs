@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-const BIN: &str = env!("CARGO_BIN_EXE_sigverify-cosign");
+const BIN: &str = env!("CARGO_BIN_EXE_npm-sigverify");
 const CORPUS: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../../__test__/fixtures/corpus"

@@ -2,7 +2,7 @@
 //! through the `verify-bundle` code path, compared with expected.json. Lists every mismatch.
 
 use serde_json::Value;
-use sigverify_cosign::cli::{verify_bundle_command, verify_bundle_with, VerifyBundleArgs};
+use sigverify_cli::cosign::{verify_bundle_command, verify_bundle_with, VerifyBundleArgs};
 use sigverify_cosign::{Authority, IdentityPolicy};
 use std::path::PathBuf;
 

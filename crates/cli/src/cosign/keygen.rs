@@ -1,8 +1,8 @@
 //! `generate-key-pair` and `import-key-pair`: cosign's `<prefix>.key` / `<prefix>.pub` files.
 
 use super::{report, reported, usage, Reported, EXIT_OK};
-use crate::error::KeyError;
-use crate::keys::{encrypt_private_key, read_password, KeyAlgorithm, PrivateKey};
+use sigverify_cosign::error::KeyError;
+use sigverify_cosign::keys::{encrypt_private_key, read_password, KeyAlgorithm, PrivateKey};
 use std::path::{Path, PathBuf};
 
 /// `generate-key-pair`: writes `<prefix>.key` (encrypted) and `<prefix>.pub`.
@@ -43,7 +43,7 @@ pub fn run_generate_key_pair(args: &GenerateKeyPairArgs) -> i32 {
 
 /// Runs `import-key-pair`.
 pub fn run_import_key_pair(args: &ImportKeyPairArgs) -> i32 {
-    let result = crate::keys::read_text(&args.key)
+    let result = sigverify_cosign::keys::read_text(&args.key)
         .and_then(|text| PrivateKey::from_plain_pem(&text, &args.key.display().to_string()))
         .map_err(reported)
         .and_then(|key| write_key_pair(&key, &args.output_key_prefix, args.force));

@@ -1,14 +1,16 @@
 //! `verify-blob` and `verify-bundle`.
 
 use super::{report, reported, usage, Reported, EXIT_INVALID, EXIT_OK};
-use crate::bundle::parse_bundle;
-use crate::error::InputError;
-use crate::keys::load_public_key;
-use crate::policy::{GithubClaims, IdentityPolicy, Matcher};
-use crate::sigfile::decode_signature;
-use crate::trust::{verify_with_trust_file, TrustFile, Verdict};
-use crate::trustroot::TrustRootChoice;
-use crate::verify::{verify_blob, ArtifactInput, Authority, Evidence, Verified, VerifyRequest};
+use sigverify_cosign::bundle::parse_bundle;
+use sigverify_cosign::error::InputError;
+use sigverify_cosign::keys::load_public_key;
+use sigverify_cosign::policy::{GithubClaims, IdentityPolicy, Matcher};
+use sigverify_cosign::sigfile::decode_signature;
+use sigverify_cosign::trust::{verify_with_trust_file, TrustFile, Verdict};
+use sigverify_cosign::trustroot::TrustRootChoice;
+use sigverify_cosign::verify::{
+    verify_blob, ArtifactInput, Authority, Evidence, Verified, VerifyRequest,
+};
 use std::path::{Path, PathBuf};
 
 const TLOG_WARNING: &str = "WARNING: --insecure-ignore-tlog: transparency log inclusion is NOT checked. \
@@ -263,8 +265,8 @@ fn print_verified(verified: &Verified, json: bool) -> i32 {
 
 fn describe_signer(verified: &Verified) -> String {
     match &verified.signer {
-        crate::verify::Signer::Key { fingerprint } => format!("key {fingerprint}"),
-        crate::verify::Signer::Certificate { identity, issuer } => format!(
+        sigverify_cosign::verify::Signer::Key { fingerprint } => format!("key {fingerprint}"),
+        sigverify_cosign::verify::Signer::Certificate { identity, issuer } => format!(
             "identity {} from {}",
             identity.as_deref().unwrap_or("?"),
             issuer.as_deref().unwrap_or("?")

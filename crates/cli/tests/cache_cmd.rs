@@ -1,9 +1,11 @@
 //! `npm-sigverify cache stats | clear` as the CLI crate will mount it.
 
+#[path = "../../cache/tests/support/mod.rs"]
 mod support;
 
 use clap::Parser;
-use sigverify_cache::{execute_cache_command, Cache, CacheArgs, Entry, Namespace, CACHE_ENV};
+use sigverify_cache::{Cache, Entry, Namespace, CACHE_ENV};
+use sigverify_cli::cache_cmd::{execute_cache_command, CacheArgs};
 use std::collections::HashMap;
 use std::time::Duration;
 

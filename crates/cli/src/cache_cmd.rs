@@ -1,8 +1,7 @@
 //! `npm-sigverify cache stats | clear`: clap arguments and the runner the
 //! CLI crate mounts as a subcommand.
 
-use crate::spec::spec_from_env;
-use crate::{Cache, CacheError, CacheOptions, CacheStats};
+use sigverify_cache::{spec_from_env, Cache, CacheError, CacheOptions, CacheStats};
 use std::collections::HashMap;
 use std::io::Write;
 
