@@ -43,8 +43,10 @@ mod spec;
 mod v1;
 mod walk;
 mod workspace;
+mod yaml;
+mod pnpm_path;
 
 pub use error::{LockfileError, WalkProblem};
 pub use load::{load_lockfile, load_tree};
-pub use model::{is_omitted, Input, Layout, Manager, Omit, Package, Source, Tree};
+pub use model::{is_omitted, Input, Layout, Linker, Manager, Omit, Package, Source, Tree};
 pub use parse::parse_lockfile;

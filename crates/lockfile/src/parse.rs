@@ -48,6 +48,7 @@ pub(crate) fn parse_with(
         input,
         manager: crate::model::Manager::Npm,
         layout: crate::model::Layout::NodeModules,
+        linker: crate::model::Linker::NodeModules,
         input_path: path.to_path_buf(),
         lockfile_version: Some(version),
         packages,

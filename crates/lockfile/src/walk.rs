@@ -41,6 +41,7 @@ pub(crate) fn walk_node_modules(root: &Path) -> Result<Tree, LockfileError> {
         input: Input::NodeModules,
         manager: crate::model::Manager::Npm,
         layout: crate::model::Layout::NodeModules,
+        linker: crate::model::Linker::NodeModules,
         input_path: node_modules,
         lockfile_version: None,
         packages: walker.packages,
@@ -231,6 +232,7 @@ impl Walker<'_> {
             dev_optional: false,
             peer: false,
             has_install_script,
+            patch: None,
             installed: Some(true),
         })
     }
@@ -268,6 +270,7 @@ impl Walker<'_> {
             dev_optional: false,
             peer: false,
             has_install_script: false,
+            patch: None,
             installed: Some(link.join("package.json").is_file()),
         };
         // A linked folder is a "top" for npm: its devDependencies count too.
