@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use crate::error::LockfileError;
-use crate::model::{Manager, Tree};
+use crate::model::Tree;
 use crate::pnpm::{parse_pnpm, PnpmInstall};
 use crate::workspace::Workspaces;
 
@@ -24,18 +24,6 @@ pub(crate) enum Format {
     BunBinary,
 }
 
-impl Format {
-    /// The manager that writes this format.
-    pub(crate) fn manager(self) -> Manager {
-        match self {
-            Format::Npm => Manager::Npm,
-            Format::Pnpm => Manager::Pnpm,
-            Format::Yarn => Manager::Yarn,
-            Format::YarnBerry => Manager::YarnBerry,
-            Format::Bun | Format::BunBinary => Manager::Bun,
-        }
-    }
-}
 
 /// What the project around a lockfile says, for formats that need it.
 #[derive(Debug, Default)]

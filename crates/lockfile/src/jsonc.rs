@@ -97,7 +97,8 @@ mod tests {
 
     #[test]
     fn errors_keep_positions() {
-        let e = parse_jsonc(Path::new("bun.lock"), "{\n  /* x */ \"a\": ,\n}").unwrap_err();
-        assert_eq!(e.to_string(), "bun.lock:2:16: expected value");
+        let e = parse_jsonc(Path::new("bun.lock"), "{\n  /* x */ \"a\": 1 2\n}").unwrap_err();
+        assert_eq!(e.to_string(), "bun.lock:2:18: expected `,` or `}`");
+        assert_eq!(e.code(), "ELOCKFILEPARSE");
     }
 }

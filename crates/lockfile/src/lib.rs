@@ -29,8 +29,13 @@
 //! ```
 
 mod check;
+mod config;
+mod config_bun;
+mod config_yarn;
+mod detect;
 mod error;
 mod flags;
+mod installed;
 mod load;
 mod manifest;
 mod model;
@@ -50,12 +55,15 @@ mod locked;
 mod pnpm;
 mod pnpm_entry;
 mod pnpm_path;
+mod project;
+mod store;
 mod workspace;
 mod yaml;
 mod yaml_check;
 mod yarn;
 mod yarn_syntax;
 
+pub use config::{manager_config, manager_config_with_env, Auth, Registry, RegistryConfig, Secret};
 pub use error::{LockfileError, WalkProblem};
 pub use load::{load_lockfile, load_tree};
 pub use model::{is_omitted, Input, Layout, Linker, Manager, Omit, Package, Source, Tree};

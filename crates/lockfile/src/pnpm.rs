@@ -30,6 +30,8 @@ pub(crate) struct PnpmInstall {
     pub(crate) max_len: Option<usize>,
     /// `virtualStoreDir`, relative to the project root.
     pub(crate) store_dir: Option<String>,
+    /// `nodeLinker: hoisted`: an npm-like `node_modules` instead of the store.
+    pub(crate) hoisted: bool,
 }
 
 /// A dependency as an importer or a store package records it, before resolution.

@@ -21,6 +21,12 @@ use crate::workspace::Workspaces;
 /// Walks `<root>/node_modules` into a tree, with dev/optional/peer flags computed from the
 /// `package.json` dependency declarations like npm does.
 pub(crate) fn walk_node_modules(root: &Path) -> Result<Tree, LockfileError> {
+    walk_with_folders(root, &[])
+}
+
+/// [`walk_node_modules`], also walking the `node_modules` of each of `folders` (workspace
+/// folders, relative to the root): Yarn and pnpm's hoisted linker install there too.
+pub(crate) fn walk_with_folders(root: &Path, folders: &[String]) -> Result<Tree, LockfileError> {
     let node_modules = root.join("node_modules");
     let mut walker = Walker {
         root,
@@ -32,6 +38,11 @@ pub(crate) fn walk_node_modules(root: &Path) -> Result<Tree, LockfileError> {
     let mut root_edges = walker.read_root();
     let top = fs::read_dir(&node_modules).map_err(|e| io_error(&node_modules, e))?;
     walker.visit_entries("", top, &Bundle::None);
+    for folder in folders {
+        if let Ok(dir) = fs::read_dir(root.join(folder).join("node_modules")) {
+            walker.visit_entries(&format!("{folder}/"), dir, &Bundle::None);
+        }
+    }
     root_edges.edges.extend(walker.workspace_edges());
     calc_flags(&root_edges, &mut walker.packages, &walker.edges);
     walker.packages.sort_by(|a, b| a.location.cmp(&b.location));

@@ -31,6 +31,8 @@ pub(crate) struct Node {
 pub(crate) enum Value {
     /// A scalar's text; `plain` when it was not quoted (only then can it be null or a boolean).
     Scalar { text: String, plain: bool },
+    /// Items in file order (read by nothing yet: kept so errors and kinds stay exact).
+    #[allow(dead_code)]
     Seq(Vec<Node>),
     /// Entries in file order; keys are unique (duplicates are a parse error).
     Map(Vec<(String, Node)>),

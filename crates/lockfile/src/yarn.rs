@@ -180,7 +180,7 @@ mod tests {
         // The sha1 of ms-2.1.3.tgz, as npm's packument records it (`dist.shasum`).
         assert_eq!(
             sha1_sri("574c8138ce1d2b5861f0b44579dbadd60c6615b2").as_deref(),
-            Some("sha1-V0yBOM4dK1hh8LRFebut1gxmFbI=")
+            Some("sha1-V0yBOM4dK1hh8LRFedut1gxmFbI=")
         );
         assert_eq!(sha1_sri("xyz"), None);
     }
