@@ -73,7 +73,8 @@ fn present(dir: &Path) -> Vec<(PathBuf, Manager)> {
     let mut out = Vec::new();
     for (name, manager) in CANDIDATES {
         let path = dir.join(name);
-        if !path.is_file() {
+        // Anything by that name counts: one that cannot be read is an EIO, not "no lockfile".
+        if std::fs::symlink_metadata(&path).is_err() {
             continue;
         }
         // Bun reads bun.lock when both exist.
