@@ -28,7 +28,11 @@ use crate::yaml_check::YamlDoc;
 
 /// Parses Berry's `yarn.lock`. `manifests` (root and workspace package.json files, when
 /// read) only add what Berry leaves out: which workspace dependencies are dev-only.
-pub(crate) fn parse_berry(path: &Path, text: &str, manifests: &[Importer]) -> Result<Tree, LockfileError> {
+pub(crate) fn parse_berry(
+    path: &Path,
+    text: &str,
+    manifests: &[Importer],
+) -> Result<Tree, LockfileError> {
     let doc = YamlDoc { file: path };
     let root = parse_yaml(path, text)?;
     let entries = doc.map(Some(&root), "(root)")?;
@@ -47,7 +51,10 @@ pub(crate) fn parse_berry(path: &Path, text: &str, manifests: &[Importer]) -> Re
             graph.importers.push(Importer {
                 folder,
                 name: name.to_string(),
-                version: doc.opt_str(node.get("version"), &format!("{at}.version"))?.unwrap_or("").to_string(),
+                version: doc
+                    .opt_str(node.get("version"), &format!("{at}.version"))?
+                    .unwrap_or("")
+                    .to_string(),
                 deps,
             });
             continue;
@@ -55,11 +62,16 @@ pub(crate) fn parse_berry(path: &Path, text: &str, manifests: &[Importer]) -> Re
         let mut package = read_package(doc, node, &at, name, reference)?;
         package.location = LockedGraph::place("yarn.lock:", resolution, &mut taken);
         for descriptor in key.split(", ").map(str::trim) {
-            graph.by_descriptor.insert(descriptor.to_string(), graph.entries.len());
+            graph
+                .by_descriptor
+                .insert(descriptor.to_string(), graph.entries.len());
             // `file:`, `link:` and `portal:` keys are bound to the workspace that wrote them
             // (`::locator=…`); dependencies name them without the binding.
             if let Some((unbound, _)) = descriptor.split_once("::locator=") {
-                graph.by_descriptor.entry(unbound.to_string()).or_insert(graph.entries.len());
+                graph
+                    .by_descriptor
+                    .entry(unbound.to_string())
+                    .or_insert(graph.entries.len());
             }
         }
         graph.entries.push(Locked { package, deps });
@@ -84,7 +96,10 @@ fn metadata_version(doc: YamlDoc<'_>, root: &Node) -> Result<u32, LockfileError>
 
 /// `dependencies` as descriptors; `dependenciesMeta.<name>.optional` makes one optional.
 fn wants(doc: YamlDoc<'_>, node: &Node, at: &str) -> Result<Vec<Want>, LockfileError> {
-    let meta = doc.map(node.get("dependenciesMeta"), &format!("{at}.dependenciesMeta"))?;
+    let meta = doc.map(
+        node.get("dependenciesMeta"),
+        &format!("{at}.dependenciesMeta"),
+    )?;
     let optional = |name: &str| {
         meta.iter()
             .any(|(k, v)| k == name && v.get("optional").and_then(Node::bool) == Some(true))
@@ -95,7 +110,11 @@ fn wants(doc: YamlDoc<'_>, node: &Node, at: &str) -> Result<Vec<Want>, LockfileE
         .map(|(name, range)| Want {
             name: name.to_string(),
             descriptor: format!("{name}@{range}"),
-            kind: if optional(name) { EdgeKind::Optional } else { EdgeKind::Prod },
+            kind: if optional(name) {
+                EdgeKind::Optional
+            } else {
+                EdgeKind::Prod
+            },
         })
         .collect())
 }
@@ -158,21 +177,45 @@ fn classify(name: &str, version: &str, reference: &str) -> Classified {
     let local = rest.split(['#']).next().unwrap_or(rest);
     let local = local.split("::").next().unwrap_or(local).to_string();
     match protocol {
-        "npm" if rest.starts_with("http://") || rest.starts_with("https://") => url_source(rest, name, version),
+        "npm" if rest.starts_with("http://") || rest.starts_with("https://") => {
+            url_source(rest, name, version)
+        }
         "npm" => (Source::Registry { alias: None }, None, None, None),
         "file" => (file_source(&local), Some(local), None, None),
-        "portal" | "link" | "exec" => (Source::Directory { path: local.clone() }, Some(local), None, None),
-        _ if is_git(reference) || reference.contains("#commit=") => {
-            (Source::Git { url: reference.to_string() }, Some(reference.to_string()), None, None)
-        }
+        "portal" | "link" | "exec" => (
+            Source::Directory {
+                path: local.clone(),
+            },
+            Some(local),
+            None,
+            None,
+        ),
+        _ if is_git(reference) || reference.contains("#commit=") => (
+            Source::Git {
+                url: reference.to_string(),
+            },
+            Some(reference.to_string()),
+            None,
+            None,
+        ),
         "http" | "https" => url_source(reference, name, version),
-        _ => (crate::spec::remote(reference), Some(reference.to_string()), None, None),
+        _ => (
+            crate::spec::remote(reference),
+            Some(reference.to_string()),
+            None,
+            None,
+        ),
     }
 }
 
 fn url_source(url: &str, name: &str, version: &str) -> Classified {
     match registry_base(url, name, version) {
-        Some(base) => (Source::Registry { alias: None }, Some(url.to_string()), Some(base), None),
+        Some(base) => (
+            Source::Registry { alias: None },
+            Some(url.to_string()),
+            Some(base),
+            None,
+        ),
         None => (crate::spec::remote(url), Some(url.to_string()), None, None),
     }
 }
@@ -183,7 +226,9 @@ fn percent_decode(s: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok());
         match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
             (b'%', Some(b)) => {
                 out.push(b);
@@ -206,19 +251,39 @@ mod tests {
     fn protocols() {
         let kind = |r: &str| classify("x", "1.0.0", r);
         assert_eq!(kind("npm:1.0.0").0, Source::Registry { alias: None });
-        let patched = kind("patch:x@npm%3A1.0.0#optional!builtin<compat/x>::version=1.0.0&hash=c3c19d");
+        let patched =
+            kind("patch:x@npm%3A1.0.0#optional!builtin<compat/x>::version=1.0.0&hash=c3c19d");
         assert_eq!(patched.0, Source::Registry { alias: None });
         assert!(patched.3.unwrap().starts_with("patch:x@npm%3A1.0.0"));
         assert_eq!(
             kind("https://github.com/u/x.git#commit=abc").0,
-            Source::Git { url: "https://github.com/u/x.git#commit=abc".into() }
+            Source::Git {
+                url: "https://github.com/u/x.git#commit=abc".into()
+            }
         );
-        assert_eq!(kind("file:vendor/x.tgz#vendor/x.tgz::hash=1").0, Source::LocalTarball { path: "vendor/x.tgz".into() });
-        assert_eq!(kind("portal:../x::locator=a%40workspace%3A.").0, Source::Directory { path: "../x".into() });
         assert_eq!(
-            kind("https://registry.npmjs.org/x/-/x-1.0.0.tgz").2.as_deref(),
+            kind("file:vendor/x.tgz#vendor/x.tgz::hash=1").0,
+            Source::LocalTarball {
+                path: "vendor/x.tgz".into()
+            }
+        );
+        assert_eq!(
+            kind("portal:../x::locator=a%40workspace%3A.").0,
+            Source::Directory {
+                path: "../x".into()
+            }
+        );
+        assert_eq!(
+            kind("https://registry.npmjs.org/x/-/x-1.0.0.tgz")
+                .2
+                .as_deref(),
             Some("https://registry.npmjs.org/")
         );
-        assert_eq!(kind("https://example.com/x.tgz").0, Source::RemoteTarball { url: "https://example.com/x.tgz".into() });
+        assert_eq!(
+            kind("https://example.com/x.tgz").0,
+            Source::RemoteTarball {
+                url: "https://example.com/x.tgz".into()
+            }
+        );
     }
 }

@@ -46,23 +46,39 @@ pub(crate) fn parse_bun(path: &Path, text: &str) -> Result<Tree, LockfileError> 
     let ws_folders: Vec<(String, String)> = workspaces
         .iter()
         .filter(|(k, _)| !k.is_empty())
-        .map(|(k, v)| (v.get("name").and_then(Value::as_str).unwrap_or("").to_string(), k.clone()))
+        .map(|(k, v)| {
+            (
+                v.get("name")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string(),
+                k.clone(),
+            )
+        })
         .collect();
     let mut out = Vec::new();
     let mut edges = Vec::new();
     for (key, value) in packages {
         let at = key_path("packages", key);
-        let location = location_of(key, &ws_folders).ok_or_else(|| shape(&at, format!("invalid install path {key:?}")))?;
-        let Some((pkg, deps)) = read_package(key, value, location).map_err(|m| shape(&at, m))? else {
+        let location = location_of(key, &ws_folders)
+            .ok_or_else(|| shape(&at, format!("invalid install path {key:?}")))?;
+        let Some((pkg, deps)) = read_package(key, value, location).map_err(|m| shape(&at, m))?
+        else {
             continue;
         };
-        edges.push(Edges { base: pkg.location.clone(), edges: deps });
+        edges.push(Edges {
+            base: pkg.location.clone(),
+            edges: deps,
+        });
         out.push(pkg);
     }
     // The root and every workspace are tops: their edges (dev ones too) start the walk.
     let mut tops = Vec::new();
     for (folder, ws) in workspaces {
-        tops.push(Edges { base: folder.clone(), edges: manifest_edges(ws, true) });
+        tops.push(Edges {
+            base: folder.clone(),
+            edges: manifest_edges(ws, true),
+        });
         if !folder.is_empty() {
             let name = ws.get("name").and_then(Value::as_str).unwrap_or("");
             out.push(workspace(folder, name, ws));
@@ -70,7 +86,10 @@ pub(crate) fn parse_bun(path: &Path, text: &str) -> Result<Tree, LockfileError> 
         }
     }
     set_flags(&mut out, &edges, &tops);
-    for p in out.iter_mut().filter(|p| matches!(p.source, Source::Workspace { .. })) {
+    for p in out
+        .iter_mut()
+        .filter(|p| matches!(p.source, Source::Workspace { .. }))
+    {
         (p.dev, p.optional, p.dev_optional, p.peer) = (false, false, false, false);
     }
     out.sort_by(|a, b| a.location.cmp(&b.location));
@@ -90,9 +109,16 @@ pub(crate) fn parse_bun(path: &Path, text: &str) -> Result<Tree, LockfileError> 
 
 /// Flags from Node's lookup over the hoisted locations.
 fn set_flags(packages: &mut [Package], edges: &[Edges], tops: &[Edges]) {
-    let index: HashMap<&str, usize> = packages.iter().enumerate().map(|(i, p)| (p.location.as_str(), i)).collect();
+    let index: HashMap<&str, usize> = packages
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.location.as_str(), i))
+        .collect();
     let resolved = |e: &Edges| -> Vec<(usize, EdgeKind)> {
-        e.edges.iter().filter_map(|(name, kind)| Some((resolve(&index, &e.base, name)?, *kind))).collect()
+        e.edges
+            .iter()
+            .filter_map(|(name, kind)| Some((resolve(&index, &e.base, name)?, *kind)))
+            .collect()
     };
     let root: Vec<(usize, EdgeKind)> = tops.iter().flat_map(resolved).collect();
     let out: Vec<Vec<(usize, EdgeKind)>> = edges.iter().map(resolved).collect();
@@ -146,8 +172,15 @@ type Read = Option<(Package, Vec<(String, EdgeKind)>)>;
 /// One `packages` entry; `None` for workspace links and the root (listed from `workspaces`).
 fn read_package(key: &str, value: &Value, location: String) -> Result<Read, String> {
     let items = value.as_array().ok_or("expected an array")?;
-    let id = items.first().and_then(Value::as_str).ok_or("expected the package id first")?;
-    let at = id.get(1..).and_then(|s| s.find('@')).ok_or_else(|| format!("invalid package id {id:?}"))? + 1;
+    let id = items
+        .first()
+        .and_then(Value::as_str)
+        .ok_or("expected the package id first")?;
+    let at = id
+        .get(1..)
+        .and_then(|s| s.find('@'))
+        .ok_or_else(|| format!("invalid package id {id:?}"))?
+        + 1;
     let (name, resolution) = (&id[..at], &id[at + 1..]);
     if !valid_name(name) {
         return Err(format!("invalid package name {name:?}"));
@@ -162,7 +195,13 @@ fn read_package(key: &str, value: &Value, location: String) -> Result<Read, Stri
         true => {
             let url = text(1).filter(|u| !u.is_empty());
             let base = url.and_then(|u| registry_base(u, name, resolution));
-            (Source::Registry { alias: None }, resolution.to_string(), url, base, text(3))
+            (
+                Source::Registry { alias: None },
+                resolution.to_string(),
+                url,
+                base,
+                text(3),
+            )
         }
         false => {
             let (source, integrity) = classify(resolution, text(2));
@@ -170,9 +209,13 @@ fn read_package(key: &str, value: &Value, location: String) -> Result<Read, Stri
         }
     };
     // The folder name differs from the package name for `npm:` aliases.
-    let folder = names_of(key).and_then(|n| n.last().cloned()).unwrap_or_default();
+    let folder = names_of(key)
+        .and_then(|n| n.last().cloned())
+        .unwrap_or_default();
     let source = match source {
-        Source::Registry { .. } if folder != name => Source::Registry { alias: Some(folder) },
+        Source::Registry { .. } if folder != name => Source::Registry {
+            alias: Some(folder),
+        },
         other => other,
     };
     let package = Package {
@@ -191,20 +234,33 @@ fn read_package(key: &str, value: &Value, location: String) -> Result<Read, Stri
         patch: None,
         installed: None,
     };
-    Ok(Some((package, info.map(|i| manifest_edges(i, false)).unwrap_or_default())))
+    Ok(Some((
+        package,
+        info.map(|i| manifest_edges(i, false)).unwrap_or_default(),
+    )))
 }
 
 /// Non-registry resolutions; the third item is an integrity only for tarballs.
 fn classify<'v>(resolution: &str, third: Option<&'v str>) -> (Source, Option<&'v str>) {
     let integrity = third.filter(|t| t.starts_with("sha") && t.contains('-'));
     if let Some(p) = resolution.strip_prefix("link:") {
-        return (Source::Directory { path: p.to_string() }, None);
+        return (
+            Source::Directory {
+                path: p.to_string(),
+            },
+            None,
+        );
     }
     if let Some(p) = resolution.strip_prefix("file:") {
         return (file_source(p), integrity);
     }
     if is_git(resolution) {
-        return (Source::Git { url: resolution.to_string() }, None);
+        return (
+            Source::Git {
+                url: resolution.to_string(),
+            },
+            None,
+        );
     }
     if resolution.starts_with("http://") || resolution.starts_with("https://") {
         return (crate::spec::remote(resolution), integrity);
@@ -248,7 +304,11 @@ fn workspace(folder: &str, name: &str, ws: &Value) -> Package {
     let path = folder.to_string();
     Package {
         name: name.to_string(),
-        version: ws.get("version").and_then(Value::as_str).unwrap_or("").to_string(),
+        version: ws
+            .get("version")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string(),
         location: folder.to_string(),
         integrity: None,
         resolved: Some(path.clone()),

@@ -83,7 +83,10 @@ pub struct RegistryConfig {
 impl RegistryConfig {
     /// The registry a package named `name` comes from (its scope's, else the default).
     pub fn registry_for(&self, name: &str) -> &Registry {
-        let scope = name.split_once('/').map(|(s, _)| s).filter(|s| s.starts_with('@'));
+        let scope = name
+            .split_once('/')
+            .map(|(s, _)| s)
+            .filter(|s| s.starts_with('@'));
         scope
             .and_then(|s| self.scopes.get(s))
             .filter(|r| r.url.is_some())
@@ -136,7 +139,8 @@ pub(crate) fn interpolate(
             let name = &after[..len];
             match name.is_empty() {
                 true => out.push('$'),
-                false => out.push_str(&env(name).ok_or(format!("environment variable {name} is not set"))?),
+                false => out
+                    .push_str(&env(name).ok_or(format!("environment variable {name} is not set"))?),
             }
             rest = &after[len..];
         } else {
@@ -178,6 +182,8 @@ mod tests {
         assert_eq!(interpolate("a-${NOPE:-fb}", &env, false).unwrap(), "a-fb");
         assert_eq!(interpolate("$TOKEN/x", &env, true).unwrap(), "t0k/x");
         assert_eq!(interpolate("$TOKEN", &env, false).unwrap(), "$TOKEN");
-        assert!(interpolate("${NOPE}", &env, false).unwrap_err().contains("NOPE"));
+        assert!(interpolate("${NOPE}", &env, false)
+            .unwrap_err()
+            .contains("NOPE"));
     }
 }

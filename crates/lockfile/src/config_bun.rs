@@ -33,7 +33,9 @@ pub(crate) fn read_bunfig(
         if let Some(value) = install.and_then(|i| i.get("registry")) {
             config.default_registry = reader.registry(value, "install.registry")?;
         }
-        let scopes = install.and_then(|i| i.get("scopes")).and_then(Value::as_table);
+        let scopes = install
+            .and_then(|i| i.get("scopes"))
+            .and_then(Value::as_table);
         for (scope, value) in scopes.into_iter().flatten() {
             let key = format!("@{}", scope.trim_start_matches('@'));
             let registry = reader.registry(value, &format!("install.scopes.{scope}"))?;
@@ -87,7 +89,12 @@ impl Reader<'_> {
         interpolate(s, self.env, true).map_err(|m| self.error(at, m))
     }
 
-    fn field(&self, table: &toml::Table, key: &str, at: &str) -> Result<Option<String>, LockfileError> {
+    fn field(
+        &self,
+        table: &toml::Table,
+        key: &str,
+        at: &str,
+    ) -> Result<Option<String>, LockfileError> {
         table
             .get(key)
             .map(|v| self.text(v, &format!("{at}.{key}")))

@@ -41,7 +41,11 @@ pub(crate) fn read_yarnrc_yml(
             let key = format!("@{}", scope.trim_start_matches('@'));
             reader.apply(node, config.scopes.entry(key).or_default())?;
         }
-        for (url, node) in doc.get("npmRegistries").and_then(Node::map).unwrap_or_default() {
+        for (url, node) in doc
+            .get("npmRegistries")
+            .and_then(Node::map)
+            .unwrap_or_default()
+        {
             reader.apply(node, config.registries.entry(url.clone()).or_default())?;
         }
         config.files.push(file);
@@ -125,7 +129,10 @@ impl Reader<'_> {
 }
 
 /// Reads Yarn classic's `.yarnrc` files: `registry "url"` and `"@scope:registry" "url"`.
-pub(crate) fn read_yarnrc(dir: &Path, home: Option<&Path>) -> Result<RegistryConfig, LockfileError> {
+pub(crate) fn read_yarnrc(
+    dir: &Path,
+    home: Option<&Path>,
+) -> Result<RegistryConfig, LockfileError> {
     let mut config = RegistryConfig::default();
     for file in rc_files(dir, home, ".yarnrc") {
         let text = fs::read_to_string(&file).map_err(|e| crate::load::io_error(&file, e))?;

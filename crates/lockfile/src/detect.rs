@@ -53,19 +53,23 @@ pub(crate) fn choose(dir: &Path) -> Result<Choice, LockfileError> {
     let pick = match managers.as_slice() {
         [] => return Ok(without_lockfile(dir)),
         [one] => *one,
-        many => declared(dir, many).or_else(|| marked(dir, many)).ok_or_else(|| {
-            LockfileError::AmbiguousLockfiles {
+        many => declared(dir, many)
+            .or_else(|| marked(dir, many))
+            .ok_or_else(|| LockfileError::AmbiguousLockfiles {
                 dir: dir.to_path_buf(),
                 found: found.iter().map(|(p, _)| file_name(p)).collect(),
-            }
-        })?,
+            })?,
     };
     let path = found.into_iter().find(|(_, m)| *m == pick).map(|(p, _)| p);
-    Ok(Choice::Lockfile(path.expect("the pick is one of the managers found")))
+    Ok(Choice::Lockfile(
+        path.expect("the pick is one of the managers found"),
+    ))
 }
 
 fn file_name(path: &Path) -> String {
-    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 /// The lockfiles present, each with its manager (Yarn classic or Berry by content).
@@ -130,7 +134,10 @@ fn declared(dir: &Path, found: &[Manager]) -> Option<Manager> {
         _ => return None,
     };
     // A yarn.lock of either flavor counts for either Yarn.
-    found.iter().copied().find(|m| *m == manager || (is_yarn(*m) && is_yarn(manager)))
+    found
+        .iter()
+        .copied()
+        .find(|m| *m == manager || (is_yarn(*m) && is_yarn(manager)))
 }
 
 fn is_yarn(m: Manager) -> bool {
@@ -142,5 +149,10 @@ fn marked(dir: &Path, found: &[Manager]) -> Option<Manager> {
     MARKERS
         .iter()
         .filter(|(marker, _)| dir.join(marker).exists())
-        .find_map(|(_, m)| found.iter().copied().find(|f| f == m || (is_yarn(*f) && is_yarn(*m))))
+        .find_map(|(_, m)| {
+            found
+                .iter()
+                .copied()
+                .find(|f| f == m || (is_yarn(*f) && is_yarn(*m)))
+        })
 }

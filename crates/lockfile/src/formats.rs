@@ -24,7 +24,6 @@ pub(crate) enum Format {
     BunBinary,
 }
 
-
 /// What the project around a lockfile says, for formats that need it.
 #[derive(Debug, Default)]
 pub(crate) struct Context {
@@ -107,10 +106,22 @@ mod tests {
         let f = |name: &str, text: &str| format_of(Path::new(name), text.as_bytes());
         assert_eq!(f("pnpm-lock.yaml", ""), Format::Pnpm);
         assert_eq!(f("yarn.lock", "# yarn lockfile v1\n"), Format::Yarn);
-        assert_eq!(f("yarn.lock", "# x\n\n__metadata:\n  version: 8\n"), Format::YarnBerry);
+        assert_eq!(
+            f("yarn.lock", "# x\n\n__metadata:\n  version: 8\n"),
+            Format::YarnBerry
+        );
         assert_eq!(f("bun.lockb", ""), Format::BunBinary);
-        assert_eq!(f("lock", "{\n  \"lockfileVersion\": 1,\n  \"workspaces\": {\n"), Format::Bun);
-        assert_eq!(f("lock", "{\n  \"lockfileVersion\": 3,\n  \"packages\": {}}"), Format::Npm);
+        assert_eq!(
+            f(
+                "lock",
+                "{\n  \"lockfileVersion\": 1,\n  \"workspaces\": {\n"
+            ),
+            Format::Bun
+        );
+        assert_eq!(
+            f("lock", "{\n  \"lockfileVersion\": 3,\n  \"packages\": {}}"),
+            Format::Npm
+        );
         assert_eq!(f("lock", "lockfileVersion: '9.0'\n"), Format::Pnpm);
         assert_eq!(f("lock", "__metadata:\n  version: 8\n"), Format::YarnBerry);
         assert_eq!(f("lock", "a@^1:\n  version \"1.0.0\"\n"), Format::Yarn);

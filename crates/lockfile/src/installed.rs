@@ -37,7 +37,13 @@ pub(crate) fn match_walk(locked: Tree) -> Result<Tree, LockfileError> {
         }
     }
     packages.extend(matcher.leftovers(&locked.root));
-    Ok(finish(locked, packages, problems, Layout::NodeModules, Linker::NodeModules))
+    Ok(finish(
+        locked,
+        packages,
+        problems,
+        Layout::NodeModules,
+        Linker::NodeModules,
+    ))
 }
 
 /// Matches the real folders of an isolated store (`node_modules/.bun`) to the entries of
@@ -57,7 +63,13 @@ pub(crate) fn match_store(locked: Tree, store: &str) -> Result<Tree, LockfileErr
     packages.extend(matcher.leftovers(&root));
     packages.sort_by(|a, b| a.location.cmp(&b.location));
     let edges = crate::store::link_edges(&root, &packages);
-    Ok(finish(locked, packages, problems, Layout::Explicit { edges }, Linker::Isolated))
+    Ok(finish(
+        locked,
+        packages,
+        problems,
+        Layout::Explicit { edges },
+        Linker::Isolated,
+    ))
 }
 
 fn finish(
@@ -105,7 +117,10 @@ impl<'l> Matcher<'l> {
     fn new(entries: &'l [Package], folder_flags: bool) -> Self {
         let mut by_id: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
         for (i, p) in entries.iter().enumerate() {
-            by_id.entry((p.name.as_str(), p.version.as_str())).or_default().push(i);
+            by_id
+                .entry((p.name.as_str(), p.version.as_str()))
+                .or_default()
+                .push(i);
         }
         Matcher {
             entries,
@@ -128,14 +143,21 @@ impl<'l> Matcher<'l> {
             _ => {}
         }
         // Folders and tarballs may have no version in the lockfile (bun.lock records none).
-        let exact = self.by_id.get(&(folder.name.as_str(), folder.version.as_str()));
+        let exact = self
+            .by_id
+            .get(&(folder.name.as_str(), folder.version.as_str()));
         let unversioned = || {
             let list = self.by_id.get(&(folder.name.as_str(), ""))?;
-            list.iter().all(|&i| !self.entries[i].source.is_registry()).then_some(list)
+            list.iter()
+                .all(|&i| !self.entries[i].source.is_registry())
+                .then_some(list)
         };
         let candidates = exact.or_else(unversioned)?.clone();
         // Prefer an entry no folder took yet; several folders may share one entry.
-        let &i = candidates.iter().find(|&&i| !self.matched[i]).or(candidates.first())?;
+        let &i = candidates
+            .iter()
+            .find(|&&i| !self.matched[i])
+            .or(candidates.first())?;
         for &c in &candidates {
             self.matched[c] = true;
         }

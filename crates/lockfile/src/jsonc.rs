@@ -36,13 +36,18 @@ fn blank_extras(text: &str) -> String {
                 continue;
             }
             b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                let end = bytes[i..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |p| i + p);
+                let end = bytes[i..]
+                    .iter()
+                    .position(|&b| b == b'\n')
+                    .map_or(bytes.len(), |p| i + p);
                 blank(&mut out, i, end);
                 i = end;
                 continue;
             }
             b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                let end = text[i + 2..].find("*/").map_or(bytes.len(), |p| i + 2 + p + 2);
+                let end = text[i + 2..]
+                    .find("*/")
+                    .map_or(bytes.len(), |p| i + 2 + p + 2);
                 blank(&mut out, i, end);
                 i = end;
                 continue;
@@ -90,7 +95,11 @@ mod tests {
 
     #[test]
     fn trailing_commas_and_comments() {
-        let v = parse_jsonc(Path::new("bun.lock"), "{\n  // c\n  \"a\": [1, 2,],\n  \"b,\": {\"c\": \"/*x*/\",},\n}").unwrap();
+        let v = parse_jsonc(
+            Path::new("bun.lock"),
+            "{\n  // c\n  \"a\": [1, 2,],\n  \"b,\": {\"c\": \"/*x*/\",},\n}",
+        )
+        .unwrap();
         assert_eq!(v["a"], serde_json::json!([1, 2]));
         assert_eq!(v["b,"]["c"], "/*x*/");
     }

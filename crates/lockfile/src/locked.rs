@@ -74,7 +74,12 @@ impl LockedGraph {
     pub(crate) fn into_tree(self, path: &Path, manager: Manager, version: Option<u32>) -> Tree {
         let mut edges = BTreeMap::new();
         let mut packages: Vec<Package> = self.entries.iter().map(|e| e.package.clone()).collect();
-        packages.extend(self.importers.iter().filter(|w| !w.folder.is_empty()).map(workspace));
+        packages.extend(
+            self.importers
+                .iter()
+                .filter(|w| !w.folder.is_empty())
+                .map(workspace),
+        );
         let index: HashMap<String, usize> = packages
             .iter()
             .enumerate()

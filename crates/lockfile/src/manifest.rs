@@ -167,7 +167,11 @@ impl From<RawManifest> for Manifest {
     fn from(raw: RawManifest) -> Self {
         let declared = declared_edges(&raw);
         let specs = specs(&raw);
-        let package_manager = raw.package_manager.as_ref().and_then(Value::as_str).map(str::to_string);
+        let package_manager = raw
+            .package_manager
+            .as_ref()
+            .and_then(Value::as_str)
+            .map(str::to_string);
         let dev_edges = keys(&raw.dev_dependencies).cloned().collect();
         let scripts = raw.scripts.unwrap_or_default();
         let has_install_script = ["preinstall", "install", "postinstall"]

@@ -60,7 +60,10 @@ pub(crate) fn parse_pnpm(
         major: install.major.unwrap_or(if v6 { 8 } else { 11 }),
         max_len: install.max_len.unwrap_or(120),
     };
-    let store_dir = install.store_dir.clone().unwrap_or("node_modules/.pnpm".into());
+    let store_dir = install
+        .store_dir
+        .clone()
+        .unwrap_or("node_modules/.pnpm".into());
     let store = Store {
         dir: &store_dir,
         flavor,
@@ -83,7 +86,11 @@ fn doc_error(path: &Path, message: &str) -> LockfileError {
 
 fn lockfile_version(doc: YamlDoc<'_>, root: &Node) -> Result<String, LockfileError> {
     if root.map().is_none() {
-        return Err(doc.error(root, "(root)", format!("expected a mapping, found {}", root.kind())));
+        return Err(doc.error(
+            root,
+            "(root)",
+            format!("expected a mapping, found {}", root.kind()),
+        ));
     }
     let version = doc.str(root, "lockfileVersion", "(root)")?;
     let major = version.split('.').next().unwrap_or("");
@@ -142,7 +149,9 @@ fn read_store<'n>(
                 kind,
             });
         }
-        graph.by_dep_path.insert(dep_path.clone(), graph.packages.len());
+        graph
+            .by_dep_path
+            .insert(dep_path.clone(), graph.packages.len());
         graph.packages.push(package);
         graph.recorded.push(recorded);
     }
@@ -166,7 +175,11 @@ fn read_importers<'n>(
         None => Vec::new(),
     };
     for (folder, importer) in importers {
-        let from = if folder == "." { String::new() } else { folder.clone() };
+        let from = if folder == "." {
+            String::new()
+        } else {
+            folder.clone()
+        };
         let base = key_path("importers", folder);
         for (section, kind) in SECTIONS {
             let path = format!("{base}.{section}");
@@ -196,7 +209,9 @@ impl Graph<'_> {
         let mut packages = self.packages;
         packages.sort_by(|a, b| a.location.cmp(&b.location));
         packages.dedup_by(|a, b| a.location == b.location);
-        let edges = edges.into_iter().map(|(from, name, to, _)| ((from, name), to));
+        let edges = edges
+            .into_iter()
+            .map(|(from, name, to, _)| ((from, name), to));
         let _ = store;
         Tree {
             root: path.parent().unwrap_or(Path::new("")).to_path_buf(),
@@ -223,7 +238,10 @@ impl Graph<'_> {
             }
         }
         for folder in self.importers.iter().filter(|f| !f.is_empty()) {
-            let name = links.iter().find(|(l, _)| l == folder).map(|(_, n)| n.clone());
+            let name = links
+                .iter()
+                .find(|(l, _)| l == folder)
+                .map(|(_, n)| n.clone());
             let name = name.unwrap_or_else(|| crate::spec::split_location(folder).0.to_string());
             self.packages.push(local(folder, name, true));
         }

@@ -50,8 +50,13 @@ pub(crate) fn read_entry<'n>(
     let resolution = info
         .get("resolution")
         .ok_or_else(|| doc.error(info, &format!("{path}.resolution"), "missing"))?;
-    let (source, integrity, resolved, registry) =
-        classify(doc, resolution, &name, &version, &format!("{path}.resolution"))?;
+    let (source, integrity, resolved, registry) = classify(
+        doc,
+        resolution,
+        &name,
+        &version,
+        &format!("{path}.resolution"),
+    )?;
     let deps = dependency_refs(doc, info, snapshot, &path)?;
     let recorded = match std::ptr::eq(info, snapshot) {
         true => Some((
@@ -98,7 +103,11 @@ fn name_and_version(
     let from_path = split_name(id);
     let name = doc.opt_str(info.get("name"), &format!("{path}.name"))?;
     let name = name.or(from_path.map(|(n, _)| n)).ok_or_else(|| {
-        doc.error(info, &format!("{path}.name"), "missing (the key names no package)")
+        doc.error(
+            info,
+            &format!("{path}.name"),
+            "missing (the key names no package)",
+        )
     })?;
     let field = doc.opt_str(info.get("version"), &format!("{path}.version"))?;
     let version = match (from_path.map(|(_, v)| v), field) {
@@ -130,7 +139,12 @@ fn classify(
         }
         Some("directory") => {
             let dir = doc.str(res, "directory", path)?.to_string();
-            return Ok((Source::Directory { path: dir.clone() }, None, Some(dir), None));
+            return Ok((
+                Source::Directory { path: dir.clone() },
+                None,
+                Some(dir),
+                None,
+            ));
         }
         Some(other) => {
             let msg = format!("unsupported resolution type {other:?}");
@@ -164,14 +178,23 @@ fn dependency_refs<'n>(
     snapshot: &'n Node,
     path: &str,
 ) -> Result<Vec<(&'n str, &'n str, EdgeKind)>, LockfileError> {
-    let peers = doc.str_map(info.get("peerDependencies"), &format!("{path}.peerDependencies"))?;
-    let meta = doc.map(info.get("peerDependenciesMeta"), &format!("{path}.peerDependenciesMeta"))?;
+    let peers = doc.str_map(
+        info.get("peerDependencies"),
+        &format!("{path}.peerDependencies"),
+    )?;
+    let meta = doc.map(
+        info.get("peerDependenciesMeta"),
+        &format!("{path}.peerDependenciesMeta"),
+    )?;
     let optional_peer = |name: &str| {
         meta.iter()
             .any(|(k, v)| k == name && v.get("optional").and_then(Node::bool) == Some(true))
     };
     let mut out = Vec::new();
-    for (section, kind) in [("dependencies", EdgeKind::Prod), ("optionalDependencies", EdgeKind::Optional)] {
+    for (section, kind) in [
+        ("dependencies", EdgeKind::Prod),
+        ("optionalDependencies", EdgeKind::Optional),
+    ] {
         for (name, reference) in doc.str_map(snapshot.get(section), &format!("{path}.{section}"))? {
             let kind = match peers.iter().any(|(p, _)| *p == name) {
                 true if optional_peer(name) => EdgeKind::PeerOptional,

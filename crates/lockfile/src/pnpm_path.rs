@@ -78,7 +78,11 @@ pub(crate) fn dep_path_to_filename(dep_path: &str, flavor: Flavor) -> String {
         }
     }
     let upper = name != name.to_lowercase() && !name.starts_with("file+");
-    let limit = if flavor.major <= 8 { 120 } else { flavor.max_len };
+    let limit = if flavor.major <= 8 {
+        120
+    } else {
+        flavor.max_len
+    };
     if !(force || upper || name.chars().count() > limit) {
         return name;
     }

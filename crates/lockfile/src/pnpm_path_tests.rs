@@ -22,7 +22,10 @@ fn folder_names_of_a_real_install() {
     // Folder names pnpm 8-11 created on this machine (tests/fixtures/pnpm/*.listing.txt).
     let cases = [
         ("@types/ms@0.7.34", "@types+ms@0.7.34"),
-        ("ajv-keywords@3.5.2(ajv@6.12.6)", "ajv-keywords@3.5.2_ajv@6.12.6"),
+        (
+            "ajv-keywords@3.5.2(ajv@6.12.6)",
+            "ajv-keywords@3.5.2_ajv@6.12.6",
+        ),
         ("local-dir@file:local-dir", "local-dir@file+local-dir"),
         (
             "local-tar@file:vendor/local-tar-1.0.0.tgz",
@@ -35,7 +38,10 @@ fn folder_names_of_a_real_install() {
         }
     }
     // Lockfile v6 keys, as pnpm 8 wrote and installed them.
-    assert_eq!(dep_path_to_filename("/@types/ms@0.7.34", V8), "@types+ms@0.7.34");
+    assert_eq!(
+        dep_path_to_filename("/@types/ms@0.7.34", V8),
+        "@types+ms@0.7.34"
+    );
     assert_eq!(
         dep_path_to_filename("/ajv-keywords@3.5.2(ajv@6.12.6)", V8),
         "ajv-keywords@3.5.2_ajv@6.12.6"

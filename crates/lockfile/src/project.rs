@@ -122,6 +122,10 @@ pub(crate) fn berry_linker(root: &Path) -> String {
     let linker = fs::read_to_string(&path)
         .ok()
         .and_then(|text| parse_yaml(&path, &text).ok())
-        .and_then(|doc| doc.get("nodeLinker").and_then(|n| n.str()).map(str::to_string));
+        .and_then(|doc| {
+            doc.get("nodeLinker")
+                .and_then(|n| n.str())
+                .map(str::to_string)
+        });
     linker.unwrap_or_else(|| "pnp".to_string())
 }

@@ -65,17 +65,32 @@ pub(crate) fn store_folders(
     Ok((packages, problems))
 }
 
-fn folder_package(location: &str, folder: &str, path: &Path) -> Result<Package, (&'static str, String)> {
+fn folder_package(
+    location: &str,
+    folder: &str,
+    path: &Path,
+) -> Result<Package, (&'static str, String)> {
     let manifest_path = path.join("package.json");
     if !manifest_path.exists() {
-        return Err(("ENOPACKAGEJSON", format!("{} not found", manifest_path.display())));
+        return Err((
+            "ENOPACKAGEJSON",
+            format!("{} not found", manifest_path.display()),
+        ));
     }
     let m = read_manifest(&manifest_path).map_err(|e| ("EPACKAGEJSON", e))?;
     let name = m.name.clone().unwrap_or_else(|| folder.to_string());
     if !valid_name(&name) {
-        return Err(("EPACKAGEJSON", format!("invalid name {name:?} in package.json")));
+        return Err((
+            "EPACKAGEJSON",
+            format!("invalid name {name:?} in package.json"),
+        ));
     }
-    let mut pkg = crate::locked::bare_package(&name, m.version.as_deref().unwrap_or(""), location.to_string(), Source::Registry { alias: None });
+    let mut pkg = crate::locked::bare_package(
+        &name,
+        m.version.as_deref().unwrap_or(""),
+        location.to_string(),
+        Source::Registry { alias: None },
+    );
     pkg.has_install_script = m.has_install_script || path.join("binding.gyp").is_file();
     pkg.installed = Some(true);
     Ok(pkg)
@@ -84,7 +99,8 @@ fn folder_package(location: &str, folder: &str, path: &Path) -> Result<Package, 
 /// Edges from symlinks: in the root's and each workspace's `node_modules`, and beside each
 /// store package (its dependencies are links in the same `node_modules` folder).
 pub(crate) fn link_edges(root: &Path, packages: &[Package]) -> BTreeMap<(String, String), String> {
-    let index: HashMap<&str, &Package> = packages.iter().map(|p| (p.location.as_str(), p)).collect();
+    let index: HashMap<&str, &Package> =
+        packages.iter().map(|p| (p.location.as_str(), p)).collect();
     let mut edges = BTreeMap::new();
     let mut owners: Vec<(String, String)> = vec![(String::new(), "node_modules".into())];
     for p in packages {

@@ -115,9 +115,9 @@ pub(crate) fn parse_documents(file: &Path, text: &str) -> Result<Vec<Node>, Lock
     let mut stack: Vec<Frame> = Vec::new();
     let mut docs = Vec::new();
     loop {
-        let (event, mark) = parser.next_token().map_err(|e| {
-            error_at(file, pos(*e.marker()), e.info())
-        })?;
+        let (event, mark) = parser
+            .next_token()
+            .map_err(|e| error_at(file, pos(*e.marker()), e.info()))?;
         let node = match event {
             Event::StreamEnd => return Ok(docs),
             Event::Scalar(text, style, _, _) => Node {
@@ -237,11 +237,17 @@ mod tests {
     #[test]
     fn hostile_input_is_an_error() {
         let deep = "- ".repeat(100_000) + "x";
-        assert!(parse(&deep).unwrap_err().to_string().contains("nesting too deep"));
+        assert!(parse(&deep)
+            .unwrap_err()
+            .to_string()
+            .contains("nesting too deep"));
         let alias = "a: &x [1]\nb: *x\n";
         assert!(parse(alias).unwrap_err().to_string().contains("aliases"));
         let dup = "a: 1\na: 2\n";
-        assert_eq!(parse(dup).unwrap_err().to_string(), "f.yaml:2:1: duplicate key \"a\"");
+        assert_eq!(
+            parse(dup).unwrap_err().to_string(),
+            "f.yaml:2:1: duplicate key \"a\""
+        );
         assert_eq!(parse("a: [1\n").unwrap_err().code(), "ELOCKFILEPARSE");
         let flow = "[".repeat(300);
         assert!(parse(&flow).is_err());

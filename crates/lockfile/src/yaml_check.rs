@@ -14,7 +14,12 @@ pub(crate) struct YamlDoc<'p> {
 
 impl YamlDoc<'_> {
     /// An error about `node` at `path`.
-    pub(crate) fn error(&self, node: &Node, path: &str, message: impl Into<String>) -> LockfileError {
+    pub(crate) fn error(
+        &self,
+        node: &Node,
+        path: &str,
+        message: impl Into<String>,
+    ) -> LockfileError {
         LockfileError::ShapeAt {
             file: self.file.to_path_buf(),
             line: node.line,
@@ -25,7 +30,11 @@ impl YamlDoc<'_> {
     }
 
     fn wrong(&self, node: &Node, path: &str, expected: &str) -> LockfileError {
-        self.error(node, path, format!("expected {expected}, found {}", node.kind()))
+        self.error(
+            node,
+            path,
+            format!("expected {expected}, found {}", node.kind()),
+        )
     }
 
     /// The entries of a mapping; a missing or null value is an empty mapping.
@@ -50,22 +59,37 @@ impl YamlDoc<'_> {
         match node {
             None => Ok(None),
             Some(n) if n.is_null() => Ok(None),
-            Some(n) => n.str().map(Some).ok_or_else(|| self.wrong(n, path, "a string")),
+            Some(n) => n
+                .str()
+                .map(Some)
+                .ok_or_else(|| self.wrong(n, path, "a string")),
         }
     }
 
     /// A required scalar.
-    pub(crate) fn str<'n>(&self, parent: &'n Node, key: &str, path: &str) -> Result<&'n str, LockfileError> {
+    pub(crate) fn str<'n>(
+        &self,
+        parent: &'n Node,
+        key: &str,
+        path: &str,
+    ) -> Result<&'n str, LockfileError> {
         let field = format!("{path}.{key}");
         self.opt_str(parent.get(key), &field)?
             .ok_or_else(|| self.error(parent, &field, "missing"))
     }
 
     /// An optional boolean (absent = `None`).
-    pub(crate) fn opt_bool(&self, node: Option<&Node>, path: &str) -> Result<Option<bool>, LockfileError> {
+    pub(crate) fn opt_bool(
+        &self,
+        node: Option<&Node>,
+        path: &str,
+    ) -> Result<Option<bool>, LockfileError> {
         match node {
             None => Ok(None),
-            Some(n) => n.bool().map(Some).ok_or_else(|| self.wrong(n, path, "a boolean")),
+            Some(n) => n
+                .bool()
+                .map(Some)
+                .ok_or_else(|| self.wrong(n, path, "a boolean")),
         }
     }
 
@@ -77,7 +101,9 @@ impl YamlDoc<'_> {
     ) -> Result<Vec<(&'n str, &'n str)>, LockfileError> {
         let mut out = Vec::new();
         for (key, value) in self.map(node, path)? {
-            let text = value.str().ok_or_else(|| self.wrong(value, &key_path(path, key), "a string"))?;
+            let text = value
+                .str()
+                .ok_or_else(|| self.wrong(value, &key_path(path, key), "a string"))?;
             out.push((key.as_str(), text));
         }
         Ok(out)

@@ -21,7 +21,11 @@ use crate::yarn_syntax::{parse_yarn_syntax, YEntry, YNode};
 
 /// Parses Yarn classic's `yarn.lock`; `importers` (root and workspace manifests) give the
 /// edges from the project and the dev/optional flags.
-pub(crate) fn parse_yarn(path: &Path, text: &str, importers: &[Importer]) -> Result<Tree, LockfileError> {
+pub(crate) fn parse_yarn(
+    path: &Path,
+    text: &str,
+    importers: &[Importer],
+) -> Result<Tree, LockfileError> {
     let root = parse_yarn_syntax(path, text)?;
     let mut graph = LockedGraph {
         importers: importers.to_vec(),
@@ -79,7 +83,12 @@ fn read_entry(path: &Path, entry: &YEntry) -> Result<Locked, LockfileError> {
         .and_then(split_descriptor)
         .map_or(name, |(real, _)| real);
     if !valid_name(name) {
-        return Err(shape(path, node, &at, format!("invalid package name {name:?}")));
+        return Err(shape(
+            path,
+            node,
+            &at,
+            format!("invalid package name {name:?}"),
+        ));
     }
     let field = |key: &str| -> Result<Option<&str>, LockfileError> {
         match node.get(key) {
@@ -90,8 +99,8 @@ fn read_entry(path: &Path, entry: &YEntry) -> Result<Locked, LockfileError> {
                 .ok_or_else(|| shape(path, v, &format!("{at}.{key}"), "expected a string")),
         }
     };
-    let version = field("version")?
-        .ok_or_else(|| shape(path, node, &format!("{at}.version"), "missing"))?;
+    let version =
+        field("version")?.ok_or_else(|| shape(path, node, &format!("{at}.version"), "missing"))?;
     let resolved = field("resolved")?;
     let (source, url, registry, sha1) = classify(resolved, range, name, version);
     let integrity = field("integrity")?.map(str::to_string).or(sha1);
@@ -100,13 +109,26 @@ fn read_entry(path: &Path, entry: &YEntry) -> Result<Locked, LockfileError> {
     package.resolved = url;
     package.resolved_registry = registry;
     let mut deps = Vec::new();
-    for (section, kind) in [("dependencies", EdgeKind::Prod), ("optionalDependencies", EdgeKind::Optional)] {
-        deps.extend(wants(path, node.get(section), &format!("{at}.{section}"), kind)?);
+    for (section, kind) in [
+        ("dependencies", EdgeKind::Prod),
+        ("optionalDependencies", EdgeKind::Optional),
+    ] {
+        deps.extend(wants(
+            path,
+            node.get(section),
+            &format!("{at}.{section}"),
+            kind,
+        )?);
     }
     Ok(Locked { package, deps })
 }
 
-fn wants(path: &Path, node: Option<&YNode>, at: &str, kind: EdgeKind) -> Result<Vec<Want>, LockfileError> {
+fn wants(
+    path: &Path,
+    node: Option<&YNode>,
+    at: &str,
+    kind: EdgeKind,
+) -> Result<Vec<Want>, LockfileError> {
     let Some(node) = node else {
         return Ok(Vec::new());
     };
@@ -115,7 +137,10 @@ fn wants(path: &Path, node: Option<&YNode>, at: &str, kind: EdgeKind) -> Result<
         .ok_or_else(|| shape(path, node, at, "expected a block"))?;
     let mut out = Vec::with_capacity(entries.len());
     for e in entries {
-        let range = e.value.str().ok_or_else(|| shape(path, &e.value, at, "expected a string"))?;
+        let range = e
+            .value
+            .str()
+            .ok_or_else(|| shape(path, &e.value, at, "expected a string"))?;
         for name in &e.keys {
             out.push(Want {
                 name: name.clone(),
@@ -137,7 +162,9 @@ fn classify(resolved: Option<&str>, range: &str, name: &str, version: &str) -> C
         // left out; the range says which.
         let local = range.strip_prefix("file:").or(range.strip_prefix("link:"));
         let source = match local {
-            Some(p) if range.starts_with("link:") => Source::Directory { path: p.to_string() },
+            Some(p) if range.starts_with("link:") => Source::Directory {
+                path: p.to_string(),
+            },
             Some(p) => file_source(p),
             None => Source::Registry { alias: None },
         };
@@ -153,7 +180,12 @@ fn classify(resolved: Option<&str>, range: &str, name: &str, version: &str) -> C
         return (file_source(file), Some(url.to_string()), None, sha1);
     }
     match registry_base(url, name, version) {
-        Some(base) => (Source::Registry { alias: None }, Some(url.to_string()), Some(base), sha1),
+        Some(base) => (
+            Source::Registry { alias: None },
+            Some(url.to_string()),
+            Some(base),
+            sha1,
+        ),
         None => (crate::spec::remote(url), Some(url.to_string()), None, sha1),
     }
 }
@@ -168,7 +200,10 @@ pub(crate) fn sha1_sri(hex: &str) -> Option<String> {
         .map(|i| u8::from_str_radix(&hex[i..i + 2], 16))
         .collect::<Result<_, _>>()
         .ok()?;
-    Some(format!("sha1-{}", base64::engine::general_purpose::STANDARD.encode(bytes)))
+    Some(format!(
+        "sha1-{}",
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    ))
 }
 
 #[cfg(test)]

@@ -99,7 +99,8 @@ pub(crate) fn parse_yarn_syntax(file: &Path, text: &str) -> Result<YNode, Lockfi
             close(&mut stack);
         }
         let column = spaces + 1;
-        let (keys, value) = split_line(content).map_err(|(col, m)| err(line_no, column + col, m))?;
+        let (keys, value) =
+            split_line(content).map_err(|(col, m)| err(line_no, column + col, m))?;
         let top = stack.last_mut().expect("the root stays open");
         match value {
             Some(text) => top.entries.push(YEntry {
@@ -191,7 +192,10 @@ fn token(s: &str) -> Result<(String, &str), String> {
     }
     let end = s.find([' ', ':', ',']).unwrap_or(s.len());
     if end == 0 {
-        return Err(format!("expected a string, found {:?}", s.chars().next().unwrap_or(' ')));
+        return Err(format!(
+            "expected a string, found {:?}",
+            s.chars().next().unwrap_or(' ')
+        ));
     }
     Ok((s[..end].to_string(), &s[end..]))
 }
@@ -229,7 +233,10 @@ mod tests {
         assert_eq!(entries[0].keys, ["@s/a@^1.0.0", "@s/a@^1.1.0"]);
         let a = &entries[0].value;
         assert_eq!(a.get("version").unwrap().str(), Some("1.1.0"));
-        assert_eq!(a.get("dependencies").unwrap().get("b").unwrap().str(), Some("^2"));
+        assert_eq!(
+            a.get("dependencies").unwrap().get("b").unwrap().str(),
+            Some("^2")
+        );
         assert_eq!((entries[1].value.line, entries[1].value.column), (8, 1));
     }
 
@@ -241,7 +248,12 @@ mod tests {
         assert_eq!(e.to_string(), "yarn.lock:2:11: unterminated string");
         let e = parse("a@1:\n    version \"1\"\n").unwrap_err();
         assert_eq!(e.code(), "ELOCKFILEPARSE");
-        let deep: String = (0..40).map(|i| format!("{}k{i}:\n", "  ".repeat(i))).collect();
-        assert!(parse(&deep).unwrap_err().to_string().contains("nesting too deep"));
+        let deep: String = (0..40)
+            .map(|i| format!("{}k{i}:\n", "  ".repeat(i)))
+            .collect();
+        assert!(parse(&deep)
+            .unwrap_err()
+            .to_string()
+            .contains("nesting too deep"));
     }
 }

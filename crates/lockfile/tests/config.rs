@@ -22,17 +22,29 @@ fn yarnrc_yml_registries_scopes_tokens_and_env() {
     .unwrap();
     let config = manager_config_with_env(dir.path(), Manager::YarnBerry, &env).unwrap();
     let default = &config.default_registry;
-    assert_eq!(default.url.as_deref(), Some("https://registry.corp.example"));
+    assert_eq!(
+        default.url.as_deref(),
+        Some("https://registry.corp.example")
+    );
     assert_eq!(default.auth, Some(Auth::Token(Secret::new("s3cr3t-npm"))));
     assert_eq!(default.always_auth, Some(true));
     let corp = config.registry_for("@corp/pkg");
     assert_eq!(corp.url.as_deref(), Some("https://npm.corp.example/"));
     assert_eq!(corp.auth, Some(Auth::Token(Secret::new("s3cr3t-corp"))));
     let other = &config.scopes["@other"];
-    assert_eq!(other.auth, Some(Auth::Basic { username: "user".into(), password: Secret::new("pw") }));
+    assert_eq!(
+        other.auth,
+        Some(Auth::Basic {
+            username: "user".into(),
+            password: Secret::new("pw")
+        })
+    );
     // A scope without its own server uses the default registry.
     assert_eq!(config.registry_for("@other/x").url, default.url);
-    assert_eq!(config.registries["//npm.corp.example"].always_auth, Some(false));
+    assert_eq!(
+        config.registries["//npm.corp.example"].always_auth,
+        Some(false)
+    );
     let printed = format!("{config:?}");
     assert!(!printed.contains("s3cr3t"), "{printed}");
     assert_eq!(config.files, vec![dir.path().join(".yarnrc.yml")]);
@@ -41,10 +53,18 @@ fn yarnrc_yml_registries_scopes_tokens_and_env() {
 #[test]
 fn yarnrc_yml_errors_name_file_and_position() {
     let dir = tempfile::tempdir().unwrap();
-    fs::write(dir.path().join(".yarnrc.yml"), "npmAuthToken: \"${NOPE}\"\n").unwrap();
+    fs::write(
+        dir.path().join(".yarnrc.yml"),
+        "npmAuthToken: \"${NOPE}\"\n",
+    )
+    .unwrap();
     let err = manager_config_with_env(dir.path(), Manager::YarnBerry, &env).unwrap_err();
     assert_eq!(err.code(), "EMANAGERCONFIG");
-    assert!(err.to_string().ends_with(".yarnrc.yml:1:15: npmAuthToken: environment variable NOPE is not set"), "{err}");
+    assert!(
+        err.to_string()
+            .ends_with(".yarnrc.yml:1:15: npmAuthToken: environment variable NOPE is not set"),
+        "{err}"
+    );
     fs::write(dir.path().join(".yarnrc.yml"), "npmScopes: [\n").unwrap();
     let err = manager_config_with_env(dir.path(), Manager::YarnBerry, &env).unwrap_err();
     assert_eq!(err.code(), "EMANAGERCONFIG");
@@ -53,10 +73,20 @@ fn yarnrc_yml_errors_name_file_and_position() {
 #[test]
 fn yarnrc_classic_registries() {
     let dir = tempfile::tempdir().unwrap();
-    fs::write(dir.path().join(".yarnrc"), "registry \"https://r.example/\"\n\"@corp:registry\" \"https://c.example/\"\n").unwrap();
+    fs::write(
+        dir.path().join(".yarnrc"),
+        "registry \"https://r.example/\"\n\"@corp:registry\" \"https://c.example/\"\n",
+    )
+    .unwrap();
     let config = manager_config_with_env(dir.path(), Manager::Yarn, &env).unwrap();
-    assert_eq!(config.default_registry.url.as_deref(), Some("https://r.example/"));
-    assert_eq!(config.scopes["@corp"].url.as_deref(), Some("https://c.example/"));
+    assert_eq!(
+        config.default_registry.url.as_deref(),
+        Some("https://r.example/")
+    );
+    assert_eq!(
+        config.scopes["@corp"].url.as_deref(),
+        Some("https://c.example/")
+    );
 }
 
 #[test]
@@ -68,15 +98,36 @@ fn bunfig_registry_string_or_table_and_scopes() {
     )
     .unwrap();
     let config = manager_config_with_env(dir.path(), Manager::Bun, &env).unwrap();
-    assert_eq!(config.default_registry.url.as_deref(), Some("https://registry.corp.example/"));
-    assert_eq!(config.default_registry.auth, Some(Auth::Token(Secret::new("s3cr3t-npm"))));
-    assert_eq!(config.scopes["@corp"].auth, Some(Auth::Token(Secret::new("s3cr3t-corp"))));
-    assert_eq!(config.registry_for("@other/x").url.as_deref(), Some("https://other.example/"));
-    assert!(matches!(&config.scopes["@basic"].auth, Some(Auth::Basic { username, .. }) if username == "u"));
+    assert_eq!(
+        config.default_registry.url.as_deref(),
+        Some("https://registry.corp.example/")
+    );
+    assert_eq!(
+        config.default_registry.auth,
+        Some(Auth::Token(Secret::new("s3cr3t-npm")))
+    );
+    assert_eq!(
+        config.scopes["@corp"].auth,
+        Some(Auth::Token(Secret::new("s3cr3t-corp")))
+    );
+    assert_eq!(
+        config.registry_for("@other/x").url.as_deref(),
+        Some("https://other.example/")
+    );
+    assert!(
+        matches!(&config.scopes["@basic"].auth, Some(Auth::Basic { username, .. }) if username == "u")
+    );
     assert!(!format!("{config:?}").contains("s3cr3t"));
-    fs::write(dir.path().join("bunfig.toml"), "[install]\nregistry = \"https://plain.example/\"\n").unwrap();
+    fs::write(
+        dir.path().join("bunfig.toml"),
+        "[install]\nregistry = \"https://plain.example/\"\n",
+    )
+    .unwrap();
     let config = manager_config_with_env(dir.path(), Manager::Bun, &env).unwrap();
-    assert_eq!(config.default_registry.url.as_deref(), Some("https://plain.example/"));
+    assert_eq!(
+        config.default_registry.url.as_deref(),
+        Some("https://plain.example/")
+    );
     assert_eq!(config.default_registry.auth, None);
 }
 
@@ -89,13 +140,20 @@ fn bunfig_errors_have_positions() {
     assert!(err.to_string().contains("bunfig.toml:2:"), "{err}");
     fs::write(dir.path().join("bunfig.toml"), "[install]\nregistry = 7\n").unwrap();
     let err = manager_config_with_env(dir.path(), Manager::Bun, &env).unwrap_err();
-    assert!(err.to_string().contains("install.registry: expected a URL or a table"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("install.registry: expected a URL or a table"),
+        "{err}"
+    );
 }
 
 #[test]
 fn npm_and_pnpm_use_npmrc() {
     let dir = tempfile::tempdir().unwrap();
     for m in [Manager::Npm, Manager::Pnpm] {
-        assert_eq!(manager_config_with_env(dir.path(), m, &env).unwrap(), Default::default());
+        assert_eq!(
+            manager_config_with_env(dir.path(), m, &env).unwrap(),
+            Default::default()
+        );
     }
 }

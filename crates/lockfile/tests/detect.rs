@@ -19,7 +19,10 @@ fn project(files: &[(&str, String)]) -> tempfile::TempDir {
 }
 
 fn npm() -> (&'static str, String) {
-    ("package-lock.json", fixture_text("npm/project/package-lock.json"))
+    (
+        "package-lock.json",
+        fixture_text("npm/project/package-lock.json"),
+    )
 }
 
 fn pnpm() -> (&'static str, String) {
@@ -36,7 +39,11 @@ fn manager(dir: &Path) -> Manager {
 
 #[test]
 fn a_single_lockfile_decides() {
-    for (file, expected) in [(npm(), Manager::Npm), (pnpm(), Manager::Pnpm), (yarn(), Manager::Yarn)] {
+    for (file, expected) in [
+        (npm(), Manager::Npm),
+        (pnpm(), Manager::Pnpm),
+        (yarn(), Manager::Yarn),
+    ] {
         let dir = project(&[file]);
         let tree = load_tree(dir.path()).unwrap();
         assert_eq!(tree.manager, expected);
@@ -55,7 +62,10 @@ fn package_manager_field_breaks_ties() {
         ("yarn@1.22.22", Manager::Yarn),
         ("npm@11.0.0", Manager::Npm),
     ] {
-        let manifest = ("package.json", format!("{{\"name\":\"p\",\"packageManager\":\"{field}\"}}"));
+        let manifest = (
+            "package.json",
+            format!("{{\"name\":\"p\",\"packageManager\":\"{field}\"}}"),
+        );
         let dir = project(&[npm(), pnpm(), yarn(), manifest]);
         assert_eq!(manager(dir.path()), expected, "{field}");
     }
@@ -78,16 +88,25 @@ fn an_undecidable_project_names_its_lockfiles() {
     let dir = project(&[npm(), yarn()]);
     let err = load_tree(dir.path()).unwrap_err();
     assert_eq!(err.code(), "EAMBIGUOUSLOCKFILE");
-    assert!(err.to_string().contains("package-lock.json, yarn.lock"), "{err}");
+    assert!(
+        err.to_string().contains("package-lock.json, yarn.lock"),
+        "{err}"
+    );
     assert!(err.remediation().contains("--lockfile FILE"));
 }
 
 #[test]
 fn npm_precedence_is_unchanged() {
-    let shrinkwrap = ("npm-shrinkwrap.json", fixture_text("npm/project/package-lock.json"));
+    let shrinkwrap = (
+        "npm-shrinkwrap.json",
+        fixture_text("npm/project/package-lock.json"),
+    );
     let dir = project(&[npm(), shrinkwrap]);
     assert_eq!(load_tree(dir.path()).unwrap().input, Input::Shrinkwrap);
-    let hidden = ("node_modules/.package-lock.json", fixture_text("npm11-hidden.package-lock.json"));
+    let hidden = (
+        "node_modules/.package-lock.json",
+        fixture_text("npm11-hidden.package-lock.json"),
+    );
     let dir = project(&[hidden]);
     assert_eq!(load_tree(dir.path()).unwrap().input, Input::HiddenLockfile);
 }
@@ -102,10 +121,22 @@ fn load_lockfile_reads_any_name_by_content() {
     assert_eq!(tree.input_path, renamed);
     assert!(tree.packages.iter().all(|p| p.installed == Some(true)));
     for (name, text, expected) in [
-        ("a.lock", fixture_text("yarn/classic/yarn.lock"), Manager::Yarn),
-        ("b.lock", fixture_text("berry/pnp/yarn.lock"), Manager::YarnBerry),
+        (
+            "a.lock",
+            fixture_text("yarn/classic/yarn.lock"),
+            Manager::Yarn,
+        ),
+        (
+            "b.lock",
+            fixture_text("berry/pnp/yarn.lock"),
+            Manager::YarnBerry,
+        ),
         ("c.lock", fixture_text("bun/hoisted/bun.lock"), Manager::Bun),
-        ("d.json", fixture_text("npm/project/package-lock.json"), Manager::Npm),
+        (
+            "d.json",
+            fixture_text("npm/project/package-lock.json"),
+            Manager::Npm,
+        ),
     ] {
         let path = dir.path().join(name);
         fs::write(&path, text).unwrap();

@@ -71,11 +71,37 @@ fn mutated_lockfiles_never_panic() {
 #[test]
 fn deep_nesting_is_an_error() {
     let cases = [
-        ("pnpm-lock.yaml", format!("lockfileVersion: '9.0'\nimporters: {}", "[".repeat(200_000))),
-        ("pnpm-lock.yaml", format!("lockfileVersion: '9.0'\nimporters:\n{}", "- ".repeat(200_000))),
-        ("yarn.lock", (0..2_000).map(|i| format!("{}k{i}:\n", "  ".repeat(i))).collect()),
-        ("bun.lock", format!("{{\"lockfileVersion\": 1, \"packages\": {}", "[".repeat(200_000))),
-        ("yarn.lock", format!("__metadata:\n  version: 8\n\"a@npm:1\": {}", "{a: ".repeat(100_000))),
+        (
+            "pnpm-lock.yaml",
+            format!("lockfileVersion: '9.0'\nimporters: {}", "[".repeat(200_000)),
+        ),
+        (
+            "pnpm-lock.yaml",
+            format!(
+                "lockfileVersion: '9.0'\nimporters:\n{}",
+                "- ".repeat(200_000)
+            ),
+        ),
+        (
+            "yarn.lock",
+            (0..2_000)
+                .map(|i| format!("{}k{i}:\n", "  ".repeat(i)))
+                .collect(),
+        ),
+        (
+            "bun.lock",
+            format!(
+                "{{\"lockfileVersion\": 1, \"packages\": {}",
+                "[".repeat(200_000)
+            ),
+        ),
+        (
+            "yarn.lock",
+            format!(
+                "__metadata:\n  version: 8\n\"a@npm:1\": {}",
+                "{a: ".repeat(100_000)
+            ),
+        ),
     ];
     for (name, text) in cases {
         let err = parse_lockfile(&Path::new("/p").join(name), &text).unwrap_err();
@@ -91,7 +117,9 @@ fn large_lockfiles_parse_in_linear_time() {
     let mut snapshots = String::from("snapshots:\n");
     for i in 0..entries {
         yarn.push_str(&format!("pkg-{i}@^1.0.0:\n  version \"1.0.{i}\"\n  resolved \"https://registry.yarnpkg.com/pkg-{i}/-/pkg-{i}-1.0.{i}.tgz#0000000000000000000000000000000000000000\"\n  dependencies:\n    pkg-{} \"^1.0.0\"\n\n", (i + 1) % entries));
-        pnpm.push_str(&format!("  pkg-{i}@1.0.{i}:\n    resolution: {{integrity: sha512-AA==}}\n"));
+        pnpm.push_str(&format!(
+            "  pkg-{i}@1.0.{i}:\n    resolution: {{integrity: sha512-AA==}}\n"
+        ));
         snapshots.push_str(&format!("  pkg-{i}@1.0.{i}: {{}}\n"));
     }
     pnpm.push_str(&snapshots);
@@ -99,6 +127,10 @@ fn large_lockfiles_parse_in_linear_time() {
         let start = Instant::now();
         let tree = parse_lockfile(&Path::new("/p").join(name), &text).unwrap();
         assert_eq!(tree.packages.len(), entries, "{name}");
-        assert!(start.elapsed() < Duration::from_secs(20), "{name}: {:?}", start.elapsed());
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "{name}: {:?}",
+            start.elapsed()
+        );
     }
 }

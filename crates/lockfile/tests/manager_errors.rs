@@ -9,7 +9,8 @@ use sigverify_lockfile::{parse_lockfile, LockfileError};
 
 fn error(file: &str, base: &str, from: &str, to: &str) -> LockfileError {
     assert!(base.contains(from), "{from:?} not in base");
-    parse_lockfile(Path::new(file), &base.replacen(from, to, 1)).expect_err("changed lockfile must fail")
+    parse_lockfile(Path::new(file), &base.replacen(from, to, 1))
+        .expect_err("changed lockfile must fail")
 }
 
 #[test]
@@ -18,19 +19,54 @@ fn pnpm_errors() {
     let f = "/p/pnpm-lock.yaml";
     let e = error(f, &base, "lockfileVersion: '9.0'", "lockfileVersion: '5.4'");
     assert_eq!(e.code(), "ELOCKFILEVERSION");
-    assert!(e.remediation().contains("pnpm install"), "{}", e.remediation());
-    let e = error(f, &base, "  kind-of@6.0.3:\n    resolution", "  kind-of@6.0.4:\n    resolution");
+    assert!(
+        e.remediation().contains("pnpm install"),
+        "{}",
+        e.remediation()
+    );
+    let e = error(
+        f,
+        &base,
+        "  kind-of@6.0.3:\n    resolution",
+        "  kind-of@6.0.4:\n    resolution",
+    );
     assert_eq!(e.code(), "ELOCKFILESHAPE");
     assert!(e.to_string().starts_with("/p/pnpm-lock.yaml:"), "{e}");
-    assert!(e.to_string().contains("snapshots[\"kind-of@6.0.3\"]: no entry in packages"), "{e}");
-    let e = error(f, &base, "resolution: {integrity: sha512-dcS1u", "resolutio: {integrity: sha512-dcS1u");
-    assert_eq!(e.to_string(), "/p/pnpm-lock.yaml:103:5: packages[\"kind-of@6.0.3\"].resolution: missing");
+    assert!(
+        e.to_string()
+            .contains("snapshots[\"kind-of@6.0.3\"]: no entry in packages"),
+        "{e}"
+    );
+    let e = error(
+        f,
+        &base,
+        "resolution: {integrity: sha512-dcS1u",
+        "resolutio: {integrity: sha512-dcS1u",
+    );
+    assert_eq!(
+        e.to_string(),
+        "/p/pnpm-lock.yaml:103:5: packages[\"kind-of@6.0.3\"].resolution: missing"
+    );
     let e = error(f, &base, "importers:\n", "importers: [\n");
     assert_eq!(e.code(), "ELOCKFILEPARSE");
-    let e = error(f, &base, "  ms@2.1.2:\n    resolution", "  ../../etc@2.1.2:\n    resolution");
+    let e = error(
+        f,
+        &base,
+        "  ms@2.1.2:\n    resolution",
+        "  ../../etc@2.1.2:\n    resolution",
+    );
     assert_eq!(e.code(), "ELOCKFILESHAPE");
-    let e = error(f, &base, "{integrity: sha512-dcS1u", "{type: svn, integrity: sha512-dcS1u");
-    assert!(e.to_string().contains("unsupported resolution type \"svn\""), "{e}");
+    let e = error(
+        f,
+        &base,
+        "{integrity: sha512-dcS1u",
+        "{type: svn, integrity: sha512-dcS1u",
+    );
+    assert!(
+        e.to_string()
+            .contains("unsupported resolution type \"svn\""),
+        "{e}"
+    );
 }
 
 #[test]
@@ -42,7 +78,11 @@ fn yarn_classic_errors() {
     assert!(e.to_string().starts_with("/p/yarn.lock:"), "{e}");
     let e = error(f, &base, "  version \"6.0.3\"\n", "");
     assert_eq!(e.code(), "ELOCKFILESHAPE");
-    assert!(e.to_string().contains("[\"kind-of@6.0.3\"].version: missing"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("[\"kind-of@6.0.3\"].version: missing"),
+        "{e}"
+    );
     assert!(e.remediation().contains("yarn install"));
     let e = error(f, &base, "kind-of@6.0.3:", "\"../x@6.0.3\":");
     assert!(e.to_string().contains("invalid package name"), "{e}");
@@ -54,7 +94,11 @@ fn berry_errors() {
     let f = "/p/yarn.lock";
     let e = error(f, &base, "  resolution: \"kind-of@npm:6.0.3\"\n", "");
     assert_eq!(e.code(), "ELOCKFILESHAPE");
-    assert!(e.to_string().contains("[\"kind-of@npm:6.0.3\"].resolution: missing"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("[\"kind-of@npm:6.0.3\"].resolution: missing"),
+        "{e}"
+    );
     let e = error(f, &base, "  version: 10\n", "  version: 2\n");
     assert_eq!(e.code(), "ELOCKFILEVERSION");
     let e = error(f, &base, "linkType: hard", "linkType: weird");
@@ -70,8 +114,17 @@ fn bun_errors() {
     let f = "/p/bun.lock";
     let e = error(f, &base, "\"lockfileVersion\": 2", "\"lockfileVersion\": 9");
     assert_eq!(e.code(), "ELOCKFILEVERSION");
-    let e = error(f, &base, "\"kind-of\": [\"kind-of@6.0.3\"", "\"kind-of\": [7");
-    assert!(e.to_string().contains("packages[\"kind-of\"]: expected the package id first"), "{e}");
+    let e = error(
+        f,
+        &base,
+        "\"kind-of\": [\"kind-of@6.0.3\"",
+        "\"kind-of\": [7",
+    );
+    assert!(
+        e.to_string()
+            .contains("packages[\"kind-of\"]: expected the package id first"),
+        "{e}"
+    );
     let e = error(f, &base, "\"packages\": {", "\"packages\": {{");
     assert_eq!(e.code(), "ELOCKFILEPARSE");
     assert!(e.to_string().starts_with("/p/bun.lock:"), "{e}");

@@ -28,15 +28,26 @@ fn every_manager_lists_the_same_registry_packages() {
         "bun/isolated",
     ];
     for fixture in with_integrity {
-        for tree in [load_tree(copy_of(fixture).path()).unwrap(), load_tree(installed_or_copy(fixture).path()).unwrap()] {
-            assert_eq!(registry_set(&tree), expected, "{fixture} ({:?})", tree.linker);
+        for tree in [
+            load_tree(copy_of(fixture).path()).unwrap(),
+            load_tree(installed_or_copy(fixture).path()).unwrap(),
+        ] {
+            assert_eq!(
+                registry_set(&tree),
+                expected,
+                "{fixture} ({:?})",
+                tree.linker
+            );
         }
     }
     let expected_ids = ids(&npm);
     for fixture in ["berry/node-modules", "berry/pnp"] {
         let tree = load_tree(installed_or_copy(fixture).path()).unwrap();
         assert_eq!(ids(&tree), expected_ids, "{fixture}");
-        assert!(tree.packages.iter().all(|p| p.integrity.is_none()), "{fixture}");
+        assert!(
+            tree.packages.iter().all(|p| p.integrity.is_none()),
+            "{fixture}"
+        );
     }
 }
 

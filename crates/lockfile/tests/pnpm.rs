@@ -9,7 +9,11 @@ const VERSIONS: [&str; 4] = ["pnpm8", "pnpm9", "pnpm10", "pnpm11"];
 
 fn parsed(version: &str) -> Tree {
     let path = fixture(&format!("pnpm/{version}/pnpm-lock.yaml"));
-    parse_lockfile(&path, &fixture_text(&format!("pnpm/{version}/pnpm-lock.yaml"))).unwrap()
+    parse_lockfile(
+        &path,
+        &fixture_text(&format!("pnpm/{version}/pnpm-lock.yaml")),
+    )
+    .unwrap()
 }
 
 #[test]
@@ -19,8 +23,16 @@ fn store_packages_sit_in_the_folders_pnpm_created() {
         assert_eq!(tree.manager, Manager::Pnpm);
         assert_eq!(tree.linker, Linker::Isolated);
         let (folders, _) = listing(&format!("pnpm/{version}"));
-        let store: Vec<_> = tree.packages.iter().filter(|p| p.location.starts_with("node_modules/.pnpm/")).collect();
-        assert_eq!(store.len(), folders.len(), "{version}: one package per real folder");
+        let store: Vec<_> = tree
+            .packages
+            .iter()
+            .filter(|p| p.location.starts_with("node_modules/.pnpm/"))
+            .collect();
+        assert_eq!(
+            store.len(),
+            folders.len(),
+            "{version}: one package per real folder"
+        );
         for pkg in store {
             let found = folders.iter().find(|(path, _)| *path == pkg.location);
             let (_, id) = found.unwrap_or_else(|| panic!("{version}: no folder {}", pkg.location));
@@ -37,25 +49,76 @@ fn store_packages_sit_in_the_folders_pnpm_created() {
 fn sources_integrity_and_flags() {
     for version in VERSIONS {
         let tree = parsed(version);
-        let registry: Vec<_> = tree.packages.iter().filter(|p| p.source.is_registry()).collect();
+        let registry: Vec<_> = tree
+            .packages
+            .iter()
+            .filter(|p| p.source.is_registry())
+            .collect();
         assert_eq!(registry.len(), 15, "{version}");
-        assert!(registry.iter().all(|p| p.integrity.as_deref().is_some_and(|i| i.starts_with("sha512-"))));
-        assert!(registry.iter().all(|p| p.resolved_registry.is_none()), "no tarball URL: the scope's registry");
+        assert!(registry.iter().all(|p| p
+            .integrity
+            .as_deref()
+            .is_some_and(|i| i.starts_with("sha512-"))));
+        assert!(
+            registry.iter().all(|p| p.resolved_registry.is_none()),
+            "no tarball URL: the scope's registry"
+        );
         let by_id = |id: &str| {
-            tree.packages.iter().find(|p| format!("{}@{}", p.name, p.version) == id).unwrap_or_else(|| panic!("{version}: {id}"))
+            tree.packages
+                .iter()
+                .find(|p| format!("{}@{}", p.name, p.version) == id)
+                .unwrap_or_else(|| panic!("{version}: {id}"))
         };
-        assert!(by_id("kind-of@6.0.3").dev && !by_id("kind-of@6.0.3").optional, "{version}");
-        assert!(by_id("is-odd@3.0.1").optional && !by_id("is-odd@3.0.1").dev, "{version}");
+        assert!(
+            by_id("kind-of@6.0.3").dev && !by_id("kind-of@6.0.3").optional,
+            "{version}"
+        );
+        assert!(
+            by_id("is-odd@3.0.1").optional && !by_id("is-odd@3.0.1").dev,
+            "{version}"
+        );
         let prod = by_id("ajv@6.12.6");
         assert!(!(prod.dev || prod.optional || prod.peer), "{version}");
-        let tar = tree.packages.iter().find(|p| p.name == "local-tar").unwrap();
-        assert_eq!(tar.source, Source::LocalTarball { path: "vendor/local-tar-1.0.0.tgz".into() });
-        assert!(tar.integrity.as_deref().unwrap().starts_with("sha512-lQ3w2tlO"));
-        let dir = tree.packages.iter().find(|p| p.name == "local-dir").unwrap();
-        assert_eq!(dir.source, Source::Directory { path: "local-dir".into() });
-        assert_eq!(at(&tree, "packages/ws-a").source, Source::Workspace { path: "packages/ws-a".into() });
+        let tar = tree
+            .packages
+            .iter()
+            .find(|p| p.name == "local-tar")
+            .unwrap();
+        assert_eq!(
+            tar.source,
+            Source::LocalTarball {
+                path: "vendor/local-tar-1.0.0.tgz".into()
+            }
+        );
+        assert!(tar
+            .integrity
+            .as_deref()
+            .unwrap()
+            .starts_with("sha512-lQ3w2tlO"));
+        let dir = tree
+            .packages
+            .iter()
+            .find(|p| p.name == "local-dir")
+            .unwrap();
+        assert_eq!(
+            dir.source,
+            Source::Directory {
+                path: "local-dir".into()
+            }
+        );
+        assert_eq!(
+            at(&tree, "packages/ws-a").source,
+            Source::Workspace {
+                path: "packages/ws-a".into()
+            }
+        );
         assert_eq!(at(&tree, "packages/ws-a").name, "ws-a");
-        assert_eq!(at(&tree, "linked-dir").source, Source::Directory { path: "linked-dir".into() });
+        assert_eq!(
+            at(&tree, "linked-dir").source,
+            Source::Directory {
+                path: "linked-dir".into()
+            }
+        );
     }
 }
 
@@ -80,8 +143,14 @@ fn resolve_follows_the_symlinks_pnpm_made() {
                 Some(d) => d.to_string(),
                 None => String::new(),
             };
-            let got = tree.resolve(&from, name).map(|i| tree.packages[i].location.clone());
-            assert_eq!(got.as_deref(), Some(target.as_str()), "{version}: {from:?} -> {name}");
+            let got = tree
+                .resolve(&from, name)
+                .map(|i| tree.packages[i].location.clone());
+            assert_eq!(
+                got.as_deref(),
+                Some(target.as_str()),
+                "{version}: {from:?} -> {name}"
+            );
             checked += 1;
         }
         assert!(checked >= 20, "{version}: {checked}");
@@ -119,10 +188,20 @@ fn modules_yaml_picks_the_folder_naming_of_the_pnpm_that_installed() {
     let modules = dir.path().join("node_modules/.modules.yaml");
     for (pm, folder) in [
         ("pnpm@9.15.9", "JSONStream@1.3.5_r3os6ifnv5rfzwtsmjig3b325i"),
-        ("pnpm@10.34.9", "JSONStream@1.3.5_fb8f73c374dcf7070ffed90b688edabd"),
+        (
+            "pnpm@10.34.9",
+            "JSONStream@1.3.5_fb8f73c374dcf7070ffed90b688edabd",
+        ),
     ] {
-        std::fs::write(&modules, format!("{{\"packageManager\": \"{pm}\", \"virtualStoreDir\": \".pnpm\"}}")).unwrap();
+        std::fs::write(
+            &modules,
+            format!("{{\"packageManager\": \"{pm}\", \"virtualStoreDir\": \".pnpm\"}}"),
+        )
+        .unwrap();
         let tree = load_tree(dir.path()).unwrap();
-        assert_eq!(tree.packages[0].location, format!("node_modules/.pnpm/{folder}/node_modules/JSONStream"));
+        assert_eq!(
+            tree.packages[0].location,
+            format!("node_modules/.pnpm/{folder}/node_modules/JSONStream")
+        );
     }
 }

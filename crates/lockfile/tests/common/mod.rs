@@ -85,16 +85,26 @@ fn build(root: &std::path::Path, line: &str) {
     }
 }
 
+/// `(path, name@version)` of folders or `(path, target)` of links.
+pub type Pairs = Vec<(String, String)>;
+
 /// The listing of fixture `name`: `(path, name@version)` of folders and `(path, target)` of
 /// links, the target made relative to the project root.
-pub fn listing(name: &str) -> (Vec<(String, String)>, Vec<(String, String)>) {
+pub fn listing(name: &str) -> (Pairs, Pairs) {
     let text = std::fs::read_to_string(fixture(name).join("listing.txt")).expect("listing");
     let (mut folders, mut links) = (Vec::new(), Vec::new());
     for line in text.lines() {
         if let Some(rest) = line.strip_prefix("D ") {
             let (path, json) = rest.split_once(' ').unwrap();
             let m: serde_json::Value = serde_json::from_str(json).unwrap();
-            folders.push((path.to_string(), format!("{}@{}", m["name"].as_str().unwrap(), m["version"].as_str().unwrap())));
+            folders.push((
+                path.to_string(),
+                format!(
+                    "{}@{}",
+                    m["name"].as_str().unwrap(),
+                    m["version"].as_str().unwrap()
+                ),
+            ));
         } else if let Some(rest) = line.strip_prefix("L ") {
             let (path, target) = rest.split_once(" -> ").unwrap();
             links.push((path.to_string(), join(parent(path), target)));
