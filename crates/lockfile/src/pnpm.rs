@@ -37,6 +37,9 @@ pub(crate) struct PnpmInstall {
 /// A dependency as an importer or a store package records it, before resolution.
 struct Dep<'n> {
     from: String,
+    /// The folder `link:` references are relative to: the importer's, or the lockfile's own
+    /// for store packages.
+    base: String,
     name: &'n str,
     reference: &'n str,
     kind: EdgeKind,
@@ -72,7 +75,7 @@ pub(crate) fn parse_pnpm(
     read_store(doc, &root, store, v6, &mut graph)?;
     read_importers(doc, &root, &mut graph)?;
     let major = version.split('.').next().and_then(|m| m.parse().ok());
-    Ok(graph.into_tree(path, store, v6, major))
+    Ok(graph.into_tree(path, v6, major))
 }
 
 fn doc_error(path: &Path, message: &str) -> LockfileError {
@@ -144,6 +147,7 @@ fn read_store<'n>(
         for (name, reference, kind) in deps {
             graph.deps.push(Dep {
                 from: package.location.clone(),
+                base: String::new(),
                 name,
                 reference,
                 kind,
@@ -190,6 +194,7 @@ fn read_importers<'n>(
                 };
                 graph.deps.push(Dep {
                     from: from.clone(),
+                    base: from.clone(),
                     name,
                     reference,
                     kind,
@@ -202,7 +207,7 @@ fn read_importers<'n>(
 }
 
 impl Graph<'_> {
-    fn into_tree(mut self, path: &Path, store: Store<'_>, v6: bool, major: Option<u32>) -> Tree {
+    fn into_tree(mut self, path: &Path, v6: bool, major: Option<u32>) -> Tree {
         self.add_local_folders();
         let edges = self.resolve_edges(v6);
         self.set_flags(&edges);
@@ -212,7 +217,6 @@ impl Graph<'_> {
         let edges = edges
             .into_iter()
             .map(|(from, name, to, _)| ((from, name), to));
-        let _ = store;
         Tree {
             root: path.parent().unwrap_or(Path::new("")).to_path_buf(),
             input: Input::PackageLock,
@@ -233,7 +237,7 @@ impl Graph<'_> {
         let mut links: Vec<(String, String)> = Vec::new();
         for dep in &self.deps {
             if let Some(target) = dep.reference.strip_prefix("link:") {
-                let location = join_relative(&dep.from, target);
+                let location = join_relative(&dep.base, target);
                 links.push((location, dep.name.to_string()));
             }
         }
@@ -259,7 +263,7 @@ impl Graph<'_> {
             let target = match ref_to_dep_path(dep.reference, dep.name, v6) {
                 None => {
                     let link = dep.reference.strip_prefix("link:").unwrap_or_default();
-                    join_relative(&dep.from, link)
+                    join_relative(&dep.base, link)
                 }
                 Some(dep_path) => match self.by_dep_path.get(&dep_path) {
                     Some(&i) => self.packages[i].location.clone(),

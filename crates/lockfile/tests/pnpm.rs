@@ -205,3 +205,35 @@ fn modules_yaml_picks_the_folder_naming_of_the_pnpm_that_installed() {
         );
     }
 }
+
+#[test]
+fn hoisted_node_linker_is_matched_folder_by_folder() {
+    // pnpm 10 with `node-linker=hoisted`: the same lockfile, an npm-like node_modules.
+    let dir = installed("pnpm/pnpm10-hoisted");
+    let tree = load_tree(dir.path()).unwrap();
+    assert_eq!(
+        (tree.manager, tree.linker),
+        (Manager::Pnpm, Linker::NodeModules)
+    );
+    assert!(tree.problems.is_empty(), "{:?}", tree.problems);
+    let (folders, _) = listing("pnpm/pnpm10-hoisted");
+    for (path, id) in &folders {
+        let pkg = at(&tree, path);
+        // Folder entries of lockfile v9 have no version: they match by name.
+        let same_version = pkg.version.is_empty() || id.ends_with(&format!("@{}", pkg.version));
+        assert!(
+            id.starts_with(&format!("{}@", pkg.name)) && same_version,
+            "{path}: {id}"
+        );
+        assert_eq!(pkg.installed, Some(true));
+    }
+    let iso = at(&tree, "node_modules/iso");
+    assert_eq!(
+        iso.source,
+        Source::Registry {
+            alias: Some("iso".into())
+        }
+    );
+    assert!(iso.integrity.is_some());
+    assert!(at(&tree, "node_modules/kind-of").dev);
+}
