@@ -104,7 +104,8 @@ pub struct Tree {
     pub linker: Linker,
     /// The file (lockfile) or folder (`node_modules`) that was read.
     pub input_path: PathBuf,
-    /// `lockfileVersion` of the lockfile; `None` for a `node_modules` walk.
+    /// The lockfile's format version: npm's and Bun's `lockfileVersion`, pnpm's major (6 or 9),
+    /// 1 for Yarn classic, Berry's `__metadata.version`; `None` for a `node_modules` walk.
     pub lockfile_version: Option<u32>,
     /// Every package except the root project, sorted by location.
     pub packages: Vec<Package>,

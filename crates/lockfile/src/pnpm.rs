@@ -173,36 +173,44 @@ fn read_importers<'n>(
     root: &'n Node,
     graph: &mut Graph<'n>,
 ) -> Result<(), LockfileError> {
-    let importers = match root.get("importers") {
-        Some(node) => doc.map(Some(node), "importers")?.iter().collect::<Vec<_>>(),
-        // A lockfile without workspaces may keep the root importer at the top level (v5 style).
-        None => Vec::new(),
+    let Some(importers) = root.get("importers") else {
+        // pnpm 8 writes a project without workspaces with its dependencies at the top level.
+        return read_importer(doc, ".", root, graph);
     };
-    for (folder, importer) in importers {
-        let from = if folder == "." {
-            String::new()
-        } else {
-            folder.clone()
-        };
-        let base = key_path("importers", folder);
-        for (section, kind) in SECTIONS {
-            let path = format!("{base}.{section}");
-            for (name, spec) in doc.map(importer.get(section), &path)? {
-                let reference = match spec.str() {
-                    Some(r) => r,
-                    None => doc.str(spec, "version", &key_path(&path, name))?,
-                };
-                graph.deps.push(Dep {
-                    from: from.clone(),
-                    base: from.clone(),
-                    name,
-                    reference,
-                    kind,
-                });
-            }
-        }
-        graph.importers.push(from);
+    for (folder, importer) in doc.map(Some(importers), "importers")? {
+        read_importer(doc, folder, importer, graph)?;
     }
+    Ok(())
+}
+
+fn read_importer<'n>(
+    doc: YamlDoc<'_>,
+    folder: &str,
+    importer: &'n Node,
+    graph: &mut Graph<'n>,
+) -> Result<(), LockfileError> {
+    let from = match folder {
+        "." => String::new(),
+        other => other.to_string(),
+    };
+    let base = key_path("importers", folder);
+    for (section, kind) in SECTIONS {
+        let path = format!("{base}.{section}");
+        for (name, spec) in doc.map(importer.get(section), &path)? {
+            let reference = match spec.str() {
+                Some(r) => r,
+                None => doc.str(spec, "version", &key_path(&path, name))?,
+            };
+            graph.deps.push(Dep {
+                from: from.clone(),
+                base: from.clone(),
+                name,
+                reference,
+                kind,
+            });
+        }
+    }
+    graph.importers.push(from);
     Ok(())
 }
 

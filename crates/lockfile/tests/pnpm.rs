@@ -237,3 +237,30 @@ fn hoisted_node_linker_is_matched_folder_by_folder() {
     assert!(iso.integrity.is_some());
     assert!(at(&tree, "node_modules/kind-of").dev);
 }
+
+#[test]
+fn pnpm8_without_workspaces_keeps_the_dependencies_at_the_top() {
+    // What pnpm 8.15.9 wrote for {"dependencies":{"debug":"4.3.4"},"devDependencies":{"kind-of":"6.0.3"}}.
+    let lock = "lockfileVersion: '6.0'\n\nsettings:\n  autoInstallPeers: true\n  excludeLinksFromLockfile: false\n\ndependencies:\n  debug:\n    specifier: 4.3.4\n    version: 4.3.4\n\ndevDependencies:\n  kind-of:\n    specifier: 6.0.3\n    version: 6.0.3\n\npackages:\n\n  /debug@4.3.4:\n    resolution: {integrity: sha512-PRWFHuSU3eDtQJPvnNY7Jcket1j0t5OuOsFzPPzsekD52Zl8qUfFIPEiswXqIvHWGVHOgX+7G/vCNNhehwxfkQ==}\n    dependencies:\n      ms: 2.1.2\n    dev: false\n\n  /kind-of@6.0.3:\n    resolution: {integrity: sha512-dcS1ul+9tmeD95T+x28/ehLgd9mENa3LsvDTtzm3vyBEO7RPptvAD+t44WVXaUjTBRcrpFeFlC8WCruUR456hw==}\n    dev: true\n\n  /ms@2.1.2:\n    resolution: {integrity: sha512-sGkPx+VjMtmA6MX27oA4FBFELFCZZ4S4XqeGOXCv68tT+jb3vk/RyaKWP0PTKyWtmLSM0b+adUTEvbs1PEaH2w==}\n    dev: false\n";
+    let tree = parse_lockfile(std::path::Path::new("/p/pnpm-lock.yaml"), lock).unwrap();
+    let loc = |from: &str, name: &str| {
+        tree.resolve(from, name)
+            .map(|i| tree.packages[i].location.clone())
+    };
+    assert_eq!(
+        loc("", "debug").as_deref(),
+        Some("node_modules/.pnpm/debug@4.3.4/node_modules/debug")
+    );
+    let debug = loc("", "debug").unwrap();
+    assert_eq!(
+        loc(&debug, "ms").as_deref(),
+        Some("node_modules/.pnpm/ms@2.1.2/node_modules/ms")
+    );
+    assert!(
+        at(
+            &tree,
+            "node_modules/.pnpm/kind-of@6.0.3/node_modules/kind-of"
+        )
+        .dev
+    );
+}
