@@ -83,6 +83,13 @@ pub(crate) fn parse_bun(path: &Path, text: &str) -> Result<Tree, LockfileError> 
             let name = ws.get("name").and_then(Value::as_str).unwrap_or("");
             out.push(workspace(folder, name, ws));
             edges.push(Edges::default());
+            // Bun links each workspace into the root node_modules, as npm does.
+            if valid_name(name) {
+                let mut link = workspace(folder, name, ws);
+                link.location = format!("node_modules/{name}");
+                out.push(link);
+                edges.push(Edges::default());
+            }
         }
     }
     set_flags(&mut out, &edges, &tops);
