@@ -19,6 +19,7 @@ use crate::check::key_path;
 use crate::error::LockfileError;
 use crate::flags::{calc_flags_graph, resolve, EdgeKind, Edges};
 use crate::jsonc::parse_jsonc;
+use crate::locked::bare_package;
 use crate::model::{Input, Layout, Linker, Manager, Package, Source, Tree};
 use crate::spec::{file_source, is_git, is_semver, registry_base, valid_name};
 
@@ -30,75 +31,29 @@ pub(crate) fn parse_bun(path: &Path, text: &str) -> Result<Tree, LockfileError> 
         path: at.to_string(),
         message,
     };
-    let version = match root.get("lockfileVersion").and_then(Value::as_u64) {
-        Some(v @ 0..=2) => v as u32,
-        Some(v) => {
-            return Err(LockfileError::UnsupportedFormat {
-                file: path.to_path_buf(),
-                found: v.to_string(),
-                supported: "bun.lock lockfileVersion 0, 1 and 2",
-            })
-        }
-        None => return Err(shape("lockfileVersion", "missing or not an integer".into())),
-    };
+    let version = lockfile_version(path, &root)?;
     let workspaces = object(&root, "workspaces").map_err(|m| shape("workspaces", m))?;
     let packages = object(&root, "packages").map_err(|m| shape("packages", m))?;
     let ws_folders: Vec<(String, String)> = workspaces
         .iter()
         .filter(|(k, _)| !k.is_empty())
-        .map(|(k, v)| {
-            (
-                v.get("name")
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_string(),
-                k.clone(),
-            )
-        })
+        .map(|(k, v)| (name_of(v).to_string(), k.clone()))
         .collect();
-    let mut out = Vec::new();
-    let mut edges = Vec::new();
+    let (mut out, mut edges) = (Vec::new(), Vec::new());
     for (key, value) in packages {
         let at = key_path("packages", key);
         let location = location_of(key, &ws_folders)
             .ok_or_else(|| shape(&at, format!("invalid install path {key:?}")))?;
-        let Some((pkg, deps)) = read_package(key, value, location).map_err(|m| shape(&at, m))?
-        else {
-            continue;
-        };
-        edges.push(Edges {
-            base: pkg.location.clone(),
-            edges: deps,
-        });
-        out.push(pkg);
-    }
-    // The root and every workspace are tops: their edges (dev ones too) start the walk.
-    let mut tops = Vec::new();
-    for (folder, ws) in workspaces {
-        tops.push(Edges {
-            base: folder.clone(),
-            edges: manifest_edges(ws, true),
-        });
-        if !folder.is_empty() {
-            let name = ws.get("name").and_then(Value::as_str).unwrap_or("");
-            out.push(workspace(folder, name, ws));
-            edges.push(Edges::default());
-            // Bun links each workspace into the root node_modules, as npm does.
-            if valid_name(name) {
-                let mut link = workspace(folder, name, ws);
-                link.location = format!("node_modules/{name}");
-                out.push(link);
-                edges.push(Edges::default());
-            }
+        if let Some((pkg, deps)) = read_package(key, value, location).map_err(|m| shape(&at, m))? {
+            edges.push(Edges {
+                base: pkg.location.clone(),
+                edges: deps,
+            });
+            out.push(pkg);
         }
     }
+    let tops = add_workspaces(workspaces, &mut out, &mut edges);
     set_flags(&mut out, &edges, &tops);
-    for p in out
-        .iter_mut()
-        .filter(|p| matches!(p.source, Source::Workspace { .. }))
-    {
-        (p.dev, p.optional, p.dev_optional, p.peer) = (false, false, false, false);
-    }
     out.sort_by(|a, b| a.location.cmp(&b.location));
     out.dedup_by(|a, b| a.location == b.location);
     Ok(Tree {
@@ -112,6 +67,55 @@ pub(crate) fn parse_bun(path: &Path, text: &str) -> Result<Tree, LockfileError> 
         packages: out,
         problems: Vec::new(),
     })
+}
+
+fn lockfile_version(path: &Path, root: &Value) -> Result<u32, LockfileError> {
+    match root.get("lockfileVersion").and_then(Value::as_u64) {
+        Some(v @ 0..=2) => Ok(v as u32),
+        Some(v) => Err(LockfileError::UnsupportedFormat {
+            file: path.to_path_buf(),
+            found: v.to_string(),
+            supported: "bun.lock lockfileVersion 0, 1 and 2",
+        }),
+        None => Err(LockfileError::Shape {
+            file: path.to_path_buf(),
+            path: "lockfileVersion".into(),
+            message: "missing or not an integer".into(),
+        }),
+    }
+}
+
+fn name_of(workspace: &Value) -> &str {
+    workspace.get("name").and_then(Value::as_str).unwrap_or("")
+}
+
+/// Adds each workspace (at its folder, and linked into the root `node_modules` as Bun and
+/// npm do); returns the edges of the root and every workspace, which start the flag walk.
+fn add_workspaces(
+    workspaces: &serde_json::Map<String, Value>,
+    out: &mut Vec<Package>,
+    edges: &mut Vec<Edges>,
+) -> Vec<Edges> {
+    let mut tops = Vec::new();
+    for (folder, ws) in workspaces {
+        tops.push(Edges {
+            base: folder.clone(),
+            edges: manifest_edges(ws, true),
+        });
+        if folder.is_empty() {
+            continue;
+        }
+        let name = name_of(ws);
+        out.push(workspace(folder, name, ws));
+        edges.push(Edges::default());
+        if valid_name(name) {
+            let mut link = workspace(folder, name, ws);
+            link.location = format!("node_modules/{name}");
+            out.push(link);
+            edges.push(Edges::default());
+        }
+    }
+    tops
 }
 
 /// Flags from Node's lookup over the hoisted locations.
@@ -131,6 +135,12 @@ fn set_flags(packages: &mut [Package], edges: &[Edges], tops: &[Edges]) {
     let out: Vec<Vec<(usize, EdgeKind)>> = edges.iter().map(resolved).collect();
     drop(index);
     calc_flags_graph(&root, &out, packages);
+    for p in packages
+        .iter_mut()
+        .filter(|p| matches!(p.source, Source::Workspace { .. }))
+    {
+        (p.dev, p.optional, p.dev_optional, p.peer) = (false, false, false, false);
+    }
 }
 
 fn object<'v>(root: &'v Value, key: &str) -> Result<&'v serde_json::Map<String, Value>, String> {
@@ -308,25 +318,14 @@ fn manifest_edges(info: &Value, top: bool) -> Vec<(String, EdgeKind)> {
 }
 
 fn workspace(folder: &str, name: &str, ws: &Value) -> Package {
+    let version = ws.get("version").and_then(Value::as_str).unwrap_or("");
     let path = folder.to_string();
-    Package {
-        name: name.to_string(),
-        version: ws
-            .get("version")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string(),
-        location: folder.to_string(),
-        integrity: None,
-        resolved: Some(path.clone()),
-        source: Source::Workspace { path },
-        resolved_registry: None,
-        dev: false,
-        optional: false,
-        dev_optional: false,
-        peer: false,
-        has_install_script: false,
-        patch: None,
-        installed: None,
-    }
+    let mut pkg = bare_package(
+        name,
+        version,
+        path.clone(),
+        Source::Workspace { path: path.clone() },
+    );
+    pkg.resolved = Some(path);
+    pkg
 }

@@ -128,22 +128,10 @@ impl LockedGraph {
 
 fn workspace(w: &Importer) -> Package {
     let path = w.folder.clone();
-    Package {
-        name: w.name.clone(),
-        version: w.version.clone(),
-        location: w.folder.clone(),
-        integrity: None,
-        resolved: Some(path.clone()),
-        source: Source::Workspace { path },
-        resolved_registry: None,
-        dev: false,
-        optional: false,
-        dev_optional: false,
-        peer: false,
-        has_install_script: false,
-        patch: None,
-        installed: None,
-    }
+    let source = Source::Workspace { path: path.clone() };
+    let mut pkg = bare_package(&w.name, &w.version, path.clone(), source);
+    pkg.resolved = Some(path);
+    pkg
 }
 
 /// A package with only its identity and source filled in (flags come later).

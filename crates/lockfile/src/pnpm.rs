@@ -14,6 +14,7 @@ use std::path::Path;
 use crate::check::key_path;
 use crate::error::LockfileError;
 use crate::flags::{calc_flags_graph, EdgeKind};
+use crate::locked::bare_package;
 use crate::model::{Input, Layout, Linker, Manager, Package, Source, Tree};
 use crate::paths::join_relative;
 use crate::pnpm_entry::{read_entry, ref_to_dep_path, Store, StorePackage};
@@ -320,23 +321,11 @@ impl Graph<'_> {
 
 fn local(folder: &str, name: String, workspace: bool) -> Package {
     let path = folder.to_string();
-    Package {
-        name,
-        version: String::new(),
-        location: folder.to_string(),
-        integrity: None,
-        resolved: Some(path.clone()),
-        source: match workspace {
-            true => Source::Workspace { path },
-            false => Source::Directory { path },
-        },
-        resolved_registry: None,
-        dev: false,
-        optional: false,
-        dev_optional: false,
-        peer: false,
-        has_install_script: false,
-        patch: None,
-        installed: None,
-    }
+    let source = match workspace {
+        true => Source::Workspace { path: path.clone() },
+        false => Source::Directory { path: path.clone() },
+    };
+    let mut pkg = bare_package(&name, "", path.clone(), source);
+    pkg.resolved = Some(path);
+    pkg
 }
