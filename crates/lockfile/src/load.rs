@@ -78,6 +78,9 @@ fn with_install(mut tree: Tree, format: Format, ctx: &Context) -> Result<Tree, L
                 tree.linker = Linker::Pnp;
                 return Ok(tree);
             }
+            if tree.root.join("node_modules/.store").is_dir() {
+                return match_store(tree, ".store");
+            }
             if node_modules {
                 return match_walk(tree);
             }

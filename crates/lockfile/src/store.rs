@@ -1,5 +1,7 @@
-//! An isolated store on disk (`node_modules/.bun/<id>/node_modules/<name>`): its real package
-//! folders, and the dependency edges its symlinks make. Symlinks are read, never followed.
+//! An isolated store on disk: its real package folders and the dependency edges its symlinks
+//! make. Bun keeps packages at `node_modules/.bun/<id>/node_modules/<name>`, Yarn Berry's
+//! `pnpm` linker at `node_modules/.store/<id>/package` (dependencies beside it in
+//! `<id>/node_modules`). Symlinks are read, never followed.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs;
@@ -51,11 +53,27 @@ pub(crate) fn store_folders(
         if id == "node_modules" || id.starts_with('.') {
             continue;
         }
-        for (name, path, link) in children(&entry.path().join("node_modules")) {
-            if link {
-                continue;
-            }
-            let location = format!("node_modules/{store}/{id}/node_modules/{name}");
+        let mut found: Vec<(String, String, PathBuf)> =
+            children(&entry.path().join("node_modules"))
+                .into_iter()
+                .filter(|(_, _, link)| !link)
+                .map(|(name, path, _)| {
+                    (
+                        format!("node_modules/{store}/{id}/node_modules/{name}"),
+                        name,
+                        path,
+                    )
+                })
+                .collect();
+        let berry = entry.path().join("package");
+        if fs::symlink_metadata(&berry).is_ok_and(|m| m.is_dir()) {
+            found.push((
+                format!("node_modules/{store}/{id}/package"),
+                String::new(),
+                berry,
+            ));
+        }
+        for (location, name, path) in found {
             match folder_package(&location, &name, &path) {
                 Ok(pkg) => packages.push(pkg),
                 Err((code, message)) => problems.push(WalkProblem::new(&location, code, message)),
@@ -106,6 +124,8 @@ pub(crate) fn link_edges(root: &Path, packages: &[Package]) -> BTreeMap<(String,
     for p in packages {
         if matches!(p.source, Source::Workspace { .. }) {
             owners.push((p.location.clone(), format!("{}/node_modules", p.location)));
+        } else if let Some(dir) = p.location.strip_suffix("/package") {
+            owners.push((p.location.clone(), format!("{dir}/node_modules")));
         } else if let Some((dir, _)) = p.location.rsplit_once("/node_modules/") {
             if dir.contains("/.") {
                 owners.push((p.location.clone(), format!("{dir}/node_modules")));

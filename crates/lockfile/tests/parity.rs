@@ -41,7 +41,7 @@ fn every_manager_lists_the_same_registry_packages() {
         }
     }
     let expected_ids = ids(&npm);
-    for fixture in ["berry/node-modules", "berry/pnp"] {
+    for fixture in ["berry/node-modules", "berry/pnpm", "berry/pnp"] {
         let tree = load_tree(installed_or_copy(fixture).path()).unwrap();
         assert_eq!(ids(&tree), expected_ids, "{fixture}");
         assert!(

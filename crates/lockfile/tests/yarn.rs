@@ -196,3 +196,51 @@ fn berry_pnp_has_no_installed_folders() {
     assert!(at(&tree, "yarn.lock:kind-of@npm:6.0.3").dev);
     assert!(at(&tree, "yarn.lock:is-odd@npm:3.0.1").optional);
 }
+
+#[test]
+fn berry_pnpm_linker_store_is_matched_and_its_symlinks_are_the_edges() {
+    let dir = installed("berry/pnpm");
+    let tree = load_tree(dir.path()).unwrap();
+    assert_eq!(
+        (tree.manager, tree.linker),
+        (Manager::YarnBerry, Linker::Isolated)
+    );
+    assert!(tree.problems.is_empty(), "{:?}", tree.problems);
+    let (folders, links) = listing("berry/pnpm");
+    for (path, id) in &folders {
+        let pkg = at(&tree, path);
+        assert_eq!(format!("{}@{}", pkg.name, pkg.version), *id, "{path}");
+        assert_eq!(pkg.installed, Some(true));
+    }
+    assert!(
+        at(
+            &tree,
+            "node_modules/.store/kind-of-npm-6.0.3-ab15f36220/package"
+        )
+        .dev
+    );
+    let mut checked = 0;
+    for (link, target) in &links {
+        let (dir, name) = link
+            .rsplit_once("node_modules/")
+            .map(|(d, n)| (d.trim_end_matches('/'), n))
+            .unwrap();
+        let from = match dir
+            .strip_suffix("/node_modules")
+            .or(Some(dir))
+            .filter(|d| d.contains(".store/"))
+        {
+            Some(owner) => format!("{}/package", owner.trim_end_matches("/node_modules")),
+            None => dir.to_string(),
+        };
+        if from == *target {
+            continue; // a package's link to itself
+        }
+        let got = tree
+            .resolve(&from, name)
+            .map(|i| tree.packages[i].location.clone());
+        assert_eq!(got.as_deref(), Some(target.as_str()), "{from:?} -> {name}");
+        checked += 1;
+    }
+    assert!(checked >= 15, "{checked}");
+}
