@@ -1,6 +1,7 @@
 //! Installed layouts the lockfile does not record (Yarn classic, Yarn Berry's `node-modules`
-//! linker, pnpm's `node-linker=hoisted`, Bun's isolated store): the folders on disk are
-//! matched to lockfile entries by the `name` and `version` of their package.json.
+//! and `pnpm` linkers, pnpm's `node-linker=hoisted`, Bun's isolated store): the folders on
+//! disk are matched to lockfile entries by the `name` and `version` of their package.json
+//! (entries recorded without a version, like Bun's folders and tarballs, by name).
 //!
 //! - A folder that matches an entry becomes that entry's package at the folder's location
 //!   (source, integrity and patch from the lockfile; flags and install scripts from the

@@ -15,8 +15,8 @@
 //! - pnpm: the store folders pnpm creates, `node_modules/.pnpm/<escaped id>/node_modules/<name>`
 //!   (named by the rules of the pnpm version that installed), with explicit edges
 //!   ([`Layout::Explicit`]);
-//! - Yarn classic, Yarn Berry's `node-modules` linker, pnpm's hoisted linker and Bun's
-//!   isolated store record no locations: the installed folders are matched to lockfile
+//! - Yarn classic, Yarn Berry's `node-modules` and `pnpm` linkers, pnpm's hoisted linker and
+//!   Bun's isolated store record no locations: the installed folders are matched to lockfile
 //!   entries by package.json name and version; folders that match nothing are reported in
 //!   [`Tree::problems`] (`ENOTINLOCKFILE`), entries without a folder are listed as not
 //!   installed;

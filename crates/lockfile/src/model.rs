@@ -63,8 +63,9 @@ pub enum Linker {
     /// linker, pnpm's `node-linker=hoisted`, Bun's hoisted linker).
     #[default]
     NodeModules,
-    /// A store of real folders (`node_modules/.pnpm`, `node_modules/.bun`) that packages
-    /// reach through symlinks (pnpm's default, Bun's isolated linker).
+    /// A store of real folders (`node_modules/.pnpm`, `node_modules/.bun`,
+    /// `node_modules/.store`) that packages reach through symlinks (pnpm's default, Bun's
+    /// isolated linker, Yarn Berry's `pnpm` linker).
     Isolated,
     /// Yarn Plug'n'Play: no `node_modules`; packages stay zipped in Yarn's cache and are
     /// resolved through `.pnp.cjs`. Their contents on disk cannot be checked here:
