@@ -29,7 +29,12 @@ pub(crate) fn context(root: &Path, format: Format) -> Context {
         ..Context::default()
     };
     match format {
-        Format::Pnpm => ctx.pnpm = pnpm_install(root),
+        Format::Pnpm => {
+            ctx.pnpm = pnpm_install(root);
+            // Without an install, `packageManager` still says which pnpm names the folders.
+            let declared = manifest.as_ref().and_then(|m| m.package_manager.as_deref());
+            ctx.pnpm.major = ctx.pnpm.major.or_else(|| pnpm_major(declared?));
+        }
         Format::Yarn | Format::YarnBerry => {
             if let Some(m) = manifest {
                 ctx.importers = importers(root, m);
@@ -102,8 +107,7 @@ fn pnpm_install(root: &Path) -> PnpmInstall {
         return PnpmInstall::default();
     };
     let text_of = |key: &str| doc.get(key).and_then(|n| n.str()).map(str::to_string);
-    let major = text_of("packageManager")
-        .and_then(|pm| pm.strip_prefix("pnpm@")?.split('.').next()?.parse().ok());
+    let major = text_of("packageManager").and_then(|pm| pnpm_major(&pm));
     let store_dir = text_of("virtualStoreDir").map(|dir| match Path::new(&dir).is_absolute() {
         true => relative_to(root, Path::new(&dir)),
         false => format!("node_modules/{dir}"),
@@ -114,6 +118,11 @@ fn pnpm_install(root: &Path) -> PnpmInstall {
         store_dir,
         hoisted: text_of("nodeLinker").as_deref() == Some("hoisted"),
     }
+}
+
+/// `9` from `pnpm@9.1.0` (also with a `+sha512…` suffix).
+fn pnpm_major(spec: &str) -> Option<u32> {
+    spec.strip_prefix("pnpm@")?.split('.').next()?.parse().ok()
 }
 
 /// Yarn Berry's linker: `nodeLinker` of `.yarnrc.yml` (default `pnp`).
