@@ -15,7 +15,10 @@ pub enum LockfileError {
         path: PathBuf,
     },
     /// Neither a lockfile nor a `node_modules` folder exists.
-    #[error("no npm-shrinkwrap.json, package-lock.json or node_modules in {}", dir.display())]
+    #[error(
+        "no lockfile (npm-shrinkwrap.json, package-lock.json, pnpm-lock.yaml, yarn.lock, bun.lock) or node_modules in {}",
+        dir.display()
+    )]
     NoLockfile {
         /// The project directory.
         dir: PathBuf,
@@ -50,6 +53,57 @@ pub enum LockfileError {
         /// What was wrong.
         message: String,
     },
+    /// A lockfile value of the wrong shape, where the parser knows the position (YAML,
+    /// `yarn.lock` and `bun.lock` files).
+    #[error("{}:{line}:{column}: {path}: {message}", file.display())]
+    ShapeAt {
+        /// The lockfile.
+        file: PathBuf,
+        /// 1-based line of the offending value.
+        line: usize,
+        /// 1-based column of the offending value.
+        column: usize,
+        /// The path of the value (`packages["is-number@7.0.0"].resolution`).
+        path: String,
+        /// What was wrong.
+        message: String,
+    },
+    /// A pnpm, Yarn or Bun lockfile of a format version this crate does not read.
+    #[error("{}: unsupported lockfile version {found:?} (supported: {supported})", file.display())]
+    UnsupportedFormat {
+        /// The lockfile.
+        file: PathBuf,
+        /// The version found.
+        found: String,
+        /// The versions this crate reads.
+        supported: &'static str,
+    },
+    /// Bun's binary lockfile, which this crate does not read.
+    #[error("{}: bun.lockb is Bun's binary lockfile, which cannot be read", file.display())]
+    BunBinary {
+        /// The `bun.lockb` file.
+        file: PathBuf,
+    },
+    /// Lockfiles of several package managers and nothing that says which one is in use.
+    #[error("{}: lockfiles of several package managers ({}) and no packageManager field or installed layout to choose", dir.display(), found.join(", "))]
+    AmbiguousLockfiles {
+        /// The project directory.
+        dir: PathBuf,
+        /// The lockfiles found.
+        found: Vec<String>,
+    },
+    /// A package manager's configuration file (`.yarnrc.yml`, `bunfig.toml`) is unreadable.
+    #[error("{}:{line}:{column}: {message}", file.display())]
+    Config {
+        /// The configuration file.
+        file: PathBuf,
+        /// 1-based line (0 when unknown).
+        line: usize,
+        /// 1-based column (0 when unknown).
+        column: usize,
+        /// What was wrong.
+        message: String,
+    },
     /// The lockfile's `lockfileVersion` is not one this crate understands (1, 2 or 3).
     #[error("{}: unsupported lockfileVersion {found} (supported: 1, 2, 3)", file.display())]
     UnsupportedVersion {
@@ -70,6 +124,11 @@ impl LockfileError {
             LockfileError::Parse { .. } => "ELOCKFILEPARSE",
             LockfileError::Shape { .. } => "ELOCKFILESHAPE",
             LockfileError::UnsupportedVersion { .. } => "ELOCKFILEVERSION",
+            LockfileError::ShapeAt { .. } => "ELOCKFILESHAPE",
+            LockfileError::UnsupportedFormat { .. } => "ELOCKFILEVERSION",
+            LockfileError::BunBinary { .. } => "EBUNLOCKB",
+            LockfileError::AmbiguousLockfiles { .. } => "EAMBIGUOUSLOCKFILE",
+            LockfileError::Config { .. } => "EMANAGERCONFIG",
         }
     }
 
@@ -80,20 +139,41 @@ impl LockfileError {
                 "pass the folder that holds the project's package.json".to_string()
             }
             LockfileError::NoLockfile { .. } => {
-                "run `npm install --package-lock-only` to create package-lock.json".to_string()
+                "run `npm install --package-lock-only` (or your package manager's install) to create a lockfile".to_string()
             }
             LockfileError::Io { .. } => "check that the file exists and is readable".to_string(),
-            LockfileError::Parse { file, .. } | LockfileError::Shape { file, .. } => {
+            LockfileError::Parse { file, .. }
+            | LockfileError::Shape { file, .. }
+            | LockfileError::ShapeAt { file, .. } => {
                 format!(
-                    "restore {} from version control or run `npm install` to regenerate it",
-                    file_name(file)
+                    "restore {} from version control or run `{}` to regenerate it",
+                    file_name(file),
+                    install_command(file)
                 )
             }
+            LockfileError::UnsupportedFormat { file, .. } => format!(
+                "regenerate {} with a supported version of its package manager (`{}`)",
+                file_name(file),
+                install_command(file)
+            ),
+            LockfileError::BunBinary { .. } => "write the text lockfile bun.lock: `bun install --save-text-lockfile` with Bun 1.1.39 or later (the default from Bun 1.2), then remove bun.lockb".to_string(),
+            LockfileError::AmbiguousLockfiles { .. } => "pass the lockfile to read with `--lockfile FILE`, or set \"packageManager\" in package.json".to_string(),
+            LockfileError::Config { file, .. } => format!("fix the syntax of {}", file_name(file)),
             LockfileError::UnsupportedVersion { .. } => {
                 "regenerate the lockfile with npm 7 to 11 (`npm install --lockfile-version 3`)"
                     .to_string()
             }
         }
+    }
+}
+
+/// The command that rewrites the lockfile at `path`, by its file name.
+fn install_command(path: &std::path::Path) -> &'static str {
+    match file_name(path).as_str() {
+        "pnpm-lock.yaml" => "pnpm install",
+        "yarn.lock" => "yarn install",
+        "bun.lock" => "bun install",
+        _ => "npm install",
     }
 }
 

@@ -70,6 +70,43 @@ pub(crate) fn calc_flags(root: &Edges, packages: &mut [Package], edges: &[Edges]
     }
 }
 
+/// [`calc_flags`] over an explicit graph (pnpm, Yarn, Bun lockfiles): `root` holds the edges
+/// of every importer or workspace, `edges[i]` those of `packages[i]`, both by package index.
+pub(crate) fn calc_flags_graph(
+    root: &[(usize, EdgeKind)],
+    edges: &[Vec<(usize, EdgeKind)>],
+    packages: &mut [Package],
+) {
+    let all_set = State {
+        dev: true,
+        optional: true,
+        dev_optional: true,
+        peer: true,
+    };
+    let mut state = vec![all_set; packages.len()];
+    let visit_graph = |from: State, out: &[(usize, EdgeKind)], state: &mut [State]| {
+        let mut changed = Vec::new();
+        for &(to, kind) in out {
+            if to < state.len() && apply(from, kind, &mut state[to]) {
+                changed.push(to);
+            }
+        }
+        changed
+    };
+    let mut queue = visit_graph(ROOT, root, &mut state);
+    // Bounded like calc_flags: each node loses each flag at most once.
+    while let Some(i) = queue.pop() {
+        let next = visit_graph(state[i], &edges[i], &mut state);
+        queue.extend(next);
+    }
+    for (pkg, s) in packages.iter_mut().zip(state) {
+        pkg.dev = s.dev;
+        pkg.optional = s.optional;
+        pkg.dev_optional = s.dev_optional && !s.dev && !s.optional;
+        pkg.peer = s.peer;
+    }
+}
+
 /// Applies the edges of one node; returns the nodes whose flags changed.
 fn visit(
     index: &HashMap<&str, usize>,
@@ -113,7 +150,7 @@ fn apply(from: State, kind: EdgeKind, to: &mut State) -> bool {
 
 /// Node's module resolution over npm locations: `<dir>/node_modules/<name>` for the folder
 /// and each ancestor that is not itself a `node_modules` folder, never leaving the project.
-fn resolve(index: &HashMap<&str, usize>, base: &str, name: &str) -> Option<usize> {
+pub(crate) fn resolve(index: &HashMap<&str, usize>, base: &str, name: &str) -> Option<usize> {
     let mut dir = base;
     loop {
         let last = dir.rsplit('/').next().unwrap_or(dir);

@@ -4,74 +4,91 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use crate::detect::{choose, Choice};
 use crate::error::LockfileError;
-use crate::manifest::read_manifest;
-use crate::model::Tree;
-use crate::parse::{input_kind, parse_with, root_of};
+use crate::formats::{format_of, parse_format, Context, Format};
+use crate::installed::{match_store, match_walk};
+use crate::model::{Linker, Tree};
+use crate::parse::{input_kind, root_of};
+use crate::project::{berry_linker, context};
 use crate::walk::walk_node_modules;
-use crate::workspace::Workspaces;
 
-/// The lockfiles npm reads, in its order of precedence.
-const LOCKFILES: [&str; 3] = [
-    "npm-shrinkwrap.json",
-    "package-lock.json",
-    "node_modules/.package-lock.json",
-];
-
-/// Reads the package list of the project in `dir`, the way npm would: the first of
-/// `npm-shrinkwrap.json`, `package-lock.json`, `node_modules/.package-lock.json`, or else a
-/// walk of `node_modules`. Fails with `ENOLOCKFILE` when there is none of them.
+/// Reads the package list of the project in `dir`.
+///
+/// The lockfile present decides (`npm-shrinkwrap.json`, `package-lock.json`,
+/// `pnpm-lock.yaml`, `yarn.lock`, `bun.lock`; npm's precedence among its own files is kept).
+/// When several managers' lockfiles exist, package.json `packageManager` decides, else the
+/// install markers in `node_modules` (`.pnpm`/`.modules.yaml`, `.yarn-integrity`,
+/// `.yarn-state.yml`, `.bun`, `.package-lock.json`), else it fails with
+/// `EAMBIGUOUSLOCKFILE`. Without any lockfile: `node_modules/.package-lock.json`, else a
+/// walk of `node_modules`, else `ENOLOCKFILE`.
 pub fn load_tree(dir: &Path) -> Result<Tree, LockfileError> {
     if !dir.is_dir() {
         return Err(LockfileError::ProjectNotFound {
             path: dir.to_path_buf(),
         });
     }
-    for name in LOCKFILES {
-        let path = dir.join(name);
-        if let Some(text) = read_if_exists(&path)? {
-            return parse_and_mark(&path, &text);
-        }
+    match choose(dir)? {
+        Choice::Lockfile(path) => load_lockfile(&path),
+        Choice::Walk if dir.join("node_modules").is_dir() => walk_node_modules(dir),
+        Choice::Walk => Err(LockfileError::NoLockfile {
+            dir: dir.to_path_buf(),
+        }),
     }
-    let node_modules = dir.join("node_modules");
-    if node_modules.is_dir() {
-        return walk_node_modules(dir);
-    }
-    Err(LockfileError::NoLockfile {
-        dir: dir.to_path_buf(),
-    })
 }
 
-/// Reads the lockfile at `path` (any of the lockfile kinds, any file name, for `--lockfile`)
-/// and records which packages are installed next to it.
+/// Reads the lockfile at `path` (any format, any file name, for `--lockfile`: the format
+/// follows the name, else the content) and matches it with what is installed next to it.
 pub fn load_lockfile(path: &Path) -> Result<Tree, LockfileError> {
-    let text = fs::read_to_string(path).map_err(|source| io_error(path, source))?;
-    parse_and_mark(path, &text)
+    let bytes = fs::read(path).map_err(|source| io_error(path, source))?;
+    let format = format_of(path, &bytes);
+    if format == Format::BunBinary {
+        return Err(LockfileError::BunBinary {
+            file: path.to_path_buf(),
+        });
+    }
+    let text = String::from_utf8(bytes).map_err(|e| LockfileError::Parse {
+        file: path.to_path_buf(),
+        line: 1,
+        column: 1,
+        message: format!("not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()),
+    })?;
+    let root = match format {
+        Format::Npm => root_of(path, input_kind(path)),
+        _ => path.parent().unwrap_or(Path::new("")).to_path_buf(),
+    };
+    let ctx = context(&root, format);
+    let tree = parse_format(format, path, &text, &ctx)?;
+    with_install(tree, format, &ctx)
 }
 
-fn parse_and_mark(path: &Path, text: &str) -> Result<Tree, LockfileError> {
-    let root = root_of(path, input_kind(path));
-    let workspaces = project_workspaces(&root);
-    let mut tree = parse_with(path, text, workspaces.as_ref())?;
+/// Joins the lockfile with the install beside it, per manager.
+fn with_install(mut tree: Tree, format: Format, ctx: &Context) -> Result<Tree, LockfileError> {
+    let node_modules = tree.root.join("node_modules").is_dir();
+    match format {
+        Format::Yarn if node_modules => return match_walk(tree),
+        Format::Pnpm if node_modules && ctx.pnpm.hoisted => return match_walk(tree),
+        Format::Bun if tree.root.join("node_modules/.bun").is_dir() => {
+            return match_store(tree, ".bun")
+        }
+        Format::YarnBerry => {
+            let pnp = berry_linker(&tree.root) == "pnp" || tree.root.join(".pnp.cjs").is_file();
+            if pnp && !tree.root.join("node_modules/.yarn-state.yml").is_file() {
+                // Plug'n'Play: packages stay zipped in Yarn's cache; nothing to look at here.
+                tree.linker = Linker::Pnp;
+                return Ok(tree);
+            }
+            if tree.root.join("node_modules/.store").is_dir() {
+                return match_store(tree, ".store");
+            }
+            if node_modules {
+                return match_walk(tree);
+            }
+        }
+        _ => {}
+    }
     mark_installed(&mut tree);
     Ok(tree)
-}
-
-/// The root package.json's workspaces, if it can be read. A broken package.json only costs
-/// the workspace/directory distinction of lockfiles that do not record it.
-fn project_workspaces(root: &Path) -> Option<Workspaces> {
-    let manifest = read_manifest(&root.join("package.json")).ok()?;
-    Some(Workspaces::new(
-        manifest.workspaces.iter().map(String::as_str),
-    ))
-}
-
-fn read_if_exists(path: &Path) -> Result<Option<String>, LockfileError> {
-    match fs::read_to_string(path) {
-        Ok(text) => Ok(Some(text)),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(source) => Err(io_error(path, source)),
-    }
 }
 
 pub(crate) fn io_error(path: &Path, source: io::Error) -> LockfileError {

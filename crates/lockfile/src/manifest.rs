@@ -55,6 +55,8 @@ struct RawManifest {
     peer_dependencies_meta: Option<Value>,
     #[serde(rename = "devDependencies")]
     dev_dependencies: Option<Value>,
+    #[serde(rename = "packageManager")]
+    package_manager: Option<Value>,
 }
 
 /// A checked `package.json`.
@@ -74,6 +76,11 @@ pub(crate) struct Manifest {
     /// Declared dependencies, by kind (`devDependencies` kept apart: only tops use them).
     pub(crate) declared: Vec<(String, EdgeKind)>,
     pub(crate) dev_edges: Vec<String>,
+    /// Declared dependencies with their ranges, `(name, range, kind)`, for lockfiles keyed
+    /// by descriptor (Yarn); dev ones included.
+    pub(crate) specs: Vec<(String, String, EdgeKind)>,
+    /// `packageManager` (`pnpm@9.1.0`), when it is a string.
+    pub(crate) package_manager: Option<String>,
 }
 
 impl Manifest {
@@ -123,6 +130,28 @@ fn declared_edges(raw: &RawManifest) -> Vec<(String, EdgeKind)> {
     peers.chain(prod).chain(optional).collect()
 }
 
+/// `(name, range)` of a dependency map's string values.
+fn ranges(map: &Option<Value>) -> impl Iterator<Item = (String, String)> + '_ {
+    map.as_ref()
+        .and_then(Value::as_object)
+        .into_iter()
+        .flat_map(|m| m.iter())
+        .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+}
+
+fn specs(raw: &RawManifest) -> Vec<(String, String, EdgeKind)> {
+    let mut out = Vec::new();
+    let sections = [
+        (&raw.dependencies, EdgeKind::Prod),
+        (&raw.optional_dependencies, EdgeKind::Optional),
+        (&raw.dev_dependencies, EdgeKind::Dev),
+    ];
+    for (map, kind) in sections {
+        out.extend(ranges(map).map(|(n, r)| (n, r, kind)));
+    }
+    out
+}
+
 /// Reads `path`; the error names the file and, for bad JSON, the line and column.
 pub(crate) fn read_manifest(path: &Path) -> Result<Manifest, String> {
     let text = fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -137,6 +166,12 @@ pub(crate) fn read_manifest(path: &Path) -> Result<Manifest, String> {
 impl From<RawManifest> for Manifest {
     fn from(raw: RawManifest) -> Self {
         let declared = declared_edges(&raw);
+        let specs = specs(&raw);
+        let package_manager = raw
+            .package_manager
+            .as_ref()
+            .and_then(Value::as_str)
+            .map(str::to_string);
         let dev_edges = keys(&raw.dev_dependencies).cloned().collect();
         let scripts = raw.scripts.unwrap_or_default();
         let has_install_script = ["preinstall", "install", "postinstall"]
@@ -158,6 +193,8 @@ impl From<RawManifest> for Manifest {
             bundle: raw.bundle,
             workspaces,
             has_install_script,
+            specs,
+            package_manager,
         }
     }
 }

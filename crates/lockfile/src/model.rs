@@ -55,13 +55,33 @@ pub enum Layout {
     },
 }
 
+/// How the package manager laid the packages out on disk.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Linker {
+    /// Real folders nested in `node_modules` (npm, Yarn classic, Yarn's `node-modules`
+    /// linker, pnpm's `node-linker=hoisted`, Bun's hoisted linker).
+    #[default]
+    NodeModules,
+    /// A store of real folders (`node_modules/.pnpm`, `node_modules/.bun`,
+    /// `node_modules/.store`) that packages reach through symlinks (pnpm's default, Bun's
+    /// isolated linker, Yarn Berry's `pnpm` linker).
+    Isolated,
+    /// Yarn Plug'n'Play: no `node_modules`; packages stay zipped in Yarn's cache and are
+    /// resolved through `.pnp.cjs`. Their contents on disk cannot be checked here:
+    /// [`Package::installed`] is `None` for every package.
+    Pnp,
+}
+
 /// Where the package list came from, in npm's order of precedence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub enum Input {
     /// `npm-shrinkwrap.json` (published lockfile; wins over everything).
     Shrinkwrap,
-    /// `package-lock.json`, or any file given explicitly with `--lockfile`.
+    /// `package-lock.json`, any other package manager's lockfile (`pnpm-lock.yaml`,
+    /// `yarn.lock`, `bun.lock`: [`Tree::manager`] says which), or any file given explicitly
+    /// with `--lockfile`.
     PackageLock,
     /// `node_modules/.package-lock.json`, npm's record of what it last installed.
     HiddenLockfile,
@@ -81,14 +101,18 @@ pub struct Tree {
     pub manager: Manager,
     /// How dependencies resolve to folders (see [`Tree::resolve`]).
     pub layout: Layout,
+    /// How the packages are (or will be) laid out on disk.
+    pub linker: Linker,
     /// The file (lockfile) or folder (`node_modules`) that was read.
     pub input_path: PathBuf,
-    /// `lockfileVersion` of the lockfile; `None` for a `node_modules` walk.
+    /// The lockfile's format version: npm's and Bun's `lockfileVersion`, pnpm's major (6 or 9),
+    /// 1 for Yarn classic, Berry's `__metadata.version`; `None` for a `node_modules` walk.
     pub lockfile_version: Option<u32>,
     /// Every package except the root project, sorted by location.
     pub packages: Vec<Package>,
-    /// Packages a `node_modules` walk could not read (always empty for lockfiles).
-    /// Each one is reported instead of failing the whole walk.
+    /// Packages a `node_modules` walk could not read, and (for lockfiles that record no
+    /// locations: Yarn, pnpm's hoisted linker, Bun's isolated linker) installed folders that
+    /// match no lockfile entry (`ENOTINLOCKFILE`). Each one is reported instead of failing.
     pub problems: Vec<WalkProblem>,
 }
 
@@ -122,6 +146,11 @@ pub struct Package {
     pub peer: bool,
     /// The package has install scripts (`preinstall`, `install`, `postinstall`, or a binding.gyp).
     pub has_install_script: bool,
+    /// A patch applied on top of the fetched package (Yarn's `patch:` protocol, pnpm's
+    /// `patchedDependencies`): the patch locator or file. The source still says where the
+    /// original came from (its registry signature covers the unpatched tarball), but the
+    /// installed files differ from that tarball.
+    pub patch: Option<String>,
     /// Whether `<root>/<location>/package.json` exists; `None` when the project has no
     /// `node_modules` folder (lockfile-only verification) or the lockfile was parsed from text.
     pub installed: Option<bool>,

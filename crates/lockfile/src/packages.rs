@@ -148,6 +148,7 @@ fn to_package<'l>(
         dev_optional: e.flags.dev_optional,
         peer: e.flags.peer,
         has_install_script: e.flags.has_install_script,
+        patch: None,
         installed: None,
     })
 }

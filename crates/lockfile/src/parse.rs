@@ -13,11 +13,15 @@ use crate::{packages, v1};
 /// Parses lockfile `text` read from `path`. Pure: touches no file, so every
 /// [`Package::installed`] is `None` (see [`crate::load_lockfile`] for that).
 ///
-/// The input kind follows the file name (`npm-shrinkwrap.json`, `.package-lock.json`
-/// inside `node_modules`, anything else is a package lock); the root is the folder of the
-/// lockfile (of `node_modules` for the hidden lockfile).
+/// The format follows the file name (`pnpm-lock.yaml`, `yarn.lock` with or without
+/// `__metadata`, `bun.lock`, `bun.lockb`, npm's names), else the content. For npm the input
+/// kind follows the file name too (`npm-shrinkwrap.json`, `.package-lock.json` inside
+/// `node_modules`, anything else is a package lock); the root is the folder of the lockfile
+/// (of `node_modules` for the hidden lockfile). Yarn lockfiles parsed this way have no
+/// edges from the project itself (those are in package.json) and so no dev/optional flags.
 pub fn parse_lockfile(path: &Path, text: &str) -> Result<Tree, LockfileError> {
-    parse_with(path, text, None)
+    let format = crate::formats::format_of(path, text.as_bytes());
+    crate::formats::parse_format(format, path, text, &crate::formats::Context::default())
 }
 
 /// [`parse_lockfile`], with the project's `package.json` workspaces for lockfiles that do not
@@ -48,6 +52,7 @@ pub(crate) fn parse_with(
         input,
         manager: crate::model::Manager::Npm,
         layout: crate::model::Layout::NodeModules,
+        linker: crate::model::Linker::NodeModules,
         input_path: path.to_path_buf(),
         lockfile_version: Some(version),
         packages,

@@ -24,6 +24,23 @@ pub(crate) fn relative_to(root: &Path, target: &Path) -> String {
     parts.join("/")
 }
 
+/// `rel` (a `/`-separated relative path as lockfiles write them) from the folder `base`
+/// (relative to the root, `""` for the root itself), folded lexically: `("packages/a",
+/// "../b")` -> `packages/b`, `("", "../x")` -> `../x`.
+pub(crate) fn join_relative(base: &str, rel: &str) -> String {
+    let mut parts: Vec<&str> = base.split('/').filter(|s| !s.is_empty()).collect();
+    for seg in rel.split(['/', '\\']) {
+        match seg {
+            "" | "." => {}
+            ".." if parts.last().is_some_and(|p| *p != "..") => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    parts.join("/")
+}
+
 /// Removes `.` and folds `..` without touching the file system (symlinks are not resolved).
 fn normalize(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
@@ -45,6 +62,15 @@ fn normalize(path: &Path) -> PathBuf {
 mod tests {
     use super::relative_to;
     use std::path::Path;
+
+    #[test]
+    fn joined_paths() {
+        use super::join_relative;
+        assert_eq!(join_relative("", "linked-dir"), "linked-dir");
+        assert_eq!(join_relative("packages/a", "../b"), "packages/b");
+        assert_eq!(join_relative("packages/a", "../../../x"), "../x");
+        assert_eq!(join_relative("", "./a/./b/"), "a/b");
+    }
 
     #[test]
     fn relative_paths() {

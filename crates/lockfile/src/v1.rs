@@ -126,6 +126,7 @@ fn read_one(
         dev_optional: flags.dev_optional,
         peer: flags.peer,
         has_install_script: false,
+        patch: None,
         installed: None,
     };
     Ok((package, r.folder, bundled))

@@ -21,6 +21,12 @@ use crate::workspace::Workspaces;
 /// Walks `<root>/node_modules` into a tree, with dev/optional/peer flags computed from the
 /// `package.json` dependency declarations like npm does.
 pub(crate) fn walk_node_modules(root: &Path) -> Result<Tree, LockfileError> {
+    walk_with_folders(root, &[])
+}
+
+/// [`walk_node_modules`], also walking the `node_modules` of each of `folders` (workspace
+/// folders, relative to the root): Yarn and pnpm's hoisted linker install there too.
+pub(crate) fn walk_with_folders(root: &Path, folders: &[String]) -> Result<Tree, LockfileError> {
     let node_modules = root.join("node_modules");
     let mut walker = Walker {
         root,
@@ -32,6 +38,11 @@ pub(crate) fn walk_node_modules(root: &Path) -> Result<Tree, LockfileError> {
     let mut root_edges = walker.read_root();
     let top = fs::read_dir(&node_modules).map_err(|e| io_error(&node_modules, e))?;
     walker.visit_entries("", top, &Bundle::None);
+    for folder in folders {
+        if let Ok(dir) = fs::read_dir(root.join(folder).join("node_modules")) {
+            walker.visit_entries(&format!("{folder}/"), dir, &Bundle::None);
+        }
+    }
     root_edges.edges.extend(walker.workspace_edges());
     calc_flags(&root_edges, &mut walker.packages, &walker.edges);
     walker.packages.sort_by(|a, b| a.location.cmp(&b.location));
@@ -41,6 +52,7 @@ pub(crate) fn walk_node_modules(root: &Path) -> Result<Tree, LockfileError> {
         input: Input::NodeModules,
         manager: crate::model::Manager::Npm,
         layout: crate::model::Layout::NodeModules,
+        linker: crate::model::Linker::NodeModules,
         input_path: node_modules,
         lockfile_version: None,
         packages: walker.packages,
@@ -231,6 +243,7 @@ impl Walker<'_> {
             dev_optional: false,
             peer: false,
             has_install_script,
+            patch: None,
             installed: Some(true),
         })
     }
@@ -268,6 +281,7 @@ impl Walker<'_> {
             dev_optional: false,
             peer: false,
             has_install_script: false,
+            patch: None,
             installed: Some(link.join("package.json").is_file()),
         };
         // A linked folder is a "top" for npm: its devDependencies count too.

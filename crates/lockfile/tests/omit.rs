@@ -49,6 +49,7 @@ fn pkg(location: &str, flags: &str) -> Package {
         dev_optional: flags.split(',').any(|f| f == "devOptional"),
         peer: flags.split(',').any(|f| f == "peer"),
         has_install_script: false,
+        patch: None,
         installed: None,
     }
 }
