@@ -2,8 +2,7 @@
 //! warning, pointing at the package's lockfile entry.
 
 use crate::escape::{annotation_data, annotation_property};
-use crate::input::Report;
-use crate::model::Decision;
+use crate::model::{Decision, Report};
 
 /// Renders one workflow command line per finding (empty when nothing fails or warns).
 pub fn github_annotations(report: &Report) -> String {

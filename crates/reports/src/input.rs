@@ -1,26 +1,22 @@
-//! The report document that `npm-sigverify verify --json` prints, as checked types.
-//!
-//! The wire shape is read with serde (camelCase, extra fields ignored) and then checked: the
-//! packages are gathered from the `invalid`/`missing`/`skipped`/`verified` buckets (or a flat
-//! `packages` array), each package's status must agree with its bucket, and the totals must agree
-//! with the packages. Renderers only ever see a [`Report`] that passed these checks.
+//! Reading a stored `--json` document (schema 2) back: core's own reader
+//! (`sigverify_core::Report::from_document`), plus the checks that keep a contradictory or
+//! tampered file from rendering: each package in the bucket of its status, every code well
+//! formed and known, the totals agreeing with the packages, no empty identity.
 
-use std::collections::BTreeMap;
-
-use serde::Deserialize;
 use serde_json::Value;
+use sigverify_codes::Code;
+use sigverify_core::model::{Summary, BUCKETS, SCHEMA_VERSION};
 
-use crate::checks::{check_bucket, check_packages, check_summary};
-use crate::model::{Attestation, Check, Decision, Provenance, Status};
+use crate::model::Report;
 
 /// Why a report document could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum InputError {
     /// The JSON does not have the report's shape.
     #[error("report document is malformed: {0}")]
-    Shape(#[from] serde_json::Error),
-    /// `schemaVersion` is missing or zero.
-    #[error("report document has unsupported schemaVersion {0}")]
+    Shape(String),
+    /// `schemaVersion` is not the one this version reads.
+    #[error("report document has unsupported schemaVersion {0} (this version reads schemaVersion {expected}: re-run `npm-sigverify verify --json` to make one)", expected = SCHEMA_VERSION)]
     SchemaVersion(u64),
     /// A package sits in one bucket but says another status.
     #[error("package {name}@{version} is in the {bucket} list but has status {status}")]
@@ -58,6 +54,14 @@ pub enum InputError {
         /// The offending code.
         code: String,
     },
+    /// A well-formed code the catalog does not have (a report from a newer version?).
+    #[error("package {package} has code {code}, which this version of npm-sigverify does not know: render the report with the version that wrote it")]
+    UnknownCode {
+        /// `name@version` of the package.
+        package: String,
+        /// The unknown code.
+        code: String,
+    },
     /// A package has an empty name or version.
     #[error("package at {location:?} has an empty name or version")]
     EmptyIdentity {
@@ -66,159 +70,157 @@ pub enum InputError {
     },
 }
 
-/// The wire document (private: only [`Report::from_value`] sees it).
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct WireReport {
-    schema_version: u64,
-    #[serde(default)]
-    tool: String,
-    #[serde(default)]
-    project: String,
-    #[serde(default)]
-    input: String,
-    #[serde(default)]
-    input_path: String,
-    #[serde(default)]
-    lockfile_path: Option<String>,
-    #[serde(default)]
-    mode: String,
-    #[serde(default)]
-    environment: Option<String>,
-    #[serde(default)]
-    summary: Option<serde_json::Map<String, Value>>,
-    #[serde(default)]
-    duration_ms: Option<u64>,
-    #[serde(default)]
-    timings: BTreeMap<String, f64>,
-    #[serde(default)]
-    packages: Vec<Package>,
-    #[serde(default)]
-    invalid: Vec<Package>,
-    #[serde(default)]
-    missing: Vec<Package>,
-    #[serde(default)]
-    skipped: Vec<Package>,
-    #[serde(default)]
-    verified: Vec<Package>,
-}
-
-/// One package of the report.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Package {
-    /// The package name.
-    pub name: String,
-    /// The exact version.
-    pub version: String,
-    /// Where it sits in the tree (`node_modules/a`).
-    #[serde(default)]
-    pub location: String,
-    /// How it was installed (registry, git, workspace, ...).
-    #[serde(default)]
-    pub source: String,
-    /// The verdict of the signature checks.
-    pub status: Status,
-    /// The policy decision, when the verifier made one.
-    #[serde(default)]
-    pub decision: Option<Decision>,
-    /// The policy rule that decided.
-    #[serde(default)]
-    pub rule: Option<String>,
-    /// Why it is not verified.
-    #[serde(default)]
-    pub code: Option<String>,
-    /// What went wrong, naming the package.
-    #[serde(default)]
-    pub message: Option<String>,
-    /// What to do about it.
-    #[serde(default)]
-    pub remediation: Option<String>,
-    /// The signed integrity.
-    #[serde(default)]
-    pub integrity: Option<String>,
-    /// The tarball URL or source spec.
-    #[serde(default)]
-    pub resolved: Option<String>,
-    /// The keyids involved.
-    #[serde(default)]
-    pub keyids: Vec<String>,
-    /// The individual checks run.
-    #[serde(default)]
-    pub checks: Vec<Check>,
-    /// The attestations found.
-    #[serde(default)]
-    pub attestations: Vec<Attestation>,
-    /// Provenance verdict.
-    #[serde(default)]
-    pub provenance: Option<Provenance>,
-    /// Line of the entry in the lockfile (1-based).
-    #[serde(default)]
-    pub lockfile_line: Option<u64>,
-}
-
-/// A checked report, ready to render.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Report {
-    /// Version of the input document.
-    pub schema_version: u64,
-    /// `npm-sigverify <version>`.
-    pub tool: String,
-    /// The project folder.
-    pub project: String,
-    /// What was read (package-lock, shrinkwrap, ...).
-    pub input: String,
-    /// The file that was read.
-    pub input_path: String,
-    /// The lockfile, when the verifier names it apart from `input_path`.
-    pub lockfile_path: Option<String>,
-    /// online or offline.
-    pub mode: String,
-    /// Where it ran (e.g. `ci`, `dev`).
-    pub environment: Option<String>,
-    /// Wall time of the run.
-    pub duration_ms: Option<u64>,
-    /// Phase name to milliseconds.
-    pub timings: BTreeMap<String, f64>,
-    /// Every package, sorted by name, version, location.
-    pub packages: Vec<Package>,
-}
+/// The summary counters, as written.
+const COUNTERS: [&str; 8] = [
+    "total", "verified", "invalid", "missing", "skipped", "pass", "warn", "fail",
+];
 
 impl Report {
-    /// Reads and checks a `--json` report document.
+    /// Reads and checks a stored `--json` report document (what `npm-sigverify verify --json`
+    /// prints, `sigverify_core::Report::to_document`), then builds the view from it exactly as
+    /// [`Report::from`] does for a report in memory.
     pub fn from_value(value: &Value) -> Result<Report, InputError> {
-        let wire = WireReport::deserialize(value)?;
-        if wire.schema_version == 0 {
-            return Err(InputError::SchemaVersion(0));
-        }
-        let mut packages = wire.packages;
-        for (bucket, list) in [
-            (Status::Invalid, wire.invalid),
-            (Status::Missing, wire.missing),
-            (Status::Skipped, wire.skipped),
-            (Status::Verified, wire.verified),
-        ] {
-            packages.extend(check_bucket(bucket, list)?);
-        }
-        check_packages(&packages)?;
-        if let Some(summary) = &wire.summary {
-            check_summary(summary, &packages)?;
-        }
-        packages.sort_by(|a, b| {
-            (&a.name, &a.version, &a.location).cmp(&(&b.name, &b.version, &b.location))
-        });
-        Ok(Report {
-            schema_version: wire.schema_version,
-            tool: wire.tool,
-            project: wire.project,
-            input: wire.input,
-            input_path: wire.input_path,
-            lockfile_path: wire.lockfile_path,
-            mode: wire.mode,
-            environment: wire.environment,
-            duration_ms: wire.duration_ms,
-            timings: wire.timings,
-            packages,
-        })
+        check_document(value)?;
+        let report = sigverify_core::Report::from_document(value).map_err(InputError::Shape)?;
+        check_report(&report)?;
+        Ok(Report::from(&report))
     }
+}
+
+/// Checks made on the JSON itself, before core reads it, so their errors name what is wrong
+/// instead of surfacing as a deserialization message.
+fn check_document(value: &Value) -> Result<(), InputError> {
+    let object = value
+        .as_object()
+        .ok_or_else(|| InputError::Shape("the report is not a JSON object".into()))?;
+    match object.get("schemaVersion").map(Value::as_u64) {
+        Some(Some(v)) if v == u64::from(SCHEMA_VERSION) => {}
+        Some(Some(v)) => return Err(InputError::SchemaVersion(v)),
+        _ => {
+            let why = "schemaVersion is missing or not a non-negative integer";
+            return Err(InputError::Shape(why.into()));
+        }
+    }
+    if object.contains_key("packages") {
+        // Core's reader would drop a flat list: a rendered report (`--report json=FILE`) or a
+        // hand-made file. Say so rather than render an empty report.
+        let why = "it has a packages list: expected the `npm-sigverify verify --json` document, whose packages are in the invalid, missing, skipped and verified lists";
+        return Err(InputError::Shape(why.into()));
+    }
+    if let Some(summary) = object.get("summary").and_then(Value::as_object) {
+        for field in COUNTERS {
+            if summary.get(field).is_some_and(|v| v.as_u64().is_none()) {
+                return Err(InputError::SummaryField { field });
+            }
+        }
+    }
+    for bucket in BUCKETS {
+        let Some(items) = object.get(bucket.as_str()).and_then(Value::as_array) else {
+            continue;
+        };
+        for item in items {
+            check_bucket(bucket, item)?;
+            check_codes(item)?;
+        }
+    }
+    Ok(())
+}
+
+/// A package listed under `bucket` must say that status. Statuses that are not statuses at
+/// all are left to core's reader, which rejects them.
+fn check_bucket(bucket: sigverify_core::Status, item: &Value) -> Result<(), InputError> {
+    let status = BUCKETS
+        .into_iter()
+        .find(|s| item["status"].as_str() == Some(s.as_str()));
+    match status {
+        Some(status) if status != bucket => Err(InputError::BucketMismatch {
+            name: text(&item["name"]).into(),
+            version: text(&item["version"]).into(),
+            bucket: bucket.as_str(),
+            status: status.as_str(),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Codes become SARIF rule ids, annotation titles and JUnit types: only well-formed ones pass,
+/// and the ones the model types as catalog codes must be in the catalog.
+fn check_codes(item: &Value) -> Result<(), InputError> {
+    let package = format!("{}@{}", text(&item["name"]), text(&item["version"]));
+    let mut catalog: Vec<&Value> = vec![&item["code"]];
+    if let Some(checks) = item["checks"].as_object() {
+        catalog.extend(checks.values().map(|c| &c["code"]));
+    }
+    catalog.extend(list(&item["decision"]["checks"]).map(|c| &c["code"]));
+    let mut free: Vec<&Value> = Vec::new();
+    for a in list(&item["attestations"]) {
+        free.extend([&a["code"], &a["detail"]]);
+    }
+    free.extend(list(&item["internalSignatures"]).map(|s| &s["code"]));
+    for (code, in_catalog) in
+        (catalog.into_iter().map(|c| (c, true))).chain(free.into_iter().map(|c| (c, false)))
+    {
+        let Some(code) = code.as_str() else {
+            continue;
+        };
+        if !is_code(code) {
+            let (package, code) = (package.clone(), code.to_string());
+            return Err(InputError::BadCode { package, code });
+        }
+        if in_catalog && Code::parse(code).is_none() {
+            let (package, code) = (package.clone(), code.to_string());
+            return Err(InputError::UnknownCode { package, code });
+        }
+    }
+    Ok(())
+}
+
+fn list(value: &Value) -> impl Iterator<Item = &Value> {
+    value.as_array().into_iter().flatten()
+}
+
+fn text(value: &Value) -> &str {
+    value.as_str().unwrap_or("?")
+}
+
+fn is_code(code: &str) -> bool {
+    let rest = code.strip_prefix('E').unwrap_or("");
+    !rest.is_empty()
+        && rest.len() < 64
+        && rest
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+}
+
+/// Checks made on the typed report: identities, and the totals against the packages (a
+/// renderer that trusted `summary` could hide failures).
+fn check_report(report: &sigverify_core::Report) -> Result<(), InputError> {
+    let empty = (report.packages.iter()).find(|p| p.name.is_empty() || p.version.is_empty());
+    if let Some(p) = empty {
+        return Err(InputError::EmptyIdentity {
+            location: p.location.clone(),
+        });
+    }
+    let counted = Summary::of(&report.packages);
+    let declared = &report.summary;
+    let pairs = [
+        (declared.total, counted.total),
+        (declared.verified, counted.verified),
+        (declared.invalid, counted.invalid),
+        (declared.missing, counted.missing),
+        (declared.skipped, counted.skipped),
+        (declared.pass, counted.pass),
+        (declared.warn, counted.warn),
+        (declared.fail, counted.fail),
+    ];
+    for (field, (declared, counted)) in COUNTERS.into_iter().zip(pairs) {
+        if declared != counted {
+            return Err(InputError::SummaryMismatch {
+                field,
+                declared: declared as u64,
+                counted: counted as u64,
+            });
+        }
+    }
+    Ok(())
 }

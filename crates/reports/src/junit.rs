@@ -5,14 +5,13 @@ use std::fmt::Write;
 use chrono::{DateTime, SecondsFormat, Utc};
 
 use crate::escape::xml;
-use crate::input::{Package, Report};
-use crate::model::{Decision, Status};
+use crate::model::{Decision, Package, Report, Status};
 
 /// Renders the report as a JUnit XML document.
 pub fn render_junit(report: &Report, now: DateTime<Utc>) -> String {
     let totals = report.totals();
     let skipped = report.packages.iter().filter(|p| is_skipped(p)).count();
-    let seconds = report.duration_ms.unwrap_or(0) as f64 / 1000.0;
+    let seconds = report.duration_ms as f64 / 1000.0;
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
         out,
@@ -56,6 +55,8 @@ fn properties(report: &Report) -> String {
     if let Some(env) = &report.environment {
         props.push(("environment", env.clone()));
     }
+    props.push(("policyMode", report.policy.mode.clone()));
+    props.push(("exitCode", report.exit_code.to_string()));
     let mut out = String::from("    <properties>\n");
     for (name, value) in props {
         let _ = writeln!(
@@ -102,19 +103,31 @@ fn system_out(text: &str) -> String {
     format!("      <system-out>{}</system-out>\n", xml(text))
 }
 
-/// The failure body: code, explanation, remediation, and the failed checks.
+/// The failure body: code and title, explanation, remediation, the status beside the
+/// decision, the failed policy checks, and the provenance's repository.
 fn detail(p: &Package) -> String {
     let mut text = format!(
-        "{}: {}\nremediation: {}",
+        "{} ({}): {}\nremediation: {}\nstatus: {}, decision: {}",
         p.code(),
+        p.title(),
         p.explanation(),
-        p.remediation()
+        p.remediation(),
+        p.status.as_str(),
+        p.decision().as_str()
     );
-    for c in p.checks.iter().filter(|c| !c.passed) {
-        let _ = write!(text, "\ncheck {} failed", c.check);
-        if let Some(m) = &c.message {
-            let _ = write!(text, ": {m}");
+    if let Some(rule) = p.rule() {
+        let _ = write!(text, " (rule {rule})");
+    }
+    for c in p.checks().iter().filter(|c| !c.passed) {
+        let advisory = if c.required { "" } else { " (advisory)" };
+        let _ = write!(text, "\ncheck {} failed{advisory}", c.check);
+        if let Some(code) = c.code {
+            let _ = write!(text, " {code}");
         }
+        let _ = write!(text, ": {}", c.message);
+    }
+    if let Some(repo) = p.provenance_repository() {
+        let _ = write!(text, "\nprovenance: built from {repo}");
     }
     text
 }

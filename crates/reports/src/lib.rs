@@ -2,15 +2,17 @@
 //! a versioned JSON document, SARIF 2.1.0, JUnit XML, one self-contained HTML page, a Markdown
 //! job summary and GitHub Actions annotations.
 //!
-//! Input is the document `npm-sigverify verify --json` prints, read into checked types by
-//! [`Report::from_value`]. Every renderer is a pure function of the report (and, where the
-//! format has one, a timestamp), so the same input always renders the same bytes.
+//! Input is the typed core report (`sigverify_core::Report`), turned into the renderers' view
+//! by `Report::from(&report)`; a stored `--json` document is read back with
+//! [`Report::from_value`], which checks it and then goes through the same conversion. Code
+//! titles and remediations come from the one catalog (`sigverify_codes`). Every renderer is a
+//! pure function of the report (and, where the format has one, a timestamp), so the same input
+//! always renders the same bytes.
 
 #![warn(missing_docs)]
 
 mod annotations;
-mod checks;
-mod codes;
+mod convert;
 mod escape;
 mod html;
 mod input;
@@ -25,14 +27,15 @@ mod write;
 use chrono::{DateTime, Utc};
 
 pub use annotations::github_annotations;
-pub use codes::title as code_title;
 pub use html::{render_html, FILTERS};
-pub use input::{InputError, Package, Report};
+pub use input::InputError;
 pub use json::{render_json, JSON_SCHEMA_ID, JSON_SCHEMA_VERSION};
 pub use junit::render_junit;
 pub use markdown::render_markdown;
 pub use model::{
-    Attestation, Check, Decision, Provenance, Signer, Status, Totals, UNSPECIFIED_CODE,
+    Attestation, Check, CheckState, Contents, Decision, Exception, InternalSignature, Outcome,
+    Package, PolicyDecision, PolicyInfo, Provenance, Report, Signer, Status, Totals,
+    UNSPECIFIED_CODE,
 };
 pub use sarif::{render_sarif, SARIF_SCHEMA};
 pub use spec::{parse_report_spec, Format, SpecError};

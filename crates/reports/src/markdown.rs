@@ -4,8 +4,7 @@
 use std::fmt::Write;
 
 use crate::escape::markdown_cell as cell;
-use crate::input::Report;
-use crate::model::Decision;
+use crate::model::{Decision, Report};
 
 /// Renders the job summary.
 pub fn render_markdown(report: &Report) -> String {
@@ -17,14 +16,21 @@ pub fn render_markdown(report: &Report) -> String {
         Decision::Fail => "failed",
     };
     let _ = writeln!(out, "## npm-sigverify: {verdict}\n");
-    let _ = writeln!(
+    let _ = write!(
         out,
-        "Project `{}`, {} `{}`, {} mode.\n",
+        "Project `{}`, {} `{}`, {} mode",
         code_span(&report.project),
         cell(&report.input),
         code_span(&report.input_path),
         cell(&report.mode)
     );
+    if let Some(env) = &report.environment {
+        let _ = write!(out, ", environment `{}`", code_span(env));
+    }
+    if !report.policy.mode.is_empty() {
+        let _ = write!(out, ", policy {}", cell(&report.policy.mode));
+    }
+    out.push_str(".\n\n");
     out.push_str("| total | verified | invalid | missing | skipped | fail | warn |\n");
     out.push_str("|---:|---:|---:|---:|---:|---:|---:|\n");
     let _ = writeln!(
@@ -44,8 +50,8 @@ fn findings_table(report: &Report) -> String {
         return out;
     }
     out.push_str("\n### Failing and warning packages\n\n");
-    out.push_str("| | package | location | code | problem | fix |\n");
-    out.push_str("|---|---|---|---|---|---|\n");
+    out.push_str("| | package | location | status | code | problem | fix |\n");
+    out.push_str("|---|---|---|---|---|---|---|\n");
     for p in findings {
         let icon = match p.decision() {
             Decision::Fail => "❌",
@@ -53,9 +59,10 @@ fn findings_table(report: &Report) -> String {
         };
         let _ = writeln!(
             out,
-            "| {icon} | {} | {} | {} | {} | {} |",
+            "| {icon} | {} | {} | {} | {} | {} | {} |",
             cell(&p.id()),
             cell(&p.location),
+            p.status.as_str(),
             cell(p.code()),
             cell(&p.explanation()),
             cell(p.remediation())

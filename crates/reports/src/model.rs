@@ -1,37 +1,137 @@
-//! Value types of the report and the derived views every renderer shares.
+//! The renderers' view of a report: the typed core model flattened into what a page, a SARIF
+//! log or a job summary shows, plus the derived views they all share (the decision, the
+//! finding's code, explanation and fix). Built only from `sigverify_core::Report` (see
+//! `convert.rs`); stored `--json` files are read through the same path (`input.rs`).
 
-use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
-use crate::input::{Package, Report};
+use serde::Serialize;
+use sigverify_codes::Code;
 
-/// The signature verdict, with npm's four buckets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Status {
-    /// Every check passed with evidence.
-    Verified,
-    /// A check failed, or evidence could not be obtained.
-    Invalid,
-    /// The registry signs packages but this one carries no signature.
-    Missing,
-    /// Not checkable by design.
-    Skipped,
+pub use sigverify_core::model::CheckState;
+pub use sigverify_core::Status;
+
+/// The code reported for a failing package that names none: failing closed still needs a
+/// rule id. It is not in the catalog (no package ever carries it).
+pub const UNSPECIFIED_CODE: &str = "EUNSPECIFIED";
+
+/// A checked report, ready to render.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    /// Version of the core report it was built from.
+    pub schema_version: u32,
+    /// `npm-sigverify <version>`.
+    pub tool: String,
+    /// The project folder.
+    pub project: String,
+    /// What was read (package-lock, shrinkwrap, hidden-lockfile, node-modules, package).
+    pub input: String,
+    /// The package manager the input belongs to (npm, pnpm, yarn, yarn-berry, bun).
+    pub manager: String,
+    /// The file that was read.
+    pub input_path: String,
+    /// The lockfile SARIF results and annotations point at (the file that was read).
+    pub lockfile_path: String,
+    /// Evidence mode: online or offline.
+    pub mode: String,
+    /// The policy environment that decided (e.g. `ci`, `production`).
+    pub environment: Option<String>,
+    /// The policy that decided.
+    pub policy: PolicyInfo,
+    /// The exit code the run stands for (0 pass, 1 enforced failure, 3 operational only).
+    pub exit_code: i32,
+    /// Wall time of the run in milliseconds.
+    pub duration_ms: u64,
+    /// Milliseconds per phase, `total`, and the per-package sums (`sum.fetch`, ...).
+    pub timings: BTreeMap<String, u64>,
+    /// Things that did not stop the run but deserve attention.
+    pub warnings: Vec<String>,
+    /// Every package, sorted by name, version, location.
+    pub packages: Vec<Package>,
 }
 
-impl Status {
-    /// The status as written in reports.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Verified => "verified",
-            Status::Invalid => "invalid",
-            Status::Missing => "missing",
-            Status::Skipped => "skipped",
-        }
-    }
+/// The policy that decided the run.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PolicyInfo {
+    /// The policy file, or `None` for npm's defaults.
+    pub source: Option<String>,
+    /// `enforce` or `warn`.
+    pub mode: String,
+    /// Failures tolerated before the run fails (enforce mode).
+    pub allowed_failures: usize,
 }
 
-/// The policy decision for a package.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+/// One package of the report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Package {
+    /// The package name (for `npm:` aliases, the aliased package).
+    pub name: String,
+    /// The exact version.
+    pub version: String,
+    /// Where it sits in the tree (`node_modules/a`).
+    pub location: String,
+    /// The folder name it is installed under when that differs from `name`.
+    pub alias: Option<String>,
+    /// The registry that serves it.
+    pub registry: Option<String>,
+    /// How it was installed (registry, git, workspace, ...).
+    pub source: String,
+    /// npm's dependency type (dependencies, devDependencies, ...).
+    pub dep_type: String,
+    /// The verifier's verdict.
+    pub status: Status,
+    /// Why it is not verified: the deciding check's code.
+    pub code: Option<Code>,
+    /// What went wrong (or why it was skipped), naming the package.
+    pub message: Option<String>,
+    /// What to do about it.
+    pub remediation: Option<String>,
+    /// Each verifier check's outcome, in pipeline order.
+    pub outcomes: Vec<Outcome>,
+    /// The policy's decision, when a policy decided (every core run does).
+    pub policy: Option<PolicyDecision>,
+    /// The signed integrity.
+    pub integrity: Option<String>,
+    /// The integrity the lockfile pins.
+    pub lockfile_integrity: Option<String>,
+    /// The tarball URL or source spec (credentials removed).
+    pub resolved: Option<String>,
+    /// The keyids whose signatures verified (or the offending keyid).
+    pub keyids: Vec<String>,
+    /// The repository the published package.json declares (`github.com/o/r`).
+    pub repository: Option<String>,
+    /// Provenance verdict, once attestations were checked.
+    pub provenance: Option<Provenance>,
+    /// The attestations found.
+    pub attestations: Vec<Attestation>,
+    /// The internal (cosign) signatures found.
+    pub internal_signatures: Vec<InternalSignature>,
+    /// What the comparison of the installed files with the signed tarball found.
+    pub contents: Option<Contents>,
+    /// Install scripts the signed tarball declares (`None` when no tarball was read).
+    pub install_scripts: Option<Vec<String>>,
+    /// Line of the entry in the lockfile (1-based).
+    pub lockfile_line: Option<u64>,
+}
+
+/// The outcome of one verifier check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Outcome {
+    /// The check: source, registrySignature, integrity, attestations, internalSignatures,
+    /// contents.
+    pub check: String,
+    /// What happened.
+    pub state: CheckState,
+    /// Why it did not pass.
+    pub code: Option<Code>,
+    /// The same in words.
+    pub message: Option<String>,
+}
+
+/// The policy decision for a package, as an outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Decision {
     /// Accepted.
@@ -53,8 +153,56 @@ impl Decision {
     }
 }
 
+/// What the policy decided about a package, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PolicyDecision {
+    /// The verdict.
+    pub outcome: Decision,
+    /// Pattern of the rule that applied, or `default`.
+    pub rule: String,
+    /// Every policy check run, in order.
+    pub checks: Vec<Check>,
+    /// The exception that matched, if any.
+    pub exception: Option<Exception>,
+    /// What to do about failures and warnings (policy hints first where a code has one).
+    pub remediation: Vec<String>,
+}
+
+/// One check the policy ran on a package.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Check {
+    /// Name of the check (`registry-signature`, `provenance.repository`, ...).
+    pub check: String,
+    /// Whether it passed.
+    pub passed: bool,
+    /// False for advisory checks (failing them warns).
+    pub required: bool,
+    /// Its failure code (or an informative pass's code).
+    pub code: Option<Code>,
+    /// What it found.
+    pub message: String,
+}
+
+/// A policy exception that matched the package.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Exception {
+    /// The spec as written (`name@range`).
+    pub package: String,
+    /// Its reason.
+    pub reason: String,
+    /// Its expiry as written.
+    pub expires: String,
+    /// True when it had expired (it then excuses nothing).
+    pub expired: bool,
+    /// True when it turned a failure into a warning.
+    pub applied: bool,
+}
+
 /// Provenance verdict for a package.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Provenance {
     /// A provenance attestation verified.
@@ -65,78 +213,170 @@ pub enum Provenance {
     Invalid,
 }
 
-/// One check the verifier ran on a package.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Check {
-    /// Name of the check.
-    pub check: String,
-    /// Whether it passed.
-    pub passed: bool,
-    /// Its failure code, if any.
-    #[serde(default)]
-    pub code: Option<String>,
-    /// What it found.
-    #[serde(default)]
-    pub message: Option<String>,
+impl Provenance {
+    /// The verdict written as `s`, if it is one.
+    pub fn parse(s: &str) -> Option<Provenance> {
+        match s {
+            "verified" => Some(Provenance::Verified),
+            "absent" => Some(Provenance::Absent),
+            "invalid" => Some(Provenance::Invalid),
+            _ => None,
+        }
+    }
+
+    /// The verdict as written in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Provenance::Verified => "verified",
+            Provenance::Absent => "absent",
+            Provenance::Invalid => "invalid",
+        }
+    }
 }
 
-/// Who signed an attestation (from the Fulcio certificate).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+/// Who built a provenance attestation (from its Fulcio certificate).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Signer {
-    /// The source repository URI.
-    #[serde(default)]
+    /// The source repository URI (`https://github.com/o/r`).
     pub source_repository: Option<String>,
-    /// The workflow ref.
-    #[serde(default)]
+    /// The provider's immutable repository id.
+    pub repository_id: Option<String>,
+    /// The repository owner's URI.
+    pub owner: Option<String>,
+    /// The provider's immutable owner id.
+    pub owner_id: Option<String>,
+    /// The git ref the build ran on.
+    pub source_ref: Option<String>,
+    /// The commit the build ran on.
+    pub commit: Option<String>,
+    /// The workflow file inside the repository.
+    pub workflow_path: Option<String>,
+    /// The ref the workflow file was taken from.
     pub workflow_ref: Option<String>,
     /// The OIDC issuer.
-    #[serde(default)]
     pub issuer: Option<String>,
 }
 
 /// One attestation of a package.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Attestation {
     /// The in-toto predicate type.
     pub predicate_type: String,
-    /// Its verdict (free text from the verifier, e.g. `verified`).
-    #[serde(default)]
-    pub status: Option<String>,
-    /// Its failure code, if any.
-    #[serde(default)]
+    /// provenance, publish or other.
+    pub kind: String,
+    /// verified or invalid.
+    pub status: String,
+    /// npm's code when invalid.
     pub code: Option<String>,
-    /// Who signed it.
-    #[serde(default)]
+    /// Finer detail code.
+    pub detail: Option<String>,
+    /// Why it is invalid.
+    pub message: Option<String>,
+    /// Who built it (verified provenance).
     pub signer: Option<Signer>,
+    /// Registry keyid of a verified publish attestation.
+    pub keyid: Option<String>,
     /// The transparency log index.
-    #[serde(default)]
     pub log_index: Option<u64>,
 }
 
-/// The code used when a failing package names none: failing closed still needs a rule id.
-pub const UNSPECIFIED_CODE: &str = "EUNSPECIFIED";
+/// One internal (cosign) signature and its verdict.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InternalSignature {
+    /// sidecar, store or registry.
+    pub source: String,
+    /// The file it was read from, or the keyid of the registry entry.
+    pub location: String,
+    /// True when a trusted key, valid at the signing time, made it.
+    pub valid: bool,
+    /// Fingerprint of the key that verified it.
+    pub fingerprint: Option<String>,
+    /// That key's owner in the trust file.
+    pub owner: Option<String>,
+    /// The instant the key's validity was checked at (RFC 3339).
+    pub checked_at: Option<String>,
+    /// True when `checked_at` comes from a verified timestamp.
+    pub timestamped: bool,
+    /// Why it does not count, as a code.
+    pub code: Option<String>,
+    /// Why it does not count, in words.
+    pub message: Option<String>,
+}
+
+/// What the comparison of the installed files with the signed tarball found.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Contents {
+    /// Files whose bytes differ.
+    pub modified: Vec<String>,
+    /// Files the tarball does not have.
+    pub added: Vec<String>,
+    /// Added files that change what Node loads.
+    pub loadable: Vec<String>,
+    /// Tarball files missing on disk.
+    pub removed: Vec<String>,
+    /// Files compared.
+    pub checked_files: usize,
+}
 
 impl Package {
-    /// The decision: the verifier's when given, else npm's semantics (invalid and missing fail).
+    /// The decision: the policy's when it decided, else npm's semantics (invalid and missing
+    /// fail).
     pub fn decision(&self) -> Decision {
-        self.decision.unwrap_or(match self.status {
-            Status::Invalid | Status::Missing => Decision::Fail,
-            Status::Verified | Status::Skipped => Decision::Pass,
-        })
+        match &self.policy {
+            Some(d) => d.outcome,
+            None => match self.status {
+                Status::Invalid | Status::Missing => Decision::Fail,
+                Status::Verified | Status::Skipped => Decision::Pass,
+            },
+        }
     }
 
-    /// The code to report: its own, else the first failed check's, else [`UNSPECIFIED_CODE`].
-    pub fn code(&self) -> &str {
-        self.code
-            .as_deref()
-            .or_else(|| {
-                let failed = self.checks.iter().find(|c| !c.passed);
-                failed.and_then(|c| c.code.as_deref())
-            })
+    /// The policy rule that decided.
+    pub fn rule(&self) -> Option<&str> {
+        self.policy.as_ref().map(|d| d.rule.as_str())
+    }
+
+    /// The policy's checks (empty when no policy decided).
+    pub fn checks(&self) -> &[Check] {
+        self.policy.as_ref().map(|d| &d.checks[..]).unwrap_or(&[])
+    }
+
+    /// The policy exception that matched, if any.
+    pub fn exception(&self) -> Option<&Exception> {
+        self.policy.as_ref().and_then(|d| d.exception.as_ref())
+    }
+
+    /// The policy check a fail or warn is about: the first failed required check, else the
+    /// first failed advisory one. `None` when the decision is pass.
+    pub fn finding_check(&self) -> Option<&Check> {
+        if self.decision() == Decision::Pass {
+            return None;
+        }
+        let checks = self.checks();
+        (checks.iter().find(|c| !c.passed && c.required)).or(checks.iter().find(|c| !c.passed))
+    }
+
+    /// The code of the finding: the deciding policy check's, else the verifier's.
+    pub fn finding_code(&self) -> Option<Code> {
+        self.finding_check().and_then(|c| c.code).or(self.code)
+    }
+
+    /// The code to report, as text: [`Package::finding_code`], else [`UNSPECIFIED_CODE`].
+    pub fn code(&self) -> &'static str {
+        self.finding_code()
+            .map(Code::as_str)
             .unwrap_or(UNSPECIFIED_CODE)
+    }
+
+    /// The catalog title of [`Package::code`].
+    pub fn title(&self) -> &'static str {
+        self.finding_code()
+            .map(Code::title)
+            .unwrap_or("finding without a code")
     }
 
     /// `name@version`.
@@ -152,26 +392,64 @@ impl Package {
         }
     }
 
-    /// The explanation: its message, else the failed checks' messages, else the code.
+    /// True when the finding is the verifier's own (same code), so its message and
+    /// remediation describe it.
+    fn verifier_explains(&self) -> bool {
+        self.finding_code() == self.code
+    }
+
+    /// The explanation of the finding: the verifier's message when the finding is its own,
+    /// else the deciding policy check's message, else `name@version: CODE`.
     pub fn explanation(&self) -> String {
-        if let Some(m) = &self.message {
-            return m.clone();
+        if self.verifier_explains() {
+            if let Some(m) = &self.message {
+                return m.clone();
+            }
         }
-        let failed: Vec<&str> = (self.checks.iter())
-            .filter(|c| !c.passed)
-            .filter_map(|c| c.message.as_deref())
-            .collect();
-        match failed.is_empty() {
-            true => format!("{}: {}", self.id(), self.code()),
-            false => format!("{}: {}", self.id(), failed.join("; ")),
+        match self.finding_check().map(|c| c.message.as_str()) {
+            Some(m) if !m.is_empty() => m.to_string(),
+            _ => match &self.message {
+                Some(m) => m.clone(),
+                None => format!("{}: {}", self.id(), self.code()),
+            },
         }
     }
 
-    /// The remediation, or a generic one that still says what to do.
+    /// What to do: the verifier's remediation when the finding is its own, else the catalog's
+    /// for the finding's code, else the policy's, else a generic one that still says what to do.
     pub fn remediation(&self) -> &str {
-        self.remediation
-            .as_deref()
+        if self.verifier_explains() {
+            if let Some(r) = &self.remediation {
+                return r;
+            }
+        }
+        if let Some(code) = self.finding_code() {
+            return code.remediation();
+        }
+        let policy = self.policy.as_ref().and_then(|d| d.remediation.first());
+        policy
+            .map(String::as_str)
+            .or(self.remediation.as_deref())
             .unwrap_or("review this package before installing it")
+    }
+
+    /// How a policy can accept the finding on purpose, when that is reasonable.
+    pub fn policy_hint(&self) -> Option<&'static str> {
+        self.finding_code().and_then(Code::policy_hint)
+    }
+
+    /// The signer of the first verified provenance attestation.
+    pub fn provenance_signer(&self) -> Option<&Signer> {
+        self.attestations
+            .iter()
+            .filter(|a| a.kind == "provenance" && a.status == "verified")
+            .find_map(|a| a.signer.as_ref())
+    }
+
+    /// The repository a verified provenance was built from.
+    pub fn provenance_repository(&self) -> Option<&str> {
+        self.provenance_signer()
+            .and_then(|s| s.source_repository.as_deref())
     }
 }
 
@@ -222,20 +500,13 @@ impl Report {
     /// The run's decision: fail if any package fails, else warn if any warns, else pass.
     pub fn decision(&self) -> Decision {
         let decisions = self.packages.iter().map(Package::decision);
-        decisions.max_by_key(|d| *d as u8).unwrap_or(Decision::Pass)
+        decisions.max().unwrap_or(Decision::Pass)
     }
 
     /// Packages that fail or warn, failures first, in report order.
     pub fn findings(&self) -> impl Iterator<Item = &Package> {
-        let fails = self
-            .packages
-            .iter()
-            .filter(|p| p.decision() == Decision::Fail);
-        let warns = self
-            .packages
-            .iter()
-            .filter(|p| p.decision() == Decision::Warn);
-        fails.chain(warns)
+        let with = |d: Decision| self.packages.iter().filter(move |p| p.decision() == d);
+        with(Decision::Fail).chain(with(Decision::Warn))
     }
 
     /// The tool name and version, split from `npm-sigverify 0.1.0`.
@@ -250,8 +521,7 @@ impl Report {
     /// The lockfile path relative to the project, with `/` separators (for SARIF and
     /// annotations, which resolve it against the repository checkout).
     pub fn lockfile_uri(&self) -> String {
-        let path = self.lockfile_path.as_deref().unwrap_or(&self.input_path);
-        let path = path.replace('\\', "/");
+        let path = self.lockfile_path.replace('\\', "/");
         let project = self.project.replace('\\', "/");
         let project = project.trim_end_matches('/');
         let relative = match project.is_empty() || project == "." {

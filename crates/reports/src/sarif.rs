@@ -1,12 +1,14 @@
 //! SARIF 2.1.0 for code scanning: one result per failing or warning package, located at its
-//! lockfile entry, with one rule per code whose help text is the remediation.
+//! lockfile entry, with one rule per code described by the catalog (title, remediation, policy
+//! hint). Where a package has verified provenance, its result names the repository it was built
+//! from, and the run's properties list every verified provenance of the tree.
 
 use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
+use sigverify_codes::{Code, Kind};
 
-use crate::input::{Package, Report};
-use crate::model::Decision;
+use crate::model::{Decision, Package, Report, Signer};
 
 /// The schema URI written in `$schema` (the OASIS errata01 schema).
 pub const SARIF_SCHEMA: &str =
@@ -29,6 +31,15 @@ pub fn render_sarif(report: &Report) -> String {
         driver["version"] = json!(version);
         driver["semanticVersion"] = json!(version);
     }
+    let provenance: Vec<Value> = (report.packages.iter())
+        .filter_map(|p| {
+            let signer = p.provenance_signer()?;
+            let mut entry = signer_properties(signer);
+            entry["package"] = json!(p.id());
+            entry["location"] = json!(p.location);
+            Some(entry)
+        })
+        .collect();
     let log = json!({
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
@@ -36,6 +47,12 @@ pub fn render_sarif(report: &Report) -> String {
             "tool": { "driver": driver },
             "originalUriBaseIds": { "PROJECTROOT": { "description": { "text": "The project folder that holds the lockfile." } } },
             "results": results,
+            "properties": {
+                "environment": report.environment,
+                "policyMode": report.policy.mode,
+                "exitCode": report.exit_code,
+                "verifiedProvenance": provenance,
+            },
         }],
     });
     let mut text = serde_json::to_string_pretty(&log).expect("a json value always serializes");
@@ -43,7 +60,7 @@ pub fn render_sarif(report: &Report) -> String {
     text
 }
 
-/// One rule per code, sorted by code, described by the first package that carries it.
+/// One rule per code, sorted by code.
 fn rules(findings: &[&Package]) -> BTreeMap<String, Value> {
     let mut rules = BTreeMap::new();
     for p in findings {
@@ -52,17 +69,56 @@ fn rules(findings: &[&Package]) -> BTreeMap<String, Value> {
     rules
 }
 
+/// A rule from the catalog: its title as the description, its remediation (and policy hint)
+/// as the help. A failing package without a code gets a rule described by the package.
 fn rule(p: &Package) -> Value {
-    let code = p.code();
+    let Some(code) = p.finding_code() else {
+        return json!({
+            "id": p.code(),
+            "name": "UnspecifiedFinding",
+            "shortDescription": { "text": p.title() },
+            "fullDescription": { "text": "the verifier reported a failure without a code" },
+            "help": { "text": p.remediation() },
+            "defaultConfiguration": { "level": "error" },
+            "properties": { "tags": ["security", "supply-chain"] },
+        });
+    };
+    let mut help = code.remediation().to_string();
+    if let Some(hint) = code.policy_hint() {
+        help.push_str("\n\nTo accept it on purpose: ");
+        help.push_str(hint);
+    }
     json!({
-        "id": code,
-        "name": code,
-        "shortDescription": { "text": crate::codes::title(code) },
-        "fullDescription": { "text": crate::codes::title(code) },
-        "help": { "text": p.remediation() },
-        "defaultConfiguration": { "level": "error" },
-        "properties": { "tags": ["security", "supply-chain"] },
+        "id": code.as_str(),
+        "name": rule_name(code),
+        "shortDescription": { "text": code.title() },
+        "fullDescription": { "text": format!("{}: {}", code.as_str(), code.title()) },
+        "help": { "text": help },
+        "defaultConfiguration": { "level": level_of(code) },
+        "properties": { "tags": ["security", "supply-chain"], "kind": code.kind().as_str() },
     })
+}
+
+/// A SARIF rule name: the catalog title in PascalCase (`invalid registry signature` becomes
+/// `InvalidRegistrySignature`).
+fn rule_name(code: Code) -> String {
+    let words = code.title().split(|c: char| !c.is_ascii_alphanumeric());
+    words
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut chars = w.chars();
+            let first = chars.next().map(|c| c.to_ascii_uppercase());
+            first.into_iter().chain(chars).collect::<String>()
+        })
+        .collect()
+}
+
+fn level_of(code: Code) -> &'static str {
+    match code.kind() {
+        Kind::Failure | Kind::Operational => "error",
+        Kind::Warning => "warning",
+        Kind::Skip | Kind::Info => "note",
+    }
 }
 
 fn result(report: &Report, p: &Package, rule_index: Option<usize>) -> Value {
@@ -70,24 +126,59 @@ fn result(report: &Report, p: &Package, rule_index: Option<usize>) -> Value {
         Decision::Warn => "warning",
         _ => "error",
     };
+    let mut message = format!("{} (fix: {})", p.explanation(), p.remediation());
+    let signer = p.provenance_signer();
+    if let Some(repo) = signer.and_then(|s| s.source_repository.as_deref()) {
+        message.push_str(&format!(" [provenance: built from {repo}]"));
+    }
+    let mut properties = json!({
+        "package": p.name,
+        "version": p.version,
+        "location": p.location,
+        "status": p.status.as_str(),
+        "decision": p.decision().as_str(),
+        "title": p.title(),
+    });
+    if let Some(rule) = p.rule() {
+        properties["rule"] = json!(rule);
+    }
+    if let Some(provenance) = p.provenance {
+        properties["provenance"] = json!(provenance.as_str());
+    }
+    if let Some(signer) = signer {
+        properties["signer"] = signer_properties(signer);
+    }
     let mut result = json!({
         "ruleId": p.code(),
         "level": level,
-        "message": { "text": format!("{} (fix: {})", p.explanation(), p.remediation()) },
+        "message": { "text": message },
         "locations": [location(report, p)],
         "partialFingerprints": { "npmSigverifyPackage/v1": format!("{}|{}|{}", p.id(), p.location, p.code()) },
-        "properties": {
-            "package": p.name,
-            "version": p.version,
-            "location": p.location,
-            "status": p.status.as_str(),
-            "decision": p.decision().as_str(),
-        },
+        "properties": properties,
     });
     if let Some(i) = rule_index {
         result["ruleIndex"] = json!(i);
     }
     result
+}
+
+/// A verified provenance's signer, as SARIF property values (absent facts left out).
+fn signer_properties(s: &Signer) -> Value {
+    let fields = [
+        ("sourceRepository", &s.source_repository),
+        ("repositoryId", &s.repository_id),
+        ("owner", &s.owner),
+        ("ownerId", &s.owner_id),
+        ("sourceRef", &s.source_ref),
+        ("commit", &s.commit),
+        ("workflowPath", &s.workflow_path),
+        ("workflowRef", &s.workflow_ref),
+        ("issuer", &s.issuer),
+    ];
+    let map: serde_json::Map<String, Value> = (fields.into_iter())
+        .filter_map(|(k, v)| v.as_ref().map(|v| (k.to_string(), json!(v))))
+        .collect();
+    Value::Object(map)
 }
 
 fn location(report: &Report, p: &Package) -> Value {

@@ -5,15 +5,16 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::{DateTime, Utc};
-use serde_json::Value;
 
-use crate::input::{InputError, Report};
+use crate::input::InputError;
+use crate::model::Report;
 use crate::spec::Format;
 
 /// Why the reports could not be written.
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
-    /// The report document is not valid; nothing was written.
+    /// A stored report document is not valid; nothing was written (for callers that read one
+    /// with [`Report::from_value`] and write it in the same step, with `?`).
     #[error("cannot render reports: {0}")]
     Input(#[from] InputError),
     /// A file could not be written (the previous content, if any, is left untouched).
@@ -38,18 +39,16 @@ impl WriteError {
     }
 }
 
-/// Renders `report_json` (the `--json` document) into each requested format and writes the
-/// files. The document is checked and every format rendered before the first file is touched,
-/// so a bad document writes nothing.
+/// Renders `report` into each requested format and writes the files. Every format is
+/// rendered before the first file is touched, and each file is replaced atomically.
 pub fn write_reports(
-    report_json: &Value,
+    report: &Report,
     specs: &[(Format, PathBuf)],
     now: DateTime<Utc>,
 ) -> Result<(), WriteError> {
-    let report = Report::from_value(report_json)?;
     let rendered: Vec<(Format, &PathBuf, String)> = specs
         .iter()
-        .map(|(format, path)| (*format, path, crate::render(*format, &report, now)))
+        .map(|(format, path)| (*format, path, crate::render(*format, report, now)))
         .collect();
     for (format, path, text) in rendered {
         write_atomic(path, text.as_bytes()).map_err(|source| WriteError::Io {

@@ -72,7 +72,76 @@ fn hostile_strings_are_escaped() {
     ));
     assert!(html.contains("do not install &lt;b&gt;this&lt;/b&gt; &amp; pin"));
     assert!(!html.contains('\u{1}'));
-    assert!(html.contains("<li>attestation https://slsa.dev/provenance/v1 invalid EATTESTATIONVERIFY, signed by https://github.com/evil/repo, log index 42</li>"));
+    assert!(html.contains("<li>attestation https://slsa.dev/provenance/v1 invalid EATTESTATIONVERIFY ESIGNATURE, built from https://github.com/evil/repo, log index 42: signature &lt;does not&gt; verify</li>"));
+    assert!(html
+        .contains("<li>registry-signature FAILED EINTEGRITYSIGNATURE: signature &lt;bad&gt;</li>"));
+    assert!(html.contains("vendored &lt;until&gt; the fix &amp; lands"));
+}
+
+/// The cell that leads a row: the decision badge, then the verifier's status.
+fn verdicts<'a>(html: &'a str, package: &str) -> &'a str {
+    let at = html
+        .find(&format!("<td class=\"pkg\">{package}</td>"))
+        .unwrap();
+    let row = html[..at].rfind("<tr class=\"row\"").unwrap();
+    &html[row..at]
+}
+
+#[test]
+fn each_row_leads_with_the_policy_decision() {
+    let html = hostile_html();
+    // Verified by the verifier, failed by the policy: the fail badge, the status beside it.
+    let trojan = verdicts(&html, "trojan@2.0.0");
+    assert_eq!(
+        trojan,
+        "<tr class=\"row\" data-status=\"verified\" data-decision=\"fail\"><td class=\"verdicts\"><span class=\"badge fail\" title=\"policy decision\">fail</span> <span class=\"status verified\" title=\"verifier status\">verified</span></td>"
+    );
+    assert!(
+        !trojan.contains("badge verified"),
+        "no green verified badge on a failed row"
+    );
+    let row = &html[html.find("<td class=\"pkg\">trojan@2.0.0</td>").unwrap()..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    assert!(
+        row.contains("<abbr title=\"provenance required but absent\">EPROVENANCEREQUIRED</abbr>"),
+        "{row}"
+    );
+    assert!(
+        row.contains(
+            "<p class=\"why\">trojan@2.0.0 has no provenance and the rule requires it</p>"
+        ),
+        "{row}"
+    );
+    assert!(row.contains("<b>Rule:</b> trojan"), "{row}");
+    assert!(row.contains("<b>Policy:</b> add an exception"), "{row}");
+    // Warned: the warn badge, the expired exception.
+    let isaacs = verdicts(&html, "@isaacs/namespace-test@1.0.0");
+    assert!(isaacs.contains("<span class=\"badge warn\""), "{isaacs}");
+    assert!(html.contains("<b>Exception</b> @isaacs/namespace-test@1 expired (expires 2026-01-01)"));
+    // Passed: the pass badge.
+    assert!(verdicts(&html, "widget@1.2.3").contains("<span class=\"badge pass\""));
+}
+
+#[test]
+fn verified_provenance_shows_its_repository() {
+    let html = hostile_html();
+    let row = &html[html.find("<td class=\"pkg\">widget@1.2.3</td>").unwrap()..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    assert!(row.contains("<p class=\"prov\"><b>Provenance:</b> built from <span class=\"repo\">https://github.com/acme/widget</span> at refs/tags/v1.2.3 (commit 0123456789abcdef0123456789abcdef01234567) by .github/workflows/release.yml@refs/tags/v1.2.3, issuer https://token.actions.githubusercontent.com, repository id 123456789, owner id 4242</p>"), "{row}");
+    assert!(
+        row.contains("key SHA256:DhQ8wR5APBvFHLF/+Tc+AYvPOdTpcIDqOhxsBHRwC7U"),
+        "{row}"
+    );
+}
+
+#[test]
+fn long_unbroken_strings_cannot_widen_the_table() {
+    let html = hostile_html();
+    assert!(html.contains("table-layout: fixed"));
+    assert!(html.contains("overflow-wrap: anywhere"));
+    let css = include_str!("../assets/report.css");
+    let cells = css.lines().find(|l| l.starts_with("th, td {")).unwrap();
+    assert!(cells.contains("overflow-wrap: anywhere") && cells.contains("word-break: break-word"));
 }
 
 #[test]
@@ -83,9 +152,22 @@ fn failures_come_first_with_explanation_and_fix() {
         .starts_with("<tr class=\"row\" data-status=\"invalid\" data-decision=\"fail\">"));
     assert!(html.contains("<p class=\"why\">unsigned-pkg@1.0.0 has no registry signature</p><p class=\"fix\"><b>Fix:</b>"));
     assert!(html.contains(
-        "<div class=\"card fail\" id=\"count-fail\"><span class=\"n\">2</span>fail</div>"
+        "<div class=\"card fail\" id=\"count-fail\"><span class=\"n\">3</span>fail</div>"
     ));
-    assert_eq!(html.matches("<tr class=\"row\"").count(), 18);
+    assert_eq!(html.matches("<tr class=\"row\"").count(), 20);
+    let decisions: Vec<&str> = html
+        .split("<tr class=\"row\" ")
+        .skip(1)
+        .map(|r| {
+            r.split("data-decision=\"")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(&decisions[..5], ["fail", "fail", "fail", "warn", "pass"]);
 }
 
 /// Headless Chromium: a screenshot to look at, and the DOM after the `#filter=` hook ran.
@@ -130,9 +212,13 @@ fn chromium_renders_and_filters() {
     );
     assert!(std::fs::metadata(&filtered).unwrap().len() > 10_000);
     for (filter, statuses, shown) in [
-        ("invalid", vec!["invalid"], "1 of 18 packages shown"),
-        ("fail", vec!["invalid", "missing"], "2 of 18 packages shown"),
-        ("skipped", vec!["skipped"; 4], "4 of 18 packages shown"),
+        ("invalid", vec!["invalid"], "1 of 20 packages shown"),
+        (
+            "fail",
+            vec!["invalid", "verified", "missing"],
+            "3 of 20 packages shown",
+        ),
+        ("skipped", vec!["skipped"; 4], "4 of 20 packages shown"),
     ] {
         let dom = run_chromium(
             &chromium,
@@ -148,7 +234,50 @@ fn chromium_renders_and_filters() {
         assert!(dom.contains(&format!("data-filter=\"{filter}\" aria-pressed=\"true\"")));
     }
     let dom = run_chromium(&chromium, &["--dump-dom"], &page, "");
-    assert_eq!(visible_rows(&dom).len(), 18, "no filter shows every row");
+    assert_eq!(visible_rows(&dom).len(), 20, "no filter shows every row");
+}
+
+/// Long unbroken strings (a base64 blob in a message, a long name and location) wrap inside
+/// their columns: the page is no wider than the window. The width is read back from the DOM by
+/// a measuring script added to a copy of the page.
+#[test]
+fn chromium_keeps_long_strings_inside_the_window() {
+    let Some(chromium) = find_chromium() else {
+        assert!(
+            std::env::var_os("SIGVERIFY_REQUIRE_CHROMIUM").is_none(),
+            "chromium required but not found"
+        );
+        eprintln!(
+            "notice: chromium not installed: HTML layout test skipped (run tests/chromium.sh)"
+        );
+        return;
+    };
+    let blob = "QUJD".repeat(200);
+    let mut core = common::hostile_core();
+    let evil = (core.packages.iter_mut())
+        .find(|p| p.name == common::HOSTILE_NAME)
+        .unwrap();
+    evil.message = Some(format!("bad signature {blob}"));
+    evil.name = format!("long-{}", "x".repeat(300));
+    evil.location = format!("node_modules/{}", "y".repeat(300));
+    let report = sigverify_reports::Report::from(&common::finish(core));
+    let measure = "<script>document.title = 'width=' + document.documentElement.scrollWidth;</script>\n</body>";
+    let html = render_html(&report, common::now()).replace("</body>", measure);
+    let page = common::output("report-long.html");
+    std::fs::write(&page, html).unwrap();
+    let dom = run_chromium(
+        &chromium,
+        &["--dump-dom", "--window-size=1280,900"],
+        &page,
+        "",
+    );
+    let title = dom
+        .split("<title>width=")
+        .nth(1)
+        .expect("the measuring script ran");
+    let width: u32 = title[..title.find('<').unwrap()].parse().unwrap();
+    assert!(width <= 1280, "page is {width}px wide in a 1280px window");
+    assert!(dom.contains(&blob), "the blob is shown whole");
 }
 
 fn find_chromium() -> Option<String> {

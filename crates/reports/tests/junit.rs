@@ -19,15 +19,15 @@ fn suite_counts_match_the_report() {
         .descendants()
         .find(|n| n.has_tag_name("testsuite"))
         .unwrap();
-    assert_eq!(suite.attribute("tests"), Some("18"));
-    assert_eq!(suite.attribute("failures"), Some("2"));
+    assert_eq!(suite.attribute("tests"), Some("20"));
+    assert_eq!(suite.attribute("failures"), Some("3"));
     assert_eq!(suite.attribute("skipped"), Some("4"));
     assert_eq!(suite.attribute("timestamp"), Some("2026-11-25T12:00:00Z"));
     let cases: Vec<_> = suite
         .children()
         .filter(|n| n.has_tag_name("testcase"))
         .collect();
-    assert_eq!(cases.len(), 18);
+    assert_eq!(cases.len(), 20);
     assert!(cases
         .iter()
         .all(|c| c.attribute("classname") == Some("npm-sigverify")));
@@ -39,7 +39,7 @@ fn suite_counts_match_the_report() {
     };
     assert_eq!(
         (count("failure"), count("skipped"), count("system-out")),
-        (2, 4, 1)
+        (3, 4, 1)
     );
 }
 
@@ -68,7 +68,30 @@ fn hostile_names_survive_escaping() {
         "{body}"
     );
     assert!(
-        body.contains("check registry-signature failed: signature <bad>"),
+        body.contains("check registry-signature failed EINTEGRITYSIGNATURE: signature <bad>"),
+        "{body}"
+    );
+    assert!(
+        body.starts_with("EINTEGRITYSIGNATURE (invalid registry signature): evil has"),
+        "{body}"
+    );
+}
+
+#[test]
+fn a_policy_failure_of_a_verified_package_is_a_failure() {
+    let xml = hostile_xml();
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let case = (doc.descendants())
+        .find(|n| {
+            n.has_tag_name("testcase")
+                && n.attribute("name") == Some("trojan@2.0.0 (node_modules/trojan)")
+        })
+        .unwrap();
+    let failure = case.children().find(|n| n.has_tag_name("failure")).unwrap();
+    assert_eq!(failure.attribute("type"), Some("EPROVENANCEREQUIRED"));
+    let body = failure.text().unwrap();
+    assert!(
+        body.contains("status: verified, decision: fail (rule trojan)"),
         "{body}"
     );
 }
@@ -85,19 +108,22 @@ fn skipped_packages_say_why() {
     assert!(skipped[0]
         .attribute("message")
         .unwrap()
-        .starts_with("ENOTREGISTRY: left-pad-fork@1.3.0"));
+        .starts_with("ENOTREGISTRY: left-pad-fork@1.3.0: git dependency"));
 }
 
 #[test]
 fn every_control_character_stays_well_formed() {
-    let mut v = common::hostile_value();
+    let mut core = common::hostile_core();
     let all_controls: String = (0u32..0x20)
         .chain([0x7f, 0xfffe, 0xffff])
         .filter_map(char::from_u32)
         .collect();
-    v["invalid"][0]["message"] = serde_json::json!(all_controls);
-    v["invalid"][0]["name"] = serde_json::json!(format!("x{all_controls}]]>"));
-    let r = sigverify_reports::Report::from_value(&v).unwrap();
+    let evil = (core.packages.iter_mut())
+        .find(|p| p.name == common::HOSTILE_NAME)
+        .unwrap();
+    evil.message = Some(all_controls.clone());
+    evil.name = format!("x{all_controls}]]>");
+    let r = sigverify_reports::Report::from(&core);
     let xml = render_junit(&r, common::now());
     roxmltree::Document::parse(&xml).unwrap();
     std::fs::write(common::output("controls.xml"), &xml).unwrap();

@@ -3,7 +3,9 @@
 mod common;
 
 use serde_json::Value;
-use sigverify_reports::render_sarif;
+use sigverify_codes::Code;
+use sigverify_policy::Outcome;
+use sigverify_reports::{render_sarif, Report};
 
 fn validator() -> jsonschema::Validator {
     let path = format!("{}/sarif-schema-2.1.0.json", common::FIXTURES);
@@ -53,10 +55,15 @@ fn one_result_per_failing_or_warning_package() {
         summary,
         [
             ("EINTEGRITYSIGNATURE", "error"),
+            ("EPROVENANCEREQUIRED", "error"),
             ("EMISSINGSIGNATURE", "error"),
-            ("EPROVENANCEABSENT", "warning"),
+            ("EEXCEPTIONEXPIRED", "warning"),
         ]
     );
+    // The verifier passed trojan; the policy failed it: both are said.
+    assert_eq!(results[1]["properties"]["status"], "verified");
+    assert_eq!(results[1]["properties"]["decision"], "fail");
+    assert_eq!(results[1]["properties"]["rule"], "trojan");
 }
 
 #[test]
@@ -68,7 +75,7 @@ fn results_point_at_the_lockfile_entry() {
     assert_eq!(physical["region"]["startLine"], 123);
     // No lockfileLine for the missing package: line 1.
     assert_eq!(
-        results[1]["locations"][0]["physicalLocation"]["region"]["startLine"],
+        results[2]["locations"][0]["physicalLocation"]["region"]["startLine"],
         1
     );
     let name = results[0]["locations"][0]["logicalLocations"][0]["name"]
@@ -78,7 +85,7 @@ fn results_point_at_the_lockfile_entry() {
 }
 
 #[test]
-fn rules_carry_the_remediation_as_help() {
+fn rules_come_from_the_catalog() {
     let log = hostile_log();
     let rules = log["runs"][0]["tool"]["driver"]["rules"]
         .as_array()
@@ -87,14 +94,31 @@ fn rules_carry_the_remediation_as_help() {
     assert_eq!(
         ids,
         [
+            "EEXCEPTIONEXPIRED",
             "EINTEGRITYSIGNATURE",
             "EMISSINGSIGNATURE",
-            "EPROVENANCEABSENT"
+            "EPROVENANCEREQUIRED"
         ]
     );
+    let signature = &rules[1];
+    assert_eq!(signature["name"], "InvalidRegistrySignature");
     assert_eq!(
-        rules[0]["help"]["text"],
-        "do not install <b>this</b> & pin a known-good version"
+        signature["shortDescription"]["text"],
+        "invalid registry signature"
+    );
+    assert_eq!(
+        signature["help"]["text"],
+        Code::IntegritySignature.remediation()
+    );
+    assert_eq!(rules[0]["defaultConfiguration"]["level"], "warning");
+    let required = &rules[3];
+    assert_eq!(
+        required["help"]["text"],
+        format!(
+            "{}\n\nTo accept it on purpose: {}",
+            Code::ProvenanceRequired.remediation(),
+            Code::ProvenanceRequired.policy_hint().unwrap()
+        )
     );
     for (i, r) in log["runs"][0]["results"]
         .as_array()
@@ -105,13 +129,116 @@ fn rules_carry_the_remediation_as_help() {
         let index = r["ruleIndex"].as_u64().unwrap() as usize;
         assert_eq!(rules[index]["id"], r["ruleId"], "result {i}");
     }
+    // The package's own remediation stays in the result's message.
+    assert!(log["runs"][0]["results"][0]["message"]["text"]
+        .as_str()
+        .unwrap()
+        .ends_with(&format!("(fix: {})", common::HOSTILE_FIX)));
+}
+
+/// One failing package per code of the catalog: each code's rule carries its catalog title.
+#[test]
+fn every_code_renders_with_its_catalog_title() {
+    let mut core = common::demo_core();
+    core.packages.clear();
+    for (i, code) in Code::ALL.iter().enumerate() {
+        let mut p = common::verified(&format!("pkg{i:02}"), "1.0.0");
+        p.decision = Some(common::decision(
+            Outcome::Fail,
+            "default",
+            vec![common::check(
+                "some-check",
+                false,
+                true,
+                Some(*code),
+                &format!("failed with {code}"),
+            )],
+        ));
+        core.packages.push(p);
+    }
+    let log: Value =
+        serde_json::from_str(&render_sarif(&Report::from(&common::finish(core)))).unwrap();
+    assert_valid(&log);
+    let rules = log["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
+    assert_eq!(rules.len(), Code::ALL.len());
+    for code in Code::ALL {
+        let rule = rules.iter().find(|r| r["id"] == code.as_str()).unwrap();
+        assert_eq!(rule["shortDescription"]["text"], code.title(), "{code}");
+        assert_eq!(
+            rule["fullDescription"]["text"],
+            format!("{}: {}", code.as_str(), code.title())
+        );
+        assert!(rule["help"]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with(code.remediation()));
+        let name = rule["name"].as_str().unwrap();
+        assert!(
+            !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric()),
+            "{name}"
+        );
+        assert_eq!(rule["properties"]["kind"], code.kind().as_str());
+    }
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), Code::ALL.len());
+    assert!(results.iter().all(|r| r["properties"]["title"]
+        == rules[r["ruleIndex"].as_u64().unwrap() as usize]["shortDescription"]["text"]));
+}
+
+#[test]
+fn verified_provenance_shows_its_repository() {
+    let log = hostile_log();
+    let listed = log["runs"][0]["properties"]["verifiedProvenance"]
+        .as_array()
+        .unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0]["package"], "widget@1.2.3");
+    assert_eq!(listed[0]["sourceRepository"], common::WIDGET_REPO);
+    assert_eq!(listed[0]["workflowPath"], ".github/workflows/release.yml");
+    assert_eq!(listed[0]["repositoryId"], "123456789");
+
+    // A finding on a package with verified provenance names the repository in its result.
+    let mut core = common::hostile_core();
+    let widget = core
+        .packages
+        .iter_mut()
+        .find(|p| p.name == "widget")
+        .unwrap();
+    let d = widget.decision.as_mut().unwrap();
+    d.outcome = Outcome::Fail;
+    d.checks.push(common::check(
+        "provenance.workflowRef",
+        false,
+        true,
+        Some(Code::ProvenanceWorkflow),
+        "widget@1.2.3 was built from refs/heads/dev, which the rule does not allow",
+    ));
+    let core = common::finish(core);
+    let log: Value = serde_json::from_str(&render_sarif(&Report::from(&core))).unwrap();
+    assert_valid(&log);
+    let result = (log["runs"][0]["results"].as_array().unwrap().iter())
+        .find(|r| r["properties"]["package"] == "widget")
+        .unwrap();
+    assert_eq!(result["ruleId"], "EPROVENANCEWORKFLOW");
+    assert_eq!(result["properties"]["provenance"], "verified");
+    assert_eq!(
+        result["properties"]["signer"]["sourceRepository"],
+        common::WIDGET_REPO
+    );
+    assert_eq!(result["properties"]["signer"]["ownerId"], "4242");
+    assert!(result["message"]["text"]
+        .as_str()
+        .unwrap()
+        .ends_with("[provenance: built from https://github.com/acme/widget]"));
 }
 
 #[test]
 fn odd_lockfile_paths_become_valid_uri_references() {
-    let mut v = common::hostile_value();
-    v["lockfilePath"] = serde_json::json!("examples/demo/my lock#1%.json");
-    let r = sigverify_reports::Report::from_value(&v).unwrap();
+    let mut core = common::hostile_core();
+    core.input_path = "examples/demo/my lock#1%.json".into();
+    let r = Report::from(&core);
     let log: Value = serde_json::from_str(&render_sarif(&r)).unwrap();
     assert_valid(&log);
     let uri = &log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]

@@ -4,7 +4,7 @@ mod common;
 
 use std::path::PathBuf;
 
-use sigverify_reports::{parse_report_spec, write_reports, Format, WriteError};
+use sigverify_reports::{parse_report_spec, write_reports, Format, Report, WriteError};
 
 fn entries(dir: &std::path::Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
@@ -23,7 +23,7 @@ fn writes_every_requested_format() {
         dir.path().display()
     );
     let specs = parse_report_spec(&spec).unwrap();
-    write_reports(&common::hostile_value(), &specs, common::now()).unwrap();
+    write_reports(&common::hostile(), &specs, common::now()).unwrap();
     assert_eq!(
         entries(dir.path()),
         ["r.html", "r.json", "r.md", "r.sarif", "r.xml"]
@@ -45,7 +45,7 @@ fn replaces_an_existing_file_and_leaves_no_temporary() {
     let path = dir.path().join("summary.md");
     std::fs::write(&path, "old").unwrap();
     write_reports(
-        &common::demo_value(),
+        &common::demo(),
         &[(Format::Markdown, path.clone())],
         common::now(),
     )
@@ -56,6 +56,23 @@ fn replaces_an_existing_file_and_leaves_no_temporary() {
     assert_eq!(entries(dir.path()), ["summary.md"]);
 }
 
+/// Renders a stored `--json` document, as a `report` command would: read, then write.
+fn write_document(doc: &serde_json::Value, specs: &[(Format, PathBuf)]) -> Result<(), WriteError> {
+    let report = Report::from_value(doc)?;
+    write_reports(&report, specs, common::now())
+}
+
+#[test]
+fn a_stored_document_renders_like_the_report_it_came_from() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r.html");
+    write_document(&common::hostile_value(), &[(Format::Html, path.clone())]).unwrap();
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        sigverify_reports::render_html(&common::hostile(), common::now())
+    );
+}
+
 #[test]
 fn a_bad_document_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
@@ -63,7 +80,7 @@ fn a_bad_document_writes_nothing() {
     std::fs::write(&path, "old").unwrap();
     let mut doc = common::demo_value();
     doc["summary"]["total"] = serde_json::json!(99);
-    let err = write_reports(&doc, &[(Format::Json, path.clone())], common::now()).unwrap_err();
+    let err = write_document(&doc, &[(Format::Json, path.clone())]).unwrap_err();
     assert!(matches!(err, WriteError::Input(_)));
     assert_eq!(err.code(), "EREPORTINPUT");
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "old");
@@ -77,7 +94,7 @@ fn a_failed_write_keeps_the_old_file_and_cleans_up() {
     std::fs::create_dir(&target).unwrap();
     std::fs::write(target.join("keep"), "x").unwrap();
     let err = write_reports(
-        &common::demo_value(),
+        &common::demo(),
         &[(Format::Sarif, target.clone())],
         common::now(),
     )
@@ -103,12 +120,7 @@ fn a_failed_write_keeps_the_old_file_and_cleans_up() {
 #[test]
 fn a_missing_folder_is_an_error_naming_the_path() {
     let path = PathBuf::from("/nonexistent-sigverify-dir/r.html");
-    let err = write_reports(
-        &common::demo_value(),
-        &[(Format::Html, path)],
-        common::now(),
-    )
-    .unwrap_err();
+    let err = write_reports(&common::demo(), &[(Format::Html, path)], common::now()).unwrap_err();
     assert_eq!(err.code(), "EREPORTWRITE");
     assert!(
         err.to_string()
