@@ -276,7 +276,7 @@ fn package_json_key() {
         "{\"name\": \"app\",\n \"npm-sigverify\": {\"rule\": []}}",
     )]);
     let e = discover(bad.path(), None).unwrap_err();
-    assert!(e.to_string().ends_with("package.json:2:20: rule: unknown key 'rule' (expected one of $schema, version, trust, rules, exceptions, environments)"), "{e}");
+    assert!(e.to_string().ends_with("package.json:2:20: rule: unknown key 'rule' (expected one of $schema, version, trust, rules, exceptions, environments, allowScripts)"), "{e}");
 }
 
 #[test]

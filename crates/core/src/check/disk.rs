@@ -144,9 +144,9 @@ fn bin_is_declared(tree: &Tree, dir: &str, name: &str, link: &Path) -> Result<()
     }
 }
 
-/// `node_modules/<a>/rest` or `node_modules/@s/<a>/rest` -> (`a` or `@s/a`, `rest`).
+/// `<a>/rest` or `@s/<a>/rest` (a path inside a `node_modules` folder) -> (`a` or `@s/a`,
+/// `rest`).
 fn split_package(rest: &str) -> Option<(&str, &str)> {
-    let rest = rest.strip_prefix("node_modules/")?;
     let first = rest.find('/')?;
     let cut = if rest.starts_with('@') {
         first + 1 + rest[first + 1..].find('/')?

@@ -279,9 +279,12 @@ impl PackageResult {
         }
     }
 
-    /// `name@version`.
+    /// `name@version` (just the name when no version is known).
     pub fn id(&self) -> String {
-        format!("{}@{}", self.name, self.version)
+        match self.version.is_empty() {
+            true => self.name.clone(),
+            false => format!("{}@{}", self.name, self.version),
+        }
     }
 
     /// Derives status, code, message and remediation from the checks. This is the one place

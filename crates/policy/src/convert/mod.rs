@@ -24,6 +24,7 @@ const TOP_KEYS: &[&str] = &[
     "rules",
     "exceptions",
     "environments",
+    "allowScripts",
 ];
 
 /// Converts a whole document.
@@ -55,6 +56,11 @@ pub(crate) fn policy(cx: &Ctx, root: &Node) -> Result<Policy, PolicyError> {
         Some(n) => sections::environments(cx, n)?,
         None => Default::default(),
     };
+    // The safe install's allow-list of install scripts (read by `npm-sigverify install`): only
+    // its shape is checked here.
+    if let Some(n) = get(entries, "allowScripts") {
+        cx.str_list(n, "allowScripts")?;
+    }
     Ok(Policy {
         trust,
         rules,
