@@ -185,7 +185,7 @@ describe('init and init --remove on a project with its own scripts', () => {
     const first = await cli(['init', dir])
     assert.equal(first.status, 0, first.stderr)
     const once = fs.readFileSync(file, 'utf8')
-    assert.equal(once, '{\n\t"name": "mine",\n\t"scripts": {\n\t\t"preinstall": "npm-sigverify verify --lockfile-only && node check.js",\n\t\t"test": "node --test",\n\t\t"postinstall": "npm-sigverify verify"\n\t},\n\t"version": "2.0.0"\n}\n')
+    assert.equal(once, '{\n\t"name": "mine",\n\t"scripts": {\n\t\t"preinstall": "npm-sigverify verify --lockfile-only && (node check.js)",\n\t\t"test": "node --test",\n\t\t"postinstall": "npm-sigverify verify"\n\t},\n\t"version": "2.0.0"\n}\n')
     assert.match(first.stdout, /now runs before your "node check\.js"/)
     const second = await cli(['init', dir])
     assert.equal(second.status, 0, second.stderr)

@@ -77,7 +77,7 @@ describe('internal signatures next to file: tarballs', () => {
       ['internal-lib-1.0.0.tgz.sig', true, aliceFp, 'alice@acme.example', false],
       ['internal-lib-1.0.0.tgz.sigstore.json', true, aliceFp, 'alice@acme.example', false]
     ])
-    assert.equal(signed.contents.status, 'verified')
+    assert.equal(signed.checks.contents.state, 'passed')
     // Without a trust file the signatures are not looked at.
     const untrusted = lib(await verifyTree({ dir: project, registry: url }))
     assert.equal(untrusted.status, 'skipped')
@@ -139,14 +139,14 @@ describe('internal signatures next to file: tarballs', () => {
     const one = await cli(['verify', project, '--registry', url, '--json'])
     assert.equal(one.status, 1, one.stdout + one.stderr)
     const entry = JSON.parse(one.stdout).verified.find((p) => p.name === 'internal-lib')
-    assert.equal(entry.decision, 'fail')
-    assert.ok(entry.checks.some((c) => c.check === 'approvals' && c.code === 'EAPPROVALTHRESHOLD'))
+    assert.equal(entry.decision.outcome, 'fail')
+    assert.ok(entry.decision.checks.some((c) => c.check === 'approvals' && c.code === 'EAPPROVALTHRESHOLD'))
     const second = signPackage(tgzOf(project), { key: keys.bob.key, password: PASSWORD, label: 'bob' })
     assert.match(second.signaturePath, /internal-lib-1\.0\.0\.tgz\.bob\.sig$/)
     const two = await cli(['verify', project, '--registry', url, '--json'])
     assert.equal(two.status, 0, two.stdout + two.stderr)
     const approved = JSON.parse(two.stdout).verified.find((p) => p.name === 'internal-lib')
-    assert.equal(approved.decision, 'pass')
+    assert.equal(approved.decision.outcome, 'pass')
   })
 })
 

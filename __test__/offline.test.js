@@ -21,8 +21,11 @@ describe('an offline evidence store', () => {
     registry.addPackage({ name: 'three', version: '1.0.0' })
     url = await registry.start()
     port = new URL(url).port
-    project = writeProject(tempDir('offline'), { name: 'p', version: '1.0.0', dependencies: { one: '1.0.0', three: '1.0.0' } })
-    await npm(['install'], { cwd: project, registry: url, cache: tempDir('cache') })
+    // The content check offline reads tarballs from npm's cache (the store holds metadata only):
+    // the project names the cache npm installed from.
+    const cache = tempDir('cache')
+    project = writeProject(tempDir('offline'), { name: 'p', version: '1.0.0', dependencies: { one: '1.0.0', three: '1.0.0' } }, { '.npmrc': `cache=${cache}\n` })
+    await npm(['install'], { cwd: project, registry: url, cache })
   })
 
   after(() => registry.close())
@@ -137,29 +140,52 @@ describe('real recorded registry data on loopback', () => {
 })
 
 describe('dependencies that are not from a registry', () => {
-  it('git, remote tarball, local tarball and bundled entries are skipped with reasons', async () => {
-    const dir = writeProject(tempDir('kinds'), { name: 'k', version: '1.0.0' }, {
-      'package-lock.json': JSON.stringify({
-        name: 'k', version: '1.0.0', lockfileVersion: 3, requires: true,
-        packages: {
-          '': { name: 'k', version: '1.0.0' },
-          'node_modules/from-git': { version: '1.0.0', resolved: 'git+ssh://git@github.com/acme/from-git.git#0123456789abcdef0123456789abcdef01234567' },
-          'node_modules/from-url': { version: '2.0.0', resolved: 'https://cdn.example.test/files/from-url.tgz', integrity: 'sha512-AAAA' },
-          'node_modules/from-file': { version: '3.0.0', resolved: 'file:vendor/from-file-3.0.0.tgz', integrity: 'sha512-BBBB' },
-          'node_modules/parent/node_modules/inside': { version: '1.0.0', inBundle: true },
-        },
-      }),
-    })
+  const lock = (packages) => JSON.stringify({ name: 'k', version: '1.0.0', lockfileVersion: 3, requires: true, packages: { '': { name: 'k', version: '1.0.0' }, ...packages } })
+  const kinds = {
+    'node_modules/from-git': { version: '1.0.0', resolved: 'git+ssh://git@github.com/acme/from-git.git#0123456789abcdef0123456789abcdef01234567' },
+    'node_modules/from-url': { version: '2.0.0', resolved: 'https://cdn.example.test/files/from-url.tgz', integrity: 'sha512-AAAA' },
+    'node_modules/from-file': { version: '3.0.0', resolved: 'file:vendor/from-file-3.0.0.tgz', integrity: 'sha512-BBBB' },
+  }
+  const declared = {
+    'from-git': 'github:acme/from-git#0123456789abcdef0123456789abcdef01234567',
+    'from-url': 'https://cdn.example.test/files/from-url.tgz',
+    'from-file': 'file:vendor/from-file-3.0.0.tgz',
+  }
+
+  it('git, remote tarball and local tarball entries that package.json asks for are skipped with reasons', async () => {
+    const dir = writeProject(tempDir('kinds'), { name: 'k', version: '1.0.0', dependencies: declared }, { 'package-lock.json': lock(kinds) })
     const report = await verifyTree({ dir, offline: tempDir('empty-store') })
     const reason = (loc) => report.packages.find((p) => p.location === loc)
     assert.equal(reason('node_modules/from-git').source, 'git')
     assert.equal(reason('node_modules/from-url').source, 'remote-tarball')
     assert.equal(reason('node_modules/from-file').source, 'local-tarball')
-    assert.equal(reason('node_modules/parent/node_modules/inside').source, 'bundled')
+    assert.equal(report.packages.length, 3)
     for (const p of report.packages) {
-      assert.equal(p.status, 'skipped')
+      assert.equal(p.status, 'skipped', JSON.stringify(p.checks))
       assert.equal(p.code, 'ENOTREGISTRY')
       assert.ok(p.message.length > 10)
     }
+  })
+
+  it('the same entries that no package.json asks for fail (lockfile injection)', async () => {
+    const dir = writeProject(tempDir('kinds-injected'), { name: 'k', version: '1.0.0' }, { 'package-lock.json': lock(kinds) })
+    const report = await verifyTree({ dir, offline: tempDir('empty-store') })
+    assert.equal(report.packages.length, 3)
+    for (const p of report.packages) {
+      assert.equal(p.status, 'invalid')
+      assert.equal(p.code, 'ELOCKFILESOURCE')
+      assert.match(p.message, /no package\.json asks for/)
+    }
+    assert.equal(report.exitCode, 1)
+  })
+
+  it('an inBundle entry no published parent bundles fails (ELOCKFILESOURCE)', async () => {
+    const dir = writeProject(tempDir('bundle-injected'), { name: 'k', version: '1.0.0' }, {
+      'package-lock.json': lock({ 'node_modules/inside': { version: '1.0.0', inBundle: true } }),
+    })
+    const report = await verifyTree({ dir, offline: tempDir('empty-store') })
+    const inside = report.packages.find((p) => p.location === 'node_modules/inside')
+    assert.equal(inside.code, 'ELOCKFILESOURCE')
+    assert.match(inside.message, /inBundle/)
   })
 })

@@ -152,8 +152,10 @@ describe('registry signatures that are wrong', () => {
     assert.equal(gamma.code, 'EMISSINGSIGNATURE')
     const human = await cli(['verify', project, '--registry', url])
     assert.equal(human.status, 1)
-    assert.match(human.stdout, /1 package has a missing registry signature but the registry is providing signing keys/)
-    assert.match(human.stdout, /gamma@1\.0\.0/)
+    // One line per cause with its count, each package named with its location and rule, and the fix.
+    assert.match(human.stdout, /EMISSINGSIGNATURE registry signature missing \(1 package\)/)
+    assert.match(human.stdout, /gamma@1\.0\.0 at node_modules\/gamma \(rule default\)/)
+    assert.match(human.stdout, /fix: the registry signs packages but not this one/)
   })
 
   it('a signature by a key the registry does not publish fails only that package', async () => {
@@ -376,7 +378,7 @@ describe('installed contents', () => {
     assert.deepEqual(gamma.contents.removed, ['index.js'])
     const nested = report.packages.find((p) => p.location === 'node_modules/gamma/node_modules/beta')
     assert.equal(nested.status, 'verified')
-    assert.equal(nested.contents.status, 'verified')
+    assert.equal(nested.checks.contents.state, 'passed')
     assert.equal(report.summary.invalid, 3)
     const run = await cli(['verify', copy, '--registry', url])
     assert.equal(run.status, 1)
@@ -389,7 +391,7 @@ describe('installed contents', () => {
     process.env.npm_config_cache = cache
     try {
       const report = await verifyTree({ dir: project, registry: url })
-      assert.equal(byName(report, 'alpha').contents.status, 'verified')
+      assert.equal(byName(report, 'alpha').checks.contents.state, 'passed')
       assert.ok(byName(report, 'alpha').contents.checkedFiles >= 2)
     } finally {
       delete process.env.npm_config_cache
