@@ -22,7 +22,7 @@ pub struct CacheOptions {
 enum Backend {
     Off,
     Disk(Arc<DiskCache>),
-    Redis(RedisCache),
+    Redis(Box<RedisCache>),
 }
 
 /// A cache of bytes under keys: embedded disk, shared Redis, or off.
@@ -66,7 +66,7 @@ impl Cache {
             CacheSpec::Redis(target) => {
                 let secret = crate::secret::resolve(env, false)?;
                 let ca = redis_ca(env)?;
-                Backend::Redis(RedisCache::open(target, options.redis, secret, ca).await?)
+                Backend::Redis(Box::new(RedisCache::open(target, options.redis, secret, ca).await?))
             }
         };
         Ok(Cache::from_backend(backend))

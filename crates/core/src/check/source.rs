@@ -238,27 +238,47 @@ impl Ctx<'_> {
 
     /// `inBundle` entries must sit under a published parent that bundles them.
     fn check_bundles(&mut self) {
-        let mut failures = Vec::new();
+        let mut verdicts = Vec::new();
         for package in &self.tree.packages {
             if package.source != Source::Bundled {
                 continue;
             }
             let id = format!("{}@{}", package.name, package.version);
-            match bundle_owner(self.tree, &package.location) {
-                None => failures.push((package.location.clone(), format!("{id}: marked inBundle, but no published package encloses it (the root project's bundleDependencies are fetched from the registry by npm ci)"))),
-                Some((owner, top)) => {
-                    let owner_result = self.index.get(&owner.location).map(|&i| &self.results[i]);
-                    let bundles = owner_result.and_then(|r| r.declared.as_ref()).map(|d| d.bundled.iter().any(|b| *b == top));
-                    match bundles {
-                        Some(true) => {}
-                        Some(false) => failures.push((package.location.clone(), format!("{id}: marked inBundle, but {}@{}'s published manifest does not bundle {top}", owner.name, owner.version))),
-                        None => failures.push((package.location.clone(), format!("{id}: marked inBundle, but {}@{} is not a registry package whose manifest could be checked", owner.name, owner.version))),
-                    }
-                }
+            verdicts.push((package.location.clone(), self.bundle_verdict(&id, &package.location)));
+        }
+        for (location, verdict) in verdicts {
+            match verdict {
+                Some(Ok(why)) => self.fail(&location, why),
+                Some(Err(why)) => self.unavailable(&location, why),
+                None => {}
             }
         }
-        for (location, why) in failures {
-            self.fail(&location, why);
+    }
+
+    /// `None` when a published parent bundles the entry; `Ok(why)` when none does;
+    /// `Err(why)` when the parent's published manifest could not be obtained.
+    fn bundle_verdict(&self, id: &str, location: &str) -> Option<Result<String, String>> {
+        let Some((owner, top)) = bundle_owner(self.tree, location) else {
+            return Some(Ok(format!("{id}: marked inBundle, but no published package encloses it (the root project's bundleDependencies are fetched from the registry by npm ci)")));
+        };
+        let owner_id = format!("{}@{}", owner.name, owner.version);
+        if !matches!(owner.source, Source::Registry { .. }) {
+            return Some(Ok(format!("{id}: marked inBundle under {owner_id}, which is not a published registry package")));
+        }
+        let declared = self.index.get(&owner.location).and_then(|&i| self.results[i].declared.as_ref());
+        match declared.map(|d| d.bundled.contains(&top)) {
+            Some(true) => None,
+            Some(false) => Some(Ok(format!("{id}: marked inBundle, but {owner_id}'s published manifest does not bundle {top}"))),
+            None => Some(Err(format!("{id}: marked inBundle under {owner_id}, whose published manifest could not be obtained"))),
+        }
+    }
+
+    fn unavailable(&mut self, location: &str, why: String) {
+        if let Some(&i) = self.index.get(location) {
+            let check = &mut self.results[i].checks.source;
+            if !check.state.fails() {
+                *check = CheckOutcome::failed(Code::NotChecked, why);
+            }
         }
     }
 
