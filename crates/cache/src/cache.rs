@@ -66,7 +66,9 @@ impl Cache {
             CacheSpec::Redis(target) => {
                 let secret = crate::secret::resolve(env, false)?;
                 let ca = redis_ca(env)?;
-                Backend::Redis(Box::new(RedisCache::open(target, options.redis, secret, ca).await?))
+                Backend::Redis(Box::new(
+                    RedisCache::open(target, options.redis, secret, ca).await?,
+                ))
             }
         };
         Ok(Cache::from_backend(backend))

@@ -244,7 +244,10 @@ impl Ctx<'_> {
                 continue;
             }
             let id = format!("{}@{}", package.name, package.version);
-            verdicts.push((package.location.clone(), self.bundle_verdict(&id, &package.location)));
+            verdicts.push((
+                package.location.clone(),
+                self.bundle_verdict(&id, &package.location),
+            ));
         }
         for (location, verdict) in verdicts {
             match verdict {
@@ -263,9 +266,14 @@ impl Ctx<'_> {
         };
         let owner_id = format!("{}@{}", owner.name, owner.version);
         if !matches!(owner.source, Source::Registry { .. }) {
-            return Some(Ok(format!("{id}: marked inBundle under {owner_id}, which is not a published registry package")));
+            return Some(Ok(format!(
+                "{id}: marked inBundle under {owner_id}, which is not a published registry package"
+            )));
         }
-        let declared = self.index.get(&owner.location).and_then(|&i| self.results[i].declared.as_ref());
+        let declared = self
+            .index
+            .get(&owner.location)
+            .and_then(|&i| self.results[i].declared.as_ref());
         match declared.map(|d| d.bundled.contains(&top)) {
             Some(true) => None,
             Some(false) => Some(Ok(format!("{id}: marked inBundle, but {owner_id}'s published manifest does not bundle {top}"))),
