@@ -2,6 +2,7 @@
 //! behind them, the policy decision, and the run's totals. Every entry point (CLI, Node binding,
 //! hooks, reports) reads these types; nothing re-parses them from JSON.
 
+mod declared;
 mod document;
 mod evidence;
 pub(crate) mod lines;
@@ -11,6 +12,7 @@ mod report;
 mod result;
 mod timing;
 
+pub use declared::Declared;
 pub use document::BUCKETS;
 pub use evidence::{AttestationSummary, ContentsResult, InternalSignature};
 pub use report::{PolicySummary, RegistryInfo, Report, Summary, SCHEMA_VERSION};

@@ -243,7 +243,7 @@ pub struct PackageResult {
     /// The dependencies its published manifest declares (from the registry's facts), for the
     /// source check.
     #[serde(skip)]
-    pub(crate) declared: Option<std::sync::Arc<crate::source::packument::Declared>>,
+    pub(crate) declared: Option<std::sync::Arc<super::declared::Declared>>,
 }
 
 impl PackageResult {

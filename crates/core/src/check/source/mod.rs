@@ -1,0 +1,225 @@
+//! The source check: the lockfile cannot talk a package out of being checked (lockfile
+//! injection). Each entry must be what the manifests that declare it ask for:
+//! - a dependency declared with a registry range (or tag, or `npm:` alias) must resolve to a
+//!   registry entry of the registry configured for its scope (a `registry.npmjs.org` URL is
+//!   accepted where npm would replace its host), of the aliased name, and (outside overrides
+//!   and peer edges) of a version in the range; a workspace satisfying the range also does;
+//! - `inBundle` only under a parent whose published manifest bundles it (the root project is
+//!   never published: `npm ci` fetches what its own `bundleDependencies` name);
+//! - a link must be declared (a workspace, or a `file:`/`link:` spec) and stay inside the
+//!   project unless the root package.json declares exactly that path;
+//! - a git, tarball or folder entry must be asked for by some manifest;
+//! - `dev`/`optional`/`peer` flags may not hide an entry that production code loads.
+//!
+//! The declaring manifests are the root and workspace package.json files, each registry
+//! parent's published manifest (from the registry's facts, never the lockfile's copy), and, for
+//! other parents, their installed package.json.
+
+mod graph;
+mod rules;
+mod spec;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use sigverify_lockfile::{Package, Source, Tree};
+
+use crate::config::npmrc::NpmConfig;
+use crate::model::{CheckOutcome, CheckState, PackageResult};
+use crate::source::packument::Declared;
+use crate::Code;
+use graph::{declarers, link_target, read_manifest, Declarer};
+use spec::{range_allows, wanted, Kind, Wanted};
+
+/// Sets the source check of every result from the tree and the declaring manifests.
+pub(crate) fn check_sources(results: &mut [PackageResult], tree: &Tree, config: &NpmConfig) {
+    let root_manifest = read_manifest(&tree.root.join("package.json"));
+    let Some(root) = root_manifest.as_ref() else {
+        for r in results.iter_mut() {
+            let why = format!(
+                "{}: no package.json in {}, so the lockfile's sources cannot be checked against it",
+                r.id(),
+                tree.root.display()
+            );
+            r.checks.source = CheckOutcome::failed(Code::NotChecked, why);
+        }
+        return;
+    };
+    let index: HashMap<String, usize> = results
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.location.clone(), i))
+        .collect();
+    let declarers = declarers(root, results, tree);
+    let overrides = root.get("overrides").is_some_and(|o| !o.is_null());
+    let mut ctx = Ctx {
+        tree,
+        config,
+        results,
+        index: &index,
+        overrides,
+        reached: HashSet::new(),
+    };
+    for declarer in &declarers {
+        ctx.check_declarer(declarer);
+    }
+    ctx.check_bundles();
+    ctx.check_links(root);
+    ctx.check_unreached();
+    ctx.check_flags(&declarers);
+    for r in ctx.results.iter_mut() {
+        if r.checks.source.state == CheckState::Off {
+            r.checks.source = CheckOutcome::passed();
+        }
+    }
+}
+struct Ctx<'a> {
+    tree: &'a Tree,
+    config: &'a NpmConfig,
+    results: &'a mut [PackageResult],
+    index: &'a HashMap<String, usize>,
+    overrides: bool,
+    reached: HashSet<usize>,
+}
+impl Ctx<'_> {
+    fn fail(&mut self, location: &str, why: String) {
+        if let Some(&i) = self.index.get(location) {
+            let check = &mut self.results[i].checks.source;
+            if !check.state.fails() {
+                *check = CheckOutcome::failed(Code::LockfileSource, why);
+            }
+        }
+    }
+
+    /// Each declared dependency against the entry it resolves to.
+    fn check_declarer(&mut self, d: &Declarer) {
+        let kinds: [(&BTreeMap<String, String>, Kind); 4] = [
+            (&d.declared.dependencies, Kind::Prod),
+            (&d.declared.optional, Kind::Optional),
+            (&d.declared.peer, Kind::Peer),
+            (&d.declared.dev, Kind::Dev),
+        ];
+        for (deps, kind) in kinds {
+            if kind == Kind::Dev && !d.with_dev {
+                continue;
+            }
+            for (name, spec) in deps {
+                let Some(target) = self.tree.resolve(&d.location, name) else {
+                    continue;
+                };
+                self.reach(target);
+                self.check_edge(d, name, spec, kind, target);
+            }
+        }
+    }
+
+    /// Marks an entry reached, and a link's target with it.
+    fn reach(&mut self, target: usize) {
+        self.reached.insert(target);
+        let package = &self.tree.packages[target];
+        if let Some(to) = link_target(package) {
+            if let Some(t) = self.tree.index_of(&to) {
+                self.reached.insert(t);
+            }
+        }
+    }
+
+    fn check_edge(&mut self, d: &Declarer, name: &str, spec: &str, kind: Kind, target: usize) {
+        let package = &self.tree.packages[target];
+        let (location, id) = (
+            package.location.clone(),
+            format!("{}@{}", package.name, package.version),
+        );
+        let declared = format!("{} declares {name}@{spec}", d.label);
+        let why = match wanted(name, spec) {
+            Wanted::Registry { name: real, range } => {
+                self.registry_mismatch(package, &real, range.as_deref(), kind, &d.declared, name)
+            }
+            Wanted::Local(_) | Wanted::Other => None,
+        };
+        if let Some(why) = why {
+            self.fail(&location, format!("{id}: {declared} but {why}"));
+        }
+    }
+
+    /// Why a registry-declared dependency's entry is not what the spec asks for.
+    fn registry_mismatch(
+        &self,
+        package: &Package,
+        real: &str,
+        range: Option<&str>,
+        kind: Kind,
+        parent: &Declared,
+        declared_as: &str,
+    ) -> Option<String> {
+        match &package.source {
+            Source::Registry { .. } => {}
+            Source::Workspace { .. } if range_allows(range, &package.version) => return None,
+            Source::Bundled if parent.bundled.iter().any(|b| b == declared_as) => return None,
+            other => {
+                let kind_name = crate::model::names::source_kind(other);
+                let from = package
+                    .resolved
+                    .as_deref()
+                    .map(crate::model::redact::url)
+                    .unwrap_or_default();
+                return Some(format!(
+                    "the lockfile installs it as a {kind_name} ({from}), not from the registry"
+                ));
+            }
+        }
+        if package.name != real {
+            return Some(format!(
+                "the lockfile installs the package {}",
+                package.name
+            ));
+        }
+        if let Some(why) = self.foreign_registry(package) {
+            return Some(why);
+        }
+        let check_range = kind != Kind::Peer && !self.overrides;
+        if check_range && !range_allows(range, &package.version) {
+            return Some(format!("the lockfile installs version {}", package.version));
+        }
+        None
+    }
+
+    /// A registry entry whose tarball URL names another registry than the one configured.
+    fn foreign_registry(&self, package: &Package) -> Option<String> {
+        let resolved = package.resolved_registry.as_deref()?;
+        let configured = self.config.registry_for(&package.name).ok()?;
+        let same = |a: &str, b: &str| {
+            a.trim_end_matches('/')
+                .eq_ignore_ascii_case(b.trim_end_matches('/'))
+        };
+        if same(resolved, configured.as_str()) {
+            return None;
+        }
+        // npm replaces registry.npmjs.org in lockfile URLs by the configured registry
+        // (`replace-registry-host`, default `npmjs`).
+        let replaced = self.config.get("replace-registry-host") != Some("never");
+        let npmjs = url::Url::parse(resolved).ok()?.host_str() == Some("registry.npmjs.org");
+        if replaced && npmjs {
+            return None;
+        }
+        Some(format!(
+            "the lockfile fetches it from {} while {} is configured for it",
+            crate::model::redact::url(resolved),
+            crate::model::redact::url(configured.as_str())
+        ))
+    }
+}
+
+/// A relative path with `.` segments dropped and `..` resolved where it can be.
+fn normalize_path(path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split(['/', '\\']) {
+        match part {
+            "" | "." => {}
+            ".." if parts.last().is_some_and(|p| *p != "..") => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    parts.join("/")
+}
