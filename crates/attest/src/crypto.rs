@@ -3,10 +3,9 @@
 //! proof and checkpoint, RFC 3161 timestamps when present.
 
 use crate::error::AttestationError;
-use sigstore_verify::error::{CertificateError as CertErr, TransparencyLogError as LogErr};
 use sigstore_verify::types::{ArtifactDigest, Bundle, DerPublicKey, HashAlgorithm};
 use sigstore_verify::{
-    Error, PublicKeyVerificationPolicy, VerificationPolicy, VerificationResult, Verifier,
+    PublicKeyVerificationPolicy, VerificationPolicy, VerificationResult, Verifier,
 };
 
 /// How the bundle's signature is checked.
@@ -41,47 +40,6 @@ pub(crate) fn verify_bundle(
 pub(crate) fn sha512_artifact(sha512: [u8; 64]) -> ArtifactDigest {
     ArtifactDigest::new(HashAlgorithm::Sha2512, sha512.to_vec())
         .expect("a 64-byte value is a valid sha512 digest")
-}
-
-/// Whether a `sigstore-verify` error means "this bundle describes another artifact".
-pub(crate) fn is_subject_error(error: &Error) -> bool {
-    matches!(error, Error::ArtifactMismatch(_))
-}
-
-/// Detail code for a `sigstore-verify` failure.
-pub(crate) fn detail_code(error: &Error) -> &'static str {
-    match error {
-        Error::SignatureInvalid(_) | Error::Crypto(_) => "ESIGNATURE",
-        Error::ArtifactMismatch(_) => "ESUBJECTDIGEST",
-        Error::Certificate(e) => certificate_detail(e),
-        Error::TransparencyLog(e) => tlog_detail(e),
-        Error::Timestamp(_) => "ETIMESTAMP",
-        Error::InvalidTrustRoot(_) | Error::TrustRoot(_) | Error::TrustedCertificate(_) => {
-            "ETRUSTEDROOT"
-        }
-        Error::IdentityMismatch { .. } | Error::IssuerMismatch { .. } => "EIDENTITY",
-        _ => "EBUNDLE",
-    }
-}
-
-fn certificate_detail(error: &CertErr) -> &'static str {
-    match error {
-        CertErr::Malformed(_) => "ECERTIFICATE",
-        CertErr::NotYetValid { .. } | CertErr::Expired { .. } => "ECERTVALIDITY",
-        CertErr::Sct(_) => "ESCT",
-        _ => "ECERTCHAIN",
-    }
-}
-
-fn tlog_detail(error: &LogErr) -> &'static str {
-    match error {
-        LogErr::UnknownLog { .. } => "ETLOGUNKNOWN",
-        LogErr::InclusionProof(_) => "ETLOGINCLUSION",
-        LogErr::Checkpoint(_) => "ETLOGCHECKPOINT",
-        LogErr::InclusionPromise(_) => "ETLOGPROMISE",
-        LogErr::IntegratedTime(_) => "ETLOGTIME",
-        _ => "ETLOGENTRY",
-    }
 }
 
 #[cfg(test)]

@@ -8,6 +8,8 @@
 //!   [`remediation`](AttestationError::remediation).
 
 use chrono::{DateTime, Utc};
+use sigstore_verify::error::{CertificateError as CertErr, TransparencyLogError as LogErr};
+use sigstore_verify::Error as SigstoreError;
 use thiserror::Error;
 
 /// The attestations document cannot be read at all.
@@ -202,7 +204,7 @@ impl AttestationError {
             | Self::Integrity(_) => "EATTESTATIONSUBJECT",
             Self::MissingKey(_) => "EMISSINGSIGNATUREKEY",
             Self::KeyExpired { .. } => "EEXPIREDSIGNATUREKEY",
-            Self::Crypto(e) if crate::crypto::is_subject_error(e) => "EATTESTATIONSUBJECT",
+            Self::Crypto(e) if is_subject_error(e) => "EATTESTATIONSUBJECT",
             _ => "EATTESTATIONVERIFY",
         }
     }
@@ -227,7 +229,7 @@ impl AttestationError {
             Self::Material { .. } => "EMATERIAL",
             Self::KeyExpired { .. } => "EKEYEXPIRED",
             Self::NoSigningTime(_) => "ENOSIGNINGTIME",
-            Self::Crypto(e) => crate::crypto::detail_code(e),
+            Self::Crypto(e) => detail_code(e),
         }
     }
 
@@ -252,5 +254,48 @@ impl AttestationError {
                  version; check that the trusted root is current, then report it"
             }
         }
+    }
+}
+
+/// Whether a `sigstore-verify` error means "this bundle describes another artifact".
+fn is_subject_error(error: &SigstoreError) -> bool {
+    matches!(error, SigstoreError::ArtifactMismatch(_))
+}
+
+/// Detail code for a `sigstore-verify` failure.
+fn detail_code(error: &SigstoreError) -> &'static str {
+    match error {
+        SigstoreError::SignatureInvalid(_) | SigstoreError::Crypto(_) => "ESIGNATURE",
+        SigstoreError::ArtifactMismatch(_) => "ESUBJECTDIGEST",
+        SigstoreError::Certificate(e) => certificate_detail(e),
+        SigstoreError::TransparencyLog(e) => tlog_detail(e),
+        SigstoreError::Timestamp(_) => "ETIMESTAMP",
+        SigstoreError::InvalidTrustRoot(_)
+        | SigstoreError::TrustRoot(_)
+        | SigstoreError::TrustedCertificate(_) => "ETRUSTEDROOT",
+        SigstoreError::IdentityMismatch { .. } | SigstoreError::IssuerMismatch { .. } => {
+            "EIDENTITY"
+        }
+        _ => "EBUNDLE",
+    }
+}
+
+fn certificate_detail(error: &CertErr) -> &'static str {
+    match error {
+        CertErr::Malformed(_) => "ECERTIFICATE",
+        CertErr::NotYetValid { .. } | CertErr::Expired { .. } => "ECERTVALIDITY",
+        CertErr::Sct(_) => "ESCT",
+        _ => "ECERTCHAIN",
+    }
+}
+
+fn tlog_detail(error: &LogErr) -> &'static str {
+    match error {
+        LogErr::UnknownLog { .. } => "ETLOGUNKNOWN",
+        LogErr::InclusionProof(_) => "ETLOGINCLUSION",
+        LogErr::Checkpoint(_) => "ETLOGCHECKPOINT",
+        LogErr::InclusionPromise(_) => "ETLOGPROMISE",
+        LogErr::IntegratedTime(_) => "ETLOGTIME",
+        _ => "ETLOGENTRY",
     }
 }

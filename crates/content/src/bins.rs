@@ -12,14 +12,14 @@
 //! `package.json`; callers that have the lockfile's `bin` can add it through
 //! [`CompareOptions::extra_bins`](crate::CompareOptions::extra_bins).
 
-use crate::tarball::ManifestEntry;
 use serde_json::{Map, Value};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
-/// Bin target paths (relative to the package folder) named by a `package.json`.
-pub(crate) fn bin_targets(
+/// Bin target paths (relative to the package folder) named by a `package.json`, given the
+/// paths of the files the tarball extracts (`directories.bin` expands over them).
+pub(crate) fn bin_targets<'p>(
     package_json: &[u8],
-    files: &BTreeMap<String, ManifestEntry>,
+    files: impl IntoIterator<Item = &'p str>,
 ) -> BTreeSet<String> {
     let Ok(Value::Object(pkg)) = serde_json::from_slice::<Value>(package_json) else {
         // npm cannot install a package whose package.json does not parse; no bins means any
@@ -59,9 +59,9 @@ fn from_bin_field(bin: &Value, pkg: &Map<String, Value>) -> BTreeSet<String> {
 }
 
 /// `directories.bin` expansion over the files the tarball puts in that folder.
-fn from_bin_dir(
+fn from_bin_dir<'p>(
     pkg: &Map<String, Value>,
-    files: &BTreeMap<String, ManifestEntry>,
+    files: impl IntoIterator<Item = &'p str>,
 ) -> BTreeSet<String> {
     let dir = pkg
         .get("directories")
@@ -79,7 +79,7 @@ fn from_bin_dir(
         format!("{dir}/")
     };
     files
-        .keys()
+        .into_iter()
         .filter_map(|path| path.strip_prefix(&prefix))
         // glob `**` without `dot: true` skips any path with a segment starting with `.`.
         .filter(|rel| !rel.split('/').any(|seg| seg.starts_with('.')))
@@ -124,20 +124,8 @@ fn is_truthy(value: &Value) -> bool {
 mod tests {
     use super::*;
 
-    fn files(paths: &[&str]) -> BTreeMap<String, ManifestEntry> {
-        let entry = ManifestEntry {
-            size: 0,
-            digest: crate::FileDigest::of(b""),
-            fixed_bin: None,
-        };
-        paths
-            .iter()
-            .map(|p| (p.to_string(), entry.clone()))
-            .collect()
-    }
-
     fn bins(json: &str, paths: &[&str]) -> Vec<String> {
-        bin_targets(json.as_bytes(), &files(paths))
+        bin_targets(json.as_bytes(), paths.iter().copied())
             .into_iter()
             .collect()
     }

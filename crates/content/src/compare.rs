@@ -36,11 +36,12 @@
 //! holding two names differing only in case shows up as a difference.
 
 use crate::digest::hash_file;
+pub use crate::error::ContentError;
 use crate::tarball::{ManifestEntry, TarManifest};
 use crate::walk::{walk, DiskEntry, DiskKind, WalkOptions};
 use rayon::prelude::*;
 use std::collections::{BTreeSet, HashMap};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// How to compare.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -104,52 +105,6 @@ impl ContentDiff {
             "ECONTENTMODIFIED" => "the installed files are not the signed ones: reinstall the package (rm -rf node_modules && npm ci) and find out what changed them",
             _ => "files not in the signed tarball were added, often by the package's install scripts: check what created them",
         })
-    }
-}
-
-/// Why a folder could not be compared (a difference is a [`ContentDiff`], not an error).
-#[derive(Debug, thiserror::Error)]
-pub enum ContentError {
-    /// The package folder is missing or not a folder.
-    #[error("package folder {path} is not a directory")]
-    NotADirectory {
-        /// The folder given.
-        path: PathBuf,
-    },
-    /// Reading the folder or a file failed.
-    #[error("cannot read {path}: {source}")]
-    Io {
-        /// What was being read.
-        path: PathBuf,
-        /// The OS error.
-        source: std::io::Error,
-    },
-}
-
-impl ContentError {
-    pub(crate) fn io(path: &Path, source: std::io::Error) -> Self {
-        Self::Io {
-            path: path.to_path_buf(),
-            source,
-        }
-    }
-
-    /// Stable code of the failure.
-    pub fn code(&self) -> &'static str {
-        match self {
-            Self::NotADirectory { .. } => "ECONTENTNOTDIR",
-            Self::Io { .. } => "ECONTENTIO",
-        }
-    }
-
-    /// What a user can do about it.
-    pub fn hint(&self) -> &'static str {
-        match self {
-            Self::NotADirectory { .. } => {
-                "the package is not installed where the lockfile says: run npm ci"
-            }
-            Self::Io { .. } => "check the permissions of node_modules and run again",
-        }
     }
 }
 

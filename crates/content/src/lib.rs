@@ -30,6 +30,7 @@ mod bins;
 mod cache;
 pub mod compare;
 mod digest;
+mod error;
 mod integrity;
 mod loadable;
 mod shebang;
@@ -40,8 +41,9 @@ pub use bins::normalize_bin_target;
 pub use cache::{
     cacache_content_path, default_npm_cache, default_npm_cache_from, find_cached_tarball,
 };
-pub use compare::{compare_package_dir, CompareOptions, ContentDiff, ContentError};
+pub use compare::{compare_package_dir, CompareOptions, ContentDiff};
 pub use digest::FileDigest;
+pub use error::ContentError;
 pub use integrity::{check_integrity, Algorithm, Integrity, IntegrityError, SriHash};
 pub use loadable::{entry_points, loadable_additions};
 pub use tarball::{

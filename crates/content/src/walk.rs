@@ -1,7 +1,7 @@
 //! Listing a package folder on disk: every entry with its kind, symlinks not followed unless
 //! asked, the package's own `node_modules/` left out unless asked.
 
-use crate::compare::ContentError;
+use crate::error::ContentError;
 use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};

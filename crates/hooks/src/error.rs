@@ -135,7 +135,7 @@ impl InstallError {
             }
             InstallError::NpmArgument(_) => format!(
                 "pass only these npm ci flags after --, in --flag=value form: {}",
-                crate::npm::ALLOWED_CI_FLAGS.join(", ")
+                crate::ci_flags::ALLOWED_CI_FLAGS.join(", ")
             ),
         }
     }

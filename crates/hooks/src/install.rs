@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use sigverify_core::npmrc::ConfigOverrides;
 use sigverify_core::{verify_tree, Report, VerifyError, VerifyOptions};
 
+use crate::ci_flags::check_ci_args;
 use crate::error::{InstallError, ManifestError};
 use crate::npm::{ci_args, default_npm, rebuild_args, run_npm, run_script_args};
 use crate::policy::ScriptPolicy;
@@ -90,7 +91,7 @@ pub async fn safe_install(
     options: &InstallOptions,
     on_event: &mut dyn FnMut(Event<'_>),
 ) -> Result<InstallOutcome, InstallError> {
-    crate::npm::check_ci_args(&options.npm_args)?;
+    check_ci_args(&options.npm_args).map_err(InstallError::NpmArgument)?;
     let dir = canonical(&options.dir)?;
     // Read package.json first: a broken allow-list must stop us before npm runs.
     let (policy, root_events) = read_project(&dir)?;

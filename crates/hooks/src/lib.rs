@@ -6,6 +6,7 @@
 //! * `install` is the safe install: verify the lockfile, `npm ci --ignore-scripts`, verify what
 //!   landed, then run the install scripts of verified (and allowed) packages only.
 
+mod ci_flags;
 mod error;
 mod init;
 mod install;

@@ -35,48 +35,8 @@ pub(crate) async fn run_npm(npm: &Path, dir: &Path, args: &[String]) -> Result<(
     }
 }
 
-/// The `npm ci` flags a user may pass through `install -- ...`. Everything else is refused: a
-/// `--` would turn our `--ignore-scripts` into a positional argument, npm accepts abbreviated
-/// and negated flags (`--ignore-script=false`, `--no-ignore-scripts`), and `--prefix` or
-/// `--global` would install somewhere the verification never looks.
-pub const ALLOWED_CI_FLAGS: [&str; 22] = [
-    "--omit",
-    "--include",
-    "--audit",
-    "--no-audit",
-    "--fund",
-    "--no-fund",
-    "--loglevel",
-    "--silent",
-    "--quiet",
-    "--verbose",
-    "--prefer-offline",
-    "--prefer-online",
-    "--offline",
-    "--cache",
-    "--foreground-scripts",
-    "--legacy-peer-deps",
-    "--strict-peer-deps",
-    "--workspace",
-    "--workspaces",
-    "--include-workspace-root",
-    "--no-progress",
-    "--fetch-timeout",
-];
-
-/// Checks the user's extra `npm ci` arguments against [`ALLOWED_CI_FLAGS`] (`--flag` or
-/// `--flag=value` only).
-pub(crate) fn check_ci_args(extra: &[String]) -> Result<(), crate::error::InstallError> {
-    for arg in extra {
-        let flag = arg.split_once('=').map_or(arg.as_str(), |(f, _)| f);
-        if !ALLOWED_CI_FLAGS.contains(&flag) {
-            return Err(crate::error::InstallError::NpmArgument(arg.clone()));
-        }
-    }
-    Ok(())
-}
-
-/// `npm ci` arguments: the user's extra arguments (checked by [`check_ci_args`]), the
+/// `npm ci` arguments: the user's extra arguments (checked by
+/// [`check_ci_args`](crate::ci_flags::check_ci_args)), the
 /// registry, and `--ignore-scripts` last (npm takes the last value of a flag).
 pub(crate) fn ci_args(registry: Option<&str>, extra: &[String]) -> Vec<String> {
     let mut args = vec!["ci".to_string()];
@@ -110,33 +70,6 @@ pub(crate) fn run_script_args(event: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn only_known_harmless_flags_pass() {
-        let ok = |args: &[&str]| {
-            check_ci_args(&args.iter().map(|s| s.to_string()).collect::<Vec<_>>()).is_ok()
-        };
-        assert!(ok(&[
-            "--omit=dev",
-            "--no-audit",
-            "--loglevel=warn",
-            "--workspace=a"
-        ]));
-        for bad in [
-            "--",
-            "--ignore-scripts=false",
-            "--no-ignore-scripts",
-            "--ignore-script=false",
-            "--prefix=/tmp/x",
-            "-g",
-            "--global",
-            "--registry=http://evil/",
-            "dev",
-            "--script-shell=sh",
-        ] {
-            assert!(!ok(&[bad]), "{bad} passed");
-        }
-    }
 
     #[test]
     fn ignore_scripts_comes_last() {

@@ -8,9 +8,9 @@
 use std::path::{Path, PathBuf};
 
 use crate::error::LockfileError;
-use crate::formats::{format_of, Format};
-use crate::manifest::read_manifest;
+use crate::format::{format_of, Format};
 use crate::model::Manager;
+use crate::project::manifest::read_manifest;
 
 /// What to read.
 #[derive(Debug, PartialEq, Eq)]

@@ -1,7 +1,7 @@
 //! Errors of this crate: each has a stable `code()` and a `remediation()` hint.
 
 use std::io;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
@@ -167,8 +167,39 @@ impl LockfileError {
     }
 }
 
+/// An I/O error on `path`.
+pub(crate) fn io_error(path: &Path, source: io::Error) -> LockfileError {
+    LockfileError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// A JSON syntax error in `file`, at serde_json's line and column.
+pub(crate) fn json_syntax_error(file: &Path, e: &serde_json::Error) -> LockfileError {
+    LockfileError::Parse {
+        file: file.to_path_buf(),
+        line: e.line(),
+        column: e.column(),
+        message: serde_message(e),
+    }
+}
+
+/// serde_json's message without its " at line L column C" tail, which we print as `file:L:C`.
+pub(crate) fn serde_message(e: &serde_json::Error) -> String {
+    let full = e.to_string();
+    let tail = format!(" at line {} column {}", e.line(), e.column());
+    full.strip_suffix(&tail).unwrap_or(&full).to_string()
+}
+
+/// `packages["node_modules/a"]`-style path segment for messages, with the key JSON-escaped.
+pub(crate) fn key_path(parent: &str, key: &str) -> String {
+    let quoted = serde_json::to_string(key).unwrap_or_else(|_| format!("{key:?}"));
+    format!("{parent}[{quoted}]")
+}
+
 /// The command that rewrites the lockfile at `path`, by its file name.
-fn install_command(path: &std::path::Path) -> &'static str {
+fn install_command(path: &Path) -> &'static str {
     match file_name(path).as_str() {
         "pnpm-lock.yaml" => "pnpm install",
         "yarn.lock" => "yarn install",
@@ -177,7 +208,7 @@ fn install_command(path: &std::path::Path) -> &'static str {
     }
 }
 
-fn file_name(path: &std::path::Path) -> String {
+fn file_name(path: &Path) -> String {
     path.file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.display().to_string())

@@ -49,40 +49,28 @@
 //! }
 //! ```
 
-mod berry;
+// How the modules fit, top down: `load` finds the input (`detect`, `format`), `parse` hands the
+// text to the reader of its manager (`npm`, `pnpm`, `yarn`, `bun`, built on the readers in
+// `syntax`), and `installed` joins the result with what is on disk. `project` reads the
+// package.json files around the lockfile, `config` the managers' registry settings. Shared
+// below them all: `model`, `error`, `spec` (where a package comes from), `flags`, `paths`.
 mod bun;
-mod check;
 mod config;
-mod config_bun;
-mod config_yarn;
 mod detect;
 mod error;
 mod flags;
-mod formats;
+mod format;
 mod installed;
-mod jsonc;
 mod load;
-mod locked;
-mod manifest;
 mod model;
-mod packages;
+mod npm;
 mod parse;
 mod paths;
 mod pnpm;
-mod pnpm_entry;
-mod pnpm_path;
 mod project;
-mod raw;
-mod schema;
 mod spec;
-mod store;
-mod v1;
-mod walk;
-mod workspace;
-mod yaml;
-mod yaml_check;
+mod syntax;
 mod yarn;
-mod yarn_syntax;
 
 pub use config::{manager_config, manager_config_with_env, Auth, Registry, RegistryConfig, Secret};
 pub use error::{LockfileError, WalkProblem};

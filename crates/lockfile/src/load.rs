@@ -1,17 +1,18 @@
 //! Finding and reading a project's input from disk.
 
 use std::fs;
-use std::io;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::detect::{choose, Choice};
-use crate::error::LockfileError;
-use crate::formats::{format_of, parse_format, Context, Format};
-use crate::installed::{match_store, match_walk};
+use crate::error::{io_error, LockfileError};
+use crate::format::{format_of, Format};
+use crate::installed::mark_installed;
+use crate::installed::matching::{match_store, match_walk};
+use crate::installed::walk::walk_node_modules;
 use crate::model::{Linker, Tree};
-use crate::parse::{input_kind, root_of};
-use crate::project::{berry_linker, context};
-use crate::walk::walk_node_modules;
+use crate::npm::{input_kind, root_of};
+use crate::parse::parse_format;
+use crate::project::{berry_linker, context, Context};
 
 /// Reads the package list of the project in `dir`.
 ///
@@ -89,27 +90,4 @@ fn with_install(mut tree: Tree, format: Format, ctx: &Context) -> Result<Tree, L
     }
     mark_installed(&mut tree);
     Ok(tree)
-}
-
-pub(crate) fn io_error(path: &Path, source: io::Error) -> LockfileError {
-    LockfileError::Io {
-        path: path.to_path_buf(),
-        source,
-    }
-}
-
-/// Sets `installed` when the project has a `node_modules` folder: npm audit signatures
-/// only checks packages that are on disk. Without `node_modules` it stays `None`.
-///
-/// A package is installed when its folder (or link) exists, whatever it holds: deleting the
-/// `package.json` of a tampered folder must not make it "not installed" (the content check then
-/// reports the missing file).
-fn mark_installed(tree: &mut Tree) {
-    if !tree.root.join("node_modules").is_dir() {
-        return;
-    }
-    for pkg in &mut tree.packages {
-        let folder: PathBuf = tree.root.join(&pkg.location);
-        pkg.installed = Some(fs::symlink_metadata(&folder).is_ok());
-    }
 }

@@ -156,6 +156,28 @@ pub struct Package {
     pub installed: Option<bool>,
 }
 
+impl Package {
+    /// A package with only its identity and source filled in (flags come later).
+    pub(crate) fn bare(name: &str, version: &str, location: String, source: Source) -> Package {
+        Package {
+            name: name.to_string(),
+            version: version.to_string(),
+            location,
+            integrity: None,
+            resolved: None,
+            source,
+            resolved_registry: None,
+            dev: false,
+            optional: false,
+            dev_optional: false,
+            peer: false,
+            has_install_script: false,
+            patch: None,
+            installed: None,
+        }
+    }
+}
+
 /// Where a package comes from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase", tag = "kind")]

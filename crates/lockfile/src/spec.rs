@@ -63,33 +63,10 @@ pub(crate) fn valid_folder(location: &str) -> bool {
         })
 }
 
-/// Strict semver 2.0 (what npm writes in lockfiles): `MAJOR.MINOR.PATCH[-pre][+build]`.
+/// Strict SemVer 2.0 (what npm writes in lockfiles): `MAJOR.MINOR.PATCH[-pre][+build]`, no
+/// leading `v` or `=`, no leading zeros in numbers.
 pub(crate) fn is_semver(v: &str) -> bool {
-    let (core, build) = match v.split_once('+') {
-        Some((c, b)) => (c, Some(b)),
-        None => (v, None),
-    };
-    let (core, pre) = match core.split_once('-') {
-        Some((c, p)) => (c, Some(p)),
-        None => (core, None),
-    };
-    let nums: Vec<&str> = core.split('.').collect();
-    nums.len() == 3
-        && nums.iter().all(|n| is_numeric_id(n))
-        && pre.is_none_or(|p| dotted_ids(p, true))
-        && build.is_none_or(|b| dotted_ids(b, false))
-}
-
-fn is_numeric_id(n: &str) -> bool {
-    !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) && (n == "0" || !n.starts_with('0'))
-}
-
-fn dotted_ids(s: &str, no_leading_zero: bool) -> bool {
-    s.split('.').all(|id| {
-        let alnum = !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
-        let numeric = id.bytes().all(|b| b.is_ascii_digit());
-        alnum && !(no_leading_zero && numeric && id.len() > 1 && id.starts_with('0'))
-    })
+    semver::Version::parse(v).is_ok()
 }
 
 /// Git specs as npm writes them: `git+ssh://…`, `git://…`, hosted shortcuts, or an

@@ -221,7 +221,8 @@ impl Builder {
     fn finish(mut self) -> Result<TarManifest, TarError> {
         check_conflicts(&self.manifest)?;
         if let Some(json) = self.package_json.take() {
-            self.manifest.bins = crate::bins::bin_targets(&json, &self.manifest.files);
+            self.manifest.bins =
+                crate::bins::bin_targets(&json, self.manifest.files.keys().map(String::as_str));
             self.manifest.package_json = Some(json);
         }
         Ok(self.manifest)

@@ -7,11 +7,13 @@ mod pem;
 pub mod private;
 pub mod public;
 mod raw;
+mod signature;
 
 pub use encrypted::{decrypt_private_key, encrypt_private_key};
 pub use password::read_password;
 pub use private::PrivateKey;
-pub use public::{CertificateWindow, KeyAlgorithm, Message, PublicKey, SignatureMismatch};
+pub use public::{CertificateWindow, PublicKey};
+pub use signature::{KeyAlgorithm, Message, SignatureMismatch};
 
 use crate::error::KeyError;
 use std::path::Path;

@@ -1,7 +1,8 @@
 //! Private keys: generation, PKCS#8 import/export and signing in cosign's formats.
 
 use super::pem;
-use super::public::{KeyAlgorithm, PublicKey};
+use super::public::PublicKey;
+use super::signature::KeyAlgorithm;
 use crate::error::KeyError;
 use pkcs8::{DecodePrivateKey, EncodePrivateKey};
 use sha2::{Digest, Sha256};

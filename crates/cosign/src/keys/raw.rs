@@ -1,6 +1,6 @@
 //! Raw signature checks per algorithm, in the encodings cosign and openssl produce.
 
-use super::public::{KeyAlgorithm, Message, SignatureMismatch};
+use super::signature::{KeyAlgorithm, Message, SignatureMismatch};
 use sha2::{Digest, Sha256, Sha384};
 
 fn sha256_of(message: Message<'_>) -> [u8; 32] {

@@ -2,8 +2,8 @@
 //!
 //! Every leaf is a [`Loose`] value and every object a [`Shaped`] one, so that serde only
 //! ever fails on JSON syntax (which has a line and column). A value of the wrong type is kept
-//! as its kind and reported later by [`crate::check`] with its JSON path, which serde alone
-//! cannot give. Strings borrow from the input when they hold no escapes.
+//! as its kind and reported later by the typed checks (`check.rs`) with its JSON path, which
+//! serde alone cannot give. Strings borrow from the input when they hold no escapes.
 
 use std::borrow::Cow;
 use std::fmt;

@@ -1,11 +1,6 @@
-//! Which lockfile format a file is, from its name and then its content, and the parser for it.
+//! Which lockfile format a file is, from its name and then its content.
 
 use std::path::Path;
-
-use crate::error::LockfileError;
-use crate::model::Tree;
-use crate::pnpm::{parse_pnpm, PnpmInstall};
-use crate::workspace::Workspaces;
 
 /// A lockfile format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,18 +17,6 @@ pub(crate) enum Format {
     Bun,
     /// `bun.lockb` (binary, not read).
     BunBinary,
-}
-
-/// What the project around a lockfile says, for formats that need it.
-#[derive(Debug, Default)]
-pub(crate) struct Context {
-    /// The root package.json's workspaces (npm lockfiles that do not record them).
-    pub(crate) workspaces: Option<Workspaces>,
-    /// `node_modules/.modules.yaml` of a pnpm install.
-    pub(crate) pnpm: PnpmInstall,
-    /// The root project and its workspaces, from their package.json files (Yarn lockfiles
-    /// do not record what the project itself depends on, or not whether it is dev-only).
-    pub(crate) importers: Vec<crate::locked::Importer>,
 }
 
 /// The format of `path` with content `bytes`: by file name, else by content (for files given
@@ -76,25 +59,6 @@ fn format_of_content(bytes: &[u8], head: &str) -> Format {
         return Format::Pnpm;
     }
     Format::Yarn
-}
-
-/// Parses `text` as `format`.
-pub(crate) fn parse_format(
-    format: Format,
-    path: &Path,
-    text: &str,
-    ctx: &Context,
-) -> Result<Tree, LockfileError> {
-    match format {
-        Format::Npm => crate::parse::parse_with(path, text, ctx.workspaces.as_ref()),
-        Format::Pnpm => parse_pnpm(path, text, &ctx.pnpm),
-        Format::Yarn => crate::yarn::parse_yarn(path, text, &ctx.importers),
-        Format::YarnBerry => crate::berry::parse_berry(path, text, &ctx.importers),
-        Format::Bun => crate::bun::parse_bun(path, text),
-        Format::BunBinary => Err(LockfileError::BunBinary {
-            file: path.to_path_buf(),
-        }),
-    }
 }
 
 #[cfg(test)]

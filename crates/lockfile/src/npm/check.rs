@@ -3,8 +3,8 @@
 use std::collections::HashSet;
 use std::path::Path;
 
+use super::raw::{Entries, Loose, Shaped};
 use crate::error::LockfileError;
-use crate::raw::{Entries, Loose, Shaped};
 
 /// The lockfile being checked, to build errors that name it.
 #[derive(Clone, Copy)]
@@ -103,13 +103,7 @@ pub(crate) fn flag(value: &Option<Loose<'_>>, field: &'static str) -> Result<boo
     }
 }
 
-/// `packages["node_modules/a"]`-style path segment, with the key JSON-escaped.
-pub(crate) fn key_path(parent: &str, key: &str) -> String {
-    let quoted = serde_json::to_string(key).unwrap_or_else(|_| format!("{key:?}"));
-    format!("{parent}[{quoted}]")
-}
-
-/// Dependency-type flags shared by both lockfile formats.
+/// Dependency-type flags, read alike from v1 and v2/v3 entries.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Flags {
     pub(crate) dev: bool,

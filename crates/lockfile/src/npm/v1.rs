@@ -1,15 +1,15 @@
 //! Lockfile v1 (npm 5 and 6): the nested `dependencies` tree.
 
-use crate::check::{flag, key_path, opt_str, Doc, FieldError, Flags};
-use crate::error::LockfileError;
+use super::check::{flag, opt_str, Doc, FieldError, Flags};
+use super::raw::{Entries, Shaped};
+use super::schema::RawDep;
+use crate::error::{key_path, LockfileError};
 use crate::model::{Package, Source};
-use crate::raw::{Entries, Shaped};
-use crate::schema::RawDep;
+use crate::project::workspace::Workspaces;
 use crate::spec::{
     classify_resolved, file_source, git, is_git, is_semver, remote, split_alias, valid_folder,
     valid_name, Classified,
 };
-use crate::workspace::Workspaces;
 
 type RawDeps<'a> = Entries<'a, Shaped<RawDep<'a>>>;
 

@@ -9,8 +9,9 @@ use std::path::{Path, PathBuf};
 
 use toml::Value;
 
-use crate::config::{interpolate, Auth, Registry, RegistryConfig, Secret};
-use crate::error::LockfileError;
+use super::interpolate::interpolate;
+use super::registry::{Auth, Registry, RegistryConfig, Secret};
+use crate::error::{io_error, LockfileError};
 
 /// Reads Bun's configuration.
 pub(crate) fn read_bunfig(
@@ -26,7 +27,7 @@ pub(crate) fn read_bunfig(
         .filter(|f| f.is_file())
         .collect();
     for file in files {
-        let text = fs::read_to_string(&file).map_err(|e| crate::load::io_error(&file, e))?;
+        let text = fs::read_to_string(&file).map_err(|e| io_error(&file, e))?;
         let doc: toml::Table = toml::from_str(&text).map_err(|e| toml_error(&file, &text, &e))?;
         let install = doc.get("install").and_then(Value::as_table);
         let reader = Reader { file: &file, env };

@@ -1,14 +1,13 @@
 //! One `pnpm-lock.yaml` package (a `snapshots` key of lockfile v9, a `packages` key of v6)
 //! read into a [`Package`] at the folder pnpm creates for it, plus its dependency references.
 
-use crate::check::key_path;
-use crate::error::LockfileError;
+use super::path::{dep_path_to_filename, split_name, suffix_start, without_suffix, Flavor};
+use crate::error::{key_path, LockfileError};
 use crate::flags::EdgeKind;
 use crate::model::{Package, Source};
-use crate::pnpm_path::{dep_path_to_filename, split_name, suffix_start, without_suffix, Flavor};
 use crate::spec::{file_source, is_semver, registry_base, valid_name};
-use crate::yaml::Node;
-use crate::yaml_check::YamlDoc;
+use crate::syntax::yaml::Node;
+use crate::syntax::yaml_check::YamlDoc;
 
 /// A store package: the package and the references its dependencies are written as.
 pub(crate) struct StorePackage<'n> {

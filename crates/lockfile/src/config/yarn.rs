@@ -10,10 +10,11 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::config::{interpolate, Auth, Registry, RegistryConfig, Secret};
-use crate::error::LockfileError;
-use crate::yaml::{parse_yaml, Node};
-use crate::yarn_syntax::parse_yarn_syntax;
+use super::interpolate::interpolate;
+use super::registry::{Auth, Registry, RegistryConfig, Secret};
+use crate::error::{io_error, LockfileError};
+use crate::syntax::yaml::{parse_yaml, Node};
+use crate::syntax::yarn::parse_yarn_syntax;
 
 /// The rc files named `name` that apply to `dir`, lowest precedence first.
 fn rc_files(dir: &Path, home: Option<&Path>, name: &str) -> Vec<PathBuf> {
@@ -33,7 +34,7 @@ pub(crate) fn read_yarnrc_yml(
 ) -> Result<RegistryConfig, LockfileError> {
     let mut config = RegistryConfig::default();
     for file in rc_files(dir, home, ".yarnrc.yml") {
-        let text = fs::read_to_string(&file).map_err(|e| crate::load::io_error(&file, e))?;
+        let text = fs::read_to_string(&file).map_err(|e| io_error(&file, e))?;
         let doc = parse_yaml(&file, &text).map_err(|e| as_config(&file, e))?;
         let reader = Reader { file: &file, env };
         reader.apply(&doc, &mut config.default_registry)?;
@@ -135,7 +136,7 @@ pub(crate) fn read_yarnrc(
 ) -> Result<RegistryConfig, LockfileError> {
     let mut config = RegistryConfig::default();
     for file in rc_files(dir, home, ".yarnrc") {
-        let text = fs::read_to_string(&file).map_err(|e| crate::load::io_error(&file, e))?;
+        let text = fs::read_to_string(&file).map_err(|e| io_error(&file, e))?;
         let root = parse_yarn_syntax(&file, &text).map_err(|e| as_config(&file, e))?;
         for entry in root.block().unwrap_or_default() {
             let Some(url) = entry.value.str() else {

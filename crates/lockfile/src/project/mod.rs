@@ -1,22 +1,38 @@
-//! What a project directory says beside its lockfile: the root and workspace manifests, pnpm's
+//! What a project directory says beside its lockfile: the root and workspace manifests
+//! (`package.json`, read by [`manifest`]; workspace globs, matched by [`workspace`]), pnpm's
 //! `node_modules/.modules.yaml`, Yarn Berry's linker. All of it is optional: what cannot be
 //! read is left out (with less precise flags or folder names as the only cost).
+
+pub(crate) mod manifest;
+pub(crate) mod workspace;
 
 use std::fs;
 use std::path::Path;
 
-use crate::formats::{Context, Format};
-use crate::locked::{Importer, Want};
-use crate::manifest::{read_manifest, Manifest};
+use crate::format::Format;
 use crate::paths::relative_to;
 use crate::pnpm::PnpmInstall;
-use crate::workspace::Workspaces;
-use crate::yaml::parse_yaml;
+use crate::syntax::yaml::parse_yaml;
+use crate::yarn::locked::{Importer, Want};
+use manifest::{read_manifest, Manifest};
+use workspace::Workspaces;
 
 /// Folders looked at when expanding workspace globs; a bound, not a limit real projects meet.
 const MAX_FOLDERS: usize = 20_000;
 /// Deepest workspace folder looked for.
 const MAX_DEPTH: usize = 5;
+
+/// What the project around a lockfile says, for formats that need it.
+#[derive(Debug, Default)]
+pub(crate) struct Context {
+    /// The root package.json's workspaces (npm lockfiles that do not record them).
+    pub(crate) workspaces: Option<Workspaces>,
+    /// `node_modules/.modules.yaml` of a pnpm install.
+    pub(crate) pnpm: PnpmInstall,
+    /// The root project and its workspaces, from their package.json files (Yarn lockfiles
+    /// do not record what the project itself depends on, or not whether it is dev-only).
+    pub(crate) importers: Vec<Importer>,
+}
 
 /// The context `format` needs, read from `root`.
 pub(crate) fn context(root: &Path, format: Format) -> Context {

@@ -15,9 +15,10 @@ use std::collections::HashMap;
 use std::fs;
 use std::path::Path;
 
+use super::store::{link_edges, store_folders};
+use super::walk::walk_with_folders;
 use crate::error::{LockfileError, WalkProblem};
 use crate::model::{Input, Layout, Linker, Package, Source, Tree};
-use crate::walk::walk_with_folders;
 
 /// Matches a `node_modules` walk of `locked.root` to the entries of `locked`.
 pub(crate) fn match_walk(locked: Tree) -> Result<Tree, LockfileError> {
@@ -51,7 +52,7 @@ pub(crate) fn match_walk(locked: Tree) -> Result<Tree, LockfileError> {
 /// `locked`; edges come from the store's symlinks.
 pub(crate) fn match_store(locked: Tree, store: &str) -> Result<Tree, LockfileError> {
     let root = locked.root.clone();
-    let (folders, mut problems) = crate::store::store_folders(&root, store)?;
+    let (folders, mut problems) = store_folders(&root, store)?;
     // Store folders carry no flags of their own: the lockfile's stand.
     let mut matcher = Matcher::new(&locked.packages, false);
     let mut packages = Vec::new();
@@ -63,7 +64,7 @@ pub(crate) fn match_store(locked: Tree, store: &str) -> Result<Tree, LockfileErr
     }
     packages.extend(matcher.leftovers(&root));
     packages.sort_by(|a, b| a.location.cmp(&b.location));
-    let edges = crate::store::link_edges(&root, &packages);
+    let edges = link_edges(&root, &packages);
     Ok(finish(
         locked,
         packages,

@@ -129,29 +129,9 @@ impl LockedGraph {
 fn workspace(w: &Importer) -> Package {
     let path = w.folder.clone();
     let source = Source::Workspace { path: path.clone() };
-    let mut pkg = bare_package(&w.name, &w.version, path.clone(), source);
+    let mut pkg = Package::bare(&w.name, &w.version, path.clone(), source);
     pkg.resolved = Some(path);
     pkg
-}
-
-/// A package with only its identity and source filled in (flags come later).
-pub(crate) fn bare_package(name: &str, version: &str, location: String, source: Source) -> Package {
-    Package {
-        name: name.to_string(),
-        version: version.to_string(),
-        location,
-        integrity: None,
-        resolved: None,
-        source,
-        resolved_registry: None,
-        dev: false,
-        optional: false,
-        dev_optional: false,
-        peer: false,
-        has_install_script: false,
-        patch: None,
-        installed: None,
-    }
 }
 
 /// Splits a descriptor `name@range` (the name may be scoped).

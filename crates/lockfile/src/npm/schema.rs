@@ -1,7 +1,7 @@
-//! The lockfile fields this crate reads, in their wire form (see [`crate::raw`]).
+//! The lockfile fields this crate reads, in their wire form (see [`super::raw`]).
 //! Unknown fields (`license`, `engines`, `dependencies` of v2 entries, …) are skipped.
 
-use crate::raw::{Entries, Globs, Loose, Shaped};
+use super::raw::{Entries, Globs, Loose, Shaped};
 
 /// The top level of a lockfile (only the fields this crate reads).
 #[derive(Debug, serde::Deserialize)]

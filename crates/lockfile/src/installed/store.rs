@@ -7,11 +7,10 @@ use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::error::{LockfileError, WalkProblem};
-use crate::load::io_error;
-use crate::manifest::read_manifest;
+use crate::error::{io_error, LockfileError, WalkProblem};
 use crate::model::{Package, Source};
 use crate::paths::relative_to;
+use crate::project::manifest::read_manifest;
 use crate::spec::valid_name;
 
 /// Packages in `node_modules` folders: `(name, path, is a symlink)`, scopes descended.
@@ -103,7 +102,7 @@ fn folder_package(
             format!("invalid name {name:?} in package.json"),
         ));
     }
-    let mut pkg = crate::locked::bare_package(
+    let mut pkg = Package::bare(
         &name,
         m.version.as_deref().unwrap_or(""),
         location.to_string(),

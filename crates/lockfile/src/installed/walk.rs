@@ -9,14 +9,13 @@
 use std::fs;
 use std::path::Path;
 
-use crate::error::{LockfileError, WalkProblem};
+use crate::error::{io_error, LockfileError, WalkProblem};
 use crate::flags::{calc_flags, EdgeKind, Edges};
-use crate::load::io_error;
-use crate::manifest::{read_manifest, Manifest};
 use crate::model::{Input, Package, Source, Tree};
 use crate::paths::relative_to;
+use crate::project::manifest::{read_manifest, BundleSpec, Manifest};
+use crate::project::workspace::Workspaces;
 use crate::spec::{classify_resolved, is_semver, valid_name};
-use crate::workspace::Workspaces;
 
 /// Walks `<root>/node_modules` into a tree, with dev/optional/peer flags computed from the
 /// `package.json` dependency declarations like npm does.
@@ -70,8 +69,8 @@ enum Bundle {
 impl Bundle {
     fn of(manifest: &Manifest, parent_bundled: bool) -> Bundle {
         match (&manifest.bundle, parent_bundled) {
-            (_, true) | (Some(crate::manifest::BundleSpec::All(true)), _) => Bundle::All,
-            (Some(crate::manifest::BundleSpec::Names(n)), _) => Bundle::Names(n.clone()),
+            (_, true) | (Some(BundleSpec::All(true)), _) => Bundle::All,
+            (Some(BundleSpec::Names(n)), _) => Bundle::Names(n.clone()),
             _ => Bundle::None,
         }
     }

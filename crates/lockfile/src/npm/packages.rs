@@ -2,15 +2,15 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::check::{flag, key_path, opt_str, Doc, FieldError, Flags};
-use crate::error::LockfileError;
+use super::check::{flag, opt_str, Doc, FieldError, Flags};
+use super::raw::{Entries, Globs, Loose, Shaped};
+use super::schema::RawEntry;
+use crate::error::{key_path, LockfileError};
 use crate::model::{Package, Source};
-use crate::raw::{Entries, Globs, Loose, Shaped};
-use crate::schema::RawEntry;
+use crate::project::workspace::Workspaces;
 use crate::spec::{
     classify_resolved, is_semver, split_location, valid_folder, valid_name, Classified,
 };
-use crate::workspace::Workspaces;
 
 /// One `packages` entry after type checks.
 struct Entry<'v> {

@@ -2,9 +2,8 @@
 
 use std::path::Path;
 
-use crate::check::key_path;
-use crate::error::LockfileError;
-use crate::yaml::Node;
+use super::yaml::Node;
+use crate::error::{key_path, LockfileError};
 
 /// The file being read, for errors that name it.
 #[derive(Clone, Copy)]

@@ -1,26 +1,29 @@
 //! `pnpm-lock.yaml`, lockfile versions 6 (pnpm 8) and 9 (pnpm 9, 10, 11).
 //!
 //! Every store package becomes a [`Package`] at the real folder pnpm creates:
-//! `node_modules/.pnpm/<folder>/node_modules/<name>` (see [`crate::pnpm_path`]). Importers
+//! `node_modules/.pnpm/<folder>/node_modules/<name>` (see [`path`]). Importers
 //! other than the root become [`Source::Workspace`] packages at their folder; `link:`
 //! dependencies become [`Source::Directory`] packages at the linked folder. The layout is
 //! [`Layout::Explicit`]: one edge per importer dependency (from `""` or the importer's folder)
 //! and per store dependency (from the dependent's store folder). `catalogs`, `overrides`,
 //! `settings`, `patchedDependencies` and `time` are accepted and not needed.
+//!
+//! [`entry`] reads one store package; [`path`] names its folder the way pnpm does.
+
+mod entry;
+mod path;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use crate::check::key_path;
-use crate::error::LockfileError;
+use crate::error::{key_path, LockfileError};
 use crate::flags::{calc_flags_graph, EdgeKind};
-use crate::locked::bare_package;
 use crate::model::{Input, Layout, Linker, Manager, Package, Source, Tree};
 use crate::paths::join_relative;
-use crate::pnpm_entry::{read_entry, ref_to_dep_path, Store, StorePackage};
-use crate::pnpm_path::{without_suffix, Flavor};
-use crate::yaml::{parse_documents, Node};
-use crate::yaml_check::YamlDoc;
+use crate::syntax::yaml::{parse_documents, Node};
+use crate::syntax::yaml_check::YamlDoc;
+use entry::{read_entry, ref_to_dep_path, Store, StorePackage};
+use path::{without_suffix, Flavor};
 
 /// What `node_modules/.modules.yaml` says about an install, when there is one.
 #[derive(Debug, Clone, Default)]
@@ -325,7 +328,7 @@ fn local(folder: &str, name: String, workspace: bool) -> Package {
         true => Source::Workspace { path: path.clone() },
         false => Source::Directory { path: path.clone() },
     };
-    let mut pkg = bare_package(&name, "", path.clone(), source);
+    let mut pkg = Package::bare(&name, "", path.clone(), source);
     pkg.resolved = Some(path);
     pkg
 }

@@ -6,19 +6,13 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::error::LockfileError;
-use crate::parse::serde_message;
+use crate::error::{json_syntax_error, LockfileError};
 
 /// Parses JSONC `text`; errors carry the file, line and column.
 pub(crate) fn parse_jsonc(file: &Path, text: &str) -> Result<Value, LockfileError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let cleaned = blank_extras(text);
-    serde_json::from_str(&cleaned).map_err(|e| LockfileError::Parse {
-        file: file.to_path_buf(),
-        line: e.line(),
-        column: e.column(),
-        message: serde_message(&e),
-    })
+    serde_json::from_str(&cleaned).map_err(|e| json_syntax_error(file, &e))
 }
 
 /// Replaces comments and commas that close nothing (`,` before `}` or `]`) with spaces.

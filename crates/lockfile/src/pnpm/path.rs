@@ -193,5 +193,5 @@ fn sha256_short(input: &str) -> String {
 }
 
 #[cfg(test)]
-#[path = "pnpm_path_tests.rs"]
+#[path = "path_tests.rs"]
 mod tests;

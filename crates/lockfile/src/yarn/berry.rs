@@ -16,15 +16,14 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use crate::check::key_path;
-use crate::error::LockfileError;
+use super::locked::{split_descriptor, Importer, Locked, LockedGraph, Want};
+use crate::error::{key_path, LockfileError};
 use crate::flags::EdgeKind;
-use crate::locked::{bare_package, split_descriptor, Importer, Locked, LockedGraph, Want};
 use crate::model::{Manager, Package, Source, Tree};
 use crate::paths::join_relative;
 use crate::spec::{file_source, is_git, registry_base, valid_name};
-use crate::yaml::{parse_yaml, Node};
-use crate::yaml_check::YamlDoc;
+use crate::syntax::yaml::{parse_yaml, Node};
+use crate::syntax::yaml_check::YamlDoc;
 
 /// Parses Berry's `yarn.lock`. `manifests` (root and workspace package.json files, when
 /// read) only add what Berry leaves out: which workspace dependencies are dev-only.
@@ -152,7 +151,7 @@ fn read_package(
         return Err(doc.error(node, &format!("{at}.linkType"), msg));
     }
     let (source, resolved, registry, patch) = classify(name, version, reference);
-    let mut package = bare_package(name, version, String::new(), source);
+    let mut package = Package::bare(name, version, String::new(), source);
     package.resolved = resolved;
     package.resolved_registry = registry;
     package.patch = patch;

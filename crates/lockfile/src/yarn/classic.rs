@@ -11,13 +11,12 @@ use std::path::Path;
 
 use base64::Engine;
 
-use crate::check::key_path;
-use crate::error::LockfileError;
+use super::locked::{split_descriptor, Importer, Locked, LockedGraph, Want};
+use crate::error::{key_path, LockfileError};
 use crate::flags::EdgeKind;
-use crate::locked::{bare_package, split_descriptor, Importer, Locked, LockedGraph, Want};
-use crate::model::{Manager, Source, Tree};
+use crate::model::{Manager, Package, Source, Tree};
 use crate::spec::{file_source, is_git, registry_base, valid_name};
-use crate::yarn_syntax::{parse_yarn_syntax, YEntry, YNode};
+use crate::syntax::yarn::{parse_yarn_syntax, YEntry, YNode};
 
 /// Parses Yarn classic's `yarn.lock`; `importers` (root and workspace manifests) give the
 /// edges from the project and the dev/optional flags.
@@ -104,7 +103,7 @@ fn read_entry(path: &Path, entry: &YEntry) -> Result<Locked, LockfileError> {
     let resolved = field("resolved")?;
     let (source, url, registry, sha1) = classify(resolved, range, name, version);
     let integrity = field("integrity")?.map(str::to_string).or(sha1);
-    let mut package = bare_package(name, version, String::new(), source);
+    let mut package = Package::bare(name, version, String::new(), source);
     package.integrity = integrity;
     package.resolved = url;
     package.resolved_registry = registry;

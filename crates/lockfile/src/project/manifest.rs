@@ -7,8 +7,8 @@ use std::path::Path;
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::error::serde_message;
 use crate::flags::EdgeKind;
-use crate::parse::serde_message;
 
 /// `bundleDependencies`: `true` (everything) or a list of names.
 #[derive(Debug, Clone, Deserialize)]
