@@ -8,11 +8,42 @@
 // publish versions with real, verifiable npm attestations: `provenance` (keyless, from a GitHub
 // Actions run it describes) and the registry's publish attestation (signed with this registry's
 // key), advertised in `dist.attestations` and served at /-/npm/v1/attestations/<name>@<version>.
+//
+// Fault injection: `fault(target, ...steps)` scripts the next answers of one target; each request
+// to it takes the next step (the list is consumed; once empty, the target answers normally).
+// Targets: a package name for its packument ('beta', '@acme/scoped'), '/-/npm/v1/keys',
+// 'attestations:<name>@<version>' for an attestations document, and a tarball's URL path
+// ('/beta/-/beta-1.0.0.tgz', '/@acme/scoped/-/scoped-1.0.0.tgz'). Steps:
+// - 'status:NNN'  HTTP NNN with a small JSON error body (404, 429, 500, 503...)
+// - 'timeout'     never answer (the request hangs until the client gives up)
+// - 'truncated'   200 with a fixed, cut-off packument JSON ('{"name":"<target>","versions":...')
+// - 'reset'       reset the connection (TCP RST) without answering
+// - 'empty'       200 with an empty body (the usual Content-Type)
+// - 'garbage'     200 with 512 bytes of binary garbage (the usual Content-Type)
+// - 'html'        200 text/html: a captive portal's sign-in page
+// - 'half'        200 with the first half of the real body (a consistent Content-Length)
+// - 'cut'         the real headers (full Content-Length), half the body, then the socket closes
+// - 'stall'       the real headers (full Content-Length), half the body, then nothing more
+// - 'flip'        the real body with its middle byte flipped (same length)
+// - 'gzip'        the real body gzip-encoded (Content-Encoding: gzip): a valid answer
+// - 'gzip-truncated'  the gzip-encoded real body cut in half (Content-Encoding: gzip)
+// - 'type:<content-type>'  the real body under another Content-Type
+// - 'slow:<ms>'   the real answer, <ms> milliseconds late
+// - `{ status = 200, type, headers, body, delay }`: this answer instead (a lying registry);
+//   `body` is a string, a Buffer, or a function of the real body (a Buffer) returning one.
+// `stats.byTarget[target]` counts the requests of every target (packuments also in
+// `stats.byName`). `packumentWith(name, edit)` is a packument's JSON after `edit(doc)`, for
+// lying packuments served with an object step.
 const crypto = require('node:crypto')
 const http = require('node:http')
+const zlib = require('node:zlib')
 const { tarball } = require('./tarball')
 
 const CORGI = 'application/vnd.npm.install-v1+json'
+
+/** 512 fixed bytes that are neither JSON, gzip nor UTF-8 text. */
+const GARBAGE = Buffer.concat(Array.from({ length: 8 }, (_, i) => crypto.createHash('sha512').update(`garbage ${i}`).digest()))
+const CAPTIVE_PORTAL = '<!doctype html>\n<html><head><title>Sign in to the network</title></head><body><form action="/login">Please sign in</form></body></html>\n'
 
 /** npm keyid: OpenSSH SHA256 fingerprint of the P-256 key. */
 function sshFingerprint (publicKey) {
@@ -51,8 +82,8 @@ class TestRegistry {
     this.cacheControl = null // a Cache-Control header for packuments (registry.npmjs.org: 'public, max-age=300')
     this.extraSignatures = new Map() // name@version -> more dist.signatures entries (internal keys)
     this.maintainers = new Map() // name -> [{ name, email }], in full packuments only (as npm's)
-    this.faults = new Map() // name or path -> array of 'status:NNN' | 'timeout' | 'truncated'
-    this.stats = { keys: 0, packuments: 0, tarballs: 0, byName: {} }
+    this.faults = new Map() // target -> fault steps (see the top of this file)
+    this.stats = { keys: 0, packuments: 0, tarballs: 0, byName: {}, byTarget: {} }
   }
 
   keyEntry ({ publicKey, keyid }) {
@@ -167,8 +198,13 @@ class TestRegistry {
     return JSON.stringify(doc)
   }
 
-  /** Applies the next scripted fault for a target; returns true when it answered. */
-  applyFault (target, res) {
+  /**
+   * Applies the next scripted fault for a target; returns true when it answered. `answer`
+   * (optional) returns the normal answer `{ status, headers, body }`, which the steps that
+   * change a real answer start from.
+   */
+  applyFault (target, res, answer) {
+    this.stats.byTarget[target] = (this.stats.byTarget[target] || 0) + 1
     const steps = this.faults.get(target)
     if (!steps || steps.length === 0) return false
     const step = steps.shift()
@@ -178,9 +214,75 @@ class TestRegistry {
       res.end('{"name":"' + target + '","versions":{"1.0.0":{"dist":{"integ')
       return true
     }
-    res.writeHead(Number(step.split(':')[1]))
-    res.end('{"error":"scripted fault"}')
-    return true
+    if (typeof step === 'string' && step.startsWith('status:')) {
+      res.writeHead(Number(step.split(':')[1]))
+      res.end('{"error":"scripted fault"}')
+      return true
+    }
+    const real = () => {
+      const a = answer ? answer() : { status: 404, headers: {}, body: '{}' }
+      return { status: a.status, headers: { ...a.headers }, body: Buffer.from(a.body || '') }
+    }
+    const send = ({ status, headers, body }) => {
+      res.writeHead(status, { ...headers, 'content-length': body.length })
+      res.end(body)
+    }
+    if (typeof step === 'object') {
+      const a = real()
+      const body = typeof step.body === 'function' ? step.body(a.body) : step.body
+      const headers = { ...a.headers, ...(step.type ? { 'content-type': step.type } : {}), ...step.headers }
+      const out = { status: step.status || 200, headers, body: Buffer.from(body === undefined ? a.body : body) }
+      if (step.delay) setTimeout(() => send(out), step.delay)
+      else send(out)
+      return true
+    }
+    const colon = step.indexOf(':')
+    const kind = colon < 0 ? step : step.slice(0, colon)
+    const arg = colon < 0 ? '' : step.slice(colon + 1)
+    const socket = res.socket
+    switch (kind) {
+      case 'reset':
+        if (typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy()
+        else socket.destroy()
+        return true
+      case 'empty': send({ ...real(), status: 200, body: Buffer.alloc(0) }); return true
+      case 'garbage': send({ ...real(), status: 200, body: GARBAGE }); return true
+      case 'html': send({ status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: Buffer.from(CAPTIVE_PORTAL) }); return true
+      case 'half': { const a = real(); send({ ...a, body: a.body.subarray(0, a.body.length >> 1) }); return true }
+      case 'cut':
+      case 'stall': {
+        const a = real()
+        res.writeHead(a.status, { ...a.headers, 'content-length': a.body.length })
+        res.write(a.body.subarray(0, a.body.length >> 1))
+        if (kind === 'cut') setTimeout(() => socket.destroy(), 20)
+        return true
+      }
+      case 'flip': {
+        const a = real()
+        const body = Buffer.from(a.body)
+        body[body.length >> 1] ^= 0x01
+        send({ ...a, body })
+        return true
+      }
+      case 'gzip':
+      case 'gzip-truncated': {
+        const a = real()
+        let body = zlib.gzipSync(a.body)
+        if (kind === 'gzip-truncated') body = body.subarray(0, body.length >> 1)
+        send({ ...a, headers: { ...a.headers, 'content-encoding': 'gzip' }, body })
+        return true
+      }
+      case 'type': { const a = real(); send({ ...a, headers: { ...a.headers, 'content-type': arg } }); return true }
+      case 'slow': { const a = real(); setTimeout(() => send(a), Number(arg)); return true }
+      default: throw new Error(`unknown fault step ${JSON.stringify(step)}`)
+    }
+  }
+
+  /** The JSON of a packument as this registry serves it, after `edit(doc)` changed it. */
+  packumentWith (name, edit, { corgi = false } = {}) {
+    const doc = JSON.parse(this.recorded.get(name) || this.packument(name, corgi))
+    const edited = edit(doc)
+    return JSON.stringify(edited === undefined ? doc : edited)
   }
 
   handle (req, res) {
@@ -191,37 +293,53 @@ class TestRegistry {
     const name = path.slice(1)
     this.stats.packuments++
     this.stats.byName[name] = (this.stats.byName[name] || 0) + 1
-    if (this.applyFault(name, res)) return
     const corgi = (req.headers.accept || '').includes(CORGI)
-    const body = this.recorded.get(name) || (this.versions.has(name) ? this.packument(name, corgi) : null)
-    if (!body) { res.writeHead(404, { 'content-type': 'application/json' }); return res.end('{"error":"Not found"}') }
-    res.writeHead(200, { 'content-type': 'application/json', ...(this.cacheControl ? { 'cache-control': this.cacheControl } : {}) })
+    const answer = () => {
+      const body = this.recorded.get(name) || (this.versions.has(name) ? this.packument(name, corgi) : null)
+      if (!body) return { status: 404, headers: { 'content-type': 'application/json' }, body: '{"error":"Not found"}' }
+      return { status: 200, headers: { 'content-type': 'application/json', ...(this.cacheControl ? { 'cache-control': this.cacheControl } : {}) }, body }
+    }
+    if (this.applyFault(name, res, answer)) return
+    const { status, headers, body } = answer()
+    res.writeHead(status, headers)
     res.end(body)
   }
 
   serveKeys (res) {
     this.stats.keys++
-    if (this.applyFault('/-/npm/v1/keys', res)) return
-    if (!this.keysDocument) { res.writeHead(404); return res.end('{}') }
-    res.writeHead(200, { 'content-type': 'application/json' })
-    res.end(JSON.stringify(this.keysDocument))
+    const answer = () => this.keysDocument
+      ? { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(this.keysDocument) }
+      : { status: 404, headers: {}, body: '{}' }
+    if (this.applyFault('/-/npm/v1/keys', res, answer)) return
+    const { status, headers, body } = answer()
+    res.writeHead(status, headers)
+    res.end(body)
   }
 
   serveAttestations (spec, res) {
     this.stats.attestations = (this.stats.attestations || 0) + 1
-    if (this.applyFault(`attestations:${spec}`, res)) return
-    const doc = this.attestationDocs.get(spec)
-    if (!doc) { res.writeHead(404); return res.end('{}') }
-    res.writeHead(200, { 'content-type': 'application/json' })
-    res.end(doc)
+    const answer = () => {
+      const doc = this.attestationDocs.get(spec)
+      if (!doc) return { status: 404, headers: {}, body: '{}' }
+      return { status: 200, headers: { 'content-type': 'application/json' }, body: doc }
+    }
+    if (this.applyFault(`attestations:${spec}`, res, answer)) return
+    const { status, headers, body } = answer()
+    res.writeHead(status, headers)
+    res.end(body)
   }
 
   serveTarball (path, res) {
     this.stats.tarballs++
-    const tgz = this.tarballs.get(path)
-    if (!tgz) { res.writeHead(404); return res.end() }
-    res.writeHead(200, { 'content-type': 'application/octet-stream' })
-    res.end(tgz)
+    const answer = () => {
+      const tgz = this.tarballs.get(path)
+      if (!tgz) return { status: 404, headers: {}, body: '' }
+      return { status: 200, headers: { 'content-type': 'application/octet-stream' }, body: tgz }
+    }
+    if (this.applyFault(path, res, answer)) return
+    const { status, headers, body } = answer()
+    res.writeHead(status, headers)
+    res.end(body)
   }
 
   start () {

@@ -218,15 +218,9 @@ mod tests {
 
     #[test]
     fn bin_paths_split_into_package_and_file() {
-        assert_eq!(
-            split_package("node_modules/a/bin/x.js"),
-            Some(("a", "bin/x.js"))
-        );
-        assert_eq!(
-            split_package("node_modules/@s/a/cli.js"),
-            Some(("@s/a", "cli.js"))
-        );
-        assert_eq!(split_package("elsewhere/a/x"), None);
+        assert_eq!(split_package("a/bin/x.js"), Some(("a", "bin/x.js")));
+        assert_eq!(split_package("@s/a/cli.js"), Some(("@s/a", "cli.js")));
+        assert_eq!(split_package("a"), None);
         assert_eq!(
             normalize(Path::new("node_modules/.bin/../a/x")).as_deref(),
             Some("node_modules/a/x")
