@@ -6,6 +6,7 @@
 //! napi's own async rejections only know napi's status names.
 
 mod options;
+mod package;
 mod report;
 
 use std::future::Future;
@@ -15,7 +16,8 @@ use napi_derive::napi;
 use sigverify_core::{PackageSpec, VerifyError};
 
 pub use options::{FetchOptions, ProvenanceOptions, VerifyPackageOptions, VerifyTreeOptions};
-pub use report::{FetchSummary, PackageResult, RegistryInfo, Report, Summary};
+pub use package::PackageResult;
+pub use report::{FetchSummary, RegistryInfo, Report, Summary};
 
 /// Verifies the registry signatures of every package of a project.
 ///

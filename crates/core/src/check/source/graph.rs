@@ -21,7 +21,11 @@ pub(super) struct Declarer {
 }
 
 /// The manifests that declare dependencies, with where resolution starts from.
-pub(super) fn declarers(root: &serde_json::Value, results: &[PackageResult], tree: &Tree) -> Vec<Declarer> {
+pub(super) fn declarers(
+    root: &serde_json::Value,
+    results: &[PackageResult],
+    tree: &Tree,
+) -> Vec<Declarer> {
     let mut out = vec![Declarer {
         location: String::new(),
         label: "the root package.json".to_string(),
