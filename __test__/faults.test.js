@@ -273,13 +273,11 @@ describe('attestations document faults', () => {
       ['a corrupted publish attestation bundle is EATTESTATIONVERIFY (exit 1)',
         edit((d) => { const s = d.attestations[1].bundle.dsseEnvelope.signatures[0]; s.sig = flip(s.sig) }), VERIFY()],
       // dist.attestations.provenance advertises a provenance the document does not hold: the
-      // advertised evidence was not served (the verifier passes these today: see the todo).
+      // advertised evidence was not served.
       ['advertised provenance served as an empty list is EATTESTATIONFETCH (exit 3)',
-        fault(ATTESTATIONS, { body: '{"attestations":[]}' }), FETCH(),
-        { todo: 'BUG: verified (provenance "absent", exit 0): an attestations document without the advertised provenance passes' }],
+        fault(ATTESTATIONS, { body: '{"attestations":[]}' }), FETCH()],
       ['advertised provenance left out of the document (publish attestation only) is EATTESTATIONFETCH (exit 3)',
-        edit((d) => { d.attestations = d.attestations.slice(1) }), FETCH(),
-        { todo: 'BUG: verified (provenance "absent", exit 0): a stripped provenance bundle passes when the publish attestation is left' }],
+        edit((d) => { d.attestations = d.attestations.slice(1) }), FETCH()],
     ])
   })
 })
@@ -289,7 +287,7 @@ describe('tarball faults (the content check downloads the signed tarball)', () =
   const UNAVAILABLE = (m) => beta('invalid', 'ETARBALLUNAVAILABLE', 3, m)
   let signed
   before(() => { signed = registry.versions.get('beta').get('1.0.0').dist.integrity })
-  const NOT_SIGNED = () => new RegExp(`the signed tarball could not be obtained: the tarball served by .* is not the signed one: integrity mismatch using sha512: wanted ${signed.replace(/[+/]/g, (c) => '\\' + c)}`)
+  const NOT_SIGNED = () => new RegExp(`the tarball served by .* is not the signed one: integrity mismatch using sha512: wanted ${signed.replace(/[+/]/g, (c) => '\\' + c)}`)
   table([
     ['404 is ETARBALLUNAVAILABLE (exit 3)', fault(TARBALL, 'status:404'), UNAVAILABLE(/answered 404/)],
     ['500 after the retries is ETARBALLUNAVAILABLE (exit 3)', fault(TARBALL, ...times(3, 'status:500')), UNAVAILABLE(/HTTP 500/), RETRY],
@@ -305,7 +303,7 @@ describe('tarball faults (the content check downloads the signed tarball)', () =
     ['a slow answer under the timeout verifies', fault(TARBALL, 'slow:700'), beta('verified', undefined, 0), { timeout: 3000 }],
   ])
 
-  describe('tarballs that are not the signed bytes (ETARBALLUNAVAILABLE: the registry did not serve the signed tarball)', () => {
+  describe('tarballs that are not the signed bytes (ETARBALLMISMATCH: a lie, not an outage)', () => {
     const other = (path) => (r) => r.fault(TARBALL, { body: r.tarballs.get(path) })
     const rows = [
       ['one byte flipped (same length)', fault(TARBALL, 'flip')],
@@ -317,8 +315,8 @@ describe('tarball faults (the content check downloads the signed tarball)', () =
       ['the tarball of another version', other('/beta/-/beta-2.0.0.tgz')],
     ]
     for (const [title, arm] of rows) {
-      it(`${title}: ETARBALLUNAVAILABLE, not the signed integrity (exit 3)`, async () => {
-        await check(arm, beta('invalid', 'ETARBALLUNAVAILABLE', 3, NOT_SIGNED()))
+      it(`${title}: ETARBALLMISMATCH, not the signed integrity (exit 1)`, async () => {
+        await check(arm, beta('invalid', 'ETARBALLMISMATCH', 1, NOT_SIGNED()))
       })
     }
   })

@@ -145,6 +145,10 @@ catalog! {
         "added file that changes what Node loads",
         "a file that is not in the signed tarball would be loaded instead of (or beside) the signed code: reinstall (rm -rf node_modules && npm ci) and find out what wrote it",
         hint: "if the package builds a native addon at install time, add an exception for it with a reason and an expiry";
+    /// The tarball the registry (or a proxy) served is not the one whose integrity was signed.
+    TarballMismatch = "ETARBALLMISMATCH", Failure,
+        "served tarball is not the signed one",
+        "the registry, a mirror or a proxy served a tarball whose bytes differ from the signed integrity: do not install from it; check what sits between you and the registry";
     /// The signed tarball could not be obtained to compare the installed files with.
     TarballUnavailable = "ETARBALLUNAVAILABLE", Operational,
         "signed tarball unavailable for the content check",

@@ -22,6 +22,9 @@ pub(crate) struct AttestationJob {
     pub registry: Url,
     /// `dist.attestations.url`, when the registry advertises attestations.
     pub advertised: Option<String>,
+    /// `dist.attestations.provenance.predicateType`, when the registry advertises provenance:
+    /// a document that then holds no provenance bundle has not delivered what it advertised.
+    pub advertised_provenance: Option<String>,
     /// An attestations document given by the caller (verifyPackage).
     pub inline: Option<Arc<Vec<u8>>>,
     /// The signed `dist.integrity`.
@@ -163,6 +166,14 @@ fn judge_document(
         .and_then(|v| v.signer.as_ref());
     let state = provenance_state(&result.attestations);
     let result = with_provenance(result, state);
+    if facts.is_none() && job.advertised_provenance.is_some() {
+        let why = format!(
+            "{}: the registry advertises provenance ({}) but its attestations document holds no provenance bundle",
+            result.id(),
+            job.advertised_provenance.as_deref().unwrap_or_default()
+        );
+        return fail(result, Code::AttestationFetch, why);
+    }
     if facts.is_none() {
         return absent(result, job, options);
     }

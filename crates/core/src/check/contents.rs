@@ -165,18 +165,22 @@ fn orphan_bundle(mut result: PackageResult) -> PackageResult {
 
 fn judge_job(
     job: Job,
-    tarball: Result<Vec<u8>, String>,
+    tarball: Result<Vec<u8>, (Code, String)>,
     root: &Path,
     started: Instant,
 ) -> Vec<PackageResult> {
-    let manifest = tarball
-        .and_then(|bytes| read_tarball(&bytes).map_err(|e| format!("unreadable tarball: {e}")));
+    // A signed tarball that does not parse is still the signed bytes: a tarball npm could not
+    // extract either, reported as unavailable for the comparison.
+    let manifest = tarball.and_then(|bytes| {
+        read_tarball(&bytes)
+            .map_err(|e| (Code::TarballUnavailable, format!("unreadable tarball: {e}")))
+    });
     let mut results = Vec::with_capacity(1 + job.bundled.len());
     let owner_location = job.owner.location.clone();
     match manifest {
-        Err(why) => {
+        Err((code, why)) => {
             for result in std::iter::once(job.owner).chain(job.bundled) {
-                results.push(unavailable(result, &why));
+                results.push(no_tarball(result, code, &why));
             }
         }
         Ok(manifest) => {
@@ -195,12 +199,12 @@ fn judge_job(
     results
 }
 
-fn unavailable(mut result: PackageResult, why: &str) -> PackageResult {
-    let message = format!(
-        "{}: the signed tarball could not be obtained: {why}",
-        result.id()
-    );
-    result.checks.contents = CheckOutcome::failed(Code::TarballUnavailable, message);
+fn no_tarball(mut result: PackageResult, code: Code, why: &str) -> PackageResult {
+    let message = match code {
+        Code::TarballMismatch => format!("{}: {why}", result.id()),
+        _ => format!("{}: the signed tarball could not be obtained: {why}", result.id()),
+    };
+    result.checks.contents = CheckOutcome::failed(code, message);
     result
 }
 

@@ -355,6 +355,7 @@ fn judge_one(
     let job = AttestationJob {
         registry,
         advertised: version.attestations_url.clone(),
+        advertised_provenance: version.provenance_predicate.clone(),
         inline,
         integrity,
         repository: version.repository.clone(),

@@ -9,6 +9,7 @@ use url::Url;
 
 use crate::model::PackageResult;
 use crate::source::evidence::Evidence;
+use crate::Code;
 
 /// Where tarballs are looked for.
 #[derive(Debug, Clone)]
@@ -20,13 +21,16 @@ pub(crate) struct TarballSources {
 }
 
 impl TarballSources {
-    /// The tarball of `result`, checked against `integrity`; the error says what was tried.
+    /// The tarball of `result`, checked against `integrity`. The error is
+    /// `ETARBALLUNAVAILABLE` when no tarball could be had (with what was tried), or
+    /// `ETARBALLMISMATCH` when the bytes served are not the signed ones.
     pub async fn obtain(
         &self,
         result: &PackageResult,
         integrity: &str,
         evidence: &Evidence,
-    ) -> Result<Vec<u8>, String> {
+    ) -> Result<Vec<u8>, (Code, String)> {
+        let unavailable = |why: String| (Code::TarballUnavailable, why);
         if result.source == "local-tarball" {
             return self.local(result, integrity);
         }
@@ -41,27 +45,32 @@ impl TarballSources {
             .resolved
             .as_deref()
             .and_then(|u| Url::parse(u).ok())
-            .ok_or("it is not in npm's cache and the lockfile names no tarball URL")?;
+            .ok_or_else(|| unavailable("it is not in npm's cache and the lockfile names no tarball URL".into()))?;
         let shown = crate::model::redact::url(url.as_str());
         let bytes = match evidence.tarball(&url).await {
             Ok(Some(bytes)) => bytes,
-            Ok(None) => return Err(format!("it is not in npm's cache and {shown} answered 404")),
-            Err(e) => return Err(format!("it is not in npm's cache and {e}")),
+            Ok(None) => return Err(unavailable(format!("it is not in npm's cache and {shown} answered 404"))),
+            Err(e) => return Err(unavailable(format!("it is not in npm's cache and {e}"))),
         };
-        check_integrity(&bytes, integrity)
-            .map_err(|e| format!("the tarball served by {shown} is not the signed one: {e}"))?;
+        check_integrity(&bytes, integrity).map_err(|e| {
+            let why = format!("the tarball served by {shown} is not the signed one: {e}");
+            (Code::TarballMismatch, why)
+        })?;
         Ok(bytes)
     }
 
     /// A `file:` tarball (verified by its internal signatures), checked against the integrity
     /// those signatures were checked over.
-    fn local(&self, result: &PackageResult, integrity: &str) -> Result<Vec<u8>, String> {
-        let path =
-            local_tarball_path(result, &self.root).ok_or("the lockfile names no tarball path")?;
-        let bytes =
-            std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        check_integrity(&bytes, integrity)
-            .map_err(|e| format!("{} changed during the run: {e}", path.display()))?;
+    fn local(&self, result: &PackageResult, integrity: &str) -> Result<Vec<u8>, (Code, String)> {
+        let unavailable = |why: String| (Code::TarballUnavailable, why);
+        let path = local_tarball_path(result, &self.root)
+            .ok_or_else(|| unavailable("the lockfile names no tarball path".into()))?;
+        let bytes = std::fs::read(&path)
+            .map_err(|e| unavailable(format!("cannot read {}: {e}", path.display())))?;
+        check_integrity(&bytes, integrity).map_err(|e| {
+            let why = format!("{} changed during the run: {e}", path.display());
+            (Code::TarballMismatch, why)
+        })?;
         Ok(bytes)
     }
 }
