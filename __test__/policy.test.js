@@ -150,4 +150,22 @@ describe('pinned registry keys', () => {
     const pinned = JSON.parse((await verify(withPolicy(pin(registry.key.keyid)), '--json')).stdout)
     assert.equal(pinned.verified.find((p) => p.name === 'alpha').decision.outcome, 'pass')
   })
+
+  it('a registry that stops publishing the pinned keys (a mirror stripping them) fails instead of skipping', async () => {
+    const pin = `version: 1\ntrust:\n  registries:\n    ${url}:\n      keys: ["${registry.key.keyid}"]\n`
+    const saved = registry.keysDocument
+    registry.keysDocument = { keys: [] }
+    try {
+      const run = await verify(withPolicy(pin), '--json', '--cache', 'off')
+      assert.equal(run.status, 1, run.stdout)
+      const alpha = JSON.parse(run.stdout).skipped.find((p) => p.name === 'alpha')
+      assert.equal(alpha.code, 'ENOREGISTRYKEYS')
+      assert.equal(alpha.decision.outcome, 'fail')
+      assert.ok(alpha.decision.checks.some((c) => c.code === 'EKEYNOTPINNED'), JSON.stringify(alpha.decision.checks))
+      // Without the pin, npm's semantics: a registry without keys skips its packages.
+      assert.equal((await verify(project, '--cache', 'off')).status, 0)
+    } finally {
+      registry.keysDocument = saved
+    }
+  })
 })

@@ -48,12 +48,25 @@ fn signature(p: &PackageResult) -> SigState {
     }
 }
 
-/// A registry whose keys the policy pins: a signature by any other registry key does not count.
+/// A registry whose keys the policy pins: a signature by any other registry key does not count,
+/// and a registry that stops publishing keys (a mirror stripping them) does not skip the check.
 fn pin_keys(state: SigState, p: &PackageResult, policy: &Policy) -> SigState {
-    let SigState::Verified { keyids } = &state else {
+    let Some(pinned) = pinned_keys(policy, p.registry.as_deref()) else {
         return state;
     };
-    let Some(pinned) = pinned_keys(policy, p.registry.as_deref()) else {
+    if let SigState::Skipped { code: Code::NoRegistryKeys, .. } = &state {
+        let message = format!(
+            "{}: the policy pins {} for {} but the registry published no signing keys",
+            p.id(),
+            pinned.join(", "),
+            p.registry.as_deref().unwrap_or("its registry")
+        );
+        return SigState::Invalid {
+            code: Code::KeyNotPinned,
+            message,
+        };
+    }
+    let SigState::Verified { keyids } = &state else {
         return state;
     };
     if keyids.iter().any(|k| pinned.contains(k)) {
