@@ -103,7 +103,7 @@ describe('internal signatures next to file: tarballs', () => {
     signPackage(tgzOf(project), { key: keys.alice.key, password: PASSWORD })
     const revokedTrust = path.join(tempDir('internal-trust'), 'trust.json')
     fs.copyFileSync(trust, revokedTrust)
-    const rv = await cli(['keys', 'revoke', aliceFp.slice(0, 16), '--trust', revokedTrust, '--reason', 'laptop stolen'])
+    const rv = await cli(['keys', 'revoke', '--trust', revokedTrust, '--fingerprint', aliceFp.slice(0, 16), '--reason', 'laptop stolen'])
     assert.equal(rv.status, 0, rv.stderr)
     const r = lib(await verifyTree({ dir: project, registry: url, trustFile: revokedTrust }))
     assert.equal(r.status, 'invalid')

@@ -5,8 +5,9 @@ use crate::Namespace;
 use serde::Serialize;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// Stored size and this process's use of one namespace.
+/// Stored size and this process's use of one namespace (JSON keys in camelCase).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct NamespaceStats {
     /// Namespace name (`packument`, `attestations`, `keys`, `verdict`).
     pub namespace: String,
@@ -20,8 +21,10 @@ pub struct NamespaceStats {
     pub misses: u64,
 }
 
-/// Statistics of a whole cache.
+/// Statistics of a whole cache (JSON keys in camelCase: `corruptRemoved`, `tempFiles`,
+/// `roundTrips`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CacheStats {
     /// `disk`, `redis` or `off`.
     pub backend: String,

@@ -9,7 +9,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[command(
     name = "npm-sigverify",
     version,
-    about = "Proves the packages of a Node project are the ones their publishers signed"
+    about = "Proves the packages of a Node project are the ones their publishers signed",
+    after_help = TOP_HELP
 )]
 pub struct Cli {
     /// What to do.
@@ -20,32 +21,55 @@ pub struct Cli {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Verify the registry signatures of every package of a project (lockfile or node_modules).
+    /// Verify every package of a project (lockfile or node_modules): registry signatures,
+    /// integrity pins, attestations, installed contents, under the project's policy.
     ///
-    /// Exit codes: 0 all verified or skipped, 1 any invalid or missing, 2 usage or configuration
-    /// error, 3 only operational failures (registry unreachable, missing evidence, deadline).
+    /// Reads the project's policy (.npm-sigverify.yaml/.yml/.json or package.json
+    /// "npm-sigverify", else npm's defaults) and exits with the policy's decision.
+    #[command(after_help = VERIFY_HELP)]
     Verify(VerifyArgs),
-    /// Verify one package version: `name@version`.
+    /// Verify one package version from the registry (or a store): `name@version`.
+    #[command(after_help = VERIFY_PACKAGE_HELP)]
     VerifyPackage(VerifyPackageArgs),
     /// Write an offline evidence store for a project's tree (for air-gapped verification).
+    ///
+    /// The store holds the keys, full packuments and attestations of the registry each package
+    /// resolves to (from .npmrc or --registry), one folder per registry host; `verify --offline
+    /// STORE` must then resolve the same registries, or it finds no evidence (ENOEVIDENCE).
+    #[command(after_help = FETCH_HELP)]
     Fetch(FetchArgs),
     /// Rank the registry packages by risk signals (install scripts, no provenance, recent
     /// publish, few maintainers, provenance downgrade) to decide where to look first.
     ///
-    /// Informational only: it checks no signature and never replaces `verify`. Exit code 0,
-    /// 2 on usage or configuration errors.
+    /// Informational only: it checks no signature and never replaces `verify`.
+    #[command(after_help = RISK_HELP)]
     Risk(RiskArgs),
     /// Explain one package: every check, its evidence, and the policy rule that decided.
+    ///
+    /// Verifies the whole tree (same options as `verify`) and prints the packages named.
+    #[command(after_help = EXPLAIN_HELP)]
     Explain(ExplainArgs),
     /// Show or clear the evidence cache (`cache stats`, `cache clear`).
+    #[command(after_help = CACHE_HELP)]
     Cache(crate::cache_cmd::CacheArgs),
     /// Sigstore trust material (`trust update`: refresh the trusted root over TUF).
-    #[command(subcommand)]
+    #[command(subcommand, after_help = TRUST_HELP)]
     Trust(TrustCommand),
     /// Add npm-sigverify to the project's npm lifecycle hooks (preinstall, postinstall).
+    ///
+    /// Adds `preinstall: npm-sigverify verify --lockfile-only` and `postinstall: npm-sigverify
+    /// verify` to package.json, keeping the project's own scripts. With npm 7-11 the
+    /// dependencies' install scripts run before a root postinstall: hooks detect, `install`
+    /// prevents.
+    #[command(after_help = INIT_HELP)]
     Init(crate::hooks_cmd::InitArgs),
     /// Safe install: verify the lockfile, `npm ci --ignore-scripts`, verify what landed, then run
     /// the install scripts of verified packages only.
+    ///
+    /// Install scripts can be restricted further by `"npm-sigverify": { "allowScripts": [...] }`
+    /// in package.json. Before node_modules exists, run it from a global install or with
+    /// `npx -p npm-sigverify npm-sigverify install`.
+    #[command(after_help = INSTALL_HELP)]
     Install(crate::hooks_cmd::InstallArgs),
     /// Cosign-compatible signing and verification for internal packages.
     #[command(flatten)]
@@ -231,8 +255,11 @@ pub struct FetchArgs {
     pub evidence: EvidenceArgs,
 }
 
-/// `risk` arguments.
+/// `risk` arguments. `--deadline` (shared by the evidence options) is refused here: the risk
+/// ranking does not apply it (`assess_risk` reads one packument per name and ignores
+/// `VerifyOptions::deadline`), and an accepted bound that bounds nothing would mislead.
 #[derive(Debug, Args)]
+#[command(mut_arg("deadline", |arg| arg.hide(true).value_parser(refuse_deadline)))]
 pub struct RiskArgs {
     /// The project folder (default: the current folder).
     #[arg(value_name = "DIR")]
@@ -259,11 +286,19 @@ pub struct RiskArgs {
     pub evidence: EvidenceArgs,
 }
 
+/// The value parser of `risk --deadline`: always a usage error (exit 2).
+fn refuse_deadline(_: &str) -> Result<u64, String> {
+    Err("risk takes no --deadline (it would not bound anything); \
+         --timeout MS bounds each registry request"
+        .to_string())
+}
+
 /// `trust` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum TrustCommand {
     /// Refresh Sigstore's trusted root over TUF (needs the network; verification never does).
     /// Later verifications use the refreshed root instead of the embedded one.
+    #[command(after_help = TRUST_UPDATE_HELP)]
     Update(TrustUpdateArgs),
 }
 
@@ -281,3 +316,100 @@ pub struct TrustUpdateArgs {
     #[arg(long, value_name = "MS", default_value_t = 20_000)]
     pub timeout: u64,
 }
+
+// The examples and exit codes shown after each command's options.
+
+const TOP_HELP: &str = "\
+Examples:
+  npm-sigverify verify                        # the project in the current folder
+  npm-sigverify verify --lockfile-only        # before anything is installed
+  npm-sigverify explain lodash@4.17.21        # every check of one package and the rule that decided
+
+Exit codes of verify, explain and verify-package: 0 pass, 1 a failure the policy enforces,
+2 usage or configuration error, 3 only operational failures (evidence that could not be
+obtained). `npm-sigverify <command> --help` shows each command's examples and exit codes.";
+
+const VERIFY_HELP: &str = "\
+Examples:
+  npm-sigverify verify
+  npm-sigverify verify --omit dev --report sarif=out.sarif,junit=out.xml --audit-log audit.jsonl
+  npm-sigverify verify --offline STORE --registry https://registry.npmjs.org/
+
+Exit codes: 0 pass (warnings allowed, or the policy's environment is in warn mode), 1 a failure
+the policy enforces (invalid or missing packages, policy checks), 2 usage or configuration error
+(lockfile, policy, flag, report path), 3 only operational failures (registry unreachable,
+evidence missing from the store, tarball unavailable, deadline).";
+
+const VERIFY_PACKAGE_HELP: &str = "\
+Examples:
+  npm-sigverify verify-package lodash@4.17.21
+  npm-sigverify verify-package lodash@4.17.21 --tarball lodash-4.17.21.tgz
+  npm-sigverify verify-package @acme/lib@2.0.0 --trust .sigverify/trust.json --policy policy.yaml
+
+Exit codes: 0 pass, 1 a failure the policy enforces, 2 usage or configuration error (bad spec,
+policy, unreadable file), 3 only operational failures (registry unreachable, no evidence).";
+
+const FETCH_HELP: &str = "\
+Examples:
+  npm-sigverify fetch --out STORE                   # on a connected machine
+  npm-sigverify verify --offline STORE              # then, without network, with the same .npmrc
+  npm-sigverify fetch ./app --out STORE --registry https://registry.npmjs.org/
+
+Exit codes: 0 every document written, 1 some could not be fetched (listed), 2 usage or
+configuration error.";
+
+const RISK_HELP: &str = "\
+Examples:
+  npm-sigverify risk
+  npm-sigverify risk --top 0 --recent-days 14
+  npm-sigverify risk --json --offline STORE --registry https://registry.npmjs.org/ > risk.json
+
+Exit codes: 0 ranked (whatever the scores), 2 usage or configuration error. --deadline is not
+accepted here: risk reads one packument per name; --timeout bounds each request.";
+
+const EXPLAIN_HELP: &str = "\
+Examples:
+  npm-sigverify explain lodash@4.17.21
+  npm-sigverify explain @babel/core --json
+  npm-sigverify explain left-pad --offline STORE --registry https://registry.npmjs.org/
+
+Exit codes: 0 the packages named pass (or only warn), 1 the policy fails one of them, 2 usage or
+configuration error or the package is not in the tree (ENOTINTREE), 3 every failing one failed
+only for operational reasons.";
+
+const CACHE_HELP: &str = "\
+Examples:
+  npm-sigverify cache stats
+  npm-sigverify cache stats --json --cache redis://cache.internal:6379/2
+  npm-sigverify cache clear --cache ./.sigverify-cache
+
+Exit codes: 0 done, 1 the cache could not be opened or used, 2 invalid cache spec.";
+
+const TRUST_HELP: &str = "\
+Examples:
+  npm-sigverify trust update";
+
+const TRUST_UPDATE_HELP: &str = "\
+Examples:
+  npm-sigverify trust update
+  npm-sigverify trust update --out trusted_root.json   # then: verify --trusted-root trusted_root.json
+
+Exit codes: 0 written, 2 usage error or the file cannot be written, 3 the TUF repository could
+not be reached (verification keeps the embedded root).";
+
+const INIT_HELP: &str = "\
+Examples:
+  npm-sigverify init
+  npm-sigverify init ./app --remove
+
+Exit codes: 0 done, 2 package.json missing or unreadable.";
+
+const INSTALL_HELP: &str = "\
+Examples:
+  npx -p npm-sigverify npm-sigverify install        # no node_modules yet
+  npm-sigverify install -- --omit=dev --no-audit
+  npm-sigverify install ./app --registry https://registry.npmjs.org/
+
+Exit codes: 0 verified and installed, 1 verification stopped the install (before npm ci, or
+before any install script ran; also when only evidence was missing) or npm ci or an allowed
+install script failed, 2 usage or configuration error (package.json, policy, npm ci flags).";

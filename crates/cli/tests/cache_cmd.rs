@@ -119,6 +119,71 @@ async fn stats_json_then_clear_human() {
     );
 }
 
+/// Every key of a JSON value, at any depth.
+fn keys_of(value: &serde_json::Value, out: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, inner) in map {
+                out.push(key.clone());
+                keys_of(inner, out);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| keys_of(v, out)),
+        _ => {}
+    }
+}
+
+#[tokio::test]
+async fn every_json_key_is_camel_case() {
+    let dir = seeded_dir().await;
+    let path = dir.path().to_str().unwrap();
+    let env = HashMap::new();
+    let stats = run(
+        &["npm-sigverify", "cache", "stats", "--json", "--cache", path],
+        &env,
+    )
+    .await;
+    assert_eq!(stats.code, 0, "{}", stats.err);
+    let json: serde_json::Value = serde_json::from_str(&stats.out).unwrap();
+    for key in [
+        "corruptRemoved",
+        "tempFiles",
+        "roundTrips",
+        "entries",
+        "bytes",
+    ] {
+        assert!(json.get(key).is_some(), "{key} missing: {json}");
+    }
+    assert!(json["namespaces"][0].get("misses").is_some(), "{json}");
+    let clear = run(
+        &["npm-sigverify", "cache", "clear", "--json", "--cache", path],
+        &env,
+    )
+    .await;
+    let bad = run(
+        &[
+            "npm-sigverify",
+            "cache",
+            "stats",
+            "--json",
+            "--cache",
+            "ftp://x",
+        ],
+        &env,
+    )
+    .await;
+    let mut keys = Vec::new();
+    for out in [&stats.out, &clear.out, &bad.out] {
+        keys_of(&serde_json::from_str(out).unwrap(), &mut keys);
+    }
+    let camel = |k: &str| {
+        k.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+            && k.chars().all(|c| c.is_ascii_alphanumeric())
+    };
+    let wrong: Vec<&String> = keys.iter().filter(|k| !camel(k)).collect();
+    assert!(wrong.is_empty(), "keys not in camelCase: {wrong:?}");
+}
+
 #[tokio::test]
 async fn env_var_names_the_cache_when_no_flag_is_given() {
     let dir = seeded_dir().await;

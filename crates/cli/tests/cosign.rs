@@ -204,7 +204,7 @@ fn trust_file_commands_and_verification() {
             "rotate",
             "--trust",
             "trust.json",
-            "--key",
+            "--from",
             &fp[..10],
             "--overlap-days",
             "10",
@@ -240,9 +240,10 @@ fn trust_file_commands_and_verification() {
         &[
             "keys",
             "revoke",
-            &fp[..12],
             "--trust",
             "trust.json",
+            "--fingerprint",
+            &fp[..12],
             "--reason",
             "leaked",
         ],
@@ -560,4 +561,165 @@ fn sign_pack_runs_npm_pack_and_signs_the_tarball() {
         ],
     );
     assert_eq!(verify.status.code(), Some(0), "{}", stderr(&verify));
+}
+
+#[test]
+fn keys_flags_name_files_with_key_and_trusted_keys_by_fingerprint() {
+    let dir = setup();
+    let d = dir.path();
+    let add = run(
+        d,
+        None,
+        &[
+            "keys",
+            "add",
+            "--trust",
+            "trust.json",
+            "--key",
+            "cosign.pub",
+            "--owner",
+            "release",
+        ],
+    );
+    assert_eq!(add.status.code(), Some(0), "{}", stderr(&add));
+    let trust: Value =
+        serde_json::from_slice(&std::fs::read(d.join("trust.json")).unwrap()).unwrap();
+    let old = trust["keys"][0]["fingerprint"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // The old spelling `rotate --key FINGERPRINT` is refused: --key is a file, --from names
+    // the key being replaced.
+    let legacy = run(
+        d,
+        None,
+        &[
+            "keys",
+            "rotate",
+            "--trust",
+            "trust.json",
+            "--key",
+            &old[..10],
+            "--overlap-days",
+            "3",
+        ],
+    );
+    assert_eq!(legacy.status.code(), Some(2));
+    assert!(stderr(&legacy).contains("--from"), "{}", stderr(&legacy));
+    // Rotate to a public key made elsewhere: nothing is generated or written but the trust file.
+    let out = run(
+        d,
+        Some("pw2"),
+        &["generate-key-pair", "--output-key-prefix", "ext"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = run(
+        d,
+        None,
+        &[
+            "keys",
+            "rotate",
+            "--trust",
+            "trust.json",
+            "--from",
+            &old[..10],
+            "--key",
+            "ext.pub",
+            "--overlap-days",
+            "3",
+            "--owner",
+            "ci",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(!d.join("cosign-rotated.key").exists());
+    let rows: Value = serde_json::from_slice(
+        &run(
+            d,
+            None,
+            &["keys", "list", "--trust", "trust.json", "--json"],
+        )
+        .stdout,
+    )
+    .unwrap();
+    assert_eq!(rows.as_array().unwrap().len(), 2);
+    assert_eq!(rows[1]["owner"], "ci");
+    let new = rows[1]["fingerprint"].as_str().unwrap().to_string();
+    // --key with the generator's options is a usage error.
+    let both = run(
+        d,
+        None,
+        &[
+            "keys",
+            "rotate",
+            "--trust",
+            "trust.json",
+            "--from",
+            &new[..10],
+            "--key",
+            "ext.pub",
+            "--output-key-prefix",
+            "x",
+            "--overlap-days",
+            "1",
+        ],
+    );
+    assert_eq!(both.status.code(), Some(2));
+    // The new key signs, and verifies through the trust file.
+    let sign = run(d, Some("pw2"), &["sign", "pkg.tgz", "--key", "ext.key"]);
+    assert_eq!(sign.status.code(), Some(0), "{}", stderr(&sign));
+    let verify = run(
+        d,
+        None,
+        &[
+            "verify-blob",
+            "pkg.tgz",
+            "--trust",
+            "trust.json",
+            "--signature",
+            "pkg.tgz.sig",
+        ],
+    );
+    assert_eq!(verify.status.code(), Some(0), "{}", stderr(&verify));
+    // revoke --fingerprint, and the old positional spelling still works.
+    let out = run(
+        d,
+        None,
+        &[
+            "keys",
+            "revoke",
+            "--trust",
+            "trust.json",
+            "--fingerprint",
+            &new[..12],
+            "--reason",
+            "test",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = run(
+        d,
+        None,
+        &[
+            "keys",
+            "revoke",
+            &old[..12],
+            "--trust",
+            "trust.json",
+            "--reason",
+            "old",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let missing = run(
+        d,
+        None,
+        &["keys", "revoke", "--trust", "trust.json", "--reason", "x"],
+    );
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(
+        stderr(&missing).contains("--fingerprint"),
+        "{}",
+        stderr(&missing)
+    );
 }

@@ -7,72 +7,133 @@ use sigverify_cosign::keys::{load_public_key, KeyAlgorithm, PrivateKey};
 use sigverify_cosign::trust::{add_key, revoke_key, rotate_key, KeyStatus, TrustFile};
 use std::path::{Path, PathBuf};
 
-/// Trust file management.
+/// Trust file management. Every `keys` command names the trust file with `--trust FILE`; a key
+/// file is always `--key FILE`, a key already in the trust file always a fingerprint
+/// (`--from`, `--fingerprint`: the full hex fingerprint or a unique prefix of 8+ hex digits, as
+/// `keys list` prints it).
 #[derive(Debug, Clone, clap::Subcommand)]
 pub enum KeysCommand {
     /// List keys with age, days to expiry and revoked/expired markers.
+    #[command(after_help = LIST_HELP)]
     List {
         /// The trust file.
-        #[arg(long)]
+        #[arg(long, value_name = "FILE")]
         trust: PathBuf,
         /// Print JSON.
         #[arg(long)]
         json: bool,
     },
     /// Add a public key (creates the trust file if needed).
+    #[command(after_help = ADD_HELP)]
     Add {
         /// The trust file.
-        #[arg(long)]
+        #[arg(long, value_name = "FILE")]
         trust: PathBuf,
-        /// PEM public key or certificate.
-        #[arg(long)]
+        /// The public key to trust: a PEM file (SPKI, as `generate-key-pair` writes
+        /// `cosign.pub`, or a certificate).
+        #[arg(long, value_name = "FILE")]
         key: PathBuf,
         /// Who holds the private key.
-        #[arg(long)]
+        #[arg(long, value_name = "NAME")]
         owner: String,
         /// Start of validity (RFC 3339, default now).
-        #[arg(long)]
+        #[arg(long, value_name = "TIME")]
         valid_from: Option<DateTime<Utc>>,
         /// End of validity (RFC 3339).
-        #[arg(long)]
+        #[arg(long, value_name = "TIME")]
         valid_until: Option<DateTime<Utc>>,
     },
-    /// Generate a new key pair, trust it from now, end the old key after the overlap.
+    /// Replace a key: trust a new key from now and end the old one after the overlap.
+    ///
+    /// The new key is `--key FILE` (a public key made elsewhere, e.g. by `generate-key-pair` on
+    /// the signer's machine), or, without `--key`, a key pair generated here and written to
+    /// `<output-key-prefix>.key` (encrypted with COSIGN_PASSWORD or a prompt) and `.pub`.
+    #[command(after_help = ROTATE_HELP)]
     Rotate {
         /// The trust file.
-        #[arg(long)]
+        #[arg(long, value_name = "FILE")]
         trust: PathBuf,
-        /// Fingerprint prefix (8+ hex digits) of the key being replaced.
-        #[arg(long)]
-        key: String,
+        /// The key being replaced: its fingerprint, or a unique prefix of 8+ hex digits.
+        #[arg(long, value_name = "FINGERPRINT")]
+        from: String,
+        /// The new public key (PEM file); default: generate a new key pair.
+        #[arg(long, value_name = "NEW_FILE", conflicts_with_all = ["output_key_prefix", "algorithm"])]
+        key: Option<PathBuf>,
         /// Days the old key stays valid after now.
-        #[arg(long)]
+        #[arg(long, value_name = "DAYS")]
         overlap_days: u32,
-        /// Prefix for the new `<prefix>.key` / `<prefix>.pub`.
-        #[arg(long, default_value = "cosign-rotated")]
+        /// Prefix for the generated `<prefix>.key` / `<prefix>.pub` (without --key).
+        #[arg(long, value_name = "PREFIX", default_value = "cosign-rotated")]
         output_key_prefix: PathBuf,
-        /// Algorithm of the new key.
+        /// Algorithm of the generated key (without --key).
         #[arg(long, value_enum, default_value = "ecdsa-p256")]
         algorithm: KeyAlgorithm,
         /// Owner of the new key (default: the old key's owner).
-        #[arg(long)]
+        #[arg(long, value_name = "NAME")]
         owner: Option<String>,
     },
     /// Revoke a key: its signatures fail from the revocation time on.
+    #[command(after_help = REVOKE_HELP)]
     Revoke {
-        /// Fingerprint prefix (8+ hex digits).
-        fingerprint: String,
         /// The trust file.
-        #[arg(long)]
+        #[arg(long, value_name = "FILE")]
         trust: PathBuf,
-        /// Why.
-        #[arg(long)]
+        /// The key to revoke: its fingerprint, or a unique prefix of 8+ hex digits.
+        #[arg(
+            long,
+            value_name = "FINGERPRINT",
+            required_unless_present = "positional_fingerprint"
+        )]
+        fingerprint: Option<String>,
+        /// The old spelling `keys revoke FINGERPRINT`, still accepted.
+        #[arg(
+            value_name = "FINGERPRINT",
+            hide = true,
+            conflicts_with = "fingerprint"
+        )]
+        positional_fingerprint: Option<String>,
+        /// Why (kept in the trust file and shown in failures).
+        #[arg(long, value_name = "TEXT")]
         reason: String,
         /// Revocation time (RFC 3339, default now; backdate to when the key was compromised).
-        #[arg(long)]
+        #[arg(long, value_name = "TIME")]
         at: Option<DateTime<Utc>>,
     },
 }
+
+const LIST_HELP: &str = "\
+Examples:
+  npm-sigverify keys list --trust .sigverify/trust.json
+  npm-sigverify keys list --trust .sigverify/trust.json --json
+
+Exit codes: 0 listed, 2 the trust file is missing or unreadable.";
+
+const ADD_HELP: &str = "\
+Examples:
+  npm-sigverify keys add --trust .sigverify/trust.json --key cosign.pub --owner release-bot
+  npm-sigverify keys add --trust .sigverify/trust.json --key alice.pub --owner alice \\
+    --valid-until 2027-01-01T00:00:00Z
+
+Exit codes: 0 added, 2 usage error, unreadable key or trust file, key already present.";
+
+const ROTATE_HELP: &str = "\
+Examples:
+  COSIGN_PASSWORD=... npm-sigverify keys rotate --trust .sigverify/trust.json \\
+    --from 5b1c2d3e --overlap-days 14 --output-key-prefix cosign-2027
+  npm-sigverify keys rotate --trust .sigverify/trust.json --from 5b1c2d3e \\
+    --key new-release.pub --overlap-days 14
+
+Exit codes: 0 rotated, 2 usage error, unknown or ambiguous fingerprint, unreadable key or trust
+file, existing output files.";
+
+const REVOKE_HELP: &str = "\
+Examples:
+  npm-sigverify keys revoke --trust .sigverify/trust.json --fingerprint 5b1c2d3e \\
+    --reason \"laptop stolen\"
+  npm-sigverify keys revoke --trust .sigverify/trust.json --fingerprint 5b1c2d3e \\
+    --reason \"key leaked in CI logs\" --at 2026-03-01T12:00:00Z
+
+Exit codes: 0 revoked, 2 usage error, unknown or ambiguous fingerprint, already revoked.";
 
 /// Runs a `keys` subcommand.
 pub fn run_keys(command: &KeysCommand) -> i32 {
@@ -88,26 +149,32 @@ pub fn run_keys(command: &KeysCommand) -> i32 {
         } => add(trust, key, owner, valid_from.unwrap_or(now), *valid_until),
         KeysCommand::Rotate {
             trust,
+            from,
             key,
             overlap_days,
             output_key_prefix,
             algorithm,
             owner,
-        } => rotate(
-            trust,
-            key,
-            *overlap_days,
-            output_key_prefix,
-            *algorithm,
-            owner.as_deref(),
-            now,
-        ),
+        } => {
+            let new_key = match key {
+                Some(path) => NewKey::File(path),
+                None => NewKey::Generate {
+                    prefix: output_key_prefix,
+                    algorithm: *algorithm,
+                },
+            };
+            rotate(trust, from, *overlap_days, new_key, owner.as_deref(), now)
+        }
         KeysCommand::Revoke {
-            fingerprint,
             trust,
+            fingerprint,
+            positional_fingerprint,
             reason,
             at,
-        } => revoke(trust, fingerprint, reason, at.unwrap_or(now)),
+        } => match fingerprint.as_ref().or(positional_fingerprint.as_ref()) {
+            Some(fingerprint) => revoke(trust, fingerprint, reason, at.unwrap_or(now)),
+            None => Err(usage("name the key: --fingerprint FINGERPRINT")),
+        },
     };
     match result {
         Ok(()) => EXIT_OK,
@@ -177,23 +244,43 @@ fn add(
     Ok(())
 }
 
+/// Where `keys rotate` gets the new key.
+enum NewKey<'a> {
+    /// A public key file made elsewhere.
+    File(&'a Path),
+    /// A key pair generated here and written to `<prefix>.key` / `<prefix>.pub`.
+    Generate {
+        prefix: &'a Path,
+        algorithm: KeyAlgorithm,
+    },
+}
+
 fn rotate(
     path: &Path,
     old_prefix: &str,
     overlap_days: u32,
-    prefix: &Path,
-    algorithm: KeyAlgorithm,
+    new_key: NewKey<'_>,
     owner: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<(), Reported> {
     let mut trust = TrustFile::load(path).map_err(reported)?;
     // Check the old key exists before generating and writing anything.
     trust.find_by_prefix(old_prefix).map_err(reported)?;
-    let new_key = PrivateKey::generate(algorithm).map_err(reported)?;
-    let public = new_key.public_key().map_err(reported)?;
+    let (public, generated) = match new_key {
+        NewKey::File(key_path) => (load_public_key(key_path).map_err(reported)?, None),
+        NewKey::Generate { prefix, algorithm } => {
+            let private = PrivateKey::generate(algorithm).map_err(reported)?;
+            (
+                private.public_key().map_err(reported)?,
+                Some((private, prefix)),
+            )
+        }
+    };
     let output =
         rotate_key(&mut trust, old_prefix, overlap_days, public, owner, now).map_err(reported)?;
-    write_key_pair(&new_key, prefix, false)?;
+    if let Some((private, prefix)) = generated {
+        write_key_pair(&private, prefix, false)?;
+    }
     trust.save(path).map_err(reported)?;
     println!(
         "New key {} valid from {}",

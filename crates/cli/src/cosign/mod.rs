@@ -25,23 +25,89 @@ pub const EXIT_INVALID: i32 = 1;
 /// Exit code: bad usage, bad key file, wrong password, unreadable input.
 pub const EXIT_CONFIG: i32 = 2;
 
-/// Every command of the `sigverify-cosign` binary.
+/// Every cosign-compatible command.
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
     /// Verify a blob's signature or bundle (cosign verify-blob compatible).
+    ///
+    /// Like cosign, a signature must have a transparency log entry unless
+    /// `--insecure-ignore-tlog` is given; `sign` makes offline signatures without one, so verify
+    /// those with `--trust FILE` (a trust file of keys, see `keys add`), which checks the key's
+    /// validity window and revocation instead.
+    #[command(after_help = VERIFY_BLOB_HELP)]
     VerifyBlob(Box<VerifyBlobArgs>),
     /// Verify a bundle (sigstore-conformance client protocol).
+    #[command(after_help = VERIFY_BUNDLE_HELP)]
     VerifyBundle(VerifyBundleArgs),
     /// Generate a cosign key pair (cosign.key encrypted, cosign.pub).
+    ///
+    /// The password comes from COSIGN_PASSWORD, else a prompt on the terminal.
+    #[command(after_help = GENERATE_HELP)]
     GenerateKeyPair(GenerateKeyPairArgs),
     /// Import a PEM private key into cosign's encrypted format.
+    #[command(after_help = IMPORT_HELP)]
     ImportKeyPair(ImportKeyPairArgs),
     /// Sign a package tarball (or `--pack` a package directory first).
+    ///
+    /// Writes `<tarball>.sig` (base64 signature) and `<tarball>.sigstore.json` (a Sigstore
+    /// bundle) next to the tarball. The signature is made offline: it has no transparency log
+    /// entry, so verify it with `verify-blob --trust FILE` or `verify --trust FILE`.
+    #[command(after_help = SIGN_HELP)]
     Sign(SignArgs),
-    /// Manage the trust file of internal keys.
-    #[command(subcommand)]
+    /// Manage the trust file of internal keys (`keys list|add|rotate|revoke`).
+    #[command(subcommand, after_help = KEYS_HELP)]
     Keys(KeysCommand),
 }
+
+const VERIFY_BLOB_HELP: &str = "\
+Examples:
+  npm-sigverify verify-blob pkg-1.0.0.tgz --trust .sigverify/trust.json \\
+    --bundle pkg-1.0.0.tgz.sigstore.json
+  npm-sigverify verify-blob pkg-1.0.0.tgz --trust .sigverify/trust.json \\
+    --signature pkg-1.0.0.tgz.sig
+  npm-sigverify verify-blob artifact.tgz --bundle artifact.tgz.sigstore.json \\
+    --certificate-identity-regexp '^https://github.com/acme/' \\
+    --certificate-oidc-issuer https://token.actions.githubusercontent.com
+
+Exit codes: 0 verified, 1 the signature or bundle does not verify (or its key is not trusted,
+expired or revoked), 2 usage error or unreadable key, artifact or trust file.";
+
+const VERIFY_BUNDLE_HELP: &str = "\
+Examples:
+  npm-sigverify verify-bundle --bundle a.txt.sigstore.json \\
+    --certificate-identity https://github.com/acme/app/.github/workflows/release.yml@refs/tags/v1.0.0 \\
+    --certificate-oidc-issuer https://token.actions.githubusercontent.com a.txt
+  npm-sigverify verify-bundle --bundle pkg.tgz.sigstore.json --key cosign.pub \\
+    sha256:7f83b1657ff1fc53b92dc18148a1d65dfc2d4b1fa3d677284addd200126d9069
+
+Exit codes: 0 verified, 1 the bundle does not verify, 2 usage error or unreadable input.";
+
+const GENERATE_HELP: &str = "\
+Examples:
+  npm-sigverify generate-key-pair                  # cosign.key, cosign.pub; asks for a password
+  COSIGN_PASSWORD=... npm-sigverify generate-key-pair --output-key-prefix release
+
+Exit codes: 0 written, 2 usage error, files exist (use --force), no password.";
+
+const IMPORT_HELP: &str = "\
+Examples:
+  npm-sigverify import-key-pair --key release.pem --output-key-prefix release
+
+Exit codes: 0 written, 2 usage error, unreadable or unsupported key, files exist, no password.";
+
+const SIGN_HELP: &str = "\
+Examples:
+  COSIGN_PASSWORD=... npm-sigverify sign pkg-1.0.0.tgz --key cosign.key
+  npm-sigverify sign --pack packages/internal --out dist --key cosign.key
+  npm-sigverify sign pkg-1.0.0.tgz --key alice.key --label alice   # one of k-of-n approvals
+
+Exit codes: 0 signed, 2 usage error, unreadable key, wrong password, npm pack failed.";
+
+const KEYS_HELP: &str = "\
+Examples:
+  npm-sigverify keys add --trust .sigverify/trust.json --key cosign.pub --owner release-bot
+  npm-sigverify keys list --trust .sigverify/trust.json
+  npm-sigverify keys revoke --trust .sigverify/trust.json --fingerprint 5b1c2d3e --reason \"leaked\"";
 
 /// Runs one command and returns its exit code.
 pub fn run(command: &Command) -> i32 {
