@@ -9,7 +9,10 @@
 //!    an added `lib/a` beside `lib/a.js`, an added `lib/a.js` beside `lib/a.json` or `lib/a/`;
 //! 3. **entry points** the signed manifest names (`main`, `bin`, every `exports` target, and the
 //!    implicit `index`): an added file that is a resolution candidate of one, ahead of (or
-//!    instead of) the tarball's own.
+//!    instead of) the tarball's own;
+//! 4. **manifests**: an added `package.json` anywhere (`LOAD_AS_DIRECTORY` reads its `main`
+//!    before `index.js`, and `exports` of nested packages), and an added `binding.gyp` at the top
+//!    (npm then runs `node-gyp rebuild` as an install script on the next rebuild).
 
 use std::collections::BTreeSet;
 
@@ -27,7 +30,7 @@ pub fn loadable_additions(added: &[String], manifest: &TarManifest) -> Vec<Strin
     let entries = entry_points(manifest.package_json().unwrap_or_default());
     let mut loadable: BTreeSet<String> = BTreeSet::new();
     for path in added {
-        if path.ends_with(".node") || shadows(path, manifest) {
+        if path.ends_with(".node") || is_manifest(path) || shadows(path, manifest) {
             loadable.insert(path.clone());
         }
     }
@@ -37,6 +40,11 @@ pub fn loadable_additions(added: &[String], manifest: &TarManifest) -> Vec<Strin
         }
     }
     loadable.into_iter().collect()
+}
+
+/// A `package.json` at any depth, or the top-level `binding.gyp`.
+fn is_manifest(path: &str) -> bool {
+    path == "binding.gyp" || path == "package.json" || path.ends_with("/package.json")
 }
 
 /// True when `path` would be loaded instead of a tarball file by `require` of its stem.
@@ -192,6 +200,15 @@ mod tests {
         assert_eq!(
             loadable(&["package.json"], json, &added),
             ["bin/x.js", "dist/main.js", "esm/i.mjs", "sub.js"]
+        );
+        // A manifest that redirects a folder, and a build file npm would run.
+        assert_eq!(
+            loadable(
+                &files,
+                "{}",
+                &["lib/b/package.json", "binding.gyp", "docs/binding.gyp"]
+            ),
+            ["binding.gyp", "lib/b/package.json"]
         );
         // No `main`: Node loads index.js; an added one before a tarball index.json shadows it.
         assert_eq!(

@@ -30,12 +30,35 @@ pub(crate) const ALLOWED_CI_FLAGS: [&str; 22] = [
     "--fetch-timeout",
 ];
 
-/// Checks the user's extra `npm ci` arguments against [`ALLOWED_CI_FLAGS`] (`--flag` or
-/// `--flag=value` only). The error is the first argument refused.
+/// The allowed flags that take a value. They must be written `--flag=value`: a bare `--cache`
+/// would take the NEXT argument as its value, and the next one is our `--ignore-scripts`.
+const VALUE_FLAGS: [&str; 6] = [
+    "--omit",
+    "--include",
+    "--loglevel",
+    "--cache",
+    "--workspace",
+    "--fetch-timeout",
+];
+
+/// Checks the user's extra `npm ci` arguments against [`ALLOWED_CI_FLAGS`]: switches as
+/// `--flag` (or `--flag=true|false`), flags with a value only as `--flag=value`. The error is the
+/// first argument refused.
 pub(crate) fn check_ci_args(extra: &[String]) -> Result<(), String> {
     for arg in extra {
-        let flag = arg.split_once('=').map_or(arg.as_str(), |(f, _)| f);
-        if !ALLOWED_CI_FLAGS.contains(&flag) {
+        let (flag, value) = match arg.split_once('=') {
+            Some((flag, value)) => (flag, Some(value)),
+            None => (arg.as_str(), None),
+        };
+        let takes_value = VALUE_FLAGS.contains(&flag);
+        let allowed = ALLOWED_CI_FLAGS.contains(&flag)
+            && match (takes_value, value) {
+                (true, Some(v)) => !v.is_empty() && !v.starts_with('-'),
+                (true, None) => false,
+                (false, Some(v)) => matches!(v, "true" | "false"),
+                (false, None) => true,
+            };
+        if !allowed {
             return Err(arg.clone());
         }
     }
@@ -58,6 +81,15 @@ mod tests {
             "--workspace=a"
         ]));
         for bad in [
+            "--cache",
+            "--omit",
+            "--loglevel",
+            "--include",
+            "--fetch-timeout",
+            "--workspace",
+            "--cache=",
+            "--cache=--ignore-scripts",
+            "--offline=yes",
             "--",
             "--ignore-scripts=false",
             "--no-ignore-scripts",

@@ -204,13 +204,37 @@ pub fn remove_hooks(text: &str) -> Result<Edit, ManifestError> {
 /// parenthesis, and a line break ends the command on Windows.
 fn check_groupable(hook: Hook, script: &str) -> Result<(), ManifestError> {
     let comment = script.starts_with('#') || script.contains(" #") || script.contains("\t#");
-    if comment || script.contains('\n') {
+    if comment || script.contains('\n') || !balanced(script) {
         return Err(ManifestError::Field {
             field: format!("scripts.{}", hook.key()),
-            expected: "a script without shell comments or line breaks (npm-sigverify wraps it as `npm-sigverify ... && ( your script )`): remove them, then run init again",
+            expected: "a script without shell comments, line breaks or unbalanced parentheses (npm-sigverify wraps it as `npm-sigverify ... && ( your script )`): change it, then run init again",
         });
     }
     Ok(())
+}
+
+/// True when every `(` outside quotes has its `)`, never closing more than it opened: an
+/// unmatched `)` would end our group early and let the rest run after a failed verification.
+fn balanced(script: &str) -> bool {
+    let (mut depth, mut quote, mut escaped) = (0i32, None::<char>, false);
+    for c in script.chars() {
+        match (quote, c) {
+            _ if escaped => escaped = false,
+            (Some('\''), '\'') => quote = None,
+            (Some('\''), _) => {}
+            (_, '\\') => escaped = true,
+            (Some('"'), '"') => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '(') => depth += 1,
+            (None, ')') => depth -= 1,
+            _ => {}
+        }
+        if depth < 0 {
+            return false;
+        }
+    }
+    depth == 0 && quote.is_none()
 }
 
 /// npm strips a UTF-8 byte order mark; keep it, but scan what follows.

@@ -217,3 +217,21 @@ fn scripts_with_comments_or_line_breaks_are_refused() {
         assert!(add_hooks(&text).is_err(), "{theirs:?}");
     }
 }
+
+#[test]
+fn a_script_cannot_close_our_group() {
+    for theirs in ["true ) ; ( echo escaped", "echo ')' ) ; (x", "a )"] {
+        let text = format!(
+            "{{\"scripts\":{{\"preinstall\":{}}}}}",
+            serde_json::to_string(theirs).unwrap()
+        );
+        assert!(add_hooks(&text).is_err(), "{theirs:?}");
+    }
+    for ok in ["(cd x && make) || true", "echo ')' && node -e \"f(1)\""] {
+        let text = format!(
+            "{{\"scripts\":{{\"preinstall\":{}}}}}",
+            serde_json::to_string(ok).unwrap()
+        );
+        assert!(add_hooks(&text).is_ok(), "{ok:?}");
+    }
+}

@@ -202,7 +202,10 @@ fn judge_job(
 fn no_tarball(mut result: PackageResult, code: Code, why: &str) -> PackageResult {
     let message = match code {
         Code::TarballMismatch => format!("{}: {why}", result.id()),
-        _ => format!("{}: the signed tarball could not be obtained: {why}", result.id()),
+        _ => format!(
+            "{}: the signed tarball could not be obtained: {why}",
+            result.id()
+        ),
     };
     result.checks.contents = CheckOutcome::failed(code, message);
     result
@@ -218,6 +221,18 @@ fn judge(
 ) -> PackageResult {
     let dir: PathBuf = root.join(&result.location);
     let has_scripts = scripts.as_ref().is_some_and(|s| !s.is_empty());
+    if let Ok(target) = std::fs::read_link(&dir) {
+        // npm extracts registry packages into folders; a link makes the checked files and the
+        // loaded ones two different things (the target can change after the check).
+        let why = format!(
+            "{}: {} is a link to {}, where npm installs a folder",
+            result.id(),
+            result.location,
+            target.display()
+        );
+        result.checks.contents = CheckOutcome::failed(Code::ContentModified, why);
+        return result;
+    }
     result.install_scripts = scripts;
     let diff = match compare_package_dir(&dir, manifest, &CompareOptions::default()) {
         Ok(diff) => diff,

@@ -36,12 +36,29 @@ pub(crate) fn inventory(tree: &Tree) -> Vec<PackageResult> {
 /// Scans `<folder>/node_modules`, recursing into the node_modules of the entries it holds.
 fn scan(tree: &Tree, folder: &str, found: &mut Vec<PackageResult>) {
     let dir = join(folder, "node_modules");
+    if !folder.is_empty() && is_link(&tree.root.join(&dir)) {
+        let why = format!(
+            "{dir}: a link where npm makes a folder (what it points to is not what was checked)"
+        );
+        found.push(extraneous(
+            &dir,
+            &tree.root.join(&dir),
+            Code::Extraneous,
+            why,
+        ));
+        return;
+    }
     let Ok(entries) = fs::read_dir(tree.root.join(&dir)) else {
         return;
     };
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
         match name.as_str() {
+            ".bin" if is_link(&entry.path()) => {
+                let location = format!("{dir}/.bin");
+                let why = format!("{location}: a link where npm makes a folder of command links");
+                found.push(extraneous(&location, &entry.path(), Code::BinLink, why));
+            }
             ".bin" => check_bins(tree, &dir, found),
             _ if name.starts_with('.') => {}
             _ if name.starts_with('@') && entry.file_type().is_ok_and(|t| t.is_dir()) => {
@@ -80,6 +97,10 @@ fn candidate(tree: &Tree, location: &str, found: &mut Vec<PackageResult>) {
         format!("{location}: a folder in node_modules that the lockfile does not install")
     };
     found.push(extraneous(location, &path, Code::Extraneous, why));
+}
+
+fn is_link(path: &Path) -> bool {
+    fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
 }
 
 /// A result for something on disk the lockfile does not account for.

@@ -54,7 +54,11 @@ fn pin_keys(state: SigState, p: &PackageResult, policy: &Policy) -> SigState {
     let Some(pinned) = pinned_keys(policy, p.registry.as_deref()) else {
         return state;
     };
-    if let SigState::Skipped { code: Code::NoRegistryKeys, .. } = &state {
+    if let SigState::Skipped {
+        code: Code::NoRegistryKeys,
+        ..
+    } = &state
+    {
         let message = format!(
             "{}: the policy pins {} for {} but the registry published no signing keys",
             p.id(),

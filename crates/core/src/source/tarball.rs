@@ -45,11 +45,17 @@ impl TarballSources {
             .resolved
             .as_deref()
             .and_then(|u| Url::parse(u).ok())
-            .ok_or_else(|| unavailable("it is not in npm's cache and the lockfile names no tarball URL".into()))?;
+            .ok_or_else(|| {
+                unavailable("it is not in npm's cache and the lockfile names no tarball URL".into())
+            })?;
         let shown = crate::model::redact::url(url.as_str());
         let bytes = match evidence.tarball(&url).await {
             Ok(Some(bytes)) => bytes,
-            Ok(None) => return Err(unavailable(format!("it is not in npm's cache and {shown} answered 404"))),
+            Ok(None) => {
+                return Err(unavailable(format!(
+                    "it is not in npm's cache and {shown} answered 404"
+                )))
+            }
             Err(e) => return Err(unavailable(format!("it is not in npm's cache and {e}"))),
         };
         check_integrity(&bytes, integrity).map_err(|e| {

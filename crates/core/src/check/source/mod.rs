@@ -2,8 +2,11 @@
 //! injection). Each entry must be what the manifests that declare it ask for:
 //! - a dependency declared with a registry range (or tag, or `npm:` alias) must resolve to a
 //!   registry entry of the registry configured for its scope (a `registry.npmjs.org` URL is
-//!   accepted where npm would replace its host), of the aliased name, and (outside overrides
-//!   and peer edges) of a version in the range; a workspace satisfying the range also does;
+//!   accepted where npm would replace its host), of the aliased name, and (outside the names
+//!   the root's `overrides` set and peer edges) of a version in the range; a workspace
+//!   satisfying the range also does;
+//! - a dependency declared from git, a tarball URL or a local path must come from that
+//!   repository (and that commit, when pinned), URL or path;
 //! - `inBundle` only under a parent whose published manifest bundles it (the root project is
 //!   never published: `npm ci` fetches what its own `bundleDependencies` name);
 //! - a link must be declared (a workspace, or a `file:`/`link:` spec) and stay inside the
@@ -16,6 +19,7 @@
 //! other parents, their installed package.json.
 
 mod graph;
+mod origin;
 mod rules;
 mod spec;
 
@@ -50,13 +54,13 @@ pub(crate) fn check_sources(results: &mut [PackageResult], tree: &Tree, config: 
         .map(|(i, r)| (r.location.clone(), i))
         .collect();
     let declarers = declarers(root, results, tree);
-    let overrides = root.get("overrides").is_some_and(|o| !o.is_null());
+    let overridden = overridden_names(root.get("overrides"));
     let mut ctx = Ctx {
         tree,
         config,
         results,
         index: &index,
-        overrides,
+        overridden,
         reached: HashSet::new(),
     };
     for declarer in &declarers {
@@ -72,12 +76,34 @@ pub(crate) fn check_sources(results: &mut [PackageResult], tree: &Tree, config: 
         }
     }
 }
+/// Every package name the `overrides` tree mentions as a key (`"a"`, `"a@^1"`, `"@s/b@2"`,
+/// nested `{"parent": {"child": ...}}`); `"."` refers to the parent and names nothing.
+fn overridden_names(overrides: Option<&serde_json::Value>) -> HashSet<String> {
+    let mut names = HashSet::new();
+    let mut stack: Vec<&serde_json::Value> = overrides.into_iter().collect();
+    while let Some(serde_json::Value::Object(map)) = stack.pop() {
+        for (key, value) in map {
+            let name = match key.get(1..).and_then(|k| k.find('@')) {
+                Some(at) => &key[..at + 1],
+                None => key.as_str(),
+            };
+            if name != "." {
+                names.insert(name.to_string());
+            }
+            stack.push(value);
+        }
+    }
+    names
+}
+
 struct Ctx<'a> {
     tree: &'a Tree,
     config: &'a NpmConfig,
     results: &'a mut [PackageResult],
     index: &'a HashMap<String, usize>,
-    overrides: bool,
+    /// Package names the root package.json's `overrides` set versions for: their range is
+    /// what the override says, not what the declaring package asks.
+    overridden: HashSet<String>,
     reached: HashSet<usize>,
 }
 impl Ctx<'_> {
@@ -134,7 +160,8 @@ impl Ctx<'_> {
             Wanted::Registry { name: real, range } => {
                 self.registry_mismatch(package, &real, range.as_deref(), kind, &d.declared, name)
             }
-            Wanted::Local(_) | Wanted::Other => None,
+            Wanted::Local(path) => origin::local_mismatch(&path, &d.location, package),
+            Wanted::Other => origin::other_mismatch(spec, package),
         };
         if let Some(why) = why {
             self.fail(&location, format!("{id}: {declared} but {why}"));
@@ -176,7 +203,7 @@ impl Ctx<'_> {
         if let Some(why) = self.foreign_registry(package) {
             return Some(why);
         }
-        let check_range = kind != Kind::Peer && !self.overrides;
+        let check_range = kind != Kind::Peer && !self.overridden.contains(&package.name);
         if check_range && !range_allows(range, &package.version) {
             return Some(format!("the lockfile installs version {}", package.version));
         }
