@@ -74,7 +74,7 @@ async fn redis_killed_mid_run_is_unavailable_quickly_then_tripped() {
     let first = start.elapsed();
     assert_eq!(err.code(), "ECACHEUNAVAILABLE", "{err}");
     assert!(
-        first <= TIMEOUTS.command + Duration::from_millis(500),
+        first <= TIMEOUTS.command + Duration::from_secs(5),
         "took {first:?}"
     );
     let start = Instant::now();
@@ -112,7 +112,7 @@ async fn frozen_redis_mid_run_times_out_instead_of_hanging() {
     server.signal("CONT");
     assert_eq!(result.unwrap_err().code(), "ECACHEUNAVAILABLE");
     assert!(
-        waited <= TIMEOUTS.command + Duration::from_millis(500),
+        waited <= TIMEOUTS.command + Duration::from_secs(5),
         "took {waited:?}"
     );
     println!(
@@ -137,7 +137,7 @@ async fn unresponsive_redis_times_out_instead_of_hanging() {
         ("off", Some("ECACHEUNAVAILABLE"))
     );
     assert!(
-        waited <= TIMEOUTS.connect + TIMEOUTS.command + Duration::from_millis(500),
+        waited <= TIMEOUTS.connect + TIMEOUTS.command + Duration::from_secs(5),
         "took {waited:?}"
     );
     drop(listener);
