@@ -29,9 +29,22 @@ pub fn stderr_bar() -> ProgressSink {
         }
         *last = Some(Instant::now());
         let mut err = std::io::stderr().lock();
-        let _ = write!(err, "\r\x1b[2K{}", render(&p));
+        let _ = write!(err, "\r\x1b[2K{}", fit(&render(&p), columns()));
         let _ = err.flush();
     })
+}
+
+/// The terminal's width (stderr), 80 when it cannot be read.
+fn columns() -> usize {
+    terminal_size::terminal_size_of(std::io::stderr())
+        .map(|(w, _)| w.0 as usize)
+        .unwrap_or(80)
+}
+
+/// The line cut to one column less than the terminal: a line that wraps leaves a stale row the
+/// next `\r` cannot erase.
+fn fit(line: &str, columns: usize) -> String {
+    line.chars().take(columns.saturating_sub(1)).collect()
 }
 
 /// Erases the bar (before the report is printed).
@@ -61,6 +74,14 @@ pub fn render(p: &Progress) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_line_never_wraps_a_narrow_terminal() {
+        let line = render(&Progress { phase: "checks", done: 3, total: 9 });
+        assert_eq!(fit(&line, 20).chars().count(), 19);
+        assert_eq!(fit(&line, 200), line);
+        assert_eq!(fit(&line, 0), "");
+    }
 
     #[test]
     fn the_bar_fills_with_the_work_done() {

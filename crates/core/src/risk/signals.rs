@@ -108,9 +108,11 @@ pub(super) fn describe_age(age: TimeDelta) -> String {
 
 pub(super) fn few_maintainers_signal(name: &str, facts: &PackumentFacts) -> Option<RiskSignal> {
     let detail = match facts.maintainers {
+        // Abbreviated packuments carry no maintainers list: unknown is not zero.
+        None => return None,
         Some(count) if count > 1 => return None,
         Some(1) => format!("{name} has a single maintainer: one compromised account can publish"),
-        _ => format!("the registry lists no maintainers for {name}"),
+        Some(_) => format!("the registry lists no maintainers for {name}"),
     };
     Some(RiskSignal::new(SignalKind::FewMaintainers, detail))
 }

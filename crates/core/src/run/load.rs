@@ -73,7 +73,7 @@ pub(crate) fn make_evidence(
     config: &NpmConfig,
 ) -> Result<Evidence, VerifyError> {
     Ok(match &options.offline {
-        Some(store) => Evidence::Offline(Store::new(store)),
+        Some(store) => Evidence::Offline(Store::open(store)),
         None => Evidence::Online(RegistryClient::new(config.clone(), options.http.clone())?),
     })
 }
@@ -83,14 +83,39 @@ pub(crate) fn make_evidence(
 pub(crate) fn load_input(options: &VerifyOptions) -> Result<Tree, VerifyError> {
     let mut tree = match (&options.lockfile, options.lockfile_only) {
         (Some(path), _) => sigverify_lockfile::load_lockfile(path)?,
-        (None, false) => sigverify_lockfile::load_tree(&options.dir)?,
-        (None, true) => sigverify_lockfile::load_lockfile(&project_lockfile(&options.dir)?)?,
+        (None, false) => sigverify_lockfile::load_tree(&project_dir(&options.dir))?,
+        (None, true) => {
+            sigverify_lockfile::load_lockfile(&project_lockfile(&project_dir(&options.dir))?)?
+        }
     };
     if options.lockfile_only {
         // Before installation nothing is on disk: every entry is to be checked.
         tree.packages.iter_mut().for_each(|p| p.installed = None);
     }
     Ok(tree)
+}
+
+/// Lockfiles that mark a project root (any manager's).
+const LOCKFILES: [&str; 6] = [
+    "npm-shrinkwrap.json",
+    "package-lock.json",
+    "pnpm-lock.yaml",
+    "yarn.lock",
+    "bun.lock",
+    "bun.lockb",
+];
+
+/// The project folder for `dir`, found the way npm finds its prefix: `dir` or the nearest
+/// folder above it with a lockfile (a run from `src/` or from a workspace folder verifies the
+/// project), else the nearest with a package.json or node_modules, else `dir` itself.
+pub(crate) fn project_dir(dir: &Path) -> PathBuf {
+    let start = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+    let has = |d: &Path, names: &[&str]| names.iter().any(|n| d.join(n).exists());
+    start
+        .ancestors()
+        .find(|d| has(d, &LOCKFILES))
+        .or_else(|| start.ancestors().find(|d| has(d, &["package.json", "node_modules"])))
+        .map_or_else(|| dir.to_path_buf(), Path::to_path_buf)
 }
 
 /// The project's own lockfile, as npm ci reads it: npm-shrinkwrap.json, else package-lock.json.

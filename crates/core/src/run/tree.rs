@@ -116,7 +116,7 @@ async fn check_local(
         let context = InternalContext {
             trust: Arc::clone(trust),
             root: tree.root.clone(),
-            store: options.offline.as_ref().map(Store::new),
+            store: options.offline.as_ref().map(Store::open),
             npm_cache: npm_cache.clone(),
         };
         results = check_internal(results, context).await;

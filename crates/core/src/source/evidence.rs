@@ -32,6 +32,9 @@ pub enum EvidenceError {
     /// The offline store does not hold this document.
     #[error("not in the offline store: {0}")]
     NotInStore(PathBuf),
+    /// The store holds other registries than the one configured.
+    #[error("not in the offline store: {path} (the store holds {hosts}: verify with the --registry its fetch used)")]
+    OtherHosts { path: PathBuf, hosts: String },
     /// The offline store could not be read.
     #[error("cannot read {path}: {reason}")]
     Io { path: PathBuf, reason: String },
@@ -121,21 +124,58 @@ pub fn packument_url(registry: &Url, name: &str) -> Url {
 #[derive(Debug, Clone)]
 pub struct Store {
     root: PathBuf,
+    /// When reading: the registry hosts the store holds (its top folders).
+    hosts: Option<Vec<String>>,
 }
 
 impl Store {
-    /// A store at `root` (it need not exist yet when writing).
+    /// A store at `root` to write (it need not exist yet).
     pub fn new(root: impl Into<PathBuf>) -> Store {
-        Store { root: root.into() }
+        Store {
+            root: root.into(),
+            hosts: None,
+        }
     }
 
-    /// The folder of one registry: `<root>/<host[:port]>/<registry path>`.
-    pub fn registry_dir(&self, registry: &Url) -> PathBuf {
+    /// A store at `root` to read. A store that holds one registry host answers for the
+    /// configured registry even when that has another name (a store fetched through another
+    /// URL of the same registry); with several hosts, a miss names them.
+    pub fn open(root: impl Into<PathBuf>) -> Store {
+        let root = root.into();
+        let mut hosts: Vec<String> = std::fs::read_dir(&root)
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        hosts.sort();
+        Store {
+            root,
+            hosts: Some(hosts),
+        }
+    }
+
+    /// `host[:port]` of a registry URL, as the store names its folders.
+    fn host_folder(registry: &Url) -> String {
         let host = registry.host_str().unwrap_or("unknown-host");
-        let host = match registry.port() {
+        match registry.port() {
             Some(port) => format!("{host}:{port}"),
             None => host.to_string(),
-        };
+        }
+    }
+
+    /// The folder of one registry: `<root>/<host[:port]>/<registry path>` (for a store opened
+    /// to read that holds a single host, that host's folder).
+    pub fn registry_dir(&self, registry: &Url) -> PathBuf {
+        let mut host = Self::host_folder(registry);
+        if let Some([only]) = self.hosts.as_deref() {
+            if !self.root.join(&host).is_dir() {
+                host = only.clone();
+            }
+        }
         let mut dir = self.root.join(host);
         for segment in registry.path().split('/').filter(|s| !s.is_empty()) {
             dir.push(segment);
@@ -163,7 +203,15 @@ impl Store {
 
     fn read(&self, path: &Path) -> Result<Vec<u8>, EvidenceError> {
         std::fs::read(path).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => EvidenceError::NotInStore(path.to_path_buf()),
+            std::io::ErrorKind::NotFound => match self.hosts.as_deref() {
+                Some(hosts) if !hosts.iter().any(|h| path.starts_with(self.root.join(h))) => {
+                    EvidenceError::OtherHosts {
+                        path: path.to_path_buf(),
+                        hosts: hosts.join(", "),
+                    }
+                }
+                _ => EvidenceError::NotInStore(path.to_path_buf()),
+            },
             _ => EvidenceError::Io {
                 path: path.to_path_buf(),
                 reason: e.to_string(),
