@@ -320,15 +320,17 @@ async fn a_single_maintainer_is_a_signal() {
 }
 
 #[tokio::test]
-async fn no_listed_maintainer_is_a_signal() {
-    for maintainers in [Some(0), None] {
-        let doc = packument("nobody", &[published("1.0.0")], maintainers);
-        let entry = single("nobody", "1.0.0", doc).await;
-        assert_eq!(kinds(&entry), ["few-maintainers"], "{maintainers:?}");
-        assert!(entry.signals[0]
-            .detail
-            .contains("no maintainers for nobody"));
-    }
+async fn no_listed_maintainer_is_a_signal_but_an_absent_list_is_unknown() {
+    let doc = packument("nobody", &[published("1.0.0")], Some(0));
+    let entry = single("nobody", "1.0.0", doc).await;
+    assert_eq!(kinds(&entry), ["few-maintainers"]);
+    assert!(entry.signals[0]
+        .detail
+        .contains("no maintainers for nobody"));
+    // Abbreviated packuments have no `maintainers` field: that says nothing about them.
+    let doc = packument("unknown", &[published("1.0.0")], None);
+    let entry = single("unknown", "1.0.0", doc).await;
+    assert!(kinds(&entry).is_empty(), "{:?}", kinds(&entry));
 }
 
 #[tokio::test]
