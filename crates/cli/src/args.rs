@@ -106,6 +106,21 @@ pub struct EvidenceArgs {
     pub deadline: Option<u64>,
 }
 
+/// Which trust policy decides, and in which environment.
+#[derive(Debug, Args, Clone)]
+pub struct PolicyArgs {
+    /// The policy file (default: .npm-sigverify.yaml/.yml/.json or package.json "npm-sigverify"
+    /// of the project).
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// Ignore any policy file: npm's defaults decide (as `policy: false` in the JS API).
+    #[arg(long, conflicts_with = "policy")]
+    pub no_policy: bool,
+    /// The policy environment (default: NPM_SIGVERIFY_ENV, then NODE_ENV, then the policy's default).
+    #[arg(long = "env", value_name = "NAME")]
+    pub env: Option<String>,
+}
+
 /// How attestations (provenance, publish) are checked.
 #[derive(Debug, Args, Clone)]
 pub struct ProvenanceArgs {
@@ -167,12 +182,8 @@ pub struct VerifyArgs {
     /// Do not compare installed files with the signed tarballs.
     #[arg(long)]
     pub no_content: bool,
-    /// The policy file (default: .npm-sigverify.yaml/.yml/.json or package.json "npm-sigverify").
-    #[arg(long, value_name = "FILE")]
-    pub policy: Option<PathBuf>,
-    /// The policy environment (default: NPM_SIGVERIFY_ENV, then NODE_ENV, then the policy's default).
-    #[arg(long = "env", value_name = "NAME")]
-    pub env: Option<String>,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
     /// Write reports: json=FILE,sarif=FILE,junit=FILE,html=FILE,markdown=FILE (any subset).
     #[arg(long, value_name = "SPEC")]
     pub report: Option<String>,
@@ -227,12 +238,8 @@ pub struct VerifyPackageArgs {
     /// Trust file of internal keys: verify `dist.signatures` entries made by its keys.
     #[arg(long, value_name = "FILE")]
     pub trust: Option<PathBuf>,
-    /// The policy file (default: the one in the current folder, as for `verify`).
-    #[arg(long, value_name = "FILE")]
-    pub policy: Option<PathBuf>,
-    /// The policy environment (default: NPM_SIGVERIFY_ENV, then NODE_ENV, then the policy's default).
-    #[arg(long = "env", value_name = "NAME")]
-    pub env: Option<String>,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
     #[command(flatten)]
     pub provenance: ProvenanceArgs,
     #[command(flatten)]
@@ -323,11 +330,12 @@ const TOP_HELP: &str = "\
 Examples:
   npm-sigverify verify                        # the project in the current folder
   npm-sigverify verify --lockfile-only        # before anything is installed
-  npm-sigverify explain lodash@4.17.21        # every check of one package and the rule that decided
+  npm-sigverify explain lodash@4.17.21        # one package: its checks and the deciding rule
 
-Exit codes of verify, explain and verify-package: 0 pass, 1 a failure the policy enforces,
-2 usage or configuration error, 3 only operational failures (evidence that could not be
-obtained). `npm-sigverify <command> --help` shows each command's examples and exit codes.";
+Exit codes of verify and verify-package: 0 pass, 1 a failure the policy enforces, 2 usage or
+configuration error, 3 only operational failures (evidence that could not be obtained); explain
+gives the same for the packages it names. `npm-sigverify <command> --help` shows each
+command's examples and exit codes.";
 
 const VERIFY_HELP: &str = "\
 Examples:
@@ -373,9 +381,9 @@ Examples:
   npm-sigverify explain @babel/core --json
   npm-sigverify explain left-pad --offline STORE --registry https://registry.npmjs.org/
 
-Exit codes: 0 the packages named pass (or only warn), 1 the policy fails one of them, 2 usage or
-configuration error or the package is not in the tree (ENOTINTREE), 3 every failing one failed
-only for operational reasons.";
+Exit codes: 0 the packages named pass (or only warn), 1 the policy fails one of them (also when
+the environment is in warn mode), 2 usage or configuration error or the package is not in the
+tree (ENOTINTREE), 3 every failing one failed only for operational reasons.";
 
 const CACHE_HELP: &str = "\
 Examples:

@@ -8,6 +8,7 @@ use sigverify_hooks::{
     NPM_CAVEAT,
 };
 
+use crate::args::{EvidenceArgs, PolicyArgs, ProvenanceArgs};
 use crate::EXIT_USAGE;
 
 /// `init` arguments.
@@ -21,21 +22,23 @@ pub struct InitArgs {
     pub remove: bool,
 }
 
-/// `install` arguments.
+/// `install` arguments: where to install, and the verification options of `verify` that apply
+/// to both verifications (the lockfile before npm runs, the installed tree after).
 #[derive(Debug, Args)]
 pub struct InstallArgs {
     /// The project folder (default: the current folder).
     #[arg(value_name = "DIR")]
     pub dir: Option<PathBuf>,
-    /// Registry URL for unscoped packages (for npm and for verification).
-    #[arg(long, value_name = "URL")]
-    pub registry: Option<String>,
-    /// The policy file (default: the project's own, as for `verify`).
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    /// Trust file of internal keys (default: the policy's trust.internalKeys).
     #[arg(long, value_name = "FILE")]
-    pub policy: Option<PathBuf>,
-    /// The policy environment (default: NPM_SIGVERIFY_ENV, then NODE_ENV, then the policy's default).
-    #[arg(long = "env", value_name = "NAME")]
-    pub env: Option<String>,
+    pub trust: Option<PathBuf>,
+    #[command(flatten)]
+    pub provenance: ProvenanceArgs,
+    /// The registry (`--registry`) is also npm's for the install.
+    #[command(flatten)]
+    pub evidence: EvidenceArgs,
     /// Extra flags for `npm ci`, after `--`, as `--flag` or `--flag=value` (only flags that
     /// cannot turn scripts back on or move the install: --omit, --include, --no-audit,
     /// --no-fund, --loglevel, --prefer-offline, --offline, --cache, --workspace, ...).
@@ -70,12 +73,16 @@ pub fn run_init(args: &InitArgs) -> i32 {
 
 /// Runs `install`; prints progress to stderr, the report to stdout, and returns the exit code.
 pub async fn run_install(args: &InstallArgs) -> i32 {
+    let dir = dir_or_current(&args.dir);
+    let mut verify = crate::options(Some(dir.clone()), None, None, &[], &args.evidence);
+    verify.provenance = crate::provenance_options(&args.provenance);
+    verify.trust_file = args.trust.clone();
+    crate::apply_policy(&mut verify, &args.policy);
     let options = InstallOptions {
-        registry: args.registry.clone(),
+        registry: args.evidence.registry.clone(),
         npm_args: args.npm_args.clone(),
-        policy: crate::policy_choice(args.policy.as_deref()),
-        environment: args.env.clone(),
-        ..InstallOptions::new(dir_or_current(&args.dir))
+        verify,
+        ..InstallOptions::new(dir)
     };
     match safe_install(&options, &mut progress).await {
         Ok(outcome) => {

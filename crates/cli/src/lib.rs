@@ -25,7 +25,7 @@ use sigverify_core::{
 };
 
 pub use args::{Cli, Command};
-use args::{EvidenceArgs, FetchArgs, OmitKind, ProvenanceArgs, VerifyPackageArgs};
+use args::{EvidenceArgs, FetchArgs, OmitKind, PolicyArgs, ProvenanceArgs, VerifyPackageArgs};
 
 /// Exit code: usage or configuration error.
 pub const EXIT_USAGE: i32 = 2;
@@ -144,12 +144,15 @@ pub(crate) fn options(
     }
 }
 
-/// The policy a command runs under: `--policy FILE`, else the project's own.
-pub(crate) fn policy_choice(policy: Option<&std::path::Path>) -> PolicyChoice {
-    match policy {
-        Some(path) => PolicyChoice::File(path.to_path_buf()),
-        None => PolicyChoice::Discover,
-    }
+/// The policy a command runs under: `--policy FILE`, `--no-policy` (npm's defaults), else the
+/// project's own; and its environment.
+pub(crate) fn apply_policy(opts: &mut VerifyOptions, args: &PolicyArgs) {
+    opts.policy = match (&args.policy, args.no_policy) {
+        (Some(path), _) => PolicyChoice::File(path.clone()),
+        (None, true) => PolicyChoice::Defaults,
+        (None, false) => PolicyChoice::Discover,
+    };
+    opts.environment = args.env.clone();
 }
 
 pub(crate) fn provenance_options(p: &ProvenanceArgs) -> ProvenanceOptions {
@@ -177,8 +180,7 @@ async fn run_verify_package(args: VerifyPackageArgs) -> Result<(String, i32), Ve
     let mut opts = options(None, None, args.offline, &[], &args.evidence);
     opts.provenance = provenance_options(&args.provenance);
     opts.trust_file = args.trust;
-    opts.policy = policy_choice(args.policy.as_deref());
-    opts.environment = args.env;
+    apply_policy(&mut opts, &args.policy);
     let report = verify_package(&spec, &opts).await?;
     let text = if args.json {
         let package = report.packages.first().expect("one package");

@@ -77,7 +77,11 @@ mod tests {
 
     #[test]
     fn a_line_never_wraps_a_narrow_terminal() {
-        let line = render(&Progress { phase: "checks", done: 3, total: 9 });
+        let line = render(&Progress {
+            phase: "checks",
+            done: 3,
+            total: 9,
+        });
         assert_eq!(fit(&line, 20).chars().count(), 19);
         assert_eq!(fit(&line, 200), line);
         assert_eq!(fit(&line, 0), "");

@@ -11,7 +11,7 @@ use sigverify_core::{verify_tree, PackageResult, Report, VerifyOptions};
 
 use crate::args::{ExplainArgs, VerifyArgs};
 use crate::error::CliError;
-use crate::{human, options, policy_choice, progress_bar, provenance_options};
+use crate::{apply_policy, human, options, progress_bar, provenance_options};
 
 /// Runs a verification with the policy applied.
 pub async fn verify(args: &VerifyArgs) -> Result<Report, CliError> {
@@ -35,8 +35,7 @@ fn verify_options(args: &VerifyArgs) -> VerifyOptions {
     opts.contents = !args.no_content && !args.lockfile_only;
     opts.provenance = provenance_options(&args.provenance);
     opts.trust_file = args.trust.clone();
-    opts.policy = policy_choice(args.policy.as_deref());
-    opts.environment = args.env.clone();
+    apply_policy(&mut opts, &args.policy);
     if progress_bar::wanted() {
         opts.progress = Some(progress_bar::stderr_bar());
     }

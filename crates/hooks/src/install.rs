@@ -23,10 +23,10 @@ pub struct InstallOptions {
     pub npm_args: Vec<String>,
     /// The npm executable.
     pub npm: PathBuf,
-    /// The trust policy that decides (as for `verify`).
-    pub policy: sigverify_core::PolicyChoice,
-    /// The policy environment.
-    pub environment: Option<String>,
+    /// The verification options both verifications start from (policy, environment, trust file,
+    /// provenance, cache, HTTP): the project folder, the registry and the lockfile-only and
+    /// contents switches are set per step.
+    pub verify: VerifyOptions,
 }
 
 impl InstallOptions {
@@ -37,8 +37,7 @@ impl InstallOptions {
             registry: None,
             npm_args: Vec::new(),
             npm: default_npm(),
-            policy: sigverify_core::PolicyChoice::Discover,
-            environment: None,
+            verify: VerifyOptions::default(),
         }
     }
 }
@@ -152,16 +151,17 @@ async fn verify(
     options: &InstallOptions,
     lockfile_only: bool,
 ) -> Result<Report, InstallError> {
+    // The lockfile check never reads node_modules; the tree check always compares contents (a
+    // safe install that skipped them would run scripts of unchecked files).
     let opts = VerifyOptions {
         dir: dir.to_path_buf(),
+        lockfile: None,
         overrides: ConfigOverrides {
             registry: options.registry.clone(),
         },
         lockfile_only,
         contents: !lockfile_only,
-        policy: options.policy.clone(),
-        environment: options.environment.clone(),
-        ..VerifyOptions::default()
+        ..options.verify.clone()
     };
     let stage = if lockfile_only {
         "lockfile verification"

@@ -2,7 +2,8 @@
 
 use std::fmt::Write;
 
-use sigverify_core::{Report, Status};
+use sigverify_core::{PackageResult, Report, Status};
+use sigverify_policy::Outcome;
 
 use crate::init::InitOutcome;
 use crate::install::InstallOutcome;
@@ -48,20 +49,41 @@ fn counts(report: &Report) -> String {
     )
 }
 
-/// The failing packages of a report: name@version, code, message, remediation.
+/// The packages that stopped a report: those the policy fails (or, without a decision, that are
+/// invalid or missing), each with the checks that failed and what to do.
 pub fn failures(report: &Report) -> String {
     let mut out = String::new();
-    let failed = report
-        .packages
-        .iter()
-        .filter(|p| matches!(p.status, Status::Invalid | Status::Missing));
-    for p in failed {
+    for p in report.packages.iter().filter(|p| stops(p)) {
         let code = p.code.map_or("-", |c| c.as_str());
         let _ = writeln!(out, "  {}@{} ({}) {code}", p.name, p.version, p.location);
-        let _ = writeln!(out, "    {}", p.message.as_deref().unwrap_or(""));
-        let _ = writeln!(out, "    fix: {}", p.remediation.as_deref().unwrap_or(""));
+        match &p.decision {
+            Some(d) => {
+                for c in d.checks.iter().filter(|c| !c.passed && c.required) {
+                    let code = c.code.map_or("-", |c| c.as_str());
+                    let _ = writeln!(
+                        out,
+                        "    {} {code}: {} (rule {})",
+                        c.check, c.message, d.rule
+                    );
+                }
+                for fix in &d.remediation {
+                    let _ = writeln!(out, "    fix: {fix}");
+                }
+            }
+            None => {
+                let _ = writeln!(out, "    {}", p.message.as_deref().unwrap_or(""));
+                let _ = writeln!(out, "    fix: {}", p.remediation.as_deref().unwrap_or(""));
+            }
+        }
     }
     out
+}
+
+fn stops(p: &PackageResult) -> bool {
+    match &p.decision {
+        Some(d) => d.outcome == Outcome::Fail,
+        None => matches!(p.status, Status::Invalid | Status::Missing),
+    }
 }
 
 fn scripts_text(plan: &ScriptPlan) -> String {

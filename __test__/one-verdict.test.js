@@ -1,0 +1,264 @@
+'use strict'
+// One verdict: verifyTree() / verifyPackage(), `verify --json` and the safe `install` decide the
+// same tree the same way under the same policy (a file, the same policy as an object, an
+// environment), and a trusted root refreshed by `trust update` is used by all of them.
+const assert = require('node:assert/strict')
+const fs = require('node:fs')
+const path = require('node:path')
+const { after, before, describe, it } = require('node:test')
+
+const { verifyTree, verifyPackage } = require('../index.js')
+const { TestRegistry } = require('./helpers/registry')
+const { TestSigstore } = require('./helpers/sigstore')
+const { tempDir, writeProject, npm, cli, copyProject } = require('./helpers/project')
+const { markerScript, exists } = require('./helpers/install')
+
+let registry, url, project, npmCache
+const saved = {}
+
+/** The provenance of a release run of `repository` (a GitHub `owner/name`). */
+const release = (repository, version) => ({ repository, repositoryId: '81234567', ownerId: '7654321', ref: `refs/tags/v${version}` })
+
+const POLICY = {
+  version: 1,
+  rules: [
+    { package: 'widget', require: ['registry-signature', 'provenance'], provenance: { repositoryMatch: true } },
+    { package: 'forked', require: ['registry-signature', 'provenance'], provenance: { repositoryMatch: true } },
+    { package: 'scripted', require: ['registry-signature', 'provenance'] },
+    { package: '*', require: ['registry-signature'] },
+  ],
+  environments: { default: 'production', production: { mode: 'enforce' }, development: { mode: 'warn' } },
+}
+
+/** POLICY written as a YAML-free policy file (JSON is YAML) with extra top-level sections. */
+function policyFile (extra = {}) {
+  const file = path.join(tempDir('one-verdict-policy'), 'policy.json')
+  fs.writeFileSync(file, JSON.stringify({ ...POLICY, ...extra }, null, 2))
+  return file
+}
+
+before(async () => {
+  registry = new TestRegistry().useSigstore(new TestSigstore())
+  registry.addPackage({ name: 'widget', version: '1.0.0', provenance: release('acme/widget', '1.0.0') })
+  // Built from another repository than the one its package.json names.
+  registry.addPackage({
+    name: 'forked', version: '1.0.0', provenance: release('mallory/forked', '1.0.0'),
+    repository: { type: 'git', url: 'git+https://github.com/acme/forked.git' },
+  })
+  registry.addPackage({ name: 'plain', version: '1.0.0' })
+  registry.addPackage({ name: 'old-lib', version: '1.2.3' })
+  registry.addPackage({ name: 'scripted', version: '1.0.0', scripts: { postinstall: markerScript('scripted.ran') } })
+  url = await registry.start()
+  npmCache = tempDir('one-verdict-npm-cache')
+  project = writeProject(tempDir('one-verdict'), {
+    name: 'one-verdict', version: '1.0.0',
+    dependencies: { widget: '1.0.0', forked: '1.0.0', plain: '1.0.0', 'old-lib': '1.2.3', scripted: '1.0.0' },
+  })
+  await npm(['install', '--ignore-scripts'], { cwd: project, registry: url, cache: npmCache })
+  registry.tamper.add('old-lib@1.2.3')
+  // Every run here reads the same npm cache and no verdict cache, so each one does the work.
+  for (const [key, value] of [['npm_config_cache', npmCache], ['NPM_SIGVERIFY_CACHE', 'off'], ['NPM_SIGVERIFY_ENV', undefined], ['NODE_ENV', undefined]]) {
+    saved[key] = process.env[key]
+    if (value === undefined) delete process.env[key]
+    else process.env[key] = value
+  }
+})
+
+after(() => {
+  for (const [key, value] of Object.entries(saved)) {
+    if (value === undefined) delete process.env[key]
+    else process.env[key] = value
+  }
+  return registry.close()
+})
+
+/** What a verdict is made of, per package location: status, code, policy outcome and rule, checks. */
+function verdicts (packages) {
+  const out = {}
+  for (const p of packages) {
+    out[p.location || `${p.name}@${p.version}`] = {
+      id: `${p.name}@${p.version}`,
+      status: p.status,
+      code: p.code || null,
+      outcome: p.decision ? p.decision.outcome : null,
+      rule: p.decision ? p.decision.rule : null,
+      failed: p.decision ? p.decision.checks.filter((c) => !c.passed).map((c) => `${c.check}:${c.code || ''}:${c.required ? 'required' : 'advisory'}`).sort() : [],
+    }
+  }
+  return out
+}
+
+/** The packages of a `verify --json` document, whatever their bucket. */
+function documentPackages (doc) {
+  return ['invalid', 'missing', 'skipped', 'verified'].flatMap((bucket) => doc[bucket] || [])
+}
+
+async function cliVerdict (dir, extra = [], env = {}) {
+  const run = await cli(['verify', dir, '--registry', url, '--json', '--trusted-root', registry.trustedRootPath(), ...extra], { env })
+  let doc
+  try {
+    doc = JSON.parse(run.stdout)
+  } catch {
+    assert.fail(`verify --json printed no JSON (exit ${run.status}):\n${run.stdout}\n${run.stderr}`)
+  }
+  return { status: run.status, doc, verdicts: verdicts(documentPackages(doc)) }
+}
+
+function apiVerdict (dir, options = {}) {
+  return verifyTree({ dir, registry: url, provenance: { trustedRoot: registry.trustedRootPath() }, ...options })
+    .then((report) => ({ report, verdicts: verdicts(report.packages) }))
+}
+
+const byName = (verdictMap, name) => Object.values(verdictMap).find((v) => v.id.startsWith(`${name}@`))
+
+describe('verifyTree() and verify --json give one verdict', () => {
+  it('under a policy file: same package verdicts, same exit code, repositoryMatch decides the fork', async () => {
+    const file = policyFile()
+    const api = await apiVerdict(project, { policy: file })
+    const run = await cliVerdict(project, ['--policy', file])
+    assert.deepEqual(api.verdicts, run.verdicts)
+    assert.equal(api.report.exitCode, run.status)
+    assert.equal(run.status, 1)
+    assert.equal(byName(api.verdicts, 'widget').outcome, 'pass', JSON.stringify(api.verdicts, null, 2))
+    const forked = byName(api.verdicts, 'forked')
+    assert.equal(forked.outcome, 'fail')
+    assert.equal(forked.rule, 'forked')
+    assert.ok(forked.failed.some((c) => c.startsWith('provenance')), JSON.stringify(forked))
+    assert.equal(byName(api.verdicts, 'old-lib').outcome, 'fail')
+    assert.equal(byName(api.verdicts, 'scripted').outcome, 'fail')
+    assert.equal(byName(api.verdicts, 'plain').outcome, 'pass')
+    assert.equal(api.report.policy.source !== undefined || api.report.policy !== undefined, true)
+  })
+
+  it('the same policy given as an object decides exactly as the file', async () => {
+    const fromFile = await apiVerdict(project, { policy: policyFile() })
+    const fromObject = await apiVerdict(project, { policy: POLICY })
+    assert.deepEqual(fromObject.verdicts, fromFile.verdicts)
+    assert.equal(fromObject.report.exitCode, fromFile.report.exitCode)
+  })
+
+  it('the project\'s own policy file is found by both when none is given', async () => {
+    const dir = copyProject(project, 'one-verdict-own')
+    fs.writeFileSync(path.join(dir, '.npm-sigverify.json'), JSON.stringify(POLICY))
+    const api = await apiVerdict(dir)
+    const run = await cliVerdict(dir)
+    assert.deepEqual(api.verdicts, run.verdicts)
+    assert.equal(api.report.exitCode, run.status)
+    assert.equal(byName(api.verdicts, 'forked').rule, 'forked', 'the project policy was not applied')
+  })
+
+  it('policy false is npm\'s defaults for both, whatever policy file the project has', async () => {
+    const dir = copyProject(project, 'one-verdict-nopolicy')
+    fs.writeFileSync(path.join(dir, '.npm-sigverify.json'), JSON.stringify(POLICY))
+    const api = await apiVerdict(dir, { policy: false })
+    const run = await cliVerdict(dir, ['--no-policy'])
+    assert.deepEqual(api.verdicts, run.verdicts)
+    for (const verdict of Object.values(api.verdicts)) assert.equal(verdict.rule, 'default', JSON.stringify(verdict))
+    // npm's defaults do not require provenance: scripted (signed, no provenance) passes.
+    assert.equal(byName(api.verdicts, 'scripted').outcome, 'pass')
+    // A provenance that is there is still checked: built from another repository, it fails.
+    assert.equal(byName(api.verdicts, 'forked').outcome, 'fail')
+    assert.equal(byName(api.verdicts, 'old-lib').outcome, 'fail')
+    assert.equal(api.report.exitCode, 1)
+    assert.equal(run.status, 1)
+  })
+
+  it('an environment in warn mode is the same for both (exit 0) (exit 0), chosen by option, flag or NODE_ENV', async () => {
+    const file = policyFile()
+    const api = await apiVerdict(project, { policy: file, env: 'development' })
+    const run = await cliVerdict(project, ['--policy', file, '--env', 'development'])
+    const byEnv = await cliVerdict(project, ['--policy', file], { NODE_ENV: 'development' })
+    assert.deepEqual(api.verdicts, run.verdicts)
+    assert.deepEqual(byEnv.verdicts, run.verdicts)
+    assert.equal(api.report.exitCode, 0)
+    assert.equal(run.status, 0)
+    // Warn mode keeps the verdict (fail) and changes only the exit code.
+    assert.equal(byName(api.verdicts, 'forked').outcome, 'fail')
+  })
+
+  it('an exception excuses one package in both, and nothing else', async () => {
+    const file = policyFile({ exceptions: [{ package: 'forked@1.0.0', reason: 'audited fork', expires: '2999-01-01' }] })
+    const api = await apiVerdict(project, { policy: file })
+    const run = await cliVerdict(project, ['--policy', file])
+    assert.deepEqual(api.verdicts, run.verdicts)
+    assert.equal(byName(api.verdicts, 'forked').outcome, 'warn')
+    assert.equal(byName(api.verdicts, 'old-lib').outcome, 'fail')
+    assert.equal(run.status, 1)
+  })
+
+  it('verifyPackage() decides one package as verifyTree() does', async () => {
+    const file = policyFile()
+    const tree = await apiVerdict(project, { policy: file })
+    for (const name of ['widget', 'forked', 'plain']) {
+      const one = await verifyPackage(`${name}@1.0.0`, { registry: url, policy: file, provenance: { trustedRoot: registry.trustedRootPath() } })
+      const [verdict] = Object.values(verdicts([one]))
+      const inTree = byName(tree.verdicts, name)
+      assert.equal(verdict.status, inTree.status, name)
+      assert.equal(verdict.outcome, inTree.outcome, name)
+      assert.equal(verdict.rule, inTree.rule, name)
+      assert.deepEqual(verdict.failed, inTree.failed, name)
+    }
+  })
+})
+
+describe('a trusted root refreshed by trust update is used without --trusted-root', () => {
+  it('verifyTree(), verifyPackage() and the CLI all verify the provenance with it', async () => {
+    const cacheHome = tempDir('one-verdict-xdg')
+    fs.mkdirSync(path.join(cacheHome, 'npm-sigverify'), { recursive: true })
+    fs.copyFileSync(registry.trustedRootPath(), path.join(cacheHome, 'npm-sigverify', 'trusted_root.json'))
+    const savedXdg = process.env.XDG_CACHE_HOME
+    process.env.XDG_CACHE_HOME = cacheHome
+    try {
+      const report = await verifyTree({ dir: project, registry: url, policy: false })
+      assert.equal(byName(verdicts(report.packages), 'widget').status, 'verified')
+      assert.equal(report.packages.find((p) => p.name === 'widget').provenance, 'verified')
+      const one = await verifyPackage('widget@1.0.0', { registry: url, policy: false })
+      assert.equal(one.provenance, 'verified')
+      const run = await cli(['verify-package', 'widget@1.0.0', '--registry', url, '--json', '--no-policy'], { env: { XDG_CACHE_HOME: cacheHome } })
+      assert.equal(run.status, 0, run.stdout + run.stderr)
+      assert.equal(JSON.parse(run.stdout).provenance, 'verified')
+    } finally {
+      if (savedXdg === undefined) delete process.env.XDG_CACHE_HOME
+      else process.env.XDG_CACHE_HOME = savedXdg
+    }
+    // Without it, the embedded public-good root cannot verify the test Sigstore's bundles.
+    const report = await verifyTree({ dir: project, registry: url, policy: false })
+    assert.notEqual(report.packages.find((p) => p.name === 'widget').provenance, 'verified')
+  })
+})
+
+describe('the safe install decides with the same policy', () => {
+  const installCli = (dir, extra = []) => cli(['install', dir, '--registry', url, '--trusted-root', registry.trustedRootPath(), ...extra],
+    { env: { npm_config_cache: npmCache, npm_config_update_notifier: 'false' } })
+
+  /** A project with only the scripted package (and plain), locked, nothing installed. */
+  async function lockedProject (prefix) {
+    const dir = writeProject(tempDir(prefix), { name: prefix, version: '1.0.0', dependencies: { scripted: '1.0.0', plain: '1.0.0' } })
+    await npm(['install', '--package-lock-only', '--ignore-scripts'], { cwd: dir, registry: url, cache: npmCache })
+    return dir
+  }
+
+  it('a package the policy fails is refused: exit 1, its install script never ran', async () => {
+    const dir = await lockedProject('one-verdict-install-refused')
+    const r = await installCli(dir, ['--policy', policyFile()])
+    assert.equal(r.status, 1, r.stdout + r.stderr)
+    assert.ok(!exists(dir, 'scripted.ran'), 'the install script of a package the policy fails ran')
+    assert.match(r.stdout, /STOPPED: the lockfile failed verification/)
+    assert.match(r.stdout, /scripted@1\.0\.0 .*\n\s+provenance /)
+  })
+
+  it('the same policy with an exception for it: exit 0 and its script ran', async () => {
+    const dir = await lockedProject('one-verdict-install-excepted')
+    const file = policyFile({ exceptions: [{ package: 'scripted@1.0.0', reason: 'built in-house', expires: '2999-01-01' }] })
+    const r = await installCli(dir, ['--policy', file])
+    assert.equal(r.status, 0, r.stdout + r.stderr)
+    assert.ok(exists(dir, 'scripted.ran'), `the install script did not run:\n${r.stdout}${r.stderr}`)
+  })
+
+  it('the development environment (warn) does not run scripts of packages the policy would fail', async () => {
+    const dir = await lockedProject('one-verdict-install-warn')
+    const r = await installCli(dir, ['--policy', policyFile(), '--env', 'development'])
+    assert.ok(!exists(dir, 'scripted.ran'), 'a warned package\'s install script ran')
+    assert.equal(r.status, 0, r.stdout + r.stderr)
+  })
+})
