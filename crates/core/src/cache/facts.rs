@@ -123,8 +123,8 @@ impl FactsSource<'_> {
 pub(crate) fn evidence_code(e: &EvidenceError) -> Code {
     match e {
         EvidenceError::Fetch(_) => Code::RegistryUnreachable,
-        EvidenceError::NotInStore(_) | EvidenceError::OtherHosts { .. } | EvidenceError::Io { .. } => {
-            Code::NoEvidence
-        }
+        EvidenceError::NotInStore(_)
+        | EvidenceError::OtherHosts { .. }
+        | EvidenceError::Io { .. } => Code::NoEvidence,
     }
 }

@@ -114,7 +114,11 @@ pub(crate) fn project_dir(dir: &Path) -> PathBuf {
     start
         .ancestors()
         .find(|d| has(d, &LOCKFILES))
-        .or_else(|| start.ancestors().find(|d| has(d, &["package.json", "node_modules"])))
+        .or_else(|| {
+            start
+                .ancestors()
+                .find(|d| has(d, &["package.json", "node_modules"]))
+        })
         .map_or_else(|| dir.to_path_buf(), Path::to_path_buf)
 }
 
