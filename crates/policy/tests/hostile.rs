@@ -1,0 +1,28 @@
+//! Hostile policy texts found by fuzzing (`fuzz/`): each must end in a typed error, never in a
+//! crash, a hang or unbounded memory.
+
+use sigverify_policy::*;
+
+/// `- - - - … x`: one sequence per two bytes. yaml-rust2's `Parser::load` recursed once per
+/// level, so a few hundred KiB overflowed the stack (a crash, not an error).
+#[test]
+fn deeply_nested_yaml_is_an_error_not_a_stack_overflow() {
+    let text = format!("{}x\n", "- ".repeat(200_000));
+    for result in [
+        load_str("deep.yaml", &text, Format::Yaml).map(|_| ()),
+        document_json("deep.yaml", &text, Format::Yaml).map(|_| ()),
+    ] {
+        let e = result.expect_err("a 200,000-level document must be refused");
+        assert_eq!(e.code(), "EPOLICYPARSE");
+        assert!(e.to_string().contains("nested deeper than"), "{e}");
+    }
+}
+
+/// Nesting that deep JSON reaches (serde_json's own limit) still loads.
+#[test]
+fn nesting_within_the_limit_still_parses() {
+    let text = format!("{}1{}", "[".repeat(100), "]".repeat(100));
+    assert!(document_json("ok.json", &text, Format::Json).is_ok());
+    let text = format!("{}x\n", "- ".repeat(100));
+    assert!(document_json("ok.yaml", &text, Format::Yaml).is_ok());
+}
