@@ -4,7 +4,7 @@
 Run from fuzz/: python3 seeds/derive.py. Needs openssl (certificate public keys). Output is
 committed; rerunning rewrites the same files (the RSA and Ed25519 keys excepted: fresh ones).
 """
-import base64, gzip, hashlib, io, json, os, subprocess, tarfile
+import base64, gzip, hashlib, io, json, os, re, subprocess, tarfile
 
 CORPUS = "../__test__/fixtures/corpus"
 CONFORMANCE = f"{CORPUS}/cosign/sigstore-conformance/bundle-verify"
@@ -129,9 +129,58 @@ def integrity():
         write(f"seeds/integrity/{name}", text.encode() + b"\0" + body)
 
 
+def json_words(value, out):
+    """Every object key, and every short string value, of a JSON document."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            out.add(key)
+            json_words(item, out)
+    elif isinstance(value, list):
+        for item in value:
+            json_words(item, out)
+    elif isinstance(value, str) and len(value) <= 40:
+        out.add(value)
+
+
+def dict_lines(words):
+    """libFuzzer dictionary syntax: one quoted entry a line, other bytes as \\xNN."""
+    def quote(word):
+        data = word.encode() if isinstance(word, str) else word
+        return "".join(chr(b) if 32 <= b < 127 and b not in b'"\\' else f"\\x{b:02x}"
+                       for b in data)
+    # libFuzzer refuses empty entries and ignores long ones.
+    words = [w for w in words if 0 < len(w.encode() if isinstance(w, str) else w) <= 64]
+    return "".join(f'"{quote(w)}"\n' for w in sorted(words, key=str))
+
+
+def dictionaries():
+    """libFuzzer dictionaries (dicts/<target>.dict): the words of each target's seeds, so a run
+    without a sanitizer (whose memcmp hooks would find them) still forms valid keys."""
+    os.makedirs("dicts", exist_ok=True)
+    syntax = {"{", "}", "[", "]", ":", ",", "\"", "null", "true", "false", "0", "-1", "1e999"}
+    for target in ["lockfile", "packument", "keys", "policy", "trust_file", "bundle",
+                   "attestations"]:
+        words = set(syntax)
+        for name in sorted(os.listdir(f"seeds/{target}")):
+            text = open(f"seeds/{target}/{name}", encoding="utf-8").read()
+            try:
+                json_words(json.loads(text), words)
+            except ValueError:  # YAML: its keys and list markers
+                words.update(m.group(1) for m in re.finditer(r"^\s*(?:- )?([\w$@*./-]+):", text, re.M))
+                words.update({"- ", ": ", "---", "&a", "*a", "!!str", "|", ">"})
+        write(f"dicts/{target}.dict", dict_lines(words))
+    tar = [b"ustar\x00", b"ustar  \x00", b"././@LongLink", b"PaxHeader", b"path=", b"linkpath=",
+           b"size=", b"GNU.sparse.map=", b"package/", b"package.json", b".npmignore",
+           b".gitignore", b"#!/usr/bin/env node\r\n", b"\x1f\x8b\x08"]
+    write("dicts/tarball.dict", dict_lines(tar))
+    sri = ["sha1-", "sha256-", "sha384-", "sha512-", "md5-", "?", " ", "\t", "=", "==", "\x00"]
+    write("dicts/integrity.dict", dict_lines(sri))
+
+
 if __name__ == "__main__":
     for d in ["bundle", "trust_file", "tarball", "integrity"]:
         os.makedirs(f"seeds/{d}", exist_ok=True)
     trust_files(legacy_bundle())
     tarballs()
     integrity()
+    dictionaries()
