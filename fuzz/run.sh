@@ -24,6 +24,7 @@ sanitizer="${FUZZ_SANITIZER:-none}"
 timeout="${FUZZ_TIMEOUT:-10}"
 rss_mb="${FUZZ_RSS_MB:-2048}"
 export RUSTC_BOOTSTRAP=1
+unset CARGO_TARGET_DIR # the binaries are run from fuzz/target
 start=$(date +%s)
 
 # One cargo at a time on shared machines (a no-op where there is no flock).
@@ -94,6 +95,8 @@ done
 
 end=$(date +%s)
 echo "== fuzz: build $((built - start))s, fuzzing $((end - built))s, total $((end - start))s"
+total=$(wc -w <<<"$targets")
+echo "fuzz: $((total - ${#failed[@]})) passed, ${#failed[@]} failed"
 if [ ${#failed[@]} -gt 0 ]; then
   echo "== fuzz FAILED: ${failed[*]}"
   exit 1
