@@ -42,3 +42,17 @@ fn workspace_globs_with_many_double_stars_match_in_polynomial_time() {
     let expected = Source::Workspace { path: matching };
     assert_eq!(tree.packages[0].source, expected);
 }
+
+/// `*aaaa…ab` against a folder `aaaa…a`: the one-star matcher retried the pattern at every
+/// offset, O(pattern × name): 95 s for a 150 KB lockfile. No file system has a folder name
+/// over 255 bytes, so longer names (and glob segments) now never match.
+#[test]
+fn long_workspace_glob_segments_do_not_take_quadratic_time() {
+    let glob = format!("*{}b", "a".repeat(50_000));
+    let folder = "a".repeat(100_000);
+    let text = format!(
+        r#"{{"lockfileVersion":3,"packages":{{"":{{"workspaces":["{glob}"]}},"{folder}":{{"version":"1.0.0"}}}}}}"#
+    );
+    let tree = parse_within(text, Duration::from_secs(10));
+    assert_eq!(tree.packages[0].source, Source::Directory { path: folder });
+}
