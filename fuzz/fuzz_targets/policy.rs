@@ -24,17 +24,25 @@ static PACKAGES: LazyLock<Vec<PackageEvidence>> = LazyLock::new(|| {
     ]
 });
 
-fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else {
-        return;
-    };
-    for format in [Format::Yaml, Format::Json] {
-        let _ = document_json("fuzz.policy", text, format);
-        if let Ok(policy) = load_str("fuzz.policy", text, format) {
-            apply(&policy);
+fuzz_target!(
+    init: {
+        // The policy crate turns node-semver's panics into errors (`catch_unwind` in
+        // exception.rs); libfuzzer-sys's hook would abort on those too. With the default hook
+        // back, a panic that escapes still aborts: libfuzzer-sys catches it and calls abort.
+        let _ = std::panic::take_hook();
+    },
+    |data: &[u8]| {
+        let Ok(text) = std::str::from_utf8(data) else {
+            return;
+        };
+        for format in [Format::Yaml, Format::Json] {
+            let _ = document_json("fuzz.policy", text, format);
+            if let Ok(policy) = load_str("fuzz.policy", text, format) {
+                apply(&policy);
+            }
         }
     }
-});
+);
 
 fn apply(policy: &Policy) {
     let env = HashMap::new();

@@ -26,3 +26,20 @@ fn nesting_within_the_limit_still_parses() {
     let text = format!("{}x\n", "- ".repeat(100));
     assert!(document_json("ok.yaml", &text, Format::Yaml).is_ok());
 }
+
+/// node-semver 2.2 reaches `unreachable!()` on ranges its grammar accepts: a wildcard major
+/// after `=` or `~` (`=*`, `~x`, `~> *`) or a wildcard minor before a patch (`~0.x.20`).
+/// Loading such an exception panicked; it is now a bad range. (`=*` found by fuzz/policy.)
+#[test]
+fn ranges_that_panic_node_semver_are_errors() {
+    for range in ["=*", "= v x", "~*", "~> X", "~0.x.20", "1.2.3 || =*"] {
+        let text = format!(
+            "exceptions:\n  - package: \"@types/node@{range}\"\n    reason: r\n    expires: 2026-01-01\n"
+        );
+        let e = load_str("x.yaml", &text, Format::Yaml).expect_err(range);
+        assert_eq!(e.code(), "EPOLICYSCHEMA", "{range}: {e}");
+        assert!(e.to_string().contains("bad version range"), "{range}: {e}");
+    }
+    let ok = "exceptions:\n  - package: \"a@>=*\"\n    reason: r\n    expires: 2026-01-01\n";
+    assert!(load_str("x.yaml", ok, Format::Yaml).is_ok());
+}
