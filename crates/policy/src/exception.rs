@@ -47,8 +47,12 @@ pub(crate) fn parse_spec(spec: &str) -> Result<(String, Range), String> {
         .ok()
         .filter(|p| !p.as_str().contains('*'))
         .ok_or_else(|| format!("'{name}' is not a package name"))?;
-    let range =
-        Range::parse(range_text).map_err(|e| format!("bad version range '{range_text}': {e}"))?;
+    let bad = |why: String| format!("bad version range '{range_text}': {why}");
+    // node-semver 2.2 reaches `unreachable!()` on some ranges its grammar accepts (`=*`, `~x`,
+    // `~0.x.20`): its panic is a bad range here, not a crash. (Needs panic = "unwind".)
+    let parsed = std::panic::catch_unwind(|| Range::parse(range_text))
+        .map_err(|_| bad("not supported (write '*' or a full version)".into()))?;
+    let range = parsed.map_err(|e| bad(e.to_string()))?;
     Ok((name.to_string(), range))
 }
 

@@ -41,6 +41,10 @@ pub(crate) struct Entry {
     pub value: Node,
 }
 
+/// Deepest nesting of sequences and mappings accepted (serde_json's limit for JSON): the tree
+/// is dropped and converted recursively, so depth must stay bounded.
+const MAX_DEPTH: usize = 128;
+
 /// A container being filled while events arrive.
 enum Frame {
     Seq(Position, Vec<Node>),
@@ -152,13 +156,29 @@ pub(crate) fn parse_yaml(file: &str, text: &str) -> Result<Node, PolicyError> {
         error: None,
     };
     let mut parser = Parser::new_from_str(text);
-    parser
-        .load(&mut builder, false)
-        .map_err(|e| PolicyError::Parse {
+    // Event by event rather than `Parser::load`, which recurses once per nesting level: a
+    // hostile `- - - - …` line would overflow the stack before any limit could apply.
+    loop {
+        let (event, mark) = parser.next_token().map_err(|e| PolicyError::Parse {
             file: file.to_string(),
             pos: position(*e.marker()),
             message: e.info().to_string(),
         })?;
+        let opens = matches!(event, Event::SequenceStart(..) | Event::MappingStart(..));
+        if opens && builder.stack.len() >= MAX_DEPTH {
+            return Err(PolicyError::Parse {
+                file: file.to_string(),
+                pos: position(mark),
+                message: format!("nested deeper than {MAX_DEPTH} levels"),
+            });
+        }
+        // The first document only, as `load(.., false)` read it.
+        let last = matches!(event, Event::DocumentEnd | Event::StreamEnd);
+        builder.on_event(event, mark);
+        if last {
+            break;
+        }
+    }
     if let Some((pos, message)) = builder.error {
         return Err(PolicyError::Parse {
             file: file.to_string(),

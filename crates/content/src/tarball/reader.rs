@@ -1,7 +1,7 @@
 //! Reading the gzip + tar layers entry by entry, hashing file bodies as they stream by.
 
 use super::path::{place, Placement};
-use super::source::Source;
+use super::source::{Budget, Source};
 use super::{ManifestEntry, SkipReason, SkippedEntry, TarError, TarLimits, TarManifest};
 use crate::digest::{FileDigest, CHUNK};
 use crate::shebang::{fix_bin_bytes, is_windows_hashbang};
@@ -16,9 +16,17 @@ pub fn read_tarball(bytes: &[u8]) -> Result<TarManifest, TarError> {
 
 /// Reads a package tarball into the manifest of files npm would extract from it.
 pub fn read_tarball_with_limits(bytes: &[u8], limits: &TarLimits) -> Result<TarManifest, TarError> {
-    let mut archive = tar::Archive::new(Source::new(bytes));
-    let mut builder = Builder::new(*limits);
+    let budget = Budget::new(header_allowance(limits));
+    let mut archive = tar::Archive::new(Source::new(bytes, budget.clone()));
+    let mut builder = Builder::new(*limits, budget.clone());
     let mut result = builder.read_all(&mut archive);
+    if result.is_err() && budget.is_spent() {
+        result = Err(TarError::Limit {
+            what: "buffered header size",
+            limit: limits.max_buffered_file,
+        });
+    }
+    budget.set(u64::MAX);
     let mut source = archive.into_inner();
     // Finish the gzip stream: the tar end marker can come before a corrupt or truncated tail
     // (bad CRC), which npm's zlib would reject; and when the tar layer failed, a corrupt gzip
@@ -39,9 +47,16 @@ pub fn read_tarball_with_limits(bytes: &[u8], limits: &TarLimits) -> Result<TarM
     }
 }
 
+/// What tar-rs may read after an entry's body: padding, the next header blocks (or the end
+/// marker) and up to `max_buffered_file` bytes of long-name, PAX or sparse headers.
+fn header_allowance(limits: &TarLimits) -> u64 {
+    limits.max_buffered_file.saturating_add(4 * 512)
+}
+
 /// Accumulates the manifest while entries stream by.
 struct Builder {
     limits: TarLimits,
+    budget: Budget,
     manifest: TarManifest,
     count: usize,
     unpacked: u64,
@@ -51,9 +66,10 @@ struct Builder {
 }
 
 impl Builder {
-    fn new(limits: TarLimits) -> Self {
+    fn new(limits: TarLimits, budget: Budget) -> Self {
         Self {
             limits,
+            budget,
             manifest: TarManifest::default(),
             count: 0,
             unpacked: 0,
@@ -74,6 +90,8 @@ impl Builder {
 
     fn add<R: Read>(&mut self, mut entry: tar::Entry<'_, R>) -> Result<(), TarError> {
         self.count += 1;
+        let allowance = header_allowance(&self.limits);
+        self.budget.set(entry.size().saturating_add(allowance));
         self.check_limits(entry.size())?;
         let raw = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
         let flag = entry.header().entry_type().as_byte();

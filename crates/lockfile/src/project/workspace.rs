@@ -48,21 +48,39 @@ fn segments(path: &str) -> Vec<String> {
     out
 }
 
+/// One pass per pattern segment over the path, O(pattern × path): backtracking over where
+/// each `**` ends was exponential in the number of `**` (`**/a/**/a/…/**/b` on `a/a/…/a`).
 fn match_segments(pattern: &[String], path: &[&str]) -> bool {
-    match pattern.split_first() {
-        None => path.is_empty(),
-        Some((first, rest)) if first == "**" => {
-            (0..=path.len()).any(|skip| match_segments(rest, &path[skip..]))
+    // reach[j]: the pattern segments seen so far match exactly the first j path segments.
+    let mut reach = vec![false; path.len() + 1];
+    reach[0] = true;
+    for seg in pattern {
+        if seg == "**" {
+            // Any number of segments: every prefix at or after a reachable one is reachable.
+            let mut seen = false;
+            for r in reach.iter_mut() {
+                seen |= *r;
+                *r = seen;
+            }
+        } else {
+            for j in (1..=path.len()).rev() {
+                reach[j] = reach[j - 1] && match_glob(seg, path[j - 1]);
+            }
+            reach[0] = false;
         }
-        Some((first, rest)) => match path.split_first() {
-            Some((seg, path_rest)) => match_glob(first, seg) && match_segments(rest, path_rest),
-            None => false,
-        },
     }
+    reach[path.len()]
 }
+
+/// The longest folder name a file system holds (NAME_MAX). Longer segments never name a real
+/// folder and never match: `glob_chars` is O(pattern × name), minutes for 100 KB names.
+const MAX_SEGMENT: usize = 255;
 
 /// `*` and `?` within one segment; a leading dot is only matched literally (minimatch).
 fn match_glob(pattern: &str, text: &str) -> bool {
+    if text.len() > MAX_SEGMENT || pattern.len() > MAX_SEGMENT {
+        return false;
+    }
     if text.starts_with('.') && !pattern.starts_with('.') {
         return false;
     }
