@@ -75,10 +75,13 @@ expired or revoked), 2 usage error or unreadable key, artifact or trust file.";
 const VERIFY_BUNDLE_HELP: &str = "\
 Examples:
   npm-sigverify verify-bundle --bundle a.txt.sigstore.json \\
-    --certificate-identity https://github.com/acme/app/.github/workflows/release.yml@refs/tags/v1.0.0 \\
+    --certificate-identity https://github.com/acme/app/.github/workflows/ci.yml@refs/heads/main \\
     --certificate-oidc-issuer https://token.actions.githubusercontent.com a.txt
-  npm-sigverify verify-bundle --bundle pkg.tgz.sigstore.json --key cosign.pub \\
+  npm-sigverify verify-bundle --bundle release.sigstore.json --key release.pub \\
     sha256:7f83b1657ff1fc53b92dc18148a1d65dfc2d4b1fa3d677284addd200126d9069
+
+The bundle must carry a transparency log entry or an RFC 3161 timestamp; the offline bundles
+`sign` writes carry neither: check those with `verify-blob --trust FILE`.
 
 Exit codes: 0 verified, 1 the bundle does not verify, 2 usage error or unreadable input.";
 
