@@ -13,8 +13,13 @@ if (files.length === 0) {
   console.error(`no test files (*.test.js) in ${dir}`)
   process.exit(1)
 }
+// `npm test` hands its own configuration down as npm_config_* variables (npm_config_cache is the
+// user's ~/.npm), and npm gives those precedence over a project's .npmrc, as npm-sigverify does:
+// the tests set up their own npm configuration, so they start from an environment without them.
+const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_(config|package|lifecycle)_/i.test(key)))
 const child = spawn(process.execPath, ['--test', '--test-concurrency=1', ...process.argv.slice(2), ...files], {
   stdio: ['ignore', 'pipe', 'inherit'],
+  env,
 })
 let tests = null
 let tail = ''

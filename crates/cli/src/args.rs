@@ -246,8 +246,9 @@ pub struct VerifyPackageArgs {
     pub evidence: EvidenceArgs,
 }
 
-/// `fetch` arguments.
+/// `fetch` arguments. `--deadline` is refused as for `risk`: `fetch_store` does not apply it.
 #[derive(Debug, Args)]
+#[command(mut_arg("deadline", |arg| arg.hide(true).value_parser(refuse_deadline)))]
 pub struct FetchArgs {
     /// The project folder (default: the current folder).
     #[arg(value_name = "DIR")]
@@ -293,11 +294,13 @@ pub struct RiskArgs {
     pub evidence: EvidenceArgs,
 }
 
-/// The value parser of `risk --deadline`: always a usage error (exit 2).
+/// The value parser of `risk --deadline` and `fetch --deadline`: always a usage error (exit 2).
 fn refuse_deadline(_: &str) -> Result<u64, String> {
-    Err("risk takes no --deadline (it would not bound anything); \
+    Err(
+        "this command takes no --deadline (it would not bound anything); \
          --timeout MS bounds each registry request"
-        .to_string())
+            .to_string(),
+    )
 }
 
 /// `trust` subcommands.
@@ -381,9 +384,9 @@ Examples:
   npm-sigverify explain @babel/core --json
   npm-sigverify explain left-pad --offline STORE --registry https://registry.npmjs.org/
 
-Exit codes: 0 the packages named pass (or only warn), 1 the policy fails one of them (also when
-the environment is in warn mode), 2 usage or configuration error or the package is not in the
-tree (ENOTINTREE), 3 every failing one failed only for operational reasons.";
+Exit codes: 0 the packages named pass (or only warn, or the environment is in warn mode, as for
+verify), 1 the policy fails one of them, 2 usage or configuration error or the package is not in
+the tree (ENOTINTREE), 3 every failing one failed only for operational reasons.";
 
 const CACHE_HELP: &str = "\
 Examples:
@@ -416,8 +419,9 @@ const INSTALL_HELP: &str = "\
 Examples:
   npx -p npm-sigverify npm-sigverify install        # no node_modules yet
   npm-sigverify install -- --omit=dev --no-audit
-  npm-sigverify install ./app --registry https://registry.npmjs.org/
+  npm-sigverify install ./app --registry https://registry.npmjs.org/ --policy policy.yaml --env ci
 
-Exit codes: 0 verified and installed, 1 verification stopped the install (before npm ci, or
-before any install script ran; also when only evidence was missing) or npm ci or an allowed
-install script failed, 2 usage or configuration error (package.json, policy, npm ci flags).";
+Exit codes: 0 the policy accepts what was installed, 1 verification stopped the install (before
+npm ci, or before any install script ran) or npm ci or an allowed install script failed, 2 usage
+or configuration error (package.json, policy, npm ci flags), 3 verification stopped it only for
+operational reasons (evidence that could not be obtained; nothing ran).";

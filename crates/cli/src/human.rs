@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
+use sigverify_core::model::CheckState;
 use sigverify_core::{Code, PackageResult, Report, Status};
 use sigverify_policy::{CheckResult, Outcome};
 
@@ -24,12 +25,7 @@ pub fn render(report: &Report) -> String {
         plural(audited, "package", "packages")
     );
     if s.verified > 0 {
-        let has = plural(s.verified, "package has", "packages have");
-        let _ = writeln!(
-            out,
-            "{} {has} verified registry signatures and contents\n",
-            s.verified
-        );
+        out.push_str(&verified_line(report));
     }
     render_decided(&mut out, report, Outcome::Fail);
     render_decided(&mut out, report, Outcome::Warn);
@@ -39,6 +35,31 @@ pub fn render(report: &Report) -> String {
     }
     out.push_str(&policy_line(report));
     out
+}
+
+/// How many packages verified, and of those how many had their installed files compared with the
+/// signed tarball (none after `--lockfile-only` or `--no-content`: the line must not claim it).
+fn verified_line(report: &Report) -> String {
+    let verified: Vec<&PackageResult> = report
+        .packages
+        .iter()
+        .filter(|p| p.status == Status::Verified)
+        .collect();
+    let contents = verified
+        .iter()
+        .filter(|p| p.checks.contents.state == CheckState::Passed)
+        .count();
+    let n = verified.len();
+    let has = plural(n, "package has", "packages have");
+    match contents {
+        0 => {
+            format!("{n} {has} verified registry signatures (installed contents not compared)\n\n")
+        }
+        c if c == n => format!("{n} {has} verified registry signatures and installed contents\n\n"),
+        c => format!(
+            "{n} {has} verified registry signatures; installed contents compared for {c}\n\n"
+        ),
+    }
 }
 
 fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {

@@ -143,7 +143,8 @@ fn github_outputs(report: &Report) -> Result<(), CliError> {
 
 /// `npm-sigverify explain <name>[@version]`: every check of the matching packages, its
 /// evidence and the rule that decided. Exit code: that of the explained packages (0 when they
-/// pass, 1 when the policy fails one, 3 when only evidence was missing).
+/// pass, 1 when the policy fails one, 3 when only evidence was missing), and 0 whenever `verify`
+/// would exit 0 (an environment in warn mode, allowed failures): one verdict for both commands.
 pub async fn run_explain(args: ExplainArgs) -> Result<(String, i32), CliError> {
     let report = verify(&args.verify).await?;
     let (name, version) = split_spec(&args.spec);
@@ -161,7 +162,10 @@ pub async fn run_explain(args: ExplainArgs) -> Result<(String, i32), CliError> {
         ));
     }
     write_side_outputs(&args.verify, &report)?;
-    let code = explained_exit_code(&matched);
+    let code = match report.exit_code {
+        0 => 0,
+        _ => explained_exit_code(&matched),
+    };
     let text = if args.verify.json {
         serde_json::to_string_pretty(&matched).expect("json renders")
     } else {

@@ -83,13 +83,17 @@ fn exit_codes_are_stated() {
 }
 
 #[test]
-fn risk_refuses_a_deadline_it_would_not_apply() {
-    let out = Command::new(BIN)
-        .args(["risk", "--deadline", "1000"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("risk takes no --deadline"), "{err}");
-    assert!(!help(&["risk"]).contains("--deadline <MS>"));
+fn risk_and_fetch_refuse_a_deadline_they_would_not_apply() {
+    for args in [&["risk"][..], &["fetch", "--out", "/nonexistent"]] {
+        let command = args[0];
+        let out = Command::new(BIN)
+            .args(args)
+            .args(["--deadline", "1000"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{command}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("takes no --deadline"), "{command}: {err}");
+        assert!(!help(&[command]).contains("--deadline <MS>"), "{command}");
+    }
 }

@@ -78,9 +78,11 @@ impl InstallOutcome {
         }
     }
 
-    /// 0 when everything verified and the allowed scripts ran, 1 when verification stopped it.
+    /// 0 when the policy accepted the tree and the allowed scripts ran; else the exit code of the
+    /// verification that stopped it, as `verify` would give (1 a failure the policy enforces, 3
+    /// only evidence that could not be obtained).
     pub fn exit_code(&self) -> i32 {
-        i32::from(self.rejected_by().is_some())
+        self.rejected_by().map_or(0, |r| r.exit_code.max(1))
     }
 }
 

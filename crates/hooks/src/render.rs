@@ -56,24 +56,26 @@ pub fn failures(report: &Report) -> String {
     for p in report.packages.iter().filter(|p| stops(p)) {
         let code = p.code.map_or("-", |c| c.as_str());
         let _ = writeln!(out, "  {}@{} ({}) {code}", p.name, p.version, p.location);
-        match &p.decision {
-            Some(d) => {
-                for c in d.checks.iter().filter(|c| !c.passed && c.required) {
-                    let code = c.code.map_or("-", |c| c.as_str());
-                    let _ = writeln!(
-                        out,
-                        "    {} {code}: {} (rule {})",
-                        c.check, c.message, d.rule
-                    );
-                }
-                for fix in &d.remediation {
-                    let _ = writeln!(out, "    fix: {fix}");
-                }
+        if let Some(message) = &p.message {
+            let _ = writeln!(out, "    {message}");
+        }
+        let mut fixes: Vec<&str> = Vec::new();
+        if let Some(d) = &p.decision {
+            for c in d.checks.iter().filter(|c| !c.passed && c.required) {
+                let code = c.code.map_or("-", |c| c.as_str());
+                let _ = writeln!(
+                    out,
+                    "    {} {code}: {} (rule {})",
+                    c.check, c.message, d.rule
+                );
             }
-            None => {
-                let _ = writeln!(out, "    {}", p.message.as_deref().unwrap_or(""));
-                let _ = writeln!(out, "    fix: {}", p.remediation.as_deref().unwrap_or(""));
-            }
+            fixes.extend(d.remediation.iter().map(String::as_str));
+        }
+        if fixes.is_empty() {
+            fixes.extend(p.remediation.as_deref());
+        }
+        for fix in fixes {
+            let _ = writeln!(out, "    fix: {fix}");
         }
     }
     out
@@ -148,7 +150,7 @@ pub fn install_text(outcome: &InstallOutcome) -> String {
                     outcome.root_scripts.join(", ")
                 );
             }
-            out.push_str("ok: every installed package verified\n");
+            out.push_str("ok: the policy accepts every installed package\n");
         }
     }
     out

@@ -224,3 +224,24 @@ fn an_excused_package_runs_and_the_tarball_decides_who_has_scripts() {
     let plan = plan_scripts(&tree, &report, &ScriptPolicy::AllVerified);
     assert_eq!(names(&plan.run), ["@acme/tool", "esbuild", "evil", "quiet"]);
 }
+
+#[test]
+fn an_install_stopped_only_for_missing_evidence_exits_3_like_verify() {
+    let (_, mut report) = fixture();
+    report.exit_code = 3;
+    let outcome = sigverify_hooks::InstallOutcome {
+        lockfile: report.clone(),
+        tree: None,
+        scripts: None,
+        root_scripts: Vec::new(),
+    };
+    assert_eq!(outcome.exit_code(), 3);
+    report.exit_code = 0;
+    let accepted = sigverify_hooks::InstallOutcome {
+        lockfile: report.clone(),
+        tree: Some(report),
+        scripts: None,
+        root_scripts: Vec::new(),
+    };
+    assert_eq!(accepted.exit_code(), 0);
+}

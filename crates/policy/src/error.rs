@@ -78,7 +78,7 @@ impl PolicyError {
             }
             PolicyError::Parse { .. } => "fix the syntax at the position shown (YAML or JSON)",
             PolicyError::Schema { .. } => {
-                "fix the key at the position shown; schema/npm-sigverify.schema.json lists every allowed key and value"
+                "fix the key at the position shown; the JSON Schema (crates/policy/schema/npm-sigverify.schema.json, also in the npm package) lists every allowed key and value"
             }
             PolicyError::UnknownEnvironment { .. } => {
                 "declare the environment under `environments:` in the policy or pick one that is declared"

@@ -121,6 +121,25 @@ impl KeySet {
         Ok(KeySet { keys })
     }
 
+    /// The set as a registry's `/-/npm/v1/keys` response (what `fetch` records for the public
+    /// registry, whose keys are embedded, so a store read for a mirror of it has them too).
+    pub fn to_keys_document(&self) -> Vec<u8> {
+        let keys: Vec<serde_json::Value> = self
+            .keys
+            .iter()
+            .map(|k| {
+                serde_json::json!({
+                    "expires": k.expires.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)),
+                    "keyid": k.keyid,
+                    "keytype": "ecdsa-sha2-nistp256",
+                    "scheme": "ecdsa-sha2-nistp256",
+                    "key": STANDARD.encode(&k.spki_der),
+                })
+            })
+            .collect();
+        serde_json::to_vec_pretty(&serde_json::json!({ "keys": keys })).expect("keys serialize")
+    }
+
     /// Parses the TUF-distributed form (`keyId`, `keyUsage`, `publicKey.validFor`), keeping the
     /// keys for the given usage (`npm:signatures` or `npm:attestations`). Like npm, the end of
     /// `validFor` becomes the expiry.
@@ -222,6 +241,14 @@ pub fn ssh_fingerprint(point: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_keys_document_reads_back_as_the_same_keys() {
+        let keys = KeySet::embedded_npm();
+        let again = KeySet::from_keys_document(&keys.to_keys_document()).unwrap();
+        assert_eq!(again, keys);
+        assert_eq!(again.digest(), keys.digest());
+    }
 
     #[test]
     fn embedded_keys_are_npm_keys_with_expiry() {

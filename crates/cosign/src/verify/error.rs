@@ -51,7 +51,7 @@ impl Coded for VerifyError {
             Self::Signature(_) => "the artifact changed or was signed by another key: do not install it",
             Self::Artifact(_) => "the bundle belongs to another artifact: do not install this one",
             Self::Identity(_) => "the signer is not the expected identity: check --certificate-identity/-oidc-issuer",
-            Self::NoTlog(_) => "use a bundle with a log entry, or pass --insecure-ignore-tlog (or a trust file) knowingly",
+            Self::NoTlog(_) => "use a bundle with a log entry; verify-blob also accepts --insecure-ignore-tlog (knowingly) or --trust FILE (keys valid now)",
             Self::BundleKind(_) => "use --key for key-signed bundles and --certificate-identity for keyless ones",
             Self::Sigstore(_) => "the signature evidence is invalid or from another Sigstore instance: do not trust it",
             Self::Input(e) => e.remediation(),
