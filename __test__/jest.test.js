@@ -33,6 +33,16 @@ test('tampered project, negated', async () => {
 test('provenance of plain', async () => {
   expect(await verify(process.env.GOOD_DIR)).toHaveVerifiedProvenance('plain')
 })
+
+test('policy of the clean project', async () => {
+  expect(await verify(process.env.GOOD_DIR)).toPassPolicy()
+})
+
+test('policy requiring provenance', async () => {
+  const report = await verifyTree({ dir: process.env.GOOD_DIR, registry, policy: { version: 1, rules: [{ package: '*', require: ['registry-signature', 'provenance'] }] } })
+  expect(report).toHaveNoSignatureFailures()
+  expect(report).toPassPolicy()
+})
 `
 
 describe('npm-sigverify/jest in a real Jest run', () => {
@@ -63,8 +73,8 @@ describe('npm-sigverify/jest in a real Jest run', () => {
 
   after(() => registry.close())
 
-  it('ran the four tests and failed the run for the failing ones', () => {
-    assert.deepEqual(Object.keys(results).sort(), ['clean project', 'provenance of plain', 'tampered project', 'tampered project, negated'])
+  it('ran the six tests and failed the run for the failing ones', () => {
+    assert.deepEqual(Object.keys(results).sort(), ['clean project', 'policy of the clean project', 'policy requiring provenance', 'provenance of plain', 'tampered project', 'tampered project, negated'])
     assert.equal(jestRun.status, 1, jestRun.output)
   })
 
@@ -80,6 +90,15 @@ describe('npm-sigverify/jest in a real Jest run', () => {
     assert.match(text, /expected no signature failures, but 1 of 1 packages failed/)
     assert.match(text, /badpkg@2\.1\.0 \(node_modules\/badpkg\) EINTEGRITYSIGNATURE: /)
     assert.match(text, /fix: do not install this version/)
+  })
+
+  it('toPassPolicy gives the CLI\'s verdict: the clean project passes, a policy requiring provenance fails naming the rule', () => {
+    assert.equal(results['policy of the clean project'].status, 'passed', results['policy of the clean project'].failureMessages.join('\n'))
+    const r = results['policy requiring provenance']
+    assert.equal(r.status, 'failed')
+    const text = r.failureMessages.join('\n')
+    assert.match(text, /expected the policy to pass, but it fails 1 of 1 packages \(exit code 1\)/)
+    assert.match(text, /plain@1\.0\.0 \(node_modules\/plain\) fails rule '\*':\n {4}provenance EPROVENANCEREQUIRED: /)
   })
 
   it('fails provenance with a clear message while the report has no verified provenance', () => {
@@ -127,5 +146,24 @@ describe('the matchers on their own', () => {
     const all = matchers.toHaveVerifiedProvenance(report)
     assert.equal(all.pass, false)
     assert.match(all.message(), /1 of 2 packages lack it/)
+  })
+
+  it('toPassPolicy follows the exit code of a report and the decision of a package', () => {
+    const decided = (outcome, extra = {}) => ({
+      name: 'd', version: '1.0.0', location: 'node_modules/d', status: 'verified',
+      decision: { outcome, rule: 'd', checks: [{ check: 'provenance', passed: false, required: true, code: 'EPROVENANCEREQUIRED', message: 'no provenance' }], remediation: ['publish with provenance'], ...extra },
+    })
+    const failing = { exitCode: 1, packages: [decided('fail'), decided('pass')] }
+    const r = matchers.toPassPolicy(failing)
+    assert.equal(r.pass, false)
+    assert.match(r.message(), /fails 1 of 2 packages \(exit code 1\):\n {2}d@1\.0\.0 \(node_modules\/d\) fails rule 'd':\n {4}provenance EPROVENANCEREQUIRED: no provenance\n {4}fix: publish with provenance/)
+    // An environment in warn mode exits 0: the same verdict as the CLI.
+    assert.equal(matchers.toPassPolicy({ ...failing, exitCode: 0 }).pass, true)
+    // Only operational failures exit 3: still not a pass.
+    assert.equal(matchers.toPassPolicy({ exitCode: 3, packages: [decided('fail')] }).pass, false)
+    assert.equal(matchers.toPassPolicy(decided('warn')).pass, true)
+    assert.equal(matchers.toPassPolicy(decided('fail')).pass, false)
+    assert.equal(matchers.toPassPolicy({ ...decided('pass'), decision: undefined }).pass, false)
+    assert.match(matchers.toPassPolicy(null).message(), /expected an npm-sigverify report/)
   })
 })

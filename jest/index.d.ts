@@ -18,10 +18,18 @@ export declare function toHaveNoSignatureFailures(received: Report | PackageResu
  */
 export declare function toHaveVerifiedProvenance(received: Report | PackageResult, name?: string): MatcherResult
 
-/** Both matchers, for `expect.extend(matchers)` (done automatically when loaded under Jest). */
+/**
+ * The policy's verdict, the same as the CLI's: a report passes when `exitCode` is 0 (what
+ * `verify` would exit); a package result passes when its `decision` is not `fail`. The failure
+ * message names each package the policy fails with its rule, failing checks, exception and fix.
+ */
+export declare function toPassPolicy(received: Report | PackageResult): MatcherResult
+
+/** The matchers, for `expect.extend(matchers)` (done automatically when loaded under Jest). */
 export declare const matchers: {
   toHaveNoSignatureFailures: typeof toHaveNoSignatureFailures
   toHaveVerifiedProvenance: typeof toHaveVerifiedProvenance
+  toPassPolicy: typeof toPassPolicy
 }
 
 declare global {
@@ -32,6 +40,8 @@ declare global {
       toHaveNoSignatureFailures(): R
       /** The package `name` (or every registry package) has verified provenance. */
       toHaveVerifiedProvenance(name?: string): R
+      /** The trust policy passes the report (exit code 0) or the package (decision not `fail`). */
+      toPassPolicy(): R
     }
   }
 }

@@ -4,6 +4,7 @@
 //   require('npm-sigverify/jest')            // registers the matchers on Jest's global expect
 //   expect(await verifyTree({ dir })).toHaveNoSignatureFailures()
 //   expect(report).toHaveVerifiedProvenance('esbuild')
+//   expect(report).toPassPolicy()            // the policy's verdict: what `verify` would exit
 
 const FAILED = new Set(['invalid', 'missing'])
 
@@ -92,11 +93,49 @@ function toHaveVerifiedProvenance (received, name) {
   }
 }
 
-const matchers = { toHaveNoSignatureFailures, toHaveVerifiedProvenance }
+/** The packages whose policy decision fails; for a report, none when its exit code is 0. */
+function policyFailures (received, entries) {
+  if (Array.isArray(received.packages) && received.exitCode === 0) return []
+  return entries.filter((p) => !p.decision || p.decision.outcome === 'fail')
+}
+
+/** One package the policy fails: its failing required checks, the rule, exception, fix. */
+function describeDecision (p) {
+  const d = p.decision
+  if (!d) return describeEntry(p, { code: p.code, message: `${p.status}, and no policy decision`, remediation: p.remediation })
+  const failed = d.checks.filter((c) => !c.passed && c.required)
+  const lines = [`  ${p.name}@${p.version}${p.location ? ` (${p.location})` : ''} fails rule '${d.rule}':`]
+  for (const c of failed) lines.push(`    ${c.check}${c.code ? ` ${c.code}` : ''}: ${c.message}`)
+  if (d.exception) lines.push(`    exception ${d.exception.applied ? 'applied' : 'not applied'}: ${d.exception.reason || ''}`)
+  for (const fix of d.remediation) lines.push(`    fix: ${fix}`)
+  return lines.join('\n')
+}
+
+/**
+ * The policy's verdict, the same as the CLI's: a report passes when its exit code is 0 (`verify`
+ * would exit 0: every package passes or warns, or the environment only warns); a package result
+ * passes when its decision is not `fail`.
+ */
+function toPassPolicy (received) {
+  const entries = entriesOf(received)
+  if (!entries) return notAReport('toPassPolicy', received)
+  const failures = policyFailures(received, entries)
+  const exit = Array.isArray(received.packages) ? ` (exit code ${received.exitCode})` : ''
+  if (failures.length === 0 && !(exit && received.exitCode !== 0)) {
+    return { pass: true, message: () => `expected the policy to fail, but it passes all ${entries.length} packages${exit}` }
+  }
+  const list = failures.map(describeDecision).join('\n')
+  return {
+    pass: false,
+    message: () => `expected the policy to pass, but it fails ${failures.length} of ${entries.length} packages${exit}:\n${list}`,
+  }
+}
+
+const matchers = { toHaveNoSignatureFailures, toHaveVerifiedProvenance, toPassPolicy }
 
 // Register on Jest's global expect when loaded inside a Jest run.
 if (typeof expect !== 'undefined' && typeof expect.extend === 'function') {
   expect.extend(matchers)
 }
 
-module.exports = { matchers, toHaveNoSignatureFailures, toHaveVerifiedProvenance }
+module.exports = { matchers, toHaveNoSignatureFailures, toHaveVerifiedProvenance, toPassPolicy }
