@@ -3,10 +3,23 @@
 // Builds the addon with napi, putting the `Code` union (generated from the one code catalog,
 // crates/codes) at the top of index.d.ts, so the typings can never list other codes than core.
 // Usage: node scripts/build.js [--release] [more napi build flags]
+//
+// napi rebuilds the binding crate on every run (its type definitions go to a fresh temporary
+// folder), about a minute in release. A build of the same sources with the same flags is skipped:
+// the stamp in target/ holds a digest of every input (sources, manifests, lockfile, flags).
+// SIGVERIFY_FORCE_BUILD=1 builds anyway.
 const { execFileSync } = require('node:child_process')
+const crypto = require('node:crypto')
+const fs = require('node:fs')
 const path = require('node:path')
 
 const root = path.resolve(__dirname, '..')
+const stamp = path.join(root, 'target', `.sigverify-build-${process.argv.includes('--release') ? 'release' : 'debug'}`)
+const digest = inputsDigest()
+if (!process.env.SIGVERIFY_FORCE_BUILD && upToDate()) {
+  console.log('npm-sigverify addon up to date (same sources and flags as the last build): not rebuilt')
+  process.exit(0)
+}
 const cargo = process.env.CARGO || 'cargo'
 const codes = execFileSync(cargo, ['run', '--quiet', '-p', 'sigverify-codes', '--example', 'typescript'], {
   cwd: root,
@@ -19,3 +32,51 @@ execFileSync(process.execPath, [napi, 'build', '--platform', '--dts-header', hea
   cwd: root,
   stdio: 'inherit',
 })
+fs.mkdirSync(path.dirname(stamp), { recursive: true })
+fs.writeFileSync(stamp, digest)
+
+/** Files the addon is built from: the binding, every crate except tests, manifests, this script. */
+function inputFiles () {
+  const files = ['Cargo.toml', 'Cargo.lock', 'build.rs', 'package.json', 'scripts/build.js']
+  const walk = (rel) => {
+    for (const entry of fs.readdirSync(path.join(root, rel), { withFileTypes: true })) {
+      const child = path.join(rel, entry.name)
+      if (entry.isDirectory()) {
+        if (!['tests', 'target', 'fuzz'].includes(entry.name)) walk(child)
+      } else files.push(child)
+    }
+  }
+  walk('src')
+  walk('crates')
+  return files.sort()
+}
+
+function inputsDigest () {
+  const hash = crypto.createHash('sha256')
+  hash.update(JSON.stringify(process.argv.slice(2)))
+  for (const key of ['CARGO', 'RUSTFLAGS', 'CARGO_TARGET_DIR', 'CARGO_PROFILE_RELEASE_DEBUG']) hash.update(`${key}=${process.env[key] || ''}\n`)
+  for (const file of inputFiles()) {
+    hash.update(`${file}\0`)
+    hash.update(fs.readFileSync(path.join(root, file)))
+  }
+  return hash.digest('hex')
+}
+
+/** The last build used the same inputs, and what it wrote is still there, unchanged since. */
+function upToDate () {
+  let last
+  try {
+    last = fs.statSync(stamp)
+    if (fs.readFileSync(stamp, 'utf8') !== digest) return false
+  } catch {
+    return false
+  }
+  const outputs = ['index.js', 'index.d.ts', ...fs.readdirSync(root).filter((f) => f.endsWith('.node'))]
+  return outputs.length > 2 && outputs.every((f) => {
+    try {
+      return fs.statSync(path.join(root, f)).mtimeMs <= last.mtimeMs
+    } catch {
+      return false
+    }
+  })
+}
