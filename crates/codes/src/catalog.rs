@@ -198,6 +198,44 @@ catalog! {
         "provenance not checked",
         "the policy needs provenance but attestations were not checked: run without --no-attestations";
 
+    // Incident signals (the policy's `signals` section): each fails or warns as the policy says.
+    /// The version was published more recently than the policy's minimum release age.
+    ReleaseTooYoung = "ERELEASETOOYOUNG", Failure,
+        "release younger than the minimum release age",
+        "wait until the version is old enough (the message says when), or pin the previous version: most hijacked versions are found and unpublished within hours",
+        hint: "add an exception for this version with a reason and an expiry, or list the package in signals.releaseAge.exclude";
+    /// The publishing identity differs from the earlier versions of the release line.
+    PublisherChanged = "EPUBLISHERCHANGED", Failure,
+        "publisher identity changed within the release line",
+        "this version was published by another identity than the earlier versions of its release line (lost provenance or trusted publishing, another repository, workflow or issuer): a stolen-token or fork pattern; pin the previous version until the maintainers confirm the change",
+        hint: "after the maintainers confirm the new identity, add an exception for this version with a reason and an expiry";
+    /// The publishing identity differs from the one recorded in sigverify.pins.json.
+    PinMismatch = "EPINMISMATCH", Failure,
+        "publisher identity differs from its pin",
+        "the package is published by another identity than sigverify.pins.json records: review the change, then accept it with `npm-sigverify pin --update NAME` (a reviewable diff of sigverify.pins.json)";
+    /// The version has install scripts the previous version of its line did not have.
+    NewInstallScript = "ENEWINSTALLSCRIPT", Failure,
+        "install scripts added within the release line",
+        "this version runs install scripts (preinstall, install, postinstall or a binding.gyp) that the previous version of its release line did not: read them before installing, and pin the previous version until you have",
+        hint: "after reviewing the scripts, add an exception for this version with a reason and an expiry";
+    /// A patch or minor update adds a runtime dependency the baseline never had.
+    NewDependency = "ENEWDEPENDENCY", Failure,
+        "update adds a dependency never seen before",
+        "a patch or minor update added a runtime dependency that the baseline lockfile never had (how droppers arrive): review the new package before accepting the lockfile change";
+    /// A newly added package's name is one edit away from a well-known package's.
+    Typosquat = "ETYPOSQUAT", Warning,
+        "new package named like a well-known one",
+        "a newly added package's name is one edit away from a well-known package's: check it is the package you meant (and not a typosquat) before accepting it";
+    /// Many versions of a package, or many packages of one publisher, in a short window.
+    PublishBurst = "EPUBLISHBURST", Warning,
+        "published in a burst",
+        "many versions of this package, or many packages of its publisher, were published within a short window (a worm or a compromised release pipeline pattern): check the project's announcements before trusting the release";
+    /// A signal's evidence (an earlier version's attestations or tarball, a publish time)
+    /// could not be obtained: the signal cannot clear the package.
+    SignalUnavailable = "ESIGNALUNAVAILABLE", Operational,
+        "evidence for a policy signal unavailable",
+        "the evidence a policy signal needs could not be obtained (registry unreachable, document missing from the offline store, no publish time): retry online, or turn the signal off knowingly for this run";
+
     // Internal (cosign) signatures and approvals.
     /// Internal signatures were found but none verifies with a valid trusted key.
     InternalSignature = "EINTERNALSIGNATURE", Failure,

@@ -61,7 +61,7 @@ pub fn decide(
     );
 
     let mut checks = Checks::default();
-    checks::evidence_checks(&mut checks, policy, rule, &required, evidence);
+    checks::evidence_checks(&mut checks, policy, env, rule, &required, evidence);
     let mut outcome = checks.outcome();
     let exception = apply_exception(policy, evidence, now, &mut checks, &mut outcome);
     let (checks, remediation) = checks.finish();

@@ -104,7 +104,9 @@ pub fn load_file(path: &Path) -> Result<LoadedPolicy, PolicyError> {
         return load_package_json(path)?.ok_or_else(|| PolicyError::Parse {
             file: display_name(path),
             pos: Position { line: 1, column: 1 },
-            message: format!("no \"{PACKAGE_JSON_KEY}\" key in package.json"),
+            message: format!(
+                "no policy under a \"{PACKAGE_JSON_KEY}\" key in package.json (allowScripts alone is not one)"
+            ),
         });
     }
     let text = read(path)?;
@@ -129,20 +131,23 @@ fn load_package_json(path: &Path) -> Result<Option<LoadedPolicy>, PolicyError> {
     let Some(entry) = entries.iter().find(|e| e.key == PACKAGE_JSON_KEY) else {
         return Ok(None);
     };
+    // `{"allowScripts": [...]}` alone is the safe install's allow-list, not a policy: a project
+    // may keep it there beside a policy file.
+    if is_install_config_only(&entry.value) {
+        return Ok(None);
+    }
     let policy = convert::policy(&Ctx { file: &name }, &entry.value)?;
     Ok(Some(finish(policy, path, true)))
 }
 
-/// Resolves `trust.internalKeys` against the directory of the policy file.
+/// Resolves the paths a policy names (`trust.internalKeys`, `trust.sigstoreRoot`,
+/// `signals.pins.file`) against the directory of the policy file.
 fn finish(mut policy: Policy, path: &Path, from_package_json: bool) -> LoadedPolicy {
     let dir = path.parent().unwrap_or(Path::new("."));
-    if let Some(keys) = policy.trust.internal_keys.take() {
-        policy.trust.internal_keys = Some(if keys.is_relative() {
-            dir.join(keys)
-        } else {
-            keys
-        });
-    }
+    let resolve = |p: PathBuf| if p.is_relative() { dir.join(p) } else { p };
+    policy.trust.internal_keys = policy.trust.internal_keys.take().map(resolve);
+    policy.trust.sigstore_root = policy.trust.sigstore_root.take().map(resolve);
+    policy.signals.pins_file = policy.signals.pins_file.take().map(resolve);
     LoadedPolicy {
         policy,
         path: path.to_path_buf(),
@@ -155,6 +160,16 @@ fn read(path: &Path) -> Result<String, PolicyError> {
         path: path.to_path_buf(),
         source,
     })
+}
+
+/// True for a package.json `npm-sigverify` object holding nothing but `allowScripts`.
+fn is_install_config_only(node: &node::Node) -> bool {
+    match &node.value {
+        Value::Map(entries) => {
+            !entries.is_empty() && entries.iter().all(|e| e.key == "allowScripts")
+        }
+        _ => false,
+    }
 }
 
 /// The name shown in messages: the path as given.

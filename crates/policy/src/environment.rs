@@ -2,6 +2,7 @@
 
 use crate::error::PolicyError;
 use crate::model::{EvidenceKind, Mode, Policy};
+use crate::signals::Signals;
 use std::collections::HashMap;
 
 /// The environment a run applies.
@@ -18,6 +19,8 @@ pub struct Environment {
     /// Where the selection came from: `explicit`, `NPM_SIGVERIFY_ENV`, `NODE_ENV`, `default`,
     /// or `built-in`.
     pub source: &'static str,
+    /// The incident signals in this environment (the policy's, with the environment's actions).
+    pub signals: Signals,
 }
 
 impl Environment {
@@ -29,6 +32,7 @@ impl Environment {
             allowed_failures: 0,
             require: Vec::new(),
             source,
+            signals: Signals::default(),
         }
     }
 }
@@ -55,9 +59,10 @@ pub fn select_environment(
     }
     for var in ["NPM_SIGVERIFY_ENV", "NODE_ENV"] {
         if let Some(name) = env.get(var).map(|v| v.trim()).filter(|v| !v.is_empty()) {
-            return Ok(
-                declared(policy, name, var).unwrap_or_else(|| Environment::strict(name, var))
-            );
+            return Ok(declared(policy, name, var).unwrap_or_else(|| Environment {
+                signals: policy.signals.clone(),
+                ..Environment::strict(name, var)
+            }));
         }
     }
     if let Some(env) = policy
@@ -67,7 +72,10 @@ pub fn select_environment(
     {
         return Ok(env);
     }
-    Ok(Environment::strict("production", "built-in"))
+    Ok(Environment {
+        signals: policy.signals.clone(),
+        ..Environment::strict("production", "built-in")
+    })
 }
 
 /// The environment `name` as the policy declares it.
@@ -78,6 +86,7 @@ fn declared(policy: &Policy, name: &str, source: &'static str) -> Option<Environ
         allowed_failures: spec.allowed_failures,
         require: spec.require.clone(),
         source,
+        signals: policy.signals.with_patch(&spec.signals),
     })
 }
 

@@ -5,6 +5,8 @@
 use serde::{Deserialize, Serialize};
 use sigverify_codes::Code;
 
+use crate::signals::SignalFinding;
+
 /// The state of the npm registry signature.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "camelCase")]
@@ -136,6 +138,9 @@ pub struct PackageEvidence {
     /// Integrity, contents and source outcomes.
     #[serde(default)]
     pub other_checks: Vec<OtherCheck>,
+    /// What the incident signals found (release age, publisher continuity, pins, ...).
+    #[serde(default)]
+    pub signals: Vec<SignalFinding>,
 }
 
 impl PackageEvidence {

@@ -26,6 +26,8 @@ mod model;
 mod node;
 mod outcome;
 mod pattern;
+mod recommended;
+mod signals;
 
 pub use decision::{decide, exit_code, Decision, ExceptionUse};
 pub use discover::{
@@ -42,3 +44,8 @@ pub use model::{
 };
 pub use outcome::{CheckResult, Outcome};
 pub use pattern::{normalize_repository, Glob, PackagePattern, PatternClass};
+pub use recommended::recommended_policy;
+pub use signals::{
+    describe_duration, parse_duration, Action, BurstRule, SignalFinding, SignalKind,
+    SignalOverrides, SignalSetting, Signals, DEFAULT_HISTORY,
+};

@@ -2,6 +2,7 @@
 
 use crate::exception::Exception;
 use crate::pattern::{Glob, PackagePattern};
+use crate::signals::{Action, SignalKind, Signals};
 use regex::Regex;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -53,6 +54,8 @@ pub struct Policy {
     pub environments: BTreeMap<String, EnvironmentSpec>,
     /// `environments.default`: the environment used when nothing else selects one.
     pub default_environment: Option<String>,
+    /// The incident signals (release age, publisher continuity, pins, ...).
+    pub signals: Signals,
 }
 
 /// Which keys a registry's signatures may use.
@@ -99,6 +102,9 @@ pub struct Trust {
     pub keys: BTreeMap<String, String>,
     /// Named trusted identities.
     pub identities: BTreeMap<String, Identity>,
+    /// A Sigstore `trusted_root.json` (a private deployment's) replacing the embedded
+    /// public-good root, resolved against the policy file's folder.
+    pub sigstore_root: Option<PathBuf>,
 }
 
 /// k-of-n internal approvals.
@@ -182,6 +188,8 @@ pub struct EnvironmentSpec {
     pub allowed_failures: usize,
     /// Evidence required of every package on top of its rule.
     pub require: Vec<EvidenceKind>,
+    /// Signal actions that replace the policy's in this environment.
+    pub signals: BTreeMap<SignalKind, Action>,
 }
 
 impl Policy {

@@ -276,7 +276,7 @@ fn package_json_key() {
         "{\"name\": \"app\",\n \"npm-sigverify\": {\"rule\": []}}",
     )]);
     let e = discover(bad.path(), None).unwrap_err();
-    assert!(e.to_string().ends_with("package.json:2:20: rule: unknown key 'rule' (expected one of $schema, version, trust, rules, exceptions, environments, allowScripts)"), "{e}");
+    assert!(e.to_string().ends_with("package.json:2:20: rule: unknown key 'rule' (expected one of $schema, version, trust, rules, exceptions, environments, signals, allowScripts)"), "{e}");
 }
 
 #[test]
@@ -351,7 +351,7 @@ fn examples_validate_against_the_schema_and_load() {
         load_file(&path).unwrap_or_else(|e| panic!("{e}"));
         count += 1;
     }
-    assert_eq!(count, 4, "every example is checked");
+    assert_eq!(count, 5, "every example is checked");
 }
 
 #[test]
@@ -365,6 +365,10 @@ fn schema_rejects_what_the_loader_rejects() {
         "exceptions:\n  - package: a@1\n    reason: r\n    expires: 31/12/2026\n",
         "environments:\n  ci: { mode: loud }\n",
         "rules:\n  - package: a\n    allowUnsigned: \"yes\"\n",
+        "signals:\n  newInstallScripts: loud\n",
+        "signals:\n  releaseAge: { action: fail }\n",
+        "signals:\n  publishBursts: { within: 2 }\n",
+        "environments:\n  dev: { signals: { pins: maybe } }\n",
     ];
     for text in cases {
         let doc = document_json("t.yaml", text, Format::Yaml).unwrap();

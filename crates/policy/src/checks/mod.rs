@@ -6,7 +6,9 @@
 
 mod internal;
 mod provenance;
+mod signals;
 
+use crate::environment::Environment;
 use crate::evidence::{OtherState, PackageEvidence, SigState};
 use crate::exception::Exception;
 use crate::model::{EvidenceKind, Policy, Rule};
@@ -92,10 +94,12 @@ impl Checks {
     }
 }
 
-/// Runs every evidence check for `rule` with the combined `required` kinds.
+/// Runs every evidence check for `rule` with the combined `required` kinds, then the signals'
+/// findings with the environment's actions.
 pub(crate) fn evidence_checks(
     checks: &mut Checks,
     policy: &Policy,
+    env: &Environment,
     rule: &Rule,
     required: &[EvidenceKind],
     ev: &PackageEvidence,
@@ -113,6 +117,7 @@ pub(crate) fn evidence_checks(
     let need_internal = required.contains(&EvidenceKind::InternalSignature);
     internal::check(checks, rule, need_internal, unsigned_ok, ev);
     other_checks(checks, ev);
+    signals::check(checks, env, ev);
 }
 
 /// The registry signature, with npm's semantics: invalid fails, missing fails when required,

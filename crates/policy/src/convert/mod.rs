@@ -5,6 +5,7 @@
 
 mod rules;
 mod sections;
+mod signals;
 mod trust;
 
 use crate::error::{PolicyError, Position};
@@ -24,6 +25,7 @@ const TOP_KEYS: &[&str] = &[
     "rules",
     "exceptions",
     "environments",
+    "signals",
     "allowScripts",
 ];
 
@@ -52,6 +54,10 @@ pub(crate) fn policy(cx: &Ctx, root: &Node) -> Result<Policy, PolicyError> {
         Some(n) => sections::exceptions(cx, n)?,
         None => Vec::new(),
     };
+    let signals = match get(entries, "signals") {
+        Some(n) => signals::signals(cx, n)?,
+        None => Default::default(),
+    };
     let (environments, default_environment) = match get(entries, "environments") {
         Some(n) => sections::environments(cx, n)?,
         None => Default::default(),
@@ -67,6 +73,7 @@ pub(crate) fn policy(cx: &Ctx, root: &Node) -> Result<Policy, PolicyError> {
         exceptions,
         environments,
         default_environment,
+        signals,
     })
 }
 

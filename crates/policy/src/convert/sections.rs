@@ -8,7 +8,7 @@ use crate::node::Node;
 use std::collections::BTreeMap;
 
 const EXCEPTION_KEYS: &[&str] = &["package", "reason", "expires"];
-const ENVIRONMENT_KEYS: &[&str] = &["mode", "allowedFailures", "require"];
+const ENVIRONMENT_KEYS: &[&str] = &["mode", "allowedFailures", "require", "signals"];
 
 /// Converts `exceptions`.
 pub(super) fn exceptions(cx: &Ctx, node: &Node) -> Result<Vec<Exception>, PolicyError> {
@@ -102,9 +102,14 @@ fn environment(cx: &Ctx, node: &Node, path: &str) -> Result<EnvironmentSpec, Pol
         Some(n) => cx.evidence_list(n, &join(path, "require"))?,
         None => Vec::new(),
     };
+    let signals = match get(entries, "signals") {
+        Some(n) => super::signals::environment_actions(cx, n, &join(path, "signals"))?,
+        None => Default::default(),
+    };
     Ok(EnvironmentSpec {
         mode,
         allowed_failures,
         require,
+        signals,
     })
 }

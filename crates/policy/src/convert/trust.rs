@@ -8,7 +8,13 @@ use crate::pattern::Glob;
 use regex::Regex;
 use std::path::PathBuf;
 
-const TRUST_KEYS: &[&str] = &["registries", "internalKeys", "keys", "identities"];
+const TRUST_KEYS: &[&str] = &[
+    "registries",
+    "internalKeys",
+    "keys",
+    "identities",
+    "sigstoreRoot",
+];
 const IDENTITY_KEYS: &[&str] = &[
     "issuer",
     "subject",
@@ -32,6 +38,9 @@ pub(super) fn trust(cx: &Ctx, node: &Node) -> Result<Trust, PolicyError> {
     }
     if let Some(n) = get(entries, "internalKeys") {
         trust.internal_keys = Some(PathBuf::from(cx.str(n, "trust.internalKeys")?));
+    }
+    if let Some(n) = get(entries, "sigstoreRoot") {
+        trust.sigstore_root = Some(PathBuf::from(cx.str(n, "trust.sigstoreRoot")?));
     }
     if let Some(n) = get(entries, "keys") {
         for e in cx.any_map(n, "trust.keys")? {

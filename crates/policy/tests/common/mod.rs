@@ -34,6 +34,7 @@ pub fn signed(name: &str, version: &str) -> PackageEvidence {
         provenance: ProvState::Absent,
         internal_signatures: vec![],
         other_checks: Vec::new(),
+        signals: Vec::new(),
         package_repository: None,
     }
 }
