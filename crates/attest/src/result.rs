@@ -81,6 +81,11 @@ pub struct AttestationResult {
     pub log_index: Option<u64>,
     /// Verified Rekor integrated time.
     pub integrated_time: Option<DateTime<Utc>>,
+    /// When the signature verifiably existed: the integrated time, else the earliest verified
+    /// RFC 3161 timestamp (an authenticated time, unlike the registry's `time`).
+    pub signed_at: Option<DateTime<Utc>>,
+    /// Which evidence `signed_at` comes from: `tlog` or `rfc3161`.
+    pub signed_at_source: Option<&'static str>,
 }
 
 impl AttestationResult {
@@ -103,6 +108,8 @@ impl AttestationResult {
             keyid: None,
             log_index: None,
             integrated_time: None,
+            signed_at: None,
+            signed_at_source: None,
         }
     }
 }

@@ -75,6 +75,7 @@ struct Verified {
     keyid: Option<String>,
     log_index: Option<u64>,
     integrated_time: Option<DateTime<Utc>>,
+    signed_at: Option<(DateTime<Utc>, &'static str)>,
 }
 
 impl Verified {
@@ -92,6 +93,8 @@ impl Verified {
             keyid: self.keyid,
             log_index: self.log_index,
             integrated_time: self.integrated_time,
+            signed_at: self.signed_at.map(|(t, _)| t),
+            signed_at_source: self.signed_at.map(|(_, s)| s),
         }
     }
 }
@@ -121,17 +124,14 @@ fn check_entry(
     let signer = key.map_or(Signer::Keyless, |k| Signer::RegistryKey(&k.spki_der));
     let artifact = crypto::sha512_artifact(subject.integrity_sha512()?);
     let result = crypto::verify_bundle(trust.verifier(), &bundle, artifact, signer)?;
+    let signed_at = signing_time(&result);
     if let Some(key) = key {
-        check_key_validity(key, signing_time(&result))?;
+        check_key_validity(key, signed_at.map(|(t, _)| t))?;
     }
     let integrated_time = result.integrated_time().and_then(facts::to_chrono);
-    Ok(proven_facts(
-        &bundle,
-        &statement,
-        &result,
-        key,
-        integrated_time,
-    ))
+    let mut verified = proven_facts(&bundle, &statement, &result, key, integrated_time);
+    verified.signed_at = signed_at;
+    Ok(verified)
 }
 
 fn parse_bundle(entry: &Value) -> Result<Bundle, AttestationError> {
@@ -200,14 +200,15 @@ fn material_error(kind: AttestationKind) -> AttestationError {
     }
 }
 
-/// When the signature verifiably existed: the Rekor v1 integrated time (what npm uses), else
-/// the earliest verified RFC 3161 time (Rekor v2 bundles carry no integrated time).
-fn signing_time(result: &VerificationResult) -> Option<DateTime<Utc>> {
-    let earliest_verified = || result.verified_timestamps().iter().min().copied();
-    result
-        .integrated_time()
-        .or_else(earliest_verified)
-        .and_then(facts::to_chrono)
+/// When the signature verifiably existed, and which evidence says so: the Rekor v1 integrated
+/// time (`tlog`, what npm uses), else the earliest verified RFC 3161 time (`rfc3161`: Rekor v2
+/// bundles carry no integrated time).
+fn signing_time(result: &VerificationResult) -> Option<(DateTime<Utc>, &'static str)> {
+    if let Some(t) = result.integrated_time().and_then(facts::to_chrono) {
+        return Some((t, "tlog"));
+    }
+    let earliest = result.verified_timestamps().iter().min().copied()?;
+    facts::to_chrono(earliest).map(|t| (t, "rfc3161"))
 }
 
 /// npm: the key is valid when it has no expiry or the log integrated time is before it.
@@ -252,5 +253,6 @@ fn proven_facts(
         keyid: key.map(|k| k.keyid.clone()),
         log_index,
         integrated_time,
+        signed_at: None,
     }
 }

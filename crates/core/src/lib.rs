@@ -12,6 +12,7 @@ pub mod error;
 pub mod model;
 pub mod risk;
 pub mod run;
+pub mod signals;
 pub mod source;
 pub mod work;
 

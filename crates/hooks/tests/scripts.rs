@@ -61,6 +61,7 @@ fn report(packages: Vec<PackageResult>) -> Report {
         slowest: Vec::new(),
         cache: "off".into(),
         warnings: Vec::new(),
+        baseline: None,
     }
 }
 

@@ -11,10 +11,12 @@ pub fn recommended_policy(sigstore_root: Option<&str>) -> String {
              trust:\n  sigstoreRoot: {}\n\n",
             yaml_string(path)
         ),
-        None => "# A private Sigstore deployment? Name its trusted_root.json here (relative to this\n\
+        None => {
+            "# A private Sigstore deployment? Name its trusted_root.json here (relative to this\n\
                  # file) and every command uses it, `install` and the hooks included:\n\
                  # trust:\n#   sigstoreRoot: sigstore/trusted_root.json\n\n"
-            .to_string(),
+                .to_string()
+        }
     };
     format!("{HEADER}{trust}{SIGNALS}{ENVIRONMENTS}")
 }
@@ -125,8 +127,15 @@ mod tests {
             assert_eq!(s.action(SignalKind::NewDependencies, "x"), Action::Warn);
             assert_eq!(s.baseline.as_deref(), Some("HEAD"));
             let dev = select_environment(&policy, Some("development"), &HashMap::new()).unwrap();
-            assert_eq!(dev.signals.action(SignalKind::ReleaseAge, "x"), Action::Warn);
-            let named = policy.trust.sigstore_root.as_ref().map(|p| p.display().to_string());
+            assert_eq!(
+                dev.signals.action(SignalKind::ReleaseAge, "x"),
+                Action::Warn
+            );
+            let named = policy
+                .trust
+                .sigstore_root
+                .as_ref()
+                .map(|p| p.display().to_string());
             assert_eq!(named.as_deref(), root);
         }
     }

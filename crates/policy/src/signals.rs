@@ -261,7 +261,10 @@ impl Signals {
         let mut out = self.clone();
         if let Some(minimum) = o.minimum_release_age {
             out.minimum_release_age = minimum;
-            let off = out.settings.get(&SignalKind::ReleaseAge).is_none_or(|s| s.action == Action::Off);
+            let off = out
+                .settings
+                .get(&SignalKind::ReleaseAge)
+                .is_none_or(|s| s.action == Action::Off);
             if off && minimum > TimeDelta::zero() {
                 out.set_action(SignalKind::ReleaseAge, Action::Fail);
             }
@@ -394,7 +397,11 @@ mod tests {
                 exclude: vec![PackagePattern::parse("@acme/*").unwrap()],
             },
         );
-        assert_eq!(s.effective(SignalKind::ReleaseAge), Action::Off, "no minimum");
+        assert_eq!(
+            s.effective(SignalKind::ReleaseAge),
+            Action::Off,
+            "no minimum"
+        );
         s.minimum_release_age = TimeDelta::days(2);
         assert_eq!(s.action(SignalKind::ReleaseAge, "left-pad"), Action::Fail);
         assert_eq!(s.action(SignalKind::ReleaseAge, "@acme/x"), Action::Off);

@@ -10,6 +10,7 @@ use url::Url;
 use crate::cache::{CachedFacts, EntryDraft, EvidenceCache};
 use crate::model::PackageTiming;
 use crate::source::evidence::{Evidence, EvidenceError};
+use crate::source::lines::earlier_in_line;
 use crate::source::packument::{parse_packument, PackumentFacts};
 use crate::source::registry::Conditional;
 use crate::Code;
@@ -19,6 +20,9 @@ use crate::Code;
 pub(crate) struct FactsSource<'a> {
     /// Full packuments carry publish times (key expiry, downgrades); abbreviated ones do not.
     pub full: bool,
+    /// How many earlier versions of each wanted version's release line the entry keeps whole
+    /// (the signals compare a version with them).
+    pub history: usize,
     pub evidence: &'a Evidence,
     pub cache: &'a EvidenceCache,
     pub limit: &'a Semaphore,
@@ -43,7 +47,11 @@ impl FactsSource<'_> {
         timing: &mut PackageTiming,
     ) -> (Facts, Option<EntryDraft>) {
         let key = EvidenceCache::key(registry, name, self.full);
-        let mut keep = wanted;
+        let mut keep = match &cached {
+            // The cached history names the earlier versions the signals need whole.
+            Some(c) => with_history(&c.facts, wanted, self.history),
+            None => wanted,
+        };
         // Verdicts are keyed by the facts they judged: they stay usable when the packument is
         // downloaded again (a changed packument simply gives other keys).
         let mut verdicts = BTreeMap::new();
@@ -105,6 +113,7 @@ impl FactsSource<'_> {
                 let (facts, parse_time) = crate::work::cpu::on_cpu_pool(parse).await;
                 timing.parse = parse_time;
                 let draft = facts.as_ref().ok().and_then(|facts| {
+                    keep = with_history(facts, std::mem::take(&mut keep), self.history);
                     keep.retain(|v| facts.versions.contains_key(v));
                     self.cache.draft(key, validators, keep, verdicts, true)
                 });
@@ -117,6 +126,25 @@ impl FactsSource<'_> {
             Err(e) => (Err((evidence_code(&e), e.to_string())), None),
         }
     }
+}
+
+/// `wanted` and the at most `history` nearest earlier versions of each one's release line.
+fn with_history(
+    facts: &PackumentFacts,
+    wanted: BTreeSet<String>,
+    history: usize,
+) -> BTreeSet<String> {
+    if history == 0 {
+        return wanted;
+    }
+    let all = || facts.versions.keys().map(String::as_str);
+    let earlier: Vec<String> = wanted
+        .iter()
+        .flat_map(|v| earlier_in_line(all(), v, history))
+        .collect();
+    let mut keep = wanted;
+    keep.extend(earlier);
+    keep
 }
 
 /// The code of evidence that could not be obtained.

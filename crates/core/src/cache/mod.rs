@@ -27,8 +27,8 @@ use crate::model::PackageResult;
 use crate::source::packument::PackumentFacts;
 use crate::source::registry::Validators;
 
-/// Version of the cached facts' shape (3: dependency declarations added).
-const FACTS_FORMAT: &str = "f3";
+/// Version of the cached facts' shape (4: `_npmUser` added).
+const FACTS_FORMAT: &str = "f4";
 
 /// An opened evidence cache.
 #[derive(Debug, Clone)]
@@ -138,6 +138,12 @@ impl EvidenceCache {
             .lock()
             .expect("no panics while holding the lock");
         pending.push((key.to_string(), entry));
+    }
+
+    /// The underlying cache, for documents kept as they are (attestations of earlier
+    /// versions): evidence, verified again on every read.
+    pub fn documents(&self) -> &Cache {
+        &self.cache
     }
 
     /// `disk`, `redis` or `off`.

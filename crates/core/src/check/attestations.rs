@@ -254,5 +254,7 @@ fn summarize(v: &AttestationResult) -> AttestationSummary {
         signer: v.signer.clone(),
         keyid: v.keyid.clone(),
         log_index: v.log_index,
+        signed_at: v.signed_at,
+        signed_at_source: v.signed_at_source.map(str::to_string),
     }
 }

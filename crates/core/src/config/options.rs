@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use sigverify_attest::IdentityPolicy;
 use sigverify_lockfile::Omit;
+use sigverify_policy::SignalOverrides;
 
 use crate::config::npmrc::ConfigOverrides;
 use crate::work::progress::ProgressSink;
@@ -48,6 +49,8 @@ pub struct VerifyOptions {
     /// The policy environment (`None`: `NPM_SIGVERIFY_ENV`, then `NODE_ENV`, then the policy's
     /// default).
     pub environment: Option<String>,
+    /// Changes to the policy's incident signals for this run (`--min-release-age`, ...).
+    pub signals: SignalOverrides,
 }
 
 /// Which trust policy decides a run.
@@ -84,6 +87,7 @@ impl Default for VerifyOptions {
             trust_file: None,
             policy: PolicyChoice::Discover,
             environment: None,
+            signals: SignalOverrides::default(),
         }
     }
 }

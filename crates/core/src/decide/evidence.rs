@@ -19,6 +19,7 @@ pub(super) fn of(p: &PackageResult, policy: &Policy) -> PackageEvidence {
         internal_signatures: internal(p),
         package_repository: p.repository.clone(),
         other_checks: others(p),
+        signals: p.signals.clone(),
     }
 }
 

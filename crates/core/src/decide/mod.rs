@@ -10,7 +10,7 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use sigverify_policy::{
     decide, discover, exit_code as policy_exit_code, load_str, select_environment, Environment,
-    Format, Mode, Outcome, Policy,
+    Format, Mode, Outcome, Policy, SignalOverrides,
 };
 
 use crate::config::PolicyChoice;
@@ -29,12 +29,14 @@ pub struct AppliedPolicy {
 }
 
 impl AppliedPolicy {
-    /// Loads the chosen policy for the project in `dir` and selects the environment
-    /// (`env_name`, then `NPM_SIGVERIFY_ENV`, then `NODE_ENV`, then the policy's default).
+    /// Loads the chosen policy for the project in `dir`, selects the environment (`env_name`,
+    /// then `NPM_SIGVERIFY_ENV`, then `NODE_ENV`, then the policy's default) and applies the
+    /// run's signal overrides to it.
     pub fn load(
         dir: &Path,
         choice: &PolicyChoice,
         env_name: Option<&str>,
+        overrides: &SignalOverrides,
     ) -> Result<Self, VerifyError> {
         let (policy, source) = match choice {
             PolicyChoice::Defaults => (Policy::default(), None),
@@ -59,7 +61,8 @@ impl AppliedPolicy {
             },
         };
         let vars: HashMap<String, String> = std::env::vars().collect();
-        let environment = select_environment(&policy, env_name, &vars)?;
+        let mut environment = select_environment(&policy, env_name, &vars)?;
+        environment.signals = environment.signals.with_overrides(overrides);
         Ok(AppliedPolicy {
             policy,
             source,

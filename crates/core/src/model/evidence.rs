@@ -1,6 +1,7 @@
 //! The evidence behind the checks, as reported: each attestation bundle's verdict, each internal
 //! signature's, and what the content comparison found.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sigverify_attest::ProvenanceFacts;
 
@@ -32,6 +33,13 @@ pub struct AttestationSummary {
     /// Rekor log index.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub log_index: Option<u64>,
+    /// When the signature verifiably existed (verified bundles only): the log's integrated
+    /// time, else the earliest verified RFC 3161 timestamp.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signed_at: Option<DateTime<Utc>>,
+    /// Where `signedAt` comes from: `tlog` or `rfc3161`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signed_at_source: Option<String>,
 }
 
 /// One internal signature and its verdict.

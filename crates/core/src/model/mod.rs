@@ -10,6 +10,7 @@ pub(crate) mod names;
 pub mod redact;
 mod report;
 mod result;
+mod signals;
 mod timing;
 
 pub use declared::Declared;
@@ -17,4 +18,7 @@ pub use document::BUCKETS;
 pub use evidence::{AttestationSummary, ContentsResult, InternalSignature};
 pub use report::{PolicySummary, RegistryInfo, Report, Summary, SCHEMA_VERSION};
 pub use result::{CheckOutcome, CheckState, Checks, PackageResult, Status};
+pub use signals::{
+    BaselineChange, BaselineSummary, PublishTime, Publisher, PublisherIdentity, VersionChange,
+};
 pub use timing::{PackageTiming, SlowPackage};

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use sigverify_policy::Outcome;
 
 use super::result::{PackageResult, Status};
+use super::signals::BaselineSummary;
 use super::timing::SlowPackage;
 
 /// Version of the report's JSON shape (2: per-check outcomes and a nested `decision`).
@@ -109,6 +110,9 @@ pub struct Report {
     /// Things that did not stop the run but deserve attention (e.g. an unavailable cache).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// The tree against its baseline lockfile (with `--baseline` or `signals.baseline`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineSummary>,
 }
 
 impl Summary {

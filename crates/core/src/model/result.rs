@@ -3,9 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 use sigverify_codes::{Code, Kind};
-use sigverify_policy::Decision;
+use sigverify_policy::{Decision, SignalFinding};
 
 use super::evidence::{AttestationSummary, ContentsResult, InternalSignature};
+use super::signals::{BaselineChange, PublishTime, Publisher};
 use super::timing::PackageTiming;
 
 /// The outcome for one package, with npm's four buckets.
@@ -231,6 +232,22 @@ pub struct PackageResult {
     /// tarball was read: the lockfile's claim is never used for this).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub install_scripts: Option<Vec<String>>,
+    /// When it was published, and whether that time is authenticated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publish_time: Option<PublishTime>,
+    /// Who published it: the verified provenance identity and the registry's claims.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publisher: Option<Publisher>,
+    /// Its pin in `sigverify.pins.json` (when the pins signal is on): `match`, `mismatch` or
+    /// `unpinned`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pin: Option<String>,
+    /// How it differs from the baseline lockfile (with `--baseline`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineChange>,
+    /// What the incident signals found; the decision fails or warns on each.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub signals: Vec<SignalFinding>,
     /// The policy's decision (set by the decide stage of every run).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decision: Option<Decision>,
@@ -244,6 +261,9 @@ pub struct PackageResult {
     /// source check.
     #[serde(skip)]
     pub(crate) declared: Option<std::sync::Arc<super::declared::Declared>>,
+    /// Its packument's facts (the other versions' too), for the signals.
+    #[serde(skip)]
+    pub(crate) packument: Option<std::sync::Arc<crate::source::packument::PackumentFacts>>,
 }
 
 impl PackageResult {
@@ -272,10 +292,16 @@ impl PackageResult {
             internal_signatures: Vec::new(),
             contents: None,
             install_scripts: None,
+            publish_time: None,
+            publisher: None,
+            pin: None,
+            baseline: None,
+            signals: Vec::new(),
             decision: None,
             lockfile_line: None,
             timing: PackageTiming::default(),
             declared: None,
+            packument: None,
         }
     }
 

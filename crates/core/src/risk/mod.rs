@@ -246,6 +246,7 @@ async fn assess_groups(
         tasks.spawn(async move {
             let source = FactsSource {
                 full: true,
+                history: 0,
                 evidence: &evidence,
                 cache: &cache,
                 limit: &limit,

@@ -30,8 +30,19 @@ impl Loaded {
     pub fn load(options: &VerifyOptions, root: &Path) -> Result<Loaded, VerifyError> {
         let config = NpmConfig::load(root, &options.overrides)?;
         let evidence = make_evidence(options, &config)?;
-        let policy = AppliedPolicy::load(root, &options.policy, options.environment.as_deref())?;
-        let trusted_root = load_trusted_root(options.provenance.trusted_root.as_deref())?;
+        let policy = AppliedPolicy::load(
+            root,
+            &options.policy,
+            options.environment.as_deref(),
+            &options.signals,
+        )?;
+        // --trusted-root, else the policy's (a private Sigstore deployment), else `trust update`'s.
+        let sigstore_root = options.provenance.trusted_root.as_deref().or(policy
+            .policy
+            .trust
+            .sigstore_root
+            .as_deref());
+        let trusted_root = load_trusted_root(sigstore_root)?;
         let trust_file = options
             .trust_file
             .clone()

@@ -2,9 +2,11 @@
 //! progress, timings).
 
 pub mod fetch;
+mod judge;
 pub(crate) mod load;
 pub mod package;
 pub(crate) mod plan;
 pub(crate) mod registry;
+mod signals;
 pub mod timing;
 pub mod tree;

@@ -12,7 +12,9 @@ use crate::error::VerifyError;
 use crate::model::{CheckOutcome, PackageResult, Report, Summary, SCHEMA_VERSION};
 use crate::run::load::Loaded;
 use crate::run::registry::{run_checks, RegistryCheck, Shared};
+use crate::run::signals::{needs, signal_step};
 use crate::source::keyring::Keyring;
+use crate::source::tarball::TarballSources;
 use crate::work::deadline::Limits;
 
 /// One package to verify.
@@ -89,23 +91,43 @@ pub async fn verify_package(
         loaded.trusted_root.clone(),
     )
     .await;
+    let (signals, history) = needs(&loaded.policy.environment.signals);
     let shared = Shared {
         evidence: loaded.evidence.clone(),
         cache: EvidenceCache::off(),
         provenance: Arc::new(options.provenance.clone()),
         internal: loaded.internal.clone(),
+        signals,
+        history,
     };
     let limits = Limits::new(1, options.deadline);
     let mut result = run_checks(&shared, &keyring, vec![check], &limits)
         .await
         .pop()
         .expect("one check gives one result");
-    // 3. Internal signatures, settle, decide.
+    // 3. Internal signatures, then the signals (a given tarball is the signed one by now).
     if loaded.internal.is_some() {
         internal::settle(&mut result);
     }
     let why = format!("{}: no installed folder to compare", result.id());
     result.checks.contents = CheckOutcome::off(why);
+    let tarballs = TarballSources {
+        root: options.dir.clone(),
+        npm_cache: crate::check::contents::npm_cache(loaded.config.get("cache")),
+    };
+    let cache = shared.cache.clone();
+    let (mut results, signal_run) = signal_step(
+        vec![result],
+        &loaded,
+        &keyring,
+        cache,
+        tarballs,
+        &limits,
+        None,
+    )
+    .await?;
+    let mut result = results.pop().expect("one result in, one out");
+    // 4. Settle and decide.
     result.settle();
     loaded
         .policy
@@ -128,7 +150,8 @@ pub async fn verify_package(
         timings: Default::default(),
         slowest: Vec::new(),
         cache: "off".to_string(),
-        warnings: Vec::new(),
+        warnings: signal_run.warnings,
+        baseline: None,
     };
     let redactor = crate::model::redact::Redactor::new(loaded.config.secrets());
     Ok(redactor.value(&report))

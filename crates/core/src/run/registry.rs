@@ -7,37 +7,26 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Instant;
 
-use sigverify_attest::VersionInfo;
 use tokio::sync::Semaphore;
 use url::Url;
 
 use crate::cache::facts::{Facts, FactsSource};
 use crate::cache::verdicts::{history_digest, verdict_key};
 use crate::cache::{CachedFacts, EvidenceCache};
-use crate::check::attestations::{attest, AttestationJob};
-use crate::check::integrity::check_integrity;
-use crate::check::internal::{split_internal, InternalTrust};
-use crate::check::signature;
+use crate::check::attestations::attest;
+use crate::check::internal::InternalTrust;
 use crate::config::ProvenanceOptions;
 use crate::model::{CheckOutcome, PackageResult, PackageTiming};
 use crate::source::evidence::Evidence;
 use crate::source::keyring::{Keyring, RegistryKeys};
 use crate::source::keys::KeySet;
-use crate::source::packument::{PackumentFacts, VersionFacts};
+use crate::source::packument::PackumentFacts;
 use crate::work::deadline::{Deadlined, Limits};
 use crate::work::progress::PhaseProgress;
 use crate::Code;
 
-/// A registry package to check, with its result pre-filled from the lockfile.
-#[derive(Debug, Clone)]
-pub(crate) struct RegistryCheck {
-    pub result: PackageResult,
-    pub registry: Url,
-    /// A local tarball whose bytes must be the ones the registry signed (verify_package).
-    pub tarball: Option<Arc<Vec<u8>>>,
-    /// An attestations document given by the caller instead of the registry's.
-    pub inline_attestations: Option<Arc<Vec<u8>>>,
-}
+use super::judge::judge_group;
+pub(crate) use super::judge::RegistryCheck;
 
 /// What every group of a run shares.
 #[derive(Clone)]
@@ -46,6 +35,12 @@ pub(crate) struct Shared {
     pub cache: EvidenceCache,
     pub provenance: Arc<ProvenanceOptions>,
     pub internal: Option<Arc<InternalTrust>>,
+    /// True when a signal is on: packuments are then read in full, also from registries
+    /// without keys, and handed to the signals with the results.
+    pub signals: bool,
+    /// How many earlier versions of each checked version's release line the signals need in
+    /// full (the rest of a cached packument keeps only its history).
+    pub history: usize,
 }
 
 /// Checks packages against their registries, one packument request per (registry, name).
@@ -58,10 +53,13 @@ pub(crate) async fn run_checks(
     let limit = Arc::new(Semaphore::new(limits.concurrency.max(1)));
     let mut progress = PhaseProgress::start(limits.progress.as_ref(), "checks", checks.len());
     let groups = group_checks(checks);
-    // Publish times (key expiry, provenance downgrades) are only in full packuments.
+    // Publish times (key expiry, provenance downgrades, signals) are only in full packuments.
+    let signals = shared.signals;
     let full = |registry: &Url| match keyring.get(registry) {
-        RegistryKeys::Keys { set, .. } => set.has_expiring_key() || shared.provenance.enabled,
-        _ => shared.provenance.enabled,
+        RegistryKeys::Keys { set, .. } => {
+            set.has_expiring_key() || shared.provenance.enabled || signals
+        }
+        _ => shared.provenance.enabled || signals,
     };
     let cache_keys: Vec<String> = groups
         .keys()
@@ -73,8 +71,9 @@ pub(crate) async fn run_checks(
     for ((registry, name), group) in groups {
         let (keys, trust) = match keyring.get(&registry) {
             RegistryKeys::Keys { set, trust, .. } => (Some(Arc::clone(set)), trust.clone()),
-            // A registry without keys may still carry internal signatures in its packuments.
-            RegistryKeys::None if shared.internal.is_some() => (None, None),
+            // A registry without keys may still carry internal signatures in its packuments,
+            // and the signals (release age, scripts, publishers) read its packuments too.
+            RegistryKeys::None if shared.internal.is_some() || signals => (None, None),
             other => {
                 progress.advance(group.len());
                 results.extend(group.into_iter().map(|c| judge_without_keys(c, other)));
@@ -151,6 +150,7 @@ impl GroupWork {
     ) -> Vec<PackageResult> {
         let source = FactsSource {
             full: self.full,
+            history: self.shared.history,
             evidence: &self.shared.evidence,
             cache: &self.shared.cache,
             limit: &self.limit,
@@ -191,7 +191,8 @@ impl GroupWork {
             facts
         };
         // 3. The cache entry is written only when it changed.
-        if let (Some(mut draft), Ok(facts)) = (draft, facts) {
+        let facts = facts.ok().map(Arc::new);
+        if let (Some(mut draft), Some(facts)) = (draft, facts.clone()) {
             if draft.dirty {
                 // Verdicts under keys this run no longer uses (older evidence) are dropped.
                 draft
@@ -204,6 +205,8 @@ impl GroupWork {
         for result in &mut results {
             result.timing.fetch = timing.fetch;
             result.timing.parse = timing.parse;
+            // The signals read the other versions of the packument.
+            result.packument = facts.clone().filter(|_| self.shared.signals);
         }
         results
     }
@@ -262,129 +265,4 @@ impl GroupWork {
         }
         (results, facts)
     }
-}
-
-fn judge_group(
-    facts: &Facts,
-    group: Vec<RegistryCheck>,
-    keys: Option<&KeySet>,
-    internal: Option<&InternalTrust>,
-) -> Vec<(PackageResult, Option<AttestationJob>)> {
-    // The release history (for downgrade checks) is shared by every version of the group.
-    let history = facts
-        .as_ref()
-        .map(|f| Arc::new(f.release_history()))
-        .unwrap_or_default();
-    group
-        .into_iter()
-        .map(|check| match facts {
-            Ok(facts) => {
-                let started = Instant::now();
-                let (mut result, job) = judge_one(facts, check, keys, &history, internal);
-                result.timing.verify = started.elapsed();
-                (result, job)
-            }
-            Err((code, why)) => {
-                let mut result = check.result;
-                let message = format!("{}: {why}", result.id());
-                result.checks.registry_signature = CheckOutcome::failed(*code, message);
-                (result, None)
-            }
-        })
-        .collect()
-}
-
-/// Judges one version: its signatures first (as npm), then the lockfile's and tarball's
-/// integrity; returns what the attestation step needs when the signature holds (or is missing).
-/// Without registry keys only the internal signatures of the packument and the integrity are
-/// judged.
-fn judge_one(
-    facts: &PackumentFacts,
-    check: RegistryCheck,
-    keys: Option<&KeySet>,
-    history: &Arc<Vec<VersionInfo>>,
-    internal: Option<&InternalTrust>,
-) -> (PackageResult, Option<AttestationJob>) {
-    let (registry, inline, tarball) = (
-        check.registry.clone(),
-        check.inline_attestations.clone(),
-        check.tarball.clone(),
-    );
-    let mut result = check.result;
-    let Some((version, integrity)) = signed_version(facts, &mut result) else {
-        return (result, None);
-    };
-    let published = facts.published.get(&result.version).copied();
-    let npm_signatures = split_internal(&mut result, &version.signatures, &integrity, internal);
-    let lockfile = result.lockfile_integrity.clone();
-    let Some(keys) = keys else {
-        let why = format!(
-            "{}: the registry {registry} publishes no signing keys",
-            result.id()
-        );
-        result.checks.registry_signature = CheckOutcome::not_applicable(Code::NoRegistryKeys, why);
-        check_integrity(
-            &mut result,
-            &integrity,
-            lockfile.as_deref(),
-            tarball.as_deref().map(Vec::as_slice),
-        );
-        return (result, None);
-    };
-    signature::judge(&mut result, &integrity, published, &npm_signatures, keys);
-    if result
-        .checks
-        .registry_signature
-        .code
-        .is_some_and(|c| c != Code::MissingSignature)
-    {
-        let why = format!(
-            "{}: not reached, its registry signature failed",
-            result.id()
-        );
-        result.checks.integrity = CheckOutcome::off(why.clone());
-        result.checks.attestations = CheckOutcome::off(why);
-        return (result, None);
-    }
-    check_integrity(
-        &mut result,
-        &integrity,
-        lockfile.as_deref(),
-        tarball.as_deref().map(Vec::as_slice),
-    );
-    let job = AttestationJob {
-        registry,
-        advertised: version.attestations_url.clone(),
-        advertised_provenance: version.provenance_predicate.clone(),
-        inline,
-        integrity,
-        repository: version.repository.clone(),
-        history: Arc::clone(history),
-    };
-    (result, Some(job))
-}
-
-/// The packument's entry for the checked version and its signed integrity, after filling the
-/// facts the result reports (integrity, tarball URL, declared repository); `None` with the
-/// registry signature check failed when the version or its integrity is missing.
-fn signed_version<'f>(
-    facts: &'f PackumentFacts,
-    result: &mut PackageResult,
-) -> Option<(&'f VersionFacts, String)> {
-    let id = result.id();
-    let Some(version) = facts.versions.get(&result.version) else {
-        let why = format!(
-            "{id}: the registry does not list version {}",
-            result.version
-        );
-        result.checks.registry_signature = CheckOutcome::failed(Code::VersionNotFound, why);
-        return None;
-    };
-    version.report_into(result);
-    let Some(integrity) = version.integrity.clone() else {
-        let why = format!("{id}: the registry gives no dist.integrity to verify");
-        result.checks.registry_signature = CheckOutcome::failed(Code::BadPackument, why);
-        return None;
-    };
-    Some((version, integrity))
 }

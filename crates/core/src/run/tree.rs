@@ -25,6 +25,7 @@ use crate::model::{CheckOutcome, PackageResult, Report, Summary, SCHEMA_VERSION}
 use crate::run::load::{load_input, Loaded};
 use crate::run::plan::plan;
 use crate::run::registry::{run_checks, Shared};
+use crate::run::signals::{needs, signal_step};
 use crate::run::timing::{slowest, Phases};
 use crate::source::evidence::Store;
 use crate::source::keyring::Keyring;
@@ -44,11 +45,14 @@ pub async fn verify_tree(options: &VerifyOptions) -> Result<Report, VerifyError>
     // 2. The registries' keys, and the cache (verdicts only when nothing depends on the time).
     let registries = checks.iter().map(|c| &c.registry);
     let keyring = Keyring::load(&loaded.evidence, registries, loaded.trusted_root.clone()).await;
+    let (signals, history) = needs(&loaded.policy.environment.signals);
     let shared = Shared {
         evidence: loaded.evidence.clone(),
         cache: open_cache(options, &loaded).await,
         provenance: Arc::new(options.provenance.clone()),
         internal: loaded.internal.clone(),
+        signals,
+        history,
     };
     phases.end("keys");
     // 3. Registry signatures, integrity and attestations.
@@ -66,11 +70,24 @@ pub async fn verify_tree(options: &VerifyOptions) -> Result<Report, VerifyError>
     phases.record("cache", flushed);
     // 5. The tree against the manifests and the disk: lockfile sources, extraneous folders.
     check_tree(&mut results, &tree, &loaded, options);
-    // 6. Settle each package from its checks, then decide it with the policy.
+    // 6. The incident signals (release age, publisher continuity, pins, scripts, baseline).
+    let tarballs = tarball_sources(&tree, &loaded);
+    let (mut results, signal_run) = signal_step(
+        results,
+        &loaded,
+        &keyring,
+        shared.cache.clone(),
+        tarballs,
+        &limits,
+        Some(&tree),
+    )
+    .await?;
+    phases.end("signals");
+    // 7. Settle each package from its checks, then decide it with the policy.
     settle_all(&mut results, &tree);
     loaded.policy.decide_all(&mut results, Utc::now());
     phases.end("decide");
-    // 7. The report, with every secret removed.
+    // 8. The report, with every secret removed.
     let report = Report {
         schema_version: SCHEMA_VERSION,
         tool: format!("npm-sigverify {}", env!("CARGO_PKG_VERSION")),
@@ -88,7 +105,14 @@ pub async fn verify_tree(options: &VerifyOptions) -> Result<Report, VerifyError>
         packages: results,
         duration_ms: phases.elapsed().as_millis() as u64,
         cache: shared.cache.kind().to_string(),
-        warnings: shared.cache.warning.iter().cloned().collect(),
+        warnings: shared
+            .cache
+            .warning
+            .iter()
+            .cloned()
+            .chain(signal_run.warnings)
+            .collect(),
+        baseline: signal_run.baseline,
     };
     Ok(redact(report, &loaded))
 }
@@ -145,6 +169,14 @@ async fn check_local(
         installed,
     };
     check_contents(results, context, &loaded.evidence, limits).await
+}
+
+/// Where signed tarballs are looked for: npm's cache, then the registry.
+fn tarball_sources(tree: &Tree, loaded: &Loaded) -> TarballSources {
+    TarballSources {
+        root: tree.root.clone(),
+        npm_cache: npm_cache(loaded.config.get("cache")),
+    }
 }
 
 /// Step 5: every entry against the manifests that declare it (lockfile injection), and

@@ -76,6 +76,11 @@ impl Keyring {
             .unwrap_or(&RegistryKeys::None)
     }
 
+    /// Every registry and what is known of its keys.
+    pub fn entries(&self) -> impl Iterator<Item = (&Url, &RegistryKeys)> {
+        self.by_registry.iter()
+    }
+
     /// A summary for the report.
     pub fn describe(&self) -> Vec<RegistryInfo> {
         self.by_registry

@@ -4,6 +4,7 @@
 pub mod evidence;
 pub mod keyring;
 pub mod keys;
+pub(crate) mod lines;
 pub mod packument;
 pub mod registry;
 pub(crate) mod tarball;

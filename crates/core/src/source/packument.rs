@@ -46,6 +46,13 @@ pub struct VersionFacts {
     /// are never used to judge where a dependency may come from).
     #[serde(default)]
     pub declared: Declared,
+    /// `_npmUser.name`: the account the registry says published the version (unsigned).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub npm_user: Option<String>,
+    /// `_npmUser.trustedPublisher.id` (`github`, `gitlab`): the registry says a trusted
+    /// publisher (OIDC) published it (unsigned metadata).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trusted_publisher: Option<String>,
 }
 
 /// The facts of a packument restricted to what verification needs (this is also what the
@@ -161,6 +168,9 @@ pub struct WireVersion {
     /// Kept loose: a malformed `scripts` field must not reject the packument.
     #[serde(default)]
     scripts: Option<serde_json::Value>,
+    /// Kept loose too: only `name` and `trustedPublisher.id` are read.
+    #[serde(default, rename = "_npmUser")]
+    npm_user: Option<serde_json::Value>,
 }
 
 #[derive(Deserialize)]
@@ -242,11 +252,14 @@ impl WireVersion {
     fn into_facts(mut self) -> VersionFacts {
         let declared = self.declared();
         let install_scripts = install_scripts(self.scripts.as_ref());
+        let (npm_user, trusted_publisher) = publisher(self.npm_user.as_ref());
         let Some(dist) = self.dist else {
             return VersionFacts {
                 repository: self.repository,
                 install_scripts,
                 declared,
+                npm_user,
+                trusted_publisher,
                 ..VersionFacts::default()
             };
         };
@@ -266,8 +279,29 @@ impl WireVersion {
             repository: self.repository,
             install_scripts,
             declared,
+            npm_user,
+            trusted_publisher,
         }
     }
+}
+
+/// `_npmUser.name` and `_npmUser.trustedPublisher.id` (an object without an id still says a
+/// trusted publisher published it).
+fn publisher(user: Option<&serde_json::Value>) -> (Option<String>, Option<String>) {
+    let Some(user) = user else {
+        return (None, None);
+    };
+    let name = user["name"].as_str().map(str::to_string);
+    let trusted = match &user["trustedPublisher"] {
+        serde_json::Value::Object(tp) => Some(
+            tp.get("id")
+                .and_then(|id| id.as_str())
+                .unwrap_or("trusted publisher")
+                .to_string(),
+        ),
+        _ => None,
+    };
+    (name, trusted)
 }
 
 /// The install-time lifecycle scripts a package.json `scripts` object declares.

@@ -147,6 +147,8 @@ pub fn widget() -> PackageResult {
             message: None,
             signer: Some(facts(WIDGET_REPO)),
             keyid: None,
+            signed_at: None,
+            signed_at_source: None,
             log_index: Some(99),
         },
         AttestationSummary {
@@ -159,6 +161,8 @@ pub fn widget() -> PackageResult {
             message: None,
             signer: None,
             keyid: Some("SHA256:DhQ8wR5APBvFHLF/+Tc+AYvPOdTpcIDqOhxsBHRwC7U".into()),
+            signed_at: None,
+            signed_at_source: None,
             log_index: Some(100),
         },
     ];
@@ -245,6 +249,8 @@ pub fn hostile_core() -> sigverify_core::Report {
         message: Some("signature <does not> verify".into()),
         signer: Some(facts("https://github.com/evil/repo")),
         keyid: None,
+        signed_at: None,
+        signed_at_source: None,
         log_index: Some(42),
     }];
     evil.decision = Some(decision(
