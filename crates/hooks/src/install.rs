@@ -6,11 +6,12 @@ use std::path::{Path, PathBuf};
 use sigverify_core::npmrc::ConfigOverrides;
 use sigverify_core::{verify_tree, Report, VerifyError, VerifyOptions};
 
+use crate::approvals::ProjectApprovals;
 use crate::ci_flags::check_ci_args;
 use crate::error::{InstallError, ManifestError};
 use crate::npm::{ci_args, default_npm, rebuild_args, run_npm, run_script_args};
 use crate::policy::ScriptPolicy;
-use crate::scripts::{plan_scripts, root_scripts, ScriptPlan};
+use crate::scripts::{plan_scripts_with, root_scripts, ScriptPlan};
 
 /// What to install and how.
 #[derive(Debug, Clone)]
@@ -96,6 +97,7 @@ pub async fn safe_install(
     let dir = canonical(&options.dir)?;
     // Read package.json first: a broken allow-list must stop us before npm runs.
     let (policy, root_events) = read_project(&dir)?;
+    let approvals = read_approvals(&dir)?;
     // 1. The lockfile, before anything is downloaded or extracted.
     let lockfile = verify(&dir, options, true).await?;
     on_event(Event::LockfileVerified(&lockfile));
@@ -121,7 +123,8 @@ pub async fn safe_install(
     outcome.tree = Some(tree);
     if passed {
         let tree = outcome.tree.as_ref().expect("just set");
-        outcome.scripts = Some(run_scripts(options, &dir, tree, &policy, on_event).await?);
+        let gate = (&policy, &approvals);
+        outcome.scripts = Some(run_scripts(options, &dir, tree, gate, on_event).await?);
         run_root_scripts(options, &dir, &root_events).await?;
         outcome.root_scripts = root_events;
     }
@@ -175,12 +178,27 @@ async fn verify(
         .map_err(|source| InstallError::Verify { stage, source })
 }
 
-fn plan(dir: &Path, report: &Report, policy: &ScriptPolicy) -> Result<ScriptPlan, InstallError> {
+/// package.json `allowScripts` (npm 12) and `sigverify.approvals.json`.
+fn read_approvals(dir: &Path) -> Result<ProjectApprovals, InstallError> {
+    let path = dir.join("package.json");
+    let text = std::fs::read_to_string(&path).map_err(|source| ManifestError::Io {
+        action: "read",
+        path,
+        source,
+    })?;
+    Ok(ProjectApprovals::read(dir, &text)?)
+}
+
+fn plan(
+    dir: &Path,
+    report: &Report,
+    (policy, approvals): (&ScriptPolicy, &ProjectApprovals),
+) -> Result<ScriptPlan, InstallError> {
     let tree = sigverify_lockfile::load_tree(dir).map_err(|e| InstallError::Verify {
         stage: "reading the installed tree",
         source: VerifyError::from(e),
     })?;
-    Ok(plan_scripts(&tree, report, policy))
+    Ok(plan_scripts_with(&tree, report, policy, approvals))
 }
 
 /// Step 4: the install scripts of verified, allowed packages only.
@@ -188,10 +206,10 @@ async fn run_scripts(
     options: &InstallOptions,
     dir: &Path,
     tree: &Report,
-    policy: &ScriptPolicy,
+    gate: (&ScriptPolicy, &ProjectApprovals),
     on_event: &mut dyn FnMut(Event<'_>),
 ) -> Result<ScriptPlan, InstallError> {
-    let plan = plan(dir, tree, policy)?;
+    let plan = plan(dir, tree, gate)?;
     on_event(Event::Scripts(&plan));
     if !plan.run.is_empty() {
         let locations: Vec<&str> = plan.run.iter().map(|p| p.location.as_str()).collect();

@@ -6,6 +6,8 @@
 //! * `install` is the safe install: verify the lockfile, `npm ci --ignore-scripts`, verify what
 //!   landed, then run the install scripts of verified (and allowed) packages only.
 
+mod approvals;
+mod approve;
 mod ci_flags;
 mod error;
 mod init;
@@ -17,6 +19,10 @@ mod policy;
 mod render;
 mod scripts;
 
+pub use approvals::{
+    Approval, ApprovalFile, Judgement, NpmAllowScripts, ProjectApprovals, APPROVALS_FILE,
+};
+pub use approve::{approve_scripts, Approved};
 pub use error::{InstallError, ManifestError, NpmError};
 pub use init::{init_hooks, InitOutcome};
 pub use install::{safe_install, Event, InstallOptions, InstallOutcome};
@@ -24,4 +30,6 @@ pub use manifest::{add_hooks, remove_hooks, Edit, Hook, HookChange};
 pub use npm::default_npm;
 pub use policy::ScriptPolicy;
 pub use render::{failures, init_text, install_text, NPM_CAVEAT};
-pub use scripts::{plan_scripts, root_scripts, ScriptPackage, ScriptPlan, Withheld, ROOT_EVENTS};
+pub use scripts::{
+    plan_scripts, plan_scripts_with, root_scripts, ScriptPackage, ScriptPlan, Withheld, ROOT_EVENTS,
+};

@@ -8,6 +8,7 @@ use sigverify_core::{PackageResult, Report, Status};
 use sigverify_lockfile::{Source, Tree};
 use sigverify_policy::Outcome;
 
+use crate::approvals::{Judgement, ProjectApprovals};
 use crate::error::ManifestError;
 use crate::policy::ScriptPolicy;
 
@@ -76,6 +77,13 @@ pub enum Withheld {
     NotInReport,
     /// Verified, but not in `npm-sigverify.allowScripts`.
     NotAllowed,
+    /// Verified, but denied by package.json `allowScripts` (npm 12).
+    Denied,
+    /// Verified, but the project gates scripts with approvals and none covers this tarball.
+    NotApproved {
+        /// Why, and what to do.
+        why: String,
+    },
 }
 
 impl std::fmt::Display for Withheld {
@@ -92,6 +100,8 @@ impl std::fmt::Display for Withheld {
             Withheld::PolicyFailed { code: None } => f.write_str("failed by the policy"),
             Withheld::NotInReport => f.write_str("not in the verification report"),
             Withheld::NotAllowed => f.write_str("not in package.json npm-sigverify.allowScripts"),
+            Withheld::Denied => f.write_str("denied by package.json allowScripts"),
+            Withheld::NotApproved { why } => f.write_str(why),
         }
     }
 }
@@ -110,6 +120,18 @@ pub struct ScriptPlan {
 /// and that the project's allow-list admits. Whether a package has install scripts comes from
 /// its signed tarball (the report), never from the lockfile alone.
 pub fn plan_scripts(tree: &Tree, report: &Report, policy: &ScriptPolicy) -> ScriptPlan {
+    plan_scripts_with(tree, report, policy, &ProjectApprovals::default())
+}
+
+/// [`plan_scripts`] for a project that may gate scripts with approvals (package.json
+/// `allowScripts`, `sigverify.approvals.json`): then a verified package also needs an approval
+/// of its tarball, or a name in `npm-sigverify.allowScripts`, and no deny.
+pub fn plan_scripts_with(
+    tree: &Tree,
+    report: &Report,
+    policy: &ScriptPolicy,
+    approvals: &ProjectApprovals,
+) -> ScriptPlan {
     let by_location: HashMap<&str, &PackageResult> = report
         .packages
         .iter()
@@ -134,7 +156,9 @@ pub fn plan_scripts(tree: &Tree, report: &Report, policy: &ScriptPolicy) -> Scri
         };
         let verdict = match by_location.get(package.location.as_str()) {
             None => Some(Withheld::NotInReport),
-            Some(r) => withheld(r, policy, &package.name),
+            Some(r) => {
+                withheld(r, policy, &package.name, approvals).or_else(|| gate(r, policy, approvals))
+            }
         };
         match verdict {
             Some(why) => plan.withheld.push((entry, why)),
@@ -144,7 +168,12 @@ pub fn plan_scripts(tree: &Tree, report: &Report, policy: &ScriptPolicy) -> Scri
     plan
 }
 
-fn withheld(r: &PackageResult, policy: &ScriptPolicy, name: &str) -> Option<Withheld> {
+fn withheld(
+    r: &PackageResult,
+    policy: &ScriptPolicy,
+    name: &str,
+    approvals: &ProjectApprovals,
+) -> Option<Withheld> {
     let decision = r.decision.as_ref();
     let code = || r.code.map(|c| c.as_str().to_string());
     if decision.is_none_or(|d| d.outcome == Outcome::Fail) {
@@ -159,5 +188,27 @@ fn withheld(r: &PackageResult, policy: &ScriptPolicy, name: &str) -> Option<With
             code: code(),
         });
     }
+    if approvals.configured() {
+        // With approvals, only an approval or an explicit name list admits a package.
+        return None;
+    }
     (!policy.allows(name)).then_some(Withheld::NotAllowed)
+}
+
+/// The approvals' verdict on a verified package, when the project gates scripts with them.
+fn gate(
+    r: &PackageResult,
+    policy: &ScriptPolicy,
+    approvals: &ProjectApprovals,
+) -> Option<Withheld> {
+    if !approvals.configured() {
+        return None;
+    }
+    let listed = matches!(policy, ScriptPolicy::Allow(_)) && policy.allows(&r.name);
+    match approvals.judge(&r.name, &r.version, r.integrity.as_deref()) {
+        Judgement::Denied => Some(Withheld::Denied),
+        Judgement::Approved(_) => None,
+        Judgement::Unreviewed(_) if listed => None,
+        Judgement::Unreviewed(why) => Some(Withheld::NotApproved { why }),
+    }
 }
