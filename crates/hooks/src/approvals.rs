@@ -209,7 +209,7 @@ impl ProjectApprovals {
         let pinned = self
             .pinned
             .as_ref()
-            .and_then(|f| Some(f.find(name, version, integrity?)?));
+            .and_then(|f| f.find(name, version, integrity?));
         if pinned.is_some() {
             return Judgement::Approved(APPROVALS_FILE);
         }
