@@ -4,6 +4,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::help_text::*;
+use crate::signal_args::{ApproveArgs, PinArgs, SignalArgs, APPROVE_HELP, PIN_HELP};
+
 /// Proves the packages of a Node project are the ones their publishers signed.
 #[derive(Debug, Parser)]
 #[command(
@@ -39,7 +42,8 @@ pub enum Command {
     #[command(after_help = FETCH_HELP)]
     Fetch(FetchArgs),
     /// Rank the registry packages by risk signals (install scripts, no provenance, recent
-    /// publish, few maintainers, provenance downgrade) to decide where to look first.
+    /// publish, few maintainers, provenance downgrade, publish bursts) to decide where to look
+    /// first.
     ///
     /// Informational only: it checks no signature and never replaces `verify`.
     #[command(after_help = RISK_HELP)]
@@ -71,6 +75,14 @@ pub enum Command {
     /// `npx -p npm-sigverify npm-sigverify install`.
     #[command(after_help = INSTALL_HELP)]
     Install(crate::hooks_cmd::InstallArgs),
+    /// Record each package's verified publishing identity in sigverify.pins.json (like SSH
+    /// known_hosts); `verify` then fails a package published by another identity (EPINMISMATCH).
+    #[command(after_help = PIN_HELP)]
+    Pin(PinArgs),
+    /// Approve the install scripts of packages by their registry-signed integrity
+    /// (sigverify.approvals.json): `install` runs them for exactly that tarball.
+    #[command(after_help = APPROVE_HELP)]
+    ApproveScripts(ApproveArgs),
     /// Cosign-compatible signing and verification for internal packages.
     #[command(flatten)]
     Cosign(crate::cosign::Command),
@@ -202,6 +214,8 @@ pub struct VerifyArgs {
     pub provenance: ProvenanceArgs,
     #[command(flatten)]
     pub evidence: EvidenceArgs,
+    #[command(flatten)]
+    pub signals: SignalArgs,
 }
 
 /// `explain` arguments.
@@ -244,6 +258,8 @@ pub struct VerifyPackageArgs {
     pub provenance: ProvenanceArgs,
     #[command(flatten)]
     pub evidence: EvidenceArgs,
+    #[command(flatten)]
+    pub signals: SignalArgs,
 }
 
 /// `fetch` arguments. `--deadline` is refused as for `risk`: `fetch_store` does not apply it.
@@ -322,106 +338,11 @@ pub struct TrustUpdateArgs {
     /// Use Sigstore's staging instance.
     #[arg(long)]
     pub staging: bool,
+    /// Install this trusted_root.json (a private Sigstore deployment's) instead of fetching
+    /// one over TUF: it is checked, then written where verification picks it up.
+    #[arg(long, value_name = "FILE", conflicts_with = "staging")]
+    pub from: Option<PathBuf>,
     /// Give up after this many milliseconds.
     #[arg(long, value_name = "MS", default_value_t = 20_000)]
     pub timeout: u64,
 }
-
-// The examples and exit codes shown after each command's options.
-
-const TOP_HELP: &str = "\
-Examples:
-  npm-sigverify verify                        # the project in the current folder
-  npm-sigverify verify --lockfile-only        # before anything is installed
-  npm-sigverify explain lodash@4.17.21        # one package: its checks and the deciding rule
-
-Exit codes of verify and verify-package: 0 pass, 1 a failure the policy enforces, 2 usage or
-configuration error, 3 only operational failures (evidence that could not be obtained); explain
-gives the same for the packages it names. `npm-sigverify <command> --help` shows each
-command's examples and exit codes.";
-
-const VERIFY_HELP: &str = "\
-Examples:
-  npm-sigverify verify
-  npm-sigverify verify --omit dev --report sarif=out.sarif,junit=out.xml --audit-log audit.jsonl
-  npm-sigverify verify --offline STORE --registry https://registry.npmjs.org/
-
-Exit codes: 0 pass (warnings allowed, or the policy's environment is in warn mode), 1 a failure
-the policy enforces (invalid or missing packages, policy checks), 2 usage or configuration error
-(lockfile, policy, flag, report path), 3 only operational failures (registry unreachable,
-evidence missing from the store, tarball unavailable, deadline).";
-
-const VERIFY_PACKAGE_HELP: &str = "\
-Examples:
-  npm-sigverify verify-package lodash@4.17.21
-  npm-sigverify verify-package lodash@4.17.21 --tarball lodash-4.17.21.tgz
-  npm-sigverify verify-package @acme/lib@2.0.0 --trust .sigverify/trust.json --policy policy.yaml
-
-Exit codes: 0 pass, 1 a failure the policy enforces, 2 usage or configuration error (bad spec,
-policy, unreadable file), 3 only operational failures (registry unreachable, no evidence).";
-
-const FETCH_HELP: &str = "\
-Examples:
-  npm-sigverify fetch --out STORE                   # on a connected machine
-  npm-sigverify verify --offline STORE              # then, without network, with the same .npmrc
-  npm-sigverify fetch ./app --out STORE --registry https://registry.npmjs.org/
-
-Exit codes: 0 every document written, 1 some could not be fetched (listed), 2 usage or
-configuration error.";
-
-const RISK_HELP: &str = "\
-Examples:
-  npm-sigverify risk
-  npm-sigverify risk --top 0 --recent-days 14
-  npm-sigverify risk --json --offline STORE --registry https://registry.npmjs.org/ > risk.json
-
-Exit codes: 0 ranked (whatever the scores), 2 usage or configuration error. --deadline is not
-accepted here: risk reads one packument per name; --timeout bounds each request.";
-
-const EXPLAIN_HELP: &str = "\
-Examples:
-  npm-sigverify explain lodash@4.17.21
-  npm-sigverify explain @babel/core --json
-  npm-sigverify explain left-pad --offline STORE --registry https://registry.npmjs.org/
-
-Exit codes: 0 the packages named pass (or only warn, or the environment is in warn mode, as for
-verify), 1 the policy fails one of them, 2 usage or configuration error or the package is not in
-the tree (ENOTINTREE), 3 every failing one failed only for operational reasons.";
-
-const CACHE_HELP: &str = "\
-Examples:
-  npm-sigverify cache stats
-  npm-sigverify cache stats --json --cache redis://cache.internal:6379/2
-  npm-sigverify cache clear --cache ./.sigverify-cache
-
-Exit codes: 0 done, 1 the cache could not be opened or used, 2 invalid cache spec.";
-
-const TRUST_HELP: &str = "\
-Examples:
-  npm-sigverify trust update";
-
-const TRUST_UPDATE_HELP: &str = "\
-Examples:
-  npm-sigverify trust update
-  npm-sigverify trust update --out trusted_root.json   # then: verify --trusted-root trusted_root.json
-
-Exit codes: 0 written, 2 usage error or the file cannot be written, 3 the TUF repository could
-not be reached (verification keeps the embedded root).";
-
-const INIT_HELP: &str = "\
-Examples:
-  npm-sigverify init
-  npm-sigverify init ./app --remove
-
-Exit codes: 0 done, 2 package.json missing or unreadable.";
-
-const INSTALL_HELP: &str = "\
-Examples:
-  npx -p npm-sigverify npm-sigverify install        # no node_modules yet
-  npm-sigverify install -- --omit=dev --no-audit
-  npm-sigverify install ./app --registry https://registry.npmjs.org/ --policy policy.yaml --env ci
-
-Exit codes: 0 the policy accepts what was installed, 1 verification stopped the install (before
-npm ci, or before any install script ran) or npm ci or an allowed install script failed, 2 usage
-or configuration error (package.json, policy, npm ci flags), 3 verification stopped it only for
-operational reasons (evidence that could not be obtained; nothing ran).";

@@ -9,6 +9,7 @@ use sigverify_hooks::{
 };
 
 use crate::args::{EvidenceArgs, PolicyArgs, ProvenanceArgs};
+use crate::signal_args::SignalArgs;
 use crate::EXIT_USAGE;
 
 /// `init` arguments.
@@ -20,6 +21,18 @@ pub struct InitArgs {
     /// Take our hooks out again (the project's own scripts stay).
     #[arg(long)]
     pub remove: bool,
+    /// Also write the recommended policy, .npm-sigverify.yaml: production defaults that turn
+    /// the incident signals on (2-day release age, publisher continuity and new install scripts
+    /// fail, new dependencies warn) and a development profile that warns, explained line by line.
+    #[arg(long, conflicts_with = "remove")]
+    pub recommended_policy: bool,
+    /// With --recommended-policy: the trusted_root.json of a private Sigstore deployment, which
+    /// the policy then names (trust.sigstoreRoot) for every command, `install` included.
+    #[arg(long, value_name = "FILE", requires = "recommended_policy")]
+    pub trusted_root: Option<PathBuf>,
+    /// With --recommended-policy: replace an existing .npm-sigverify.yaml/.yml/.json.
+    #[arg(long, requires = "recommended_policy")]
+    pub force: bool,
 }
 
 /// `install` arguments: where to install, and the verification options of `verify` that apply
@@ -39,6 +52,8 @@ pub struct InstallArgs {
     /// The registry (`--registry`) is also npm's for the install.
     #[command(flatten)]
     pub evidence: EvidenceArgs,
+    #[command(flatten)]
+    pub signals: SignalArgs,
     /// Extra flags for `npm ci`, after `--`, as `--flag` or `--flag=value` (only flags that
     /// cannot turn scripts back on or move the install: --omit, --include, --no-audit,
     /// --no-fund, --loglevel, --prefer-offline, --offline, --cache, --workspace, ...).
@@ -52,6 +67,18 @@ fn dir_or_current(dir: &Option<PathBuf>) -> PathBuf {
 
 /// Runs `init`; prints what changed and returns the exit code.
 pub fn run_init(args: &InitArgs) -> i32 {
+    if args.recommended_policy {
+        match crate::init_policy::write_recommended(&dir_or_current(&args.dir), args) {
+            Ok(text) => crate::output::print(&text),
+            Err(e) => {
+                eprintln!(
+                    "npm-sigverify init: {} ({})\n  fix: {}",
+                    e.message, e.code, e.remediation
+                );
+                return EXIT_USAGE;
+            }
+        }
+    }
     match init_hooks(&dir_or_current(&args.dir), args.remove) {
         Ok(outcome) => {
             crate::output::print(&init_text(&outcome));
@@ -77,6 +104,7 @@ pub async fn run_install(args: &InstallArgs) -> i32 {
     let mut verify = crate::options(Some(dir.clone()), None, None, &[], &args.evidence);
     verify.provenance = crate::provenance_options(&args.provenance);
     verify.trust_file = args.trust.clone();
+    verify.signals = args.signals.overrides();
     crate::apply_policy(&mut verify, &args.policy);
     let options = InstallOptions {
         registry: args.evidence.registry.clone(),

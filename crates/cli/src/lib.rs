@@ -1,14 +1,19 @@
 //! The `npm-sigverify` command line, shared by the standalone binary and the addon's `runCli`.
 
+mod approve_cmd;
 mod args;
 pub mod cache_cmd;
 pub mod cosign;
 mod error;
+mod help_text;
 mod hooks_cmd;
 mod human;
+mod init_policy;
 mod output;
+mod pin_cmd;
 mod progress_bar;
 mod risk_cmd;
+mod signal_args;
 mod trust_cmd;
 mod verify_cmd;
 
@@ -68,6 +73,14 @@ async fn dispatch(command: Command) -> i32 {
             (risk_cmd::run_risk(args).await, dir)
         }
         Command::Init(args) => return hooks_cmd::run_init(&args),
+        Command::Pin(args) => {
+            let dir = args.dir.clone();
+            (pin_cmd::run_pin(args).await, dir)
+        }
+        Command::ApproveScripts(args) => {
+            let dir = args.dir.clone();
+            (approve_cmd::run_approve(args).await, dir)
+        }
         Command::Install(args) => return hooks_cmd::run_install(&args).await,
         Command::Cosign(command) => return cosign::run(&command),
         Command::Trust(args::TrustCommand::Update(args)) => {
@@ -180,6 +193,7 @@ async fn run_verify_package(args: VerifyPackageArgs) -> Result<(String, i32), Ve
     let mut opts = options(None, None, args.offline, &[], &args.evidence);
     opts.provenance = provenance_options(&args.provenance);
     opts.trust_file = args.trust;
+    opts.signals = args.signals.overrides();
     apply_policy(&mut opts, &args.policy);
     let report = verify_package(&spec, &opts).await?;
     let text = if args.json {

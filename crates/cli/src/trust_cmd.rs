@@ -26,6 +26,16 @@ pub async fn run_trust_update(args: TrustUpdateArgs) -> Result<(String, i32), Cl
                 "pass --out FILE",
             )
         })?;
+    if let Some(from) = &args.from {
+        let json = sigverify_core::run::check_trusted_root(from)?;
+        write_atomically(&out, json.as_bytes())?;
+        let text = format!(
+            "installed the trusted root {} at {}\nverification now uses it instead of the embedded one (--trusted-root FILE overrides)",
+            from.display(),
+            out.display()
+        );
+        return Ok((text, 0));
+    }
     let fetch = async {
         if args.staging {
             TrustedRoot::staging().await

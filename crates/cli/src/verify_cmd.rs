@@ -35,6 +35,7 @@ fn verify_options(args: &VerifyArgs) -> VerifyOptions {
     opts.contents = !args.no_content && !args.lockfile_only;
     opts.provenance = provenance_options(&args.provenance);
     opts.trust_file = args.trust.clone();
+    opts.signals = args.signals.overrides();
     apply_policy(&mut opts, &args.policy);
     if progress_bar::wanted() {
         opts.progress = Some(progress_bar::stderr_bar());

@@ -22,6 +22,7 @@ pub use error::VerifyError;
 pub use model::{PackageResult, Report, Status, Summary};
 pub use run::fetch::{fetch_store, FetchSummary};
 pub use run::package::{verify_package, PackageSpec};
+pub use run::pin::{pin_tree, PinRun};
 pub use run::tree::verify_tree;
 pub use sigverify_codes::{Code, Kind};
 pub use sigverify_lockfile::Omit;

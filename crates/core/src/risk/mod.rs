@@ -1,6 +1,8 @@
 //! `npm-sigverify risk`: ranks the registry packages of a tree by signals available from the
 //! lockfile and the registry's packuments alone (install scripts, no provenance, a recent
-//! publish, few maintainers, a provenance downgrade), to help decide where to look first.
+//! publish, few maintainers, a provenance downgrade, publish bursts: many versions of a package,
+//! or many packages of one npm user in the tree, within a day), to help decide where to look
+//! first.
 //!
 //! This is informational and is **not** verification: no signature, integrity or attestation is
 //! checked here, and a package with a score of 0 is not thereby trustworthy. Every package still
@@ -85,6 +87,9 @@ pub struct RiskEntry {
     pub score: u32,
     /// What raised the score, heaviest first.
     pub signals: Vec<RiskSignal>,
+    /// Who published it and when (registry metadata), for the publisher-burst signal.
+    #[serde(skip)]
+    published_by: Option<(String, DateTime<Utc>)>,
 }
 
 /// One reason to look at a package.
@@ -113,6 +118,9 @@ pub enum SignalKind {
     FewMaintainers,
     /// An earlier version of the same release line had provenance; this one has none.
     ProvenanceDowngrade,
+    /// Many versions of the package, or many packages of its publisher in this tree, were
+    /// published within a day (a worm or a compromised release pipeline pattern).
+    PublishBurst,
     /// The registry metadata could not be obtained or read.
     Unknown,
 }
@@ -126,6 +134,7 @@ impl SignalKind {
             SignalKind::RecentPublish => "recent-publish",
             SignalKind::FewMaintainers => "few-maintainers",
             SignalKind::ProvenanceDowngrade => "provenance-downgrade",
+            SignalKind::PublishBurst => "publish-burst",
             SignalKind::Unknown => "unknown",
         }
     }
@@ -142,6 +151,8 @@ impl SignalKind {
             SignalKind::RecentPublish => 20,
             // Nothing known is itself a reason to look.
             SignalKind::Unknown => 20,
+            // Monorepos release in bursts too: a reason to look, not more.
+            SignalKind::PublishBurst => 20,
             // Common and weak on their own: they separate otherwise equal packages.
             SignalKind::NoProvenance => 10,
             SignalKind::FewMaintainers => 10,
@@ -172,6 +183,7 @@ pub async fn assess_risk(
     let groups = wanted_packages(&tree, &config, &options.omit)?;
     let cache = EvidenceCache::open(&options.cache, options.offline.is_some()).await;
     let mut packages = assess_groups(&evidence, &cache, groups, options.concurrency, *risk).await;
+    publisher_bursts(&mut packages, &sigverify_policy::BurstRule::default());
     packages.sort_by(|a, b| {
         let by_name = || (&a.name, &a.version).cmp(&(&b.name, &b.version));
         b.score.cmp(&a.score).then_with(by_name)
@@ -299,6 +311,7 @@ fn assess(
     // Heaviest first; the sort is stable, so equal weights keep a fixed order.
     signals.sort_by_key(|s| std::cmp::Reverse(s.weight));
     let location = wanted.locations.first().cloned().unwrap_or_default();
+    let published_by = facts.ok().and_then(|f| published_by(f, &wanted.version));
     RiskEntry {
         score: signals.iter().map(|s| s.weight).sum(),
         name: wanted.name,
@@ -306,6 +319,7 @@ fn assess(
         location,
         locations: wanted.locations,
         signals,
+        published_by,
     }
 }
 

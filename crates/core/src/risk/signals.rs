@@ -1,11 +1,13 @@
 //! The risk signals, each from the packument's facts: install scripts, no provenance, a
-//! provenance downgrade, a recent publish, few maintainers.
+//! provenance downgrade, a recent publish, few maintainers, publish bursts.
 
+use crate::signals::burst::version_burst;
 use crate::source::packument::{PackumentFacts, VersionFacts};
 use chrono::{DateTime, TimeDelta, Utc};
 use sigverify_attest::detect_downgrade;
+use sigverify_policy::{describe_duration, BurstRule};
 
-use super::{RiskOptions, RiskSignal, SignalKind, Wanted};
+use super::{RiskEntry, RiskOptions, RiskSignal, SignalKind, Wanted};
 
 pub(super) fn unknown(why: String) -> RiskSignal {
     RiskSignal::new(SignalKind::Unknown, format!("no registry metadata: {why}"))
@@ -22,6 +24,7 @@ pub(super) fn registry_signals(
     [
         no_provenance_signal(id, version),
         downgrade_signal(wanted, facts),
+        version_burst_signal(id, wanted, facts),
         recent_publish_signal(id, facts.published.get(&wanted.version).copied(), risk),
         few_maintainers_signal(&wanted.name, facts),
     ]
@@ -115,4 +118,63 @@ pub(super) fn few_maintainers_signal(name: &str, facts: &PackumentFacts) -> Opti
         Some(_) => format!("the registry lists no maintainers for {name}"),
     };
     Some(RiskSignal::new(SignalKind::FewMaintainers, detail))
+}
+
+pub(super) fn version_burst_signal(
+    id: &str,
+    wanted: &Wanted,
+    facts: &PackumentFacts,
+) -> Option<RiskSignal> {
+    let rule = BurstRule::default();
+    let count = version_burst(facts, &wanted.version, &rule)?;
+    let detail = format!(
+        "{id} is one of {count} versions of {} published within {} (registry times)",
+        wanted.name,
+        describe_duration(rule.window)
+    );
+    Some(RiskSignal::new(SignalKind::PublishBurst, detail))
+}
+
+/// `_npmUser.name` and publish time of a version, unless a trusted publisher published it
+/// (those all appear as one user).
+pub(super) fn published_by(
+    facts: &PackumentFacts,
+    version: &str,
+) -> Option<(String, DateTime<Utc>)> {
+    let v = facts.versions.get(version)?;
+    if v.trusted_publisher.is_some() {
+        return None;
+    }
+    Some((v.npm_user.clone()?, *facts.published.get(version)?))
+}
+
+/// Adds a publish-burst signal to every package of the tree whose publisher published at least
+/// `rule.packages` of its packages within the window around it.
+pub(super) fn publisher_bursts(entries: &mut [RiskEntry], rule: &BurstRule) {
+    let by: Vec<Option<(String, DateTime<Utc>)>> =
+        entries.iter().map(|e| e.published_by.clone()).collect();
+    for (entry, own) in entries.iter_mut().zip(&by) {
+        let Some((user, at)) = own else {
+            continue;
+        };
+        let near = |b: &&Option<(String, DateTime<Utc>)>| {
+            b.as_ref()
+                .is_some_and(|(u, t)| u == user && (*t - *at).abs() <= rule.window)
+        };
+        let count = by.iter().filter(near).count();
+        if count < rule.packages {
+            continue;
+        }
+        let detail = format!(
+            "{}@{} is one of {count} packages of this tree that npm user '{user}' published within {} of it",
+            entry.name,
+            entry.version,
+            describe_duration(rule.window)
+        );
+        entry.score += SignalKind::PublishBurst.weight();
+        entry
+            .signals
+            .push(RiskSignal::new(SignalKind::PublishBurst, detail));
+        entry.signals.sort_by_key(|s| std::cmp::Reverse(s.weight));
+    }
 }

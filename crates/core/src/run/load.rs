@@ -64,6 +64,16 @@ impl Loaded {
     }
 }
 
+/// Checks that `path` is a usable Sigstore trusted root (`trusted_root.json`), e.g. a private
+/// deployment's before a policy or `trust update --from` names it.
+pub fn check_trusted_root(path: &Path) -> Result<String, VerifyError> {
+    let bad = |why: String| VerifyError::TrustedRoot(format!("{}: {why}", path.display()));
+    let json = std::fs::read_to_string(path).map_err(|e| bad(e.to_string()))?;
+    sigverify_attest::TrustMaterial::from_trusted_root_json(&json, Vec::new())
+        .map_err(|e| bad(e.to_string()))?;
+    Ok(json)
+}
+
 /// Reads the trusted root once and checks it is a usable Sigstore trusted root: the one given,
 /// else the one `trust update` refreshed (when it exists), else none (the embedded root).
 fn load_trusted_root(explicit: Option<&Path>) -> Result<Option<Arc<String>>, VerifyError> {
@@ -71,11 +81,7 @@ fn load_trusted_root(explicit: Option<&Path>) -> Result<Option<Arc<String>>, Ver
     let Some(path) = explicit.map(Path::to_path_buf).or_else(refreshed) else {
         return Ok(None);
     };
-    let bad = |why: String| VerifyError::TrustedRoot(format!("{}: {why}", path.display()));
-    let json = std::fs::read_to_string(&path).map_err(|e| bad(e.to_string()))?;
-    sigverify_attest::TrustMaterial::from_trusted_root_json(&json, Vec::new())
-        .map_err(|e| bad(e.to_string()))?;
-    Ok(Some(Arc::new(json)))
+    Ok(Some(Arc::new(check_trusted_root(&path)?)))
 }
 
 /// The evidence source: the offline store, or the registries over HTTP.

@@ -4,7 +4,9 @@
 pub mod fetch;
 mod judge;
 pub(crate) mod load;
+pub use load::check_trusted_root;
 pub mod package;
+pub mod pin;
 pub(crate) mod plan;
 pub(crate) mod registry;
 mod signals;
