@@ -5,9 +5,11 @@
 //! `EUSAGE`, ...): the error object is built on the JS thread once the future settles, because
 //! napi's own async rejections only know napi's status names.
 
+mod attestation;
 mod options;
 mod package;
 mod report;
+mod signals;
 
 use std::future::Future;
 
@@ -18,6 +20,7 @@ use sigverify_core::{PackageSpec, VerifyError};
 pub use options::{FetchOptions, ProvenanceOptions, VerifyPackageOptions, VerifyTreeOptions};
 pub use package::PackageResult;
 pub use report::{FetchSummary, RegistryInfo, Report, Summary};
+pub use signals::SignalOptions;
 
 /// Verifies the registry signatures of every package of a project.
 ///

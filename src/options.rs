@@ -13,6 +13,8 @@ use sigverify_core::npmrc::ConfigOverrides;
 use sigverify_core::work::progress::ProgressSink;
 use sigverify_core::{Omit, PolicyChoice, VerifyError, VerifyOptions};
 
+use crate::signals::SignalOptions;
+
 /// Options of `verifyTree()`.
 #[napi(object, object_to_js = false)]
 #[derive(Default)]
@@ -65,6 +67,9 @@ pub struct VerifyTreeOptions {
     /// The policy environment (default: `NPM_SIGVERIFY_ENV`, then `NODE_ENV`, then the policy's
     /// default).
     pub env: Option<String>,
+    /// The incident signals (release age, publisher continuity, pins, new install scripts, new
+    /// dependencies against a baseline, typosquats, publish bursts), over the policy's.
+    pub signals: Option<SignalOptions>,
 }
 
 /// How far a run has come (the argument of `onProgress`).
@@ -128,6 +133,8 @@ pub struct VerifyPackageOptions {
     /// The policy environment (default: `NPM_SIGVERIFY_ENV`, then `NODE_ENV`, then the policy's
     /// default).
     pub env: Option<String>,
+    /// The incident signals, over the policy's (a baseline needs a tree: see `verifyTree`).
+    pub signals: Option<SignalOptions>,
 }
 
 /// Options of `fetchStore()`.
@@ -275,6 +282,7 @@ impl VerifyTreeOptions {
             progress: self.on_progress.map(progress_sink),
             policy: policy_choice(self.policy.as_ref())?,
             environment: self.env,
+            signals: self.signals.unwrap_or_default().into_core()?,
             ..common.into_core(omit)
         })
     }
@@ -299,6 +307,7 @@ impl VerifyPackageOptions {
             trust_file: self.trust_file.clone().map(PathBuf::from),
             policy: policy_choice(self.policy.as_ref())?,
             environment: self.env.clone(),
+            signals: self.signals.clone().unwrap_or_default().into_core()?,
             ..common.into_core(Omit::default())
         })
     }

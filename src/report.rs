@@ -7,6 +7,7 @@ use napi_derive::napi;
 use sigverify_core::model as core;
 
 use crate::package::PackageResult;
+use crate::signals::BaselineSummary;
 
 /// Counts per status and per decision.
 #[napi(object)]
@@ -98,6 +99,8 @@ pub struct Report {
     pub cache: String,
     /// Things that did not stop the run but deserve attention.
     pub warnings: Vec<String>,
+    /// The tree against its baseline lockfile (with `signals.baseline` or the policy's).
+    pub baseline: Option<BaselineSummary>,
 }
 
 /// One of the slowest packages of a run (milliseconds).
@@ -171,6 +174,7 @@ impl From<core::Report> for Report {
             slowest: r.slowest.into_iter().map(slow_package).collect(),
             cache: r.cache,
             warnings: r.warnings,
+            baseline: r.baseline.map(BaselineSummary::from),
         }
     }
 }
