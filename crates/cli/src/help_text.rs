@@ -85,7 +85,7 @@ be written, 3 the TUF repository could not be reached (verification keeps the em
 pub(crate) const INIT_HELP: &str = "\
 Examples:
   npm-sigverify init
-  npm-sigverify init --recommended-policy      # also writes .npm-sigverify.yaml
+  npm-sigverify init --recommended-policy      # writes .npm-sigverify.yaml (not the hooks)
   npm-sigverify init --recommended-policy --trusted-root sigstore/trusted_root.json
   npm-sigverify init ./app --remove
 

@@ -21,9 +21,10 @@ pub struct InitArgs {
     /// Take our hooks out again (the project's own scripts stay).
     #[arg(long)]
     pub remove: bool,
-    /// Also write the recommended policy, .npm-sigverify.yaml: production defaults that turn
-    /// the incident signals on (2-day release age, publisher continuity and new install scripts
-    /// fail, new dependencies warn) and a development profile that warns, explained line by line.
+    /// Write the recommended policy, .npm-sigverify.yaml, instead of the hooks: production
+    /// defaults that turn the incident signals on (2-day release age, publisher continuity and
+    /// new install scripts fail, new dependencies warn) and a development profile that warns,
+    /// explained line by line.
     #[arg(long, conflicts_with = "remove")]
     pub recommended_policy: bool,
     /// With --recommended-policy: the trusted_root.json of a private Sigstore deployment, which
@@ -68,16 +69,21 @@ fn dir_or_current(dir: &Option<PathBuf>) -> PathBuf {
 /// Runs `init`; prints what changed and returns the exit code.
 pub fn run_init(args: &InitArgs) -> i32 {
     if args.recommended_policy {
-        match crate::init_policy::write_recommended(&dir_or_current(&args.dir), args) {
-            Ok(text) => crate::output::print(&text),
+        // The policy only: the npm hooks run `npm-sigverify`, which the project may not have
+        // installed (and `install` needs no hooks).
+        return match crate::init_policy::write_recommended(&dir_or_current(&args.dir), args) {
+            Ok(text) => {
+                crate::output::print(&text);
+                0
+            }
             Err(e) => {
                 eprintln!(
                     "npm-sigverify init: {} ({})\n  fix: {}",
                     e.message, e.code, e.remediation
                 );
-                return EXIT_USAGE;
+                EXIT_USAGE
             }
-        }
+        };
     }
     match init_hooks(&dir_or_current(&args.dir), args.remove) {
         Ok(outcome) => {

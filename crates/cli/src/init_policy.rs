@@ -36,6 +36,7 @@ pub fn write_recommended(dir: &Path, args: &InitArgs) -> Result<String, CliError
             "  it verifies attestations against {root} (trust.sigstoreRoot)\n"
         ));
     }
+    out.push_str("  install with `npm-sigverify install` (verifies before any script runs); `npm-sigverify init` adds the npm hooks\n");
     Ok(out)
 }
 

@@ -4,9 +4,9 @@
 //! The authenticated time is the verified signing time (Rekor integrated time, else RFC 3161)
 //! of the registry's publish attestation, which the registry signs when it accepts the publish;
 //! else that of the provenance, signed just before the upload. The registry's `time[version]`
-//! is unsigned: a mirror can drop or change it. The age is counted from the later of the two: a
-//! registry time after the authenticated one can only make the version younger (fail-safe), one
-//! before it cannot make it older.
+//! is unsigned: a mirror can drop or change it. The age is counted from the authenticated time,
+//! unless the registry's is later by more than [`SKEW`] (then from the registry's: a later time
+//! can only make the version younger, fail-safe); a registry time before it cannot make it older.
 
 use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::json;
@@ -14,6 +14,11 @@ use sigverify_policy::{describe_duration, SignalFinding, SignalKind};
 
 use crate::model::{PackageResult, PublishTime};
 use crate::Code;
+
+/// How much later than the authenticated time the registry's may be and still be the same
+/// publish (the log time and the registry's clock differ by seconds; log times are whole
+/// seconds).
+const SKEW: TimeDelta = TimeDelta::minutes(10);
 
 /// The publish time of a checked version, from its verified attestations and its packument.
 pub(super) fn publish_time(result: &PackageResult) -> Option<PublishTime> {
@@ -23,7 +28,9 @@ pub(super) fn publish_time(result: &PackageResult) -> Option<PublishTime> {
         .and_then(|f| f.published.get(&result.version).copied());
     let attested = attested_time(result);
     let (at, source, authenticated) = match (attested, registry_time) {
-        (Some((signed, _)), Some(registry)) if registry > signed => (registry, "packument", true),
+        (Some((signed, _)), Some(registry)) if registry > signed + SKEW => {
+            (registry, "packument", true)
+        }
         (Some((signed, kind)), _) => (signed, kind, true),
         (None, Some(registry)) => (registry, "packument", false),
         (None, None) => return None,
