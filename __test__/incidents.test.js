@@ -396,3 +396,24 @@ describe('script approvals tied to bytes', () => {
     assert.match(r2.stdout, /approved for good-lib@1\.0\.1 but not for this tarball/)
   })
 })
+
+describe('offline', () => {
+  it('fetch records what the signals read, and an offline run finds the same', async () => {
+    const dir = await locked('offline', { 'pre-lib': '2.1.1', 'fork-lib': '1.0.1', 'good-lib': '1.0.1' })
+    const store = tempDir('incidents-store')
+    const offlineEnv = { ...env(), npm_config_cache: tempDir('incidents-empty-npm-cache') }
+    const fetched = await cli(['fetch', dir, '--out', store, '--registry', url], { env: offlineEnv })
+    assert.equal(fetched.status, 0, fetched.stdout + fetched.stderr)
+    const flags = ['--registry', url, '--trusted-root', trustedRoot, '--no-policy', '--lockfile-only', '--json',
+      '--publisher-continuity', 'fail', '--new-install-scripts', 'fail']
+    const before = registry.stats.tarballs
+    const r = await cli(['verify', dir, '--offline', store, ...flags], { env: offlineEnv })
+    assert.equal(registry.stats.tarballs, before, 'an offline run fetches nothing')
+    assert.equal(r.status, 1, r.stderr)
+    const doc = JSON.parse(r.stdout)
+    const all = ['invalid', 'missing', 'skipped', 'verified'].flatMap((bucket) => doc[bucket])
+    const found = Object.fromEntries(all.map((p) => [p.name, (p.signals || []).map((f) => f.code).sort()]))
+    // fork-lib@1.0.1 also brings a postinstall its previous version did not have.
+    assert.deepEqual(found, { 'fork-lib': ['ENEWINSTALLSCRIPT', 'EPUBLISHERCHANGED'], 'good-lib': [], 'pre-lib': ['ENEWINSTALLSCRIPT'] })
+  })
+})

@@ -1,6 +1,8 @@
 //! `npm-sigverify fetch`: writes an offline evidence store for a project's tree, for air-gapped
-//! verification. It records exactly what the online run would read: each registry's keys and
-//! each package's packument (full when a key can expire, so publish times are there).
+//! verification. It records what the online run would read: each registry's keys, each
+//! package's full packument and attestations, and what the incident signals read (earlier
+//! versions' attestations, tarballs of versions with install scripts and of their previous
+//! versions: see `fetch_history`).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -14,6 +16,7 @@ use url::Url;
 use crate::config::npmrc::NpmConfig;
 use crate::config::VerifyOptions;
 use crate::error::VerifyError;
+use crate::run::fetch_history::{fetch_history, Wanted};
 use crate::run::load::load_input;
 use crate::source::evidence::Evidence;
 use crate::source::evidence::{keys_url, packument_url, Store};
@@ -41,6 +44,7 @@ pub async fn fetch_store(options: &VerifyOptions, out: &Path) -> Result<FetchSum
     let client = RegistryClient::new(config.clone(), options.http.clone())?;
     let store = Store::new(out);
     let mut wanted: BTreeMap<(Url, String), BTreeSet<String>> = BTreeMap::new();
+    let mut scripted: BTreeSet<(String, String)> = BTreeSet::new();
     for package in tree
         .packages
         .iter()
@@ -51,7 +55,11 @@ pub async fn fetch_store(options: &VerifyOptions, out: &Path) -> Result<FetchSum
             .entry(key)
             .or_default()
             .insert(package.version.clone());
+        if package.has_install_script {
+            scripted.insert((package.name.clone(), package.version.clone()));
+        }
     }
+    let scripted = Arc::new(scripted);
     let mut summary = FetchSummary::default();
     let registries: BTreeSet<Url> = wanted.keys().map(|(r, _)| r.clone()).collect();
     for registry in &registries {
@@ -61,12 +69,33 @@ pub async fn fetch_store(options: &VerifyOptions, out: &Path) -> Result<FetchSum
     let mut tasks = JoinSet::new();
     for ((registry, name), versions) in wanted {
         let (client, store, limit) = (client.clone(), store.clone(), Arc::clone(&limit));
+        let scripted = Arc::clone(&scripted);
         tasks.spawn(async move {
             let _permit = limit.acquire().await.expect("semaphore is never closed");
             let bytes = fetch_packument(&client, &store, &registry, &name).await?;
-            let attestations =
+            let mut failures =
                 fetch_attestations(&client, &store, &registry, &name, &versions, &bytes).await;
-            Ok::<_, (String, String)>(attestations)
+            if let Ok(facts) = parse_packument(&bytes) {
+                let scripted = versions
+                    .iter()
+                    .filter(|v| {
+                        scripted.contains(&(name.clone(), (*v).clone()))
+                            || facts
+                                .versions
+                                .get(*v)
+                                .is_some_and(|f| !f.install_scripts.is_empty())
+                    })
+                    .cloned()
+                    .collect();
+                let wanted = Wanted {
+                    registry: &registry,
+                    name: &name,
+                    versions: &versions,
+                    scripted,
+                };
+                failures.extend(fetch_history(&client, &store, &facts, &wanted).await);
+            }
+            Ok::<_, (String, String)>(failures)
         });
     }
     while let Some(done) = tasks.join_next().await {

@@ -2,6 +2,7 @@
 //! progress, timings).
 
 pub mod fetch;
+mod fetch_history;
 mod judge;
 pub(crate) mod load;
 pub use load::check_trusted_root;

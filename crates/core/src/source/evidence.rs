@@ -1,8 +1,9 @@
 //! Where evidence comes from: a registry over HTTP, or an offline evidence store on disk.
 //!
 //! The store mirrors the registry's URL paths, one folder per registry host (with `:port`):
-//! `STORE/<host>/-/npm/v1/keys`, `STORE/<host>/<name>` (scoped names as `@scope/name`) and
-//! `STORE/<host>/-/npm/v1/attestations/<name>@<version>`. A registry served under a path
+//! `STORE/<host>/-/npm/v1/keys`, `STORE/<host>/<name>` (scoped names as `@scope/name`),
+//! `STORE/<host>/-/npm/v1/attestations/<name>@<version>` and, for the signals that read
+//! signed tarballs, `STORE/<host>/-/tarballs/<tarball URL path>`. A registry served under a path
 //! (`https://host/npm/`) keeps that path below the host folder. The offline source never touches
 //! the network, and a file that is not in the store is an error, never an empty answer.
 
@@ -98,11 +99,11 @@ impl Evidence {
         }
     }
 
-    /// A package tarball by URL (online only: the store holds metadata, not tarballs).
+    /// A package tarball by URL (from the store when `fetch` recorded it).
     pub async fn tarball(&self, url: &Url) -> Result<Option<Vec<u8>>, EvidenceError> {
         match self {
             Evidence::Online(client) => Ok(client.get(url, "application/octet-stream").await?),
-            Evidence::Offline(_) => Err(EvidenceError::NotInStore(PathBuf::from(url.as_str()))),
+            Evidence::Offline(store) => store.read(&store.tarball_path(url)).map(Some),
         }
     }
 }
@@ -201,6 +202,21 @@ impl Store {
             .join(file)
     }
 
+    /// Where a tarball lives: below its host's folder, at its URL's path.
+    pub fn tarball_path(&self, url: &Url) -> PathBuf {
+        let mut host = url.clone();
+        host.set_path("/");
+        let mut path = self.registry_dir(&host).join("-/tarballs");
+        for segment in url
+            .path()
+            .split('/')
+            .filter(|s| !s.is_empty() && *s != "..")
+        {
+            path.push(segment);
+        }
+        path
+    }
+
     fn read(&self, path: &Path) -> Result<Vec<u8>, EvidenceError> {
         std::fs::read(path).map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => match self.hosts.as_deref() {
@@ -261,6 +277,11 @@ mod tests {
         assert_eq!(
             store.attestations_path(&sub, "a", "1.0.0"),
             PathBuf::from("/s/r.test/npm/-/npm/v1/attestations/a@1.0.0")
+        );
+        let tgz = Url::parse("http://127.0.0.1:4873/@acme/x/-/x-1.0.0.tgz").unwrap();
+        assert_eq!(
+            store.tarball_path(&tgz),
+            PathBuf::from("/s/127.0.0.1:4873/-/tarballs/@acme/x/-/x-1.0.0.tgz")
         );
     }
 }
