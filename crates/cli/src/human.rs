@@ -10,6 +10,8 @@ use sigverify_core::model::CheckState;
 use sigverify_core::{Code, PackageResult, Report, Status};
 use sigverify_policy::{CheckResult, Outcome};
 
+pub use crate::explain::explain;
+
 /// At most this many packages are named per cause (the JSON and reports have them all).
 const NAMED_PER_CAUSE: usize = 10;
 
@@ -250,102 +252,6 @@ fn policy_line(report: &Report) -> String {
         "policy: {source}, environment {}{enforced}: {} pass, {} warn, {} fail; exit code {}\n",
         p.environment, s.pass, s.warn, s.fail, report.exit_code
     )
-}
-
-/// Everything known about one package: each check with its state and evidence, and the policy
-/// rule that decided.
-pub fn explain(p: &PackageResult) -> String {
-    let mut out = String::new();
-    let _ = writeln!(out, "{} at {}", p.id(), p.location);
-    let code = p.code.map(|c| c.as_str()).unwrap_or("");
-    let _ = writeln!(out, "  status:      {} {code}", p.status.as_str());
-    let _ = writeln!(
-        out,
-        "  source:      {} ({})",
-        p.source,
-        p.registry.as_deref().unwrap_or("-")
-    );
-    let _ = writeln!(
-        out,
-        "  integrity:   {} (lockfile {})",
-        p.integrity.as_deref().unwrap_or("-"),
-        p.lockfile_integrity.as_deref().unwrap_or("-")
-    );
-    if !p.keyids.is_empty() {
-        let _ = writeln!(out, "  keyids:      {}", p.keyids.join(", "));
-    }
-    let _ = writeln!(out, "  checks:");
-    for (name, check) in p.checks.named() {
-        let code = check.code.map(|c| format!(" {c}")).unwrap_or_default();
-        let _ = writeln!(out, "    {name:<19} {}{code}", check.state.as_str());
-        if let Some(message) = check.message.as_deref().filter(|_| check.state.fails()) {
-            let _ = writeln!(out, "      {message}");
-        }
-    }
-    for a in &p.attestations {
-        let signer = a.signer.as_ref();
-        let _ = writeln!(
-            out,
-            "  attestation: {} {} log {} repo {} ref {}",
-            a.kind,
-            a.status,
-            a.log_index
-                .map(|i| i.to_string())
-                .unwrap_or_else(|| "-".into()),
-            signer
-                .and_then(|s| s.source_repository_uri.as_deref())
-                .unwrap_or("-"),
-            signer
-                .and_then(|s| s.source_repository_ref.as_deref())
-                .unwrap_or("-"),
-        );
-    }
-    if let Some(contents) = &p.contents {
-        let _ = writeln!(
-            out,
-            "  contents:    {} files compared; {} modified, {} removed, {} added ({} change what Node loads)",
-            contents.checked_files,
-            contents.modified.len(),
-            contents.removed.len(),
-            contents.added.len(),
-            contents.loadable.len()
-        );
-    }
-    if let Some(decision) = &p.decision {
-        let outcome = format!("{:?}", decision.outcome).to_lowercase();
-        let _ = writeln!(out, "  decision:    {outcome} (rule {})", decision.rule);
-        for check in &decision.checks {
-            let mark = if check.passed {
-                "ok  "
-            } else if check.required {
-                "FAIL"
-            } else {
-                "warn"
-            };
-            let _ = writeln!(out, "    {mark} {}: {}", check.check, check.message);
-        }
-        if let Some(e) = &decision.exception {
-            let _ = writeln!(
-                out,
-                "  exception:   {} (expires {}, {}): {}",
-                e.package,
-                e.expires,
-                if e.expired {
-                    "expired"
-                } else if e.applied {
-                    "applied"
-                } else {
-                    "not needed"
-                },
-                e.reason
-            );
-        }
-    }
-    if let Some(fix) = &p.remediation {
-        let _ = writeln!(out, "  fix:         {fix}");
-    }
-    out.push('\n');
-    out
 }
 
 /// `--trace`: wall time per phase, work summed over packages, and the slowest packages.

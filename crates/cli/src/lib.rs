@@ -5,6 +5,7 @@ mod args;
 pub mod cache_cmd;
 pub mod cosign;
 mod error;
+mod explain;
 mod help_text;
 mod hooks_cmd;
 mod human;
