@@ -141,7 +141,9 @@ describe('incident replays: `npm-sigverify install` under the recommended policy
       const r = await install(dir)
       assert.equal(r.status, 1, r.stdout + r.stderr)
       assert.match(r.stdout, /STOPPED: the lockfile failed verification/)
-      assert.match(r.stdout, new RegExp(`${id.replace(/[.@]/g, '\\$&')} \\(node_modules/`))
+      // The package's line names a code (the signal's when no signature check failed; a lost
+      // provenance is EPROVENANCEDOWNGRADE), never "-".
+      assert.match(r.stdout, new RegExp(`${id.replace(/[.@]/g, '\\$&')} \\(node_modules/[^)]*\\) (${code}|EPROVENANCEDOWNGRADE)$`, 'm'))
       assert.match(r.stdout, new RegExp(`signals\\.\\w+ ${code}:`))
       assert.ok(!exists(dir, marker), `${marker}: a script of the malicious version ran`)
       assert.ok(!exists(dir, 'good.ran') && !exists(dir, 'node_modules'), 'nothing may be installed')
@@ -208,6 +210,21 @@ describe('release age', () => {
     const expired = pkg(await tree(dir, undefined, { policy: policy('2020-01-01') }), 'fresh-lib')
     assert.equal(expired.decision.outcome, 'fail')
     assert.ok(codes(expired).includes('EEXCEPTIONEXPIRED'))
+  })
+
+  it('explain names the publish time, authenticated or not, and the publisher', async () => {
+    const dir = await locked('age-explain', { 'fresh-lib': '3.0.1', 'plain-lib': '1.0.0' })
+    await recommended(dir)
+    const explain = (name) => cli(['explain', name, dir, '--registry', url], { env: env() })
+    const fresh = await explain('fresh-lib')
+    assert.equal(fresh.status, 1, fresh.stdout + fresh.stderr)
+    assert.match(fresh.stdout, /published: +\d{4}-\d\d-\d\d \d\d:\d\d UTC \(authenticated, publish-attestation\)/)
+    assert.match(fresh.stdout, /publisher: +github\.com\/acme\/fresh-lib \(repository id \d+, .*workflow \.github\/workflows\/release\.yml/)
+    assert.match(fresh.stdout, /FAIL signals\.releaseAge: /)
+    const plain = await explain('plain-lib')
+    assert.equal(plain.status, 0, plain.stdout + plain.stderr)
+    assert.match(plain.stdout, /published: .*\(unauthenticated: the registry's unsigned time\)/)
+    assert.match(plain.stdout, /publisher: +provenance absent/)
   })
 
   it('verifyPackage applies it too', async () => {

@@ -54,7 +54,12 @@ fn counts(report: &Report) -> String {
 pub fn failures(report: &Report) -> String {
     let mut out = String::new();
     for p in report.packages.iter().filter(|p| stops(p)) {
-        let code = p.code.map_or("-", |c| c.as_str());
+        // A verified package the policy fails (a signal) is named by its first failing check.
+        let policy_code = p.decision.as_ref().and_then(|d| {
+            let failing = d.checks.iter().find(|c| !c.passed && c.required)?;
+            failing.code
+        });
+        let code = p.code.or(policy_code).map_or("-", |c| c.as_str());
         let _ = writeln!(out, "  {}@{} ({}) {code}", p.name, p.version, p.location);
         if let Some(message) = &p.message {
             let _ = writeln!(out, "    {message}");
