@@ -9,7 +9,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use chrono::Utc;
-use sigverify_lockfile::Tree;
+use sigverify_lockfile::{Linker, Tree};
 
 use crate::cache::verdicts::run_salt;
 use crate::cache::EvidenceCache;
@@ -88,9 +88,19 @@ pub async fn verify_tree(options: &VerifyOptions) -> Result<Report, VerifyError>
         packages: results,
         duration_ms: phases.elapsed().as_millis() as u64,
         cache: shared.cache.kind().to_string(),
-        warnings: shared.cache.warning.iter().cloned().collect(),
+        warnings: warnings(&shared, &tree, options),
     };
     Ok(redact(report, &loaded))
+}
+
+/// What the reader must know about how far this run went: the cache's state, and contents that
+/// were asked for but could not be compared (Plug'n'Play).
+fn warnings(shared: &Shared, tree: &Tree, options: &VerifyOptions) -> Vec<String> {
+    let mut out: Vec<String> = shared.cache.warning.iter().cloned().collect();
+    if tree.linker == Linker::Pnp && options.contents && !options.lockfile_only {
+        out.push(PNP_NOT_COMPARED.to_string());
+    }
+    out
 }
 
 async fn open_cache(options: &VerifyOptions, loaded: &Loaded) -> EvidenceCache {
@@ -102,6 +112,9 @@ async fn open_cache(options: &VerifyOptions, loaded: &Loaded) -> EvidenceCache {
     let root = loaded.trusted_root.as_deref().map(String::as_str);
     cache.with_verdicts(run_salt(&options.provenance, root))
 }
+
+/// Why a Plug'n'Play project's packages have no content check, in each package and the report.
+const PNP_NOT_COMPARED: &str = "Yarn Plug'n'Play keeps packages zipped in Yarn's cache (no node_modules): their installed files were not compared with the signed tarballs; use nodeLinker: node-modules (or pnpm) to have them compared";
 
 /// Step 4: internal signatures (when a trust file is configured) and installed contents.
 async fn check_local(
@@ -128,6 +141,13 @@ async fn check_local(
         };
         for result in &mut results {
             result.checks.contents = CheckOutcome::off(format!("{}: {why}", result.id()));
+        }
+        return results;
+    }
+    if tree.linker == Linker::Pnp {
+        for result in &mut results {
+            result.checks.contents =
+                CheckOutcome::off(format!("{}: {PNP_NOT_COMPARED}", result.id()));
         }
         return results;
     }
@@ -170,10 +190,15 @@ fn check_tree(
         }
         return;
     }
-    check_sources(results, tree, &loaded.config);
+    let mut unlocked = check_sources(results, tree, &loaded.config);
     if !options.lockfile_only && tree.root.join("node_modules").is_dir() {
-        results.extend(inventory(tree));
+        let on_disk = inventory(tree);
+        // A declared dependency the lockfile lost whose folder is still there is reported once,
+        // as the folder nobody checked.
+        unlocked.retain(|u| !on_disk.iter().any(|d| d.location == u.location));
+        results.extend(on_disk);
     }
+    results.extend(unlocked);
 }
 
 /// Step 6: every package's status from its checks, sorted, with its lockfile line.
