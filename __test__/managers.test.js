@@ -197,4 +197,17 @@ describe('the same dependencies installed by every manager', { skip: SKIP && 'SI
     }
     assert.ok(report.warnings.some((w) => /Plug'n'Play/.test(w)), JSON.stringify(report.warnings))
   })
+
+  it('each manager\'s own configuration names the registry: no --registry needed, no token printed', async () => {
+    for (const name of MANAGERS.filter((m) => m !== 'npm')) {
+      const dir = copyProject(trees[name], `managers-config-${name}`)
+      if (name.startsWith('yarn4')) fs.appendFileSync(path.join(dir, '.yarnrc.yml'), 'npmAuthToken: "sekret-yarn-token-1234"\n')
+      const report = await verifyTree({ dir, cache: 'off', policy: false })
+      assert.equal(report.exitCode, 0, `${name}: ${JSON.stringify(report.packages.filter((p) => p.status !== 'verified').map((p) => p.message))}`)
+      assert.equal(report.summary.verified, 5, name)
+      const run = await cli(['verify', dir, '--cache', 'off', '--no-policy', '--json', '--trace'])
+      assert.equal(run.status, 0, `${name}: ${run.stderr}`)
+      assert.doesNotMatch(run.stdout + run.stderr, /sekret-yarn-token/, name)
+    }
+  })
 })

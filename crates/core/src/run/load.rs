@@ -14,6 +14,7 @@ use crate::decide::AppliedPolicy;
 use crate::error::VerifyError;
 use crate::source::evidence::{Evidence, Store};
 use crate::source::registry::RegistryClient;
+use sigverify_lockfile::Manager;
 
 /// What a run needs before it judges anything.
 pub(crate) struct Loaded {
@@ -26,9 +27,17 @@ pub(crate) struct Loaded {
 }
 
 impl Loaded {
-    /// Loads everything for a project rooted at `root`.
-    pub fn load(options: &VerifyOptions, root: &Path) -> Result<Loaded, VerifyError> {
-        let config = NpmConfig::load(root, &options.overrides)?;
+    /// Loads everything for a project rooted at `root` whose packages `manager` installs (its
+    /// own registry settings apply over `.npmrc`).
+    pub fn load(
+        options: &VerifyOptions,
+        root: &Path,
+        manager: Manager,
+    ) -> Result<Loaded, VerifyError> {
+        let mut config = NpmConfig::load(root, &options.overrides)?;
+        let own = sigverify_lockfile::manager_config(root, manager)?;
+        config.apply_manager(&own, &options.overrides);
+        config.registry()?;
         let evidence = make_evidence(options, &config)?;
         let policy = AppliedPolicy::load(root, &options.policy, options.environment.as_deref())?;
         let trusted_root = load_trusted_root(options.provenance.trusted_root.as_deref())?;

@@ -38,7 +38,7 @@ pub async fn verify_tree(options: &VerifyOptions) -> Result<Report, VerifyError>
         Limits::new(options.concurrency, options.deadline).with_progress(options.progress.clone());
     // 1. Load the tree, the configuration, the policy and the trust material.
     let tree = load_input(options)?;
-    let loaded = Loaded::load(options, &tree.root)?;
+    let loaded = Loaded::load(options, &tree.root, tree.manager)?;
     let (mut results, checks) = plan(&tree, &loaded.config, &options.omit)?;
     phases.end("load");
     // 2. The registries' keys, and the cache (verdicts only when nothing depends on the time).
