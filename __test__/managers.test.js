@@ -13,7 +13,8 @@ const { after, before, describe, it } = require('node:test')
 const { verifyTree } = require('../index.js')
 const { TestRegistry } = require('./helpers/registry')
 const { tempDir, writeProject, copyProject, cli } = require('./helpers/project')
-const { installWith, ensureManagers, INSTALLS } = require('./helpers/managers')
+const { installWith, ensureManagers, managerEnv, INSTALLS } = require('./helpers/managers')
+const { run } = require('./helpers/install')
 
 const SKIP = process.env.SIGVERIFY_SKIP_MANAGERS === '1'
 const MANAGERS = Object.keys(INSTALLS)
@@ -21,17 +22,18 @@ const MANAGERS = Object.keys(INSTALLS)
 const ISOLATED = { pnpm9: 'node_modules/.pnpm', pnpm10: 'node_modules/.pnpm', bunisolated: 'node_modules/.bun', yarn4pnpm: 'node_modules/.store' }
 const DEPENDENCIES = { alpha: '1.0.0', gamma: '1.0.0', '@acme/scoped': '1.0.0' }
 
-let registry, url, cacheDir
+let registry, url, cacheDir, integrities
 const trees = {}
 
 before(async () => {
   if (SKIP) return
   await ensureManagers()
   registry = new TestRegistry()
-  registry.addPackage({ name: 'alpha', version: '1.0.0', dependencies: { beta: '^1.0.0' }, bin: { alpha: 'cli.js' }, files: { 'cli.js': '#!/usr/bin/env node\nconsole.log("alpha")\n' } })
+  integrities = {}
+  integrities.alpha = registry.addPackage({ name: 'alpha', version: '1.0.0', dependencies: { beta: '^1.0.0' }, bin: { alpha: 'cli.js' }, files: { 'cli.js': '#!/usr/bin/env node\nconsole.log("alpha")\n' } })
   registry.addPackage({ name: 'beta', version: '1.0.0' })
   registry.addPackage({ name: 'beta', version: '2.0.0' })
-  registry.addPackage({ name: 'gamma', version: '1.0.0', dependencies: { beta: '2.0.0' } })
+  integrities.gamma = registry.addPackage({ name: 'gamma', version: '1.0.0', dependencies: { beta: '2.0.0' } })
   registry.addPackage({ name: '@acme/scoped', version: '1.0.0' })
   url = await registry.start()
   cacheDir = tempDir('managers-cache')
@@ -210,4 +212,76 @@ describe('the same dependencies installed by every manager', { skip: SKIP && 'SI
       assert.doesNotMatch(run.stdout + run.stderr, /sekret-yarn-token/, name)
     }
   })
+
+  it('a lockfile integrity swapped for another signed one fails like npm\'s (Yarn 4 locks its zip checksum instead: the signed integrity decides there)', async () => {
+    const LOCKS = ['package-lock.json', 'pnpm-lock.yaml', 'yarn.lock', 'bun.lock']
+    const swapped = []
+    const results = await compareAll((dir, name) => {
+      const file = LOCKS.map((f) => path.join(dir, f)).find((f) => fs.existsSync(f) && fs.readFileSync(f, 'utf8').includes(integrities.alpha))
+      if (!file) return false
+      fs.writeFileSync(file, fs.readFileSync(file, 'utf8').split(integrities.alpha).join(integrities.gamma))
+      swapped.push(name)
+    })
+    assert.deepEqual(swapped.sort(), MANAGERS.filter((m) => !m.startsWith('yarn4')).sort())
+    assert.match(results.npm.packages['alpha@1.0.0'], /^invalid:/)
+    assert.equal(results.npm.exit, 1)
+  })
+
+  it('registry signatures agree with pnpm audit signatures on the pnpm tree (clean, tampered, dropped)', async () => {
+    const managers = await ensureManagers()
+    for (const arm of [() => {}, () => registry.tamper.add('alpha@1.0.0'), () => registry.drop.add('beta@2.0.0')]) {
+      arm()
+      try {
+        const r = await run(managers.pnpm12[0], [managers.pnpm12[1], 'audit', 'signatures', '--json', '--registry', url], { cwd: trees.pnpm10, env: managerEnv(url, cacheDir) })
+        const pnpm = JSON.parse(r.stdout)
+        const { report } = await verdict(trees.pnpm10)
+        const ids = (list) => list.map((p) => `${p.name}@${p.version}`).sort()
+        const ours = (status) => report.packages.filter((p) => p.status === status && p.source === 'registry').map((p) => `${p.name}@${p.version}`).sort()
+        assert.deepEqual(ours('invalid'), ids(pnpm.invalid), r.stdout)
+        assert.deepEqual(ours('missing'), ids(pnpm.missing), r.stdout)
+        assert.equal(report.exitCode === 0, r.status === 0, `pnpm exit ${r.status}, ours ${report.exitCode}`)
+      } finally {
+        registry.tamper.clear()
+        registry.drop.clear()
+      }
+    }
+  })
+})
+
+describe('workspaces and git dependencies, per manager', { skip: SKIP && 'SIGVERIFY_SKIP_MANAGERS=1' }, () => {
+  let repo
+  /** How each manager's root asks for its workspace `ws`, and whether it installs git+file: specs. */
+  const WORKSPACE = {
+    npm: { spec: '1.0.0', git: true },
+    pnpm10: { spec: 'workspace:*', git: true, files: { 'pnpm-workspace.yaml': 'packages:\n  - packages/*\n' } },
+    yarn1: { spec: '1.0.0', git: true },
+    yarn4: { spec: 'workspace:*', git: false },
+    bun: { spec: 'workspace:*', git: true },
+  }
+
+  before(async () => {
+    if (SKIP) return
+    repo = tempDir('managers-git')
+    writeProject(repo, { name: 'gitpkg', version: '0.1.0' }, { 'index.js': 'module.exports = 1\n' })
+    const git = (...args) => run('git', ['-c', 'user.email=t@example.test', '-c', 'user.name=t', ...args], { cwd: repo })
+    await git('init', '-q')
+    await git('add', '.')
+    await git('commit', '-qm', 'init')
+    repo = { dir: repo, sha: (await git('rev-parse', 'HEAD')).stdout.trim() }
+  })
+
+  for (const [name, how] of Object.entries(WORKSPACE)) {
+    it(`${name}: the workspace and the git dependency are skipped (ENOTREGISTRY), their registry dependencies verified`, async () => {
+      const dependencies = { 'wsp-local': how.spec, ...(how.git ? { gitpkg: `git+file://${repo.dir}#${repo.sha}` } : {}) }
+      const dir = writeProject(tempDir(`managers-ws-${name}`), { name: `ws-root-${name}`, version: '1.0.0', private: true, workspaces: ['packages/*'], dependencies }, how.files)
+      writeProject(path.join(dir, 'packages', 'wsp-local'), { name: 'wsp-local', version: '1.0.0', dependencies: { beta: '1.0.0' } })
+      await installWith(name, dir, url, cacheDir)
+      const { report, exit } = await verdict(dir)
+      assert.equal(exit, 0, JSON.stringify(report.packages.filter((p) => p.status !== 'verified' && p.status !== 'skipped'), null, 2))
+      const status = (n) => [...new Set(report.packages.filter((p) => p.name === n).map((p) => `${p.status}:${p.code || ''}`))]
+      assert.deepEqual(status('beta'), ['verified:'])
+      assert.deepEqual(status('wsp-local'), ['skipped:ENOTREGISTRY'])
+      if (how.git) assert.deepEqual(status('gitpkg'), ['skipped:ENOTREGISTRY'])
+    })
+  }
 })

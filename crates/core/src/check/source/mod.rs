@@ -198,6 +198,7 @@ impl Ctx<'_> {
                 self.registry_mismatch(package, &real, range.as_deref(), kind, &d.declared, name)
             }
             Wanted::Local(path) => origin::local_mismatch(&path, &d.location, package),
+            Wanted::Workspace => origin::workspace_mismatch(package, self.tree),
             Wanted::Other => origin::other_mismatch(spec, package),
         };
         if let Some(why) = why {

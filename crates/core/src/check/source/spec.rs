@@ -24,6 +24,8 @@ pub(super) enum Wanted {
     Registry { name: String, range: Option<String> },
     /// A local folder or tarball (`file:` / `link:` / a path), relative to the declaring folder.
     Local(String),
+    /// A workspace of this project (`workspace:` of pnpm, Yarn Berry and Bun).
+    Workspace,
     /// Anything else (git, a tarball URL, a manager-specific protocol): not a registry spec.
     Other,
 }
@@ -55,6 +57,9 @@ pub(super) fn wanted(name: &str, spec: &str) -> Wanted {
             Some(i) => registry(&rest[..i], &rest[i + 1..]),
             None => registry(rest, ""),
         };
+    }
+    if spec.starts_with("workspace:") {
+        return Wanted::Workspace;
     }
     for prefix in ["file:", "link:"] {
         if let Some(path) = spec.strip_prefix(prefix) {
