@@ -183,6 +183,12 @@ export interface PackageResult {
   checks: Checks
   /** The policy's decision on this package. */
   decision?: Decision
+  /**
+   * `verifyPackage()` only: the exit code `verify-package` would give (0 also when the
+   * policy's environment is in warn mode, 3 when only evidence was missing). A package of a
+   * tree report has none: the report's `exitCode` is the run's.
+   */
+  exitCode?: number
   /** The integrity the registry signed. */
   integrity?: string
   /** The integrity the lockfile pins. */
