@@ -15,9 +15,23 @@ pub fn default_npm() -> PathBuf {
 /// Runs `npm <args>` in `dir`. npm's own output goes to our stderr, so that stdout carries only
 /// our report.
 pub(crate) async fn run_npm(npm: &Path, dir: &Path, args: &[String]) -> Result<(), NpmError> {
-    let command = format!("{} {}", npm.display(), args.join(" "));
-    let status = Command::new(npm)
-        .args(args)
+    let command = crate::installer::Command {
+        program: npm.to_path_buf(),
+        args: args.to_vec(),
+        env: Vec::new(),
+    };
+    run_command(&command, dir).await
+}
+
+/// Runs a manager's command in `dir`, its output on our stderr (stdout carries our report).
+pub(crate) async fn run_command(
+    command: &crate::installer::Command,
+    dir: &Path,
+) -> Result<(), NpmError> {
+    let line = format!("{} {}", command.program.display(), command.args.join(" "));
+    let status = Command::new(&command.program)
+        .args(&command.args)
+        .envs(command.env.iter().map(|(k, v)| (k, v)))
         .current_dir(dir)
         .stdin(Stdio::null())
         .stdout(Stdio::from(std::io::stderr()))
@@ -25,13 +39,15 @@ pub(crate) async fn run_npm(npm: &Path, dir: &Path, args: &[String]) -> Result<(
         .status()
         .await
         .map_err(|source| NpmError::Spawn {
-            command: command.clone(),
+            command: line.clone(),
             source,
         })?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(NpmError::Failed { command, status })
+    match status.success() {
+        true => Ok(()),
+        false => Err(NpmError::Failed {
+            command: line,
+            status,
+        }),
     }
 }
 

@@ -94,7 +94,8 @@ pub(crate) fn load_input(options: &VerifyOptions) -> Result<Tree, VerifyError> {
         (Some(path), _) => sigverify_lockfile::load_lockfile(path)?,
         (None, false) => sigverify_lockfile::load_tree(&project_dir(&options.dir))?,
         (None, true) => {
-            sigverify_lockfile::load_lockfile(&project_lockfile(&project_dir(&options.dir))?)?
+            let lockfile = sigverify_lockfile::find_lockfile(&project_dir(&options.dir))?;
+            sigverify_lockfile::load_lockfile(&lockfile)?
         }
     };
     if options.lockfile_only {
@@ -129,18 +130,4 @@ pub(crate) fn project_dir(dir: &Path) -> PathBuf {
                 .find(|d| has(d, &["package.json", "node_modules"]))
         })
         .map_or_else(|| dir.to_path_buf(), Path::to_path_buf)
-}
-
-/// The project's own lockfile, as npm ci reads it: npm-shrinkwrap.json, else package-lock.json.
-fn project_lockfile(dir: &Path) -> Result<PathBuf, VerifyError> {
-    ["npm-shrinkwrap.json", "package-lock.json"]
-        .iter()
-        .map(|name| dir.join(name))
-        .find(|path| path.is_file())
-        .ok_or_else(|| {
-            VerifyError::Usage(format!(
-                "--lockfile-only: no npm-shrinkwrap.json or package-lock.json in {}",
-                dir.display()
-            ))
-        })
 }

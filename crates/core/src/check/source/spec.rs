@@ -124,7 +124,8 @@ mod tests {
         assert_eq!(wanted("a", "github:o/r#abc"), Wanted::Other);
         assert_eq!(wanted("a", "o/r"), Wanted::Other);
         assert_eq!(wanted("a", "https://x.test/a.tgz"), Wanted::Other);
-        assert_eq!(wanted("a", "workspace:*"), Wanted::Other);
+        assert_eq!(wanted("a", "workspace:*"), Wanted::Workspace);
+        assert_eq!(wanted("a", "workspace:^1.0.0"), Wanted::Workspace);
     }
 
     #[test]
