@@ -185,6 +185,10 @@ pub struct VerifyArgs {
     /// Do not compare installed files with the signed tarballs.
     #[arg(long)]
     pub no_content: bool,
+    /// Compare every installed folder in full, ignoring the content index kept by earlier runs
+    /// (a folder whose files' stat snapshot is unchanged is otherwise not re-hashed).
+    #[arg(long)]
+    pub rehash: bool,
     #[command(flatten)]
     pub policy: PolicyArgs,
     /// Write reports: json=FILE,sarif=FILE,junit=FILE,html=FILE,markdown=FILE (any subset).
