@@ -84,6 +84,11 @@ pub enum Withheld {
         /// Why, and what to do.
         why: String,
     },
+    /// Accepted, but the package manager would not run it (its own allow-list).
+    NotAllowedByManager {
+        /// Which setting stops it.
+        why: String,
+    },
 }
 
 impl std::fmt::Display for Withheld {
@@ -102,6 +107,9 @@ impl std::fmt::Display for Withheld {
             Withheld::NotAllowed => f.write_str("not in package.json npm-sigverify.allowScripts"),
             Withheld::Denied => f.write_str("denied by package.json allowScripts"),
             Withheld::NotApproved { why } => f.write_str(why),
+            Withheld::NotAllowedByManager { why } => {
+                write!(f, "the package manager would not run it: {why}")
+            }
         }
     }
 }
