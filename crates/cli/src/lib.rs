@@ -1,6 +1,7 @@
 //! The `npm-sigverify` command line, shared by the standalone binary and the addon's `runCli`.
 
 mod approve_cmd;
+mod arg_groups;
 mod args;
 pub mod cache_cmd;
 pub mod cosign;

@@ -7,7 +7,7 @@ use chrono::TimeDelta;
 use clap::{Args, ValueEnum};
 use sigverify_policy::{parse_duration, Action, SignalKind, SignalOverrides};
 
-use crate::args::{EvidenceArgs, PolicyArgs, ProvenanceArgs};
+use crate::arg_groups::{EvidenceArgs, PolicyArgs, ProvenanceArgs};
 
 /// What a signal's finding does (over the policy's `signals` section).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
