@@ -28,8 +28,10 @@ use crate::model::PackageResult;
 use crate::source::packument::PackumentFacts;
 use crate::source::registry::Validators;
 
-/// Version of the cached facts' shape (4: `_npmUser` added).
-const FACTS_FORMAT: &str = "f4";
+/// Version of the cached facts' shape (3: dependency declarations added; 4: empty fields left
+/// out, which older readers would take as a shape change; 5: `_npmUser` added, which an f4
+/// entry would silently lack).
+const FACTS_FORMAT: &str = "f5";
 
 /// An opened evidence cache.
 #[derive(Debug, Clone)]
