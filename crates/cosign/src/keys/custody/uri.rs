@@ -117,6 +117,22 @@ impl Pkcs11Uri {
         format!("pkcs11:{}", parts.join(";"))
     }
 
+    /// The URI as it may be stored (a CA's `ca.json`): the redacted form plus `module-path` and
+    /// `pin-source` (a file name, not the PIN); never `pin-value`.
+    pub fn stored(&self) -> String {
+        let mut query = Vec::new();
+        if let Some(module) = &self.module_path {
+            query.push(format!("module-path={}", encode_path(module)));
+        }
+        if let Some(source) = &self.pin_source {
+            query.push(format!("pin-source={}", encode_path(source)));
+        }
+        match query.is_empty() {
+            true => self.redacted(),
+            false => format!("{}?{}", self.redacted(), query.join("&")),
+        }
+    }
+
     /// The module to load: the URI's `module-path`, else `COSIGN_PKCS11_MODULE_PATH`.
     pub fn module(&self) -> Result<String, KeyError> {
         self.module_path
@@ -213,6 +229,16 @@ fn encode(bytes: &[u8]) -> String {
         .collect()
 }
 
+/// Paths keep their slashes readable; only what would break the URI is escaped.
+fn encode_path(path: &str) -> String {
+    path.bytes()
+        .map(|b| match b {
+            b'%' | b'&' | b'?' | b'#' | b';' | b' ' => format!("%{b:02X}"),
+            _ => (b as char).to_string(),
+        })
+        .collect()
+}
+
 fn text_value(name: &str, value: Vec<u8>) -> Result<String, KeyError> {
     String::from_utf8(value).map_err(|_| bad(&format!("attribute '{name}' is not UTF-8")))
 }
@@ -242,6 +268,14 @@ mod tests {
         assert_eq!(
             uri.redacted(),
             "pkcs11:token=My%20Token;slot-id=3;object=release;id=%01%02"
+        );
+        assert_eq!(
+            uri.stored(),
+            "pkcs11:token=My%20Token;slot-id=3;object=release;id=%01%02?module-path=/lib/x.so"
+        );
+        assert_eq!(
+            Pkcs11Uri::parse(&uri.stored()).unwrap().module_path,
+            uri.module_path
         );
     }
 
