@@ -81,7 +81,7 @@ fn setup() -> (tempfile::TempDir, Runner) {
     (dir, Runner::default())
 }
 
-fn verify_args<'a>(identity: &'a str) -> Vec<&'a str> {
+fn verify_args(identity: &str) -> Vec<&str> {
     vec![
         "verify-blob",
         "pkg-1.0.0.tgz",
