@@ -133,15 +133,26 @@ fn load_package_json(path: &Path) -> Result<Option<LoadedPolicy>, PolicyError> {
     Ok(Some(finish(policy, path, true)))
 }
 
-/// Resolves `trust.internalKeys` against the directory of the policy file.
+/// Resolves `trust.internalKeys` and the certificate authorities' files against the directory
+/// of the policy file.
 fn finish(mut policy: Policy, path: &Path, from_package_json: bool) -> LoadedPolicy {
     let dir = path.parent().unwrap_or(Path::new("."));
-    if let Some(keys) = policy.trust.internal_keys.take() {
-        policy.trust.internal_keys = Some(if keys.is_relative() {
-            dir.join(keys)
-        } else {
-            keys
-        });
+    let resolve = |p: &mut std::path::PathBuf| {
+        if p.is_relative() {
+            *p = dir.join(&*p);
+        }
+    };
+    if let Some(keys) = policy.trust.internal_keys.as_mut() {
+        resolve(keys);
+    }
+    for ca in policy.trust.certificate_authorities.values_mut() {
+        let lists = [
+            &mut ca.roots,
+            &mut ca.intermediates,
+            &mut ca.crls,
+            &mut ca.timestamp_authorities,
+        ];
+        lists.into_iter().flatten().for_each(resolve);
     }
     LoadedPolicy {
         policy,
