@@ -201,7 +201,9 @@ describe('internal signatures from a private CA (OpenSSL) and a SoftHSM2 token, 
     const dir = copyProject(base, prefix)
     fs.mkdirSync(path.join(dir, 'ca'))
     for (const f of ['root.pem', 'intermediate.pem', 'crls.pem']) fs.copyFileSync(path.join(ca, f), path.join(dir, 'ca', f))
-    if (!SKIP_SOFTHSM) {
+    if (SKIP_SOFTHSM) {
+      fs.writeFileSync(path.join(dir, 'trust.json'), JSON.stringify({ version: 1, keys: [] }))
+    } else {
       const added = await run(['keys', 'add', '--trust', 'trust.json', '--key', path.join(path.dirname(ca), 'release.pub'), '--owner', 'release-hsm'], dir)
       assert.equal(added.status, 0, added.stderr)
     }
