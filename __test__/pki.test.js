@@ -7,6 +7,7 @@
 const assert = require('node:assert/strict')
 const { spawnSync } = require('node:child_process')
 const fs = require('node:fs')
+const http = require('node:http')
 const path = require('node:path')
 const { after, before, describe, it } = require('node:test')
 
@@ -80,6 +81,12 @@ subjectAltName = \${ENV::SAN}
 1.3.6.1.4.1.57264.1.8 = ASN1:UTF8String:${ISSUER}
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
+[ v3_tsa ]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature
+extendedKeyUsage = critical, timeStamping
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
 `
 
 function openssl (dir, args, env = {}) {
@@ -125,6 +132,33 @@ async function signer (ca, name, san, { end } = {}) {
   return { key: path.join(ca, `${name}.key`), cert: path.join(ca, `${name}.pem`) }
 }
 
+/**
+ * An RFC 3161 TSA: a TSA certificate from the OpenSSL root (`tsa-chain.pem`: TSA, root) and
+ * `openssl ts -reply` behind a loopback HTTP server. Resolves to { url, server }.
+ */
+async function tsa (ca) {
+  openssl(ca, ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', 'tsa.key'])
+  openssl(ca, ['req', '-new', '-key', 'tsa.key', '-out', 'tsa.csr', '-subj', '/CN=Acme TSA', '-config', 'openssl.cnf'])
+  openssl(ca, ['ca', '-batch', '-config', 'openssl.cnf', '-name', 'root_ca', '-extensions', 'v3_tsa', '-in', 'tsa.csr', '-out', 'tsa.pem', '-notext'])
+  fs.writeFileSync(path.join(ca, 'tsa-chain.pem'), fs.readFileSync(path.join(ca, 'tsa.pem'), 'utf8') + fs.readFileSync(path.join(ca, 'root.pem'), 'utf8'))
+  fs.writeFileSync(path.join(ca, 'tsaserial'), '01\n')
+  fs.writeFileSync(path.join(ca, 'tsa.cnf'), `[ tsa ]\ndefault_tsa = t\n[ t ]\ndir = ${ca}\nserial = $dir/tsaserial\nsigner_cert = $dir/tsa.pem\nsigner_key = $dir/tsa.key\nsigner_digest = sha256\ndefault_policy = 1.2.3.4.1\ndigests = sha256\naccuracy = secs:1\ness_cert_id_alg = sha256\n`)
+  let n = 0
+  const server = http.createServer((req, res) => {
+    const chunks = []
+    req.on('data', (c) => chunks.push(c))
+    req.on('end', () => {
+      const q = `q${++n}.tsq`
+      fs.writeFileSync(path.join(ca, q), Buffer.concat(chunks))
+      openssl(ca, ['ts', '-reply', '-config', 'tsa.cnf', '-queryfile', q, '-out', `${q}.tsr`])
+      res.writeHead(200, { 'content-type': 'application/timestamp-reply' })
+      res.end(fs.readFileSync(path.join(ca, `${q}.tsr`)))
+    })
+  })
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return { url: `http://127.0.0.1:${server.address().port}/tsr`, server }
+}
+
 /** A SoftHSM2 token folder with one token (label `release`). */
 function softhsm (dir) {
   const module = MODULES.find((m) => fs.existsSync(m))
@@ -163,7 +197,7 @@ const POLICY = (fingerprint) => [
 ].join('\n')
 
 describe('internal signatures from a private CA (OpenSSL) and a SoftHSM2 token, under a policy', () => {
-  let registry, url, base, ca, hsm, hsmEnv, alice, releaseFp
+  let registry, url, base, ca, hsm, hsmEnv, alice, releaseFp, timestamps
   const outputs = []
   const run = async (args, cwd, env = {}) => {
     const r = await cli(args, { cwd, env: { COSIGN_PASSWORD: PASSWORD, ...hsmEnv, ...env } })
@@ -185,6 +219,7 @@ describe('internal signatures from a private CA (OpenSSL) and a SoftHSM2 token, 
     await npm(['install'], { cwd: base, registry: url, cache: tempDir('pki-cache') })
     ca = opensslCa(path.join(work, 'openssl-ca'))
     alice = await signer(ca, 'alice', 'email:alice@acme.example')
+    timestamps = await tsa(ca)
     if (SKIP_SOFTHSM) return
     hsm = softhsm(path.join(work, 'hsm'))
     fs.writeFileSync(path.join(work, 'pin'), `${PIN}\n`, { mode: 0o600 })
@@ -194,7 +229,10 @@ describe('internal signatures from a private CA (OpenSSL) and a SoftHSM2 token, 
     releaseFp = /Fingerprint: ([0-9a-f]{64})/.exec(gen.stdout)[1]
   })
 
-  after(() => registry && registry.close())
+  after(async () => {
+    if (timestamps) timestamps.server.close()
+    if (registry) await registry.close()
+  })
 
   /** A copy of the installed project with the CA files, the trust file and the policy. */
   async function project (prefix) {
@@ -286,6 +324,31 @@ describe('internal signatures from a private CA (OpenSSL) and a SoftHSM2 token, 
     assert.equal(a.status, 'invalid')
     assert.equal(a.internalSignatures[0].code, 'ECERTIDENTITY')
     assert.match(a.internalSignatures[0].message, /bob@acme\.example .* matches none of the policy's identities for that CA \(alice\)/)
+  })
+
+  it('a signature timestamped before its certificate was revoked stays valid where the policy says revocation: signing-time', async () => {
+    const dir = await project('pki-tsa')
+    fs.copyFileSync(path.join(ca, 'tsa-chain.pem'), path.join(dir, 'ca', 'tsa-chain.pem'))
+    const dave = await signer(ca, 'dave', 'email:alice@acme.example')
+    const r = await run(['sign', tgz(dir, 'internal-a'), '--key', dave.key, '--certificate', dave.cert, '--timestamp-server-url', timestamps.url], dir)
+    assert.equal(r.status, 0, r.stderr)
+    assert.match(r.stdout, /with an RFC 3161 timestamp/)
+    // OpenSSL dates revocations to the second: revoke strictly after the timestamp.
+    await new Promise((resolve) => setTimeout(resolve, 2100))
+    openssl(ca, ['ca', '-config', 'openssl.cnf', '-revoke', 'dave.pem', '-crl_reason', 'superseded'])
+    gencrl(ca)
+    fs.copyFileSync(path.join(ca, 'crls.pem'), path.join(dir, 'ca', 'crls.pem'))
+    const policy = path.join(dir, '.npm-sigverify.yaml')
+    const strict = fs.readFileSync(policy, 'utf8').replace('      crls: ca/crls.pem\n', '      crls: ca/crls.pem\n      timestampAuthorities: ca/tsa-chain.pem\n')
+    fs.writeFileSync(policy, strict)
+    const always = find(await verifyTree({ dir, registry: url }), 'internal-a')
+    assert.equal(always.internalSignatures[0].code, 'ECERTREVOKED', 'the default: any revocation counts')
+    assert.match(always.internalSignatures[0].message, /signed at .* \(verified timestamp\)/)
+    fs.writeFileSync(policy, strict.replace('      timestampAuthorities:', '      revocation: signing-time\n      timestampAuthorities:'))
+    const lenient = find(await verifyTree({ dir, registry: url }), 'internal-a')
+    assert.equal(lenient.status, 'verified', lenient.message)
+    assert.deepEqual(lenient.internalSignatures.map((s) => [s.valid, s.timestamped]), [[true, true]])
+    assert.equal(lenient.decision.outcome, 'pass')
   })
 
   it('a revoked SoftHSM2 key no longer counts (EKEYREVOKED)', { skip: SKIP_SOFTHSM }, async () => {
