@@ -194,6 +194,12 @@ export interface PackageResult {
   checks: Checks
   /** The policy's decision on this package. */
   decision?: Decision
+  /**
+   * `verifyPackage()` only: the exit code `verify-package` would give (0 also when the
+   * policy's environment is in warn mode, 3 when only evidence was missing). A package of a
+   * tree report has none: the report's `exitCode` is the run's.
+   */
+  exitCode?: number
   /** The integrity the registry signed. */
   integrity?: string
   /** The integrity the lockfile pins. */
@@ -514,6 +520,11 @@ export interface VerifyTreeOptions {
   lockfileOnly?: boolean
   /** Compare installed files with the signed tarballs (default true when `node_modules` exists). */
   contents?: boolean
+  /**
+   * Compare every installed folder in full, ignoring the content index kept by earlier runs
+   * (default false: a folder whose stat snapshot is unchanged is not re-hashed).
+   */
+  rehash?: boolean
   /** How attestations are checked. */
   provenance?: ProvenanceOptions
   /**

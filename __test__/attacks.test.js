@@ -184,6 +184,24 @@ describe('1. lockfile injection (ELOCKFILESOURCE)', () => {
 
   cases([
     {
+      name: 'a dependency package.json declares, removed from the lockfile with its folder (an install would resolve it fresh)',
+      location: A,
+      change: (dir) => {
+        fs.rmSync(path.join(dir, A), { recursive: true, force: true })
+        editLock(dir, (p) => { delete p[A] })
+      },
+      expected: bad,
+    },
+    {
+      name: 'the same, checked before install (--lockfile-only)',
+      location: A,
+      change: (dir) => editLock(dir, (p) => { delete p[A] }),
+      expected: bad,
+      opts: { lockfileOnly: true },
+    },
+  ])
+  cases([
+    {
       name: 'a registry dependency resolved to a git URL',
       change: lock((p) => { p[A].resolved = `git+ssh://git@github.com/evil/alpha.git#${GIT_SHA}`; delete p[A].integrity }),
       expected: bad,

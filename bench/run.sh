@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Side-by-side timing: `npm audit signatures` vs npm-sigverify (addon CLI and Rust binary) on the
-# real tree, and npm-sigverify alone on the synthetic 5,000-package lockfile (npm audit signatures
-# needs an installed tree, which the synthetic project does not have). All traffic goes to the
+# real tree installed by npm, `pnpm audit signatures` (pnpm 12) vs npm-sigverify on the same
+# dependencies installed by pnpm, and npm-sigverify alone on the synthetic 5,000-package lockfile
+# and its pnpm-lock.yaml (npm audit signatures needs an installed tree, which the synthetic
+# project does not have). All traffic goes to the
 # loopback registry on 127.0.0.1, which signs everything before the first run.
 # Runs are interleaved (run i of every command, then run i+1) so drift hits all alike; each
 # command gets one untimed warm-up run first. Wall time and peak RSS come from /usr/bin/time.
@@ -16,6 +18,8 @@ source "$(dirname "$0")/lib/common.sh"
 N=${1:-${N:-5}}
 [[ -d $TREE/node_modules ]] || die "no installed tree in $TREE: run bench/setup.sh first"
 [[ -f $SYNTH/project/package-lock.json ]] || die "no synthetic project: run bench/setup.sh first"
+[[ -d $PNPM_TREE/node_modules/.pnpm && -f $SYNTH/pnpm-project/pnpm-lock.yaml ]] || die "no pnpm projects: run bench/setup.sh first"
+[[ -f $PNPM_AUDIT ]] || die "no pnpm 12 in $MANAGERS: run bench/setup.sh first"
 [[ -x /usr/bin/time ]] || die "/usr/bin/time is needed for peak RSS"
 out=$WORK/run
 rm -rf "$out" && mkdir -p "$out"
@@ -79,9 +83,19 @@ one() {
     measure "$label" "$run" env NPM_AUDIT_CACHE="$cache" "$BENCH/lib/npm-audit.sh" "$TREE" --json
     return
   fi
+  if [[ $label == pnpm-audit/* ]]; then
+    # pnpm keeps no cache for it: every run fetches every packument (no warm column).
+    measure "$label" "$run" bash -c 'cd "$1" && exec node "$2" audit signatures --json' _ "$PNPM_TREE" "$PNPM_AUDIT"
+    return
+  fi
   local tool input mode dir
   IFS=/ read -r tool input mode <<<"$label"
-  dir=$TREE; [[ $input == synth ]] && dir=$SYNTH/project
+  case $input in
+    tree) dir=$TREE ;;
+    pnpm) dir=$PNPM_TREE ;;
+    synth) dir=$SYNTH/project ;;
+    synth-pnpm) dir=$SYNTH/pnpm-project ;;
+  esac
   local extra=${SV_ARGS:-}
   [[ $mode == no-content ]] && extra+=" --no-content"
   # shellcheck disable=SC2046,SC2086
@@ -89,12 +103,12 @@ one() {
     $extra $(cache_args "$tool" "$mode")
 }
 
-labels=(npm-audit/tree/cold npm-audit/tree/warm)
-for input in tree synth; do
+labels=(npm-audit/tree/cold npm-audit/tree/warm pnpm-audit/pnpm/cold)
+for input in tree pnpm synth synth-pnpm; do
   for tool in "${tools[@]}"; do
     labels+=("$tool/$input/cold")
     # --no-content checks registry metadata only, as npm audit signatures does.
-    [[ $input == tree ]] && labels+=("$tool/$input/no-content")
+    [[ $input == tree || $input == pnpm ]] && labels+=("$tool/$input/no-content")
     [[ -n ${has_cache[$tool]:-} ]] && labels+=("$tool/$input/warm")
   done
 done
@@ -114,8 +128,9 @@ rm -rf "$out"/npm-cache-* "$out/cold-cache"
 
 cached_tools="${!has_cache[*]}"
 tree_count=$(node -e 'const l=require(process.argv[1]);console.log(Object.keys(l.packages).length-1)' "$TREE/package-lock.json")
+pnpm_count=$(find "$PNPM_TREE/node_modules/.pnpm" -mindepth 1 -maxdepth 1 -type d ! -name node_modules | wc -l)
 echo
-echo "$(date -u '+%F %H:%M UTC'), $(nproc) cores, keyset ${KEYSET:-npm}, $(node --version), npm $(node "$NPM_CLI" --version), tree $tree_count packages, synthetic $(( $(grep -c '"node_modules/' "$SYNTH/project/package-lock.json") )) packages, N=$N, npm-sigverify options: ${SV_ARGS:-default}, evidence cache in: ${cached_tools:-none}"
+echo "$(date -u '+%F %H:%M UTC'), $(nproc) cores, keyset ${KEYSET:-npm}, $(node --version), npm $(node "$NPM_CLI" --version), pnpm $(node "$PNPM_AUDIT" --version), tree $tree_count packages (pnpm: $pnpm_count folders in .pnpm), synthetic $(( $(grep -c '"node_modules/' "$SYNTH/project/package-lock.json") )) packages, N=$N, npm-sigverify options: ${SV_ARGS:-default}, evidence cache in: ${cached_tools:-none}"
 stamp() { [[ -e $1 ]] && date -u -r "$1" '+%F %H:%M' || echo 'not built'; }
 echo "builds: addon $(stamp "$(ls "$ROOT"/*.node 2>/dev/null | head -1)"), binary $(stamp "$RUST_BIN"), repo HEAD $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
 echo "load average (1/5/15 min) at start: $load_start, at end: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine adds noise)"

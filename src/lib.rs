@@ -54,8 +54,12 @@ pub fn verify_package(
         parsed.attestations = options.attestations_document()?;
         let core = options.into_core()?;
         let report = sigverify_core::verify_package(&parsed, &core).await?;
+        let exit_code = report.exit_code;
         let result = report.packages.into_iter().next().expect("one package");
-        Ok(PackageResult::from(result))
+        Ok(PackageResult {
+            exit_code: Some(exit_code),
+            ..PackageResult::from(result)
+        })
     })
 }
 

@@ -36,6 +36,10 @@ pub struct PackageResult {
     pub checks: Checks,
     /// The policy's decision on this package.
     pub decision: Option<Decision>,
+    /// `verifyPackage()` only: the exit code `verify-package` would give (0 also when the
+    /// policy's environment is in warn mode, 3 when only evidence was missing). A package of a
+    /// tree report has none: the report's `exitCode` is the run's.
+    pub exit_code: Option<i32>,
     /// The integrity the registry signed.
     pub integrity: Option<String>,
     /// The integrity the lockfile pins.
@@ -317,6 +321,7 @@ impl From<core::PackageResult> for PackageResult {
             remediation: p.remediation,
             checks: p.checks.into(),
             decision: p.decision.map(Decision::from),
+            exit_code: None,
             integrity: p.integrity,
             lockfile_integrity: p.lockfile_integrity,
             resolved: p.resolved,

@@ -58,8 +58,8 @@ pub(crate) struct Stored {
 /// Process-wide counters, shared by all clones of a `Cache`.
 #[derive(Debug, Default)]
 pub(crate) struct Counters {
-    hits: [AtomicU64; 4],
-    misses: [AtomicU64; 4],
+    hits: [AtomicU64; crate::namespace::COUNT],
+    misses: [AtomicU64; crate::namespace::COUNT],
     pub corrupt: AtomicU64,
     pub round_trips: AtomicU64,
 }
@@ -76,7 +76,7 @@ impl Counters {
         &self,
         backend: &str,
         location: String,
-        stored: [Stored; 4],
+        stored: [Stored; crate::namespace::COUNT],
         temp: u64,
     ) -> CacheStats {
         let mut stats = CacheStats {

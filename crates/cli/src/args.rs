@@ -55,20 +55,23 @@ pub enum Command {
     /// Sigstore trust material (`trust update`: refresh the trusted root over TUF).
     #[command(subcommand, after_help = TRUST_HELP)]
     Trust(TrustCommand),
-    /// Add npm-sigverify to the project's npm lifecycle hooks (preinstall, postinstall).
+    /// Add npm-sigverify to the project's lifecycle hooks (preinstall, postinstall).
     ///
     /// Adds `preinstall: npm-sigverify verify --lockfile-only` and `postinstall: npm-sigverify
-    /// verify` to package.json, keeping the project's own scripts. With npm 7-11 the
-    /// dependencies' install scripts run before a root postinstall: hooks detect, `install`
-    /// prevents.
+    /// verify` to package.json, keeping the project's own scripts, and says how the project's
+    /// manager (npm, pnpm, Yarn, Bun) runs them. Most run the root preinstall after linking
+    /// packages: hooks detect, `install` prevents.
     #[command(after_help = INIT_HELP)]
     Init(crate::hooks_cmd::InitArgs),
-    /// Safe install: verify the lockfile, `npm ci --ignore-scripts`, verify what landed, then run
-    /// the install scripts of verified packages only.
+    /// Safe install: verify the lockfile, install it with the project's manager and scripts off
+    /// (`npm ci --ignore-scripts`, `pnpm install --frozen-lockfile --ignore-scripts`, Yarn's and
+    /// Bun's equivalents), verify what landed, then run the install scripts of accepted packages
+    /// only.
     ///
     /// Install scripts can be restricted further by `"npm-sigverify": { "allowScripts": [...] }`
-    /// in package.json. Before node_modules exists, run it from a global install or with
-    /// `npx -p npm-sigverify npm-sigverify install`.
+    /// in package.json; the manager's own allow-list (pnpm onlyBuiltDependencies, Bun
+    /// trustedDependencies, Yarn enableScripts) applies too. Before node_modules exists, run it
+    /// from a global install or with `npx -p npm-sigverify npm-sigverify install`.
     #[command(after_help = INSTALL_HELP)]
     Install(crate::hooks_cmd::InstallArgs),
     /// Cosign-compatible signing and verification for internal packages.
@@ -182,6 +185,10 @@ pub struct VerifyArgs {
     /// Do not compare installed files with the signed tarballs.
     #[arg(long)]
     pub no_content: bool,
+    /// Compare every installed folder in full, ignoring the content index kept by earlier runs
+    /// (a folder whose files' stat snapshot is unchanged is otherwise not re-hashed).
+    #[arg(long)]
+    pub rehash: bool,
     #[command(flatten)]
     pub policy: PolicyArgs,
     /// Write reports: json=FILE,sarif=FILE,junit=FILE,html=FILE,markdown=FILE (any subset).

@@ -5,7 +5,6 @@ use std::path::PathBuf;
 use clap::Args;
 use sigverify_hooks::{
     init_hooks, init_text, install_text, safe_install, Event, InstallError, InstallOptions,
-    NPM_CAVEAT,
 };
 
 use crate::args::{EvidenceArgs, PolicyArgs, ProvenanceArgs};
@@ -56,7 +55,7 @@ pub fn run_init(args: &InitArgs) -> i32 {
         Ok(outcome) => {
             crate::output::print(&init_text(&outcome));
             if !args.remove {
-                crate::output::print(NPM_CAVEAT);
+                crate::output::print(sigverify_hooks::caveat(outcome.installer));
             }
             0
         }
@@ -113,7 +112,7 @@ fn progress(event: Event<'_>) {
             "npm-sigverify: lockfile checked ({} packages)",
             r.summary.total
         ),
-        Event::Installing(args) => eprintln!("npm-sigverify: npm {}", args.join(" ")),
+        Event::Installing(line) => eprintln!("npm-sigverify: {}", line.join(" ")),
         Event::TreeVerified(r) => eprintln!(
             "npm-sigverify: installed tree checked ({} packages)",
             r.summary.total

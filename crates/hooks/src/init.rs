@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::error::ManifestError;
+use crate::installer::Installer;
 use crate::manifest::{add_hooks, remove_hooks, Edit};
 
 /// What `init` did.
@@ -12,6 +13,9 @@ pub struct InitOutcome {
     pub path: PathBuf,
     /// The changes (the file is written only when [`Edit::changed`]).
     pub edit: Edit,
+    /// The project's package manager (its lockfile's; npm without one), whose way of running
+    /// the hooks [`crate::caveat`] explains.
+    pub installer: Installer,
 }
 
 /// Adds our hooks to `<dir>/package.json`, or takes them out with `remove`.
@@ -34,5 +38,18 @@ pub fn init_hooks(dir: &Path, remove: bool) -> Result<InitOutcome, ManifestError
             source,
         })?;
     }
-    Ok(InitOutcome { path, edit })
+    Ok(InitOutcome {
+        path,
+        edit,
+        installer: installer_of(dir),
+    })
+}
+
+/// The manager whose lockfile the project has (npm when it has none yet, or it is unreadable:
+/// the hooks themselves work for every manager).
+fn installer_of(dir: &Path) -> Installer {
+    sigverify_lockfile::find_lockfile(dir)
+        .and_then(|path| sigverify_lockfile::load_lockfile(&path))
+        .map(|tree| Installer::from_manager(tree.manager.as_str()))
+        .unwrap_or_default()
 }

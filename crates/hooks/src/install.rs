@@ -1,15 +1,20 @@
-//! The safe install: verify the lockfile, `npm ci --ignore-scripts`, verify what landed, then run
-//! the install scripts of verified (and allowed) packages only.
+//! The safe install: verify the lockfile, install it with the project's package manager and
+//! every script off (`npm ci --ignore-scripts` and its equivalents, see [`crate::installer`]),
+//! verify what landed, then run the install scripts of the accepted (and allowed) packages only.
 
 use std::path::{Path, PathBuf};
 
 use sigverify_core::npmrc::ConfigOverrides;
 use sigverify_core::{verify_tree, Report, VerifyError, VerifyOptions};
 
+use crate::allow::ManagerAllowList;
 use crate::ci_flags::check_ci_args;
 use crate::error::{InstallError, ManifestError};
-use crate::npm::{ci_args, default_npm, rebuild_args, run_npm, run_script_args};
+use crate::installer::Installer;
+use crate::lifecycle::run_package_scripts;
+use crate::npm::{default_npm, rebuild_args, run_command, run_npm, run_script_args};
 use crate::policy::ScriptPolicy;
+use crate::scripts::Withheld;
 use crate::scripts::{plan_scripts, root_scripts, ScriptPlan};
 
 /// What to install and how.
@@ -108,10 +113,21 @@ pub async fn safe_install(
     if outcome.lockfile.exit_code != 0 {
         return Ok(outcome);
     }
-    // 2. Install without running any script.
-    let args = ci_args(options.registry.as_deref(), &options.npm_args);
-    on_event(Event::Installing(&args));
-    run_npm(&options.npm, &dir, &args)
+    // 2. Install without running any script, with the manager whose lockfile was verified.
+    let installer = Installer::from_manager(&outcome.lockfile.manager);
+    if installer != Installer::Npm && !options.npm_args.is_empty() {
+        let why = format!(
+            "the arguments after -- are for npm ci only; a {} install takes none",
+            installer.name()
+        );
+        return Err(InstallError::NpmArgument(why));
+    }
+    let command = installer.install(&options.npm, options.registry.as_deref(), &options.npm_args);
+    let line: Vec<String> = std::iter::once(command.program.display().to_string())
+        .chain(command.args.iter().cloned())
+        .collect();
+    on_event(Event::Installing(&line));
+    run_command(&command, &dir)
         .await
         .map_err(InstallError::Ci)?;
     // 3. What actually landed, contents included.
@@ -121,7 +137,8 @@ pub async fn safe_install(
     outcome.tree = Some(tree);
     if passed {
         let tree = outcome.tree.as_ref().expect("just set");
-        outcome.scripts = Some(run_scripts(options, &dir, tree, &policy, on_event).await?);
+        let scripts = run_scripts(options, installer, &dir, tree, &policy, on_event).await?;
+        outcome.scripts = Some(scripts);
         run_root_scripts(options, &dir, &root_events).await?;
         outcome.root_scripts = root_events;
     }
@@ -183,20 +200,49 @@ fn plan(dir: &Path, report: &Report, policy: &ScriptPolicy) -> Result<ScriptPlan
     Ok(plan_scripts(&tree, report, policy))
 }
 
-/// Step 4: the install scripts of verified, allowed packages only.
+/// Step 4: the install scripts of accepted, allowed packages only: `npm rebuild` of exactly
+/// their folders under npm; each package's own scripts under the other managers (whose rebuild
+/// commands select by name, or not at all), and only those the manager itself would run.
 async fn run_scripts(
     options: &InstallOptions,
+    installer: Installer,
     dir: &Path,
     tree: &Report,
     policy: &ScriptPolicy,
     on_event: &mut dyn FnMut(Event<'_>),
 ) -> Result<ScriptPlan, InstallError> {
-    let plan = plan(dir, tree, policy)?;
+    let mut plan = plan(dir, tree, policy)?;
+    let allow = ManagerAllowList::read(dir, installer);
+    let (run, stopped): (Vec<_>, Vec<_>) = plan
+        .run
+        .drain(..)
+        .partition(|p| allow.check(&p.name).is_ok());
+    for p in stopped {
+        let why = allow.check(&p.name).expect_err("partitioned on it");
+        plan.withheld
+            .push((p, Withheld::NotAllowedByManager { why }));
+    }
+    plan.run = run;
     on_event(Event::Scripts(&plan));
-    if !plan.run.is_empty() {
+    if plan.run.is_empty() {
+        return Ok(plan);
+    }
+    if installer == Installer::Npm {
         let locations: Vec<&str> = plan.run.iter().map(|p| p.location.as_str()).collect();
         let args = rebuild_args(dir, &locations);
         run_npm(&options.npm, dir, &args)
+            .await
+            .map_err(InstallError::Rebuild)?;
+        return Ok(plan);
+    }
+    for p in &plan.run {
+        let events = tree
+            .packages
+            .iter()
+            .find(|r| r.location == p.location)
+            .and_then(|r| r.install_scripts.clone())
+            .unwrap_or_default();
+        run_package_scripts(dir, &p.location, &events)
             .await
             .map_err(InstallError::Rebuild)?;
     }

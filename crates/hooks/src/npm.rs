@@ -3,9 +3,18 @@
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
-use tokio::process::Command;
-
 use crate::error::NpmError;
+
+/// One command to run: program, arguments, extra environment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Command {
+    /// The program (found on PATH).
+    pub program: PathBuf,
+    /// Its arguments.
+    pub args: Vec<String>,
+    /// Variables added to the environment.
+    pub env: Vec<(String, String)>,
+}
 
 /// The npm executable to run by default (`npm.cmd` on Windows, where `npm` is a batch file).
 pub fn default_npm() -> PathBuf {
@@ -15,9 +24,20 @@ pub fn default_npm() -> PathBuf {
 /// Runs `npm <args>` in `dir`. npm's own output goes to our stderr, so that stdout carries only
 /// our report.
 pub(crate) async fn run_npm(npm: &Path, dir: &Path, args: &[String]) -> Result<(), NpmError> {
-    let command = format!("{} {}", npm.display(), args.join(" "));
-    let status = Command::new(npm)
-        .args(args)
+    let command = Command {
+        program: npm.to_path_buf(),
+        args: args.to_vec(),
+        env: Vec::new(),
+    };
+    run_command(&command, dir).await
+}
+
+/// Runs a manager's command in `dir`, its output on our stderr (stdout carries our report).
+pub(crate) async fn run_command(command: &Command, dir: &Path) -> Result<(), NpmError> {
+    let line = format!("{} {}", command.program.display(), command.args.join(" "));
+    let status = tokio::process::Command::new(&command.program)
+        .args(&command.args)
+        .envs(command.env.iter().map(|(k, v)| (k, v)))
         .current_dir(dir)
         .stdin(Stdio::null())
         .stdout(Stdio::from(std::io::stderr()))
@@ -25,13 +45,15 @@ pub(crate) async fn run_npm(npm: &Path, dir: &Path, args: &[String]) -> Result<(
         .status()
         .await
         .map_err(|source| NpmError::Spawn {
-            command: command.clone(),
+            command: line.clone(),
             source,
         })?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(NpmError::Failed { command, status })
+    match status.success() {
+        true => Ok(()),
+        false => Err(NpmError::Failed {
+            command: line,
+            status,
+        }),
     }
 }
 

@@ -7,19 +7,56 @@ use sigverify_policy::Outcome;
 
 use crate::init::InitOutcome;
 use crate::install::InstallOutcome;
+use crate::installer::Installer;
 use crate::manifest::HookChange;
 use crate::scripts::ScriptPlan;
 
-/// The npm-version caveat printed by `init`.
+/// The npm-version caveat printed by `init` in an npm project.
 pub const NPM_CAVEAT: &str = "note: npm 7-11 run the install scripts of dependencies BEFORE the \
 root preinstall/postinstall, so these hooks can only report a bad package after its scripts ran. \
 `npm install <pkg>` runs no root scripts at all. npm 12 runs the root preinstall first. For real \
 protection install with `npm-sigverify install` (verifies first, then runs only verified \
 packages' scripts).";
 
+/// What the hooks can and cannot do under each manager (measured with each: when its root
+/// preinstall runs, relative to linking packages and running their scripts).
+pub fn caveat(installer: Installer) -> &'static str {
+    match installer {
+        Installer::Npm => NPM_CAVEAT,
+        Installer::Pnpm => {
+            "note: pnpm links every package before the root preinstall runs, so \
+the hooks report a bad package after it is on disk. pnpm 10 runs no dependency install script \
+unless onlyBuiltDependencies lists it (pnpm 9 and older run them all, before the root \
+postinstall). For real protection install with `npm-sigverify install` (verifies the lockfile \
+first, then runs the scripts of accepted packages pnpm would run)."
+        }
+        Installer::YarnClassic => {
+            "note: Yarn 1 runs the root preinstall before it links \
+packages, so the lockfile is checked before anything lands; dependencies' install scripts run \
+before the root postinstall. For real protection install with `npm-sigverify install`."
+        }
+        Installer::YarnBerry => {
+            "note: Yarn 2-4 run the root lifecycle scripts in their link step, \
+after fetching packages and building dependencies, so these hooks only detect. Set \
+`enableScripts: false` in .yarnrc.yml and install with `npm-sigverify install` for real \
+protection."
+        }
+        Installer::Bun => {
+            "note: Bun links packages before the root preinstall runs and runs only \
+trustedDependencies' install scripts. For protection before anything is downloaded, add \
+`[install.security] scanner = \"npm-sigverify/bun-scanner\"` to bunfig.toml; \
+`npm-sigverify install` verifies, installs and runs accepted trusted scripts."
+        }
+    }
+}
+
 /// What `init` changed.
 pub fn init_text(outcome: &InitOutcome) -> String {
-    let mut out = format!("npm-sigverify init: {}\n", outcome.path.display());
+    let mut out = format!(
+        "npm-sigverify init: {} ({} project)\n",
+        outcome.path.display(),
+        outcome.installer.name()
+    );
     for (hook, change) in &outcome.edit.changes {
         let cmd = hook.command();
         let line = match change {

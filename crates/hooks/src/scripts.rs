@@ -76,6 +76,11 @@ pub enum Withheld {
     NotInReport,
     /// Verified, but not in `npm-sigverify.allowScripts`.
     NotAllowed,
+    /// Accepted, but the package manager would not run it (its own allow-list).
+    NotAllowedByManager {
+        /// Which setting stops it.
+        why: String,
+    },
 }
 
 impl std::fmt::Display for Withheld {
@@ -92,6 +97,9 @@ impl std::fmt::Display for Withheld {
             Withheld::PolicyFailed { code: None } => f.write_str("failed by the policy"),
             Withheld::NotInReport => f.write_str("not in the verification report"),
             Withheld::NotAllowed => f.write_str("not in package.json npm-sigverify.allowScripts"),
+            Withheld::NotAllowedByManager { why } => {
+                write!(f, "the package manager would not run it: {why}")
+            }
         }
     }
 }

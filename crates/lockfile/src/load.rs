@@ -38,6 +38,17 @@ pub fn load_tree(dir: &Path) -> Result<Tree, LockfileError> {
     }
 }
 
+/// The lockfile of the project in `dir`, chosen as [`load_tree`] chooses it (`--lockfile-only`
+/// reads it before anything is installed); `ENOLOCKFILE` when there is none.
+pub fn find_lockfile(dir: &Path) -> Result<std::path::PathBuf, LockfileError> {
+    match choose(dir)? {
+        Choice::Lockfile(path) => Ok(path),
+        Choice::Walk => Err(LockfileError::NoLockfile {
+            dir: dir.to_path_buf(),
+        }),
+    }
+}
+
 /// Reads the lockfile at `path` (any format, any file name, for `--lockfile`: the format
 /// follows the name, else the content) and matches it with what is installed next to it.
 pub fn load_lockfile(path: &Path) -> Result<Tree, LockfileError> {

@@ -8,6 +8,7 @@
 //! cache does; no header means revalidate every run with ETag / Last-Modified) and Redis one
 //! hour (one CI runner's fetch serves the fleet).
 
+mod contents;
 pub(crate) mod facts;
 pub(crate) mod verdicts;
 

@@ -1,5 +1,6 @@
 //! Where a run's settings come from: `.npmrc` and the options of the entry point.
 
+mod managers;
 pub mod npmrc;
 mod options;
 

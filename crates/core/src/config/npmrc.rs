@@ -128,6 +128,11 @@ impl NpmConfig {
         }
     }
 
+    /// Sets one value (a package manager's own configuration mapped to npm's keys).
+    pub(crate) fn set(&mut self, key: String, value: String) {
+        self.values.insert(key, value);
+    }
+
     /// A raw setting.
     pub fn get(&self, key: &str) -> Option<&str> {
         self.values.get(key).map(String::as_str)
@@ -208,7 +213,10 @@ impl NpmConfig {
         self.values
             .iter()
             .filter(|(k, _)| {
-                k.ends_with("_authToken") || k.ends_with("_auth") || k.ends_with("_password")
+                k.ends_with("_authToken")
+                    || k.ends_with("_auth")
+                    || k.ends_with("_password")
+                    || k.ends_with("_rawPassword")
             })
             .map(|(_, v)| v.clone())
             .filter(|v| v.len() >= 4)

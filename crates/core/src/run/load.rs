@@ -14,6 +14,7 @@ use crate::decide::AppliedPolicy;
 use crate::error::VerifyError;
 use crate::source::evidence::{Evidence, Store};
 use crate::source::registry::RegistryClient;
+use sigverify_lockfile::Manager;
 
 /// What a run needs before it judges anything.
 pub(crate) struct Loaded {
@@ -26,9 +27,17 @@ pub(crate) struct Loaded {
 }
 
 impl Loaded {
-    /// Loads everything for a project rooted at `root`.
-    pub fn load(options: &VerifyOptions, root: &Path) -> Result<Loaded, VerifyError> {
-        let config = NpmConfig::load(root, &options.overrides)?;
+    /// Loads everything for a project rooted at `root` whose packages `manager` installs (its
+    /// own registry settings apply over `.npmrc`).
+    pub fn load(
+        options: &VerifyOptions,
+        root: &Path,
+        manager: Manager,
+    ) -> Result<Loaded, VerifyError> {
+        let mut config = NpmConfig::load(root, &options.overrides)?;
+        let own = sigverify_lockfile::manager_config(root, manager)?;
+        config.apply_manager(&own, &options.overrides);
+        config.registry()?;
         let evidence = make_evidence(options, &config)?;
         let policy = AppliedPolicy::load(root, &options.policy, options.environment.as_deref())?;
         let trusted_root = load_trusted_root(options.provenance.trusted_root.as_deref())?;
@@ -84,7 +93,8 @@ pub(crate) fn load_input(options: &VerifyOptions) -> Result<Tree, VerifyError> {
         (Some(path), _) => sigverify_lockfile::load_lockfile(path)?,
         (None, false) => sigverify_lockfile::load_tree(&project_dir(&options.dir))?,
         (None, true) => {
-            sigverify_lockfile::load_lockfile(&project_lockfile(&project_dir(&options.dir))?)?
+            let lockfile = sigverify_lockfile::find_lockfile(&project_dir(&options.dir))?;
+            sigverify_lockfile::load_lockfile(&lockfile)?
         }
     };
     if options.lockfile_only {
@@ -119,18 +129,4 @@ pub(crate) fn project_dir(dir: &Path) -> PathBuf {
                 .find(|d| has(d, &["package.json", "node_modules"]))
         })
         .map_or_else(|| dir.to_path_buf(), Path::to_path_buf)
-}
-
-/// The project's own lockfile, as npm ci reads it: npm-shrinkwrap.json, else package-lock.json.
-fn project_lockfile(dir: &Path) -> Result<PathBuf, VerifyError> {
-    ["npm-shrinkwrap.json", "package-lock.json"]
-        .iter()
-        .map(|name| dir.join(name))
-        .find(|path| path.is_file())
-        .ok_or_else(|| {
-            VerifyError::Usage(format!(
-                "--lockfile-only: no npm-shrinkwrap.json or package-lock.json in {}",
-                dir.display()
-            ))
-        })
 }

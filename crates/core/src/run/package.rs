@@ -62,7 +62,7 @@ pub async fn verify_package(
 ) -> Result<Report, VerifyError> {
     let started = std::time::Instant::now();
     // 1. Load the configuration, the policy and the trust material.
-    let loaded = Loaded::load(options, &options.dir)?;
+    let loaded = Loaded::load(options, &options.dir, sigverify_lockfile::Manager::Npm)?;
     let registry = loaded.config.registry_for(&spec.name)?;
     let tarball = match &spec.tarball {
         Some(path) => Some(Arc::new(read_tarball(path)?)),

@@ -9,11 +9,11 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use chrono::Utc;
-use sigverify_lockfile::Tree;
+use sigverify_lockfile::{Linker, Tree};
 
 use crate::cache::verdicts::run_salt;
 use crate::cache::EvidenceCache;
-use crate::check::contents::{check_contents, npm_cache, ContentContext};
+use crate::check::contents::{check_contents, npm_cache, ContentContext, ContentIndex};
 use crate::check::disk::inventory;
 use crate::check::internal::{check_internal, InternalContext};
 use crate::check::source::check_sources;
@@ -38,7 +38,7 @@ pub async fn verify_tree(options: &VerifyOptions) -> Result<Report, VerifyError>
         Limits::new(options.concurrency, options.deadline).with_progress(options.progress.clone());
     // 1. Load the tree, the configuration, the policy and the trust material.
     let tree = load_input(options)?;
-    let loaded = Loaded::load(options, &tree.root)?;
+    let loaded = Loaded::load(options, &tree.root, tree.manager)?;
     let (mut results, checks) = plan(&tree, &loaded.config, &options.omit)?;
     phases.end("load");
     // 2. The registries' keys, and the cache (verdicts only when nothing depends on the time).
@@ -60,7 +60,7 @@ pub async fn verify_tree(options: &VerifyOptions) -> Result<Report, VerifyError>
         shared.cache.flush().await;
         started.elapsed()
     };
-    let finish = check_local(results, &tree, &loaded, options, &limits);
+    let finish = check_local(results, &tree, &loaded, options, &limits, &shared.cache);
     let (flushed, mut results) = tokio::join!(flush, finish);
     phases.end("contents");
     phases.record("cache", flushed);
@@ -88,9 +88,19 @@ pub async fn verify_tree(options: &VerifyOptions) -> Result<Report, VerifyError>
         packages: results,
         duration_ms: phases.elapsed().as_millis() as u64,
         cache: shared.cache.kind().to_string(),
-        warnings: shared.cache.warning.iter().cloned().collect(),
+        warnings: warnings(&shared, &tree, options),
     };
     Ok(redact(report, &loaded))
+}
+
+/// What the reader must know about how far this run went: the cache's state, and contents that
+/// were asked for but could not be compared (Plug'n'Play).
+fn warnings(shared: &Shared, tree: &Tree, options: &VerifyOptions) -> Vec<String> {
+    let mut out: Vec<String> = shared.cache.warning.iter().cloned().collect();
+    if tree.linker == Linker::Pnp && options.contents && !options.lockfile_only {
+        out.push(PNP_NOT_COMPARED.to_string());
+    }
+    out
 }
 
 async fn open_cache(options: &VerifyOptions, loaded: &Loaded) -> EvidenceCache {
@@ -103,6 +113,9 @@ async fn open_cache(options: &VerifyOptions, loaded: &Loaded) -> EvidenceCache {
     cache.with_verdicts(run_salt(&options.provenance, root))
 }
 
+/// Why a Plug'n'Play project's packages have no content check, in each package and the report.
+const PNP_NOT_COMPARED: &str = "Yarn Plug'n'Play keeps packages zipped in Yarn's cache (no node_modules): their installed files were not compared with the signed tarballs; use nodeLinker: node-modules (or pnpm) to have them compared";
+
 /// Step 4: internal signatures (when a trust file is configured) and installed contents.
 async fn check_local(
     mut results: Vec<PackageResult>,
@@ -110,6 +123,7 @@ async fn check_local(
     loaded: &Loaded,
     options: &VerifyOptions,
     limits: &Limits,
+    cache: &EvidenceCache,
 ) -> Vec<PackageResult> {
     let npm_cache = npm_cache(loaded.config.get("cache"));
     if let Some(trust) = &loaded.internal {
@@ -131,20 +145,39 @@ async fn check_local(
         }
         return results;
     }
+    if tree.linker == Linker::Pnp {
+        for result in &mut results {
+            result.checks.contents =
+                CheckOutcome::off(format!("{}: {PNP_NOT_COMPARED}", result.id()));
+        }
+        return results;
+    }
     let installed: HashSet<String> = tree
         .packages
         .iter()
         .filter(|p| p.installed == Some(true))
         .map(|p| p.location.clone())
         .collect();
+    let wanted: Vec<(String, String)> = results
+        .iter()
+        .filter_map(|r| Some((r.location.clone(), r.integrity.clone()?)))
+        .collect();
+    let index = ContentIndex::open(cache, &tree.root, &wanted, options.rehash)
+        .await
+        .map(Arc::new);
     let context = ContentContext {
         tarballs: TarballSources {
             root: tree.root.clone(),
             npm_cache,
         },
         installed,
+        index: index.clone(),
     };
-    check_contents(results, context, &loaded.evidence, limits).await
+    let results = check_contents(results, context, &loaded.evidence, limits).await;
+    if let Some(index) = index {
+        index.flush().await;
+    }
+    results
 }
 
 /// Step 5: every entry against the manifests that declare it (lockfile injection), and
@@ -170,10 +203,15 @@ fn check_tree(
         }
         return;
     }
-    check_sources(results, tree, &loaded.config);
+    let mut unlocked = check_sources(results, tree, &loaded.config);
     if !options.lockfile_only && tree.root.join("node_modules").is_dir() {
-        results.extend(inventory(tree));
+        let on_disk = inventory(tree);
+        // A declared dependency the lockfile lost whose folder is still there is reported once,
+        // as the folder nobody checked.
+        unlocked.retain(|u| !on_disk.iter().any(|d| d.location == u.location));
+        results.extend(on_disk);
     }
+    results.extend(unlocked);
 }
 
 /// Step 6: every package's status from its checks, sorted, with its lockfile line.

@@ -34,8 +34,14 @@ use crate::Code;
 use graph::{declarers, link_target, read_manifest, Declarer};
 use spec::{range_allows, wanted, Kind, Wanted};
 
-/// Sets the source check of every result from the tree and the declaring manifests.
-pub(crate) fn check_sources(results: &mut [PackageResult], tree: &Tree, config: &NpmConfig) {
+/// Sets the source check of every result from the tree and the declaring manifests; returns a
+/// failing result for each dependency the root or a workspace declares that the lockfile does
+/// not lock (an install would resolve it fresh from the registry, unchecked).
+pub(crate) fn check_sources(
+    results: &mut [PackageResult],
+    tree: &Tree,
+    config: &NpmConfig,
+) -> Vec<PackageResult> {
     let root_manifest = read_manifest(&tree.root.join("package.json"));
     let Some(root) = root_manifest.as_ref() else {
         for r in results.iter_mut() {
@@ -46,7 +52,7 @@ pub(crate) fn check_sources(results: &mut [PackageResult], tree: &Tree, config: 
             );
             r.checks.source = CheckOutcome::failed(Code::NotChecked, why);
         }
-        return;
+        return Vec::new();
     };
     let index: HashMap<String, usize> = results
         .iter()
@@ -62,6 +68,7 @@ pub(crate) fn check_sources(results: &mut [PackageResult], tree: &Tree, config: 
         index: &index,
         overridden,
         reached: HashSet::new(),
+        unlocked: Vec::new(),
     };
     for declarer in &declarers {
         ctx.check_declarer(declarer);
@@ -75,6 +82,7 @@ pub(crate) fn check_sources(results: &mut [PackageResult], tree: &Tree, config: 
             r.checks.source = CheckOutcome::passed();
         }
     }
+    ctx.unlocked
 }
 /// Every package name the `overrides` tree mentions as a key (`"a"`, `"a@^1"`, `"@s/b@2"`,
 /// nested `{"parent": {"child": ...}}`); `"."` refers to the parent and names nothing.
@@ -105,7 +113,10 @@ struct Ctx<'a> {
     /// what the override says, not what the declaring package asks.
     overridden: HashSet<String>,
     reached: HashSet<usize>,
+    /// Declared dependencies the lockfile does not lock.
+    unlocked: Vec<PackageResult>,
 }
+
 impl Ctx<'_> {
     fn fail(&mut self, location: &str, why: String) {
         if let Some(&i) = self.index.get(location) {
@@ -130,12 +141,38 @@ impl Ctx<'_> {
             }
             for (name, spec) in deps {
                 let Some(target) = self.tree.resolve(&d.location, name) else {
+                    self.unlocked(d, name, spec, kind);
                     continue;
                 };
                 self.reach(target);
                 self.check_edge(d, name, spec, kind, target);
             }
         }
+    }
+
+    /// A dependency the root or a workspace declares (production or dev; optional and peer
+    /// ones may rightly be absent) that no lockfile entry resolves.
+    fn unlocked(&mut self, d: &Declarer, name: &str, spec: &str, kind: Kind) {
+        // npm's hidden lockfile records what is installed: an install with --omit=dev leaves the
+        // dev dependencies out of it, rightly.
+        let hidden = self.tree.input == sigverify_lockfile::Input::HiddenLockfile;
+        if !d.with_dev || !(kind == Kind::Prod || (kind == Kind::Dev && !hidden)) {
+            return;
+        }
+        let location = match d.location.as_str() {
+            "" => format!("node_modules/{name}"),
+            folder => format!("{folder}/node_modules/{name}"),
+        };
+        let mut result = PackageResult::new(name, "", &location, "unlocked");
+        let why = format!(
+            "{} declares {name}@{spec} but the lockfile has no entry for it: an install would \
+             resolve it from the registry unchecked",
+            d.label
+        );
+        result.checks.registry_signature =
+            CheckOutcome::not_applicable(Code::NotRegistry, format!("{name}: not locked"));
+        result.checks.source = CheckOutcome::failed(Code::LockfileSource, why);
+        self.unlocked.push(result);
     }
 
     /// Marks an entry reached, and a link's target with it.
@@ -161,6 +198,7 @@ impl Ctx<'_> {
                 self.registry_mismatch(package, &real, range.as_deref(), kind, &d.declared, name)
             }
             Wanted::Local(path) => origin::local_mismatch(&path, &d.location, package),
+            Wanted::Workspace => origin::workspace_mismatch(package, self.tree),
             Wanted::Other => origin::other_mismatch(spec, package),
         };
         if let Some(why) = why {

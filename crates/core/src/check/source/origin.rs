@@ -3,7 +3,7 @@
 //! cannot swap a declared source for another one (which would then be skipped as "not from a
 //! registry").
 
-use sigverify_lockfile::{Package, Source};
+use sigverify_lockfile::{Package, Source, Tree};
 
 use super::normalize_path;
 
@@ -23,6 +23,21 @@ pub(super) fn other_mismatch(spec: &str, package: &Package) -> Option<String> {
         return url_mismatch(spec, package);
     }
     git_source(spec).and_then(|declared| git_mismatch(&declared, package))
+}
+
+/// Why a `workspace:` spec's entry is not a workspace of this project (a link to one counts).
+pub(super) fn workspace_mismatch(package: &Package, tree: &Tree) -> Option<String> {
+    let is_workspace = |p: &Package| matches!(p.source, Source::Workspace { .. });
+    let linked = super::graph::link_target(package)
+        .and_then(|to| tree.index_of(&to))
+        .is_some_and(|i| is_workspace(&tree.packages[i]));
+    if is_workspace(package) || linked {
+        return None;
+    }
+    let kind = crate::model::names::source_kind(&package.source);
+    Some(format!(
+        "the lockfile installs it as a {kind}, not as a workspace of this project"
+    ))
 }
 
 /// Why a `file:`/`link:`/path spec's entry comes from elsewhere.

@@ -24,6 +24,8 @@ pub(super) enum Wanted {
     Registry { name: String, range: Option<String> },
     /// A local folder or tarball (`file:` / `link:` / a path), relative to the declaring folder.
     Local(String),
+    /// A workspace of this project (`workspace:` of pnpm, Yarn Berry and Bun).
+    Workspace,
     /// Anything else (git, a tarball URL, a manager-specific protocol): not a registry spec.
     Other,
 }
@@ -55,6 +57,9 @@ pub(super) fn wanted(name: &str, spec: &str) -> Wanted {
             Some(i) => registry(&rest[..i], &rest[i + 1..]),
             None => registry(rest, ""),
         };
+    }
+    if spec.starts_with("workspace:") {
+        return Wanted::Workspace;
     }
     for prefix in ["file:", "link:"] {
         if let Some(path) = spec.strip_prefix(prefix) {
@@ -119,7 +124,8 @@ mod tests {
         assert_eq!(wanted("a", "github:o/r#abc"), Wanted::Other);
         assert_eq!(wanted("a", "o/r"), Wanted::Other);
         assert_eq!(wanted("a", "https://x.test/a.tgz"), Wanted::Other);
-        assert_eq!(wanted("a", "workspace:*"), Wanted::Other);
+        assert_eq!(wanted("a", "workspace:*"), Wanted::Workspace);
+        assert_eq!(wanted("a", "workspace:^1.0.0"), Wanted::Workspace);
     }
 
     #[test]

@@ -1,0 +1,287 @@
+'use strict'
+// Every package manager, the same dependencies, the same verdicts. Real installs by npm, pnpm 9
+// and 10 (isolated and hoisted), Yarn 1, Yarn 4 (node-modules, Plug'n'Play and pnpm linkers)
+// and Bun (hoisted and isolated) from the loopback signing registry; then one attacker change at
+// a time on a copy of each tree: a tampered or dropped signature, a lockfile integrity swapped,
+// a file edited or added on disk, a folder the lockfile does not install, a swapped store link.
+// Each verdict must be the one the npm tree gets for the same change.
+const assert = require('node:assert/strict')
+const fs = require('node:fs')
+const path = require('node:path')
+const { after, before, describe, it } = require('node:test')
+
+const { verifyTree } = require('../index.js')
+const { TestRegistry } = require('./helpers/registry')
+const { tempDir, writeProject, copyProject, cli } = require('./helpers/project')
+const { installWith, ensureManagers, managerEnv, INSTALLS } = require('./helpers/managers')
+const { run } = require('./helpers/install')
+
+const SKIP = process.env.SIGVERIFY_SKIP_MANAGERS === '1'
+const MANAGERS = Object.keys(INSTALLS)
+/** Installs that keep packages in a store reached through symlinks. */
+const ISOLATED = { pnpm9: 'node_modules/.pnpm', pnpm10: 'node_modules/.pnpm', bunisolated: 'node_modules/.bun', yarn4pnpm: 'node_modules/.store' }
+const DEPENDENCIES = { alpha: '1.0.0', gamma: '1.0.0', '@acme/scoped': '1.0.0' }
+
+let registry, url, cacheDir, integrities
+const trees = {}
+
+before(async () => {
+  if (SKIP) return
+  await ensureManagers()
+  registry = new TestRegistry()
+  integrities = {}
+  integrities.alpha = registry.addPackage({ name: 'alpha', version: '1.0.0', dependencies: { beta: '^1.0.0' }, bin: { alpha: 'cli.js' }, files: { 'cli.js': '#!/usr/bin/env node\nconsole.log("alpha")\n' } })
+  registry.addPackage({ name: 'beta', version: '1.0.0' })
+  registry.addPackage({ name: 'beta', version: '2.0.0' })
+  integrities.gamma = registry.addPackage({ name: 'gamma', version: '1.0.0', dependencies: { beta: '2.0.0' } })
+  registry.addPackage({ name: '@acme/scoped', version: '1.0.0' })
+  url = await registry.start()
+  cacheDir = tempDir('managers-cache')
+  for (const name of MANAGERS) {
+    const dir = writeProject(tempDir(`managers-${name}`), { name: `tree-${name}`, version: '1.0.0', dependencies: DEPENDENCIES })
+    await installWith(name, dir, url, cacheDir)
+    trees[name] = dir
+  }
+})
+
+after(() => registry && registry.close())
+
+/** verifyTree() and `verify --json` of `dir`; both must agree. */
+async function verdict (dir) {
+  const report = await verifyTree({ dir, registry: url, cache: 'off', policy: false })
+  const run = await cli(['verify', dir, '--registry', url, '--cache', 'off', '--no-policy', '--json'])
+  const doc = JSON.parse(run.stdout)
+  assert.equal(run.status, report.exitCode, `CLI and API disagree on ${dir}:\n${run.stdout}`)
+  return { report, exit: report.exitCode }
+}
+
+/** name@version -> status and code, for the registry packages (locations differ by manager). */
+function byPackage (report) {
+  const out = {}
+  for (const p of report.packages.filter((p) => p.source === 'registry')) {
+    out[`${p.name}@${p.version}`] = `${p.status}${p.code ? `:${p.code}` : ''}`
+  }
+  return out
+}
+
+/** The failures that are not registry packages (extraneous folders, bin links), by code. */
+function diskFailures (report) {
+  return report.packages.filter((p) => p.source === 'extraneous').map((p) => p.checks.source.code).sort()
+}
+
+/** The real folder of an installed package (through pnpm/Bun store links). */
+const realFolder = (dir, name) => fs.realpathSync(path.join(dir, 'node_modules', name))
+
+function withRegistry (arm, body) {
+  return async () => {
+    arm()
+    try {
+      await body()
+    } finally {
+      registry.tamper.clear()
+      registry.drop.clear()
+    }
+  }
+}
+
+/** Per case: change a copy of each tree, verify it, and compare with the npm tree's verdict. */
+async function compareAll (change, { only = MANAGERS } = {}) {
+  const results = {}
+  for (const name of ['npm', ...only.filter((m) => m !== 'npm')]) {
+    const dir = copyProject(trees[name], `managers-case-${name}`)
+    if (change(dir, name) === false) continue
+    const { report, exit } = await verdict(dir)
+    results[name] = { packages: byPackage(report), exit, disk: diskFailures(report), report }
+  }
+  for (const [name, r] of Object.entries(results)) {
+    assert.deepEqual(r.packages, results.npm.packages, `${name} disagrees with npm`)
+    assert.equal(r.exit, results.npm.exit, `${name} exit code`)
+  }
+  return results
+}
+
+describe('the same dependencies installed by every manager', { skip: SKIP && 'SIGVERIFY_SKIP_MANAGERS=1' }, () => {
+  it('clean trees: the same verified packages and exit 0 for every manager', async () => {
+    const results = await compareAll(() => {})
+    assert.deepEqual(results.npm.packages, {
+      '@acme/scoped@1.0.0': 'verified', 'alpha@1.0.0': 'verified', 'beta@1.0.0': 'verified', 'beta@2.0.0': 'verified', 'gamma@1.0.0': 'verified',
+    })
+    for (const [name, r] of Object.entries(results)) {
+      assert.equal(r.exit, 0, `${name}: ${JSON.stringify(r.report.packages.filter((p) => p.status !== 'verified'), null, 2)}`)
+      assert.deepEqual(r.disk, [], name)
+      const manager = name.replace(/\d.*|isolated|hoisted/g, '')
+      assert.match(r.report.manager, new RegExp(manager === 'yarn' ? 'yarn' : manager), name)
+    }
+  })
+
+  it('a tampered registry signature: EINTEGRITYSIGNATURE, exit 1, everywhere', withRegistry(() => registry.tamper.add('alpha@1.0.0'), async () => {
+    const results = await compareAll(() => {})
+    assert.equal(results.npm.packages['alpha@1.0.0'], 'invalid:EINTEGRITYSIGNATURE')
+    assert.equal(results.npm.exit, 1)
+  }))
+
+  it('a dropped registry signature: missing, exit 1, everywhere', withRegistry(() => registry.drop.add('beta@2.0.0'), async () => {
+    const results = await compareAll(() => {})
+    assert.match(results.npm.packages['beta@2.0.0'], /^missing/)
+    assert.equal(results.npm.exit, 1)
+  }))
+
+  it('an edited file on disk fails the package in every installed tree', async () => {
+    // Plug'n'Play keeps packages zipped in Yarn's cache: nothing to edit in node_modules.
+    const only = MANAGERS.filter((m) => m !== 'yarn4pnp')
+    const results = await compareAll((dir) => {
+      fs.appendFileSync(path.join(realFolder(dir, 'gamma'), 'index.js'), '\nrequire("child_process")\n')
+    }, { only })
+    assert.match(results.npm.packages['gamma@1.0.0'], /^invalid:ECONTENT/)
+  })
+
+  it('an added file that Node would load fails the package in every installed tree', async () => {
+    const only = MANAGERS.filter((m) => m !== 'yarn4pnp')
+    const results = await compareAll((dir) => {
+      fs.writeFileSync(path.join(realFolder(dir, 'alpha'), 'index.node'), 'not really an addon')
+    }, { only })
+    assert.match(results.npm.packages['alpha@1.0.0'], /^invalid:/)
+    assert.equal(results.npm.exit, 1)
+  })
+
+  it('a folder the lockfile does not install is EEXTRANEOUS in every node_modules', async () => {
+    const only = MANAGERS.filter((m) => m !== 'yarn4pnp')
+    const results = await compareAll((dir) => {
+      writeProject(path.join(dir, 'node_modules', 'evil'), { name: 'evil', version: '6.6.6' }, { 'index.js': 'module.exports = "evil"\n' })
+    }, { only })
+    for (const [name, r] of Object.entries(results)) {
+      assert.deepEqual(r.disk, ['EEXTRANEOUS'], name)
+      assert.equal(r.exit, 1, name)
+    }
+  })
+
+  it('a package added to an isolated store is EEXTRANEOUS', async () => {
+    for (const [name, store] of Object.entries(ISOLATED)) {
+      const dir = copyProject(trees[name], `managers-store-${name}`)
+      const inside = name === 'yarn4pnpm' ? 'evil-npm-6.6.6-0123456789/package' : 'evil@6.6.6/node_modules/evil'
+      writeProject(path.join(dir, store, inside), { name: 'evil', version: '6.6.6' })
+      const { report, exit } = await verdict(dir)
+      assert.equal(exit, 1, name)
+      assert.deepEqual(diskFailures(report), ['EEXTRANEOUS'], name)
+    }
+  })
+
+  it('a store link swapped to another version (beta@2.0.0 for alpha\'s beta@^1) fails', async () => {
+    for (const name of ['pnpm9', 'pnpm10']) {
+      const dir = copyProject(trees[name], `managers-link-${name}`)
+      const link = path.join(realFolder(dir, 'alpha'), '..', 'beta')
+      const target = fs.readlinkSync(link)
+      assert.match(target, /beta@1\.0\.0/)
+      fs.unlinkSync(link)
+      fs.symlinkSync(target.replace('beta@1.0.0', 'beta@2.0.0'), link)
+      const { report, exit } = await verdict(dir)
+      assert.equal(exit, 1, `${name}: ${JSON.stringify(report.packages.filter((p) => p.status !== 'verified'))}`)
+      assert.deepEqual(diskFailures(report), ['EEXTRANEOUS'], name)
+    }
+  })
+
+  it('a top-level link pointed outside the lockfile\'s folders fails', async () => {
+    for (const name of ['pnpm10', 'bunisolated']) {
+      const dir = copyProject(trees[name], `managers-toplink-${name}`)
+      const elsewhere = writeProject(path.join(dir, 'vendor', 'alpha'), { name: 'alpha', version: '1.0.0' }, { 'index.js': 'module.exports = "evil"\n' })
+      fs.rmSync(path.join(dir, 'node_modules', 'alpha'))
+      fs.symlinkSync(path.relative(path.join(dir, 'node_modules'), elsewhere), path.join(dir, 'node_modules', 'alpha'))
+      const { exit, report } = await verdict(dir)
+      assert.equal(exit, 1, name)
+      assert.ok(diskFailures(report).includes('EEXTRANEOUS'), name)
+    }
+  })
+
+  it('Plug\'n\'Play says its installed contents were not compared (never a silent pass)', async () => {
+    const { report } = await verdict(trees.yarn4pnp)
+    for (const p of report.packages.filter((p) => p.source === 'registry')) {
+      assert.notEqual(p.checks.contents.state, 'passed', `${p.name}: ${JSON.stringify(p.checks.contents)}`)
+    }
+    assert.ok(report.warnings.some((w) => /Plug'n'Play/.test(w)), JSON.stringify(report.warnings))
+  })
+
+  it('each manager\'s own configuration names the registry: no --registry needed, no token printed', async () => {
+    for (const name of MANAGERS.filter((m) => m !== 'npm')) {
+      const dir = copyProject(trees[name], `managers-config-${name}`)
+      if (name.startsWith('yarn4')) fs.appendFileSync(path.join(dir, '.yarnrc.yml'), 'npmAuthToken: "sekret-yarn-token-1234"\n')
+      const report = await verifyTree({ dir, cache: 'off', policy: false })
+      assert.equal(report.exitCode, 0, `${name}: ${JSON.stringify(report.packages.filter((p) => p.status !== 'verified').map((p) => p.message))}`)
+      assert.equal(report.summary.verified, 5, name)
+      const run = await cli(['verify', dir, '--cache', 'off', '--no-policy', '--json', '--trace'])
+      assert.equal(run.status, 0, `${name}: ${run.stderr}`)
+      assert.doesNotMatch(run.stdout + run.stderr, /sekret-yarn-token/, name)
+    }
+  })
+
+  it('a lockfile integrity swapped for another signed one fails like npm\'s (Yarn 4 locks its zip checksum instead: the signed integrity decides there)', async () => {
+    const LOCKS = ['package-lock.json', 'pnpm-lock.yaml', 'yarn.lock', 'bun.lock']
+    const swapped = []
+    const results = await compareAll((dir, name) => {
+      const file = LOCKS.map((f) => path.join(dir, f)).find((f) => fs.existsSync(f) && fs.readFileSync(f, 'utf8').includes(integrities.alpha))
+      if (!file) return false
+      fs.writeFileSync(file, fs.readFileSync(file, 'utf8').split(integrities.alpha).join(integrities.gamma))
+      swapped.push(name)
+    })
+    assert.deepEqual(swapped.sort(), MANAGERS.filter((m) => !m.startsWith('yarn4')).sort())
+    assert.match(results.npm.packages['alpha@1.0.0'], /^invalid:/)
+    assert.equal(results.npm.exit, 1)
+  })
+
+  it('registry signatures agree with pnpm audit signatures on the pnpm tree (clean, tampered, dropped)', async () => {
+    const managers = await ensureManagers()
+    for (const arm of [() => {}, () => registry.tamper.add('alpha@1.0.0'), () => registry.drop.add('beta@2.0.0')]) {
+      arm()
+      try {
+        const r = await run(managers.pnpm12[0], [managers.pnpm12[1], 'audit', 'signatures', '--json', '--registry', url], { cwd: trees.pnpm10, env: managerEnv(url, cacheDir) })
+        const pnpm = JSON.parse(r.stdout)
+        const { report } = await verdict(trees.pnpm10)
+        const ids = (list) => list.map((p) => `${p.name}@${p.version}`).sort()
+        const ours = (status) => report.packages.filter((p) => p.status === status && p.source === 'registry').map((p) => `${p.name}@${p.version}`).sort()
+        assert.deepEqual(ours('invalid'), ids(pnpm.invalid), r.stdout)
+        assert.deepEqual(ours('missing'), ids(pnpm.missing), r.stdout)
+        assert.equal(report.exitCode === 0, r.status === 0, `pnpm exit ${r.status}, ours ${report.exitCode}`)
+      } finally {
+        registry.tamper.clear()
+        registry.drop.clear()
+      }
+    }
+  })
+})
+
+describe('workspaces and git dependencies, per manager', { skip: SKIP && 'SIGVERIFY_SKIP_MANAGERS=1' }, () => {
+  let repo
+  /** How each manager's root asks for its workspace `ws`, and whether it installs git+file: specs. */
+  const WORKSPACE = {
+    npm: { spec: '1.0.0', git: true },
+    pnpm10: { spec: 'workspace:*', git: true, files: { 'pnpm-workspace.yaml': 'packages:\n  - packages/*\n' } },
+    yarn1: { spec: '1.0.0', git: true },
+    yarn4: { spec: 'workspace:*', git: false },
+    bun: { spec: 'workspace:*', git: true },
+  }
+
+  before(async () => {
+    if (SKIP) return
+    repo = tempDir('managers-git')
+    writeProject(repo, { name: 'gitpkg', version: '0.1.0' }, { 'index.js': 'module.exports = 1\n' })
+    const git = (...args) => run('git', ['-c', 'user.email=t@example.test', '-c', 'user.name=t', ...args], { cwd: repo })
+    await git('init', '-q')
+    await git('add', '.')
+    await git('commit', '-qm', 'init')
+    repo = { dir: repo, sha: (await git('rev-parse', 'HEAD')).stdout.trim() }
+  })
+
+  for (const [name, how] of Object.entries(WORKSPACE)) {
+    it(`${name}: the workspace and the git dependency are skipped (ENOTREGISTRY), their registry dependencies verified`, async () => {
+      const dependencies = { 'wsp-local': how.spec, ...(how.git ? { gitpkg: `git+file://${repo.dir}#${repo.sha}` } : {}) }
+      const dir = writeProject(tempDir(`managers-ws-${name}`), { name: `ws-root-${name}`, version: '1.0.0', private: true, workspaces: ['packages/*'], dependencies }, how.files)
+      writeProject(path.join(dir, 'packages', 'wsp-local'), { name: 'wsp-local', version: '1.0.0', dependencies: { beta: '1.0.0' } })
+      await installWith(name, dir, url, cacheDir)
+      const { report, exit } = await verdict(dir)
+      assert.equal(exit, 0, JSON.stringify(report.packages.filter((p) => p.status !== 'verified' && p.status !== 'skipped'), null, 2))
+      const status = (n) => [...new Set(report.packages.filter((p) => p.name === n).map((p) => `${p.status}:${p.code || ''}`))]
+      assert.deepEqual(status('beta'), ['verified:'])
+      assert.deepEqual(status('wsp-local'), ['skipped:ENOTREGISTRY'])
+      if (how.git) assert.deepEqual(status('gitpkg'), ['skipped:ENOTREGISTRY'])
+    })
+  }
+})

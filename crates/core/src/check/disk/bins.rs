@@ -1,0 +1,162 @@
+//! `node_modules/.bin`: every entry must lead to a bin its package declares. npm, Yarn and Bun
+//! make symlinks; pnpm writes shell shims that `exec node "$basedir/<path>"`, whose target is
+//! read from the script.
+
+use std::fs;
+use std::path::Path;
+
+use sigverify_lockfile::{Linker, Tree};
+
+use super::{normalize, read_json, Scan};
+use crate::Code;
+
+/// Each `<dir>/.bin` entry must lead to a bin declared by a package the lockfile installs.
+pub(super) fn check(scan: &mut Scan<'_>, dir: &str) {
+    let bin_dir = format!("{dir}/.bin");
+    let Ok(entries) = fs::read_dir(scan.tree.root.join(&bin_dir)) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let location = format!("{bin_dir}/{name}");
+        if let Err(why) = bin_is_declared(scan.tree, dir, &name, &entry.path()) {
+            scan.extraneous(&location, Code::BinLink, format!("{location}: {why}"));
+        }
+    }
+}
+
+fn bin_is_declared(tree: &Tree, dir: &str, name: &str, entry: &Path) -> Result<(), String> {
+    if cfg!(windows) {
+        // npm writes .cmd/.ps1 shims there, not links; they are checked by name only.
+        return Ok(());
+    }
+    let target = bin_target(tree, entry, name)?;
+    let relative = normalize(&Path::new(dir).join(".bin").join(&target))
+        .ok_or_else(|| format!("leads outside the project ({target})"))?;
+    let (location, file) = owning_package(tree, &relative)
+        .or_else(|| owning_package(tree, &real_location(tree, &relative)?))
+        .ok_or_else(|| {
+            format!("leads to {relative}, which is not in a package the lockfile installs")
+        })?;
+    // npm links the bins of the packages installed in `<dir>` only; an isolated store's bins
+    // lead into the store.
+    if tree.linker != Linker::Isolated && !location.starts_with(&format!("{dir}/")) {
+        return Err(format!("leads into {location}, outside {dir}"));
+    }
+    let package = &tree.packages[tree.index_of(&location).expect("found above")].name;
+    let manifest = read_json(&tree.root.join(&location).join("package.json")).unwrap_or_default();
+    match declared_bin(&manifest, package, name) {
+        Some(declared) if declared == file => Ok(()),
+        Some(declared) => Err(format!(
+            "leads to {file} but {package} declares bin {name} as {declared}"
+        )),
+        None if bin_dir_holds(&manifest, file.as_str()) => Ok(()),
+        None => Err(format!("{package} declares no bin named {name}")),
+    }
+}
+
+/// Where a `.bin` entry leads, relative to the `.bin` folder: a symlink's target, or the
+/// script path of a pnpm shim.
+fn bin_target(tree: &Tree, entry: &Path, name: &str) -> Result<String, String> {
+    if let Ok(target) = fs::read_link(entry) {
+        return Ok(target.to_string_lossy().into_owned());
+    }
+    if tree.manager != sigverify_lockfile::Manager::Pnpm {
+        return Err("not a link (npm links bins)".into());
+    }
+    let script = fs::read_to_string(entry).map_err(|e| format!("unreadable: {e}"))?;
+    shim_target(&script)
+        .ok_or_else(|| format!("not a pnpm shim for {name} (no \"$basedir/...\" script path)"))
+}
+
+/// The script a pnpm (cmd-shim) shell shim runs: the first `"$basedir/<path>"` that is not
+/// the optional `$basedir/node` interpreter. Every `exec` line must run that same script.
+fn shim_target(script: &str) -> Option<String> {
+    let mut targets = script
+        .split("\"$basedir/")
+        .skip(1)
+        .filter_map(|rest| rest.split_once('"').map(|(path, _)| path))
+        .filter(|path| *path != "node");
+    let first = targets.next()?;
+    targets.all(|t| t == first).then(|| first.to_string())
+}
+
+/// `path` with every symlink on the way resolved, relative to the project (a pnpm shim goes
+/// through `node_modules/<name>`, a link into the store); `None` outside the project.
+fn real_location(tree: &Tree, path: &str) -> Option<String> {
+    let real = fs::canonicalize(tree.root.join(path)).ok()?;
+    let root = fs::canonicalize(&tree.root).ok()?;
+    let relative = real.strip_prefix(root).ok()?;
+    Some(relative.to_string_lossy().replace('\\', "/"))
+}
+
+/// The lockfile package whose folder holds `path` (the longest location that is a prefix of
+/// it), and the file inside it.
+fn owning_package(tree: &Tree, path: &str) -> Option<(String, String)> {
+    let mut cut = path.len();
+    while let Some(i) = path[..cut].rfind('/') {
+        cut = i;
+        let location = &path[..cut];
+        if tree.index_of(location).is_some() {
+            return Some((location.to_string(), path[cut + 1..].to_string()));
+        }
+    }
+    None
+}
+
+/// The file a manifest's `bin` names for `name`, normalised as npm does.
+fn declared_bin(manifest: &serde_json::Value, package: &str, name: &str) -> Option<String> {
+    let target = match &manifest["bin"] {
+        serde_json::Value::String(t) => {
+            let own = package.rsplit('/').next().unwrap_or(package);
+            (own == name).then_some(t.as_str())?
+        }
+        serde_json::Value::Object(map) => map.get(name)?.as_str()?,
+        _ => return None,
+    };
+    sigverify_content::normalize_bin_target(target)
+}
+
+/// npm links every file of `directories.bin` when there is no `bin`.
+fn bin_dir_holds(manifest: &serde_json::Value, file: &str) -> bool {
+    if !manifest["bin"].is_null() {
+        return false;
+    }
+    let Some(dir) = manifest["directories"]["bin"]
+        .as_str()
+        .and_then(sigverify_content::normalize_bin_target)
+    else {
+        return false;
+    };
+    file.strip_prefix(&format!("{dir}/"))
+        .is_some_and(|f| !f.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn declared_bins_follow_npm() {
+        let m = serde_json::json!({ "bin": "./cli.js" });
+        assert_eq!(
+            declared_bin(&m, "@s/tool", "tool").as_deref(),
+            Some("cli.js")
+        );
+        assert_eq!(declared_bin(&m, "@s/tool", "other"), None);
+        let m = serde_json::json!({ "bin": { "x": "bin/x" } });
+        assert_eq!(declared_bin(&m, "a", "x").as_deref(), Some("bin/x"));
+        let m = serde_json::json!({ "directories": { "bin": "./bin" } });
+        assert!(bin_dir_holds(&m, "bin/run"));
+        assert!(!bin_dir_holds(&m, "lib/run"));
+    }
+
+    #[test]
+    fn pnpm_shims_name_one_script() {
+        let shim = "#!/bin/sh\nbasedir=$(dirname \"$0\")\nif [ -x \"$basedir/node\" ]; then\n  exec \"$basedir/node\"  \"$basedir/../tool/cli.js\" \"$@\"\nelse\n  exec node  \"$basedir/../tool/cli.js\" \"$@\"\nfi\n";
+        assert_eq!(shim_target(shim).as_deref(), Some("../tool/cli.js"));
+        let two = shim.replacen("../tool/cli.js", "../evil/x.js", 1);
+        assert_eq!(shim_target(&two), None);
+        assert_eq!(shim_target("#!/bin/sh\nexec node x.js\n"), None);
+    }
+}

@@ -1,0 +1,270 @@
+//! What is on disk is what is checked. Every package folder under `node_modules`, at any depth
+//! and scoped or not, must be an installed entry of the lockfile (whether or not it holds a
+//! package.json); a file that Node would load by a package name (`node_modules/x.js` answers
+//! `require('x')` before `node_modules/x/`) must not be there; and every `node_modules/.bin`
+//! entry must lead to a bin its package declares. Each violation becomes a result of its own
+//! (`EEXTRANEOUS`, `EBINLINK`), so it is named, decided by the policy and counted.
+//!
+//! Isolated stores (pnpm's `node_modules/.pnpm`, Bun's `.bun`, Yarn's `.store`) are inventoried
+//! too: their real folders must be lockfile entries, and the symlinks that place packages
+//! (`node_modules/<name>`, `<store>/<id>/node_modules/<dep>`, the hoisted
+//! `<store>/node_modules/<name>`) must point at the folder the lockfile resolves (see
+//! [`links`]).
+//!
+//! Other dot entries (`.package-lock.json`, `.modules.yaml`, tools' `.cache`) are not packages:
+//! no package name starts with a dot, so `require` never resolves to them by name.
+
+mod bins;
+mod links;
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Component, Path, PathBuf};
+
+use sigverify_lockfile::{Linker, Tree};
+
+use crate::model::{CheckOutcome, PackageResult};
+use crate::Code;
+
+/// The results for everything under `node_modules` the lockfile does not account for.
+pub(crate) fn inventory(tree: &Tree) -> Vec<PackageResult> {
+    let mut scan = Scan {
+        tree,
+        found: Vec::new(),
+    };
+    let mut folders = vec![String::new()];
+    // Workspace folders (and other local folders) have node_modules of their own.
+    folders.extend(
+        tree.packages
+            .iter()
+            .filter(|p| !p.location.contains("node_modules/") && !p.location.starts_with(".."))
+            .filter(|p| !in_store(&p.location))
+            .map(|p| p.location.clone()),
+    );
+    for folder in folders {
+        scan.folder(&folder);
+    }
+    for store in store_roots(tree) {
+        scan.store(&store);
+    }
+    scan.found
+}
+
+/// The isolated stores the lockfile installs into: the path up to the first dot segment of
+/// every store location (`node_modules/.pnpm/a@1.0.0/node_modules/a` -> `node_modules/.pnpm`).
+fn store_roots(tree: &Tree) -> BTreeSet<String> {
+    tree.packages
+        .iter()
+        .filter_map(|p| store_of(&p.location))
+        .collect()
+}
+
+fn store_of(location: &str) -> Option<String> {
+    let mut end = 0;
+    for segment in location.split('/') {
+        end += segment.len();
+        if segment.starts_with('.') && segment != "." && segment != ".." {
+            return Some(location[..end].to_string());
+        }
+        end += 1;
+    }
+    None
+}
+
+fn in_store(location: &str) -> bool {
+    store_of(location).is_some()
+}
+
+struct Scan<'a> {
+    tree: &'a Tree,
+    found: Vec<PackageResult>,
+}
+
+impl Scan<'_> {
+    /// Scans `<folder>/node_modules`, recursing into the node_modules of the entries it holds.
+    fn folder(&mut self, folder: &str) {
+        let dir = join(folder, "node_modules");
+        if !folder.is_empty() && is_link(&self.tree.root.join(&dir)) {
+            let why = format!(
+                "{dir}: a link where npm makes a folder (what it points to is not what was checked)"
+            );
+            self.extraneous(&dir, Code::Extraneous, why);
+            return;
+        }
+        let Ok(entries) = fs::read_dir(self.tree.root.join(&dir)) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            match name.as_str() {
+                ".bin" if is_link(&entry.path()) => {
+                    let location = format!("{dir}/.bin");
+                    let why =
+                        format!("{location}: a link where npm makes a folder of command links");
+                    self.extraneous(&location, Code::BinLink, why);
+                }
+                ".bin" => bins::check(self, &dir),
+                _ if name.starts_with('.') => {}
+                _ if name.starts_with('@') && entry.file_type().is_ok_and(|t| t.is_dir()) => {
+                    self.scope(&format!("{dir}/{name}"))
+                }
+                _ => self.candidate(&format!("{dir}/{name}")),
+            }
+        }
+    }
+
+    fn scope(&mut self, scope_dir: &str) {
+        let Ok(entries) = fs::read_dir(self.tree.root.join(scope_dir)) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            self.candidate(&format!("{scope_dir}/{name}"));
+        }
+    }
+
+    /// One name under a `node_modules` folder: an entry of the lockfile, a store link the
+    /// lockfile accounts for, or extraneous.
+    fn candidate(&mut self, location: &str) {
+        let path = self.tree.root.join(location);
+        let Ok(meta) = fs::symlink_metadata(&path) else {
+            return;
+        };
+        if let Some(i) = self.tree.index_of(location) {
+            if meta.is_dir() && self.tree.packages[i].installed != Some(false) {
+                self.folder(location);
+            }
+            return;
+        }
+        let why = if meta.file_type().is_symlink() && self.tree.linker == Linker::Isolated {
+            match links::check(self.tree, location) {
+                Ok(()) => return,
+                Err(why) => format!("{location}: {why}"),
+            }
+        } else if meta.is_file() {
+            format!("{location}: a file in node_modules that the lockfile does not install (require would load it by name)")
+        } else {
+            format!("{location}: a folder in node_modules that the lockfile does not install")
+        };
+        self.extraneous(location, Code::Extraneous, why);
+    }
+
+    /// An isolated store: `<store>/<id>/node_modules/*` (pnpm, Bun) or `<store>/<id>/package`
+    /// (Yarn) hold the packages, `<store>/node_modules` the hoisted links.
+    fn store(&mut self, store: &str) {
+        let Ok(entries) = fs::read_dir(self.tree.root.join(store)) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+            match name.as_str() {
+                // Node resolves `<store>/node_modules` from inside the store: hoisted links.
+                "node_modules" => self.folder(store),
+                _ if name.starts_with('.') || !is_dir => {}
+                _ => self.store_entry(&format!("{store}/{name}")),
+            }
+        }
+    }
+
+    fn store_entry(&mut self, id_dir: &str) {
+        let Ok(entries) = fs::read_dir(self.tree.root.join(id_dir)) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let location = format!("{id_dir}/{name}");
+            match name.as_str() {
+                "node_modules" => self.folder(id_dir),
+                _ if self.tree.index_of(&location).is_some() => {}
+                _ => {
+                    let why = format!(
+                        "{location}: in the package store, but not an entry of the lockfile"
+                    );
+                    self.extraneous(&location, Code::Extraneous, why);
+                }
+            }
+        }
+    }
+
+    /// Records something on disk the lockfile does not account for.
+    fn extraneous(&mut self, location: &str, code: Code, why: String) {
+        let path = self.tree.root.join(location);
+        self.found.push(extraneous(location, &path, code, why));
+    }
+}
+
+fn is_link(path: &Path) -> bool {
+    fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
+}
+
+/// A result for something on disk the lockfile does not account for.
+fn extraneous(location: &str, path: &Path, code: Code, why: String) -> PackageResult {
+    let name = location
+        .rsplit_once("node_modules/")
+        .map_or(location, |(_, n)| n);
+    let version = read_json(&path.join("package.json"))
+        .and_then(|m| m["version"].as_str().map(str::to_string))
+        .unwrap_or_default();
+    let mut result = PackageResult::new(name, &version, location, "extraneous");
+    let not_in_lockfile = format!("{location}: not an entry of the lockfile");
+    result.checks.registry_signature =
+        CheckOutcome::not_applicable(Code::NotRegistry, not_in_lockfile);
+    result.checks.source = CheckOutcome::failed(code, why);
+    result
+}
+
+/// A relative path with `.` and `..` resolved; `None` when it leaves the root.
+fn normalize(path: &Path) -> Option<String> {
+    let mut parts: Vec<String> = Vec::new();
+    for component in path.components() {
+        match component {
+            Component::Normal(p) => parts.push(p.to_string_lossy().into_owned()),
+            Component::ParentDir => {
+                parts.pop()?;
+            }
+            Component::CurDir => {}
+            _ => return None,
+        }
+    }
+    Some(parts.join("/"))
+}
+
+fn join(folder: &str, name: &str) -> String {
+    match folder {
+        "" => name.to_string(),
+        _ => format!("{folder}/{name}"),
+    }
+}
+
+fn read_json(path: &PathBuf) -> Option<serde_json::Value> {
+    let text = fs::read_to_string(path).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn store_roots_end_at_the_first_dot_segment() {
+        assert_eq!(
+            store_of("node_modules/.pnpm/a@1.0.0/node_modules/a").as_deref(),
+            Some("node_modules/.pnpm")
+        );
+        assert_eq!(
+            store_of("node_modules/.store/a-npm-1.0.0-x/package").as_deref(),
+            Some("node_modules/.store")
+        );
+        assert_eq!(store_of("node_modules/a/node_modules/b"), None);
+        assert_eq!(store_of("packages/x"), None);
+        assert_eq!(
+            normalize(Path::new("node_modules/.bin/../a/x")).as_deref(),
+            Some("node_modules/a/x")
+        );
+        assert_eq!(
+            normalize(Path::new("node_modules/.bin/../../../etc/x")),
+            None
+        );
+    }
+}

@@ -1,0 +1,201 @@
+//! The package manager's own allow-list of install scripts, honoured on top of ours: a package
+//! runs its scripts under `npm-sigverify install` only if the manager would have run them too.
+//!
+//! - pnpm 10+: only `onlyBuiltDependencies` (package.json `pnpm` section or
+//!   pnpm-workspace.yaml), or the names `allowBuilds` maps to `true`; without either list,
+//!   none (pnpm 10's default).
+//! - Bun: only `trustedDependencies` (package.json). Bun also trusts a built-in list of
+//!   popular packages; we do not ship it, so without the field none run (stricter).
+//! - Yarn 2-4: all, except with `enableScripts: false` (.yarnrc.yml) or
+//!   `dependenciesMeta["<name>"].built: false`.
+//! - npm and Yarn 1: all (npm's own `allowScripts` and ours are in [`crate::policy`]).
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::installer::Installer;
+
+/// Whose scripts the manager would run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ManagerAllowList {
+    /// Every package's.
+    All,
+    /// Only these names'; `source` says where the list comes from (for messages).
+    Only {
+        /// Allowed package names.
+        names: Vec<String>,
+        /// The setting that lists them.
+        source: &'static str,
+    },
+    /// No package's: the manager's scripts are off.
+    Off {
+        /// The setting.
+        source: &'static str,
+    },
+    /// Every package's except these names'.
+    AllBut {
+        /// Names whose builds are off.
+        names: Vec<String>,
+        /// The setting.
+        source: &'static str,
+    },
+}
+
+impl ManagerAllowList {
+    /// Reads the list `installer` applies in the project `dir`.
+    pub fn read(dir: &Path, installer: Installer) -> ManagerAllowList {
+        let manifest = read_json(&dir.join("package.json"));
+        match installer {
+            Installer::Pnpm => pnpm(dir, &manifest),
+            Installer::Bun => ManagerAllowList::Only {
+                names: strings(&manifest["trustedDependencies"]),
+                source: "Bun's trustedDependencies",
+            },
+            Installer::YarnBerry => berry(dir, &manifest),
+            Installer::Npm | Installer::YarnClassic => ManagerAllowList::All,
+        }
+    }
+
+    /// Whether the manager would run `name`'s install scripts; `Err` says which setting stops them.
+    pub fn check(&self, name: &str) -> Result<(), String> {
+        match self {
+            ManagerAllowList::All => Ok(()),
+            ManagerAllowList::Off { source } => Err(format!("{source} turns install scripts off")),
+            ManagerAllowList::Only { names, source } if !names.iter().any(|n| n == name) => {
+                Err(format!("not in {source}"))
+            }
+            ManagerAllowList::AllBut { names, source } if names.iter().any(|n| n == name) => {
+                Err(format!("its builds are off in {source}"))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+fn pnpm(dir: &Path, manifest: &Value) -> ManagerAllowList {
+    let workspace = std::fs::read_to_string(dir.join("pnpm-workspace.yaml"))
+        .ok()
+        .and_then(|t| yaml_rust2::YamlLoader::load_from_str(&t).ok())
+        .and_then(|docs| docs.into_iter().next())
+        .map(|doc| yaml_to_json(&doc))
+        .unwrap_or_default();
+    let mut names = strings(&manifest["pnpm"]["onlyBuiltDependencies"]);
+    names.extend(strings(&workspace["onlyBuiltDependencies"]));
+    for section in [&manifest["pnpm"]["allowBuilds"], &workspace["allowBuilds"]] {
+        if let Some(map) = section.as_object() {
+            names.extend(
+                map.iter()
+                    .filter(|(_, v)| v == &&Value::Bool(true))
+                    .map(|(k, _)| k.clone()),
+            );
+        }
+    }
+    ManagerAllowList::Only {
+        names,
+        source: "pnpm's onlyBuiltDependencies / allowBuilds",
+    }
+}
+
+fn berry(dir: &Path, manifest: &Value) -> ManagerAllowList {
+    let yarnrc = std::fs::read_to_string(dir.join(".yarnrc.yml")).unwrap_or_default();
+    let scripts_off = yarnrc
+        .lines()
+        .any(|l| l.split('#').next().unwrap_or("").replace(' ', "") == "enableScripts:false");
+    if scripts_off {
+        return ManagerAllowList::Off {
+            source: ".yarnrc.yml enableScripts: false",
+        };
+    }
+    let names = manifest["dependenciesMeta"]
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .filter(|(_, meta)| meta["built"] == Value::Bool(false))
+                .map(|(k, _)| strip_range(k))
+                .collect()
+        })
+        .unwrap_or_default();
+    ManagerAllowList::AllBut {
+        names,
+        source: "package.json dependenciesMeta",
+    }
+}
+
+/// `name@range` keys of dependenciesMeta -> `name` (scoped names keep their leading `@`).
+fn strip_range(key: &str) -> String {
+    match key[1..].find('@') {
+        Some(i) => key[..i + 1].to_string(),
+        None => key.to_string(),
+    }
+}
+
+/// The parts of a YAML document the lists need (maps with string keys, sequences, scalars).
+fn yaml_to_json(yaml: &yaml_rust2::Yaml) -> Value {
+    use yaml_rust2::Yaml;
+    match yaml {
+        Yaml::Hash(map) => Value::Object(
+            map.iter()
+                .filter_map(|(k, v)| Some((k.as_str()?.to_string(), yaml_to_json(v))))
+                .collect(),
+        ),
+        Yaml::Array(items) => Value::Array(items.iter().map(yaml_to_json).collect()),
+        Yaml::String(s) => Value::String(s.clone()),
+        Yaml::Boolean(b) => Value::Bool(*b),
+        _ => Value::Null,
+    }
+}
+
+fn strings(value: &Value) -> Vec<String> {
+    value
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn read_json(path: &Path) -> Value {
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_allow_what_their_manager_would_run() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("package.json"),
+            r#"{"pnpm":{"onlyBuiltDependencies":["esbuild"]},"trustedDependencies":["sharp"],
+               "dependenciesMeta":{"fsevents@2.3.3":{"built":false},"@s/x":{"built":false}}}"#,
+        )
+        .unwrap();
+        let pnpm = ManagerAllowList::read(dir.path(), Installer::Pnpm);
+        assert!(pnpm.check("esbuild").is_ok());
+        assert!(pnpm
+            .check("sharp")
+            .unwrap_err()
+            .contains("onlyBuiltDependencies"));
+        let bun = ManagerAllowList::read(dir.path(), Installer::Bun);
+        assert!(bun.check("sharp").is_ok());
+        assert!(bun.check("esbuild").is_err());
+        let berry = ManagerAllowList::read(dir.path(), Installer::YarnBerry);
+        assert!(berry.check("fsevents").is_err());
+        assert!(berry.check("@s/x").is_err());
+        assert!(berry.check("esbuild").is_ok());
+        assert_eq!(
+            ManagerAllowList::read(dir.path(), Installer::Npm),
+            ManagerAllowList::All
+        );
+        std::fs::write(dir.path().join(".yarnrc.yml"), "enableScripts: false\n").unwrap();
+        let off = ManagerAllowList::read(dir.path(), Installer::YarnBerry);
+        assert!(off.check("esbuild").is_err());
+    }
+}

@@ -1,0 +1,109 @@
+//! Running a package's install scripts the way package managers do, for the managers whose own
+//! rebuild cannot be limited to exactly the packages we accept (pnpm, Yarn, Bun): each event's
+//! command from the package's package.json (already verified identical to the signed tarball's),
+//! through the shell, in the package's real folder, with `INIT_CWD` at the project, the usual
+//! `npm_*` variables, and the `node_modules/.bin` folders above the package on `PATH`.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+
+use tokio::process::Command;
+
+use crate::error::NpmError;
+
+/// The lifecycle events of an install, in the order managers run them.
+const EVENTS: [&str; 3] = ["preinstall", "install", "postinstall"];
+
+/// npm's implicit install script for a `binding.gyp` (see the content check's install scripts).
+const IMPLICIT_GYP: &str = "install (node-gyp rebuild)";
+
+/// Runs the install scripts `events` names for the package at `location` of `project`.
+pub(crate) async fn run_package_scripts(
+    project: &Path,
+    location: &str,
+    events: &[String],
+) -> Result<(), NpmError> {
+    let folder =
+        std::fs::canonicalize(project.join(location)).map_err(|source| NpmError::Spawn {
+            command: format!("the install scripts of {location}"),
+            source,
+        })?;
+    let manifest = read_manifest(&folder);
+    for event in EVENTS {
+        let script = match manifest["scripts"][event].as_str() {
+            Some(s) if events.iter().any(|e| e == event) => s.to_string(),
+            _ if event == "install" && events.iter().any(|e| e == IMPLICIT_GYP) => {
+                "node-gyp rebuild".to_string()
+            }
+            _ => continue,
+        };
+        run_one(project, &folder, &manifest, event, &script).await?;
+    }
+    Ok(())
+}
+
+async fn run_one(
+    project: &Path,
+    folder: &Path,
+    manifest: &serde_json::Value,
+    event: &str,
+    script: &str,
+) -> Result<(), NpmError> {
+    let name = manifest["name"].as_str().unwrap_or_default();
+    let command = format!("{name} {event}: {script}");
+    let (shell, flag) = if cfg!(windows) {
+        ("cmd", "/d /s /c")
+    } else {
+        ("sh", "-c")
+    };
+    let status = Command::new(shell)
+        .args(flag.split(' '))
+        .arg(script)
+        .current_dir(folder)
+        .env("PATH", search_path(project, folder))
+        .env("INIT_CWD", project)
+        .env("npm_lifecycle_event", event)
+        .env("npm_lifecycle_script", script)
+        .env("npm_package_name", name)
+        .env(
+            "npm_package_version",
+            manifest["version"].as_str().unwrap_or_default(),
+        )
+        .env("npm_package_json", folder.join("package.json"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::from(std::io::stderr()))
+        .stderr(Stdio::inherit())
+        .status()
+        .await
+        .map_err(|source| NpmError::Spawn {
+            command: command.clone(),
+            source,
+        })?;
+    match status.success() {
+        true => Ok(()),
+        false => Err(NpmError::Failed { command, status }),
+    }
+}
+
+fn read_manifest(folder: &Path) -> serde_json::Value {
+    std::fs::read_to_string(folder.join("package.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default()
+}
+
+/// `<folder>/node_modules/.bin` and every `node_modules/.bin` above it up to the project's,
+/// then the inherited PATH.
+fn search_path(project: &Path, folder: &Path) -> OsString {
+    let mut dirs: Vec<PathBuf> = folder
+        .ancestors()
+        .take_while(|d| d.starts_with(project))
+        .map(|d| d.join("node_modules").join(".bin"))
+        .collect();
+    dirs.push(project.join("node_modules").join(".bin"));
+    dirs.dedup();
+    let inherited = std::env::var_os("PATH").unwrap_or_default();
+    dirs.extend(std::env::split_paths(&inherited));
+    std::env::join_paths(dirs).unwrap_or(inherited)
+}
