@@ -41,12 +41,18 @@ done
 # folder per tool (emptied before the warm-up run fills it).
 warm_spec() { echo "${NPM_SIGVERIFY_CACHE:-$WORK/sv-cache-$1}"; }
 
-# cache_args TOOL cold|warm|no-content: the --cache options of a run. The tool's default cache
+# cold_folder LABEL RUN: a new empty cache folder for one cold run (one per label and run). Cold folders are removed after
+# the last run, not before the next one: on ext4, creating thousands of files right after
+# deleting thousands costs seconds of inode search (recently_deleted), which would be charged to
+# whichever run comes next.
+cold_folder() { echo "$out/cold/${1//\//-}-$2"; }
+
+# cache_args TOOL cold|warm|no-content LABEL RUN: the --cache options of a run. The tool's default cache
 # (NPM_SIGVERIFY_CACHE or the user cache folder) is never used: cold runs get an empty folder.
 cache_args() {
   [[ -n ${has_cache[$1]:-} ]] || return 0
   if [[ $2 == warm ]]; then echo "--cache $(warm_spec "$1")"; else
-    rm -rf "$out/cold-cache" && echo "--cache $out/cold-cache"; fi
+    echo "--cache $(cold_folder "$3" "$4")"; fi
 }
 
 # requests: "total not-modified" registry request counters so far.
@@ -79,7 +85,7 @@ one() {
   if [[ $label == npm-audit/tree/* ]]; then
     # cold: a new empty npm cache, made and removed outside the timed run; warm: one kept cache.
     local cache=$out/npm-cache-warm
-    [[ $label == */cold ]] && cache=$out/npm-cache-cold && rm -rf "$cache"
+    [[ $label == */cold ]] && cache=$(cold_folder "$label" "$run")
     measure "$label" "$run" env NPM_AUDIT_CACHE="$cache" "$BENCH/lib/npm-audit.sh" "$TREE" --json
     return
   fi
@@ -100,7 +106,7 @@ one() {
   [[ $mode == no-content ]] && extra+=" --no-content"
   # shellcheck disable=SC2046,SC2086
   measure "$label" "$run" "$BENCH/lib/sv.sh" "$tool" verify "$dir" --registry "$REGISTRY_URL" --json \
-    $extra $(cache_args "$tool" "$mode")
+    $extra $(cache_args "$tool" "$mode" "$label" "$run")
 }
 
 labels=(npm-audit/tree/cold npm-audit/tree/warm pnpm-audit/pnpm/cold)
@@ -124,7 +130,7 @@ for i in $(seq 1 "$N"); do
   echo "run: round $i of $N done"
 done
 stop_registry
-rm -rf "$out"/npm-cache-* "$out/cold-cache"
+rm -rf "$out"/npm-cache-* "$out/cold"
 
 cached_tools="${!has_cache[*]}"
 tree_count=$(node -e 'const l=require(process.argv[1]);console.log(Object.keys(l.packages).length-1)' "$TREE/package-lock.json")
