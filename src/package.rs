@@ -171,20 +171,25 @@ pub struct InternalSignature {
     pub source: String,
     /// The file it was read from, or the keyid of a `dist.signatures` entry.
     pub location: String,
-    /// True when a trust-file key, valid at the signing time, made it.
+    /// True when a trust-file key, valid at the signing time, made it (or a certificate of a
+    /// policy CA, valid at the signing time, for one of its identities).
     pub valid: bool,
     /// Hex SHA-256 of the verifying key's SPKI.
     pub fingerprint: Option<String>,
-    /// That key's owner in the trust file.
+    /// That key's owner in the trust file (for a certificate: its identity, serial and CA).
     pub owner: Option<String>,
-    /// When the key's validity was checked (RFC 3339).
+    /// When the key's (or certificate chain's) validity was checked (RFC 3339).
     pub checked_at: Option<String>,
     /// True when `checkedAt` is a verified timestamp (Rekor or RFC 3161), false when it is now.
     pub timestamped: bool,
-    /// Why it does not count (e.g. `EKEYREVOKED`, `ESIGNATURE`, `EKEYNOTTRUSTED`).
+    /// Why it does not count (e.g. `EKEYREVOKED`, `ECERTREVOKED`, `ECERTEXPIRED`,
+    /// `EKEYNOTTRUSTED`).
     pub code: Option<String>,
     /// Why, in words.
     pub message: Option<String>,
+    /// For a certificate signature: the policy's CA identities (`trust.identities` with `ca:`)
+    /// it matched.
+    pub identities: Vec<String>,
 }
 
 /// What the comparison of an installed package folder with its signed tarball found.
@@ -315,5 +320,6 @@ fn internal_signature(s: core::InternalSignature) -> InternalSignature {
         timestamped: s.timestamped,
         code: s.code,
         message: s.message,
+        identities: s.identities,
     }
 }

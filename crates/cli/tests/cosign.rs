@@ -145,9 +145,19 @@ fn password_errors_are_clear_and_exit_2() {
     let out = run(d, Some("pw"), &["generate-key-pair"]);
     assert_eq!(out.status.code(), Some(2), "refuses to overwrite");
     std::fs::write(d.join("bad.key"), "garbage").unwrap();
+    // Written with the default umask, others can read it: refused before it is even parsed.
     let out = run(d, Some("pw"), &["sign", "pkg.tgz", "--key", "bad.key"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("EKEYFORMAT"));
+    assert!(stderr(&out).contains("EKEYPERMISSIONS"), "{}", stderr(&out));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let private = std::fs::Permissions::from_mode(0o600);
+        std::fs::set_permissions(d.join("bad.key"), private).unwrap();
+    }
+    let out = run(d, Some("pw"), &["sign", "pkg.tgz", "--key", "bad.key"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("EKEYFORMAT"), "{}", stderr(&out));
 }
 
 #[test]

@@ -37,6 +37,7 @@ fn run_case(case: &Value) -> Result<(), String> {
         file_or_digest: corpus_path(case["artifact"].as_str().unwrap())
             .display()
             .to_string(),
+        ca: Default::default(),
     };
     let result = if args.key.is_some() || args.certificate_identity.is_some() {
         verify_bundle_command(&args)
@@ -97,6 +98,7 @@ fn digest_input_verifies_like_the_file() {
         certificate_oidc_issuer: Some("https://token.actions.githubusercontent.com".into()),
         trusted_root: None,
         file_or_digest: format!("sha256:{digest}"),
+        ca: Default::default(),
     };
     verify_bundle_command(&args).expect("digest form verifies");
     let mut wrong = args.clone();

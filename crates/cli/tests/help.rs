@@ -34,6 +34,13 @@ const COMMANDS: &[&[&str]] = &[
     &["keys", "add"],
     &["keys", "rotate"],
     &["keys", "revoke"],
+    &["ca"],
+    &["ca", "init"],
+    &["ca", "issue"],
+    &["ca", "renew"],
+    &["ca", "revoke"],
+    &["ca", "crl"],
+    &["ca", "list"],
 ];
 
 #[test]
@@ -71,6 +78,15 @@ fn exit_codes_are_stated() {
         &["trust", "update"],
         &["verify-blob"],
         &["sign"],
+        &["ca"],
+        &["ca", "init"],
+        &["ca", "issue"],
+        &["ca", "renew"],
+        &["ca", "revoke"],
+        &["ca", "crl"],
+        &["ca", "list"],
+        &["generate-key-pair"],
+        &["keys", "rotate"],
     ] {
         let text = help(command);
         assert!(text.contains("Exit codes: 0"), "{command:?}:\n{text}");

@@ -278,6 +278,53 @@ catalog! {
         "unreadable internal signature",
         "a signature or bundle file next to the tarball (or in the store) is unreadable or malformed: re-sign the package";
 
+    // Certificates from a private CA (internal signatures made with a certificate).
+    /// The signing certificate does not chain to a root the policy trusts.
+    CertChain = "ECERTCHAIN", Failure,
+        "certificate does not chain to a trusted CA",
+        "the signing certificate was not issued (directly or through the given intermediates) by a CA root the policy trusts: check trust.certificateAuthorities (roots, intermediates) or --ca-roots/--ca-intermediates, else treat the package as untrusted";
+    /// A certificate of the chain had expired at the signing time.
+    CertExpired = "ECERTEXPIRED", Failure,
+        "certificate expired at the signing time",
+        "a certificate of the chain was no longer valid when the signature was made (or, without a timestamp, now): re-sign with a fresh certificate (npm-sigverify ca issue / ca renew), and timestamp signatures (--timestamp-server-url) so short-lived certificates keep verifying";
+    /// A certificate of the chain was not yet valid at the signing time.
+    CertNotYetValid = "ECERTNOTYETVALID", Failure,
+        "certificate not yet valid at the signing time",
+        "a certificate of the chain starts after the signing time: check the CA's and the signer's clocks, then re-sign";
+    /// The signing certificate was revoked by its CA (CRL) before the signing time.
+    CertRevoked = "ECERTREVOKED", Failure,
+        "certificate revoked",
+        "the CA revoked the signing certificate: do not install; re-sign with a new certificate and review what the revoked one signed (the audit log lists it)",
+        hint: "with a verified timestamp before the revocation, set revocation: signing-time on the certificate authority to keep earlier signatures valid";
+    /// The signing certificate is not for code signing (extended key usage or key usage).
+    CertUsage = "ECERTEKU", Failure,
+        "certificate not issued for code signing",
+        "the certificate lacks the codeSigning extended key usage or the digitalSignature key usage (or is a CA certificate): issue a code-signing certificate (npm-sigverify ca issue) and re-sign";
+    /// A certificate's names break the name constraints of a CA above it.
+    CertNameConstraint = "ECERTNAMECONSTRAINT", Failure,
+        "certificate name outside the CA's name constraints",
+        "the certificate names an identity its CA may not certify (name constraints): treat the signature as forged, and check which CA issued it";
+    /// The certificate's identity (SAN) or issuer extension is not the one required.
+    CertIdentity = "ECERTIDENTITY", Failure,
+        "certificate identity is not the expected one",
+        "the certificate was issued to another identity (email or URI) or OIDC issuer than the policy (or --certificate-identity / --certificate-oidc-issuer) requires: check who signed";
+    /// A certificate revocation list is malformed, not signed by its issuer, or unsupported.
+    CrlInvalid = "ECRLINVALID", Failure,
+        "invalid certificate revocation list",
+        "the CRL does not verify with the certificate of the CA that must have issued it (or uses unsupported features): get the CRL from the CA again (npm-sigverify ca crl)";
+    /// Revocation must be checked and no current CRL of the issuer is available.
+    CrlUnavailable = "ECRLUNAVAILABLE", Operational,
+        "certificate revocation status unknown",
+        "no current CRL from the certificate's issuer is available (missing, or past its nextUpdate): publish a fresh CRL (npm-sigverify ca crl) and point the policy or --crl at it";
+    /// An RFC 3161 timestamp in the signature evidence does not verify.
+    Timestamp = "ETIMESTAMP", Failure,
+        "signing timestamp does not verify",
+        "the RFC 3161 timestamp does not verify with the configured timestamp authorities, or is not over this signature: do not trust the signing time it claims; re-sign with a trusted TSA";
+    /// A private key file that group or others can read was refused.
+    KeyPermissions = "EKEYPERMISSIONS", Failure,
+        "private key file readable by others",
+        "the private key file is readable by other users: chmod 600 it (or keep the key in a PKCS#11 token with --key pkcs11:...) and consider rotating it";
+
     // Policy.
     /// A matching exception has expired and excuses nothing any more.
     ExceptionExpired = "EEXCEPTIONEXPIRED", Warning,

@@ -30,6 +30,9 @@ pub enum VerifyError {
     /// The trust file of internal keys cannot be read or is malformed.
     #[error("{0}")]
     TrustFile(String),
+    /// A certificate authority of the policy has unusable files (roots, CRLs, TSA chains).
+    #[error("{0}")]
+    CaMaterial(String),
     /// Writing the evidence store failed.
     #[error("cannot write {path}: {reason}")]
     Write { path: String, reason: String },
@@ -47,6 +50,7 @@ impl VerifyError {
             VerifyError::Write { .. } => "EWRITE",
             VerifyError::TrustedRoot(_) => "ETRUSTEDROOT",
             VerifyError::TrustFile(_) => "ETRUSTFILE",
+            VerifyError::CaMaterial(_) => "ECAMATERIAL",
         }
     }
 
@@ -62,6 +66,7 @@ impl VerifyError {
             VerifyError::Usage(_) => "see `npm-sigverify --help`".into(),
             VerifyError::Write { .. } => "check the output folder exists and is writable".into(),
             VerifyError::TrustFile(_) => "fix the trust file of internal keys (npm-sigverify keys list shows what it holds), or point --trust / trust.internalKeys at the right file".into(),
+            VerifyError::CaMaterial(_) => "fix trust.certificateAuthorities in the policy: each path must name PEM certificates (roots, intermediates, TSA chains) or CRLs, relative to the policy file".into(),
             VerifyError::TrustedRoot(_) => "pass a trusted_root.json of your Sigstore deployment (or drop --trusted-root to use the embedded public-good root)".into(),
         }
     }

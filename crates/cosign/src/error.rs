@@ -80,6 +80,21 @@ pub enum KeyError {
     /// Generating or encrypting a key failed.
     #[error("key generation or encryption failed: {0}")]
     Crypto(String),
+    /// A private key file that other users can read (ssh refuses these too).
+    #[error("private key file {path} is readable by group or others (mode {mode:04o})")]
+    Permissions {
+        /// The key file.
+        path: String,
+        /// Its permission bits.
+        mode: u32,
+    },
+    /// A PKCS#11 token, its module, its login or a key object could not be used. The message
+    /// never contains the PIN.
+    #[error("pkcs#11: {0}")]
+    Token(String),
+    /// An `env://NAME` key whose variable is unset or does not hold an encrypted key.
+    #[error("key from the environment: {0}")]
+    Environment(String),
 }
 
 impl Coded for KeyError {
@@ -91,6 +106,9 @@ impl Coded for KeyError {
             Self::NoPassword(_) => "ENOPASSWORD",
             Self::Io { .. } => "EKEYREAD",
             Self::Crypto(_) => "EKEYCRYPTO",
+            Self::Permissions { .. } => "EKEYPERMISSIONS",
+            Self::Token(_) => "EPKCS11",
+            Self::Environment(_) => "EKEYENV",
         }
     }
     fn remediation(&self) -> &'static str {
@@ -103,6 +121,15 @@ impl Coded for KeyError {
             Self::NoPassword(_) => "set COSIGN_PASSWORD or run the command on a terminal",
             Self::Io { .. } => "check that the key file exists and is readable",
             Self::Crypto(_) => "retry; if it persists, report the message",
+            Self::Permissions { .. } => {
+                "make the key file private to its owner (chmod 600 FILE), or keep the key in a token (--key pkcs11:...)"
+            }
+            Self::Token(_) => {
+                "check the pkcs11: URI (token, object), the module (module-path or COSIGN_PKCS11_MODULE_PATH) and the PIN (pin-source, pin-value or COSIGN_PKCS11_PIN)"
+            }
+            Self::Environment(_) => {
+                "put an encrypted cosign private key (ENCRYPTED SIGSTORE PRIVATE KEY PEM) in the variable and its password in COSIGN_PASSWORD"
+            }
         }
     }
     fn is_config(&self) -> bool {

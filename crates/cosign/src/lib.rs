@@ -13,6 +13,7 @@
 //!
 //! Key fingerprint everywhere: lower-case hex SHA-256 of the key's SPKI DER.
 
+pub mod audit;
 pub mod bundle;
 pub mod sign;
 pub mod trust;

@@ -32,7 +32,8 @@ impl Matcher {
         }
     }
 
-    fn matches(&self, value: &str) -> bool {
+    /// Whether `value` satisfies the matcher.
+    pub fn matches(&self, value: &str) -> bool {
         match self {
             Self::Exact(expected) => expected == value,
             Self::Regex(re) => re.is_match(value),

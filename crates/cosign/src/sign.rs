@@ -2,7 +2,8 @@
 
 use crate::bundle::key_bundle;
 use crate::error::{Coded, KeyError};
-use crate::keys::{load_private_key, PrivateKey};
+use crate::keys::custody::{load_private_key_checked, Signer};
+use crate::keys::PrivateKey;
 use crate::sigfile::encode_signature;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -80,16 +81,21 @@ impl Coded for SignError {
     }
 }
 
-/// Signs the tarball at `path` with the cosign encrypted key at `key_path`. With a `label` the
-/// outputs are `<tarball>.<label>.sig` / `.sigstore.json`, so that several approvers' signatures
-/// sit side by side (k-of-n policies).
+/// Signs the tarball at `path` with the cosign encrypted key at `key_path` (refused when group
+/// or others can read it). With a `label` the outputs are `<tarball>.<label>.sig` /
+/// `.sigstore.json`, so that several approvers' signatures sit side by side (k-of-n policies).
 pub fn sign_package(
     path: &Path,
     key_path: &Path,
     password: &[u8],
     label: Option<&str>,
 ) -> Result<SignOutput, SignError> {
-    let key = load_private_key(key_path, password)?;
+    let password = || {
+        Ok(zeroize::Zeroizing::new(
+            String::from_utf8_lossy(password).into_owned(),
+        ))
+    };
+    let key = load_private_key_checked(key_path, &password)?;
     sign_with_key(path, &key, label)
 }
 
@@ -100,18 +106,48 @@ pub fn sign_with_key(
     key: &PrivateKey,
     label: Option<&str>,
 ) -> Result<SignOutput, SignError> {
-    if let Some(label) = label.filter(|l| !is_valid_label(l)) {
-        return Err(SignError::Label(label.to_string()));
+    let signer = BorrowedKey {
+        public: key.public_key()?,
+        key,
+    };
+    sign_with_signer(path, &signer, label)
+}
+
+/// A decrypted key the caller keeps, as a [`Signer`].
+struct BorrowedKey<'a> {
+    key: &'a PrivateKey,
+    public: crate::keys::PublicKey,
+}
+
+impl Signer for BorrowedKey<'_> {
+    fn public_key(&self) -> &crate::keys::PublicKey {
+        &self.public
     }
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, KeyError> {
+        self.key.sign(message)
+    }
+    fn describe(&self) -> String {
+        "key in memory".into()
+    }
+}
+
+/// Signs the tarball at `path` with any [`Signer`] (a key file, `env://`, a PKCS#11 token);
+/// writes `.sig` and `.sigstore.json` (or `.<label>.sig` / `.<label>.sigstore.json`).
+pub fn sign_with_signer(
+    path: &Path,
+    signer: &dyn Signer,
+    label: Option<&str>,
+) -> Result<SignOutput, SignError> {
+    check_label(label)?;
     let io = |p: &Path| {
         let p = p.display().to_string();
         move |source| SignError::Io { path: p, source }
     };
     let bytes = std::fs::read(path).map_err(io(path))?;
     let sha256: [u8; 32] = Sha256::digest(&bytes).into();
-    let signature = key.sign(&bytes)?;
-    let public = key.public_key()?;
-    let bundle = key_bundle(&public, sha256, &signature);
+    let signature = signer.sign(&bytes)?;
+    let public = signer.public_key();
+    let bundle = key_bundle(public, sha256, &signature);
     let bundle_json = bundle
         .to_json()
         .map_err(|e| SignError::Key(KeyError::Crypto(format!("bundle encoding failed: {e}"))))?;
@@ -129,6 +165,14 @@ pub fn sign_with_key(
         fingerprint: public.fingerprint(),
         signature: encoded,
     })
+}
+
+/// Refuses a label that would not be found next to the tarball.
+pub fn check_label(label: Option<&str>) -> Result<(), SignError> {
+    match label.filter(|l| !is_valid_label(l)) {
+        Some(bad) => Err(SignError::Label(bad.to_string())),
+        None => Ok(()),
+    }
 }
 
 /// Labels end up between the tarball name and `.sig`: no dots or path separators.
@@ -172,7 +216,8 @@ pub fn npm_pack(dir: &Path, out_dir: &Path) -> Result<PathBuf, SignError> {
     Ok(out_dir.join(file))
 }
 
-fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+/// `path` with `suffix` appended to its file name.
+pub fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
     let mut name = path.as_os_str().to_os_string();
     name.push(suffix);
     PathBuf::from(name)

@@ -140,14 +140,31 @@ fn load_package_json(path: &Path) -> Result<Option<LoadedPolicy>, PolicyError> {
     Ok(Some(finish(policy, path, true)))
 }
 
-/// Resolves the paths a policy names (`trust.internalKeys`, `trust.sigstoreRoot`,
-/// `signals.pins.file`) against the directory of the policy file.
+/// Resolves the paths a policy names (`trust.internalKeys`, `trust.sigstoreRoot`, the
+/// certificate authorities' files, `signals.pins.file`) against the directory of the policy file.
 fn finish(mut policy: Policy, path: &Path, from_package_json: bool) -> LoadedPolicy {
     let dir = path.parent().unwrap_or(Path::new("."));
-    let resolve = |p: PathBuf| if p.is_relative() { dir.join(p) } else { p };
-    policy.trust.internal_keys = policy.trust.internal_keys.take().map(resolve);
-    policy.trust.sigstore_root = policy.trust.sigstore_root.take().map(resolve);
-    policy.signals.pins_file = policy.signals.pins_file.take().map(resolve);
+    let resolve = |p: &mut std::path::PathBuf| {
+        if p.is_relative() {
+            *p = dir.join(&*p);
+        }
+    };
+    let trust = &mut policy.trust;
+    let files = [
+        trust.internal_keys.as_mut(),
+        trust.sigstore_root.as_mut(),
+        policy.signals.pins_file.as_mut(),
+    ];
+    files.into_iter().flatten().for_each(resolve);
+    for ca in policy.trust.certificate_authorities.values_mut() {
+        let lists = [
+            &mut ca.roots,
+            &mut ca.intermediates,
+            &mut ca.crls,
+            &mut ca.timestamp_authorities,
+        ];
+        lists.into_iter().flatten().for_each(resolve);
+    }
     LoadedPolicy {
         policy,
         path: path.to_path_buf(),

@@ -87,6 +87,9 @@ pub struct InternalSig {
     pub valid: bool,
     /// The failure code when not valid.
     pub code: Option<Code>,
+    /// The CA identities (policy names) a valid certificate signature matched.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub identities: Vec<String>,
 }
 
 /// The state of a check the policy does not configure but must respect: integrity, installed

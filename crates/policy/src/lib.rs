@@ -39,8 +39,8 @@ pub use error::{PolicyError, Position};
 pub use evidence::{InternalSig, OtherCheck, OtherState, PackageEvidence, ProvState, SigState};
 pub use exception::Exception;
 pub use model::{
-    Approvals, EnvironmentSpec, EvidenceKind, Identity, Mode, Policy, ProvenanceConstraints,
-    RegistryKeys, Rule, SubjectMatch, Trust,
+    Approvals, CaIdentity, CertificateAuthority, EnvironmentSpec, EvidenceKind, Identity, Mode,
+    Policy, ProvenanceConstraints, RegistryKeys, Revocation, Rule, SubjectMatch, Trust,
 };
 pub use outcome::{CheckResult, Outcome};
 pub use pattern::{normalize_repository, Glob, PackagePattern, PatternClass};

@@ -91,6 +91,43 @@ pub enum SubjectMatch {
     Any,
 }
 
+/// How a CA's revocations affect signatures made before them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Revocation {
+    /// A revoked certificate fails whatever the signing time (default).
+    #[default]
+    Always,
+    /// A signature whose verified RFC 3161 timestamp precedes the revocation stays valid.
+    SigningTime,
+}
+
+/// A private CA whose certificates may make internal signatures (paths resolved against the
+/// policy file's folder).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CertificateAuthority {
+    /// PEM files of its trusted roots.
+    pub roots: Vec<PathBuf>,
+    /// PEM files of intermediates to build paths with.
+    pub intermediates: Vec<PathBuf>,
+    /// CRL files; with any, the signing certificate's revocation status must be known.
+    pub crls: Vec<PathBuf>,
+    /// TSA chain files (PEM, TSA certificate first) whose timestamps prove signing times.
+    pub timestamp_authorities: Vec<PathBuf>,
+    /// How revocations affect earlier signatures.
+    pub revocation: Revocation,
+}
+
+/// A signer identity certified by a private CA.
+#[derive(Debug, Clone)]
+pub struct CaIdentity {
+    /// The name of the CA in `trust.certificateAuthorities`.
+    pub ca: String,
+    /// The certificate's email or URI (exact, or an anchored regex).
+    pub subject: SubjectMatch,
+    /// The OIDC issuer extension the certificate must carry, if constrained.
+    pub issuer: Option<String>,
+}
+
 /// The `trust` section.
 #[derive(Debug, Clone, Default)]
 pub struct Trust {
@@ -102,6 +139,10 @@ pub struct Trust {
     pub keys: BTreeMap<String, String>,
     /// Named trusted identities.
     pub identities: BTreeMap<String, Identity>,
+    /// Named private CAs.
+    pub certificate_authorities: BTreeMap<String, CertificateAuthority>,
+    /// Named identities of private CAs (`trust.identities` entries with `ca:`).
+    pub ca_identities: BTreeMap<String, CaIdentity>,
     /// A Sigstore `trusted_root.json` (a private deployment's) replacing the embedded
     /// public-good root, resolved against the policy file's folder.
     pub sigstore_root: Option<PathBuf>,
@@ -114,6 +155,8 @@ pub struct Approvals {
     pub threshold: usize,
     /// The eligible fingerprints (named keys already resolved), lower-case hex.
     pub keys: Vec<String>,
+    /// The eligible CA identities (names of `trust.identities` entries with `ca:`).
+    pub identities: Vec<String>,
 }
 
 /// Constraints on a verified provenance.

@@ -351,7 +351,7 @@ fn examples_validate_against_the_schema_and_load() {
         load_file(&path).unwrap_or_else(|e| panic!("{e}"));
         count += 1;
     }
-    assert_eq!(count, 5, "every example is checked");
+    assert_eq!(count, 6, "every example is checked");
 }
 
 #[test]

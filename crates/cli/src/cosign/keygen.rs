@@ -2,7 +2,10 @@
 
 use super::{report, reported, usage, Reported, EXIT_OK};
 use sigverify_cosign::error::KeyError;
-use sigverify_cosign::keys::{encrypt_private_key, read_password, KeyAlgorithm, PrivateKey};
+use sigverify_cosign::keys::custody::{check_private_key_file, Pkcs11Uri, Signer, TokenKey};
+use sigverify_cosign::keys::{
+    encrypt_private_key, read_password, KeyAlgorithm, PrivateKey, PublicKey,
+};
 use std::path::{Path, PathBuf};
 
 /// `generate-key-pair`: writes `<prefix>.key` (encrypted) and `<prefix>.pub`.
@@ -17,6 +20,10 @@ pub struct GenerateKeyPairArgs {
     /// Overwrite existing files.
     #[arg(long)]
     pub force: bool,
+    /// Generate the key inside a PKCS#11 token instead (`pkcs11:token=...;object=NAME`, the
+    /// object must not exist yet); only `<prefix>.pub` is written.
+    #[arg(long, value_name = "PKCS11_URI")]
+    pub key: Option<String>,
 }
 
 /// `import-key-pair --key FILE`: encrypts an existing PEM private key in cosign's format.
@@ -35,15 +42,47 @@ pub struct ImportKeyPairArgs {
 
 /// Runs `generate-key-pair`.
 pub fn run_generate_key_pair(args: &GenerateKeyPairArgs) -> i32 {
+    if let Some(uri) = &args.key {
+        return match generate_in_token(uri, args) {
+            Ok((public_path, public, where_)) => {
+                println!("Private key generated in {where_} (it never leaves the token)");
+                println!("Public key written to {}", public_path.display());
+                println!("Fingerprint: {}", public.fingerprint());
+                EXIT_OK
+            }
+            Err(failure) => report(&failure),
+        };
+    }
     let result = PrivateKey::generate(args.algorithm)
         .map_err(reported)
         .and_then(|key| write_key_pair(&key, &args.output_key_prefix, args.force));
     finish(result)
 }
 
+/// Generates the key pair in the token and writes its public key to `<prefix>.pub`.
+pub(crate) fn generate_in_token(
+    uri: &str,
+    args: &GenerateKeyPairArgs,
+) -> Result<(PathBuf, PublicKey, String), Reported> {
+    let uri = Pkcs11Uri::parse(uri).map_err(reported)?;
+    let public_path = suffixed(&args.output_key_prefix, ".pub");
+    if public_path.exists() && !args.force {
+        return Err(usage(format!(
+            "{} exists; pass --force to overwrite",
+            public_path.display()
+        )));
+    }
+    let key = TokenKey::generate(&uri, args.algorithm).map_err(reported)?;
+    let public = key.public_key().clone();
+    write_file(&public_path, &public.to_pem(), 0o644)?;
+    Ok((public_path, public, key.describe()))
+}
+
 /// Runs `import-key-pair`.
 pub fn run_import_key_pair(args: &ImportKeyPairArgs) -> i32 {
-    let result = sigverify_cosign::keys::read_text(&args.key)
+    // A plain private key others can read is already exposed: refuse it, as ssh does.
+    let result = check_private_key_file(&args.key)
+        .and_then(|()| sigverify_cosign::keys::read_text(&args.key))
         .and_then(|text| PrivateKey::from_plain_pem(&text, &args.key.display().to_string()))
         .map_err(reported)
         .and_then(|key| write_key_pair(&key, &args.output_key_prefix, args.force));
@@ -100,7 +139,16 @@ fn write_file(path: &Path, contents: &str, mode: u32) -> Result<(), Reported> {
             source,
         })
     };
-    std::fs::write(path, contents).map_err(io)?;
+    // Created with its final mode: a private key is never readable by others, not even briefly.
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(mode);
+    }
+    let mut file = options.open(path).map_err(io)?;
+    std::io::Write::write_all(&mut file, contents.as_bytes()).map_err(io)?;
     set_mode(path, mode).map_err(io)
 }
 

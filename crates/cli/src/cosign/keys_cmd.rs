@@ -46,8 +46,10 @@ pub enum KeysCommand {
     /// Replace a key: trust a new key from now and end the old one after the overlap.
     ///
     /// The new key is `--key FILE` (a public key made elsewhere, e.g. by `generate-key-pair` on
-    /// the signer's machine), or, without `--key`, a key pair generated here and written to
-    /// `<output-key-prefix>.key` (encrypted with COSIGN_PASSWORD or a prompt) and `.pub`.
+    /// the signer's machine), `--key pkcs11:token=...;object=...` (a token key, generated in the
+    /// token when the object does not exist yet), or, without `--key`, a key pair generated
+    /// here and written to `<output-key-prefix>.key` (encrypted with COSIGN_PASSWORD or a
+    /// prompt) and `.pub`.
     #[command(after_help = ROTATE_HELP)]
     Rotate {
         /// The trust file.
@@ -56,16 +58,17 @@ pub enum KeysCommand {
         /// The key being replaced: its fingerprint, or a unique prefix of 8+ hex digits.
         #[arg(long, value_name = "FINGERPRINT")]
         from: String,
-        /// The new public key (PEM file); default: generate a new key pair.
-        #[arg(long, value_name = "NEW_FILE", conflicts_with_all = ["output_key_prefix", "algorithm"])]
-        key: Option<PathBuf>,
+        /// The new public key (PEM file) or token key (`pkcs11:` URI); default: generate a new
+        /// key pair.
+        #[arg(long, value_name = "NEW_KEY", conflicts_with = "output_key_prefix")]
+        key: Option<String>,
         /// Days the old key stays valid after now.
         #[arg(long, value_name = "DAYS")]
         overlap_days: u32,
         /// Prefix for the generated `<prefix>.key` / `<prefix>.pub` (without --key).
         #[arg(long, value_name = "PREFIX", default_value = "cosign-rotated")]
         output_key_prefix: PathBuf,
-        /// Algorithm of the generated key (without --key).
+        /// Algorithm of the generated key (without --key, or for a new token key).
         #[arg(long, value_enum, default_value = "ecdsa-p256")]
         algorithm: KeyAlgorithm,
         /// Owner of the new key (default: the old key's owner).
@@ -122,6 +125,9 @@ Examples:
     --from 5b1c2d3e --overlap-days 14 --output-key-prefix cosign-2027
   npm-sigverify keys rotate --trust .sigverify/trust.json --from 5b1c2d3e \\
     --key new-release.pub --overlap-days 14
+  COSIGN_PKCS11_PIN=... npm-sigverify keys rotate --trust .sigverify/trust.json --from 5b1c2d3e \\
+    --key 'pkcs11:token=release;object=release-2027?module-path=/usr/lib/softhsm/libsofthsm2.so' \\
+    --overlap-days 14
 
 Exit codes: 0 rotated, 2 usage error, unknown or ambiguous fingerprint, unreadable key or trust
 file, existing output files.";
@@ -157,7 +163,11 @@ pub fn run_keys(command: &KeysCommand) -> i32 {
             owner,
         } => {
             let new_key = match key {
-                Some(path) => NewKey::File(path),
+                Some(uri) if uri.starts_with("pkcs11:") => NewKey::Token {
+                    uri,
+                    algorithm: *algorithm,
+                },
+                Some(path) => NewKey::File(Path::new(path)),
                 None => NewKey::Generate {
                     prefix: output_key_prefix,
                     algorithm: *algorithm,
@@ -248,6 +258,11 @@ fn add(
 enum NewKey<'a> {
     /// A public key file made elsewhere.
     File(&'a Path),
+    /// A key in a PKCS#11 token (generated there when the object does not exist yet).
+    Token {
+        uri: &'a str,
+        algorithm: KeyAlgorithm,
+    },
     /// A key pair generated here and written to `<prefix>.key` / `<prefix>.pub`.
     Generate {
         prefix: &'a Path,
@@ -268,6 +283,7 @@ fn rotate(
     trust.find_by_prefix(old_prefix).map_err(reported)?;
     let (public, generated) = match new_key {
         NewKey::File(key_path) => (load_public_key(key_path).map_err(reported)?, None),
+        NewKey::Token { uri, algorithm } => (token_key(uri, algorithm)?, None),
         NewKey::Generate { prefix, algorithm } => {
             let private = PrivateKey::generate(algorithm).map_err(reported)?;
             (
@@ -293,6 +309,23 @@ fn rotate(
         output.old_valid_until.to_rfc3339()
     );
     Ok(())
+}
+
+/// The public key of a token key, generating the key in the token when it is not there yet.
+fn token_key(uri: &str, algorithm: KeyAlgorithm) -> Result<sigverify_cosign::PublicKey, Reported> {
+    use sigverify_cosign::keys::custody::{Pkcs11Uri, Signer, TokenKey};
+    let uri = Pkcs11Uri::parse(uri).map_err(reported)?;
+    let key = match TokenKey::open(&uri) {
+        Ok(key) => key,
+        Err(open_error) => match TokenKey::generate(&uri, algorithm) {
+            Ok(key) => {
+                println!("Generated the new key in {}", key.describe());
+                key
+            }
+            Err(_) => return Err(reported(open_error)),
+        },
+    };
+    Ok(key.public_key().clone())
 }
 
 fn revoke(path: &Path, prefix: &str, reason: &str, at: DateTime<Utc>) -> Result<(), Reported> {

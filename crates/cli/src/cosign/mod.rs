@@ -1,10 +1,15 @@
 //! Command-line surface: clap `Args` structs and `run_*` functions returning exit codes
 //! (0 valid, 1 verification failure, 2 usage or configuration error).
 
+mod ca_cmd;
+mod ca_verify;
 mod keygen;
 mod keys_cmd;
 mod sign_cmd;
 mod verify_cmd;
+
+pub use ca_cmd::{run_ca, CaCommand};
+pub use ca_verify::CaArgs;
 
 pub use keygen::{
     run_generate_key_pair, run_import_key_pair, GenerateKeyPairArgs, ImportKeyPairArgs,
@@ -13,7 +18,7 @@ pub use keys_cmd::{run_keys, KeysCommand};
 pub use sign_cmd::{run_sign, SignArgs};
 pub use verify_cmd::{
     run_verify_blob, run_verify_bundle, verify_blob_command, verify_bundle_command,
-    verify_bundle_with, BlobOutcome, VerifyBlobArgs, VerifyBundleArgs,
+    verify_bundle_with, verify_bundle_with_ca, BlobOutcome, VerifyBlobArgs, VerifyBundleArgs,
 };
 
 use sigverify_cosign::error::{Coded, Failure};
@@ -57,7 +62,23 @@ pub enum Command {
     /// Manage the trust file of internal keys (`keys list|add|rotate|revoke`).
     #[command(subcommand, after_help = KEYS_HELP)]
     Keys(KeysCommand),
+    /// A private CA for code-signing certificates (`ca init|issue|renew|revoke|crl|list`).
+    ///
+    /// Signers get short-lived certificates for their email or URI identity; `sign
+    /// --certificate` puts the certificate in the bundle, and `verify-blob --ca-roots` or a
+    /// policy's trust.certificateAuthorities verify it, with CRLs and RFC 3161 timestamps.
+    #[command(subcommand, after_help = CA_HELP)]
+    Ca(CaCommand),
 }
+
+const CA_HELP: &str = "\
+Examples:
+  COSIGN_PASSWORD=... npm-sigverify ca init --name \"Acme Code Signing\" --permit-email acme.example
+  COSIGN_PASSWORD=... npm-sigverify ca issue --identity alice@acme.example --public-key alice.pub
+  npm-sigverify ca list
+
+Exit codes: 0 done, 1 an identity outside the CA's name constraints, 2 usage error, unreadable
+CA folder or key, wrong password.";
 
 const VERIFY_BLOB_HELP: &str = "\
 Examples:
@@ -68,9 +89,22 @@ Examples:
   npm-sigverify verify-blob artifact.tgz --bundle artifact.tgz.sigstore.json \\
     --certificate-identity-regexp '^https://github.com/acme/' \\
     --certificate-oidc-issuer https://token.actions.githubusercontent.com
+  npm-sigverify verify-blob pkg-1.0.0.tgz --bundle pkg-1.0.0.tgz.sigstore.json \\
+    --ca-roots ca/root.pem --ca-intermediates ca/intermediate.pem --crl ca/crls.pem \\
+    --certificate-identity alice@acme.example --certificate-oidc-issuer https://ca.acme.example
+  npm-sigverify verify-blob pkg-1.0.0.tgz --signature pkg.sig --certificate alice.pem \\
+    --certificate-chain ca/chain.pem --certificate-identity alice@acme.example
 
-Exit codes: 0 verified, 1 the signature or bundle does not verify (or its key is not trusted,
-expired or revoked), 2 usage error or unreadable key, artifact or trust file.";
+With a private CA (--ca-roots or --certificate-chain) the chain is checked at the signing time a
+trusted RFC 3161 timestamp proves (--timestamp-certificate-chain), else at the current time;
+revocation with --crl (a certificate revoked after the proven signing time still fails unless
+--revocation-at-signing-time). Failures: ECERTCHAIN, ECERTEXPIRED, ECERTNOTYETVALID,
+ECERTREVOKED, ECERTEKU, ECERTNAMECONSTRAINT, ECERTIDENTITY, ECRLINVALID, ECRLUNAVAILABLE,
+ETIMESTAMP, EBADSIGNATURE.
+
+Exit codes: 0 verified, 1 the signature or bundle does not verify (or its key or certificate is
+not trusted, expired or revoked), 2 usage error or unreadable key, artifact, trust file or CA
+material.";
 
 const VERIFY_BUNDLE_HELP: &str = "\
 Examples:
@@ -79,6 +113,8 @@ Examples:
     --certificate-oidc-issuer https://token.actions.githubusercontent.com a.txt
   npm-sigverify verify-bundle --bundle release.sigstore.json --key release.pub \\
     sha256:7f83b1657ff1fc53b92dc18148a1d65dfc2d4b1fa3d677284addd200126d9069
+  npm-sigverify verify-bundle --bundle pkg.tgz.sigstore.json --certificate-chain ca/chain.pem \\
+    --certificate-identity alice@acme.example pkg.tgz
 
 The bundle must carry a transparency log entry or an RFC 3161 timestamp; the offline bundles
 `sign` writes carry neither: check those with `verify-blob --trust FILE`.
@@ -89,6 +125,8 @@ const GENERATE_HELP: &str = "\
 Examples:
   npm-sigverify generate-key-pair                  # cosign.key, cosign.pub; asks for a password
   COSIGN_PASSWORD=... npm-sigverify generate-key-pair --output-key-prefix release
+  COSIGN_PKCS11_PIN=... npm-sigverify generate-key-pair --output-key-prefix release \\
+    --key 'pkcs11:token=release;object=release?module-path=/usr/lib/softhsm/libsofthsm2.so'
 
 Exit codes: 0 written, 2 usage error, files exist (use --force), no password.";
 
@@ -103,8 +141,15 @@ Examples:
   COSIGN_PASSWORD=... npm-sigverify sign pkg-1.0.0.tgz --key cosign.key
   npm-sigverify sign --pack packages/internal --out dist --key cosign.key
   npm-sigverify sign pkg-1.0.0.tgz --key alice.key --label alice   # one of k-of-n approvals
+  npm-sigverify sign pkg-1.0.0.tgz --key alice.key --certificate alice.pem \\
+    --certificate-chain ca/chain.pem --timestamp-server-url http://tsa.acme.example/tsr
+  COSIGN_PKCS11_PIN=... npm-sigverify sign pkg-1.0.0.tgz --audit-log signing.jsonl \\
+    --key 'pkcs11:token=release;object=release?module-path=/usr/lib/softhsm/libsofthsm2.so'
+  COSIGN_PASSWORD=... npm-sigverify sign pkg-1.0.0.tgz --key env://RELEASE_KEY
 
-Exit codes: 0 signed, 2 usage error, unreadable key, wrong password, npm pack failed.";
+A key file others can read is refused (EKEYPERMISSIONS); keys and PINs are never printed.
+Exit codes: 0 signed, 2 usage error, unreadable key, wrong password or PIN, a certificate for
+another key or not valid now, unreachable timestamp authority, npm pack failed.";
 
 const KEYS_HELP: &str = "\
 Examples:
@@ -121,7 +166,21 @@ pub fn run(command: &Command) -> i32 {
         Command::ImportKeyPair(args) => run_import_key_pair(args),
         Command::Sign(args) => run_sign(args),
         Command::Keys(command) => run_keys(command),
+        Command::Ca(command) => run_ca(command),
     }
+}
+
+/// Appends to the audit log; a signature that cannot be recorded is reported (exit 2).
+pub(crate) fn audit(
+    log: &std::path::Path,
+    entry: &sigverify_cosign::audit::AuditEntry,
+) -> Result<(), Reported> {
+    sigverify_cosign::audit::append(log, entry).map_err(|e| {
+        usage(format!(
+            "signed, but the audit log {} could not be written: {e}",
+            log.display()
+        ))
+    })
 }
 
 /// A failure on its way to the user, with its exit code.

@@ -1,5 +1,6 @@
 //! `verify-blob` and `verify-bundle`.
 
+use super::ca_verify::{print_cert_verified, verify_with_ca, CaArgs, ExpectedIdentity};
 use super::{report, reported, usage, Reported, EXIT_INVALID, EXIT_OK};
 use sigverify_cosign::bundle::parse_bundle;
 use sigverify_cosign::error::InputError;
@@ -69,6 +70,9 @@ pub struct VerifyBlobArgs {
     /// Print the result as JSON on stdout.
     #[arg(long)]
     pub json: bool,
+    /// Certificates from a private CA.
+    #[command(flatten, next_help_heading = "Private CA")]
+    pub ca: CaArgs,
 }
 
 /// `verify-bundle`: the sigstore-conformance client protocol.
@@ -94,6 +98,9 @@ pub struct VerifyBundleArgs {
     pub trusted_root: Option<PathBuf>,
     /// The artifact path, or `sha256:HEX`.
     pub file_or_digest: String,
+    /// Certificates from a private CA.
+    #[command(flatten, next_help_heading = "Private CA")]
+    pub ca: CaArgs,
 }
 
 /// The result of `verify-blob`: a plain verification, or a trust-file verdict.
@@ -103,6 +110,8 @@ pub enum BlobOutcome {
     Verified(Verified),
     /// Checked against `--trust`; may be invalid.
     Trust(Verdict),
+    /// Verified with a certificate from a private CA.
+    Certificate(sigverify_pki::CertVerified),
 }
 
 /// Runs `verify-blob` and returns the exit code.
@@ -113,12 +122,16 @@ pub fn run_verify_blob(args: &VerifyBlobArgs) -> i32 {
     match verify_blob_command(args) {
         Ok(BlobOutcome::Verified(verified)) => print_verified(&verified, args.json),
         Ok(BlobOutcome::Trust(verdict)) => print_verdict(&verdict, args.json),
+        Ok(BlobOutcome::Certificate(verified)) => print_cert_verified(&verified, args.json),
         Err(failure) => report(&failure),
     }
 }
 
 /// `verify-blob` as a library call.
 pub fn verify_blob_command(args: &VerifyBlobArgs) -> Result<BlobOutcome, Reported> {
+    if args.ca.active() {
+        return verify_blob_with_ca(args).map(BlobOutcome::Certificate);
+    }
     let evidence = blob_evidence(args)?;
     let artifact = ArtifactInput::from_path(&args.file).map_err(reported)?;
     let root = TrustRootChoice::from_options(args.trusted_root.as_deref(), false)
@@ -141,6 +154,62 @@ pub fn verify_blob_command(args: &VerifyBlobArgs) -> Result<BlobOutcome, Reporte
     verify_blob(&request)
         .map(BlobOutcome::Verified)
         .map_err(reported)
+}
+
+/// `verify-blob` against a private CA: a bundle with its certificate, or `--signature` with
+/// `--certificate`.
+fn verify_blob_with_ca(args: &VerifyBlobArgs) -> Result<sigverify_pki::CertVerified, Reported> {
+    if args.trust.is_some() || args.key.is_some() {
+        return Err(usage(
+            "--ca-roots/--certificate-chain verify certificates: drop --trust and --key",
+        ));
+    }
+    let expected = expected_identity(
+        Matcher::from_options(
+            args.certificate_identity.as_deref(),
+            args.certificate_identity_regexp.as_deref(),
+        ),
+        Matcher::from_options(
+            args.certificate_oidc_issuer.as_deref(),
+            args.certificate_oidc_issuer_regexp.as_deref(),
+        ),
+    )?;
+    let trust = args.ca.trust()?;
+    let artifact = ArtifactInput::from_path(&args.file).map_err(reported)?;
+    let leaf = args.ca.leaf()?;
+    match (blob_evidence(args)?, &leaf) {
+        (Evidence::Bundle(bundle), _) => {
+            let evidence = sigverify_pki::verify::CertEvidence::Bundle(&bundle);
+            verify_with_ca(&artifact, &evidence, &trust, &expected)
+        }
+        (Evidence::Signature(signature), Some(certificate)) => {
+            let evidence = sigverify_pki::verify::CertEvidence::Detached {
+                signature: &signature,
+                certificate,
+                chain: &[],
+            };
+            verify_with_ca(&artifact, &evidence, &trust, &expected)
+        }
+        (Evidence::Signature(_), None) => Err(usage(
+            "a detached --signature needs --certificate (the signing certificate)",
+        )),
+    }
+}
+
+/// The identity a CA-issued certificate must carry; the issuer extension is optional.
+fn expected_identity(
+    identity: Result<Option<Matcher>, String>,
+    issuer: Result<Option<Matcher>, String>,
+) -> Result<ExpectedIdentity, Reported> {
+    let Some(identity) = identity.map_err(usage)? else {
+        return Err(usage(
+            "give --certificate-identity (or -regexp): which signer's certificate counts",
+        ));
+    };
+    Ok(ExpectedIdentity {
+        identity,
+        issuer: issuer.map_err(usage)?,
+    })
 }
 
 fn blob_evidence(args: &VerifyBlobArgs) -> Result<Evidence, Reported> {
@@ -189,10 +258,33 @@ fn blob_authority(args: &VerifyBlobArgs) -> Result<Authority, Reported> {
 
 /// Runs `verify-bundle` and returns the exit code.
 pub fn run_verify_bundle(args: &VerifyBundleArgs) -> i32 {
+    if args.ca.active() {
+        return match verify_bundle_with_ca(args) {
+            Ok(verified) => print_cert_verified(&verified, false),
+            Err(failure) => report(&failure),
+        };
+    }
     match verify_bundle_command(args) {
         Ok(verified) => print_verified(&verified, false),
         Err(failure) => report(&failure),
     }
+}
+
+/// `verify-bundle` against a private CA (`--ca-roots` / `--certificate-chain`).
+pub fn verify_bundle_with_ca(
+    args: &VerifyBundleArgs,
+) -> Result<sigverify_pki::CertVerified, Reported> {
+    let expected = expected_identity(
+        Ok(args.certificate_identity.clone().map(Matcher::Exact)),
+        Ok(args.certificate_oidc_issuer.clone().map(Matcher::Exact)),
+    )?;
+    let trust = args.ca.trust()?;
+    let Evidence::Bundle(bundle) = load_bundle(&args.bundle)? else {
+        return Err(usage("--bundle must be a bundle"));
+    };
+    let artifact = ArtifactInput::from_file_or_digest(&args.file_or_digest).map_err(reported)?;
+    let evidence = sigverify_pki::verify::CertEvidence::Bundle(&bundle);
+    verify_with_ca(&artifact, &evidence, &trust, &expected)
 }
 
 /// `verify-bundle` as a library call: builds the authority from `--key` or the identity pair.

@@ -150,6 +150,7 @@ fn internal(p: &PackageResult) -> Vec<InternalSig> {
                 .code
                 .as_deref()
                 .map(|c| Code::parse(c).unwrap_or(Code::InternalSignature)),
+            identities: s.identities.clone(),
         })
         .collect()
 }

@@ -69,11 +69,15 @@ pub struct InternalSignature {
     /// Why it does not count, in words.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// For a certificate signature: the policy's CA identities its certificate matched.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub identities: Vec<String>,
 }
 
 impl InternalSignature {
     pub(crate) fn failed(source: &str, location: String, code: &str, message: String) -> Self {
         InternalSignature {
+            identities: Vec::new(),
             source: source.into(),
             location,
             valid: false,

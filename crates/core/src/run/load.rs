@@ -56,13 +56,12 @@ impl Loaded {
             .trust_file
             .clone()
             .or_else(|| policy.policy.trust.internal_keys.clone());
-        let internal = match trust_file {
-            Some(path) => Some(Arc::new(InternalTrust::load(
-                &path,
-                trusted_root.as_deref().map(String::as_str),
-            )?)),
-            None => None,
-        };
+        let internal = InternalTrust::load(
+            trust_file.as_deref(),
+            &policy.policy.trust,
+            trusted_root.as_deref().map(String::as_str),
+        )?
+        .map(Arc::new);
         Ok(Loaded {
             config,
             evidence,

@@ -1,6 +1,7 @@
 //! Key material: public keys and fingerprints, private keys, cosign's encrypted key files and
 //! password handling.
 
+pub mod custody;
 pub mod encrypted;
 pub mod password;
 mod pem;

@@ -1,7 +1,7 @@
 //! Internal (cosign) signatures and k-of-n approvals.
 
 use super::Checks;
-use crate::evidence::PackageEvidence;
+use crate::evidence::{InternalSig, PackageEvidence};
 use crate::model::{Approvals, Rule};
 use serde_json::json;
 use sigverify_codes::Code;
@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 /// Invalid signatures never count: beside a valid one they are warnings, but when every internal
 /// signature of a package fails the package fails whatever the rule requires (fail closed, like a
 /// bad registry signature). The requirement needs one valid signature; approvals need
-/// `threshold` distinct eligible keys.
+/// `threshold` distinct eligible keys or CA identities.
 pub(super) fn check(
     checks: &mut Checks,
     rule: &Rule,
@@ -65,26 +65,55 @@ pub(super) fn check(
         }
     }
     if let Some(approvals) = &rule.approvals {
-        approval_check(checks, approvals, &valid, unsigned_ok, &who);
+        let valid_sigs: Vec<&InternalSig> =
+            ev.internal_signatures.iter().filter(|s| s.valid).collect();
+        approval_check(checks, approvals, &valid_sigs, unsigned_ok, &who);
     }
 }
 
-/// Counts distinct eligible keys among the valid signatures: a key signing twice counts once.
+/// The eligible keys and CA identities the valid signatures satisfy. Each signature counts for
+/// at most one of them, and each of them once: a key signing twice counts once, and a certificate
+/// whose key is also listed does not count twice.
+fn approvers(a: &Approvals, valid: &[&InternalSig]) -> Vec<String> {
+    let mut approved: Vec<String> = Vec::new();
+    for sig in valid {
+        let fingerprint = sig.fingerprint.to_ascii_lowercase();
+        let key = a
+            .keys
+            .iter()
+            .find(|k| **k == fingerprint && !approved.contains(k));
+        let identity = a
+            .identities
+            .iter()
+            .find(|i| sig.identities.contains(i) && !approved.contains(i));
+        if let Some(found) = key.or(identity) {
+            approved.push(found.clone());
+        }
+    }
+    approved
+}
+
 fn approval_check(
     checks: &mut Checks,
     a: &Approvals,
-    valid: &BTreeSet<String>,
+    valid: &[&InternalSig],
     unsigned_ok: bool,
     who: &str,
 ) {
-    let approved: Vec<&String> = a.keys.iter().filter(|k| valid.contains(*k)).collect();
+    let approved = approvers(a, valid);
+    let eligible: Vec<&String> = a.keys.iter().chain(&a.identities).collect();
+    let what = match a.identities.is_empty() {
+        true => "keys",
+        false => "keys and identities",
+    };
     let msg = format!(
-        "{who} has {} of {} required approvals (eligible keys: {})",
+        "{who} has {} of {} required approvals (eligible {what}: {})",
         approved.len(),
         a.threshold,
-        a.keys.len()
+        eligible.len()
     );
-    let evidence = json!({ "threshold": a.threshold, "eligible": a.keys, "approvedBy": approved });
+    let evidence =
+        json!({ "threshold": a.threshold, "eligible": eligible, "approvedBy": approved });
     if approved.len() >= a.threshold {
         checks.pass("approvals", None, msg, evidence);
     } else if unsigned_ok {

@@ -3,6 +3,7 @@
 //! Unknown keys are errors everywhere: a typo such as `requires:` must not silently leave a
 //! package unprotected.
 
+mod authorities;
 mod rules;
 mod sections;
 mod signals;

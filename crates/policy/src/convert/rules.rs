@@ -14,7 +14,7 @@ const RULE_KEYS: &[&str] = &[
     "provenance",
     "allowUnsigned",
 ];
-const APPROVAL_KEYS: &[&str] = &["threshold", "keys"];
+const APPROVAL_KEYS: &[&str] = &["threshold", "keys", "identities"];
 const PROVENANCE_KEYS: &[&str] = &[
     "repositoryMatch",
     "repositories",
@@ -82,14 +82,77 @@ fn rule(cx: &Ctx, node: &Node, path: &str, trust: &Trust) -> Result<Rule, Policy
     })
 }
 
-/// `{ threshold: N, keys: [...] }`; keys are fingerprints or names from `trust.keys`.
+/// `{ threshold: N, keys: [...], identities: [...] }`; keys are fingerprints or names from
+/// `trust.keys`, identities names of CA identities in `trust.identities`.
 fn approvals(cx: &Ctx, node: &Node, path: &str, trust: &Trust) -> Result<Approvals, PolicyError> {
     let entries = cx.map(node, path, APPROVAL_KEYS)?;
-    let (Some(t), Some(k)) = (get(entries, "threshold"), get(entries, "keys")) else {
-        return Err(cx.err(node, path, "approvals need both 'threshold' and 'keys'"));
+    let (k, ids) = (get(entries, "keys"), get(entries, "identities"));
+    let Some(t) = get(entries, "threshold").filter(|_| k.is_some() || ids.is_some()) else {
+        return Err(cx.err(
+            node,
+            path,
+            "approvals need 'threshold' and 'keys' (or 'identities' of a private CA)",
+        ));
     };
     let threshold = cx.uint(t, &join(path, "threshold"))?;
-    let keys_path = join(path, "keys");
+    let keys = match k {
+        Some(k) => approval_keys(cx, k, &join(path, "keys"), trust)?,
+        None => Vec::new(),
+    };
+    let identities = match ids {
+        Some(n) => approval_identities(cx, n, &join(path, "identities"), trust)?,
+        None => Vec::new(),
+    };
+    let eligible = keys.len() + identities.len();
+    if threshold == 0 || threshold > eligible {
+        let what = match identities.is_empty() {
+            true => "keys",
+            false => "keys and identities",
+        };
+        let msg = format!(
+            "threshold {threshold} must be between 1 and the number of {what} ({eligible})"
+        );
+        return Err(cx.err(t, &join(path, "threshold"), msg));
+    }
+    Ok(Approvals {
+        threshold,
+        keys,
+        identities,
+    })
+}
+
+/// Names of CA identities (`trust.identities` entries with `ca:`), each once.
+fn approval_identities(
+    cx: &Ctx,
+    node: &Node,
+    path: &str,
+    trust: &Trust,
+) -> Result<Vec<String>, PolicyError> {
+    let mut out: Vec<String> = Vec::new();
+    for (i, (s, n)) in cx.str_list(node, path)?.into_iter().enumerate() {
+        let item_path = format!("{path}[{i}]");
+        if !trust.ca_identities.contains_key(s) {
+            return Err(cx.err(
+                n,
+                &item_path,
+                format!("'{s}' is not an identity of a certificate authority in trust.identities (one with 'ca:')"),
+            ));
+        }
+        if out.iter().any(|o| o == s) {
+            return Err(cx.err(n, &item_path, format!("identity '{s}' is listed twice")));
+        }
+        out.push(s.to_string());
+    }
+    Ok(out)
+}
+
+fn approval_keys(
+    cx: &Ctx,
+    k: &Node,
+    keys_path: &str,
+    trust: &Trust,
+) -> Result<Vec<String>, PolicyError> {
+    let keys_path = keys_path.to_string();
     let mut keys = Vec::new();
     for (i, (s, n)) in cx.str_list(k, &keys_path)?.into_iter().enumerate() {
         let item_path = format!("{keys_path}[{i}]");
@@ -109,14 +172,7 @@ fn approvals(cx: &Ctx, node: &Node, path: &str, trust: &Trust) -> Result<Approva
         }
         keys.push(fp);
     }
-    if threshold == 0 || threshold > keys.len() {
-        let msg = format!(
-            "threshold {threshold} must be between 1 and the number of keys ({})",
-            keys.len()
-        );
-        return Err(cx.err(t, &join(path, "threshold"), msg));
-    }
-    Ok(Approvals { threshold, keys })
+    Ok(keys)
 }
 
 fn provenance(

@@ -13,14 +13,17 @@ const TRUST_KEYS: &[&str] = &[
     "internalKeys",
     "keys",
     "identities",
+    "certificateAuthorities",
     "sigstoreRoot",
 ];
-const IDENTITY_KEYS: &[&str] = &[
+/// Keys of a `trust.identities` entry (`ca` makes it a private-CA identity).
+pub(super) const IDENTITY_KEYS: &[&str] = &[
     "issuer",
     "subject",
     "subjectRegex",
     "repository",
     "workflow",
+    "ca",
 ];
 
 /// Converts `trust`.
@@ -50,10 +53,21 @@ pub(super) fn trust(cx: &Ctx, node: &Node) -> Result<Trust, PolicyError> {
                 .insert(e.key.clone(), fingerprint(cx, &e.value, &path)?);
         }
     }
+    if let Some(n) = get(entries, "certificateAuthorities") {
+        super::authorities::authorities(cx, n, &mut trust)?;
+    }
     if let Some(n) = get(entries, "identities") {
         for e in cx.any_map(n, "trust.identities")? {
-            let id = identity(cx, &e.value, &format!("trust.identities.{}", e.key))?;
-            trust.identities.insert(e.key.clone(), id);
+            let path = format!("trust.identities.{}", e.key);
+            let fields = cx.map(&e.value, &path, IDENTITY_KEYS)?;
+            if get(fields, "ca").is_some() {
+                let subject = subject_match(cx, fields, &path)?;
+                let id = super::authorities::ca_identity(cx, &e.value, &path, subject, &trust)?;
+                trust.ca_identities.insert(e.key.clone(), id);
+            } else {
+                let id = identity(cx, &e.value, &path)?;
+                trust.identities.insert(e.key.clone(), id);
+            }
         }
     }
     Ok(trust)
@@ -133,18 +147,7 @@ fn identity(cx: &Ctx, node: &Node, path: &str) -> Result<Identity, PolicyError> 
         Some(n) => cx.str(n, &issuer_path)?.to_string(),
         None => return Err(cx.err(node, &issuer_path, "missing 'issuer'")),
     };
-    let subject = match (get(entries, "subject"), get(entries, "subjectRegex")) {
-        (Some(_), Some(r)) => {
-            return Err(cx.err(
-                r,
-                &join(path, "subjectRegex"),
-                "use either 'subject' or 'subjectRegex', not both",
-            ))
-        }
-        (Some(n), None) => SubjectMatch::Exact(cx.str(n, &join(path, "subject"))?.to_string()),
-        (None, Some(n)) => SubjectMatch::Regex(anchored_regex(cx, n, &join(path, "subjectRegex"))?),
-        (None, None) => SubjectMatch::Any,
-    };
+    let subject = subject_match(cx, entries, path)?;
     let repository = get(entries, "repository")
         .map(|n| glob(cx, n, &join(path, "repository")))
         .transpose()?;
@@ -165,6 +168,30 @@ fn identity(cx: &Ctx, node: &Node, path: &str) -> Result<Identity, PolicyError> 
         repository,
         workflow,
     })
+}
+
+/// `subject` (exact) or `subjectRegex` (anchored), or neither.
+fn subject_match(
+    cx: &Ctx,
+    entries: &[crate::node::Entry],
+    path: &str,
+) -> Result<SubjectMatch, PolicyError> {
+    Ok(
+        match (get(entries, "subject"), get(entries, "subjectRegex")) {
+            (Some(_), Some(r)) => {
+                return Err(cx.err(
+                    r,
+                    &join(path, "subjectRegex"),
+                    "use either 'subject' or 'subjectRegex', not both",
+                ))
+            }
+            (Some(n), None) => SubjectMatch::Exact(cx.str(n, &join(path, "subject"))?.to_string()),
+            (None, Some(n)) => {
+                SubjectMatch::Regex(anchored_regex(cx, n, &join(path, "subjectRegex"))?)
+            }
+            (None, None) => SubjectMatch::Any,
+        },
+    )
 }
 
 /// A regex that must match the whole subject.

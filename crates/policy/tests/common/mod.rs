@@ -63,6 +63,17 @@ pub fn sig(fp: &str, valid: bool) -> InternalSig {
         fingerprint: fp.into(),
         valid,
         code: (!valid).then_some(sigverify_codes::Code::BadSignature),
+        identities: Vec::new(),
+    }
+}
+
+/// A certificate signature whose certificate matched these CA identities of the policy.
+pub fn cert_sig(fp: &str, identities: &[&str]) -> InternalSig {
+    InternalSig {
+        fingerprint: fp.into(),
+        valid: true,
+        code: None,
+        identities: identities.iter().map(|s| s.to_string()).collect(),
     }
 }
 

@@ -11,10 +11,13 @@
 //!   `SHA256:<base64>` form of the key's SHA-256 fingerprint, or the hex fingerprint), over
 //!   npm's message `name@version:integrity`.
 //!
-//! Every signature is checked with `sigverify_cosign::verify_with_trust_file`: the key must be
-//! in the trust file and valid (not expired, not revoked) at a verified timestamp, or now when
-//! the evidence carries none.
+//! Every key signature is checked with `sigverify_cosign::verify_with_trust_file`: the key must
+//! be in the trust file and valid (not expired, not revoked) at a verified timestamp, or now when
+//! the evidence carries none. A bundle carrying a certificate is checked against the policy's
+//! private CAs (`trust.certificateAuthorities`): chain at the signing time an RFC 3161 timestamp
+//! proves (else now), CRLs, and an identity of that CA (`trust.identities` with `ca:`).
 
+mod authority;
 mod find;
 mod trust;
 

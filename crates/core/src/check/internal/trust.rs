@@ -1,5 +1,5 @@
-//! The trust material internal signatures are judged against: the trust file of keys and the
-//! Sigstore root, at the instant of the run.
+//! The trust material internal signatures are judged against: the trust file of keys, the
+//! policy's private certificate authorities and the Sigstore root, at the instant of the run.
 
 use std::path::Path;
 
@@ -11,28 +11,51 @@ use sigverify_cosign::sigfile::decode_signature;
 use sigverify_cosign::trust::TrustedKey;
 use sigverify_cosign::{verify_with_trust_file, ArtifactInput, Coded, Evidence, TrustFile};
 
+use super::authority::{judge_certificate, load_authorities, Authority};
 use crate::error::VerifyError;
 use crate::model::InternalSignature;
 use crate::source::packument::RegistrySignature;
 
-/// The trust file and Sigstore root internal signatures are checked against, at one instant.
+/// The trust file, CAs and Sigstore root internal signatures are checked against, at one
+/// instant.
 pub struct InternalTrust {
+    /// The trust file of keys (none when only CAs are trusted: key signatures then fail).
     trust: TrustFile,
+    authorities: Vec<Authority>,
     root: TrustedRoot,
     now: DateTime<Utc>,
 }
 
 impl std::fmt::Debug for InternalTrust {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "InternalTrust({} keys)", self.trust.keys.len())
+        write!(
+            f,
+            "InternalTrust({} keys, {} CAs)",
+            self.trust.keys.len(),
+            self.authorities.len()
+        )
     }
 }
 
 impl InternalTrust {
-    /// Loads the trust file; `trusted_root` is a `trusted_root.json` text (the embedded
-    /// public-good root when `None`) for bundles that carry log entries or timestamps.
-    pub fn load(path: &Path, trusted_root: Option<&str>) -> Result<Self, VerifyError> {
-        let trust = TrustFile::load(path).map_err(|e| VerifyError::TrustFile(e.to_string()))?;
+    /// Loads the trust file (if any) and the policy's certificate authorities; `trusted_root`
+    /// is a `trusted_root.json` text (the embedded public-good root when `None`) for key
+    /// bundles that carry log entries or timestamps. `None` when there is nothing to trust.
+    pub fn load(
+        path: Option<&Path>,
+        policy: &sigverify_policy::Trust,
+        trusted_root: Option<&str>,
+    ) -> Result<Option<Self>, VerifyError> {
+        if path.is_none() && policy.ca_identities.is_empty() {
+            return Ok(None);
+        }
+        let trust = match path {
+            Some(path) => {
+                TrustFile::load(path).map_err(|e| VerifyError::TrustFile(e.to_string()))?
+            }
+            None => TrustFile { keys: Vec::new() },
+        };
+        let authorities = load_authorities(policy)?;
         let (text, name) = match trusted_root {
             Some(text) => (text, "--trusted-root"),
             None => (
@@ -42,11 +65,12 @@ impl InternalTrust {
         };
         let root = sigverify_cosign::trustroot::parse(text, name)
             .map_err(|e| VerifyError::TrustedRoot(e.to_string()))?;
-        Ok(InternalTrust {
+        Ok(Some(InternalTrust {
             trust,
+            authorities,
             root,
             now: Utc::now(),
-        })
+        }))
     }
 
     /// The trust-file key a `dist.signatures` keyid names, if any.
@@ -96,6 +120,12 @@ impl InternalTrust {
             Ok(evidence) => evidence,
             Err((code, why)) => return InternalSignature::failed(source, location, &code, why),
         };
+        if let Evidence::Bundle(bundle) = &evidence {
+            if sigverify_pki::verify::has_certificate(bundle) {
+                let (cas, now) = (&self.authorities, self.now);
+                return judge_certificate(cas, artifact, bundle, source, location, now);
+            }
+        }
         self.judge(artifact, &evidence, &self.trust, source, location)
     }
 
@@ -122,6 +152,7 @@ impl InternalTrust {
             timestamped: verdict.timestamped,
             code,
             message,
+            identities: Vec::new(),
         }
     }
 }
