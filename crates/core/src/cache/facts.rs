@@ -11,7 +11,7 @@ use crate::cache::{CachedFacts, EntryDraft, EvidenceCache};
 use crate::model::PackageTiming;
 use crate::source::evidence::{Evidence, EvidenceError};
 use crate::source::lines::earlier_in_line;
-use crate::source::packument::{parse_packument, PackumentFacts};
+use crate::source::packument::{parse_packument_keeping, PackumentFacts};
 use crate::source::registry::Conditional;
 use crate::Code;
 
@@ -49,7 +49,11 @@ impl FactsSource<'_> {
         let key = EvidenceCache::key(registry, name, self.full);
         let mut keep = match &cached {
             // The cached history names the earlier versions the signals need whole.
-            Some(c) => with_history(&c.facts, wanted, self.history),
+            Some(c) => with_history(
+                c.facts.versions.keys().map(String::as_str).collect(),
+                wanted,
+                self.history,
+            ),
             None => wanted,
         };
         // Verdicts are keyed by the facts they judged: they stay usable when the packument is
@@ -104,20 +108,27 @@ impl FactsSource<'_> {
                 if let Some(c) = cached {
                     verdicts = c.verdicts;
                 }
+                // Only the kept versions (wanted, their history, what the entry had) are read
+                // in full: the others get what a cache entry keeps of them, so a cold run sees
+                // the same facts a warm one reads back.
+                let history = self.history;
                 let parse = move || {
                     let started = Instant::now();
-                    let facts =
-                        parse_packument(&bytes).map_err(|e| (Code::BadPackument, e.to_string()));
-                    (facts, started.elapsed())
+                    let parsed = parse_packument_keeping(&bytes, |all| {
+                        with_history(all.collect(), keep, history)
+                    })
+                    .map_err(|e| (Code::BadPackument, e.to_string()));
+                    (parsed, started.elapsed())
                 };
-                let (facts, parse_time) = crate::work::cpu::on_cpu_pool(parse).await;
+                let (parsed, parse_time) = crate::work::cpu::on_cpu_pool(parse).await;
                 timing.parse = parse_time;
-                let draft = facts.as_ref().ok().and_then(|facts| {
-                    keep = with_history(facts, std::mem::take(&mut keep), self.history);
-                    keep.retain(|v| facts.versions.contains_key(v));
-                    self.cache.draft(key, validators, keep, verdicts, true)
-                });
-                (facts, draft)
+                match parsed {
+                    Ok((facts, keep)) => {
+                        let draft = self.cache.draft(key, validators, keep, verdicts, true);
+                        (Ok(facts), draft)
+                    }
+                    Err(e) => (Err(e), None),
+                }
             }
             Ok(Conditional::NotFound) => {
                 let why = "the registry answered 404 for its packument";
@@ -128,19 +139,15 @@ impl FactsSource<'_> {
     }
 }
 
-/// `wanted` and the at most `history` nearest earlier versions of each one's release line.
-fn with_history(
-    facts: &PackumentFacts,
-    wanted: BTreeSet<String>,
-    history: usize,
-) -> BTreeSet<String> {
+/// `wanted` and the at most `history` nearest earlier versions of each one's release line
+/// among `all` the packument's versions.
+fn with_history(all: Vec<&str>, wanted: BTreeSet<String>, history: usize) -> BTreeSet<String> {
     if history == 0 {
         return wanted;
     }
-    let all = || facts.versions.keys().map(String::as_str);
     let earlier: Vec<String> = wanted
         .iter()
-        .flat_map(|v| earlier_in_line(all(), v, history))
+        .flat_map(|v| earlier_in_line(all.iter().copied(), v, history))
         .collect();
     let mut keep = wanted;
     keep.extend(earlier);

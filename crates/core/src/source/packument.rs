@@ -205,27 +205,98 @@ struct WireProvenance {
 pub fn parse_packument(bytes: &[u8]) -> Result<PackumentFacts, PackumentError> {
     let wire: WirePackument =
         serde_json::from_slice(bytes).map_err(|e| PackumentError(e.to_string()))?;
-    let published = wire
-        .time
-        .iter()
-        .filter_map(|(v, t)| Some((v.clone(), parse_time(t.as_str()?)?)))
-        .collect();
     let versions = wire
         .versions
         .into_iter()
         .map(|(v, doc)| (v, doc.into_facts()))
         .collect();
-    let maintainers = wire
-        .maintainers
-        .as_ref()
-        .and_then(serde_json::Value::as_array)
-        .map(Vec::len);
     Ok(PackumentFacts {
         name: wire.name,
         versions,
-        published,
-        maintainers,
+        published: published(&wire.time),
+        maintainers: maintainer_count(wire.maintainers.as_ref()),
     })
+}
+
+/// A packument whose version documents are kept as raw JSON, read in full only for the
+/// versions a run keeps.
+#[derive(Deserialize)]
+struct LazyPackument<'a> {
+    name: Option<String>,
+    #[serde(default, borrow)]
+    versions: HashMap<String, &'a serde_json::value::RawValue>,
+    #[serde(default)]
+    time: HashMap<String, serde_json::Value>,
+    #[serde(default)]
+    maintainers: Option<serde_json::Value>,
+}
+
+/// What the release history needs of a version outside the kept ones.
+#[derive(Deserialize)]
+struct HistoryVersion {
+    #[serde(default)]
+    dist: Option<HistoryDist>,
+}
+
+#[derive(Deserialize)]
+struct HistoryDist {
+    attestations: Option<WireAttestations>,
+}
+
+/// Parses a packument keeping every detail of the versions `keep` picks from all version
+/// names, and of the others only what the release history needs (publish times, provenance
+/// advertisement): the facts a cache entry keeps ([`PackumentFacts::compacted`]), without
+/// building the dependency maps, scripts and signatures of hundreds of versions a run never
+/// looks at. Returns the kept set too (restricted to the versions the document has).
+pub fn parse_packument_keeping(
+    bytes: &[u8],
+    keep: impl FnOnce(&mut dyn Iterator<Item = &str>) -> BTreeSet<String>,
+) -> Result<(PackumentFacts, BTreeSet<String>), PackumentError> {
+    let wire: LazyPackument =
+        serde_json::from_slice(bytes).map_err(|e| PackumentError(e.to_string()))?;
+    let mut keep = keep(&mut wire.versions.keys().map(String::as_str));
+    keep.retain(|v| wire.versions.contains_key(v));
+    let mut versions = HashMap::with_capacity(wire.versions.len());
+    for (version, raw) in wire.versions {
+        let facts = if keep.contains(&version) {
+            let doc: WireVersion =
+                serde_json::from_str(raw.get()).map_err(|e| PackumentError(e.to_string()))?;
+            doc.into_facts()
+        } else {
+            history_facts(raw.get())
+        };
+        versions.insert(version, facts);
+    }
+    let facts = PackumentFacts {
+        name: wire.name,
+        versions,
+        published: published(&wire.time),
+        maintainers: maintainer_count(wire.maintainers.as_ref()),
+    };
+    Ok((facts, keep))
+}
+
+/// The release-history facts of a version document (a malformed one advertises nothing).
+fn history_facts(raw: &str) -> VersionFacts {
+    let provenance_predicate = serde_json::from_str::<HistoryVersion>(raw)
+        .ok()
+        .and_then(|v| v.dist?.attestations?.provenance?.predicate_type);
+    VersionFacts {
+        provenance_predicate,
+        ..VersionFacts::default()
+    }
+}
+
+fn published(time: &HashMap<String, serde_json::Value>) -> HashMap<String, DateTime<Utc>> {
+    time.iter()
+        .filter_map(|(v, t)| Some((v.clone(), parse_time(t.as_str()?)?)))
+        .collect()
+}
+
+fn maintainer_count(maintainers: Option<&serde_json::Value>) -> Option<usize> {
+    maintainers
+        .and_then(serde_json::Value::as_array)
+        .map(Vec::len)
 }
 
 /// Parses a single version document (`/<name>/<version>`).
