@@ -20,6 +20,7 @@ pub use config::{PolicyChoice, VerifyOptions};
 pub use error::VerifyError;
 pub use model::{PackageResult, Report, Status, Summary};
 pub use run::fetch::{fetch_store, FetchSummary};
+pub use run::gate::Gate;
 pub use run::package::{verify_package, PackageSpec};
 pub use run::tree::verify_tree;
 pub use sigverify_codes::{Code, Kind};

@@ -14,6 +14,7 @@
 //! Key fingerprint everywhere: lower-case hex SHA-256 of the key's SPKI DER.
 
 pub mod bundle;
+pub mod dsse;
 pub mod sign;
 pub mod trust;
 

@@ -6,7 +6,7 @@ use std::time::Duration;
 use sigverify_attest::IdentityPolicy;
 use sigverify_lockfile::Omit;
 
-use crate::config::npmrc::ConfigOverrides;
+use crate::config::npmrc::{ConfigOverrides, NpmConfig};
 use crate::work::progress::ProgressSink;
 
 /// What to verify and how.
@@ -48,6 +48,9 @@ pub struct VerifyOptions {
     /// The policy environment (`None`: `NPM_SIGVERIFY_ENV`, then `NODE_ENV`, then the policy's
     /// default).
     pub environment: Option<String>,
+    /// The npm configuration to use instead of reading `.npmrc` files and the manager's own
+    /// settings (a registry gate configures its upstreams and their credentials itself).
+    pub npm_config: Option<NpmConfig>,
 }
 
 /// Which trust policy decides a run.
@@ -84,6 +87,7 @@ impl Default for VerifyOptions {
             trust_file: None,
             policy: PolicyChoice::Discover,
             environment: None,
+            npm_config: None,
         }
     }
 }

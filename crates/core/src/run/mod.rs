@@ -2,6 +2,7 @@
 //! progress, timings).
 
 pub mod fetch;
+pub mod gate;
 pub(crate) mod load;
 pub mod package;
 pub(crate) mod plan;
