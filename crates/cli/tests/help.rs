@@ -22,6 +22,8 @@ const COMMANDS: &[&[&str]] = &[
     &["trust", "update"],
     &["init"],
     &["install"],
+    &["serve"],
+    &["verify-vsa"],
     &["verify-blob"],
     &["verify-bundle"],
     &["sign"],
@@ -67,6 +69,8 @@ fn exit_codes_are_stated() {
         &["trust", "update"],
         &["verify-blob"],
         &["sign"],
+        &["serve"],
+        &["verify-vsa"],
     ] {
         let text = help(command);
         assert!(text.contains("Exit codes: 0"), "{command:?}:\n{text}");

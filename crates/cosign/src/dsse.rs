@@ -43,13 +43,22 @@ pub enum DsseError {
 
 /// DSSE's pre-authentication encoding: `DSSEv1 <len> <type> <len> <payload>`.
 pub fn pae(payload_type: &str, payload: &[u8]) -> Vec<u8> {
-    let mut out = format!("DSSEv1 {} {payload_type} {} ", payload_type.len(), payload.len()).into_bytes();
+    let mut out = format!(
+        "DSSEv1 {} {payload_type} {} ",
+        payload_type.len(),
+        payload.len()
+    )
+    .into_bytes();
     out.extend_from_slice(payload);
     out
 }
 
 /// Signs `payload` into an envelope with `key`.
-pub fn sign_envelope(payload_type: &str, payload: &[u8], key: &PrivateKey) -> Result<Envelope, KeyError> {
+pub fn sign_envelope(
+    payload_type: &str,
+    payload: &[u8],
+    key: &PrivateKey,
+) -> Result<Envelope, KeyError> {
     let signature = key.sign(&pae(payload_type, payload))?;
     Ok(Envelope {
         payload_type: payload_type.to_string(),
@@ -63,7 +72,10 @@ pub fn sign_envelope(payload_type: &str, payload: &[u8], key: &PrivateKey) -> Re
 
 /// Verifies an envelope with `key`: some signature must verify over the PAE. Returns the
 /// payload type and the payload.
-pub fn verify_envelope(envelope: &Envelope, key: &PublicKey) -> Result<(String, Vec<u8>), DsseError> {
+pub fn verify_envelope(
+    envelope: &Envelope,
+    key: &PublicKey,
+) -> Result<(String, Vec<u8>), DsseError> {
     let payload = STANDARD
         .decode(&envelope.payload)
         .map_err(|e| DsseError::Malformed(format!("payload is not base64: {e}")))?;
@@ -86,7 +98,10 @@ mod tests {
 
     #[test]
     fn pae_is_the_specs_encoding() {
-        assert_eq!(pae("http://example.com/HelloWorld", b"hello world"), b"DSSEv1 29 http://example.com/HelloWorld 11 hello world".to_vec());
+        assert_eq!(
+            pae("http://example.com/HelloWorld", b"hello world"),
+            b"DSSEv1 29 http://example.com/HelloWorld 11 hello world".to_vec()
+        );
     }
 
     #[test]

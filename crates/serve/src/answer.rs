@@ -99,9 +99,35 @@ pub fn unavailable(code: &str, message: &str) -> Response<Body> {
 pub fn set_header(response: &mut Response<Body>, name: &'static str, value: &str) {
     let clean: String = value
         .chars()
-        .map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { '?' })
+        .map(|c| {
+            if c.is_ascii_graphic() || c == ' ' {
+                c
+            } else {
+                '?'
+            }
+        })
         .collect();
     if let Ok(value) = HeaderValue::from_str(&clean) {
         response.headers_mut().insert(name, value);
+    }
+}
+
+/// Puts the reason in the status line too (`403 Forbidden EINTEGRITYSIGNATURE a@1.0.0 ...`):
+/// installers that print only the status line (Yarn, pnpm, Bun) then name the reason as well.
+pub fn reason_phrase(response: &mut Response<Body>, text: &str) {
+    let base = response.status().canonical_reason().unwrap_or("Error");
+    let clean: String = format!("{base} - {text}")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() || c == ' ' {
+                c
+            } else {
+                '?'
+            }
+        })
+        .take(400)
+        .collect();
+    if let Ok(reason) = hyper::ext::ReasonPhrase::try_from(clean) {
+        response.extensions_mut().insert(reason);
     }
 }

@@ -110,7 +110,10 @@ impl ServeConfig {
             text.push_str(&format!("{scope}:registry={url}\n"));
         }
         if let Some(token) = &self.upstream_token {
-            text.push_str(&format!("{}:_authToken={token}\n", nerf_dart(&self.upstream)));
+            text.push_str(&format!(
+                "{}:_authToken={token}\n",
+                nerf_dart(&self.upstream)
+            ));
         }
         if let Some(path) = &self.npmrc {
             let more = std::fs::read_to_string(path).map_err(|e| {
@@ -193,7 +196,9 @@ pub fn parse_named_policy(text: &str) -> Result<(String, PathBuf), String> {
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     if !ok {
-        return Err(format!("policy name '{name}': use letters, digits, '-' and '_'"));
+        return Err(format!(
+            "policy name '{name}': use letters, digits, '-' and '_'"
+        ));
     }
     Ok((name.to_string(), PathBuf::from(path)))
 }
@@ -212,10 +217,19 @@ mod tests {
         config.scopes.insert(scope, url);
         config.upstream_token = Some("s3cret-token".into());
         let npm = config.npm_config().unwrap();
-        assert_eq!(npm.registry_for("@acme/x").unwrap().as_str(), "https://npm.acme.test/");
-        assert_eq!(npm.registry_for("x").unwrap().as_str(), "http://up.test:4873/npm/");
+        assert_eq!(
+            npm.registry_for("@acme/x").unwrap().as_str(),
+            "https://npm.acme.test/"
+        );
+        assert_eq!(
+            npm.registry_for("x").unwrap().as_str(),
+            "http://up.test:4873/npm/"
+        );
         let url = Url::parse("http://up.test:4873/npm/x").unwrap();
-        assert_eq!(npm.authorization_for(&url).as_deref(), Some("Bearer s3cret-token"));
+        assert_eq!(
+            npm.authorization_for(&url).as_deref(),
+            Some("Bearer s3cret-token")
+        );
         let other = Url::parse("https://npm.acme.test/@acme%2fx").unwrap();
         assert_eq!(npm.authorization_for(&other), None);
         assert!(npm.secrets().contains(&"s3cret-token".to_string()));

@@ -44,7 +44,10 @@ pub enum ServeError {
 }
 
 /// Starts the gate and serves until `shutdown` resolves, then drains requests in flight.
-pub async fn run(config: ServeConfig, shutdown: impl Future<Output = ()>) -> Result<(), ServeError> {
+pub async fn run(
+    config: ServeConfig,
+    shutdown: impl Future<Output = ()>,
+) -> Result<(), ServeError> {
     let state = state::State::open(config.clone()).await?;
     let main = bind(config.listen).await?;
     let ops = match config.ops_listen {
@@ -71,10 +74,30 @@ pub async fn run(config: ServeConfig, shutdown: impl Future<Output = ()>) -> Res
 }
 
 async fn bind(addr: std::net::SocketAddr) -> Result<TcpListener, ServeError> {
-    TcpListener::bind(addr).await.map_err(|e| ServeError::Listen {
-        addr: addr.to_string(),
-        reason: e.to_string(),
-    })
+    TcpListener::bind(addr)
+        .await
+        .map_err(|e| ServeError::Listen {
+            addr: addr.to_string(),
+            reason: e.to_string(),
+        })
+}
+
+/// The stop request of an embedding process (see [`request_stop`]).
+fn stop_notice() -> &'static tokio::sync::Notify {
+    static STOP: std::sync::OnceLock<tokio::sync::Notify> = std::sync::OnceLock::new();
+    STOP.get_or_init(tokio::sync::Notify::new)
+}
+
+/// Asks a gate started with [`stop_requested`] as its shutdown to drain and stop. For hosts
+/// that own the process's signals (Node.js: a Rust signal handler there re-raises the signal
+/// into Node's own handler forever), which catch SIGTERM themselves and call this.
+pub fn request_stop() {
+    stop_notice().notify_one();
+}
+
+/// Resolves once [`request_stop`] was called (before or after this was awaited).
+pub async fn stop_requested() {
+    stop_notice().notified().await;
 }
 
 /// Resolves on SIGTERM or Ctrl-C (SIGINT): what Kubernetes and a terminal send.

@@ -45,7 +45,10 @@ pub struct Metrics {
 }
 
 fn bump<K: Ord>(map: &Mutex<BTreeMap<K, u64>>, key: K) {
-    *map.lock().expect("no panics under the lock").entry(key).or_default() += 1;
+    *map.lock()
+        .expect("no panics under the lock")
+        .entry(key)
+        .or_default() += 1;
 }
 
 impl Metrics {
@@ -95,38 +98,83 @@ impl Metrics {
         let mut out = String::new();
         self.render_counters(&mut out);
         let in_flight = self.in_flight.load(Ordering::Relaxed);
-        header(&mut out, "sigverify_http_in_flight_requests", "gauge", "requests being answered");
+        header(
+            &mut out,
+            "sigverify_http_in_flight_requests",
+            "gauge",
+            "requests being answered",
+        );
         let _ = writeln!(out, "sigverify_http_in_flight_requests {in_flight}");
         render_cache(&mut out, cache);
         let name = "sigverify_upstream_request_duration_seconds";
-        header(&mut out, name, "histogram", "upstream registry requests, by kind");
-        for (kind, h) in self.upstream.lock().expect("no panics under the lock").iter() {
+        header(
+            &mut out,
+            name,
+            "histogram",
+            "upstream registry requests, by kind",
+        );
+        for (kind, h) in self
+            .upstream
+            .lock()
+            .expect("no panics under the lock")
+            .iter()
+        {
             render_histogram(&mut out, name, &format!("kind=\"{kind}\""), h);
         }
         let name = "sigverify_verification_duration_seconds";
-        header(&mut out, name, "histogram", "packument verifications (every version judged)");
-        render_histogram(&mut out, name, "", &self.verification.lock().expect("no panics"));
+        header(
+            &mut out,
+            name,
+            "histogram",
+            "packument verifications (every version judged)",
+        );
+        render_histogram(
+            &mut out,
+            name,
+            "",
+            &self.verification.lock().expect("no panics"),
+        );
         out
     }
 
     fn render_counters(&self, out: &mut String) {
         let name = "sigverify_http_requests_total";
-        header(out, name, "counter", "requests answered, by route and status");
+        header(
+            out,
+            name,
+            "counter",
+            "requests answered, by route and status",
+        );
         for ((route, status), n) in self.requests.lock().expect("no panics").iter() {
             let _ = writeln!(out, "{name}{{route=\"{route}\",status=\"{status}\"}} {n}");
         }
         let name = "sigverify_verdicts_total";
-        header(out, name, "counter", "versions decided, by outcome and code");
+        header(
+            out,
+            name,
+            "counter",
+            "versions decided, by outcome and code",
+        );
         for ((outcome, code), n) in self.verdicts.lock().expect("no panics").iter() {
             let _ = writeln!(out, "{name}{{outcome=\"{outcome}\",code=\"{code}\"}} {n}");
         }
         let name = "sigverify_refusals_total";
-        header(out, name, "counter", "versions kept from installers, by kind and code");
+        header(
+            out,
+            name,
+            "counter",
+            "versions kept from installers, by kind and code",
+        );
         for ((kind, code), n) in self.refusals.lock().expect("no panics").iter() {
             let _ = writeln!(out, "{name}{{kind=\"{kind}\",code=\"{code}\"}} {n}");
         }
         let name = "sigverify_tarball_aborts_total";
-        header(out, name, "counter", "tarball responses aborted mid-stream, by code");
+        header(
+            out,
+            name,
+            "counter",
+            "tarball responses aborted mid-stream, by code",
+        );
         for (code, n) in self.aborts.lock().expect("no panics").iter() {
             let _ = writeln!(out, "{name}{{code=\"{code}\"}} {n}");
         }
@@ -149,13 +197,21 @@ fn header(out: &mut String, name: &str, kind: &str, help: &str) {
 fn render_cache(out: &mut String, (hits, misses): (u64, u64)) {
     let name = "sigverify_cache_lookups_total";
     header(out, name, "counter", "shared cache lookups, by result");
-    let _ = writeln!(out, "{name}{{result=\"hit\"}} {hits}\n{name}{{result=\"miss\"}} {misses}");
+    let _ = writeln!(
+        out,
+        "{name}{{result=\"hit\"}} {hits}\n{name}{{result=\"miss\"}} {misses}"
+    );
     let ratio = match hits + misses {
         0 => 0.0,
         total => hits as f64 / total as f64,
     };
     let name = "sigverify_cache_hit_ratio";
-    header(out, name, "gauge", "shared cache hits over lookups since start");
+    header(
+        out,
+        name,
+        "gauge",
+        "shared cache hits over lookups since start",
+    );
     let _ = writeln!(out, "{name} {ratio}");
 }
 
@@ -165,7 +221,11 @@ fn render_histogram(out: &mut String, name: &str, labels: &str, h: &Histogram) {
         let _ = writeln!(out, "{name}_bucket{{{labels}{sep}le=\"{bound}\"}} {count}");
     }
     let _ = writeln!(out, "{name}_bucket{{{labels}{sep}le=\"+Inf\"}} {}", h.count);
-    let braces = if labels.is_empty() { String::new() } else { format!("{{{labels}}}") };
+    let braces = if labels.is_empty() {
+        String::new()
+    } else {
+        format!("{{{labels}}}")
+    };
     let _ = writeln!(out, "{name}_sum{braces} {}", h.sum);
     let _ = writeln!(out, "{name}_count{braces} {}", h.count);
 }
@@ -184,10 +244,17 @@ mod tests {
         m.verification(Duration::from_millis(7));
         let _guard = m.start();
         let text = m.render((3, 1));
-        assert!(text.contains("sigverify_http_requests_total{route=\"packument\",status=\"200\"} 2"));
-        assert!(text.contains("sigverify_verdicts_total{outcome=\"fail\",code=\"EINTEGRITYSIGNATURE\"} 1"));
-        assert!(text.contains("sigverify_upstream_request_duration_seconds_bucket{kind=\"tarball\",le=\"0.025\"} 0"));
-        assert!(text.contains("sigverify_upstream_request_duration_seconds_bucket{kind=\"tarball\",le=\"0.05\"} 1"));
+        assert!(
+            text.contains("sigverify_http_requests_total{route=\"packument\",status=\"200\"} 2")
+        );
+        assert!(text
+            .contains("sigverify_verdicts_total{outcome=\"fail\",code=\"EINTEGRITYSIGNATURE\"} 1"));
+        assert!(text.contains(
+            "sigverify_upstream_request_duration_seconds_bucket{kind=\"tarball\",le=\"0.025\"} 0"
+        ));
+        assert!(text.contains(
+            "sigverify_upstream_request_duration_seconds_bucket{kind=\"tarball\",le=\"0.05\"} 1"
+        ));
         assert!(text.contains("sigverify_verification_duration_seconds_bucket{le=\"+Inf\"} 1"));
         assert!(text.contains("sigverify_http_in_flight_requests 1"));
         assert!(text.contains("sigverify_cache_hit_ratio 0.75"));

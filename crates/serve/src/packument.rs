@@ -142,7 +142,11 @@ async fn refresh(
     match response.status().as_u16() {
         304 => match kept {
             Some(k) => return Ok(Arc::new(k.renewed())),
-            None => return Err(FetchFailure::Malformed("304 to an unconditional request".into())),
+            None => {
+                return Err(FetchFailure::Malformed(
+                    "304 to an unconditional request".into(),
+                ))
+            }
         },
         404 => return Err(FetchFailure::NotFound),
         200..=299 => {}

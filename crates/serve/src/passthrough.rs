@@ -32,13 +32,27 @@ pub async fn pass(
         None => state.gate.config().registry().map_err(Into::into),
     };
     let Ok(registry) = registry else {
-        return answer::error(StatusCode::BAD_REQUEST, "EUSAGE", "no upstream for this package", "check the package name");
+        return answer::error(
+            StatusCode::BAD_REQUEST,
+            "EUSAGE",
+            "no upstream for this package",
+            "check the package name",
+        );
     };
     let Some(url) = upstream_url(&registry, path_and_query) else {
-        return answer::error(StatusCode::BAD_REQUEST, "EUSAGE", "not a registry path", "check the URL");
+        return answer::error(
+            StatusCode::BAD_REQUEST,
+            "EUSAGE",
+            "not a registry path",
+            "check the URL",
+        );
     };
     let started = Instant::now();
-    let kind = if path_and_query.starts_with("/-/npm/v1/keys") { "keys" } else { "other" };
+    let kind = if path_and_query.starts_with("/-/npm/v1/keys") {
+        "keys"
+    } else {
+        "other"
+    };
     let opened = state
         .gate
         .client()
@@ -49,7 +63,11 @@ pub async fn pass(
         Ok(response) => relay(response).await,
         Err(e) => {
             let why = state.log.scrub(&e.to_string());
-            state.log.event("error", "upstream unavailable", json!({"path": path_and_query, "reason": why}));
+            state.log.event(
+                "error",
+                "upstream unavailable",
+                json!({"path": path_and_query, "reason": why}),
+            );
             answer::unavailable(Code::RegistryUnreachable.as_str(), &why)
         }
     }
@@ -66,7 +84,8 @@ fn upstream_url(registry: &Url, path_and_query: &str) -> Option<Url> {
 
 /// The upstream's status, content type and body, streamed.
 async fn relay(mut response: reqwest::Response) -> Response<Body> {
-    let status = StatusCode::from_u16(response.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
+    let status =
+        StatusCode::from_u16(response.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
     let content_type = response
         .headers()
         .get("content-type")

@@ -67,10 +67,22 @@ fn respond(rendered: &Rendered, ask: &Ask<'_>) -> Response<Body> {
     set_header(&mut response, "etag", &etag);
     set_header(&mut response, "cache-control", "no-cache");
     if !rendered.removed.is_empty() {
-        set_header(&mut response, "x-sigverify-removed", &header_list(&rendered.removed));
+        let list = header_list(&rendered.removed);
+        set_header(&mut response, "x-sigverify-removed", &list);
+        // npm prints this header as a notice: an installer that finds no matching version
+        // then sees why.
+        let notice = format!(
+            "npm-sigverify withheld {} versions that fail the policy: {list}",
+            rendered.removed.len()
+        );
+        set_header(&mut response, "npm-notice", &notice);
     }
     if !rendered.warned.is_empty() {
-        set_header(&mut response, "x-sigverify-warned", &header_list(&rendered.warned));
+        set_header(
+            &mut response,
+            "x-sigverify-warned",
+            &header_list(&rendered.warned),
+        );
     }
     response
 }
@@ -129,19 +141,28 @@ pub fn refusal(state: &State, verdict: Option<&Verdict>, kind: &str) -> Option<R
         Verdict::Serve | Verdict::Warn(_) => return None,
     };
     state.metrics.refusal(kind, failure.code.as_str());
-    let message = format!("{} is withheld by the registry gate: {}", failure.package, failure.message);
+    let message = format!(
+        "{} is withheld by the registry gate: {}",
+        failure.package, failure.message
+    );
     state.log.event(
         "warn",
         "version withheld",
         json!({"route": kind, "status": status.as_u16(), "failure": failure.to_json()}),
     );
-    Some(answer::error_with(
+    let mut response = answer::error_with(
         status,
         failure.code.as_str(),
         &state.log.scrub(&message),
         failure.code.remediation(),
         json!({"package": failure.package, "version": failure.version, "check": failure.check}),
-    ))
+    );
+    let reason = format!(
+        "{} {} withheld by npm-sigverify ({})",
+        failure.code, failure.package, failure.check
+    );
+    answer::reason_phrase(&mut response, &reason);
+    Some(response)
 }
 
 /// 404 / 503 for a packument that could not be obtained.
@@ -150,7 +171,11 @@ pub fn fetch_failure(state: &State, name: &str, failure: FetchFailure) -> Respon
         FetchFailure::NotFound => not_found(name),
         FetchFailure::Unavailable(why) | FetchFailure::Malformed(why) => {
             let why = state.log.scrub(&why);
-            state.log.event("error", "upstream unavailable", json!({"package": name, "reason": why}));
+            state.log.event(
+                "error",
+                "upstream unavailable",
+                json!({"package": name, "reason": why}),
+            );
             let code = Code::RegistryUnreachable.as_str();
             answer::unavailable(code, &format!("{name}: {why}"))
         }
@@ -170,7 +195,11 @@ fn tag_unverifiable(state: &State, name: &str, tag: &str, f: &Failure) -> Respon
         f.package, f.message
     );
     let message = state.log.scrub(&message);
-    state.log.event("error", "packument withheld", json!({"package": name, "tag": tag, "failure": f.to_json()}));
+    state.log.event(
+        "error",
+        "packument withheld",
+        json!({"package": name, "tag": tag, "failure": f.to_json()}),
+    );
     answer::unavailable(f.code.as_str(), &message)
 }
 

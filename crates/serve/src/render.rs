@@ -25,7 +25,7 @@ pub struct Rendered {
 /// A dist-tag points at a version whose evidence could not be obtained: moving the tag would
 /// silently downgrade every installer, so the packument is not served now (503).
 #[derive(Debug)]
-pub struct TagUnverifiable(pub String, pub Failure);
+pub struct TagUnverifiable(pub String, pub Box<Failure>);
 
 /// Renders the packument `doc` of `name` for installers reaching the gate at `public`.
 pub fn render(
@@ -46,7 +46,7 @@ pub fn render(
         for (tag, target) in tags {
             let target = target.as_str().unwrap_or_default();
             if let Some(Verdict::Unverifiable(f)) = verdicts.get(target) {
-                return Err(TagUnverifiable(tag.clone(), f.clone()));
+                return Err(TagUnverifiable(tag.clone(), Box::new(f.clone())));
             }
         }
     }
@@ -77,9 +77,13 @@ pub fn render(
     Ok(out)
 }
 
-/// Moves every tag whose version is gone to the highest version left that is not newer, and
-/// not a prerelease unless the tagged version was one; drops it when there is none.
-fn repair_tags(tags: &mut Map<String, Value>, kept: &[String]) -> Vec<(String, String, Option<String>)> {
+/// Moves every tag whose version is gone to the highest version left that is not newer and of
+/// the same kind (a release for a release, a prerelease for a prerelease: a `next` channel never
+/// falls back to an old stable line); drops it when there is none.
+fn repair_tags(
+    tags: &mut Map<String, Value>,
+    kept: &[String],
+) -> Vec<(String, String, Option<String>)> {
     let mut moved = Vec::new();
     let names: Vec<String> = tags.keys().cloned().collect();
     for tag in names {
@@ -105,7 +109,7 @@ fn replacement(target: &str, kept: &[String]) -> Option<String> {
     let target = Version::parse(target).ok()?;
     kept.iter()
         .filter_map(|v| Some((Version::parse(v).ok()?, v)))
-        .filter(|(v, _)| *v <= target && (v.pre.is_empty() || !target.pre.is_empty()))
+        .filter(|(v, _)| *v <= target && v.pre.is_empty() == target.pre.is_empty())
         .max_by(|a, b| a.0.cmp(&b.0))
         .map(|(_, v)| v.clone())
 }
@@ -116,7 +120,11 @@ fn rewrite_tarball(manifest: &mut Value, name: &str, public: &str) {
     let Some(dist) = manifest.get_mut("dist").and_then(Value::as_object_mut) else {
         return;
     };
-    let Some(file) = dist.get("tarball").and_then(Value::as_str).and_then(file_of) else {
+    let Some(file) = dist
+        .get("tarball")
+        .and_then(Value::as_str)
+        .and_then(file_of)
+    else {
         return;
     };
     let url = format!("{public}{name}/-/{file}");
@@ -158,16 +166,27 @@ mod tests {
 
     #[test]
     fn withheld_versions_leave_versions_time_and_tags() {
-        let mut verdicts: BTreeMap<String, Verdict> =
-            ["1.0.0", "1.1.0", "2.0.0-rc.1"].iter().map(|v| (v.to_string(), Verdict::Serve)).collect();
-        verdicts.insert("1.2.0".into(), Verdict::Block(failure("1.2.0", Code::IntegritySignature)));
+        let mut verdicts: BTreeMap<String, Verdict> = ["1.0.0", "1.1.0", "2.0.0-rc.1"]
+            .iter()
+            .map(|v| (v.to_string(), Verdict::Serve))
+            .collect();
+        verdicts.insert(
+            "1.2.0".into(),
+            Verdict::Block(failure("1.2.0", Code::IntegritySignature)),
+        );
         let out = render(&doc(), "a", &verdicts, "http://gate/").unwrap();
         assert!(out.doc["versions"].get("1.2.0").is_none());
         assert!(out.doc["time"].get("1.2.0").is_none());
         assert_eq!(out.doc["time"]["created"], "t");
-        assert_eq!(out.doc["dist-tags"]["latest"], "1.1.0", "never a prerelease for latest");
+        assert_eq!(
+            out.doc["dist-tags"]["latest"], "1.1.0",
+            "never a prerelease for latest"
+        );
         assert_eq!(out.doc["dist-tags"]["next"], "2.0.0-rc.1");
-        assert_eq!(out.doc["versions"]["1.1.0"]["dist"]["tarball"], "http://gate/a/-/a-1.1.0.tgz");
+        assert_eq!(
+            out.doc["versions"]["1.1.0"]["dist"]["tarball"],
+            "http://gate/a/-/a-1.1.0.tgz"
+        );
         assert_eq!(out.removed[0].short(), "1.2.0 EINTEGRITYSIGNATURE");
     }
 
@@ -179,7 +198,10 @@ mod tests {
         assert_eq!(out.doc["versions"].as_object().unwrap().len(), 1);
         assert_eq!(out.doc["dist-tags"]["latest"], "1.0.0");
         assert!(out.doc["dist-tags"].get("next").is_none());
-        verdicts.insert("1.2.0".into(), Verdict::Unverifiable(failure("1.2.0", Code::AttestationFetch)));
+        verdicts.insert(
+            "1.2.0".into(),
+            Verdict::Unverifiable(failure("1.2.0", Code::AttestationFetch)),
+        );
         let err = render(&doc(), "a", &verdicts, "http://gate/").unwrap_err();
         assert_eq!(err.0, "latest");
     }

@@ -114,7 +114,9 @@ fn valid_name(name: &str) -> bool {
     let parts: Vec<&str> = name.split('/').collect();
     let scoped = parts.len() == 2 && parts[0].len() > 1 && parts[0].starts_with('@');
     (parts.len() == 1 || scoped)
-        && parts.iter().all(|p| valid_segment(p.trim_start_matches('@')))
+        && parts
+            .iter()
+            .all(|p| valid_segment(p.trim_start_matches('@')))
         && name.len() <= 214
 }
 
@@ -161,11 +163,17 @@ mod tests {
         }
         assert_eq!(
             get("/@acme/x/-/x-1.0.0.tgz"),
-            Route::Tarball { name: "@acme/x".into(), file: "x-1.0.0.tgz".into() }
+            Route::Tarball {
+                name: "@acme/x".into(),
+                file: "x-1.0.0.tgz".into()
+            }
         );
         assert_eq!(
             get("/lodash/latest"),
-            Route::Version { name: "lodash".into(), spec: "latest".into() }
+            Route::Version {
+                name: "lodash".into(),
+                spec: "latest".into()
+            }
         );
     }
 
@@ -179,12 +187,20 @@ mod tests {
 
     #[test]
     fn hostile_paths_name_no_package() {
-        for path in ["/", "/..", "/a/../b", "/%2e%2e", "/@/x", "/a/b/c/d", "/a b", "/.x"] {
+        for path in [
+            "/", "/..", "/a/../b", "/%2e%2e", "/@/x", "/a/b/c/d", "/a b", "/.x",
+        ] {
             assert_eq!(get(path), Route::BadPath, "{path}");
         }
         assert_eq!(route(&Method::PUT, "/x", false), Route::Method);
-        assert_eq!(route(&Method::GET, "/-/sigverify/v1/verify", false), Route::Method);
-        assert_eq!(route(&Method::POST, "/-/sigverify/v1/verify", false), Route::Verify);
+        assert_eq!(
+            route(&Method::GET, "/-/sigverify/v1/verify", false),
+            Route::Method
+        );
+        assert_eq!(
+            route(&Method::POST, "/-/sigverify/v1/verify", false),
+            Route::Verify
+        );
         assert_eq!(get("/-/npm/v1/keys"), Route::Upstream);
         assert_eq!(
             get("/-/npm/v1/attestations/@acme%2fx@1.0.0"),

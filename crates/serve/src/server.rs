@@ -42,7 +42,9 @@ pub async fn serve(
             conn = accept_opt(&ops_listener) => conn.map(|c| (c, true)),
             _ = &mut shutdown => break,
         };
-        let Ok(((stream, peer), ops)) = accepted else { continue };
+        let Ok(((stream, peer), ops)) = accepted else {
+            continue;
+        };
         let state = Arc::clone(&state);
         let service = service_fn(move |request| handle(Arc::clone(&state), request, ops, peer));
         let conn = http1::Builder::new()
@@ -53,10 +55,21 @@ pub async fn serve(
             let _ = watched.await;
         });
     }
-    state.log.event("info", "shutting down: draining requests in flight", json!({}));
+    state.log.event(
+        "info",
+        "shutting down: draining requests in flight",
+        json!({}),
+    );
     let grace = state.config.shutdown_grace;
-    if tokio::time::timeout(grace, graceful.shutdown()).await.is_err() {
-        state.log.event("warn", "grace period over: closing the remaining connections", json!({}));
+    if tokio::time::timeout(grace, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        state.log.event(
+            "warn",
+            "grace period over: closing the remaining connections",
+            json!({}),
+        );
     }
 }
 
@@ -81,10 +94,22 @@ async fn handle(
     let method = request.method().clone();
     let path = request.uri().path().to_string();
     let route = route(&method, &path, ops);
-    let answer = tokio::time::timeout(state.config.request_timeout, dispatch(&state, &route, request)).await;
+    let answer = tokio::time::timeout(
+        state.config.request_timeout,
+        dispatch(&state, &route, request),
+    )
+    .await;
     let response = answer.unwrap_or_else(|_| {
-        let why = format!("no answer within {} s", state.config.request_timeout.as_secs());
-        answer::error(StatusCode::SERVICE_UNAVAILABLE, "EREQUESTLIMIT", &why, "retry later; a large packument is verified once and then kept")
+        let why = format!(
+            "no answer within {} s",
+            state.config.request_timeout.as_secs()
+        );
+        answer::error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "EREQUESTLIMIT",
+            &why,
+            "retry later; a large packument is verified once and then kept",
+        )
     });
     let status = response.status().as_u16();
     state.metrics.request(route.label(), status);
@@ -97,8 +122,18 @@ async fn handle(
 }
 
 async fn dispatch(state: &Arc<State>, route: &Route, request: Request<Incoming>) -> Response<Body> {
-    let header = |name: &str| request.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
-    let (authorization, host, etag) = (header("authorization"), header("host"), header("if-none-match"));
+    let header = |name: &str| {
+        request
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let (authorization, host, etag) = (
+        header("authorization"),
+        header("host"),
+        header("if-none-match"),
+    );
     let ask = Ask {
         authorization: authorization.as_deref(),
         public: state.public_base(host.as_deref()),

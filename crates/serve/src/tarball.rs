@@ -35,15 +35,30 @@ pub async fn tarball(state: Arc<State>, name: &str, file: &str, ask: &Ask<'_>) -
     if let Some(refused) = refusal(&state, verdicts.get(&version), "tarball") {
         return refused;
     }
-    let integrity = judged.results.get(&version).and_then(|r| r.integrity.clone());
+    let integrity = judged
+        .results
+        .get(&version)
+        .and_then(|r| r.integrity.clone());
     let Some(expected) = integrity.as_deref().and_then(Expected::parse) else {
         let why = format!("{name}@{version}: the packument gives no usable dist.integrity");
-        return answer::error(StatusCode::FORBIDDEN, Code::BadPackument.as_str(), &why, Code::BadPackument.remediation());
+        return answer::error(
+            StatusCode::FORBIDDEN,
+            Code::BadPackument.as_str(),
+            &why,
+            Code::BadPackument.remediation(),
+        );
     };
     let Ok(url) = judged.registry.join(&upstream) else {
         return not_found(&format!("{name}@{version}"));
     };
-    stream(state, url, expected, format!("{name}@{version}"), ask.authorization).await
+    stream(
+        state,
+        url,
+        expected,
+        format!("{name}@{version}"),
+        ask.authorization,
+    )
+    .await
 }
 
 /// The version whose upstream `dist.tarball` ends in `file`, and that URL.
@@ -66,7 +81,12 @@ async fn stream(
     let started = Instant::now();
     let client = state.gate.client();
     let opened = client
-        .open(&url, "application/octet-stream", authorization, &Validators::default())
+        .open(
+            &url,
+            "application/octet-stream",
+            authorization,
+            &Validators::default(),
+        )
         .await;
     state.metrics.upstream("tarball", started.elapsed());
     let response = match opened {
@@ -79,7 +99,10 @@ async fn stream(
     let (tx, rx) = mpsc::channel(8);
     tokio::spawn(pump(state, response, expected, id, tx));
     let mut out = Response::new(Body::Channel(rx));
-    out.headers_mut().insert("content-type", "application/octet-stream".parse().expect("valid"));
+    out.headers_mut().insert(
+        "content-type",
+        "application/octet-stream".parse().expect("valid"),
+    );
     if let Some(length) = length {
         out.headers_mut().insert("content-length", length.into());
     }
@@ -88,9 +111,16 @@ async fn stream(
 
 fn upstream_error(state: &State, id: &str, why: &str) -> Response<Body> {
     let why = state.log.scrub(why);
-    state.log.event("error", "tarball unavailable", json!({"package": id, "reason": why}));
+    state.log.event(
+        "error",
+        "tarball unavailable",
+        json!({"package": id, "reason": why}),
+    );
     let code = Code::RegistryUnreachable.as_str();
-    answer::unavailable(code, &format!("{id}: the upstream tarball could not be fetched: {why}"))
+    answer::unavailable(
+        code,
+        &format!("{id}: the upstream tarball could not be fetched: {why}"),
+    )
 }
 
 /// Copies upstream chunks to the installer, holding the last one back until the digest of the
@@ -123,7 +153,10 @@ async fn pump(
     }
     let actual = hasher.finish();
     if !expected.matches(&actual) {
-        let why = format!("the upstream served bytes whose {} is {} instead of the signed integrity", expected.algorithm, actual);
+        let why = format!(
+            "the upstream served bytes whose {} is {} instead of the signed integrity",
+            expected.algorithm, actual
+        );
         return abort(&state, &tx, &id, Code::TarballMismatch, &why).await;
     }
     if let Some(last) = held {
@@ -141,7 +174,9 @@ async fn abort(
     state.metrics.abort(code.as_str());
     let why = state.log.scrub(why);
     let failure = json!({"package": id, "code": code.as_str(), "message": why, "remediation": code.remediation()});
-    state.log.event("error", "tarball aborted", json!({"failure": failure}));
+    state
+        .log
+        .event("error", "tarball aborted", json!({"failure": failure}));
     let error = std::io::Error::other(format!("{code}: {id}: {why}"));
     let _ = tx.send(Err(error)).await;
 }

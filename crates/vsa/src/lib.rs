@@ -46,8 +46,11 @@ impl Subject {
 
     /// The subject for a lockfile on disk.
     pub fn of_file(path: &Path) -> Result<Subject, VsaError> {
-        let bytes = std::fs::read(path).map_err(|e| VsaError::Io(format!("{}: {e}", path.display())))?;
-        let name = path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        let bytes =
+            std::fs::read(path).map_err(|e| VsaError::Io(format!("{}: {e}", path.display())))?;
+        let name = path
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
         Ok(Subject::of(&name, &bytes))
     }
 }
@@ -66,10 +69,16 @@ impl PolicyRef {
     pub fn of(path: Option<&Path>) -> Result<PolicyRef, VsaError> {
         let Some(path) = path else {
             let sha256 = hex::encode(Sha256::digest(DEFAULTS_URI.as_bytes()));
-            return Ok(PolicyRef { uri: DEFAULTS_URI.into(), sha256 });
+            return Ok(PolicyRef {
+                uri: DEFAULTS_URI.into(),
+                sha256,
+            });
         };
-        let bytes = std::fs::read(path).map_err(|e| VsaError::Io(format!("{}: {e}", path.display())))?;
-        let name = path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        let bytes =
+            std::fs::read(path).map_err(|e| VsaError::Io(format!("{}: {e}", path.display())))?;
+        let name = path
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
         Ok(PolicyRef {
             uri: format!("file:{name}"),
             sha256: hex::encode(Sha256::digest(&bytes)),
@@ -146,9 +155,15 @@ pub fn statement(report: &Report, subject: &Subject, policy: &PolicyRef) -> Valu
 }
 
 /// The signed VSA (a DSSE envelope as JSON) of `report` over `subject` under `policy`.
-pub fn write(report: &Report, subject: &Subject, policy: &PolicyRef, key: &PrivateKey) -> Result<Value, VsaError> {
+pub fn write(
+    report: &Report,
+    subject: &Subject,
+    policy: &PolicyRef,
+    key: &PrivateKey,
+) -> Result<Value, VsaError> {
     let payload = serde_json::to_vec(&statement(report, subject, policy)).expect("JSON renders");
-    let envelope = sign_envelope(PAYLOAD_TYPE, &payload, key).map_err(|e| VsaError::Sign(e.to_string()))?;
+    let envelope =
+        sign_envelope(PAYLOAD_TYPE, &payload, key).map_err(|e| VsaError::Sign(e.to_string()))?;
     Ok(serde_json::to_value(envelope).expect("JSON renders"))
 }
 
@@ -170,27 +185,45 @@ pub struct Checked {
 
 /// Checks a VSA: its signature with `key`, its shape, then (when given) that its subject is
 /// `lockfile` and its policy digest is `policy`'s, and finally that it records a pass.
-pub fn verify(envelope: &[u8], key: &PublicKey, lockfile: Option<&Subject>, policy: Option<&PolicyRef>) -> Result<Checked, VsaError> {
-    let envelope: Envelope = serde_json::from_slice(envelope).map_err(|e| VsaError::Invalid(format!("not a DSSE envelope: {e}")))?;
-    let (kind, payload) = verify_envelope(&envelope, key).map_err(|e| VsaError::Invalid(e.to_string()))?;
+pub fn verify(
+    envelope: &[u8],
+    key: &PublicKey,
+    lockfile: Option<&Subject>,
+    policy: Option<&PolicyRef>,
+) -> Result<Checked, VsaError> {
+    let envelope: Envelope = serde_json::from_slice(envelope)
+        .map_err(|e| VsaError::Invalid(format!("not a DSSE envelope: {e}")))?;
+    let (kind, payload) =
+        verify_envelope(&envelope, key).map_err(|e| VsaError::Invalid(e.to_string()))?;
     if kind != PAYLOAD_TYPE {
-        return Err(VsaError::Invalid(format!("payload type {kind}, not {PAYLOAD_TYPE}")));
+        return Err(VsaError::Invalid(format!(
+            "payload type {kind}, not {PAYLOAD_TYPE}"
+        )));
     }
     let checked = parse(&payload)?;
     if let Some(lockfile) = lockfile {
         if lockfile.sha256 != checked.subject.sha256 {
-            let why = format!("the VSA is about {} (sha256 {}), not {} (sha256 {})", checked.subject.name, checked.subject.sha256, lockfile.name, lockfile.sha256);
+            let why = format!(
+                "the VSA is about {} (sha256 {}), not {} (sha256 {})",
+                checked.subject.name, checked.subject.sha256, lockfile.name, lockfile.sha256
+            );
             return Err(VsaError::Mismatch(why));
         }
     }
     if let Some(policy) = policy {
         if policy.sha256 != checked.policy.sha256 {
-            let why = format!("the VSA was decided under {} (sha256 {}), not {} (sha256 {})", checked.policy.uri, checked.policy.sha256, policy.uri, policy.sha256);
+            let why = format!(
+                "the VSA was decided under {} (sha256 {}), not {} (sha256 {})",
+                checked.policy.uri, checked.policy.sha256, policy.uri, policy.sha256
+            );
             return Err(VsaError::Mismatch(why));
         }
     }
     if checked.verification_result != "PASSED" {
-        let why = format!("the VSA of {} records {} at {}", checked.subject.name, checked.verification_result, checked.time_verified);
+        let why = format!(
+            "the VSA of {} records {} at {}",
+            checked.subject.name, checked.verification_result, checked.time_verified
+        );
         return Err(VsaError::Failed(why));
     }
     Ok(checked)
@@ -198,19 +231,34 @@ pub fn verify(envelope: &[u8], key: &PublicKey, lockfile: Option<&Subject>, poli
 
 /// The statement's fields a check needs, each required.
 fn parse(payload: &[u8]) -> Result<Checked, VsaError> {
-    let statement: Value = serde_json::from_slice(payload).map_err(|e| VsaError::Invalid(format!("the payload is not JSON: {e}")))?;
+    let statement: Value = serde_json::from_slice(payload)
+        .map_err(|e| VsaError::Invalid(format!("the payload is not JSON: {e}")))?;
     let text = |pointer: &str| {
-        statement.pointer(pointer).and_then(Value::as_str).map(str::to_string).ok_or_else(|| VsaError::Invalid(format!("the statement has no {pointer}")))
+        statement
+            .pointer(pointer)
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .ok_or_else(|| VsaError::Invalid(format!("the statement has no {pointer}")))
     };
     if text("/_type")? != STATEMENT_TYPE || text("/predicateType")? != PREDICATE_TYPE {
-        return Err(VsaError::Invalid("not an in-toto v1 statement with a SLSA VSA v1 predicate".into()));
+        return Err(VsaError::Invalid(
+            "not an in-toto v1 statement with a SLSA VSA v1 predicate".into(),
+        ));
     }
     if statement["subject"].as_array().map(Vec::len) != Some(1) {
-        return Err(VsaError::Invalid("a lockfile VSA has exactly one subject".into()));
+        return Err(VsaError::Invalid(
+            "a lockfile VSA has exactly one subject".into(),
+        ));
     }
     Ok(Checked {
-        subject: Subject { name: text("/subject/0/name")?, sha256: text("/subject/0/digest/sha256")? },
-        policy: PolicyRef { uri: text("/predicate/policy/uri")?, sha256: text("/predicate/policy/digest/sha256")? },
+        subject: Subject {
+            name: text("/subject/0/name")?,
+            sha256: text("/subject/0/digest/sha256")?,
+        },
+        policy: PolicyRef {
+            uri: text("/predicate/policy/uri")?,
+            sha256: text("/predicate/policy/digest/sha256")?,
+        },
         verification_result: text("/predicate/verificationResult")?,
         time_verified: text("/predicate/timeVerified")?,
         verifier: statement["predicate"]["verifier"].clone(),

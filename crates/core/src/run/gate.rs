@@ -136,9 +136,7 @@ impl Gate {
         versions: &[String],
     ) -> Vec<PackageResult> {
         let keyring = self.keyring(registry).await;
-        let pinned = self
-            .client
-            .pinning(&packument_url(registry, name), bytes);
+        let pinned = self.client.pinning(&packument_url(registry, name), bytes);
         let shared = Shared {
             evidence: Evidence::Online(pinned),
             cache: self.cache.clone(),

@@ -261,7 +261,10 @@ impl Ctx<'_> {
         }
         // npm replaces a host in lockfile URLs by the configured registry
         // (`replace-registry-host`: `npmjs` by default, `never`, `always`, or a host name).
-        let host = url::Url::parse(resolved).ok()?.host_str()?.to_ascii_lowercase();
+        let host = url::Url::parse(resolved)
+            .ok()?
+            .host_str()?
+            .to_ascii_lowercase();
         let replaced = match self.config.get("replace-registry-host").unwrap_or("npmjs") {
             "never" => false,
             "always" => true,
