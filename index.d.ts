@@ -516,6 +516,11 @@ export interface VerifyTreeOptions {
   lockfileOnly?: boolean
   /** Compare installed files with the signed tarballs (default true when `node_modules` exists). */
   contents?: boolean
+  /**
+   * Compare every installed folder in full, ignoring the content index kept by earlier runs
+   * (default false: a folder whose stat snapshot is unchanged is not re-hashed).
+   */
+  rehash?: boolean
   /** How attestations are checked. */
   provenance?: ProvenanceOptions
   /**

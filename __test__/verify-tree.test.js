@@ -103,7 +103,8 @@ describe('a clean tree installed by npm', () => {
     const piped = await cli(['verify', project, '--registry', url])
     assert.doesNotMatch(piped.stderr, /checking signatures/)
     const command = [process.execPath, BIN, 'verify', project, '--registry', url].map((a) => `'${a}'`).join(' ')
-    const tty = await run('script', ['-qec', command, '/dev/null'], {})
+    // A terminal outside CI: `CI` set (as CI runs these tests) turns the bar off.
+    const tty = await run('script', ['-qec', command, '/dev/null'], { env: { CI: '' } })
     assert.match(tty.stdout, /checking signatures \[#*\.*\] \d+\/\d+/)
   })
 

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Side-by-side timing: `npm audit signatures` vs npm-sigverify (addon CLI and Rust binary) on the
-# real tree, and npm-sigverify alone on the synthetic 5,000-package lockfile (npm audit signatures
-# needs an installed tree, which the synthetic project does not have). All traffic goes to the
+# real tree installed by npm, `pnpm audit signatures` (pnpm 12) vs npm-sigverify on the same
+# dependencies installed by pnpm, and npm-sigverify alone on the synthetic 5,000-package lockfile
+# and its pnpm-lock.yaml (npm audit signatures needs an installed tree, which the synthetic
+# project does not have). All traffic goes to the
 # loopback registry on 127.0.0.1, which signs everything before the first run.
 # Runs are interleaved (run i of every command, then run i+1) so drift hits all alike; each
 # command gets one untimed warm-up run first. Wall time and peak RSS come from /usr/bin/time.
@@ -16,6 +18,8 @@ source "$(dirname "$0")/lib/common.sh"
 N=${1:-${N:-5}}
 [[ -d $TREE/node_modules ]] || die "no installed tree in $TREE: run bench/setup.sh first"
 [[ -f $SYNTH/project/package-lock.json ]] || die "no synthetic project: run bench/setup.sh first"
+[[ -d $PNPM_TREE/node_modules/.pnpm && -f $SYNTH/pnpm-project/pnpm-lock.yaml ]] || die "no pnpm projects: run bench/setup.sh first"
+[[ -f $PNPM_AUDIT ]] || die "no pnpm 12 in $MANAGERS: run bench/setup.sh first"
 [[ -x /usr/bin/time ]] || die "/usr/bin/time is needed for peak RSS"
 out=$WORK/run
 rm -rf "$out" && mkdir -p "$out"
@@ -37,12 +41,18 @@ done
 # folder per tool (emptied before the warm-up run fills it).
 warm_spec() { echo "${NPM_SIGVERIFY_CACHE:-$WORK/sv-cache-$1}"; }
 
-# cache_args TOOL cold|warm|no-content: the --cache options of a run. The tool's default cache
+# cold_folder LABEL RUN: a new empty cache folder for one cold run (one per label and run). Cold folders are removed after
+# the last run, not before the next one: on ext4, creating thousands of files right after
+# deleting thousands costs seconds of inode search (recently_deleted), which would be charged to
+# whichever run comes next.
+cold_folder() { echo "$out/cold/${1//\//-}-$2"; }
+
+# cache_args TOOL cold|warm|no-content LABEL RUN: the --cache options of a run. The tool's default cache
 # (NPM_SIGVERIFY_CACHE or the user cache folder) is never used: cold runs get an empty folder.
 cache_args() {
   [[ -n ${has_cache[$1]:-} ]] || return 0
   if [[ $2 == warm ]]; then echo "--cache $(warm_spec "$1")"; else
-    rm -rf "$out/cold-cache" && echo "--cache $out/cold-cache"; fi
+    echo "--cache $(cold_folder "$3" "$4")"; fi
 }
 
 # requests: "total not-modified" registry request counters so far.
@@ -75,26 +85,36 @@ one() {
   if [[ $label == npm-audit/tree/* ]]; then
     # cold: a new empty npm cache, made and removed outside the timed run; warm: one kept cache.
     local cache=$out/npm-cache-warm
-    [[ $label == */cold ]] && cache=$out/npm-cache-cold && rm -rf "$cache"
+    [[ $label == */cold ]] && cache=$(cold_folder "$label" "$run")
     measure "$label" "$run" env NPM_AUDIT_CACHE="$cache" "$BENCH/lib/npm-audit.sh" "$TREE" --json
+    return
+  fi
+  if [[ $label == pnpm-audit/* ]]; then
+    # pnpm keeps no cache for it: every run fetches every packument (no warm column).
+    measure "$label" "$run" bash -c 'cd "$1" && exec node "$2" audit signatures --json' _ "$PNPM_TREE" "$PNPM_AUDIT"
     return
   fi
   local tool input mode dir
   IFS=/ read -r tool input mode <<<"$label"
-  dir=$TREE; [[ $input == synth ]] && dir=$SYNTH/project
+  case $input in
+    tree) dir=$TREE ;;
+    pnpm) dir=$PNPM_TREE ;;
+    synth) dir=$SYNTH/project ;;
+    synth-pnpm) dir=$SYNTH/pnpm-project ;;
+  esac
   local extra=${SV_ARGS:-}
   [[ $mode == no-content ]] && extra+=" --no-content"
   # shellcheck disable=SC2046,SC2086
   measure "$label" "$run" "$BENCH/lib/sv.sh" "$tool" verify "$dir" --registry "$REGISTRY_URL" --json \
-    $extra $(cache_args "$tool" "$mode")
+    $extra $(cache_args "$tool" "$mode" "$label" "$run")
 }
 
-labels=(npm-audit/tree/cold npm-audit/tree/warm)
-for input in tree synth; do
+labels=(npm-audit/tree/cold npm-audit/tree/warm pnpm-audit/pnpm/cold)
+for input in tree pnpm synth synth-pnpm; do
   for tool in "${tools[@]}"; do
     labels+=("$tool/$input/cold")
     # --no-content checks registry metadata only, as npm audit signatures does.
-    [[ $input == tree ]] && labels+=("$tool/$input/no-content")
+    [[ $input == tree || $input == pnpm ]] && labels+=("$tool/$input/no-content")
     [[ -n ${has_cache[$tool]:-} ]] && labels+=("$tool/$input/warm")
   done
 done
@@ -110,12 +130,13 @@ for i in $(seq 1 "$N"); do
   echo "run: round $i of $N done"
 done
 stop_registry
-rm -rf "$out"/npm-cache-* "$out/cold-cache"
+rm -rf "$out"/npm-cache-* "$out/cold"
 
 cached_tools="${!has_cache[*]}"
 tree_count=$(node -e 'const l=require(process.argv[1]);console.log(Object.keys(l.packages).length-1)' "$TREE/package-lock.json")
+pnpm_count=$(find "$PNPM_TREE/node_modules/.pnpm" -mindepth 1 -maxdepth 1 -type d ! -name node_modules | wc -l)
 echo
-echo "$(date -u '+%F %H:%M UTC'), $(nproc) cores, keyset ${KEYSET:-npm}, $(node --version), npm $(node "$NPM_CLI" --version), tree $tree_count packages, synthetic $(( $(grep -c '"node_modules/' "$SYNTH/project/package-lock.json") )) packages, N=$N, npm-sigverify options: ${SV_ARGS:-default}, evidence cache in: ${cached_tools:-none}"
+echo "$(date -u '+%F %H:%M UTC'), $(nproc) cores, keyset ${KEYSET:-npm}, $(node --version), npm $(node "$NPM_CLI" --version), pnpm $(node "$PNPM_AUDIT" --version), tree $tree_count packages (pnpm: $pnpm_count folders in .pnpm), synthetic $(( $(grep -c '"node_modules/' "$SYNTH/project/package-lock.json") )) packages, N=$N, npm-sigverify options: ${SV_ARGS:-default}, evidence cache in: ${cached_tools:-none}"
 stamp() { [[ -e $1 ]] && date -u -r "$1" '+%F %H:%M' || echo 'not built'; }
 echo "builds: addon $(stamp "$(ls "$ROOT"/*.node 2>/dev/null | head -1)"), binary $(stamp "$RUST_BIN"), repo HEAD $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
 echo "load average (1/5/15 min) at start: $load_start, at end: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine adds noise)"

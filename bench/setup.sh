@@ -4,6 +4,8 @@
 #    the lockfile resolves to 127.0.0.1 and every packument and tarball npm used is stored in
 #    bench/work/store. If bench/tree/package-lock.json exists it is installed exactly (`npm ci`).
 #  - the synthetic 5,000-package project (bench/work/synth).
+#  - the same two with pnpm (`pnpm import` of the npm lockfiles: the same versions):
+#    bench/work/pnpm-tree (installed, node_modules/.pnpm) and bench/work/synth/pnpm-project.
 # Only this script talks to the upstream registry (UPSTREAM, default: npm's configured registry).
 #   usage: bench/setup.sh [--force]
 set -euo pipefail
@@ -17,8 +19,23 @@ if [[ ! -f $SYNTH/project/package-lock.json || $force == --force ]]; then
   node "$BENCH/lib/synth.js" "$SYNTH" "$REGISTRY_URL" "${SYNTH_COUNT:-5000}"
 fi
 
+# pnpm_trees: the pnpm projects, from the npm ones, through the (offline) bench registry.
+pnpm_trees() {
+  ensure_managers
+  [[ $REG_PID ]] || start_registry
+  if [[ ! -d $PNPM_TREE/node_modules/.pnpm || $force == --force ]]; then
+    INSTALL=1 pnpm_project "$PNPM_TREE" "$TREE/package-lock.json"
+    echo "setup: pnpm tree installed in $PNPM_TREE"
+  fi
+  if [[ ! -f $SYNTH/pnpm-project/pnpm-lock.yaml || $force == --force ]]; then
+    pnpm_project "$SYNTH/pnpm-project" "$SYNTH/project/package-lock.json"
+    echo "setup: synthetic pnpm project in $SYNTH/pnpm-project"
+  fi
+}
+
 if [[ -d $TREE/node_modules && $force != --force ]]; then
   echo "setup: $TREE already installed (use --force to redo)"
+  pnpm_trees
   exit 0
 fi
 
@@ -42,3 +59,5 @@ else
 fi
 count=$(node -e 'const l=require(process.argv[1]);console.log(Object.keys(l.packages).filter(k=>k).length)' "$TREE/package-lock.json")
 echo "setup: tree has $count packages; store: $(ls "$STORE/packuments" | wc -l) packuments, $(find "$STORE/tarballs" -name '*.tgz' | wc -l) tarballs"
+stop_registry
+pnpm_trees

@@ -38,6 +38,9 @@ pub struct VerifyTreeOptions {
     pub lockfile_only: Option<bool>,
     /// Compare installed files with the signed tarballs (default true when `node_modules` exists).
     pub contents: Option<bool>,
+    /// Compare every installed folder in full, ignoring the content index kept by earlier runs
+    /// (default false: a folder whose stat snapshot is unchanged is not re-hashed).
+    pub rehash: Option<bool>,
     /// How attestations are checked.
     pub provenance: Option<ProvenanceOptions>,
     /// Evidence cache: a folder, `redis://host:port[/db]`, or `off` (default:
@@ -269,6 +272,7 @@ impl VerifyTreeOptions {
         Ok(VerifyOptions {
             lockfile_only,
             contents: self.contents.unwrap_or(true) && !lockfile_only,
+            rehash: self.rehash.unwrap_or(false),
             provenance: self.provenance.unwrap_or_default().into_core(),
             trust_file: self.trust_file.map(PathBuf::from),
             deadline: self.deadline.map(|ms| Duration::from_millis(ms.into())),

@@ -7,6 +7,10 @@ PORT=${BENCH_PORT:-48730}
 REGISTRY_URL="http://127.0.0.1:$PORT/"
 TREE=$WORK/tree
 SYNTH=$WORK/synth
+PNPM_TREE=$WORK/pnpm-tree          # the same dependencies installed by pnpm (pnpm-lock.yaml)
+MANAGERS=$ROOT/__test__/managers/node_modules   # pinned pnpm 10 and 12 (npm ci there)
+PNPM=$MANAGERS/pnpm/bin/pnpm.cjs          # installs
+PNPM_AUDIT=$MANAGERS/pnpm12/bin/pnpm.mjs  # `pnpm audit signatures` (pnpm 11+)
 STORE=$WORK/store
 KEYDIR=$WORK/key
 NPM_CACHE=$WORK/npm-cache   # the npm cache of the tree's install (setup.sh)
@@ -54,4 +58,22 @@ npm_audit() {
   [[ -n ${NPM_AUDIT_CACHE:-} ]] || rm -rf "$cache"
   (cd "$dir" && npm_env "$cache" node -r "$BENCH/lib/no-tuf.js" "$NPM_CLI" audit signatures \
     --registry "$REGISTRY_URL" "$@")
+}
+
+# ensure_managers: the pinned pnpm versions of the tests (npm ci in __test__/managers, once).
+ensure_managers() {
+  [[ -f $MANAGERS/.package-lock.json ]] && return 0
+  (cd "$ROOT/__test__/managers" && npm ci --ignore-scripts --no-audit --no-fund >/dev/null)
+}
+
+# pnpm_project DIR LOCKFILE: a pnpm project in DIR from an npm project's package.json and
+# lockfile (`pnpm import`: the same versions), configured for the bench registry and a store
+# under bench/work; INSTALL=1 also installs it (scripts off).
+pnpm_project() {
+  local dir=$1 lock=$2
+  rm -rf "$dir" && mkdir -p "$dir"
+  cp "$(dirname "$lock")/package.json" "$lock" "$dir/"
+  printf 'registry=%s\nstore-dir=%s\ncache-dir=%s\n' "$REGISTRY_URL" "$WORK/pnpm-store" "$WORK/pnpm-cache" >"$dir/.npmrc"
+  (cd "$dir" && node "$PNPM" import >/dev/null && rm package-lock.json)
+  [[ -z ${INSTALL:-} ]] || (cd "$dir" && node "$PNPM" install --frozen-lockfile --ignore-scripts >/dev/null)
 }

@@ -223,7 +223,7 @@ impl Cache {
     /// Stored entries and bytes per namespace, plus this process's hits and misses.
     pub async fn stats(&self) -> Result<CacheStats, CacheError> {
         let (stored, temps) = match &*self.backend {
-            Backend::Off => ([Stored::default(); 4], 0),
+            Backend::Off => ([Stored::default(); crate::namespace::COUNT], 0),
             Backend::Redis(redis) => (redis.stored(&self.counters).await?, 0),
             Backend::Disk(disk) => {
                 let disk = disk.clone();

@@ -146,8 +146,8 @@ impl DiskCache {
     }
 
     /// Sizes per namespace, plus the number of leftover temp files.
-    pub fn stored(&self) -> Result<([Stored; 4], u64), CacheError> {
-        let mut stored = [Stored::default(); 4];
+    pub fn stored(&self) -> Result<([Stored; crate::namespace::COUNT], u64), CacheError> {
+        let mut stored = [Stored::default(); crate::namespace::COUNT];
         let mut temps = 0;
         for ns in Namespace::ALL {
             let slot = &mut stored[ns.index()];

@@ -14,7 +14,13 @@ pub enum Namespace {
     Keys,
     /// A finished verdict, keyed by [`crate::verdict_key`]. Reused as-is.
     Verdict,
+    /// A package folder's stat snapshot from the run that compared it with its signed tarball
+    /// (the content index). Only believed from authenticated entries.
+    Contents,
 }
+
+/// How many namespaces there are.
+pub const COUNT: usize = 5;
 
 /// Default TTL of evidence (packuments, attestations): 24 hours.
 pub const EVIDENCE_TTL: Duration = Duration::from_secs(24 * 3600);
@@ -25,11 +31,12 @@ pub const VERDICT_TTL: Duration = Duration::from_secs(7 * 24 * 3600);
 
 impl Namespace {
     /// Every namespace, in a fixed order (used by stats and clear).
-    pub const ALL: [Namespace; 4] = [
+    pub const ALL: [Namespace; COUNT] = [
         Namespace::Packument,
         Namespace::Attestations,
         Namespace::Keys,
         Namespace::Verdict,
+        Namespace::Contents,
     ];
 
     /// Short stable name, used in folder names, Redis keys and JSON output.
@@ -39,6 +46,7 @@ impl Namespace {
             Self::Attestations => "attestations",
             Self::Keys => "keys",
             Self::Verdict => "verdict",
+            Self::Contents => "contents",
         }
     }
 
@@ -47,7 +55,7 @@ impl Namespace {
         match self {
             Self::Packument | Self::Attestations => EVIDENCE_TTL,
             Self::Keys => KEYS_TTL,
-            Self::Verdict => VERDICT_TTL,
+            Self::Verdict | Self::Contents => VERDICT_TTL,
         }
     }
 

@@ -235,8 +235,11 @@ impl RedisCache {
     }
 
     /// Entries and bytes per namespace (`SCAN` + pipelined `STRLEN`).
-    pub async fn stored(&self, c: &Counters) -> Result<[Stored; 4], CacheError> {
-        let mut stored = [Stored::default(); 4];
+    pub async fn stored(
+        &self,
+        c: &Counters,
+    ) -> Result<[Stored; crate::namespace::COUNT], CacheError> {
+        let mut stored = [Stored::default(); crate::namespace::COUNT];
         for ns in Namespace::ALL {
             let keys = self.scan(ns, c).await?;
             stored[ns.index()].entries = keys.len() as u64;

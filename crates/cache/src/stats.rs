@@ -58,8 +58,8 @@ pub(crate) struct Stored {
 /// Process-wide counters, shared by all clones of a `Cache`.
 #[derive(Debug, Default)]
 pub(crate) struct Counters {
-    hits: [AtomicU64; 4],
-    misses: [AtomicU64; 4],
+    hits: [AtomicU64; crate::namespace::COUNT],
+    misses: [AtomicU64; crate::namespace::COUNT],
     pub corrupt: AtomicU64,
     pub round_trips: AtomicU64,
 }
@@ -73,7 +73,9 @@ impl Counters {
 
     /// Hits and misses over every namespace.
     pub fn totals(&self) -> (u64, u64) {
-        let sum = |slots: &[AtomicU64; 4]| slots.iter().map(|a| a.load(Ordering::Relaxed)).sum();
+        let sum = |slots: &[AtomicU64; crate::namespace::COUNT]| {
+            slots.iter().map(|a| a.load(Ordering::Relaxed)).sum()
+        };
         (sum(&self.hits), sum(&self.misses))
     }
 
@@ -82,7 +84,7 @@ impl Counters {
         &self,
         backend: &str,
         location: String,
-        stored: [Stored; 4],
+        stored: [Stored; crate::namespace::COUNT],
         temp: u64,
     ) -> CacheStats {
         let mut stats = CacheStats {

@@ -7,7 +7,7 @@ use sigverify_hooks::{
     init_hooks, init_text, install_text, safe_install, Event, InstallError, InstallOptions,
 };
 
-use crate::args::{EvidenceArgs, PolicyArgs, ProvenanceArgs};
+use crate::arg_groups::{EvidenceArgs, PolicyArgs, ProvenanceArgs};
 use crate::EXIT_USAGE;
 
 /// `init` arguments.

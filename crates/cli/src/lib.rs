@@ -1,5 +1,6 @@
 //! The `npm-sigverify` command line, shared by the standalone binary and the addon's `runCli`.
 
+mod arg_groups;
 mod args;
 pub mod cache_cmd;
 pub mod cosign;

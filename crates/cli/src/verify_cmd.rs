@@ -33,6 +33,7 @@ fn verify_options(args: &VerifyArgs) -> VerifyOptions {
     );
     opts.lockfile_only = args.lockfile_only;
     opts.contents = !args.no_content && !args.lockfile_only;
+    opts.rehash = args.rehash;
     opts.provenance = provenance_options(&args.provenance);
     opts.trust_file = args.trust.clone();
     apply_policy(&mut opts, &args.policy);

@@ -15,7 +15,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::npm::ci_args;
+use crate::npm::{ci_args, Command};
 
 /// A package manager the safe install drives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -31,17 +31,6 @@ pub enum Installer {
     YarnBerry,
     /// Bun.
     Bun,
-}
-
-/// One command to run: program, arguments, extra environment.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Command {
-    /// The program (found on PATH).
-    pub program: PathBuf,
-    /// Its arguments.
-    pub args: Vec<String>,
-    /// Variables added to the environment.
-    pub env: Vec<(String, String)>,
 }
 
 impl Installer {

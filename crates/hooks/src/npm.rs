@@ -3,9 +3,18 @@
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
-use tokio::process::Command;
-
 use crate::error::NpmError;
+
+/// One command to run: program, arguments, extra environment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Command {
+    /// The program (found on PATH).
+    pub program: PathBuf,
+    /// Its arguments.
+    pub args: Vec<String>,
+    /// Variables added to the environment.
+    pub env: Vec<(String, String)>,
+}
 
 /// The npm executable to run by default (`npm.cmd` on Windows, where `npm` is a batch file).
 pub fn default_npm() -> PathBuf {
@@ -15,7 +24,7 @@ pub fn default_npm() -> PathBuf {
 /// Runs `npm <args>` in `dir`. npm's own output goes to our stderr, so that stdout carries only
 /// our report.
 pub(crate) async fn run_npm(npm: &Path, dir: &Path, args: &[String]) -> Result<(), NpmError> {
-    let command = crate::installer::Command {
+    let command = Command {
         program: npm.to_path_buf(),
         args: args.to_vec(),
         env: Vec::new(),
@@ -24,12 +33,9 @@ pub(crate) async fn run_npm(npm: &Path, dir: &Path, args: &[String]) -> Result<(
 }
 
 /// Runs a manager's command in `dir`, its output on our stderr (stdout carries our report).
-pub(crate) async fn run_command(
-    command: &crate::installer::Command,
-    dir: &Path,
-) -> Result<(), NpmError> {
+pub(crate) async fn run_command(command: &Command, dir: &Path) -> Result<(), NpmError> {
     let line = format!("{} {}", command.program.display(), command.args.join(" "));
-    let status = Command::new(&command.program)
+    let status = tokio::process::Command::new(&command.program)
         .args(&command.args)
         .envs(command.env.iter().map(|(k, v)| (k, v)))
         .current_dir(dir)

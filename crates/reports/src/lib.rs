@@ -22,6 +22,7 @@ mod markdown;
 mod model;
 mod sarif;
 mod spec;
+mod views;
 mod write;
 
 use chrono::{DateTime, Utc};

@@ -8,6 +8,7 @@
 //! cache does; no header means revalidate every run with ETag / Last-Modified) and Redis one
 //! hour (one CI runner's fetch serves the fleet).
 
+mod contents;
 pub(crate) mod facts;
 pub(crate) mod verdicts;
 
@@ -27,8 +28,9 @@ use crate::model::PackageResult;
 use crate::source::packument::PackumentFacts;
 use crate::source::registry::Validators;
 
-/// Version of the cached facts' shape (3: dependency declarations added).
-const FACTS_FORMAT: &str = "f3";
+/// Version of the cached facts' shape (3: dependency declarations added; 4: empty fields left
+/// out, which older readers would take as a shape change).
+const FACTS_FORMAT: &str = "f4";
 
 /// An opened evidence cache.
 #[derive(Debug, Clone)]

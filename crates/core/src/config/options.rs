@@ -31,6 +31,8 @@ pub struct VerifyOptions {
     pub lockfile_only: bool,
     /// Compare the files of each installed registry package with its signed tarball.
     pub contents: bool,
+    /// Compare every folder in full, ignoring the content index of earlier runs.
+    pub rehash: bool,
     /// How attestations (provenance, publish) are checked.
     pub provenance: ProvenanceOptions,
     /// The evidence cache.
@@ -80,6 +82,7 @@ impl Default for VerifyOptions {
             http: HttpOptions::default(),
             lockfile_only: false,
             contents: false,
+            rehash: false,
             provenance: ProvenanceOptions::default(),
             cache: CacheSettings::default(),
             deadline: None,

@@ -26,6 +26,15 @@ pub struct Declared {
 }
 
 impl Declared {
+    /// True when nothing is declared (kept out of cache entries).
+    pub fn is_empty(&self) -> bool {
+        self.dependencies.is_empty()
+            && self.optional.is_empty()
+            && self.peer.is_empty()
+            && self.dev.is_empty()
+            && self.bundled.is_empty()
+    }
+
     /// Reads the declarations of a `package.json` (or packument version) object; malformed
     /// fields declare nothing rather than reject the document.
     pub fn from_manifest(manifest: &serde_json::Value) -> Declared {

@@ -13,7 +13,7 @@ use sigverify_lockfile::{Linker, Tree};
 
 use crate::cache::verdicts::run_salt;
 use crate::cache::EvidenceCache;
-use crate::check::contents::{check_contents, npm_cache, ContentContext};
+use crate::check::contents::{check_contents, npm_cache, ContentContext, ContentIndex};
 use crate::check::disk::inventory;
 use crate::check::internal::{check_internal, InternalContext};
 use crate::check::source::check_sources;
@@ -60,7 +60,7 @@ pub async fn verify_tree(options: &VerifyOptions) -> Result<Report, VerifyError>
         shared.cache.flush().await;
         started.elapsed()
     };
-    let finish = check_local(results, &tree, &loaded, options, &limits);
+    let finish = check_local(results, &tree, &loaded, options, &limits, &shared.cache);
     let (flushed, mut results) = tokio::join!(flush, finish);
     phases.end("contents");
     phases.record("cache", flushed);
@@ -123,6 +123,7 @@ async fn check_local(
     loaded: &Loaded,
     options: &VerifyOptions,
     limits: &Limits,
+    cache: &EvidenceCache,
 ) -> Vec<PackageResult> {
     let npm_cache = npm_cache(loaded.config.get("cache"));
     if let Some(trust) = &loaded.internal {
@@ -157,14 +158,26 @@ async fn check_local(
         .filter(|p| p.installed == Some(true))
         .map(|p| p.location.clone())
         .collect();
+    let wanted: Vec<(String, String)> = results
+        .iter()
+        .filter_map(|r| Some((r.location.clone(), r.integrity.clone()?)))
+        .collect();
+    let index = ContentIndex::open(cache, &tree.root, &wanted, options.rehash)
+        .await
+        .map(Arc::new);
     let context = ContentContext {
         tarballs: TarballSources {
             root: tree.root.clone(),
             npm_cache,
         },
         installed,
+        index: index.clone(),
     };
-    check_contents(results, context, &loaded.evidence, limits).await
+    let results = check_contents(results, context, &loaded.evidence, limits).await;
+    if let Some(index) = index {
+        index.flush().await;
+    }
+    results
 }
 
 /// Step 5: every entry against the manifests that declare it (lockfile injection), and

@@ -27,16 +27,22 @@ pub struct RegistrySignature {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VersionFacts {
     /// `dist.integrity`, or the sha1 SRI built from `dist.shasum` for very old versions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub integrity: Option<String>,
     /// `dist.tarball`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tarball: Option<String>,
     /// `dist.signatures`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub signatures: Vec<RegistrySignature>,
     /// `dist.attestations.url`, when the registry advertises attestations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attestations_url: Option<String>,
     /// `dist.attestations.provenance.predicateType`, when advertised.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provenance_predicate: Option<String>,
     /// The published package.json `repository` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repository: Option<serde_json::Value>,
     /// The install-time lifecycle scripts (`preinstall`, `install`, `postinstall`) the published
     /// package.json declares (full packuments only).
@@ -44,7 +50,7 @@ pub struct VersionFacts {
     pub install_scripts: Vec<String>,
     /// The dependencies the published package.json declares (the lockfile's claims about them
     /// are never used to judge where a dependency may come from).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Declared::is_empty")]
     pub declared: Declared,
 }
 

@@ -9,6 +9,10 @@
 //! reported but do not fail it (build steps create them), unless they change what Node loads
 //! (`ECONTENTLOADABLE`, see `sigverify_content::loadable_additions`).
 
+mod index;
+
+pub(crate) use index::ContentIndex;
+
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -31,6 +35,8 @@ pub(crate) struct ContentContext {
     pub tarballs: TarballSources,
     /// Locations that exist on disk.
     pub installed: HashSet<String>,
+    /// The content index, when the cache can be trusted with it.
+    pub index: Option<Arc<ContentIndex>>,
 }
 
 /// A tarball and the packages compared with it: its owner, then bundled dependencies inside it.
@@ -61,6 +67,19 @@ pub(crate) async fn check_contents(
             (evidence.clone(), Arc::clone(&limit), Arc::clone(&context));
         tasks.spawn(if_late, async move {
             let started = Instant::now();
+            let indexed = context.index.clone().filter(|_| job.bundled.is_empty());
+            let dir = context.tarballs.root.join(&job.owner.location);
+            let before = match &indexed {
+                Some(_) => snapshot(&dir).await,
+                None => None,
+            };
+            let mut job = job;
+            if let (Some(index), Some(snap)) = (&indexed, &before) {
+                if !index.rehash() && index.reuse(&mut job.owner, &job.integrity, snap) {
+                    job.owner.timing.contents = started.elapsed();
+                    return vec![job.owner];
+                }
+            }
             let tarball = {
                 let _permit = limit.acquire().await.expect("semaphore is never closed");
                 context
@@ -69,12 +88,25 @@ pub(crate) async fn check_contents(
                     .await
             };
             let root = context.tarballs.root.clone();
+            let integrity = job.integrity.clone();
             let judge = move || judge_job(job, tarball, &root, started);
-            crate::work::cpu::on_cpu_pool(judge).await
+            let results = crate::work::cpu::on_cpu_pool(judge).await;
+            if let (Some(index), Some(before)) = (indexed, before) {
+                if let Some(after) = snapshot(&dir).await {
+                    index.record(&results[0], &integrity, &before, &after);
+                }
+            }
+            results
         });
     }
     done.extend(tasks.collect(limits, &mut progress).await);
     done
+}
+
+/// A folder's stat snapshot, taken off the async threads.
+async fn snapshot(dir: &Path) -> Option<String> {
+    let dir = dir.to_path_buf();
+    crate::work::cpu::on_cpu_pool(move || ContentIndex::snapshot(&dir)).await
 }
 
 /// Splits the results into jobs (one per tarball) and results whose content check is decided
