@@ -838,5 +838,6 @@ module.exports = nativeBinding
 module.exports.fetchStore = nativeBinding.fetchStore
 module.exports.runCli = nativeBinding.runCli
 module.exports.signPackage = nativeBinding.signPackage
+module.exports.stopServe = nativeBinding.stopServe
 module.exports.verifyPackage = nativeBinding.verifyPackage
 module.exports.verifyTree = nativeBinding.verifyTree

@@ -140,6 +140,14 @@ pub fn run_cli(argv: Vec<String>) -> AsyncTask<CliTask> {
     AsyncTask::new(CliTask { argv })
 }
 
+/// Asks a `serve` started by `runCli(['serve', ...])` in this process to drain its requests and
+/// stop (its promise then resolves to 0). The CLI's bin calls it on SIGTERM and SIGINT: inside
+/// Node, Node owns the process's signals.
+#[napi]
+pub fn stop_serve() {
+    sigverify_cli::stop_serve();
+}
+
 /// Runs the CLI on a libuv worker thread (it starts its own runtime, so not on napi's).
 pub struct CliTask {
     argv: Vec<String>,
@@ -150,6 +158,7 @@ impl Task for CliTask {
     type JsValue = i32;
 
     fn compute(&mut self) -> Result<i32> {
+        sigverify_cli::set_embedded();
         let mut argv = vec![std::ffi::OsString::from("npm-sigverify")];
         argv.extend(self.argv.iter().map(std::ffi::OsString::from));
         Ok(sigverify_cli::run(argv))

@@ -97,11 +97,18 @@ function berryInstall (linker) {
   }
 }
 
-/** Installs `dir` (package.json already written) with the named install against `registry`. */
-async function installWith (name, dir, registry, cacheDir) {
+/**
+ * Installs `dir` (package.json already written) with the named install against `registry`.
+ * `keepLockfile`: a lockfile already in `dir` is installed from, not replaced.
+ */
+async function installWith (name, dir, registry, cacheDir, { keepLockfile = false } = {}) {
   const managers = await ensureManagers()
   const spec = INSTALLS[name]
-  for (const [rel, content] of Object.entries(spec.files(registry))) fs.writeFileSync(path.join(dir, rel), content)
+  for (const [rel, content] of Object.entries(spec.files(registry))) {
+    const file = path.join(dir, rel)
+    if (keepLockfile && rel.endsWith('.lock') && fs.existsSync(file)) continue
+    fs.writeFileSync(file, content)
+  }
   const [file, ...args] = spec.args(managers, registry, cacheDir)
   const r = await run(file, args, { cwd: dir, env: managerEnv(registry, cacheDir) })
   if (r.status !== 0) throw new Error(`${name} install failed in ${dir} (${r.status}):\n${r.output}`)

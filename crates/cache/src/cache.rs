@@ -133,6 +133,25 @@ impl Cache {
             .load(std::sync::atomic::Ordering::Relaxed)
     }
 
+    /// This process's lookups so far: (hits, misses), every namespace together. Cheap (no
+    /// backend round trip), for metrics.
+    pub fn lookups(&self) -> (u64, u64) {
+        self.counters.totals()
+    }
+
+    /// One round trip to the backend, not counted as a lookup: `Err` when a Redis does not
+    /// answer (a readiness check). Disk and off always answer.
+    pub async fn ping(&self) -> Result<(), CacheError> {
+        match &*self.backend {
+            Backend::Redis(redis) => {
+                let probe = ["npm-sigverify:ping"];
+                let found = redis.get_many(Namespace::Keys, &probe, &self.counters);
+                found.await.map(|_| ())
+            }
+            Backend::Off | Backend::Disk(_) => Ok(()),
+        }
+    }
+
     /// Looks up one entry. Absent, expired and corrupt entries are `None`.
     pub async fn get(&self, ns: Namespace, key: &str) -> Result<Option<Entry>, CacheError> {
         let mut found = self.get_many(ns, &[key]).await?;

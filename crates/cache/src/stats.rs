@@ -71,6 +71,14 @@ impl Counters {
         slot[ns.index()].fetch_add(1, Ordering::Relaxed);
     }
 
+    /// Hits and misses over every namespace.
+    pub fn totals(&self) -> (u64, u64) {
+        let sum = |slots: &[AtomicU64; crate::namespace::COUNT]| {
+            slots.iter().map(|a| a.load(Ordering::Relaxed)).sum()
+        };
+        (sum(&self.hits), sum(&self.misses))
+    }
+
     /// Combines stored sizes with the counters into a report.
     pub fn report(
         &self,

@@ -87,6 +87,16 @@ pub enum Command {
     /// (sigverify.approvals.json): `install` runs them for exactly that tarball.
     #[command(after_help = APPROVE_HELP)]
     ApproveScripts(ApproveArgs),
+    /// Run a registry gate: installers use it as their registry and get only versions the
+    /// policy accepts; tarballs are checked against the signed integrity on the way.
+    ///
+    /// Also serves POST /-/sigverify/v1/verify (a lockfile in, the report out), health,
+    /// readiness and Prometheus metrics.
+    #[command(after_help = crate::serve_cmd::SERVE_HELP)]
+    Serve(crate::serve_cmd::ServeArgs),
+    /// Check a verification summary attestation (VSA) written by `verify --vsa`.
+    #[command(after_help = crate::vsa_cmd::VERIFY_VSA_HELP)]
+    VerifyVsa(crate::vsa_cmd::VerifyVsaArgs),
     /// Cosign-compatible signing and verification for internal packages.
     #[command(flatten)]
     Cosign(crate::cosign::Command),
@@ -147,6 +157,13 @@ pub struct VerifyArgs {
     /// trust.internalKeys).
     #[arg(long, value_name = "FILE")]
     pub trust: Option<PathBuf>,
+    /// Write a SLSA verification summary attestation (VSA) of this verification to FILE,
+    /// signed with --vsa-key (see verify-vsa).
+    #[arg(long, value_name = "FILE", requires = "vsa_key")]
+    pub vsa: Option<PathBuf>,
+    /// The cosign-format private key the VSA is signed with (password from COSIGN_PASSWORD).
+    #[arg(long, value_name = "KEY", requires = "vsa")]
+    pub vsa_key: Option<PathBuf>,
     #[command(flatten)]
     pub provenance: ProvenanceArgs,
     #[command(flatten)]

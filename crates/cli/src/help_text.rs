@@ -17,6 +17,7 @@ Examples:
   npm-sigverify verify
   npm-sigverify verify --omit dev --report sarif=out.sarif,junit=out.xml --audit-log audit.jsonl
   npm-sigverify verify --offline STORE --registry https://registry.npmjs.org/
+  npm-sigverify verify --lockfile-only --vsa vsa.json --vsa-key cosign.key   # COSIGN_PASSWORD set
   npm-sigverify verify --min-release-age 3d --baseline origin/main   # incident signals
 
 Exit codes: 0 pass (warnings allowed, or the policy's environment is in warn mode), 1 a failure

@@ -15,9 +15,11 @@ mod output;
 mod pin_cmd;
 mod progress_bar;
 mod risk_cmd;
+mod serve_cmd;
 mod signal_args;
 mod trust_cmd;
 mod verify_cmd;
+mod vsa_cmd;
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -36,6 +38,24 @@ use args::{EvidenceArgs, FetchArgs, OmitKind, PolicyArgs, ProvenanceArgs, Verify
 
 /// Exit code: usage or configuration error.
 pub const EXIT_USAGE: i32 = 2;
+
+/// Set by a host process that owns the signals (the Node addon): `serve` then stops on
+/// [`stop_serve`] instead of installing its own SIGTERM / SIGINT handlers.
+static EMBEDDED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Marks the CLI as run inside a host that handles SIGTERM / SIGINT itself.
+pub fn set_embedded() {
+    EMBEDDED.store(true, std::sync::atomic::Ordering::SeqCst);
+}
+
+fn embedded() -> bool {
+    EMBEDDED.load(std::sync::atomic::Ordering::SeqCst)
+}
+
+/// Asks a running `serve` to drain its requests and stop (the host caught SIGTERM or SIGINT).
+pub fn stop_serve() {
+    sigverify_serve::request_stop();
+}
 
 /// Runs the CLI with full argv (program name first) and returns the exit code.
 pub fn run(argv: Vec<OsString>) -> i32 {
@@ -85,6 +105,8 @@ async fn dispatch(command: Command) -> i32 {
         }
         Command::Install(args) => return hooks_cmd::run_install(&args).await,
         Command::Cosign(command) => return cosign::run(&command),
+        Command::Serve(args) => return serve_cmd::run_serve(args).await,
+        Command::VerifyVsa(args) => (vsa_cmd::run_verify_vsa(&args), None),
         Command::Trust(args::TrustCommand::Update(args)) => {
             (trust_cmd::run_trust_update(args).await, None)
         }

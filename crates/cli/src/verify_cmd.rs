@@ -51,6 +51,9 @@ pub async fn run_verify(args: VerifyArgs) -> Result<(String, i32), CliError> {
         eprint!("{}", human::trace(&report));
     }
     write_side_outputs(&args, &report)?;
+    if let (Some(out), Some(key)) = (&args.vsa, &args.vsa_key) {
+        crate::vsa_cmd::write_vsa(&report, out, key)?;
+    }
     let text = if args.json {
         serde_json::to_string_pretty(&report.to_document()).expect("json renders")
     } else {

@@ -24,6 +24,8 @@ const COMMANDS: &[&[&str]] = &[
     &["install"],
     &["pin"],
     &["approve-scripts"],
+    &["serve"],
+    &["verify-vsa"],
     &["verify-blob"],
     &["verify-bundle"],
     &["sign"],
@@ -87,6 +89,8 @@ fn exit_codes_are_stated() {
         &["ca", "list"],
         &["generate-key-pair"],
         &["keys", "rotate"],
+        &["serve"],
+        &["verify-vsa"],
     ] {
         let text = help(command);
         assert!(text.contains("Exit codes: 0"), "{command:?}:\n{text}");

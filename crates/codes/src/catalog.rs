@@ -334,4 +334,18 @@ catalog! {
     UnsignedAllowed = "EUNSIGNEDALLOWED", Info,
         "unsigned, allowed by the policy",
         "this package carries no signature and its rule allows that (allowUnsigned): sign it to remove the exemption";
+
+    // Verification summary attestations (VSA): a verdict handed to later jobs.
+    /// A VSA's envelope, statement or signature is not valid.
+    VsaInvalid = "EVSAINVALID", Failure,
+        "invalid verification summary attestation",
+        "the VSA is malformed or its signature does not verify with the given key: verify the lockfile again (npm-sigverify verify --vsa) instead of trusting it";
+    /// A valid VSA is about another lockfile or policy than the one in hand.
+    VsaMismatch = "EVSAMISMATCH", Failure,
+        "verification summary attestation for another lockfile or policy",
+        "the VSA's subject digest or policy digest differs from the lockfile or policy given: the tree or the policy changed since it was verified; verify again";
+    /// A valid VSA records a failed verification.
+    VsaFailed = "EVSAFAILED", Failure,
+        "verification summary attestation records a failure",
+        "the verification this VSA summarises failed: fix the packages it names (npm-sigverify verify shows them) and verify again";
 }

@@ -21,6 +21,7 @@ pub use config::{PolicyChoice, VerifyOptions};
 pub use error::VerifyError;
 pub use model::{PackageResult, Report, Status, Summary};
 pub use run::fetch::{fetch_store, FetchSummary};
+pub use run::gate::Gate;
 pub use run::package::{verify_package, PackageSpec};
 pub use run::pin::{pin_tree, PinRun};
 pub use run::tree::verify_tree;

@@ -15,6 +15,7 @@
 
 pub mod audit;
 pub mod bundle;
+pub mod dsse;
 pub mod sign;
 pub mod trust;
 

@@ -264,6 +264,16 @@ impl EvidenceCache {
         // A cache that fails to store is only a slower next run.
         let _ = self.cache.put_many(Namespace::Packument, &items, ttl).await;
     }
+
+    /// This process's lookups so far: (hits, misses).
+    pub fn lookups(&self) -> (u64, u64) {
+        self.cache.lookups()
+    }
+
+    /// One round trip to the cache: `Err` when the backend does not answer (readiness).
+    pub async fn ping(&self) -> Result<(), String> {
+        self.cache.ping().await.map_err(|e| e.to_string())
+    }
 }
 
 /// A cache entry's body: the facts and the registry's freshness lifetime.

@@ -86,6 +86,17 @@ impl NpmConfig {
         config
     }
 
+    /// Builds a configuration from `.npmrc` text, expanding `${VAR}` from `env` as npm does
+    /// (a server's upstream settings, with tokens from its environment).
+    pub fn from_text_with_env(text: &str, env: &HashMap<String, String>) -> NpmConfig {
+        let mut config = NpmConfig {
+            values: HashMap::new(),
+            sources: Vec::new(),
+        };
+        config.read_text(text, env);
+        config
+    }
+
     fn read_file(&mut self, path: &Path, env: &HashMap<String, String>) -> Result<(), ConfigError> {
         match std::fs::read_to_string(path) {
             Ok(text) => {

@@ -7,7 +7,7 @@ use sigverify_attest::IdentityPolicy;
 use sigverify_lockfile::Omit;
 use sigverify_policy::SignalOverrides;
 
-use crate::config::npmrc::ConfigOverrides;
+use crate::config::npmrc::{ConfigOverrides, NpmConfig};
 use crate::work::progress::ProgressSink;
 
 /// What to verify and how.
@@ -53,6 +53,9 @@ pub struct VerifyOptions {
     pub environment: Option<String>,
     /// Changes to the policy's incident signals for this run (`--min-release-age`, ...).
     pub signals: SignalOverrides,
+    /// The npm configuration to use instead of reading `.npmrc` files and the manager's own
+    /// settings (a registry gate configures its upstreams and their credentials itself).
+    pub npm_config: Option<NpmConfig>,
 }
 
 /// Which trust policy decides a run.
@@ -91,6 +94,7 @@ impl Default for VerifyOptions {
             policy: PolicyChoice::Discover,
             environment: None,
             signals: SignalOverrides::default(),
+            npm_config: None,
         }
     }
 }

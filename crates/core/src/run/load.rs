@@ -34,10 +34,10 @@ impl Loaded {
         root: &Path,
         manager: Manager,
     ) -> Result<Loaded, VerifyError> {
-        let mut config = NpmConfig::load(root, &options.overrides)?;
-        let own = sigverify_lockfile::manager_config(root, manager)?;
-        config.apply_manager(&own, &options.overrides);
-        config.registry()?;
+        let config = match &options.npm_config {
+            Some(given) => given.clone(),
+            None => project_config(options, root, manager)?,
+        };
         let evidence = make_evidence(options, &config)?;
         let policy = AppliedPolicy::load(
             root,
@@ -80,6 +80,19 @@ pub fn check_trusted_root(path: &Path) -> Result<String, VerifyError> {
     sigverify_attest::TrustMaterial::from_trusted_root_json(&json, Vec::new())
         .map_err(|e| bad(e.to_string()))?;
     Ok(json)
+}
+
+/// `.npmrc` as npm reads it for `root`, with the manager's own registry settings over it.
+fn project_config(
+    options: &VerifyOptions,
+    root: &Path,
+    manager: Manager,
+) -> Result<NpmConfig, VerifyError> {
+    let mut config = NpmConfig::load(root, &options.overrides)?;
+    let own = sigverify_lockfile::manager_config(root, manager)?;
+    config.apply_manager(&own, &options.overrides);
+    config.registry()?;
+    Ok(config)
 }
 
 /// Reads the trusted root once and checks it is a usable Sigstore trusted root: the one given,

@@ -3,6 +3,7 @@
 
 pub mod fetch;
 mod fetch_history;
+pub mod gate;
 mod judge;
 pub(crate) mod load;
 pub use load::check_trusted_root;

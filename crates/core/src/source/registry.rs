@@ -4,6 +4,8 @@
 //! retries with jittered exponential backoff on network errors, timeouts, 429 and 5xx, and
 //! credentials from `.npmrc` sent only to the host they were configured for.
 
+use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use rand::Rng;
@@ -93,6 +95,9 @@ pub struct RegistryClient {
     http: reqwest::Client,
     config: NpmConfig,
     options: HttpOptions,
+    /// Documents answered without a request, by URL: a registry gate verifies exactly the
+    /// packument bytes it serves, not a second download that could differ.
+    pinned: Option<Arc<HashMap<String, Arc<Vec<u8>>>>>,
 }
 
 impl RegistryClient {
@@ -122,7 +127,79 @@ impl RegistryClient {
             http,
             config,
             options,
+            pinned: None,
         })
+    }
+
+    /// A client that answers GETs of `url` with `bytes` (and asks the network for the rest).
+    pub fn pinning(&self, url: &Url, bytes: Arc<Vec<u8>>) -> RegistryClient {
+        let mut pinned = self.pinned.as_deref().cloned().unwrap_or_default();
+        pinned.insert(url.to_string(), bytes);
+        RegistryClient {
+            pinned: Some(Arc::new(pinned)),
+            ..self.clone()
+        }
+    }
+
+    /// The npm configuration the client was built from.
+    pub fn config(&self) -> &NpmConfig {
+        &self.config
+    }
+
+    /// Sends a GET and returns the response as soon as its headers arrive, for a body to be
+    /// streamed by the caller. `authorization` is the caller's credential, sent only when the
+    /// configuration has none for this URL; `validators` make it conditional. Network errors, timeouts before the headers, 429
+    /// and 5xx are retried like [`Self::get`]; other statuses are the caller's to handle.
+    pub async fn open(
+        &self,
+        url: &Url,
+        accept: &str,
+        authorization: Option<&str>,
+        validators: &Validators,
+    ) -> Result<reqwest::Response, FetchError> {
+        let mut attempt = 0;
+        loop {
+            let result = self.send_once(url, accept, authorization, validators).await;
+            let retry = match &result {
+                Ok(r) => r.status().as_u16() == 429 || r.status().is_server_error(),
+                Err(e) => is_retryable(e),
+            };
+            if !retry || attempt >= self.options.retries {
+                return match result {
+                    Ok(r) if r.status().is_server_error() || r.status().as_u16() == 429 => {
+                        let status = r.status().as_u16();
+                        Err(FetchError::Status {
+                            url: url.to_string(),
+                            status,
+                        })
+                    }
+                    other => other,
+                };
+            }
+            tokio::time::sleep(self.backoff(attempt)).await;
+            attempt += 1;
+        }
+    }
+
+    async fn send_once(
+        &self,
+        url: &Url,
+        accept: &str,
+        authorization: Option<&str>,
+        validators: &Validators,
+    ) -> Result<reqwest::Response, FetchError> {
+        let mut request = self.http.get(url.clone()).header("accept", accept);
+        let configured = self.config.authorization_for(url);
+        if let Some(auth) = configured.as_deref().or(authorization) {
+            request = request.header("authorization", auth);
+        }
+        if let Some(etag) = &validators.etag {
+            request = request.header("if-none-match", etag);
+        }
+        if let Some(modified) = &validators.last_modified {
+            request = request.header("if-modified-since", modified);
+        }
+        request.send().await.map_err(|e| self.to_error(url, e))
     }
 
     /// GETs a URL; `Ok(None)` when the registry answers 404 (or 400, like npm for keys).
@@ -161,6 +238,12 @@ impl RegistryClient {
         accept: &str,
         validators: &Validators,
     ) -> Result<Conditional, FetchError> {
+        if let Some(bytes) = self.pinned.as_ref().and_then(|p| p.get(url.as_str())) {
+            return Ok(Conditional::Body {
+                bytes: bytes.to_vec(),
+                validators: Validators::default(),
+            });
+        }
         let mut request = self.http.get(url.clone()).header("accept", accept);
         if let Some(auth) = self.config.authorization_for(url) {
             request = request.header("authorization", auth);

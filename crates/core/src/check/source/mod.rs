@@ -259,11 +259,19 @@ impl Ctx<'_> {
         if same(resolved, configured.as_str()) {
             return None;
         }
-        // npm replaces registry.npmjs.org in lockfile URLs by the configured registry
-        // (`replace-registry-host`, default `npmjs`).
-        let replaced = self.config.get("replace-registry-host") != Some("never");
-        let npmjs = url::Url::parse(resolved).ok()?.host_str() == Some("registry.npmjs.org");
-        if replaced && npmjs {
+        // npm replaces a host in lockfile URLs by the configured registry
+        // (`replace-registry-host`: `npmjs` by default, `never`, `always`, or a host name).
+        let host = url::Url::parse(resolved)
+            .ok()?
+            .host_str()?
+            .to_ascii_lowercase();
+        let replaced = match self.config.get("replace-registry-host").unwrap_or("npmjs") {
+            "never" => false,
+            "always" => true,
+            "npmjs" => host == "registry.npmjs.org",
+            other => host == other.to_ascii_lowercase(),
+        };
+        if replaced {
             return None;
         }
         Some(format!(
