@@ -70,7 +70,9 @@ pub fn run_init(args: &InitArgs) -> i32 {
     if args.recommended_policy {
         // The policy only: the npm hooks run `npm-sigverify`, which the project may not have
         // installed (and `install` needs no hooks).
-        return match crate::init_policy::write_recommended(&dir_or_current(&args.dir), args) {
+        let dir = dir_or_current(&args.dir);
+        let root = args.trusted_root.as_deref();
+        return match crate::init_policy::write_recommended(&dir, args.force, root) {
             Ok(text) => {
                 crate::output::print(&text);
                 0

@@ -6,13 +6,17 @@ use std::path::{Path, PathBuf};
 use sigverify_policy::{discover, recommended_policy, POLICY_FILES};
 
 use crate::error::CliError;
-use crate::hooks_cmd::InitArgs;
 
-/// Writes the recommended policy into `dir`; returns what to print.
-pub fn write_recommended(dir: &Path, args: &InitArgs) -> Result<String, CliError> {
+/// Writes the recommended policy into `dir` (over an existing policy only with `force`), naming
+/// `trusted_root` when given; returns what to print.
+pub fn write_recommended(
+    dir: &Path,
+    force: bool,
+    trusted_root: Option<&Path>,
+) -> Result<String, CliError> {
     let target = dir.join(POLICY_FILES[0]);
-    refuse_existing(dir, args.force)?;
-    let root = match &args.trusted_root {
+    refuse_existing(dir, force)?;
+    let root = match trusted_root {
         Some(path) => {
             sigverify_core::run::check_trusted_root(path)?;
             Some(relative_to(path, dir))

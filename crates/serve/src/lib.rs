@@ -13,6 +13,7 @@
 mod answer;
 pub mod config;
 mod log;
+mod memo;
 mod metrics;
 mod ops;
 mod packument;

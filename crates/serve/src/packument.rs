@@ -6,30 +6,17 @@
 //! Entries are keyed by the caller's credential when it is forwarded upstream, so a packument
 //! fetched with one installer's token is never served to another.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Instant;
 
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use sigverify_core::source::evidence::packument_url;
 use sigverify_core::source::registry::{Validators, ACCEPT_FULL};
-use sigverify_core::PackageResult;
 use url::Url;
 
+use crate::memo::Judged;
 use crate::state::State;
-
-/// A packument as the upstream served it, with every version judged (not yet decided).
-pub struct Judged {
-    /// The registry it came from.
-    pub registry: Url,
-    /// The document as served upstream.
-    pub doc: Value,
-    /// Each version's settled result.
-    pub results: HashMap<String, PackageResult>,
-    validators: Validators,
-    fetched: Instant,
-}
 
 /// Why a packument cannot be served.
 #[derive(Debug)]
@@ -40,49 +27,6 @@ pub enum FetchFailure {
     Unavailable(String),
     /// The upstream answered something that is not a packument (503: fail closed).
     Malformed(String),
-}
-
-type Slot = Arc<tokio::sync::Mutex<Option<Arc<Judged>>>>;
-
-/// The judged packuments of this replica.
-pub struct Memo {
-    slots: Mutex<HashMap<String, Slot>>,
-    max_entries: usize,
-    max_age: Duration,
-}
-
-impl Memo {
-    /// Keeps at most `max_entries` packuments, each for `max_age` before revalidation.
-    pub fn new(max_entries: usize, max_age: Duration) -> Memo {
-        Memo {
-            slots: Mutex::new(HashMap::new()),
-            max_entries: max_entries.max(1),
-            max_age,
-        }
-    }
-
-    fn slot(&self, key: &str) -> Slot {
-        let mut slots = self.slots.lock().expect("no panics under the lock");
-        if !slots.contains_key(key) && slots.len() >= self.max_entries {
-            evict_one(&mut slots);
-        }
-        Arc::clone(slots.entry(key.to_string()).or_default())
-    }
-}
-
-/// Drops the oldest idle entry (one being filled is left alone).
-fn evict_one(slots: &mut HashMap<String, Slot>) {
-    let oldest = slots
-        .iter()
-        .filter_map(|(key, slot)| {
-            let entry = slot.try_lock().ok()?;
-            Some((key.clone(), entry.as_ref().map(|j| j.fetched)))
-        })
-        .min_by_key(|(_, fetched)| *fetched)
-        .map(|(key, _)| key);
-    if let Some(key) = oldest {
-        slots.remove(&key);
-    }
 }
 
 /// The judged packument of `name`: kept, revalidated, or fetched and judged now.

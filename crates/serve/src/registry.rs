@@ -11,7 +11,8 @@ use sigverify_codes::Code;
 use sigverify_policy::Mode;
 
 use crate::answer::{self, set_header, Body};
-use crate::packument::{judged, FetchFailure, Judged};
+use crate::memo::Judged;
+use crate::packument::{judged, FetchFailure};
 use crate::render::{render, Rendered, TagUnverifiable};
 use crate::state::State;
 use crate::verdict::{verdict_of, Failure, Verdict};

@@ -7,8 +7,8 @@ use tokio::sync::Semaphore;
 
 use crate::config::ServeConfig;
 use crate::log::Logger;
+use crate::memo::Memo;
 use crate::metrics::Metrics;
-use crate::packument::Memo;
 
 /// A replica's shared state: the verifier, judged packuments, metrics, logs.
 pub struct State {

@@ -5,6 +5,7 @@
 mod declared;
 mod document;
 mod evidence;
+pub mod facts;
 pub(crate) mod lines;
 pub(crate) mod names;
 pub mod redact;

@@ -263,7 +263,7 @@ pub struct PackageResult {
     pub(crate) declared: Option<std::sync::Arc<super::declared::Declared>>,
     /// Its packument's facts (the other versions' too), for the signals.
     #[serde(skip)]
-    pub(crate) packument: Option<std::sync::Arc<crate::source::packument::PackumentFacts>>,
+    pub(crate) packument: Option<std::sync::Arc<crate::model::facts::PackumentFacts>>,
 }
 
 impl PackageResult {

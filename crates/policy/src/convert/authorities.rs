@@ -6,6 +6,16 @@ use crate::model::{CaIdentity, CertificateAuthority, Revocation, SubjectMatch, T
 use crate::node::{Node, Value};
 use std::path::PathBuf;
 
+/// Keys of a `trust.identities` entry (`ca` makes it a private-CA identity).
+pub(super) const IDENTITY_KEYS: &[&str] = &[
+    "issuer",
+    "subject",
+    "subjectRegex",
+    "repository",
+    "workflow",
+    "ca",
+];
+
 const CA_KEYS: &[&str] = &[
     "roots",
     "intermediates",
@@ -81,7 +91,7 @@ pub(super) fn ca_identity(
     subject: SubjectMatch,
     trust: &Trust,
 ) -> Result<CaIdentity, PolicyError> {
-    let entries = cx.map(node, path, super::trust::IDENTITY_KEYS)?;
+    let entries = cx.map(node, path, IDENTITY_KEYS)?;
     let ca_node = get(entries, "ca").ok_or_else(|| cx.err(node, path, "missing 'ca'"))?;
     let ca = cx.str(ca_node, &join(path, "ca"))?.to_string();
     if !trust.certificate_authorities.contains_key(&ca) {

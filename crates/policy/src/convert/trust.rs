@@ -16,15 +16,6 @@ const TRUST_KEYS: &[&str] = &[
     "certificateAuthorities",
     "sigstoreRoot",
 ];
-/// Keys of a `trust.identities` entry (`ca` makes it a private-CA identity).
-pub(super) const IDENTITY_KEYS: &[&str] = &[
-    "issuer",
-    "subject",
-    "subjectRegex",
-    "repository",
-    "workflow",
-    "ca",
-];
 
 /// Converts `trust`.
 pub(super) fn trust(cx: &Ctx, node: &Node) -> Result<Trust, PolicyError> {
@@ -59,7 +50,7 @@ pub(super) fn trust(cx: &Ctx, node: &Node) -> Result<Trust, PolicyError> {
     if let Some(n) = get(entries, "identities") {
         for e in cx.any_map(n, "trust.identities")? {
             let path = format!("trust.identities.{}", e.key);
-            let fields = cx.map(&e.value, &path, IDENTITY_KEYS)?;
+            let fields = cx.map(&e.value, &path, super::authorities::IDENTITY_KEYS)?;
             if get(fields, "ca").is_some() {
                 let subject = subject_match(cx, fields, &path)?;
                 let id = super::authorities::ca_identity(cx, &e.value, &path, subject, &trust)?;
@@ -141,7 +132,7 @@ pub(super) fn fingerprint(cx: &Ctx, node: &Node, path: &str) -> Result<String, P
 
 /// A named identity.
 fn identity(cx: &Ctx, node: &Node, path: &str) -> Result<Identity, PolicyError> {
-    let entries = cx.map(node, path, IDENTITY_KEYS)?;
+    let entries = cx.map(node, path, super::authorities::IDENTITY_KEYS)?;
     let issuer_path = join(path, "issuer");
     let issuer = match get(entries, "issuer") {
         Some(n) => cx.str(n, &issuer_path)?.to_string(),
