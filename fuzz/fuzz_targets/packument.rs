@@ -1,8 +1,11 @@
-//! Registry documents: a packument (full or abbreviated) and a single version document.
+//! Registry documents: a packument (full or abbreviated, read whole or only for the kept
+//! versions) and a single version document.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use sigverify_core::source::packument::{parse_packument, parse_version_document};
+use sigverify_core::source::packument::{
+    parse_packument, parse_packument_keeping, parse_version_document,
+};
 use std::collections::BTreeSet;
 
 fuzz_target!(|data: &[u8]| {
@@ -11,5 +14,7 @@ fuzz_target!(|data: &[u8]| {
         let _ = facts.compacted(&keep);
         let _ = facts.release_history();
     }
+    // What a cold run reads: the kept versions in full, the others as the cache keeps them.
+    let _ = parse_packument_keeping(data, |all| all.take(2).map(String::from).collect());
     let _ = parse_version_document(data);
 });

@@ -77,5 +77,6 @@ fn package(name: &str, version: &str, registry_signature: SigState) -> PackageEv
         internal_signatures: Vec::new(),
         package_repository: Some("github.com/acme/ui".into()),
         other_checks: Vec::new(),
+        signals: Vec::new(),
     }
 }
