@@ -25,12 +25,14 @@ impl Report {
         };
         let object = value.as_object_mut().expect("a report is an object");
         object.remove("packages");
-        for status in BUCKETS {
-            let bucket: Vec<Value> = packages
-                .iter()
-                .filter(|p| p["status"] == status.as_str())
-                .cloned()
-                .collect();
+        // Each package moves into its bucket (no copy: a big report's tree is large).
+        let mut buckets: [Vec<Value>; BUCKETS.len()] = Default::default();
+        for package in packages {
+            if let Some(i) = BUCKETS.iter().position(|s| package["status"] == s.as_str()) {
+                buckets[i].push(package);
+            }
+        }
+        for (status, bucket) in BUCKETS.iter().zip(buckets) {
             object.insert(status.as_str().to_string(), Value::Array(bucket));
         }
         value

@@ -40,16 +40,36 @@ impl Redactor {
         has_url_credentials(text) || self.secrets.iter().any(|s| text.contains(s.as_str()))
     }
 
-    /// A copy of `value` with every string in it redacted (through its JSON form, so no field
-    /// can be forgotten). Values that would not change are returned as they are.
-    pub fn value<T: Serialize + DeserializeOwned + Clone>(&self, value: &T) -> T {
-        let Ok(mut json) = serde_json::to_value(value) else {
-            return value.clone();
+    /// `value` with every string in it redacted (through its JSON form, so no field can be
+    /// forgotten). A value with nothing to hide is returned as it is.
+    pub fn value<T: Serialize + DeserializeOwned>(&self, value: T) -> T {
+        // The compact JSON text holds every string of `value`, each character escaped on its
+        // own: a secret (raw or in its escaped form) or a URL with credentials found nowhere in
+        // it is in no string either, and the value's tree (millions of allocations for a big
+        // report) is never built.
+        match serde_json::to_string(&value) {
+            Ok(text) if !self.touches_json(&text) => return value,
+            Ok(_) => {}
+            Err(_) => return value,
+        }
+        let Ok(mut json) = serde_json::to_value(&value) else {
+            return value;
         };
         if !self.walk(&mut json) {
-            return value.clone();
+            return value;
         }
-        serde_json::from_value(json).unwrap_or_else(|_| value.clone())
+        serde_json::from_value(json).unwrap_or(value)
+    }
+
+    /// True when a JSON text may hold something to hide (keys too: it may say yes needlessly,
+    /// never no wrongly).
+    fn touches_json(&self, text: &str) -> bool {
+        has_url_credentials(text)
+            || self.secrets.iter().any(|s| {
+                let escaped = serde_json::to_string(s).unwrap_or_default();
+                let escaped = escaped.trim_matches('"');
+                text.contains(s.as_str()) || text.contains(escaped)
+            })
     }
 
     /// Redacts every string of `json` in place; true when something changed.
@@ -139,11 +159,23 @@ mod tests {
     }
 
     #[test]
+    fn secrets_with_characters_json_escapes_are_hidden_too() {
+        let secret = "pa\"ss\\word\n1";
+        let r = Redactor::new([secret.to_string()]);
+        let value = serde_json::json!({ "m": format!("auth {secret} failed"), "k": "clean" });
+        let clean = r.value(value);
+        assert_eq!(clean["m"], "auth *** failed");
+        assert_eq!(clean["k"], "clean");
+        let untouched = serde_json::json!({ "m": "nothing here" });
+        assert_eq!(r.value(untouched.clone()), untouched);
+    }
+
+    #[test]
     fn secrets_are_hidden_inside_any_value() {
         let r = Redactor::new(["npm_TOKEN123".to_string(), "x".to_string()]);
         let value =
             serde_json::json!({ "a": ["token npm_TOKEN123", { "u": "https://u:p@h/" }], "n": 1 });
-        let clean = r.value(&value);
+        let clean = r.value(value);
         let text = clean.to_string();
         assert!(
             !text.contains("npm_TOKEN123") && !text.contains("u:p@"),

@@ -154,7 +154,7 @@ pub async fn verify_package(
         baseline: None,
     };
     let redactor = crate::model::redact::Redactor::new(loaded.config.secrets());
-    Ok(redactor.value(&report))
+    Ok(redactor.value(report))
 }
 
 fn read_tarball(path: &std::path::Path) -> Result<Vec<u8>, VerifyError> {

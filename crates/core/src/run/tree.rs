@@ -256,7 +256,7 @@ fn settle_all(results: &mut [PackageResult], tree: &Tree) {
 /// The report with URL credentials and configured secrets removed from every string.
 fn redact(report: Report, loaded: &Loaded) -> Report {
     let redactor = Redactor::new(loaded.config.secrets());
-    redactor.value(&report)
+    redactor.value(report)
 }
 
 pub(crate) fn mode(options: &VerifyOptions) -> &'static str {
