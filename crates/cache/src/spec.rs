@@ -101,35 +101,15 @@ fn secrets_of(url: &url::Url) -> Vec<String> {
         return Vec::new();
     };
     let mut out = vec![raw.to_owned()];
-    let decoded = percent_decode(raw);
+    let decoded = percent_encoding::percent_decode_str(raw)
+        .decode_utf8_lossy()
+        .into_owned();
     if decoded != raw && !decoded.is_empty() {
         out.push(decoded);
     }
     // Longest first so a secret that contains another is removed whole.
     out.sort_by_key(|s| std::cmp::Reverse(s.len()));
     out
-}
-
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok());
-        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
-            (b'%', Some(byte)) => {
-                out.push(byte);
-                i += 3;
-            }
-            (b, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Replaces each non-empty secret in `text` with `***`.

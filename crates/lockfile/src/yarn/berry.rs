@@ -165,7 +165,7 @@ fn classify(name: &str, version: &str, reference: &str) -> Classified {
     if let Some(inner) = reference.strip_prefix("patch:") {
         // `patch:resolve@npm%3A1.22.8#…`: the patched package's own locator, URL-encoded.
         let original = inner.split('#').next().unwrap_or(inner);
-        let original = percent_decode(original);
+        let original = percent_encoding::percent_decode_str(original).decode_utf8_lossy();
         let (source, resolved, registry, _) = match split_descriptor(&original) {
             Some((_, inner_ref)) => classify(name, version, inner_ref),
             None => (crate::spec::remote(&original), None, None, None),
@@ -217,29 +217,6 @@ fn url_source(url: &str, name: &str, version: &str) -> Classified {
         ),
         None => (crate::spec::remote(url), Some(url.to_string()), None, None),
     }
-}
-
-/// `%3A` -> `:`; invalid escapes are kept as written.
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok());
-        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
-            (b'%', Some(b)) => {
-                out.push(b);
-                i += 3;
-            }
-            (b, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]
