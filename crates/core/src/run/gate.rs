@@ -195,9 +195,13 @@ impl Gate {
             root: self.dir.clone(),
             npm_cache: None,
         };
-        let ids: Vec<(usize, String)> = results.iter().map(|r| r.id()).enumerate().collect();
-        let mut kept = results.clone();
-        match signal_step(
+        // What an error leaves to report: the versions' ids and registries (the results
+        // themselves are consumed by the step).
+        let judged: Vec<_> = results
+            .iter()
+            .map(|r| (r.name.clone(), r.version.clone(), r.registry.clone()))
+            .collect();
+        let step = signal_step(
             results,
             &self.loaded,
             keyring,
@@ -205,17 +209,24 @@ impl Gate {
             tarballs,
             limits,
             None,
-        )
-        .await
-        {
+        );
+        match step.await {
             Ok((results, _)) => results,
-            Err(e) => {
-                for (i, id) in ids {
-                    let why = format!("{id}: the incident signals could not run: {e}");
-                    kept[i].checks.source = CheckOutcome::failed(Code::SignalUnavailable, why);
-                }
-                kept
-            }
+            Err(e) => judged
+                .into_iter()
+                .map(|(name, version, registry)| {
+                    let mut result = PackageResult::new(
+                        &name,
+                        &version,
+                        &format!("node_modules/{name}"),
+                        "registry",
+                    );
+                    result.registry = registry;
+                    let why = format!("{}: the incident signals could not run: {e}", result.id());
+                    result.checks.source = CheckOutcome::failed(Code::SignalUnavailable, why);
+                    result
+                })
+                .collect(),
         }
     }
 
