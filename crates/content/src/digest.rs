@@ -6,6 +6,7 @@
 //! digest computed by this same crate, never published.
 
 use sha2::{Digest, Sha256};
+use std::cell::RefCell;
 use std::fmt;
 use std::fs::File;
 use std::io::{self, Read};
@@ -14,6 +15,26 @@ use std::path::Path;
 /// Size of the read buffer used when hashing: big enough for few syscalls, small enough that
 /// many files hashed in parallel stay cheap in memory.
 pub(crate) const CHUNK: usize = 256 * 1024;
+
+thread_local! {
+    /// One read buffer per thread, reused for every file: allocating (and zeroing) a fresh
+    /// 256 KiB buffer per file cost more than hashing the typical small package file.
+    static CHUNK_BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Runs `work` with this thread's [`CHUNK`]-sized read buffer.
+pub(crate) fn with_chunk_buffer<T>(work: impl FnOnce(&mut [u8]) -> T) -> T {
+    CHUNK_BUFFER.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut buf) => {
+            if buf.len() < CHUNK {
+                buf.resize(CHUNK, 0);
+            }
+            work(&mut buf[..CHUNK])
+        }
+        // Re-entered on this thread (not done today): a buffer of its own.
+        Err(_) => work(&mut vec![0u8; CHUNK]),
+    })
+}
 
 /// The SHA-256 digest of a file's bytes.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
@@ -63,6 +84,5 @@ pub(crate) fn hash_reader<R: Read>(mut reader: R, buf: &mut [u8]) -> io::Result<
 /// Hashes a file on disk without loading it whole; returns (size read, digest).
 pub(crate) fn hash_file(path: &Path) -> io::Result<(u64, FileDigest)> {
     let file = File::open(path)?;
-    let mut buf = vec![0u8; CHUNK];
-    hash_reader(file, &mut buf)
+    with_chunk_buffer(|buf| hash_reader(file, buf))
 }

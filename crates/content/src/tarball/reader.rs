@@ -3,7 +3,7 @@
 use super::path::{place, Placement};
 use super::source::{Budget, Source};
 use super::{ManifestEntry, SkipReason, SkippedEntry, TarError, TarLimits, TarManifest};
-use crate::digest::{FileDigest, CHUNK};
+use crate::digest::{with_chunk_buffer, FileDigest};
 use crate::shebang::{fix_bin_bytes, is_windows_hashbang};
 use sha2::{Digest, Sha256};
 use std::collections::HashSet;
@@ -251,16 +251,15 @@ impl Builder {
 fn stream_rest<R: Read>(head: &[u8], reader: &mut R) -> io::Result<(u64, FileDigest)> {
     let mut hasher = Sha256::new();
     hasher.update(head);
-    let mut buf = vec![0u8; CHUNK];
     let mut total = head.len() as u64;
-    loop {
-        let n = reader.read(&mut buf)?;
+    with_chunk_buffer(|buf| loop {
+        let n = reader.read(buf)?;
         if n == 0 {
             return Ok((total, FileDigest(hasher.finalize().into())));
         }
         hasher.update(&buf[..n]);
         total += n as u64;
-    }
+    })
 }
 
 /// Refuses file entries that node-tar and tar-rs would read differently.
