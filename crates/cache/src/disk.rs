@@ -1,8 +1,12 @@
 //! The embedded disk cache: one file per entry, written crash-safely
 //! (temp file in the same folder, then rename) and checked on every read.
 //!
-//! Layout: `<root>/v1/<namespace>/<h0h1>/<h2h3>/<sha256 hex>`; temp files
-//! start with `.tmp-` and are never read.
+//! Layout: `<root>/v1/<namespace>/<sha256 hex>`, one flat folder per namespace; temp files
+//! start with `.tmp-` and are never read. Flat because a cold run writes over a thousand
+//! entries and creating the two levels of hash-prefix folders earlier builds used cost more
+//! than the entries themselves (ext4 allocates an inode per folder); the file systems in use
+//! index large folders. Entries an earlier build left in prefix folders are never read again;
+//! `cache clear` removes them.
 
 use crate::entry::{now_millis, Record};
 use crate::key::file_hash;
@@ -56,11 +60,7 @@ impl DiskCache {
 
     /// The file that holds `key` (public to the crate for tests).
     pub fn path_of(&self, ns: Namespace, key: &str) -> PathBuf {
-        let hash = file_hash(ns, key);
-        self.ns_dir(ns)
-            .join(&hash[..2])
-            .join(&hash[2..4])
-            .join(hash)
+        self.ns_dir(ns).join(file_hash(ns, key))
     }
 
     /// Reads one entry; absent, expired, corrupt or foreign files are misses.
@@ -103,7 +103,6 @@ impl DiskCache {
     ) -> Result<(), CacheError> {
         let path = self.path_of(ns, key);
         let dir = path.parent().expect("entry paths have a parent");
-        fs::create_dir_all(dir).map_err(|e| CacheError::io(dir, e))?;
         let record = Record {
             key: key.to_owned(),
             expires_at: expiry(ttl),
@@ -112,7 +111,7 @@ impl DiskCache {
         let bytes = record.encode(self.secret.as_ref());
         let mut result = write_atomic(dir, &path, &bytes);
         if matches!(&result, Err(e) if e.kind() == ErrorKind::NotFound) {
-            // A concurrent `cache clear` removed the folder: recreate once.
+            // The namespace's first entry, or a concurrent `cache clear` removed the folder.
             fs::create_dir_all(dir).map_err(|e| CacheError::io(dir, e))?;
             result = write_atomic(dir, &path, &bytes);
         }

@@ -24,14 +24,10 @@ async fn open(dir: &Path) -> Cache {
         .unwrap()
 }
 
-/// The documented layout: `v1/<ns>/<h0h1>/<h2h3>/<sha256(ns \0 key)>`.
+/// The documented layout: `v1/<ns>/<sha256(ns \0 key)>`.
 fn file_of(dir: &Path, ns: Namespace, key: &str) -> PathBuf {
     let hash = hex::encode(Sha256::digest(format!("{}\0{key}", ns.as_str())));
-    dir.join("v1")
-        .join(ns.as_str())
-        .join(&hash[..2])
-        .join(&hash[2..4])
-        .join(hash)
+    dir.join("v1").join(ns.as_str()).join(hash)
 }
 
 /// An entry as a keyed cache gives it back (authenticated).
