@@ -46,7 +46,7 @@ fn verify_options(args: &VerifyArgs) -> VerifyOptions {
 
 /// `npm-sigverify verify`.
 pub async fn run_verify(args: VerifyArgs) -> Result<(String, i32), CliError> {
-    let report = verify(&args).await?;
+    let mut report = verify(&args).await?;
     if args.trace {
         eprint!("{}", human::trace(&report));
     }
@@ -55,7 +55,7 @@ pub async fn run_verify(args: VerifyArgs) -> Result<(String, i32), CliError> {
         crate::vsa_cmd::write_vsa(&report, out, key)?;
     }
     let text = if args.json {
-        serde_json::to_string_pretty(&report.to_document()).expect("json renders")
+        report.to_document_text()
     } else {
         human::render(&report)
     };
