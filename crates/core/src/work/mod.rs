@@ -3,4 +3,5 @@
 
 pub(crate) mod cpu;
 pub(crate) mod deadline;
+pub mod memory;
 pub mod progress;
