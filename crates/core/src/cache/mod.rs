@@ -163,19 +163,22 @@ impl EvidenceCache {
         format!("{FACTS_FORMAT}:{kind}:{registry}{name}")
     }
 
-    /// Looks up many packuments at once (one batch: a few round trips on Redis).
-    pub async fn preload(&self, keys: &[String]) -> HashMap<String, CachedFacts> {
+    /// Looks up many packuments at once (one batch: a few round trips on Redis). The entries
+    /// stay encoded until [`Self::decode`]: each package group decodes its own when it runs, so
+    /// a run never holds every packument's facts at once (on the bench tree that was ~25 MB).
+    pub async fn preload(&self, keys: &[String]) -> HashMap<String, Entry> {
         let refs: Vec<&str> = keys.iter().map(String::as_str).collect();
         let Ok(found) = self.cache.get_many(Namespace::Packument, &refs).await else {
             return HashMap::new();
         };
         keys.iter()
             .zip(found)
-            .filter_map(|(key, entry)| Some((key.clone(), self.decode(entry?)?)))
+            .filter_map(|(key, entry)| Some((key.clone(), entry?)))
             .collect()
     }
 
-    fn decode(&self, entry: Entry) -> Option<CachedFacts> {
+    /// A preloaded entry's facts (`None` when it does not decode: a miss).
+    pub fn decode(&self, entry: Entry) -> Option<CachedFacts> {
         let body: CachedBody = serde_json::from_slice(&entry.body).ok()?;
         let fresh_for = body.fresh_for_secs.map(Duration::from_secs);
         let lifetime = self.lifetime(fresh_for);
@@ -329,7 +332,8 @@ mod tests {
             .unwrap();
         cache.store(&draft, &facts);
         cache.flush().await;
-        let cached = cache.preload(&["k".to_string()]).await.remove("k").unwrap();
+        let entry = cache.preload(&["k".to_string()]).await.remove("k").unwrap();
+        let cached = cache.decode(entry).unwrap();
         assert!(cached.fresh);
         assert!(cached.covers(&keep));
         assert!(!cached.covers(&["2.0.0".to_string()].into()));

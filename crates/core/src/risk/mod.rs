@@ -253,9 +253,10 @@ async fn assess_groups(
     let mut preloaded = cache.preload(&keys).await;
     let mut tasks = JoinSet::new();
     for ((registry, name), versions) in groups {
-        let cached = preloaded.remove(&EvidenceCache::key(&registry, &name, true));
+        let entry = preloaded.remove(&EvidenceCache::key(&registry, &name, true));
         let (evidence, cache, limit) = (evidence.clone(), cache.clone(), Arc::clone(&limit));
         tasks.spawn(async move {
+            let cached = entry.and_then(|e| cache.decode(e));
             let source = FactsSource {
                 full: true,
                 history: 0,

@@ -7,12 +7,13 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Instant;
 
+use sigverify_cache::Entry;
 use tokio::sync::Semaphore;
 use url::Url;
 
 use crate::cache::facts::{Facts, FactsSource};
 use crate::cache::verdicts::{history_digest, verdict_key};
-use crate::cache::{CachedFacts, EvidenceCache};
+use crate::cache::EvidenceCache;
 use crate::check::attestations::attest;
 use crate::check::internal::InternalTrust;
 use crate::config::ProvenanceOptions;
@@ -143,11 +144,8 @@ struct GroupWork {
 impl GroupWork {
     /// Obtains the packument once, reuses the cached verdicts that still apply, and judges (and
     /// attests) the rest, caching their verdicts.
-    async fn run(
-        self,
-        group: Vec<RegistryCheck>,
-        cached: Option<CachedFacts>,
-    ) -> Vec<PackageResult> {
+    async fn run(self, group: Vec<RegistryCheck>, cached: Option<Entry>) -> Vec<PackageResult> {
+        let cached = cached.and_then(|entry| self.shared.cache.decode(entry));
         let source = FactsSource {
             full: self.full,
             history: self.shared.history,
