@@ -139,7 +139,7 @@ fn print_scrubbed(text: &str, dir: Option<PathBuf>) {
     output::print(&redactor(dir).text(text.trim_end()));
 }
 
-fn redactor(dir: Option<PathBuf>) -> sigverify_core::model::redact::Redactor {
+pub(crate) fn redactor(dir: Option<PathBuf>) -> sigverify_core::model::redact::Redactor {
     let dir = dir.unwrap_or_else(|| PathBuf::from("."));
     let secrets = NpmConfig::load(&dir, &ConfigOverrides::default())
         .map(|c| c.secrets())

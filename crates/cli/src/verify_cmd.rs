@@ -55,7 +55,10 @@ pub async fn run_verify(args: VerifyArgs) -> Result<(String, i32), CliError> {
         crate::vsa_cmd::write_vsa(&report, out, key)?;
     }
     let text = if args.json {
-        report.to_document_text()
+        // Streamed: the text of a big tree's document is tens of MB.
+        let redactor = crate::redactor(args.dir.clone());
+        crate::output::print_streamed(&redactor, |out| Ok(report.write_document(out)?));
+        String::new()
     } else {
         human::render(&report)
     };
