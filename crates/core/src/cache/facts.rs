@@ -78,20 +78,20 @@ impl FactsSource<'_> {
             .as_ref()
             .map(|c| c.validators.clone())
             .unwrap_or_default();
-        let answer = {
-            let _permit = self
-                .limit
-                .acquire()
-                .await
-                .expect("semaphore is never closed");
-            let started = Instant::now();
-            let answer = self
-                .evidence
-                .packument_conditional(registry, name, self.full, &validators)
-                .await;
-            timing.fetch = started.elapsed();
-            answer
-        };
+        // The permit is held until the body is parsed (it is dropped on return): fetched
+        // bodies never pile up in memory waiting for the CPU pool (on a fast registry they
+        // did, up to every packument of the tree at once).
+        let _permit = self
+            .limit
+            .acquire()
+            .await
+            .expect("semaphore is never closed");
+        let started = Instant::now();
+        let answer = self
+            .evidence
+            .packument_conditional(registry, name, self.full, &validators)
+            .await;
+        timing.fetch = started.elapsed();
         match answer {
             Ok(Conditional::NotModified) => {
                 let Some(c) = cached else {
