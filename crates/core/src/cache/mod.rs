@@ -41,13 +41,22 @@ pub(crate) struct EvidenceCache {
     max_age: Option<Duration>,
     /// Why the configured cache is not in use, if it is not.
     pub warning: Option<String>,
-    /// Entries to write in one batch at the end of the run (one write per entry, spread over
-    /// the run, cost more than the fetches they save).
+    /// Entries to write in batches (one write per entry, spread over the run, cost more than
+    /// the fetches they save): every [`WRITE_BATCH`] queued entries go out in the background,
+    /// the rest at [`Self::flush`].
     pending: Arc<Mutex<Vec<(String, Entry)>>>,
+    /// Batches being written in the background; [`Self::flush`] waits for them.
+    writing: Arc<Mutex<Vec<tokio::task::JoinHandle<()>>>>,
+    /// Where background batches run (`None` outside a runtime: everything waits for `flush`).
+    runtime: Option<tokio::runtime::Handle>,
     /// What every verdict of this run depends on ([`crate::cache::verdicts::run_salt`]); `None` when
     /// verdicts are not cached.
     verdict_salt: Option<Arc<String>>,
 }
+
+/// Queued entries written in the background at a time: a big tree's entries are not all held
+/// until the end of the run (5,000 packages queue several MB).
+const WRITE_BATCH: usize = 500;
 
 /// A cached packument's facts and validators.
 pub(crate) struct CachedFacts {
@@ -105,6 +114,8 @@ impl EvidenceCache {
             warning: error.map(|e| format!("cache unavailable, continuing without it: {e}")),
             cache,
             pending: Arc::default(),
+            writing: Arc::default(),
+            runtime: tokio::runtime::Handle::try_current().ok(),
             verdict_salt: None,
         }
     }
@@ -116,6 +127,8 @@ impl EvidenceCache {
             max_age: Some(Duration::ZERO),
             warning: None,
             pending: Arc::default(),
+            writing: Arc::default(),
+            runtime: None,
             verdict_salt: None,
         }
     }
@@ -136,11 +149,24 @@ impl EvidenceCache {
     }
 
     fn queue(&self, key: &str, entry: Entry) {
-        let mut pending = self
-            .pending
-            .lock()
-            .expect("no panics while holding the lock");
-        pending.push((key.to_string(), entry));
+        let batch = {
+            let mut pending = self
+                .pending
+                .lock()
+                .expect("no panics while holding the lock");
+            pending.push((key.to_string(), entry));
+            let full = pending.len() >= WRITE_BATCH && self.runtime.is_some();
+            full.then(|| std::mem::take(&mut *pending))
+        };
+        if let (Some(batch), Some(runtime)) = (batch, &self.runtime) {
+            let cache = self.cache.clone();
+            let write = runtime.spawn(async move { write_packuments(&cache, batch).await });
+            let mut writing = self
+                .writing
+                .lock()
+                .expect("no panics while holding the lock");
+            writing.push(write);
+        }
     }
 
     /// The underlying cache, for documents kept as they are (attestations of earlier
@@ -254,7 +280,8 @@ impl EvidenceCache {
         self.queue(&draft.key, entry);
     }
 
-    /// Writes the queued entries in one batch (a few round trips on Redis).
+    /// Writes the queued entries in one batch (a few round trips on Redis) and waits for the
+    /// batches already going out.
     pub async fn flush(&self) {
         let pending = std::mem::take(
             &mut *self
@@ -262,10 +289,12 @@ impl EvidenceCache {
                 .lock()
                 .expect("no panics while holding the lock"),
         );
-        let items: Vec<(&str, &Entry)> = pending.iter().map(|(k, e)| (k.as_str(), e)).collect();
-        let ttl = Namespace::Packument.default_ttl();
-        // A cache that fails to store is only a slower next run.
-        let _ = self.cache.put_many(Namespace::Packument, &items, ttl).await;
+        write_packuments(&self.cache, pending).await;
+        let writing = std::mem::take(&mut *self.writing.lock().expect("no panics while held"));
+        for write in writing {
+            // A batch that failed (or panicked) is only a slower next run.
+            let _ = write.await;
+        }
     }
 
     /// This process's lookups so far: (hits, misses).
@@ -277,6 +306,13 @@ impl EvidenceCache {
     pub async fn ping(&self) -> Result<(), String> {
         self.cache.ping().await.map_err(|e| e.to_string())
     }
+}
+
+/// Writes packument entries; a cache that fails to store is only a slower next run.
+async fn write_packuments(cache: &Cache, entries: Vec<(String, Entry)>) {
+    let items: Vec<(&str, &Entry)> = entries.iter().map(|(k, e)| (k.as_str(), e)).collect();
+    let ttl = Namespace::Packument.default_ttl();
+    let _ = cache.put_many(Namespace::Packument, &items, ttl).await;
 }
 
 /// A cache entry's body: the facts and the registry's freshness lifetime.
