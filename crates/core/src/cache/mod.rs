@@ -347,6 +347,25 @@ mod tests {
             "attestations":{"url":"u1","provenance":{"predicateType":"p"}}}},
           "2.0.0":{"dist":{"integrity":"sha512-two","signatures":[{"keyid":"k","sig":"s2"}]}}}}"#;
 
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn entries_queued_past_a_batch_are_all_written_by_flush() {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = CacheSettings {
+            spec: Some(dir.path().display().to_string()),
+            max_age: Some(Duration::from_secs(3600)),
+        };
+        let cache = EvidenceCache::open(&settings, false).await;
+        // Two full background batches and a remainder that only flush writes.
+        let keys: Vec<String> = (0..2 * WRITE_BATCH + 7).map(|i| format!("k{i}")).collect();
+        for key in &keys {
+            cache.queue(key, Entry::new(key.as_bytes().to_vec()));
+        }
+        cache.flush().await;
+        let found = cache.preload(&keys).await;
+        assert_eq!(found.len(), keys.len(), "every queued entry is stored");
+        assert_eq!(found["k3"].body, b"k3");
+    }
+
     #[tokio::test]
     async fn entries_keep_the_wanted_versions_whole_and_only_the_history_of_the_others() {
         let dir = tempfile::tempdir().unwrap();
