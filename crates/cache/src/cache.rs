@@ -1,6 +1,7 @@
 //! The one async API over all backends.
 
 use crate::disk::DiskCache;
+use crate::pack::Pack;
 use crate::redis_backend::{RedisCache, RedisTimeouts};
 use crate::spec::CacheSpec;
 use crate::stats::{CacheStats, Counters, Stored};
@@ -218,6 +219,37 @@ impl Cache {
                     .map_err(task_error)?
             }
         }
+    }
+
+    /// A pack of `ns` entries for one `scope` (one project): see [`Pack`]. `None` unless the
+    /// cache is on disk (on Redis many projects share single entries).
+    pub fn pack(&self, ns: Namespace, scope: &str) -> Option<Pack> {
+        matches!(&*self.backend, Backend::Disk(_)).then(|| Pack::new(self.clone(), ns, scope))
+    }
+
+    /// Stores one entry, moved rather than copied (a pack is megabytes).
+    pub(crate) async fn put_owned(
+        &self,
+        ns: Namespace,
+        key: String,
+        entry: Entry,
+        ttl: Duration,
+    ) -> Result<(), CacheError> {
+        match &*self.backend {
+            Backend::Disk(disk) if !ttl.is_zero() => {
+                let disk = disk.clone();
+                let write = move || disk.put(ns, &key, &entry, ttl);
+                tokio::task::spawn_blocking(write)
+                    .await
+                    .map_err(task_error)?
+            }
+            _ => self.put(ns, &key, &entry, ttl).await,
+        }
+    }
+
+    /// Counts lookups answered outside [`Cache::get_many`] (from a pack).
+    pub(crate) fn record_lookup(&self, ns: Namespace, hit: bool) {
+        self.counters.record(ns, hit);
     }
 
     /// Stored entries and bytes per namespace, plus this process's hits and misses.

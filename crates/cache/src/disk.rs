@@ -8,7 +8,7 @@
 //! index large folders. Entries an earlier build left in prefix folders are never read again;
 //! `cache clear` removes them.
 
-use crate::entry::{now_millis, Record};
+use crate::entry::{encode_record, now_millis, Record};
 use crate::key::file_hash;
 use crate::secret::CacheSecret;
 use crate::stats::{Counters, Stored};
@@ -25,7 +25,7 @@ const PARALLEL_MIN: usize = 64;
 /// Reader threads for batches: the syscalls are short, a few suffice.
 const READ_THREADS: usize = 4;
 /// Writer threads for batches: each mostly waits on the file system.
-const WRITE_THREADS: usize = 16;
+const WRITE_THREADS: usize = 4;
 /// Makes temp names unique between threads of one process.
 static TEMP_SEQ: AtomicU64 = AtomicU64::new(0);
 
@@ -76,7 +76,7 @@ impl DiskCache {
             Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(CacheError::io(path, e)),
         };
-        match Record::decode(&bytes, self.secret.as_ref()) {
+        match Record::decode_owned(bytes, self.secret.as_ref()) {
             // A different key with the same sha256 cannot happen in
             // practice; if it ever does, answering "miss" is still correct.
             Ok(record) if record.key != key => Ok(None),
@@ -103,12 +103,7 @@ impl DiskCache {
     ) -> Result<(), CacheError> {
         let path = self.path_of(ns, key);
         let dir = path.parent().expect("entry paths have a parent");
-        let record = Record {
-            key: key.to_owned(),
-            expires_at: expiry(ttl),
-            entry: entry.clone(),
-        };
-        let bytes = record.encode(self.secret.as_ref());
+        let bytes = encode_record(key, expiry(ttl), entry, self.secret.as_ref());
         let mut result = write_atomic(dir, &path, &bytes);
         if matches!(&result, Err(e) if e.kind() == ErrorKind::NotFound) {
             // The namespace's first entry, or a concurrent `cache clear` removed the folder.

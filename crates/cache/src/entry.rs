@@ -88,51 +88,31 @@ fn from_millis(ms: i64) -> Option<DateTime<Utc>> {
 impl Record {
     /// Encodes the record with its tag: keyed under `secret`, else a plain checksum.
     pub fn encode(&self, secret: Option<&CacheSecret>) -> Vec<u8> {
-        let e = &self.entry;
-        let mut payload = Vec::with_capacity(64 + self.key.len() + e.body.len());
-        payload.extend_from_slice(&e.stored_at.timestamp_millis().to_le_bytes());
-        payload.extend_from_slice(&self.expires_at.timestamp_millis().to_le_bytes());
-        put_str(&mut payload, Some(&self.key));
-        put_str(&mut payload, e.etag.as_deref());
-        put_str(&mut payload, e.last_modified.as_deref());
-        payload.extend_from_slice(&e.body);
-        let mut out = Vec::with_capacity(HEADER_LEN + payload.len());
-        out.extend_from_slice(MAGIC);
-        match secret {
-            Some(secret) => {
-                out.push(KEYED);
-                out.extend_from_slice(&secret.tag(&payload));
-            }
-            None => {
-                out.push(UNKEYED);
-                out.extend_from_slice(&Sha256::digest(&payload));
-            }
-        }
-        out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-        out.extend_from_slice(&payload);
-        out
+        encode_record(&self.key, self.expires_at, &self.entry, secret)
     }
 
     /// Checks magic, length and tag (under `secret` when the cache has one), then parses.
     pub fn decode(bytes: &[u8], secret: Option<&CacheSecret>) -> Result<Record, DecodeError> {
-        if bytes.len() < HEADER_LEN || &bytes[..8] != MAGIC {
-            return Err(DecodeError::Magic);
-        }
-        let (kind, tag) = (bytes[8], &bytes[9..41]);
-        let payload = &bytes[HEADER_LEN..];
-        let expected = u64::from_le_bytes(bytes[41..49].try_into().expect("8 bytes"));
-        if expected != payload.len() as u64 {
-            let actual = payload.len() as u64;
-            return Err(DecodeError::Length { expected, actual });
-        }
-        let authenticated = match (kind, secret) {
-            (KEYED, Some(secret)) if secret.verifies(payload, tag) => true,
-            (KEYED, Some(_)) => return Err(DecodeError::Checksum),
-            (UNKEYED, None) if Sha256::digest(payload).as_slice() == tag => false,
-            (UNKEYED, None) => return Err(DecodeError::Checksum),
-            _ => return Err(DecodeError::Foreign),
-        };
-        let mut record = parse_payload(&mut Reader(payload))?;
+        let authenticated = check(bytes, secret)?;
+        let mut reader = Reader(&bytes[HEADER_LEN..]);
+        let mut record = parse_fields(&mut reader)?;
+        record.entry.body = reader.0.to_vec();
+        record.entry.authenticated = authenticated;
+        Ok(record)
+    }
+
+    /// [`Record::decode`] of bytes it may keep: the body is the same buffer with the header
+    /// and fields removed, not a copy (a pack is megabytes).
+    pub fn decode_owned(
+        mut bytes: Vec<u8>,
+        secret: Option<&CacheSecret>,
+    ) -> Result<Record, DecodeError> {
+        let authenticated = check(&bytes, secret)?;
+        let mut reader = Reader(&bytes[HEADER_LEN..]);
+        let mut record = parse_fields(&mut reader)?;
+        let body_at = bytes.len() - reader.0.len();
+        bytes.drain(..body_at);
+        record.entry.body = bytes;
         record.entry.authenticated = authenticated;
         Ok(record)
     }
@@ -143,15 +123,64 @@ impl Record {
     }
 }
 
-fn parse_payload(r: &mut Reader<'_>) -> Result<Record, DecodeError> {
+/// Encodes a record from its parts (no copy of the entry first): the payload is written in
+/// place after a zeroed header, whose tag and length are filled in last.
+pub(crate) fn encode_record(
+    key: &str,
+    expires_at: DateTime<Utc>,
+    e: &Entry,
+    secret: Option<&CacheSecret>,
+) -> Vec<u8> {
+    let mut out = Vec::with_capacity(HEADER_LEN + 64 + key.len() + e.body.len());
+    out.extend_from_slice(MAGIC);
+    out.push(if secret.is_some() { KEYED } else { UNKEYED });
+    out.resize(HEADER_LEN, 0);
+    out.extend_from_slice(&e.stored_at.timestamp_millis().to_le_bytes());
+    out.extend_from_slice(&expires_at.timestamp_millis().to_le_bytes());
+    put_str(&mut out, Some(key));
+    put_str(&mut out, e.etag.as_deref());
+    put_str(&mut out, e.last_modified.as_deref());
+    out.extend_from_slice(&e.body);
+    let (header, payload) = out.split_at_mut(HEADER_LEN);
+    let tag: [u8; 32] = match secret {
+        Some(secret) => secret.tag(payload),
+        None => Sha256::digest(&*payload).into(),
+    };
+    header[9..41].copy_from_slice(&tag);
+    header[41..49].copy_from_slice(&(payload.len() as u64).to_le_bytes());
+    out
+}
+
+/// Checks magic, length and tag; says whether the tag was an HMAC under `secret`.
+fn check(bytes: &[u8], secret: Option<&CacheSecret>) -> Result<bool, DecodeError> {
+    if bytes.len() < HEADER_LEN || &bytes[..8] != MAGIC {
+        return Err(DecodeError::Magic);
+    }
+    let (kind, tag) = (bytes[8], &bytes[9..41]);
+    let payload = &bytes[HEADER_LEN..];
+    let expected = u64::from_le_bytes(bytes[41..49].try_into().expect("8 bytes"));
+    if expected != payload.len() as u64 {
+        let actual = payload.len() as u64;
+        return Err(DecodeError::Length { expected, actual });
+    }
+    match (kind, secret) {
+        (KEYED, Some(secret)) if secret.verifies(payload, tag) => Ok(true),
+        (KEYED, Some(_)) => Err(DecodeError::Checksum),
+        (UNKEYED, None) if Sha256::digest(payload).as_slice() == tag => Ok(false),
+        (UNKEYED, None) => Err(DecodeError::Checksum),
+        _ => Err(DecodeError::Foreign),
+    }
+}
+
+/// The payload's fields before the body (left in the reader); the body is set by the caller.
+fn parse_fields(r: &mut Reader<'_>) -> Result<Record, DecodeError> {
     let stored_at = r.time("stored_at")?;
     let expires_at = r.time("expires_at")?;
     let key = r.string("key")?.ok_or(DecodeError::Invalid("key"))?;
     let etag = r.string("etag")?;
     let last_modified = r.string("last_modified")?;
-    let body = r.0.to_vec();
     let entry = Entry {
-        body,
+        body: Vec::new(),
         etag,
         last_modified,
         stored_at,

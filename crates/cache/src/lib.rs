@@ -22,6 +22,7 @@ mod entry;
 mod error;
 mod key;
 mod namespace;
+mod pack;
 mod redis_backend;
 mod secret;
 mod spec;
@@ -32,6 +33,7 @@ pub use entry::Entry;
 pub use error::CacheError;
 pub use key::verdict_key;
 pub use namespace::{Namespace, EVIDENCE_TTL, KEYS_TTL, VERDICT_TTL};
+pub use pack::Pack;
 pub use redis_backend::{redis_key, RedisTimeouts, BATCH as REDIS_BATCH, KEY_PREFIX};
 pub use secret::{local_key_path, CacheSecret, KEY_ENV, KEY_FILE_ENV};
 pub use spec::{

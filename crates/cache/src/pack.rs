@@ -1,0 +1,269 @@
+//! Packs: the entries of one namespace for one project, kept as one cache value.
+//!
+//! A run over a project reads and writes an entry per package name (packument facts) and per
+//! installed folder (the content index): over a thousand on a 670-package tree. As files of
+//! their own they cost more than the work they save: a cold run created ~1,300 files (inode
+//! allocation and the folder's lock were ~0.15 s of a 0.75 s run) and a warm run opened as
+//! many. A pack holds them all in one value under `pack1:<scope>`, read once at the first
+//! lookup and written once at [`Pack::finish`] (which reads it again to carry its entries
+//! over), only when the run added something.
+//!
+//! Trust is unchanged: the pack is one cache [`Record`] whose tag covers every byte of it (an
+//! HMAC under the cache's secret), so a flipped, truncated, replaced or foreign pack is a miss
+//! as a whole, and the entries read from it are authenticated exactly when the pack was. Each
+//! entry inside keeps its own key and expiry, checked on every read, so an old pack copied
+//! back serves nothing past its time. Keys the pack does not hold are looked up as single
+//! entries (written by the registry gate, `serve`, or an older build).
+//!
+//! Layout of the pack's body: `NSVPACK1`, then per entry `key_len u32 | key | expires_at i64
+//! (Unix ms) | record_len u64 | record` (all little-endian), where `record` is the entry's own
+//! unkeyed encoding (its checksum guards against a bug, the pack's tag against an attacker).
+//! When a key appears twice the later entry wins.
+
+use crate::cache::Cache;
+use crate::disk::expiry;
+use crate::entry::{encode_record, now_millis, Record};
+use crate::{CacheError, Entry, Namespace};
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+const PACK_MAGIC: &[u8; 8] = b"NSVPACK1";
+
+/// The entries of one namespace for one scope, read and written as one cache value (see the
+/// module doc). Cheap to clone; clones share the pack.
+#[derive(Debug, Clone)]
+pub struct Pack {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    cache: Cache,
+    ns: Namespace,
+    /// The cache key the pack is stored under.
+    key: String,
+    state: Mutex<State>,
+}
+
+#[derive(Debug)]
+struct State {
+    /// The stored pack while a lookup or a write needs it (`None` otherwise: each reads it).
+    stored: Option<Stored>,
+    /// Frames added by this process since the last write, after the magic.
+    added: Vec<u8>,
+    added_keys: HashSet<String>,
+    /// The latest expiry among the added entries (Unix ms).
+    latest: i64,
+}
+
+/// A pack as read from the cache.
+#[derive(Debug, Default)]
+struct Stored {
+    /// True when the pack's tag was verified under the cache's secret.
+    authenticated: bool,
+    body: Vec<u8>,
+    frames: HashMap<String, Frame>,
+}
+
+/// Where one entry sits in a pack's body.
+#[derive(Debug, Clone)]
+struct Frame {
+    /// The whole frame (copied as is when the entry is carried into the next pack).
+    whole: Range<usize>,
+    record: Range<usize>,
+    expires_ms: i64,
+}
+
+impl Pack {
+    pub(crate) fn new(cache: Cache, ns: Namespace, scope: &str) -> Pack {
+        let state = State {
+            stored: None,
+            added: PACK_MAGIC.to_vec(),
+            added_keys: HashSet::new(),
+            latest: i64::MIN,
+        };
+        Pack {
+            inner: Arc::new(Inner {
+                cache,
+                ns,
+                key: format!("pack1:{scope}"),
+                state: Mutex::new(state),
+            }),
+        }
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.inner
+            .state
+            .lock()
+            .expect("no panics while holding the lock")
+    }
+
+    /// Looks up many entries, aligned with `keys`: from the pack, else as single entries.
+    /// Absent, expired and corrupt entries (and a cache that fails) are `None`.
+    pub async fn get_many(&self, keys: &[&str]) -> Vec<Option<Entry>> {
+        self.load().await;
+        let now = now_millis();
+        let mut found: Vec<Option<Entry>> = {
+            // The answers are copies: the stored pack is let go (a finish reads it again),
+            // so a run does not hold every entry twice.
+            let stored = self.state().stored.take().unwrap_or_default();
+            keys.iter().map(|key| stored.entry(key, now)).collect()
+        };
+        let (ns, cache) = (self.inner.ns, &self.inner.cache);
+        let missing: Vec<usize> = (0..keys.len()).filter(|&i| found[i].is_none()).collect();
+        for _ in found.iter().flatten() {
+            cache.record_lookup(ns, true);
+        }
+        if missing.is_empty() {
+            return found;
+        }
+        let singles: Vec<&str> = missing.iter().map(|&i| keys[i]).collect();
+        if let Ok(entries) = cache.get_many(ns, &singles).await {
+            for (i, entry) in missing.into_iter().zip(entries) {
+                found[i] = entry;
+            }
+        }
+        found
+    }
+
+    /// Adds entries, kept for `ttl`, to be written by [`Pack::finish`] (a zero `ttl` adds
+    /// nothing). A later lookup in this process does not see them.
+    pub fn add(&self, items: &[(&str, &Entry)], ttl: Duration) {
+        if ttl.is_zero() {
+            return;
+        }
+        let expires_at = expiry(ttl);
+        let mut state = self.state();
+        for (key, entry) in items {
+            let record = encode_record(key, expires_at, entry, None);
+            push_frame(
+                &mut state.added,
+                key,
+                expires_at.timestamp_millis(),
+                &record,
+            );
+            state.added_keys.insert((*key).to_owned());
+        }
+        state.latest = state.latest.max(expires_at.timestamp_millis());
+    }
+
+    /// Writes the pack when entries were added since the last write: the added entries, plus
+    /// the stored pack's entries that were not replaced and have not expired.
+    pub async fn finish(&self) -> Result<(), CacheError> {
+        if self.state().added.len() == PACK_MAGIC.len() {
+            return Ok(());
+        }
+        self.load().await;
+        let (body, latest) = {
+            let mut state = self.state();
+            let stored = state.stored.take().unwrap_or_default();
+            let mut body = std::mem::replace(&mut state.added, PACK_MAGIC.to_vec());
+            let added_keys = std::mem::take(&mut state.added_keys);
+            let mut latest = std::mem::replace(&mut state.latest, i64::MIN);
+            let now = now_millis().timestamp_millis();
+            for (key, frame) in &stored.frames {
+                if frame.expires_ms > now && !added_keys.contains(key) {
+                    body.extend_from_slice(&stored.body[frame.whole.clone()]);
+                    latest = latest.max(frame.expires_ms);
+                }
+            }
+            (body, latest)
+        };
+        let left = latest.saturating_sub(now_millis().timestamp_millis());
+        let ttl = Duration::from_millis(u64::try_from(left).unwrap_or(0));
+        let (ns, key) = (self.inner.ns, self.inner.key.clone());
+        self.inner
+            .cache
+            .put_owned(ns, key, Entry::new(body), ttl)
+            .await
+    }
+
+    /// Reads the stored pack once (an absent or unreadable pack is an empty one).
+    async fn load(&self) {
+        if self.state().stored.is_some() {
+            return;
+        }
+        let (ns, key) = (self.inner.ns, &self.inner.key);
+        let stored = match self.inner.cache.get(ns, key).await {
+            Ok(Some(entry)) => Stored::parse(entry).unwrap_or_default(),
+            _ => Stored::default(),
+        };
+        let mut state = self.state();
+        if state.stored.is_none() {
+            state.stored = Some(stored);
+        }
+    }
+}
+
+fn push_frame(out: &mut Vec<u8>, key: &str, expires_ms: i64, record: &[u8]) {
+    out.extend_from_slice(&(key.len() as u32).to_le_bytes());
+    out.extend_from_slice(key.as_bytes());
+    out.extend_from_slice(&expires_ms.to_le_bytes());
+    out.extend_from_slice(&(record.len() as u64).to_le_bytes());
+    out.extend_from_slice(record);
+}
+
+impl Stored {
+    /// Indexes a pack's frames; `None` when any frame is malformed (the whole pack is a miss).
+    fn parse(entry: Entry) -> Option<Stored> {
+        let body = entry.body;
+        if !body.starts_with(PACK_MAGIC) {
+            return None;
+        }
+        let mut frames = HashMap::new();
+        let mut at = PACK_MAGIC.len();
+        while at < body.len() {
+            let start = at;
+            let key_len = read_u32(&body, &mut at)? as usize;
+            let key = std::str::from_utf8(take(&body, &mut at, key_len)?).ok()?;
+            let expires_ms = i64::from_le_bytes(take(&body, &mut at, 8)?.try_into().ok()?);
+            let record_len = usize::try_from(read_u64(&body, &mut at)?).ok()?;
+            let record_start = at;
+            take(&body, &mut at, record_len)?;
+            let frame = Frame {
+                whole: start..at,
+                record: record_start..at,
+                expires_ms,
+            };
+            frames.insert(key.to_owned(), frame);
+        }
+        Some(Stored {
+            authenticated: entry.authenticated,
+            body,
+            frames,
+        })
+    }
+
+    /// The entry under `key`, when present, unexpired and intact.
+    fn entry(&self, key: &str, now: chrono::DateTime<chrono::Utc>) -> Option<Entry> {
+        let frame = self.frames.get(key)?;
+        if frame.expires_ms <= now.timestamp_millis() {
+            return None;
+        }
+        let record = Record::decode(&self.body[frame.record.clone()], None).ok()?;
+        let intact = record.key == key
+            && record.expires_at.timestamp_millis() == frame.expires_ms
+            && !record.is_expired(now);
+        let mut entry = intact.then_some(record.entry)?;
+        entry.authenticated = self.authenticated;
+        Some(entry)
+    }
+}
+
+fn take<'a>(body: &'a [u8], at: &mut usize, n: usize) -> Option<&'a [u8]> {
+    let end = at.checked_add(n).filter(|&end| end <= body.len())?;
+    let bytes = &body[*at..end];
+    *at = end;
+    Some(bytes)
+}
+
+fn read_u32(body: &[u8], at: &mut usize) -> Option<u32> {
+    Some(u32::from_le_bytes(take(body, at, 4)?.try_into().ok()?))
+}
+
+fn read_u64(body: &[u8], at: &mut usize) -> Option<u64> {
+    Some(u64::from_le_bytes(take(body, at, 8)?.try_into().ok()?))
+}

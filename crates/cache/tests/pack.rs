@@ -1,0 +1,178 @@
+//! Packs: a project's entries of one namespace as one authenticated value on disk.
+
+use sha2::{Digest, Sha256};
+use sigverify_cache::{Cache, CacheOptions, Entry, Namespace};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+const HOUR: Duration = Duration::from_secs(3600);
+const SCOPE: &str = "tree\0/work/project\0/work/project/package-lock.json";
+const NS: Namespace = Namespace::Packument;
+
+/// A disk cache under `secret` (no key file in the real home folder).
+async fn open(dir: &Path, secret: &str) -> Cache {
+    let env = HashMap::from([(sigverify_cache::KEY_ENV.to_string(), secret.to_string())]);
+    let options = CacheOptions {
+        env: Some(env),
+        ..Default::default()
+    };
+    Cache::open_with(Some(dir.to_str().unwrap()), &options)
+        .await
+        .unwrap()
+}
+
+const SECRET: &str = "0123456789abcdef0123456789abcdef";
+
+/// The pack's file: the entry of key `pack1:<scope>` in the documented layout.
+fn pack_file(dir: &Path) -> PathBuf {
+    let key = format!("pack1:{SCOPE}");
+    let hash = hex::encode(Sha256::digest(format!("{}\0{key}", NS.as_str())));
+    dir.join("v1").join(NS.as_str()).join(hash)
+}
+
+fn files_in(dir: &Path) -> usize {
+    std::fs::read_dir(dir.join("v1").join(NS.as_str()))
+        .map(|d| d.count())
+        .unwrap_or(0)
+}
+
+/// Writes `keys` (body = the key) into the project's pack in one run.
+async fn run_adding(dir: &Path, keys: &[&str], ttl: Duration) {
+    let pack = open(dir, SECRET).await.pack(NS, SCOPE).unwrap();
+    let entries: Vec<Entry> = keys.iter().map(|k| Entry::new(k.as_bytes())).collect();
+    let items: Vec<(&str, &Entry)> = keys.iter().copied().zip(entries.iter()).collect();
+    pack.add(&items, ttl);
+    pack.finish().await.unwrap();
+}
+
+/// The bodies a new run finds for `keys` (`None` for a miss), and whether each was
+/// authenticated.
+async fn lookup(dir: &Path, secret: &str, keys: &[&str]) -> Vec<Option<(String, bool)>> {
+    let pack = open(dir, secret).await.pack(NS, SCOPE).unwrap();
+    pack.get_many(keys)
+        .await
+        .into_iter()
+        .map(|e| e.map(|e| (String::from_utf8(e.body).unwrap(), e.authenticated)))
+        .collect()
+}
+
+fn hit(body: &str) -> Option<(String, bool)> {
+    Some((body.to_string(), true))
+}
+
+#[tokio::test]
+async fn a_run_writes_one_file_and_the_next_run_reads_every_entry_authenticated() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys: Vec<String> = (0..200)
+        .map(|i| format!("f5:full:https://r/p{i}"))
+        .collect();
+    let refs: Vec<&str> = keys.iter().map(String::as_str).collect();
+    run_adding(dir.path(), &refs, HOUR).await;
+    assert_eq!(files_in(dir.path()), 1, "200 entries, one file");
+    let found = lookup(dir.path(), SECRET, &refs).await;
+    for (key, found) in refs.iter().zip(found) {
+        assert_eq!(found, hit(key));
+    }
+}
+
+#[tokio::test]
+async fn a_later_run_keeps_what_it_did_not_replace_and_replaces_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    run_adding(dir.path(), &["a", "b"], HOUR).await;
+    // The second run reads its entries, then adds a new one and replaces b.
+    let cache = open(dir.path(), SECRET).await;
+    let pack = cache.pack(NS, SCOPE).unwrap();
+    assert_eq!(pack.get_many(&["a", "b"]).await.len(), 2);
+    let (c, b2) = (Entry::new(b"c".to_vec()), Entry::new(b"b2".to_vec()));
+    pack.add(&[("c", &c), ("b", &b2)], HOUR);
+    pack.finish().await.unwrap();
+    let found = lookup(dir.path(), SECRET, &["a", "b", "c"]).await;
+    assert_eq!(found, vec![hit("a"), hit("b2"), hit("c")]);
+    assert_eq!(files_in(dir.path()), 1);
+}
+
+#[tokio::test]
+async fn a_run_that_adds_nothing_does_not_rewrite_the_pack() {
+    let dir = tempfile::tempdir().unwrap();
+    run_adding(dir.path(), &["a"], HOUR).await;
+    let before = std::fs::read(pack_file(dir.path())).unwrap();
+    std::fs::write(pack_file(dir.path()), &before).unwrap();
+    let modified = std::fs::metadata(pack_file(dir.path())).unwrap().modified();
+    let pack = open(dir.path(), SECRET).await.pack(NS, SCOPE).unwrap();
+    assert_eq!(pack.get_many(&["a"]).await.len(), 1);
+    pack.finish().await.unwrap();
+    let after = std::fs::metadata(pack_file(dir.path())).unwrap().modified();
+    assert_eq!(modified.unwrap(), after.unwrap());
+}
+
+#[tokio::test]
+async fn expired_entries_are_misses_and_are_not_carried_over() {
+    let dir = tempfile::tempdir().unwrap();
+    run_adding(dir.path(), &["short"], Duration::from_millis(30)).await;
+    run_adding(dir.path(), &["long"], HOUR).await;
+    tokio::time::sleep(Duration::from_millis(60)).await;
+    assert_eq!(
+        lookup(dir.path(), SECRET, &["short", "long"]).await,
+        vec![None, hit("long")]
+    );
+    run_adding(dir.path(), &["new"], HOUR).await;
+    let body = std::fs::read(pack_file(dir.path())).unwrap();
+    let holds = |needle: &[u8]| body.windows(needle.len()).any(|w| w == needle);
+    assert!(
+        !holds(b"short"),
+        "an expired entry was carried into the new pack"
+    );
+    assert!(holds(b"long") && holds(b"new"));
+}
+
+/// Every way of damaging the pack makes all of its entries misses; entries stored on their
+/// own are still found.
+#[tokio::test]
+async fn a_damaged_pack_is_a_miss_as_a_whole() {
+    let damages: [(&str, fn(&mut Vec<u8>)); 4] = [
+        ("body byte flipped", |b| {
+            let at = b.len() - 3;
+            b[at] ^= 1
+        }),
+        ("tag byte flipped", |b| b[12] ^= 1),
+        ("truncated", |b| b.truncate(b.len() - 10)),
+        ("truncated to its header", |b| b.truncate(49)),
+    ];
+    for (what, damage) in damages {
+        let dir = tempfile::tempdir().unwrap();
+        run_adding(dir.path(), &["a", "b"], HOUR).await;
+        let single = Entry::new(b"single".to_vec());
+        let cache = open(dir.path(), SECRET).await;
+        cache.put(NS, "s", &single, HOUR).await.unwrap();
+        let mut bytes = std::fs::read(pack_file(dir.path())).unwrap();
+        damage(&mut bytes);
+        std::fs::write(pack_file(dir.path()), &bytes).unwrap();
+        let found = lookup(dir.path(), SECRET, &["a", "b", "s"]).await;
+        assert_eq!(found, vec![None, None, hit("single")], "{what}");
+    }
+}
+
+#[tokio::test]
+async fn a_pack_written_under_another_secret_is_a_miss() {
+    let dir = tempfile::tempdir().unwrap();
+    run_adding(dir.path(), &["a"], HOUR).await;
+    let other = "fedcba9876543210fedcba9876543210";
+    assert_eq!(lookup(dir.path(), other, &["a"]).await, vec![None]);
+}
+
+#[tokio::test]
+async fn another_scope_has_its_own_pack() {
+    let dir = tempfile::tempdir().unwrap();
+    run_adding(dir.path(), &["a"], HOUR).await;
+    let other = open(dir.path(), SECRET)
+        .await
+        .pack(NS, "tree\0/elsewhere\0")
+        .unwrap();
+    assert!(other.get_many(&["a"]).await[0].is_none());
+}
+
+#[tokio::test]
+async fn only_the_disk_cache_packs() {
+    assert!(Cache::off().pack(NS, SCOPE).is_none());
+}
