@@ -14,8 +14,12 @@ impl EvidenceCache {
     /// The content index entries found for `keys`, authenticated ones only.
     pub async fn contents_lookup(&self, keys: &[String]) -> Vec<(String, Vec<u8>)> {
         let refs: Vec<&str> = keys.iter().map(String::as_str).collect();
-        let Ok(found) = self.cache.get_many(Namespace::Contents, &refs).await else {
-            return Vec::new();
+        let found = match &self.packs {
+            Some(packs) => packs.contents.get_many(&refs).await,
+            None => match self.cache.get_many(Namespace::Contents, &refs).await {
+                Ok(found) => found,
+                Err(_) => return Vec::new(),
+            },
         };
         keys.iter()
             .zip(found)
@@ -35,6 +39,14 @@ impl EvidenceCache {
             .collect();
         let refs: Vec<(&str, &Entry)> = entries.iter().map(|(k, e)| (k.as_str(), e)).collect();
         let ttl = Namespace::Contents.default_ttl();
-        let _ = self.cache.put_many(Namespace::Contents, &refs, ttl).await;
+        match &self.packs {
+            Some(packs) => {
+                packs.contents.add(&refs, ttl);
+                let _ = packs.contents.finish().await;
+            }
+            None => {
+                let _ = self.cache.put_many(Namespace::Contents, &refs, ttl).await;
+            }
+        }
     }
 }

@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::Utc;
-use sigverify_cache::{Cache, CacheOptions, Entry, Namespace};
+use sigverify_cache::{Cache, CacheOptions, Entry, Namespace, Pack};
 use url::Url;
 
 use serde::{Deserialize, Serialize};
@@ -30,7 +30,8 @@ use crate::source::registry::Validators;
 
 /// Version of the cached facts' shape (3: dependency declarations added; 4: empty fields left
 /// out, which older readers would take as a shape change; 5: `_npmUser` added, which an f4
-/// entry would silently lack).
+/// entry would silently lack). The release-history digest kept since needs no new version: an
+/// entry without it has it computed again.
 const FACTS_FORMAT: &str = "f5";
 
 /// An opened evidence cache.
@@ -52,6 +53,16 @@ pub(crate) struct EvidenceCache {
     /// What every verdict of this run depends on ([`crate::cache::verdicts::run_salt`]); `None` when
     /// verdicts are not cached.
     verdict_salt: Option<Arc<String>>,
+    /// The project's packs, when the run is over one project and the cache is on disk: its
+    /// entries are then read and written as one value per namespace ([`sigverify_cache::Pack`]).
+    packs: Option<Arc<Packs>>,
+}
+
+/// A project's packs: packument facts and content index entries.
+#[derive(Debug)]
+struct Packs {
+    packuments: Pack,
+    contents: Pack,
 }
 
 /// Queued entries written in the background at a time: a big tree's entries are not all held
@@ -117,6 +128,7 @@ impl EvidenceCache {
             writing: Arc::default(),
             runtime: tokio::runtime::Handle::try_current().ok(),
             verdict_salt: None,
+            packs: None,
         }
     }
 
@@ -130,6 +142,7 @@ impl EvidenceCache {
             writing: Arc::default(),
             runtime: None,
             verdict_salt: None,
+            packs: None,
         }
     }
 
@@ -143,12 +156,31 @@ impl EvidenceCache {
         self
     }
 
+    /// Keeps this run's packument and content index entries in packs for `scope` (one
+    /// project), when the cache is on disk.
+    pub fn with_packs(mut self, scope: &str) -> EvidenceCache {
+        let packuments = self.cache.pack(Namespace::Packument, scope);
+        let contents = self.cache.pack(Namespace::Contents, scope);
+        if let (Some(packuments), Some(contents)) = (packuments, contents) {
+            self.packs = Some(Arc::new(Packs {
+                packuments,
+                contents,
+            }));
+        }
+        self
+    }
+
     /// The run's verdict salt when verdicts are cached.
     pub fn verdict_salt(&self) -> Option<&str> {
         self.verdict_salt.as_deref().map(String::as_str)
     }
 
     fn queue(&self, key: &str, entry: Entry) {
+        if let Some(packs) = &self.packs {
+            let ttl = Namespace::Packument.default_ttl();
+            packs.packuments.add(&[(key, &entry)], ttl);
+            return;
+        }
         let batch = {
             let mut pending = self
                 .pending
@@ -194,8 +226,12 @@ impl EvidenceCache {
     /// a run never holds every packument's facts at once (on the bench tree that was ~25 MB).
     pub async fn preload(&self, keys: &[String]) -> HashMap<String, Entry> {
         let refs: Vec<&str> = keys.iter().map(String::as_str).collect();
-        let Ok(found) = self.cache.get_many(Namespace::Packument, &refs).await else {
-            return HashMap::new();
+        let found = match &self.packs {
+            Some(packs) => packs.packuments.get_many(&refs).await,
+            None => match self.cache.get_many(Namespace::Packument, &refs).await {
+                Ok(found) => found,
+                Err(_) => return HashMap::new(),
+            },
         };
         keys.iter()
             .zip(found)
@@ -215,11 +251,15 @@ impl EvidenceCache {
             last_modified: entry.last_modified,
             fresh_for,
         };
-        // Verdicts are only believed from an entry whose tag was verified under the secret.
+        // Verdicts (and the history digest that keys them) are only believed from an entry
+        // whose tag was verified under the secret.
         let verdicts = match entry.authenticated {
             true => body.verdicts,
             false => BTreeMap::new(),
         };
+        if let (true, Some(history)) = (entry.authenticated, body.history) {
+            let _ = body.facts.history_digest.0.set(history);
+        }
         Some(CachedFacts {
             facts: body.facts,
             validators,
@@ -270,6 +310,7 @@ impl EvidenceCache {
             complete: &draft.complete,
             verdicts: &draft.verdicts,
             facts: &facts.compacted(&draft.complete),
+            history: &crate::cache::verdicts::history_digest(facts),
         };
         let Ok(body) = serde_json::to_vec(&body) else {
             return;
@@ -294,6 +335,9 @@ impl EvidenceCache {
         for write in writing {
             // A batch that failed (or panicked) is only a slower next run.
             let _ = write.await;
+        }
+        if let Some(packs) = &self.packs {
+            let _ = packs.packuments.finish().await;
         }
     }
 
@@ -325,6 +369,9 @@ struct CachedBody {
     #[serde(default)]
     verdicts: BTreeMap<String, Verdict>,
     facts: PackumentFacts,
+    /// The facts' release-history digest, kept so warm runs do not walk every version again.
+    #[serde(default)]
+    history: Option<String>,
 }
 
 /// [`CachedBody`] borrowed, for writing.
@@ -335,6 +382,7 @@ struct CachedBodyRef<'a> {
     complete: &'a BTreeSet<String>,
     verdicts: &'a BTreeMap<String, Verdict>,
     facts: &'a PackumentFacts,
+    history: &'a str,
 }
 
 #[cfg(test)]
@@ -401,5 +449,54 @@ mod tests {
         history.sort_by(|a, b| a.version.cmp(&b.version));
         let flags: Vec<bool> = history.iter().map(|h| h.has_provenance).collect();
         assert_eq!(flags, [true, false]);
+    }
+
+    #[tokio::test]
+    async fn a_project_pack_holds_the_entries_and_their_history_digest_in_one_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = CacheSettings {
+            spec: Some(dir.path().display().to_string()),
+            max_age: Some(Duration::from_secs(3600)),
+        };
+        let scope = "tree\0/project\0/project/package-lock.json";
+        let cache = EvidenceCache::open(&settings, false)
+            .await
+            .with_packs(scope);
+        let facts = parse_packument(PACKUMENT).unwrap();
+        let expected = verdicts::history_digest(&parse_packument(PACKUMENT).unwrap());
+        for key in ["k1", "k2"] {
+            let keep = ["1.0.0".to_string()].into();
+            let draft = cache.draft(
+                key.into(),
+                Validators::default(),
+                keep,
+                BTreeMap::new(),
+                true,
+            );
+            cache.store(&draft.unwrap(), &facts);
+        }
+        cache.flush().await;
+        let files = std::fs::read_dir(dir.path().join("v1/packument")).unwrap();
+        assert_eq!(files.count(), 1, "both entries are in the project's pack");
+        let again = EvidenceCache::open(&settings, false)
+            .await
+            .with_packs(scope);
+        let mut found = again.preload(&["k1".into(), "k2".into()]).await;
+        assert_eq!(found.len(), 2);
+        let cached = again.decode(found.remove("k2").unwrap()).unwrap();
+        assert_eq!(cached.facts.versions["1.0.0"], facts.versions["1.0.0"]);
+        assert_eq!(cached.facts.history_digest.0.get(), Some(&expected));
+    }
+
+    #[test]
+    fn a_history_digest_is_only_taken_from_an_authenticated_entry() {
+        let body = br#"{"freshForSecs":60,"facts":{"name":"a","versions":{},"published":{}},"history":"forged"}"#;
+        let mut entry = Entry::new(body.to_vec());
+        let cache = EvidenceCache::off();
+        let cached = cache.decode(entry.clone()).unwrap();
+        assert_eq!(cached.facts.history_digest.0.get(), None);
+        entry.authenticated = true;
+        let cached = cache.decode(entry).unwrap();
+        assert_eq!(cached.facts.history_digest.0.get().unwrap(), "forged");
     }
 }

@@ -98,6 +98,15 @@ pub(crate) fn run_salt(provenance: &ProvenanceOptions, trusted_root: Option<&str
 
 /// The release history of a packument as one digest (it decides provenance downgrades).
 pub(crate) fn history_digest(facts: &PackumentFacts) -> String {
+    facts
+        .history_digest
+        .0
+        .get_or_init(|| compute_history_digest(facts))
+        .clone()
+}
+
+/// Cache entries keep this digest with their facts: a change here needs a new `FACTS_FORMAT`.
+fn compute_history_digest(facts: &PackumentFacts) -> String {
     let mut history: Vec<String> = facts
         .release_history()
         .into_iter()
@@ -110,9 +119,6 @@ pub(crate) fn history_digest(facts: &PackumentFacts) -> String {
     sha256_hex(&history.join("\n"))
 }
 
-/// The verdict key of one package (`keys`: the registry's
-/// [`crate::source::keys::KeySet::digest`]), or `None` when the packument does not list its
-/// version.
 pub(crate) fn verdict_key(
     salt: &str,
     registry: &Url,

@@ -49,7 +49,7 @@ pub async fn verify_tree(options: &VerifyOptions) -> Result<Report, VerifyError>
     let (signals, history) = needs(&loaded.policy.environment.signals);
     let shared = Shared {
         evidence: loaded.evidence.clone(),
-        cache: open_cache(options, &loaded).await,
+        cache: open_cache(options, &loaded, &tree).await,
         provenance: Arc::new(options.provenance.clone()),
         internal: loaded.internal.clone(),
         signals,
@@ -125,14 +125,22 @@ fn warnings(shared: &Shared, tree: &Tree, options: &VerifyOptions) -> Vec<String
     out
 }
 
-async fn open_cache(options: &VerifyOptions, loaded: &Loaded) -> EvidenceCache {
-    let cache = EvidenceCache::open(&options.cache, options.offline.is_some()).await;
+async fn open_cache(options: &VerifyOptions, loaded: &Loaded, tree: &Tree) -> EvidenceCache {
+    let cache = EvidenceCache::open(&options.cache, options.offline.is_some())
+        .await
+        .with_packs(&pack_scope(tree));
     // Internal signatures are judged against the time of the run: their verdicts never keep.
     if loaded.internal.is_some() {
         return cache;
     }
     let root = loaded.trusted_root.as_deref().map(String::as_str);
     cache.with_verdicts(run_salt(&options.provenance, root))
+}
+
+/// The project a run's cache packs belong to: its folder and the lockfile read.
+fn pack_scope(tree: &Tree) -> String {
+    let root = std::fs::canonicalize(&tree.root).unwrap_or_else(|_| tree.root.clone());
+    format!("tree\0{}\0{}", root.display(), tree.input_path.display())
 }
 
 /// Why a Plug'n'Play project's packages have no content check, in each package and the report.

@@ -93,6 +93,7 @@ pub fn parse_packument(bytes: &[u8]) -> Result<PackumentFacts, PackumentError> {
         versions,
         published: published(&wire.time),
         maintainers: maintainer_count(wire.maintainers.as_ref()),
+        history_digest: Default::default(),
     })
 }
 
@@ -150,6 +151,7 @@ pub fn parse_packument_keeping(
         versions,
         published: published(&wire.time),
         maintainers: maintainer_count(wire.maintainers.as_ref()),
+        history_digest: Default::default(),
     };
     Ok((facts, keep))
 }
