@@ -13,7 +13,9 @@ use sigverify_lockfile::{Linker, Tree};
 
 use crate::cache::verdicts::run_salt;
 use crate::cache::EvidenceCache;
-use crate::check::contents::{check_contents, npm_cache, ContentContext, ContentIndex};
+use crate::check::contents::{
+    check_contents, early_snapshots, npm_cache, ContentContext, ContentIndex,
+};
 use crate::check::disk::inventory;
 use crate::check::internal::{check_internal, InternalContext};
 use crate::check::source::check_sources;
@@ -56,6 +58,7 @@ pub async fn verify_tree(options: &VerifyOptions) -> Result<Report, VerifyError>
         history,
     };
     phases.end("keys");
+    let early = start_snapshots(&tree, options, &shared.cache);
     // 3. Registry signatures, integrity and attestations.
     results.extend(run_checks(&shared, &keyring, checks, &limits).await);
     phases.end("checks");
@@ -65,7 +68,7 @@ pub async fn verify_tree(options: &VerifyOptions) -> Result<Report, VerifyError>
         shared.cache.flush().await;
         started.elapsed()
     };
-    let finish = check_local(results, &tree, &loaded, options, &limits, &shared.cache);
+    let finish = check_local(results, &tree, &loaded, options, &limits, &shared, early);
     let (flushed, mut results) = tokio::join!(flush, finish);
     phases.end("contents");
     phases.record("cache", flushed);
@@ -153,8 +156,10 @@ async fn check_local(
     loaded: &Loaded,
     options: &VerifyOptions,
     limits: &Limits,
-    cache: &EvidenceCache,
+    shared: &Shared,
+    early: Option<EarlySnapshots>,
 ) -> Vec<PackageResult> {
+    let cache = &shared.cache;
     let npm_cache = npm_cache(loaded.config.get("cache"));
     if let Some(trust) = &loaded.internal {
         let context = InternalContext {
@@ -195,6 +200,10 @@ async fn check_local(
     let index = ContentIndex::open(cache, &tree.root, &wanted, options.rehash)
         .await
         .map(Arc::new);
+    let early = match early {
+        Some(snapshots) => snapshots.await.unwrap_or_default(),
+        None => Default::default(),
+    };
     let context = ContentContext {
         tarballs: TarballSources {
             root: tree.root.clone(),
@@ -202,12 +211,36 @@ async fn check_local(
         },
         installed,
         index: index.clone(),
+        early: Arc::new(early),
     };
     let results = check_contents(results, context, &loaded.evidence, limits).await;
     if let Some(index) = index {
         index.flush().await;
     }
     results
+}
+
+type EarlySnapshots = tokio::task::JoinHandle<std::collections::HashMap<String, Option<String>>>;
+
+/// Starts the installed folders' stat snapshots for the content index, when this run compares
+/// contents and the index can be used (an authenticated cache, no `--rehash`): they overlap the
+/// registry checks.
+fn start_snapshots(
+    tree: &Tree,
+    options: &VerifyOptions,
+    cache: &EvidenceCache,
+) -> Option<EarlySnapshots> {
+    let compares = options.contents && !options.lockfile_only && tree.linker != Linker::Pnp;
+    if !compares || options.rehash || !cache.authenticated() {
+        return None;
+    }
+    let locations = tree
+        .packages
+        .iter()
+        .filter(|p| p.installed == Some(true))
+        .map(|p| p.location.clone())
+        .collect();
+    Some(early_snapshots(tree.root.clone(), locations))
 }
 
 /// Where signed tarballs are looked for: npm's cache, then the registry.
