@@ -13,7 +13,9 @@
 //! as a whole, and the entries read from it are authenticated exactly when the pack was. Each
 //! entry inside keeps its own key and expiry, checked on every read, so an old pack copied
 //! back serves nothing past its time. Keys the pack does not hold are looked up as single
-//! entries (written by the registry gate, `serve`, or an older build).
+//! entries (written by the registry gate, `serve`, or an older build), and those found join the
+//! pack. An entry's expiry only bounds how long it is kept: how long evidence is believed
+//! fresh is decided from its own contents, never from its expiry.
 //!
 //! Layout of the pack's body: `NSVPACK1`, then per entry `key_len u32 | key | expires_at i64
 //! (Unix ms) | record_len u64 | record` (all little-endian), where `record` is the entry's own
@@ -122,6 +124,14 @@ impl Pack {
         }
         let singles: Vec<&str> = missing.iter().map(|&i| keys[i]).collect();
         if let Ok(entries) = cache.get_many(ns, &singles).await {
+            // What is found on its own joins the pack (an upgraded cache, or an entry the
+            // registry gate wrote): the next run reads it from the pack.
+            let joined: Vec<(&str, &Entry)> = singles
+                .iter()
+                .zip(&entries)
+                .filter_map(|(key, entry)| Some((*key, entry.as_ref()?)))
+                .collect();
+            self.add(&joined, ns.default_ttl());
             for (i, entry) in missing.into_iter().zip(entries) {
                 found[i] = entry;
             }

@@ -154,6 +154,38 @@ async fn a_damaged_pack_is_a_miss_as_a_whole() {
 }
 
 #[tokio::test]
+async fn entries_found_on_their_own_join_the_pack() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = open(dir.path(), SECRET).await;
+    cache
+        .put(NS, "s", &Entry::new(b"single".to_vec()), HOUR)
+        .await
+        .unwrap();
+    assert_eq!(
+        lookup(dir.path(), SECRET, &["s"]).await,
+        vec![hit("single")]
+    );
+    let pack = cache.pack(NS, SCOPE).unwrap();
+    assert_eq!(pack.get_many(&["s", "absent"]).await.len(), 2);
+    pack.finish().await.unwrap();
+    std::fs::remove_file(
+        dir.path()
+            .join("v1")
+            .join(NS.as_str())
+            .join(single_name("s")),
+    )
+    .unwrap();
+    assert_eq!(
+        lookup(dir.path(), SECRET, &["s"]).await,
+        vec![hit("single")]
+    );
+}
+
+fn single_name(key: &str) -> String {
+    hex::encode(Sha256::digest(format!("{}\0{key}", NS.as_str())))
+}
+
+#[tokio::test]
 async fn a_pack_written_under_another_secret_is_a_miss() {
     let dir = tempfile::tempdir().unwrap();
     run_adding(dir.path(), &["a"], HOUR).await;
