@@ -75,7 +75,7 @@ pub struct ContentDiff {
     pub added: Vec<String>,
     /// In the tarball only.
     pub removed: Vec<String>,
-    /// Tarball files found on disk as regular files and compared (size, then SHA-256).
+    /// Tarball files found on disk as regular files and compared (size, then BLAKE3 digest).
     pub checked_files: usize,
     /// Tarball files under `node_modules/` (bundled dependencies) left out by rule 1.
     pub bundled_unchecked: usize,

@@ -25,7 +25,7 @@ use std::collections::{BTreeMap, BTreeSet};
 pub struct ManifestEntry {
     /// Size in bytes.
     pub size: u64,
-    /// SHA-256 of the bytes.
+    /// BLAKE3 digest of the bytes.
     pub digest: FileDigest,
     /// Size and digest after npm's bin fix-up (CRLF shebang line → LF), when it would apply.
     /// Only accepted for files that are package bins (see [`TarManifest::bins`]).

@@ -3,9 +3,8 @@
 use super::path::{place, Placement};
 use super::source::{Budget, Source};
 use super::{ManifestEntry, SkipReason, SkippedEntry, TarError, TarLimits, TarManifest};
-use crate::digest::{with_chunk_buffer, FileDigest};
+use crate::digest::{with_chunk_buffer, FileDigest, FileHasher};
 use crate::shebang::{fix_bin_bytes, is_windows_hashbang};
-use sha2::{Digest, Sha256};
 use std::collections::HashSet;
 use std::io::{self, Read};
 
@@ -249,13 +248,13 @@ impl Builder {
 
 /// Hashes `head` followed by the rest of `reader`, in fixed-size chunks.
 fn stream_rest<R: Read>(head: &[u8], reader: &mut R) -> io::Result<(u64, FileDigest)> {
-    let mut hasher = Sha256::new();
+    let mut hasher = FileHasher::new();
     hasher.update(head);
     let mut total = head.len() as u64;
     with_chunk_buffer(|buf| loop {
         let n = reader.read(buf)?;
         if n == 0 {
-            return Ok((total, FileDigest(hasher.finalize().into())));
+            return Ok((total, hasher.finalize()));
         }
         hasher.update(&buf[..n]);
         total += n as u64;
