@@ -224,26 +224,9 @@ impl Cache {
     /// A pack of `ns` entries for one `scope` (one project): see [`Pack`]. `None` unless the
     /// cache is on disk (on Redis many projects share single entries).
     pub fn pack(&self, ns: Namespace, scope: &str) -> Option<Pack> {
-        matches!(&*self.backend, Backend::Disk(_)).then(|| Pack::new(self.clone(), ns, scope))
-    }
-
-    /// Stores one entry, moved rather than copied (a pack is megabytes).
-    pub(crate) async fn put_owned(
-        &self,
-        ns: Namespace,
-        key: String,
-        entry: Entry,
-        ttl: Duration,
-    ) -> Result<(), CacheError> {
         match &*self.backend {
-            Backend::Disk(disk) if !ttl.is_zero() => {
-                let disk = disk.clone();
-                let write = move || disk.put(ns, &key, &entry, ttl);
-                tokio::task::spawn_blocking(write)
-                    .await
-                    .map_err(task_error)?
-            }
-            _ => self.put(ns, &key, &entry, ttl).await,
+            Backend::Disk(disk) => Some(Pack::new(self.clone(), Arc::clone(disk), ns, scope)),
+            _ => None,
         }
     }
 

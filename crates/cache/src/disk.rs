@@ -8,7 +8,7 @@
 //! index large folders. Entries an earlier build left in prefix folders are never read again;
 //! `cache clear` removes them.
 
-use crate::entry::{encode_record, now_millis, Record};
+use crate::entry::{encode_fields, encode_head, header, now_millis, Record, Tagger, HEADER_LEN};
 use crate::key::file_hash;
 use crate::secret::CacheSecret;
 use crate::stats::{Counters, Stored};
@@ -103,12 +103,13 @@ impl DiskCache {
     ) -> Result<(), CacheError> {
         let path = self.path_of(ns, key);
         let dir = path.parent().expect("entry paths have a parent");
-        let bytes = encode_record(key, expiry(ttl), entry, self.secret.as_ref());
-        let mut result = write_atomic(dir, &path, &bytes);
+        let head = encode_head(key, expiry(ttl), entry, self.secret.as_ref());
+        let parts = [head.as_slice(), entry.body.as_slice()];
+        let mut result = write_atomic(dir, &path, &parts);
         if matches!(&result, Err(e) if e.kind() == ErrorKind::NotFound) {
             // The namespace's first entry, or a concurrent `cache clear` removed the folder.
             fs::create_dir_all(dir).map_err(|e| CacheError::io(dir, e))?;
-            result = write_atomic(dir, &path, &bytes);
+            result = write_atomic(dir, &path, &parts);
         }
         result.map_err(|e| CacheError::io(&path, e))
     }
@@ -175,6 +176,77 @@ impl DiskCache {
     }
 }
 
+/// An entry written to its temp file piece by piece and sealed at the end: a pack of
+/// megabytes is never held in memory. Dropped unsealed, its temp file is removed.
+#[derive(Debug)]
+pub(crate) struct EntryWriter {
+    tmp: PathBuf,
+    path: PathBuf,
+    file: Option<std::io::BufWriter<fs::File>>,
+}
+
+impl DiskCache {
+    /// Starts the entry of `key` (an empty body so far), kept for `ttl` from now.
+    pub fn writer(&self, ns: Namespace, key: &str, ttl: Duration) -> std::io::Result<EntryWriter> {
+        let path = self.path_of(ns, key);
+        let dir = path.parent().expect("entry paths have a parent");
+        fs::create_dir_all(dir)?;
+        let tmp = dir.join(temp_name(&path));
+        let mut writer = EntryWriter {
+            file: Some(std::io::BufWriter::with_capacity(
+                256 * 1024,
+                fs::File::create_new(&tmp)?,
+            )),
+            tmp,
+            path,
+        };
+        // The header (tag, length) is written when sealed; the fields come first.
+        let fields = encode_fields(key, &Entry::new(Vec::new()), expiry(ttl));
+        writer.append(&[0u8; HEADER_LEN])?;
+        writer.append(&fields)?;
+        Ok(writer)
+    }
+
+    /// Tags what was written, writes the header, and puts the entry in place.
+    pub fn seal(&self, mut writer: EntryWriter) -> std::io::Result<()> {
+        use std::io::{Read, Seek, SeekFrom};
+        let file = writer.file.take().expect("sealed once");
+        let mut file = file.into_inner().map_err(|e| e.into_error())?;
+        let len = file.seek(SeekFrom::End(0))?;
+        file.seek(SeekFrom::Start(HEADER_LEN as u64))?;
+        let mut tagger = Tagger::new(self.secret.as_ref());
+        let mut buf = vec![0u8; 256 * 1024];
+        loop {
+            match file.read(&mut buf)? {
+                0 => break,
+                n => tagger.update(&buf[..n]),
+            }
+        }
+        let payload_len = len - HEADER_LEN as u64;
+        let head = header(tagger.finish(), self.secret.is_some(), payload_len);
+        file.seek(SeekFrom::Start(0))?;
+        file.write_all(&head)?;
+        drop(file);
+        fs::rename(&writer.tmp, &writer.path)
+    }
+}
+
+impl EntryWriter {
+    /// Appends body bytes.
+    pub fn append(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.file.as_mut().expect("not sealed").write_all(bytes)
+    }
+}
+
+impl Drop for EntryWriter {
+    fn drop(&mut self) {
+        if self.file.is_some() {
+            self.file = None;
+            remove_quietly(&self.tmp);
+        }
+    }
+}
+
 /// Expiry measured from now (not from `stored_at`): a revalidated entry
 /// gets a fresh lease even though its body is old.
 pub(crate) fn expiry(ttl: Duration) -> chrono::DateTime<chrono::Utc> {
@@ -221,9 +293,9 @@ fn temp_name(path: &Path) -> String {
 }
 
 /// Temp file in the entry's folder, renamed over the entry.
-fn write_atomic(dir: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+fn write_atomic(dir: &Path, path: &Path, parts: &[&[u8]]) -> std::io::Result<()> {
     let tmp = dir.join(temp_name(path));
-    let result = write_new(&tmp, bytes).and_then(|()| fs::rename(&tmp, path));
+    let result = write_new(&tmp, parts).and_then(|()| fs::rename(&tmp, path));
     if result.is_err() {
         remove_quietly(&tmp);
     }
@@ -232,9 +304,9 @@ fn write_atomic(dir: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 
 /// Writes a new temp file. No fsync: a cache entry lost to a power cut is only a miss, and a
 /// torn one fails its checksum on read; an fsync per entry made cold runs seconds slower.
-fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+fn write_new(path: &Path, parts: &[&[u8]]) -> std::io::Result<()> {
     let mut file = fs::File::create_new(path)?;
-    file.write_all(bytes)
+    parts.iter().try_for_each(|part| file.write_all(part))
 }
 
 fn remove_quietly(path: &Path) {

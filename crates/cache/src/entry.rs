@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 use crate::secret::CacheSecret;
 
 const MAGIC: &[u8; 8] = b"NSVCACH2";
-const HEADER_LEN: usize = 8 + 1 + 32 + 8;
+pub(crate) const HEADER_LEN: usize = 8 + 1 + 32 + 8;
 const KEYED: u8 = 1;
 const UNKEYED: u8 = 0;
 const ABSENT: u32 = u32::MAX;
@@ -123,32 +123,89 @@ impl Record {
     }
 }
 
-/// Encodes a record from its parts (no copy of the entry first): the payload is written in
-/// place after a zeroed header, whose tag and length are filled in last.
+/// Encodes a record from its parts: the head (header and the fields before the body) followed
+/// by the entry's body.
 pub(crate) fn encode_record(
     key: &str,
     expires_at: DateTime<Utc>,
     e: &Entry,
     secret: Option<&CacheSecret>,
 ) -> Vec<u8> {
-    let mut out = Vec::with_capacity(HEADER_LEN + 64 + key.len() + e.body.len());
-    out.extend_from_slice(MAGIC);
-    out.push(if secret.is_some() { KEYED } else { UNKEYED });
-    out.resize(HEADER_LEN, 0);
+    let mut out = encode_head(key, expires_at, e, secret);
+    out.extend_from_slice(&e.body);
+    out
+}
+
+/// A record's bytes before its body (header, then the fields), tagged over the fields and the
+/// body: written in front of the body, it makes the record without copying the body.
+pub(crate) fn encode_head(
+    key: &str,
+    expires_at: DateTime<Utc>,
+    e: &Entry,
+    secret: Option<&CacheSecret>,
+) -> Vec<u8> {
+    let fields = encode_fields(key, e, expires_at);
+    let mut tagger = Tagger::new(secret);
+    tagger.update(&fields);
+    tagger.update(&e.body);
+    let payload_len = (fields.len() + e.body.len()) as u64;
+    let mut out = header(tagger.finish(), secret.is_some(), payload_len).to_vec();
+    out.extend_from_slice(&fields);
+    out
+}
+
+/// The payload's fields before the body.
+pub(crate) fn encode_fields(key: &str, e: &Entry, expires_at: DateTime<Utc>) -> Vec<u8> {
+    let mut out = Vec::with_capacity(64 + key.len());
     out.extend_from_slice(&e.stored_at.timestamp_millis().to_le_bytes());
     out.extend_from_slice(&expires_at.timestamp_millis().to_le_bytes());
     put_str(&mut out, Some(key));
     put_str(&mut out, e.etag.as_deref());
     put_str(&mut out, e.last_modified.as_deref());
-    out.extend_from_slice(&e.body);
-    let (header, payload) = out.split_at_mut(HEADER_LEN);
-    let tag: [u8; 32] = match secret {
-        Some(secret) => secret.tag(payload),
-        None => Sha256::digest(&*payload).into(),
-    };
-    header[9..41].copy_from_slice(&tag);
-    header[41..49].copy_from_slice(&(payload.len() as u64).to_le_bytes());
     out
+}
+
+/// A record's header: magic, kind, the payload's tag, the payload's length.
+pub(crate) fn header(tag: [u8; 32], keyed: bool, payload_len: u64) -> [u8; HEADER_LEN] {
+    let mut out = [0u8; HEADER_LEN];
+    out[..8].copy_from_slice(MAGIC);
+    out[8] = if keyed { KEYED } else { UNKEYED };
+    out[9..41].copy_from_slice(&tag);
+    out[41..49].copy_from_slice(&payload_len.to_le_bytes());
+    out
+}
+
+/// A payload's tag computed piece by piece: the HMAC under the cache's secret, else SHA-256.
+pub(crate) enum Tagger {
+    Keyed(aws_lc_rs::hmac::Context),
+    Unkeyed(Sha256),
+}
+
+impl Tagger {
+    pub fn new(secret: Option<&CacheSecret>) -> Tagger {
+        match secret {
+            Some(secret) => Tagger::Keyed(secret.context()),
+            None => Tagger::Unkeyed(Sha256::new()),
+        }
+    }
+
+    pub fn update(&mut self, bytes: &[u8]) {
+        match self {
+            Tagger::Keyed(context) => context.update(bytes),
+            Tagger::Unkeyed(hash) => hash.update(bytes),
+        }
+    }
+
+    pub fn finish(self) -> [u8; 32] {
+        match self {
+            Tagger::Keyed(context) => context
+                .sign()
+                .as_ref()
+                .try_into()
+                .expect("HMAC-SHA256 tags are 32 bytes"),
+            Tagger::Unkeyed(hash) => hash.finalize().into(),
+        }
+    }
 }
 
 /// Checks magic, length and tag; says whether the tag was an HMAC under `secret`.

@@ -5,8 +5,9 @@
 //! their own they cost more than the work they save: a cold run created ~1,300 files (inode
 //! allocation and the folder's lock were ~0.15 s of a 0.75 s run) and a warm run opened as
 //! many. A pack holds them all in one value under `pack1:<scope>`, read once at the first
-//! lookup and written once at [`Pack::finish`] (which reads it again to carry its entries
-//! over), only when the run added something.
+//! lookup and written only when the run added something: to a temp file as entries come
+//! (a pack is never held in memory whole), put in place at [`Pack::finish`], which reads the
+//! stored pack again to carry its entries over.
 //!
 //! Trust is unchanged: the pack is one cache [`Record`] whose tag covers every byte of it (an
 //! HMAC under the cache's secret), so a flipped, truncated, replaced or foreign pack is a miss
@@ -23,7 +24,7 @@
 //! When a key appears twice the later entry wins.
 
 use crate::cache::Cache;
-use crate::disk::expiry;
+use crate::disk::{DiskCache, EntryWriter};
 use crate::entry::{encode_record, now_millis, Record};
 use crate::{CacheError, Entry, Namespace};
 use std::collections::{HashMap, HashSet};
@@ -43,21 +44,22 @@ pub struct Pack {
 #[derive(Debug)]
 struct Inner {
     cache: Cache,
+    disk: Arc<DiskCache>,
     ns: Namespace,
     /// The cache key the pack is stored under.
     key: String,
     state: Mutex<State>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Default)]
 struct State {
     /// The stored pack while a lookup or a write needs it (`None` otherwise: each reads it).
     stored: Option<Stored>,
-    /// Frames added by this process since the last write, after the magic.
-    added: Vec<u8>,
+    /// The next pack, written to its temp file as entries are added (never held in memory).
+    writer: Option<EntryWriter>,
     added_keys: HashSet<String>,
-    /// The latest expiry among the added entries (Unix ms).
-    latest: i64,
+    /// Set when writing the next pack failed: the run goes on without it.
+    failed: bool,
 }
 
 /// A pack as read from the cache.
@@ -79,19 +81,14 @@ struct Frame {
 }
 
 impl Pack {
-    pub(crate) fn new(cache: Cache, ns: Namespace, scope: &str) -> Pack {
-        let state = State {
-            stored: None,
-            added: PACK_MAGIC.to_vec(),
-            added_keys: HashSet::new(),
-            latest: i64::MIN,
-        };
+    pub(crate) fn new(cache: Cache, disk: Arc<DiskCache>, ns: Namespace, scope: &str) -> Pack {
         Pack {
             inner: Arc::new(Inner {
                 cache,
+                disk,
                 ns,
                 key: format!("pack1:{scope}"),
-                state: Mutex::new(state),
+                state: Mutex::default(),
             }),
         }
     }
@@ -139,56 +136,74 @@ impl Pack {
         found
     }
 
-    /// Adds entries, kept for `ttl`, to be written by [`Pack::finish`] (a zero `ttl` adds
-    /// nothing). A later lookup in this process does not see them.
+    /// Adds entries, kept for `ttl`, to the next pack (written out as they come, put in place
+    /// by [`Pack::finish`]); a zero `ttl` adds nothing. A later lookup in this process does not
+    /// see them. A pack that cannot be written is only a slower next run.
     pub fn add(&self, items: &[(&str, &Entry)], ttl: Duration) {
-        if ttl.is_zero() {
+        if ttl.is_zero() || items.is_empty() {
             return;
         }
-        let expires_at = expiry(ttl);
+        let expires_at = crate::disk::expiry(ttl);
         let mut state = self.state();
+        if state.writer.is_none() && !state.failed {
+            let (ns, key) = (self.inner.ns, &self.inner.key);
+            state.writer = self.inner.disk.writer(ns, key, ttl).ok();
+            state.failed = state.writer.is_none();
+            if let Some(writer) = state.writer.as_mut() {
+                state.failed = writer.append(PACK_MAGIC).is_err();
+            }
+        }
         for (key, entry) in items {
             let record = encode_record(key, expires_at, entry, None);
-            push_frame(
-                &mut state.added,
-                key,
-                expires_at.timestamp_millis(),
-                &record,
-            );
+            let mut frame = Vec::with_capacity(record.len() + key.len() + 24);
+            push_frame(&mut frame, key, expires_at.timestamp_millis(), &record);
+            let failed = state.failed;
+            let written = match state.writer.as_mut() {
+                Some(writer) if !failed => writer.append(&frame).is_ok(),
+                _ => false,
+            };
+            if !written {
+                state.failed = true;
+                state.writer = None;
+                return;
+            }
             state.added_keys.insert((*key).to_owned());
         }
-        state.latest = state.latest.max(expires_at.timestamp_millis());
     }
 
-    /// Writes the pack when entries were added since the last write: the added entries, plus
-    /// the stored pack's entries that were not replaced and have not expired.
+    /// Puts the next pack in place when entries were added since the last write: the added
+    /// entries, then the stored pack's entries that were not replaced and have not expired.
     pub async fn finish(&self) -> Result<(), CacheError> {
-        if self.state().added.len() == PACK_MAGIC.len() {
+        if self.state().writer.is_none() {
+            self.state().failed = false;
             return Ok(());
         }
         self.load().await;
-        let (body, latest) = {
+        let (writer, stored, added_keys) = {
             let mut state = self.state();
+            state.failed = false;
+            let writer = state.writer.take();
             let stored = state.stored.take().unwrap_or_default();
-            let mut body = std::mem::replace(&mut state.added, PACK_MAGIC.to_vec());
-            let added_keys = std::mem::take(&mut state.added_keys);
-            let mut latest = std::mem::replace(&mut state.latest, i64::MIN);
+            (writer, stored, std::mem::take(&mut state.added_keys))
+        };
+        let Some(mut writer) = writer else {
+            return Ok(());
+        };
+        let disk = Arc::clone(&self.inner.disk);
+        let path = disk.path_of(self.inner.ns, &self.inner.key);
+        let seal = move || {
             let now = now_millis().timestamp_millis();
             for (key, frame) in &stored.frames {
                 if frame.expires_ms > now && !added_keys.contains(key) {
-                    body.extend_from_slice(&stored.body[frame.whole.clone()]);
-                    latest = latest.max(frame.expires_ms);
+                    writer.append(&stored.body[frame.whole.clone()])?;
                 }
             }
-            (body, latest)
+            disk.seal(writer)
         };
-        let left = latest.saturating_sub(now_millis().timestamp_millis());
-        let ttl = Duration::from_millis(u64::try_from(left).unwrap_or(0));
-        let (ns, key) = (self.inner.ns, self.inner.key.clone());
-        self.inner
-            .cache
-            .put_owned(ns, key, Entry::new(body), ttl)
+        tokio::task::spawn_blocking(seal)
             .await
+            .map_err(|e| CacheError::Task(e.to_string()))?
+            .map_err(|e| CacheError::io(&path, e))
     }
 
     /// Reads the stored pack once (an absent or unreadable pack is an empty one).

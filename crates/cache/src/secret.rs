@@ -46,12 +46,9 @@ impl CacheSecret {
         })
     }
 
-    /// The tag of `payload`.
-    pub(crate) fn tag(&self, payload: &[u8]) -> [u8; 32] {
-        let tag = hmac::sign(&self.key, payload);
-        tag.as_ref()
-            .try_into()
-            .expect("HMAC-SHA256 tags are 32 bytes")
+    /// A tag computed piece by piece.
+    pub(crate) fn context(&self) -> hmac::Context {
+        hmac::Context::with_key(&self.key)
     }
 
     /// True when `tag` is `payload`'s (compared in constant time).
