@@ -113,9 +113,17 @@ async fn a_run_that_never_finishes_leaves_the_stored_pack_and_no_temp_file() {
     {
         let pack = open(dir.path(), SECRET).await.pack(NS, SCOPE).unwrap();
         pack.add(&[("b", &Entry::new(b"b".to_vec()))], HOUR);
-        assert_eq!(files_in(dir.path()), 2, "the next pack is written as entries come");
+        assert_eq!(
+            files_in(dir.path()),
+            2,
+            "the next pack is written as entries come"
+        );
     }
-    assert_eq!(files_in(dir.path()), 1, "the unfinished pack's temp file is removed");
+    assert_eq!(
+        files_in(dir.path()),
+        1,
+        "the unfinished pack's temp file is removed"
+    );
     let found = lookup(dir.path(), SECRET, &["a", "b"]).await;
     assert_eq!(found, vec![hit("a"), None]);
 }

@@ -104,7 +104,11 @@ impl FactsSource<'_> {
                     .draft(key, c.validators, c.complete, c.verdicts, dirty);
                 (Ok(c.facts), draft)
             }
-            Ok(Conditional::Body { bytes, validators }) => {
+            Ok(Conditional::Body {
+                bytes,
+                validators,
+                held,
+            }) => {
                 if let Some(c) = cached {
                     verdicts = c.verdicts;
                 }
@@ -118,6 +122,8 @@ impl FactsSource<'_> {
                         with_history(all.collect(), keep, history)
                     })
                     .map_err(|e| (Code::BadPackument, e.to_string()));
+                    // The body's share of the client's budget goes back with the body.
+                    drop((bytes, held));
                     (parsed, started.elapsed())
                 };
                 let (parsed, parse_time) = crate::work::cpu::on_cpu_pool(parse).await;

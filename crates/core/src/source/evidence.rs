@@ -68,7 +68,11 @@ impl Evidence {
             Evidence::Offline(store) => {
                 let bytes = store.read(&store.packument_path(registry, name))?;
                 let validators = Validators::default();
-                Ok(Conditional::Body { bytes, validators })
+                Ok(Conditional::Body {
+                    bytes,
+                    validators,
+                    held: Default::default(),
+                })
             }
         }
     }

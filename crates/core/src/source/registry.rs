@@ -58,6 +58,9 @@ pub enum Conditional {
     Body {
         bytes: Vec<u8>,
         validators: Validators,
+        /// Its share of the client's body budget ([`BODY_BUDGET`]), given back when dropped:
+        /// keep it until the body is no longer needed (a packument: until it is parsed).
+        held: BodyShare,
     },
     /// 304: the cached copy is still current.
     NotModified,
@@ -102,7 +105,32 @@ pub struct RegistryClient {
     /// Documents answered without a request, by URL: a registry gate verifies exactly the
     /// packument bytes it serves, not a second download that could differ.
     pinned: Option<Arc<HashMap<String, Arc<Vec<u8>>>>>,
+    /// The bytes of response bodies this client may hold at once, in KiB ([`BODY_BUDGET`]).
+    budget: Arc<tokio::sync::Semaphore>,
 }
+
+/// A body's share of its client's budget ([`BODY_BUDGET`]), given back when the last clone is
+/// dropped. Never part of what makes two answers equal.
+#[derive(Debug, Clone, Default)]
+pub struct BodyShare {
+    /// Held only to be dropped.
+    _permit: Option<Arc<tokio::sync::OwnedSemaphorePermit>>,
+}
+
+impl PartialEq for BodyShare {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for BodyShare {}
+
+/// The response bodies a client holds at once, at most (KiB): a body waits for its share
+/// (its Content-Length, or the whole budget when larger) before it is read. A cold run fetches
+/// 32 packuments at a time, and a few are 5-10 MB (typescript, @types/node, react-dom): when
+/// they came together they were over 20 MB of a run's heap. Small bodies are never held up
+/// for long: a share is given back as soon as its packument is parsed.
+pub const BODY_BUDGET: u32 = 12 * 1024;
 
 impl RegistryClient {
     /// Builds a client honouring `strict-ssl`, `cafile`, `proxy`/`https-proxy` (environment
@@ -132,6 +160,7 @@ impl RegistryClient {
             config,
             options,
             pinned: None,
+            budget: Arc::new(tokio::sync::Semaphore::new(BODY_BUDGET as usize)),
         })
     }
 
@@ -246,6 +275,7 @@ impl RegistryClient {
             return Ok(Conditional::Body {
                 bytes: bytes.to_vec(),
                 validators: Validators::default(),
+                held: BodyShare::default(),
             });
         }
         let mut request = self.http.get(url.clone()).header("accept", accept);
@@ -283,6 +313,7 @@ impl RegistryClient {
         // and copying out held every body twice (the copies of the largest packuments, 10 MB
         // and more, were the top of a cold run's heap).
         let announced = response.content_length().unwrap_or(0).min(MAX_PRESIZE);
+        let held = self.hold(announced).await;
         let mut bytes = Vec::with_capacity(announced as usize);
         while let Some(chunk) = response.chunk().await.map_err(|e| self.to_error(url, e))? {
             bytes.extend_from_slice(&chunk);
@@ -290,7 +321,17 @@ impl RegistryClient {
         Ok(Conditional::Body {
             bytes,
             validators: fresh,
+            held,
         })
+    }
+
+    /// Waits for a body's share of the budget (at least 1 KiB, at most all of it).
+    async fn hold(&self, len: u64) -> BodyShare {
+        let kib = len.div_ceil(1024).clamp(1, u64::from(BODY_BUDGET)) as u32;
+        let permit = self.budget.clone().acquire_many_owned(kib).await.ok();
+        BodyShare {
+            _permit: permit.map(Arc::new),
+        }
     }
 
     fn to_error(&self, url: &Url, e: reqwest::Error) -> FetchError {
@@ -339,4 +380,28 @@ fn read_cafile(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>, Clie
         return Err(err("no certificate in file".into()));
     }
     Ok(certs)
+}
+
+#[cfg(test)]
+mod budget_tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_body_waits_for_its_share_of_the_budget() {
+        let config = NpmConfig::from_text("");
+        let client = RegistryClient::new(config, HttpOptions::default()).unwrap();
+        // More than the whole budget takes all of it (never waits forever).
+        let big = client.hold(40 << 20).await;
+        let small = client.hold(2048);
+        tokio::pin!(small);
+        let waited = tokio::time::timeout(Duration::from_millis(100), &mut small).await;
+        assert!(
+            waited.is_err(),
+            "a body was read while the budget was spent"
+        );
+        drop(big);
+        tokio::time::timeout(Duration::from_secs(5), small)
+            .await
+            .expect("the share is given back when the body is dropped");
+    }
 }
