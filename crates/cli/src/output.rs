@@ -28,8 +28,11 @@ pub fn print_streamed(
     redactor: &Redactor,
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) {
+    // Buffered on both sides: the scrubber sees 64 KiB at a time instead of every token the
+    // JSON writer emits, and stdout (line-buffered) gets large writes, not one per line.
     let stdout = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
-    let mut out = ScrubbedLines::new(stdout, redactor);
+    let mut out =
+        std::io::BufWriter::with_capacity(64 * 1024, ScrubbedLines::new(stdout, redactor));
     let result = write(&mut out)
         .and_then(|()| out.write_all(b"\n"))
         .and_then(|()| out.flush());
@@ -58,6 +61,14 @@ impl<'a, W: Write> ScrubbedLines<'a, W> {
 
     /// Writes the first `end` pending bytes (whole lines, or everything at the end) scrubbed.
     fn emit(&mut self, end: usize) -> std::io::Result<()> {
+        // Lines are scrubbed one by one only when the chunk holds something to remove (a
+        // secret or a credential never spans lines, so the chunk finds whatever a line would).
+        let chunk = &self.pending[..end];
+        if !self.redactor.touches(&String::from_utf8_lossy(chunk)) {
+            self.inner.write_all(chunk)?;
+            self.pending.drain(..end);
+            return Ok(());
+        }
         for line in self.pending[..end].split_inclusive(|&b| b == b'\n') {
             let text = String::from_utf8_lossy(line);
             if self.redactor.touches(&text) {
@@ -99,17 +110,20 @@ mod tests {
     fn streamed_lines_are_scrubbed_like_the_whole_text() {
         let redactor = Redactor::new(["npm_SECRET123".to_string()]);
         let text = "{\n  \"a\": \"token npm_SECRET123 here\",\n  \"b\": \"https://u:p@host/x\",\n  \"c\": \"clean\"\n}";
-        let mut out = Vec::new();
-        {
-            let mut writer = ScrubbedLines::new(&mut out, &redactor);
-            // In small pieces, splitting the secret and the URL across writes.
-            for piece in text.as_bytes().chunks(3) {
-                writer.write_all(piece).unwrap();
+        // In small pieces (splitting the secret and the URL across writes), and in one piece
+        // (one chunk holding clean lines and the ones to scrub).
+        for size in [3, text.len()] {
+            let mut out = Vec::new();
+            {
+                let mut writer = ScrubbedLines::new(&mut out, &redactor);
+                for piece in text.as_bytes().chunks(size) {
+                    writer.write_all(piece).unwrap();
+                }
+                writer.flush().unwrap();
             }
-            writer.flush().unwrap();
+            let streamed = String::from_utf8(out).unwrap();
+            assert_eq!(streamed, redactor.text(text));
+            assert!(!streamed.contains("npm_SECRET123") && !streamed.contains("u:p@"));
         }
-        let streamed = String::from_utf8(out).unwrap();
-        assert_eq!(streamed, redactor.text(text));
-        assert!(!streamed.contains("npm_SECRET123") && !streamed.contains("u:p@"));
     }
 }
