@@ -100,7 +100,8 @@ pub enum ClientError {
 #[derive(Clone)]
 pub struct RegistryClient {
     http: reqwest::Client,
-    config: NpmConfig,
+    /// Shared: a client is cloned for every package group of a run.
+    config: Arc<NpmConfig>,
     options: HttpOptions,
     /// Documents answered without a request, by URL: a registry gate verifies exactly the
     /// packument bytes it serves, not a second download that could differ.
@@ -157,7 +158,7 @@ impl RegistryClient {
             .map_err(|e| ClientError::Build(e.to_string()))?;
         Ok(RegistryClient {
             http,
-            config,
+            config: Arc::new(config),
             options,
             pinned: None,
             budget: Arc::new(tokio::sync::Semaphore::new(BODY_BUDGET as usize)),
