@@ -177,14 +177,14 @@ pub(crate) fn header(tag: [u8; 32], keyed: bool, payload_len: u64) -> [u8; HEADE
 
 /// A payload's tag computed piece by piece: the HMAC under the cache's secret, else SHA-256.
 pub(crate) enum Tagger {
-    Keyed(aws_lc_rs::hmac::Context),
+    Keyed(Box<aws_lc_rs::hmac::Context>),
     Unkeyed(Sha256),
 }
 
 impl Tagger {
     pub fn new(secret: Option<&CacheSecret>) -> Tagger {
         match secret {
-            Some(secret) => Tagger::Keyed(secret.context()),
+            Some(secret) => Tagger::Keyed(Box::new(secret.context())),
             None => Tagger::Unkeyed(Sha256::new()),
         }
     }

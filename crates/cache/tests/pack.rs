@@ -148,11 +148,14 @@ async fn expired_entries_are_misses_and_are_not_carried_over() {
     assert!(holds(b"long") && holds(b"new"));
 }
 
+/// A change made to the stored pack's bytes.
+type Damage = fn(&mut Vec<u8>);
+
 /// Every way of damaging the pack makes all of its entries misses; entries stored on their
 /// own are still found.
 #[tokio::test]
 async fn a_damaged_pack_is_a_miss_as_a_whole() {
-    let damages: [(&str, fn(&mut Vec<u8>)); 4] = [
+    let damages: [(&str, Damage); 4] = [
         ("body byte flipped", |b| {
             let at = b.len() - 3;
             b[at] ^= 1
