@@ -177,12 +177,23 @@ impl DiskCache {
 }
 
 /// An entry written to its temp file piece by piece and sealed at the end: a pack of
-/// megabytes is never held in memory. Dropped unsealed, its temp file is removed.
-#[derive(Debug)]
+/// megabytes is never held in memory. The tag is computed over the bytes as they are handed to
+/// the file, never read back from it (the cache folder may be writable by others). Dropped
+/// unsealed, its temp file is removed.
 pub(crate) struct EntryWriter {
     tmp: PathBuf,
     path: PathBuf,
     file: Option<std::io::BufWriter<fs::File>>,
+    tagger: Tagger,
+    payload_len: u64,
+}
+
+impl std::fmt::Debug for EntryWriter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EntryWriter")
+            .field("path", &self.path)
+            .finish()
+    }
 }
 
 impl DiskCache {
@@ -192,49 +203,49 @@ impl DiskCache {
         let dir = path.parent().expect("entry paths have a parent");
         fs::create_dir_all(dir)?;
         let tmp = dir.join(temp_name(&path));
+        let mut file = std::io::BufWriter::with_capacity(256 * 1024, fs::File::create_new(&tmp)?);
         let mut writer = EntryWriter {
-            file: Some(std::io::BufWriter::with_capacity(
-                256 * 1024,
-                fs::File::create_new(&tmp)?,
-            )),
+            file: None,
             tmp,
             path,
+            tagger: Tagger::new(self.secret.as_ref()),
+            payload_len: 0,
         };
-        // The header (tag, length) is written when sealed; the fields come first.
-        let fields = encode_fields(key, &Entry::new(Vec::new()), expiry(ttl));
-        writer.append(&[0u8; HEADER_LEN])?;
-        writer.append(&fields)?;
+        // Room for the header (tag and length are known when sealed); the fields come first.
+        file.write_all(&[0u8; HEADER_LEN])?;
+        writer.file = Some(file);
+        writer.append(&encode_fields(key, &Entry::new(Vec::new()), expiry(ttl)))?;
         Ok(writer)
     }
 
-    /// Tags what was written, writes the header, and puts the entry in place.
+    /// Writes the header (the tag of everything appended) and puts the entry in place.
     pub fn seal(&self, mut writer: EntryWriter) -> std::io::Result<()> {
-        use std::io::{Read, Seek, SeekFrom};
+        use std::io::{Seek, SeekFrom};
         let file = writer.file.take().expect("sealed once");
-        let mut file = file.into_inner().map_err(|e| e.into_error())?;
-        let len = file.seek(SeekFrom::End(0))?;
-        file.seek(SeekFrom::Start(HEADER_LEN as u64))?;
-        let mut tagger = Tagger::new(self.secret.as_ref());
-        let mut buf = vec![0u8; 256 * 1024];
-        loop {
-            match file.read(&mut buf)? {
-                0 => break,
-                n => tagger.update(&buf[..n]),
-            }
+        let tagger = std::mem::replace(&mut writer.tagger, Tagger::new(None));
+        let head = header(tagger.finish(), self.secret.is_some(), writer.payload_len);
+        let sealed = file
+            .into_inner()
+            .map_err(|e| e.into_error())
+            .and_then(|mut file| {
+                file.seek(SeekFrom::Start(0))?;
+                file.write_all(&head)
+            })
+            .and_then(|()| fs::rename(&writer.tmp, &writer.path));
+        if sealed.is_err() {
+            remove_quietly(&writer.tmp);
         }
-        let payload_len = len - HEADER_LEN as u64;
-        let head = header(tagger.finish(), self.secret.is_some(), payload_len);
-        file.seek(SeekFrom::Start(0))?;
-        file.write_all(&head)?;
-        drop(file);
-        fs::rename(&writer.tmp, &writer.path)
+        sealed
     }
 }
 
 impl EntryWriter {
-    /// Appends body bytes.
+    /// Appends payload bytes.
     pub fn append(&mut self, bytes: &[u8]) -> std::io::Result<()> {
-        self.file.as_mut().expect("not sealed").write_all(bytes)
+        self.file.as_mut().expect("not sealed").write_all(bytes)?;
+        self.tagger.update(bytes);
+        self.payload_len += bytes.len() as u64;
+        Ok(())
     }
 }
 

@@ -210,6 +210,39 @@ fn single_name(key: &str) -> String {
     hex::encode(Sha256::digest(format!("{}\0{key}", NS.as_str())))
 }
 
+/// Whoever can write the cache folder may change the next pack's temp file while a run writes
+/// it: the tag covers the bytes the run wrote, so the changed pack is a miss, never a forgery.
+#[tokio::test]
+async fn a_temp_file_changed_while_the_pack_is_written_is_a_miss() {
+    use std::io::{Seek, SeekFrom, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let pack = open(dir.path(), SECRET).await.pack(NS, SCOPE).unwrap();
+    // Past the write buffer, so the start of the pack is on disk before it is sealed.
+    let big = Entry::new(vec![b'x'; 600 * 1024]);
+    pack.add(&[("a", &Entry::new(b"a".to_vec())), ("big", &big)], HOUR);
+    let ns_dir = dir.path().join("v1").join(NS.as_str());
+    let temp = std::fs::read_dir(&ns_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            p.file_name()
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .starts_with(".tmp-")
+        })
+        .expect("the next pack is being written to a temp file");
+    let mut file = std::fs::OpenOptions::new().write(true).open(&temp).unwrap();
+    file.seek(SeekFrom::Start(400 * 1024)).unwrap();
+    file.write_all(b"yyyy").unwrap();
+    drop(file);
+    pack.finish().await.unwrap();
+    assert_eq!(
+        lookup(dir.path(), SECRET, &["a", "big"]).await,
+        vec![None, None]
+    );
+}
+
 #[tokio::test]
 async fn a_pack_written_under_another_secret_is_a_miss() {
     let dir = tempfile::tempdir().unwrap();
