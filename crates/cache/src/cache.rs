@@ -1,7 +1,6 @@
 //! The one async API over all backends.
 
 use crate::disk::DiskCache;
-use crate::pack::Pack;
 use crate::redis_backend::{RedisCache, RedisTimeouts};
 use crate::spec::CacheSpec;
 use crate::stats::{CacheStats, Counters, Stored};
@@ -221,16 +220,15 @@ impl Cache {
         }
     }
 
-    /// A pack of `ns` entries for one `scope` (one project): see [`Pack`]. `None` unless the
-    /// cache is on disk (on Redis many projects share single entries).
-    pub fn pack(&self, ns: Namespace, scope: &str) -> Option<Pack> {
+    /// The disk backend, when the cache is on disk (for packs).
+    pub(crate) fn disk(&self) -> Option<Arc<DiskCache>> {
         match &*self.backend {
-            Backend::Disk(disk) => Some(Pack::new(self.clone(), Arc::clone(disk), ns, scope)),
+            Backend::Disk(disk) => Some(Arc::clone(disk)),
             _ => None,
         }
     }
 
-    /// Counts lookups answered outside [`Cache::get_many`] (from a pack).
+    /// Counts lookups answered outside [`Cache::get_many`] (from a [`crate::Pack`]).
     pub(crate) fn record_lookup(&self, ns: Namespace, hit: bool) {
         self.counters.record(ns, hit);
     }

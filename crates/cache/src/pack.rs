@@ -81,7 +81,14 @@ struct Frame {
 }
 
 impl Pack {
-    pub(crate) fn new(cache: Cache, disk: Arc<DiskCache>, ns: Namespace, scope: &str) -> Pack {
+    /// The pack of `ns` entries for one `scope` (one project) in `cache`; `None` unless the
+    /// cache is on disk (on Redis many projects share single entries).
+    pub fn open(cache: &Cache, ns: Namespace, scope: &str) -> Option<Pack> {
+        let disk = cache.disk()?;
+        Some(Pack::new(cache.clone(), disk, ns, scope))
+    }
+
+    fn new(cache: Cache, disk: Arc<DiskCache>, ns: Namespace, scope: &str) -> Pack {
         Pack {
             inner: Arc::new(Inner {
                 cache,

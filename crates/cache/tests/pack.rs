@@ -1,7 +1,7 @@
 //! Packs: a project's entries of one namespace as one authenticated value on disk.
 
 use sha2::{Digest, Sha256};
-use sigverify_cache::{Cache, CacheOptions, Entry, Namespace};
+use sigverify_cache::{Cache, CacheOptions, Entry, Namespace, Pack};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -24,6 +24,11 @@ async fn open(dir: &Path, secret: &str) -> Cache {
 
 const SECRET: &str = "0123456789abcdef0123456789abcdef";
 
+/// The test project's pack in `cache`.
+fn project_pack(cache: &Cache) -> Pack {
+    Pack::open(cache, NS, SCOPE).unwrap()
+}
+
 /// The pack's file: the entry of key `pack1:<scope>` in the documented layout.
 fn pack_file(dir: &Path) -> PathBuf {
     let key = format!("pack1:{SCOPE}");
@@ -39,7 +44,7 @@ fn files_in(dir: &Path) -> usize {
 
 /// Writes `keys` (body = the key) into the project's pack in one run.
 async fn run_adding(dir: &Path, keys: &[&str], ttl: Duration) {
-    let pack = open(dir, SECRET).await.pack(NS, SCOPE).unwrap();
+    let pack = project_pack(&open(dir, SECRET).await);
     let entries: Vec<Entry> = keys.iter().map(|k| Entry::new(k.as_bytes())).collect();
     let items: Vec<(&str, &Entry)> = keys.iter().copied().zip(entries.iter()).collect();
     pack.add(&items, ttl);
@@ -49,7 +54,7 @@ async fn run_adding(dir: &Path, keys: &[&str], ttl: Duration) {
 /// The bodies a new run finds for `keys` (`None` for a miss), and whether each was
 /// authenticated.
 async fn lookup(dir: &Path, secret: &str, keys: &[&str]) -> Vec<Option<(String, bool)>> {
-    let pack = open(dir, secret).await.pack(NS, SCOPE).unwrap();
+    let pack = project_pack(&open(dir, secret).await);
     pack.get_many(keys)
         .await
         .into_iter()
@@ -82,7 +87,7 @@ async fn a_later_run_keeps_what_it_did_not_replace_and_replaces_the_rest() {
     run_adding(dir.path(), &["a", "b"], HOUR).await;
     // The second run reads its entries, then adds a new one and replaces b.
     let cache = open(dir.path(), SECRET).await;
-    let pack = cache.pack(NS, SCOPE).unwrap();
+    let pack = project_pack(&cache);
     assert_eq!(pack.get_many(&["a", "b"]).await.len(), 2);
     let (c, b2) = (Entry::new(b"c".to_vec()), Entry::new(b"b2".to_vec()));
     pack.add(&[("c", &c), ("b", &b2)], HOUR);
@@ -99,7 +104,7 @@ async fn a_run_that_adds_nothing_does_not_rewrite_the_pack() {
     let before = std::fs::read(pack_file(dir.path())).unwrap();
     std::fs::write(pack_file(dir.path()), &before).unwrap();
     let modified = std::fs::metadata(pack_file(dir.path())).unwrap().modified();
-    let pack = open(dir.path(), SECRET).await.pack(NS, SCOPE).unwrap();
+    let pack = project_pack(&open(dir.path(), SECRET).await);
     assert_eq!(pack.get_many(&["a"]).await.len(), 1);
     pack.finish().await.unwrap();
     let after = std::fs::metadata(pack_file(dir.path())).unwrap().modified();
@@ -111,7 +116,7 @@ async fn a_run_that_never_finishes_leaves_the_stored_pack_and_no_temp_file() {
     let dir = tempfile::tempdir().unwrap();
     run_adding(dir.path(), &["a"], HOUR).await;
     {
-        let pack = open(dir.path(), SECRET).await.pack(NS, SCOPE).unwrap();
+        let pack = project_pack(&open(dir.path(), SECRET).await);
         pack.add(&[("b", &Entry::new(b"b".to_vec()))], HOUR);
         assert_eq!(
             files_in(dir.path()),
@@ -190,7 +195,7 @@ async fn entries_found_on_their_own_join_the_pack() {
         lookup(dir.path(), SECRET, &["s"]).await,
         vec![hit("single")]
     );
-    let pack = cache.pack(NS, SCOPE).unwrap();
+    let pack = project_pack(&cache);
     assert_eq!(pack.get_many(&["s", "absent"]).await.len(), 2);
     pack.finish().await.unwrap();
     std::fs::remove_file(
@@ -216,7 +221,7 @@ fn single_name(key: &str) -> String {
 async fn a_temp_file_changed_while_the_pack_is_written_is_a_miss() {
     use std::io::{Seek, SeekFrom, Write};
     let dir = tempfile::tempdir().unwrap();
-    let pack = open(dir.path(), SECRET).await.pack(NS, SCOPE).unwrap();
+    let pack = project_pack(&open(dir.path(), SECRET).await);
     // Past the write buffer, so the start of the pack is on disk before it is sealed.
     let big = Entry::new(vec![b'x'; 600 * 1024]);
     pack.add(&[("a", &Entry::new(b"a".to_vec())), ("big", &big)], HOUR);
@@ -255,14 +260,12 @@ async fn a_pack_written_under_another_secret_is_a_miss() {
 async fn another_scope_has_its_own_pack() {
     let dir = tempfile::tempdir().unwrap();
     run_adding(dir.path(), &["a"], HOUR).await;
-    let other = open(dir.path(), SECRET)
-        .await
-        .pack(NS, "tree\0/elsewhere\0")
-        .unwrap();
+    let cache = open(dir.path(), SECRET).await;
+    let other = Pack::open(&cache, NS, "tree\0/elsewhere\0").unwrap();
     assert!(other.get_many(&["a"]).await[0].is_none());
 }
 
 #[tokio::test]
 async fn only_the_disk_cache_packs() {
-    assert!(Cache::off().pack(NS, SCOPE).is_none());
+    assert!(Pack::open(&Cache::off(), NS, SCOPE).is_none());
 }

@@ -159,8 +159,8 @@ impl EvidenceCache {
     /// Keeps this run's packument and content index entries in packs for `scope` (one
     /// project), when the cache is on disk.
     pub fn with_packs(mut self, scope: &str) -> EvidenceCache {
-        let packuments = self.cache.pack(Namespace::Packument, scope);
-        let contents = self.cache.pack(Namespace::Contents, scope);
+        let packuments = Pack::open(&self.cache, Namespace::Packument, scope);
+        let contents = Pack::open(&self.cache, Namespace::Contents, scope);
         if let (Some(packuments), Some(contents)) = (packuments, contents) {
             self.packs = Some(Arc::new(Packs {
                 packuments,
