@@ -203,17 +203,18 @@ impl DiskCache {
         let dir = path.parent().expect("entry paths have a parent");
         fs::create_dir_all(dir)?;
         let tmp = dir.join(temp_name(&path));
-        let mut file = std::io::BufWriter::with_capacity(256 * 1024, fs::File::create_new(&tmp)?);
+        let file = std::io::BufWriter::with_capacity(256 * 1024, fs::File::create_new(&tmp)?);
+        // Made before anything is written, so a failed write removes the temp file (Drop).
         let mut writer = EntryWriter {
-            file: None,
+            file: Some(file),
             tmp,
             path,
             tagger: Tagger::new(self.secret.as_ref()),
             payload_len: 0,
         };
         // Room for the header (tag and length are known when sealed); the fields come first.
+        let file = writer.file.as_mut().expect("just made");
         file.write_all(&[0u8; HEADER_LEN])?;
-        writer.file = Some(file);
         writer.append(&encode_fields(key, &Entry::new(Vec::new()), expiry(ttl)))?;
         Ok(writer)
     }

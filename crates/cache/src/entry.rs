@@ -93,11 +93,8 @@ impl Record {
 
     /// Checks magic, length and tag (under `secret` when the cache has one), then parses.
     pub fn decode(bytes: &[u8], secret: Option<&CacheSecret>) -> Result<Record, DecodeError> {
-        let authenticated = check(bytes, secret)?;
-        let mut reader = Reader(&bytes[HEADER_LEN..]);
-        let mut record = parse_fields(&mut reader)?;
-        record.entry.body = reader.0.to_vec();
-        record.entry.authenticated = authenticated;
+        let (mut record, body_at) = parse_checked(bytes, secret)?;
+        record.entry.body = bytes[body_at..].to_vec();
         Ok(record)
     }
 
@@ -107,13 +104,9 @@ impl Record {
         mut bytes: Vec<u8>,
         secret: Option<&CacheSecret>,
     ) -> Result<Record, DecodeError> {
-        let authenticated = check(&bytes, secret)?;
-        let mut reader = Reader(&bytes[HEADER_LEN..]);
-        let mut record = parse_fields(&mut reader)?;
-        let body_at = bytes.len() - reader.0.len();
+        let (mut record, body_at) = parse_checked(&bytes, secret)?;
         bytes.drain(..body_at);
         record.entry.body = bytes;
-        record.entry.authenticated = authenticated;
         Ok(record)
     }
 
@@ -227,6 +220,18 @@ fn check(bytes: &[u8], secret: Option<&CacheSecret>) -> Result<bool, DecodeError
         (UNKEYED, None) => Err(DecodeError::Checksum),
         _ => Err(DecodeError::Foreign),
     }
+}
+
+/// The record without its body, after [`check`], and where its body starts in `bytes`.
+fn parse_checked(
+    bytes: &[u8],
+    secret: Option<&CacheSecret>,
+) -> Result<(Record, usize), DecodeError> {
+    let authenticated = check(bytes, secret)?;
+    let mut reader = Reader(&bytes[HEADER_LEN..]);
+    let mut record = parse_fields(&mut reader)?;
+    record.entry.authenticated = authenticated;
+    Ok((record, bytes.len() - reader.0.len()))
 }
 
 /// The payload's fields before the body (left in the reader); the body is set by the caller.

@@ -68,7 +68,15 @@ pub async fn verify_tree(options: &VerifyOptions) -> Result<Report, VerifyError>
         shared.cache.flush().await;
         started.elapsed()
     };
-    let finish = check_local(results, &tree, &loaded, options, &limits, &shared, early);
+    let finish = check_local(
+        results,
+        &tree,
+        &loaded,
+        options,
+        &limits,
+        &shared.cache,
+        early,
+    );
     let (flushed, mut results) = tokio::join!(flush, finish);
     phases.end("contents");
     phases.record("cache", flushed);
@@ -156,10 +164,9 @@ async fn check_local(
     loaded: &Loaded,
     options: &VerifyOptions,
     limits: &Limits,
-    shared: &Shared,
+    cache: &EvidenceCache,
     early: Option<EarlySnapshots>,
 ) -> Vec<PackageResult> {
-    let cache = &shared.cache;
     let npm_cache = npm_cache(loaded.config.get("cache"));
     if let Some(trust) = &loaded.internal {
         let context = InternalContext {
@@ -230,8 +237,7 @@ fn start_snapshots(
     options: &VerifyOptions,
     cache: &EvidenceCache,
 ) -> Option<EarlySnapshots> {
-    let compares = options.contents && !options.lockfile_only && tree.linker != Linker::Pnp;
-    if !compares || options.rehash || !cache.authenticated() {
+    if !compares_contents(options, tree) || options.rehash || !cache.authenticated() {
         return None;
     }
     let locations = tree
@@ -241,6 +247,11 @@ fn start_snapshots(
         .map(|p| p.location.clone())
         .collect();
     Some(early_snapshots(tree.root.clone(), locations))
+}
+
+/// True when this run compares installed files (asked for, an installed tree, not Plug'n'Play).
+fn compares_contents(options: &VerifyOptions, tree: &Tree) -> bool {
+    options.contents && !options.lockfile_only && tree.linker != Linker::Pnp
 }
 
 /// Where signed tarballs are looked for: npm's cache, then the registry.
