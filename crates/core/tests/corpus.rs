@@ -49,7 +49,7 @@ fn version_facts(file: &str, name: &str, version: &str) -> (VersionFacts, Option
     if doc.get("versions").is_some() {
         let facts = parse_packument(&bytes).unwrap();
         let published = facts.published.get(version).copied();
-        return (facts.versions[version].clone(), published);
+        return ((*facts.versions[version]).clone(), published);
     }
     (parse_version_document(&bytes).unwrap(), None)
 }

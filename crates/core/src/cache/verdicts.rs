@@ -128,7 +128,7 @@ pub(crate) fn verdict_key(
     keys: &str,
 ) -> Option<String> {
     let version = &result.version;
-    let version_facts = serde_json::to_string(facts.versions.get(version)?).ok()?;
+    let version_facts = serde_json::to_string(&**facts.versions.get(version)?).ok()?;
     let published = facts
         .published
         .get(version)
@@ -184,7 +184,8 @@ mod tests {
         let one = result(Some("sha512-one"));
         let base = key(&salt, &one, &facts, &history, "keys");
         let mut resigned = facts.clone();
-        resigned.versions.get_mut("1.0.0").unwrap().signatures[0].sig = "s2".into();
+        std::sync::Arc::make_mut(resigned.versions.get_mut("1.0.0").unwrap()).signatures[0].sig =
+            "s2".into();
         let mut republished = facts.clone();
         republished.published.clear();
         let other_salt = run_salt(&ProvenanceOptions::default(), Some("{}"));

@@ -296,7 +296,10 @@ fn assess(
     risk: &RiskOptions,
 ) -> RiskEntry {
     let id = format!("{}@{}", wanted.name, wanted.version);
-    let version = facts.ok().and_then(|f| f.versions.get(&wanted.version));
+    let version = facts
+        .ok()
+        .and_then(|f| f.versions.get(&wanted.version))
+        .map(|v| &**v);
     let mut signals: Vec<RiskSignal> = install_scripts_signal(&id, &wanted, version)
         .into_iter()
         .collect();

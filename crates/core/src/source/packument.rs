@@ -4,12 +4,14 @@
 //! not need are skipped by serde without being kept.
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
+use crate::model::facts::SharedHistory;
 pub use crate::model::facts::{PackumentFacts, RegistrySignature, VersionFacts};
 pub use crate::model::Declared;
 
@@ -86,7 +88,7 @@ pub fn parse_packument(bytes: &[u8]) -> Result<PackumentFacts, PackumentError> {
     let versions = wire
         .versions
         .into_iter()
-        .map(|(v, doc)| (v, doc.into_facts()))
+        .map(|(v, doc)| (v, Arc::new(doc.into_facts())))
         .collect();
     Ok(PackumentFacts {
         name: wire.name,
@@ -136,13 +138,14 @@ pub fn parse_packument_keeping(
     let mut keep = keep(&mut wire.versions.keys().map(String::as_str));
     keep.retain(|v| wire.versions.contains_key(v));
     let mut versions = HashMap::with_capacity(wire.versions.len());
+    let mut shared = SharedHistory::default();
     for (version, raw) in wire.versions {
         let facts = if keep.contains(&version) {
             let doc: WireVersion =
                 serde_json::from_str(raw.get()).map_err(|e| PackumentError(e.to_string()))?;
-            doc.into_facts()
+            Arc::new(doc.into_facts())
         } else {
-            history_facts(raw.get())
+            shared.share(history_facts(raw.get()))
         };
         versions.insert(version, facts);
     }
