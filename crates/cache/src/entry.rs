@@ -98,6 +98,17 @@ impl Record {
         Ok(record)
     }
 
+    /// [`Record::decode`] of a record inside a value whose tag was verified over these very
+    /// bytes (an entry of a pack): magic and length are checked, the record's own checksum is
+    /// not computed again. Never for bytes read on their own.
+    pub fn decode_covered(bytes: &[u8]) -> Result<Record, DecodeError> {
+        check_shape(bytes)?;
+        let mut reader = Reader(&bytes[HEADER_LEN..]);
+        let mut record = parse_fields(&mut reader)?;
+        record.entry.body = reader.0.to_vec();
+        Ok(record)
+    }
+
     /// [`Record::decode`] of bytes it may keep: the body is the same buffer with the header
     /// and fields removed, not a copy (a pack is megabytes).
     pub fn decode_owned(
@@ -201,18 +212,25 @@ impl Tagger {
     }
 }
 
-/// Checks magic, length and tag; says whether the tag was an HMAC under `secret`.
-fn check(bytes: &[u8], secret: Option<&CacheSecret>) -> Result<bool, DecodeError> {
+/// Checks magic and length.
+fn check_shape(bytes: &[u8]) -> Result<(), DecodeError> {
     if bytes.len() < HEADER_LEN || &bytes[..8] != MAGIC {
         return Err(DecodeError::Magic);
     }
-    let (kind, tag) = (bytes[8], &bytes[9..41]);
     let payload = &bytes[HEADER_LEN..];
     let expected = u64::from_le_bytes(bytes[41..49].try_into().expect("8 bytes"));
     if expected != payload.len() as u64 {
         let actual = payload.len() as u64;
         return Err(DecodeError::Length { expected, actual });
     }
+    Ok(())
+}
+
+/// Checks magic, length and tag; says whether the tag was an HMAC under `secret`.
+fn check(bytes: &[u8], secret: Option<&CacheSecret>) -> Result<bool, DecodeError> {
+    check_shape(bytes)?;
+    let (kind, tag) = (bytes[8], &bytes[9..41]);
+    let payload = &bytes[HEADER_LEN..];
     match (kind, secret) {
         (KEYED, Some(secret)) if secret.verifies(payload, tag) => Ok(true),
         (KEYED, Some(_)) => Err(DecodeError::Checksum),

@@ -269,3 +269,35 @@ async fn another_scope_has_its_own_pack() {
 async fn only_the_disk_cache_packs() {
     assert!(Pack::open(&Cache::off(), NS, SCOPE).is_none());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lookup_during_a_prefetch_finds_the_pack_read_once() {
+    let dir = tempfile::tempdir().unwrap();
+    run_adding(dir.path(), &["a", "b"], HOUR).await;
+    let cache = open(dir.path(), SECRET).await;
+    let pack = project_pack(&cache);
+    pack.prefetch();
+    let found = pack.get_many(&["a", "b", "c"]).await;
+    // A prefetch that comes after the lookup reads nothing.
+    pack.prefetch();
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let bodies: Vec<Option<Vec<u8>>> = found.into_iter().map(|e| Some(e?.body)).collect();
+    assert_eq!(bodies, [Some(b"a".to_vec()), Some(b"b".to_vec()), None]);
+    // The pack's own read (one hit: a second read would count another), the two entries
+    // found in it, and "c" looked up on its own.
+    assert_eq!(cache.lookups(), (3, 1));
+}
+
+#[tokio::test]
+async fn a_prefetched_pack_that_was_tampered_with_is_still_a_miss() {
+    let dir = tempfile::tempdir().unwrap();
+    run_adding(dir.path(), &["a"], HOUR).await;
+    let path = pack_file(dir.path());
+    let mut bytes = std::fs::read(&path).unwrap();
+    // The last byte belongs to the inner record's body: only the pack's tag covers it now.
+    *bytes.last_mut().unwrap() ^= 1;
+    std::fs::write(&path, bytes).unwrap();
+    let pack = project_pack(&open(dir.path(), SECRET).await);
+    pack.prefetch();
+    assert!(pack.get_many(&["a"]).await[0].is_none());
+}

@@ -157,11 +157,13 @@ impl EvidenceCache {
     }
 
     /// Keeps this run's packument and content index entries in packs for `scope` (one
-    /// project), when the cache is on disk.
+    /// project), when the cache is on disk, and starts reading them in the background.
     pub fn with_packs(mut self, scope: &str) -> EvidenceCache {
         let packuments = Pack::open(&self.cache, Namespace::Packument, scope);
         let contents = Pack::open(&self.cache, Namespace::Contents, scope);
         if let (Some(packuments), Some(contents)) = (packuments, contents) {
+            packuments.prefetch();
+            contents.prefetch();
             self.packs = Some(Arc::new(Packs {
                 packuments,
                 contents,

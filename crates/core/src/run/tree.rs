@@ -42,6 +42,8 @@ pub async fn verify_tree(options: &VerifyOptions) -> Result<Report, VerifyError>
         Limits::new(options.concurrency, options.deadline).with_progress(options.progress.clone());
     // 1. Load the tree, the configuration, the policy and the trust material.
     let tree = load_input(options)?;
+    // Opened as soon as the project is known: its packs are read while the rest loads.
+    let cache = open_cache(options, &tree).await;
     let loaded = Loaded::load(options, &tree.root, tree.manager)?;
     let (mut results, checks) = plan(&tree, &loaded.config, &options.omit)?;
     phases.end("load");
@@ -51,7 +53,7 @@ pub async fn verify_tree(options: &VerifyOptions) -> Result<Report, VerifyError>
     let (signals, history) = needs(&loaded.policy.environment.signals);
     let shared = Shared {
         evidence: loaded.evidence.clone(),
-        cache: open_cache(options, &loaded, &tree).await,
+        cache: keep_verdicts(cache, options, &loaded),
         provenance: Arc::new(options.provenance.clone()),
         internal: loaded.internal.clone(),
         signals,
@@ -136,10 +138,14 @@ fn warnings(shared: &Shared, tree: &Tree, options: &VerifyOptions) -> Vec<String
     out
 }
 
-async fn open_cache(options: &VerifyOptions, loaded: &Loaded, tree: &Tree) -> EvidenceCache {
-    let cache = EvidenceCache::open(&options.cache, options.offline.is_some())
+async fn open_cache(options: &VerifyOptions, tree: &Tree) -> EvidenceCache {
+    EvidenceCache::open(&options.cache, options.offline.is_some())
         .await
-        .with_packs(&pack_scope(tree));
+        .with_packs(&pack_scope(tree))
+}
+
+/// The cache with this run's verdicts kept, when they can be.
+fn keep_verdicts(cache: EvidenceCache, options: &VerifyOptions, loaded: &Loaded) -> EvidenceCache {
     // Internal signatures are judged against the time of the run: their verdicts never keep.
     if loaded.internal.is_some() {
         return cache;
