@@ -9,22 +9,24 @@
 use std::fs;
 use std::path::Path;
 
-use sha2::{Digest, Sha256};
-
 use crate::error::ContentError;
 
 /// The snapshot digest of a package folder (its own `node_modules` left out, links not followed:
 /// the content check's view). The folder itself must not be a link.
+///
+/// Each entry is one line, `path NUL kind` then its stat fields as fixed-width binary: no
+/// number formatting or string per entry (a warm run snapshots ~15,000 entries). Paths hold no
+/// NUL, so sorting the lines sorts them by path.
 pub fn folder_snapshot(dir: &Path) -> Result<String, ContentError> {
-    let mut lines: Vec<(String, Vec<u8>)> = Vec::new();
     let top = fs::symlink_metadata(dir).map_err(|e| ContentError::io(dir, e))?;
-    lines.push((String::new(), stat_line("", &top)));
-    let mut stack = vec![(dir.to_path_buf(), String::new())];
+    let mut lines = vec![stat_line(b"", &top)];
+    let mut stack = vec![(dir.to_path_buf(), Vec::new())];
     while let Some((folder, prefix)) = stack.pop() {
         for item in fs::read_dir(&folder).map_err(|e| ContentError::io(&folder, e))? {
             let item = item.map_err(|e| ContentError::io(&folder, e))?;
-            let name = item.file_name().to_string_lossy().into_owned();
-            if prefix.is_empty() && name == "node_modules" {
+            let name = item.file_name();
+            let name = name_bytes(&name);
+            if prefix.is_empty() && name.as_ref() == b"node_modules" {
                 continue;
             }
             // `DirEntry::metadata` does not follow links and stats relative to the open folder
@@ -32,59 +34,85 @@ pub fn folder_snapshot(dir: &Path) -> Result<String, ContentError> {
             let meta = item
                 .metadata()
                 .map_err(|e| ContentError::io(&item.path(), e))?;
-            let rel = format!("{prefix}{name}");
+            let mut rel = Vec::with_capacity(prefix.len() + name.len() + 1);
+            rel.extend_from_slice(&prefix);
+            rel.extend_from_slice(&name);
+            lines.push(stat_line(&rel, &meta));
             if meta.is_dir() {
-                stack.push((item.path(), format!("{rel}/")));
+                rel.push(b'/');
+                stack.push((item.path(), rel));
             }
-            let line = stat_line(&rel, &meta);
-            lines.push((rel, line));
         }
     }
-    lines.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    let mut hash = Sha256::new();
-    for (_, line) in lines {
+    lines.sort_unstable();
+    let mut hash = blake3::Hasher::new();
+    for line in &lines {
         hash.update(line);
     }
-    Ok(hex::encode(hash.finalize()))
+    Ok(hash.finalize().to_hex().to_string())
+}
+
+/// A file name's bytes: exact on Unix, lossy elsewhere.
+fn name_bytes(name: &std::ffi::OsStr) -> std::borrow::Cow<'_, [u8]> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        std::borrow::Cow::Borrowed(name.as_bytes())
+    }
+    #[cfg(not(unix))]
+    {
+        match name.to_string_lossy() {
+            std::borrow::Cow::Borrowed(s) => std::borrow::Cow::Borrowed(s.as_bytes()),
+            std::borrow::Cow::Owned(s) => std::borrow::Cow::Owned(s.into_bytes()),
+        }
+    }
 }
 
 /// One entry's line: everything that changes when its bytes or identity do.
 #[cfg(unix)]
-fn stat_line(rel: &str, meta: &fs::Metadata) -> Vec<u8> {
+fn stat_line(rel: &[u8], meta: &fs::Metadata) -> Vec<u8> {
     use std::os::unix::fs::MetadataExt;
-    format!(
-        "{rel}\0{}\0{}\0{}.{}\0{}.{}\0{}\0{}\0{}\n",
-        kind(meta),
-        meta.len(),
+    let mut line = Vec::with_capacity(rel.len() + 2 + 8 * 8 + 4);
+    line.extend_from_slice(rel);
+    line.push(0);
+    line.push(kind(meta));
+    for field in [meta.len(), meta.ino(), meta.dev()] {
+        line.extend_from_slice(&field.to_le_bytes());
+    }
+    for field in [
         meta.mtime(),
         meta.mtime_nsec(),
         meta.ctime(),
         meta.ctime_nsec(),
-        meta.ino(),
-        meta.dev(),
-        meta.mode()
-    )
-    .into_bytes()
+    ] {
+        line.extend_from_slice(&field.to_le_bytes());
+    }
+    line.extend_from_slice(&meta.mode().to_le_bytes());
+    line
 }
 
 /// Without inodes and change times a snapshot would only see what a copy can preserve: every
 /// run compares (the line holds a value that changes each time).
 #[cfg(not(unix))]
-fn stat_line(rel: &str, meta: &fs::Metadata) -> Vec<u8> {
+fn stat_line(rel: &[u8], meta: &fs::Metadata) -> Vec<u8> {
     let now = std::time::SystemTime::now();
-    format!("{rel}\0{}\0{}\0{now:?}\n", kind(meta), meta.len()).into_bytes()
+    let mut line = rel.to_vec();
+    line.push(0);
+    line.push(kind(meta));
+    line.extend_from_slice(format!("{}\0{now:?}", meta.len()).as_bytes());
+    line
 }
 
-fn kind(meta: &fs::Metadata) -> &'static str {
+fn kind(meta: &fs::Metadata) -> u8 {
     let ft = meta.file_type();
     if ft.is_symlink() {
-        "l"
+        b'l'
     } else if ft.is_dir() {
-        "d"
+        b'd'
     } else if ft.is_file() {
-        "f"
+        b'f'
     } else {
-        "o"
+        b'o'
     }
 }
 
@@ -118,6 +146,17 @@ mod tests {
         let second = folder_snapshot(root).unwrap();
         fs::write(root.join("added.js"), "z").unwrap();
         assert_ne!(folder_snapshot(root).unwrap(), second);
+        let third = folder_snapshot(root).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(root.join("added.js"), fs::Permissions::from_mode(0o755)).unwrap();
+        assert_ne!(folder_snapshot(root).unwrap(), third, "a mode change");
+        let fourth = folder_snapshot(root).unwrap();
+        fs::rename(root.join("added.js"), root.join("lib/added.js")).unwrap();
+        assert_ne!(
+            folder_snapshot(root).unwrap(),
+            fourth,
+            "a move between folders"
+        );
     }
 
     fn filetime_of(meta: &fs::Metadata) -> std::time::SystemTime {
