@@ -2,9 +2,10 @@
 //! `missing`, as `npm audit signatures --json` has them, plus `skipped` and `verified`), and the
 //! way back for stored report files.
 
-use serde::ser::{Error as _, SerializeMap, SerializeSeq};
-use serde::{Serialize, Serializer};
-use serde_json::{Map, Value};
+use std::io::Write;
+
+use rayon::prelude::*;
+use serde_json::Value;
 
 use super::report::Report;
 use super::result::{PackageResult, Status};
@@ -44,8 +45,9 @@ impl Report {
     /// `to_string_pretty(&self.to_document())` gives, without building the JSON tree of
     /// every package first, nor the whole text (on 5,000 packages those were the run's largest
     /// allocations). The packages are lent out while the rest of the report is turned into
-    /// JSON, then put back.
-    pub fn write_document<W: std::io::Write>(&mut self, out: W) -> serde_json::Result<()> {
+    /// JSON, then put back; they are rendered on the CPU pool a chunk at a time (this was the
+    /// serial tail of a warm run).
+    pub fn write_document<W: Write>(&mut self, mut out: W) -> serde_json::Result<()> {
         let packages = std::mem::take(&mut self.packages);
         let head = serde_json::to_value(&*self);
         self.packages = packages;
@@ -53,11 +55,20 @@ impl Report {
             unreachable!("a report always serializes to an object");
         };
         head.remove("packages");
-        let document = Document {
-            head,
-            packages: &self.packages,
-        };
-        serde_json::to_writer_pretty(out, &document)
+        // Sorted keys, as a JSON tree has them.
+        let mut keys: Vec<&str> = head.keys().map(String::as_str).collect();
+        keys.extend(BUCKETS.iter().map(|s| s.as_str()));
+        keys.sort_unstable();
+        for (i, key) in keys.iter().enumerate() {
+            write(&mut out, if i == 0 { b"{\n  " } else { b",\n  " })?;
+            serde_json::to_writer(&mut out, key)?;
+            write(&mut out, b": ")?;
+            match BUCKETS.iter().find(|s| s.as_str() == *key) {
+                Some(status) => write_bucket(&mut out, *status, &self.packages)?,
+                None => write(&mut out, &pretty_at(&head[*key], 1)?)?,
+            }
+        }
+        write(&mut out, b"\n}")
     }
 
     /// Reads a `--json` document back (a stored report file). Each package must sit in the
@@ -100,41 +111,60 @@ impl Report {
     }
 }
 
-/// The `--json` document, serialized in the order a JSON tree would give (sorted keys).
-struct Document<'a> {
-    head: Map<String, Value>,
-    packages: &'a [PackageResult],
+/// Packages rendered at a time: enough for both cores, little text held at once.
+const RENDER_CHUNK: usize = 256;
+
+/// One bucket's array: the packages of `status`, each through its own small JSON tree (sorted
+/// keys, as in [`Report::to_document`]).
+fn write_bucket<W: Write>(
+    out: &mut W,
+    status: Status,
+    packages: &[PackageResult],
+) -> serde_json::Result<()> {
+    let mut members = packages.iter().filter(|p| p.status == status).peekable();
+    if members.peek().is_none() {
+        return write(out, b"[]");
+    }
+    let mut first = true;
+    let mut chunk = Vec::with_capacity(RENDER_CHUNK);
+    loop {
+        chunk.clear();
+        chunk.extend(members.by_ref().take(RENDER_CHUNK));
+        if chunk.is_empty() {
+            break;
+        }
+        let texts: Vec<Vec<u8>> = chunk
+            .par_iter()
+            .map(|package| pretty_at(&serde_json::to_value(package)?, 2))
+            .collect::<serde_json::Result<_>>()?;
+        for text in texts {
+            write(out, if first { b"[\n    " } else { b",\n    " })?;
+            write(out, &text)?;
+            first = false;
+        }
+    }
+    write(out, b"\n  ]")
 }
 
-impl Serialize for Document<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut keys: Vec<&str> = self.head.keys().map(String::as_str).collect();
-        keys.extend(BUCKETS.iter().map(|s| s.as_str()));
-        keys.sort_unstable();
-        let mut map = serializer.serialize_map(Some(keys.len()))?;
-        for key in keys {
-            match BUCKETS.iter().find(|s| s.as_str() == key) {
-                Some(status) => map.serialize_entry(key, &Bucket(*status, self.packages))?,
-                None => map.serialize_entry(key, &self.head[key])?,
-            }
+/// `value` pretty-printed as it reads `depth` levels down in a pretty-printed document: every
+/// line after the first indented two spaces per level (JSON strings hold no raw newline, so
+/// every newline in the text is one the printer put there).
+fn pretty_at(value: &Value, depth: usize) -> serde_json::Result<Vec<u8>> {
+    let text = serde_json::to_vec_pretty(value)?;
+    let indent = 2 * depth;
+    let lines = text.iter().filter(|&&b| b == b'\n').count();
+    let mut out = Vec::with_capacity(text.len() + lines * indent);
+    for &byte in &text {
+        out.push(byte);
+        if byte == b'\n' {
+            out.resize(out.len() + indent, b' ');
         }
-        map.end()
     }
+    Ok(out)
 }
 
-/// The packages of one status, each through its own small JSON tree (sorted keys, as in
-/// [`Report::to_document`]).
-struct Bucket<'a>(Status, &'a [PackageResult]);
-
-impl Serialize for Bucket<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut seq = serializer.serialize_seq(None)?;
-        for package in self.1.iter().filter(|p| p.status == self.0) {
-            let value = serde_json::to_value(package).map_err(S::Error::custom)?;
-            seq.serialize_element(&value)?;
-        }
-        seq.end()
-    }
+fn write<W: Write>(out: &mut W, bytes: &[u8]) -> serde_json::Result<()> {
+    out.write_all(bytes).map_err(serde_json::Error::io)
 }
 
 #[cfg(test)]
@@ -145,7 +175,41 @@ mod tests {
 
     #[test]
     fn the_document_text_is_the_pretty_printed_document() {
-        let mut report = Report {
+        let mut report = empty_report();
+        for (i, status) in BUCKETS.iter().chain(&[Status::Verified]).enumerate() {
+            let (name, location) = (format!("p{i}"), format!("node_modules/p{i}"));
+            let mut result = PackageResult::new(&name, "1.0.0", &location, "registry");
+            result.status = *status;
+            result.checks.contents = CheckOutcome::passed();
+            report.packages.push(result);
+        }
+        assert_same_text(&mut report);
+        assert_eq!(report.packages.len(), 5, "the packages are put back");
+    }
+
+    #[test]
+    fn empty_buckets_and_buckets_longer_than_a_chunk_read_the_same() {
+        let mut report = empty_report();
+        assert_same_text(&mut report);
+        for i in 0..RENDER_CHUNK * 2 + 3 {
+            let (name, location) = (format!("p{i}"), format!("node_modules/p{i}"));
+            let mut result = PackageResult::new(&name, "1.0.0", &location, "registry");
+            result.status = Status::Verified;
+            report.packages.push(result);
+        }
+        assert_same_text(&mut report);
+    }
+
+    fn assert_same_text(report: &mut Report) {
+        report.summary = Summary::of(&report.packages);
+        let expected = serde_json::to_string_pretty(&report.to_document()).unwrap();
+        let mut text = Vec::new();
+        report.write_document(&mut text).unwrap();
+        assert_eq!(String::from_utf8(text).unwrap(), expected);
+    }
+
+    fn empty_report() -> Report {
+        Report {
             schema_version: 1,
             tool: "npm-sigverify test".into(),
             project: "/p".into(),
@@ -169,19 +233,6 @@ mod tests {
             cache: "disk".into(),
             warnings: vec!["a \"quoted\" warning".into()],
             baseline: None,
-        };
-        for (i, status) in BUCKETS.iter().chain(&[Status::Verified]).enumerate() {
-            let (name, location) = (format!("p{i}"), format!("node_modules/p{i}"));
-            let mut result = PackageResult::new(&name, "1.0.0", &location, "registry");
-            result.status = *status;
-            result.checks.contents = CheckOutcome::passed();
-            report.packages.push(result);
         }
-        report.summary = Summary::of(&report.packages);
-        let expected = serde_json::to_string_pretty(&report.to_document()).unwrap();
-        let mut text = Vec::new();
-        report.write_document(&mut text).unwrap();
-        assert_eq!(String::from_utf8(text).unwrap(), expected);
-        assert_eq!(report.packages.len(), 5, "the packages are put back");
     }
 }
