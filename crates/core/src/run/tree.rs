@@ -42,8 +42,10 @@ pub async fn verify_tree(options: &VerifyOptions) -> Result<Report, VerifyError>
         Limits::new(options.concurrency, options.deadline).with_progress(options.progress.clone());
     // 1. Load the tree, the configuration, the policy and the trust material.
     let tree = load_input(options)?;
-    // Opened as soon as the project is known: its packs are read while the rest loads.
+    // Started as soon as the project is known: the packs are read and node_modules is walked
+    // for folders the lockfile does not account for while the rest loads.
     let cache = open_cache(options, &tree).await;
+    let on_disk = start_inventory(&tree, options);
     let loaded = Loaded::load(options, &tree.root, tree.manager)?;
     let (mut results, checks) = plan(&tree, &loaded.config, &options.omit)?;
     phases.end("load");
@@ -83,7 +85,15 @@ pub async fn verify_tree(options: &VerifyOptions) -> Result<Report, VerifyError>
     phases.end("contents");
     phases.record("cache", flushed);
     // 5. The tree against the manifests and the disk: lockfile sources, extraneous folders.
-    check_tree(&mut results, &tree, &loaded, options);
+    let on_disk = match on_disk {
+        // A panic in the walk is re-raised here, as the CPU pool's are.
+        Some(walk) => Some(
+            walk.await
+                .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic())),
+        ),
+        None => None,
+    };
+    check_tree(&mut results, &tree, &loaded, on_disk);
     // 6. The incident signals (release age, publisher continuity, pins, scripts, baseline).
     let tarballs = tarball_sources(&tree, &loaded);
     let (mut results, signal_run) = signal_step(
@@ -255,6 +265,21 @@ fn start_snapshots(
     Some(early_snapshots(tree.root.clone(), locations))
 }
 
+/// Starts walking `node_modules` for what the lockfile does not account for (step 5), when
+/// the run reads a lockfile of an installed tree: the walk only needs the tree and the disk.
+fn start_inventory(
+    tree: &Tree,
+    options: &VerifyOptions,
+) -> Option<tokio::task::JoinHandle<Vec<PackageResult>>> {
+    let walks = tree.input != sigverify_lockfile::Input::NodeModules
+        && !options.lockfile_only
+        && tree.root.join("node_modules").is_dir();
+    walks.then(|| {
+        let tree = tree.clone();
+        tokio::task::spawn_blocking(move || inventory(&tree))
+    })
+}
+
 /// True when this run compares installed files (asked for, an installed tree, not Plug'n'Play).
 fn compares_contents(options: &VerifyOptions, tree: &Tree) -> bool {
     options.contents && !options.lockfile_only && tree.linker != Linker::Pnp
@@ -275,7 +300,7 @@ fn check_tree(
     results: &mut Vec<PackageResult>,
     tree: &Tree,
     loaded: &Loaded,
-    options: &VerifyOptions,
+    on_disk: Option<Vec<PackageResult>>,
 ) {
     if tree.input == sigverify_lockfile::Input::NodeModules {
         for r in results.iter_mut() {
@@ -292,8 +317,7 @@ fn check_tree(
         return;
     }
     let mut unlocked = check_sources(results, tree, &loaded.config);
-    if !options.lockfile_only && tree.root.join("node_modules").is_dir() {
-        let on_disk = inventory(tree);
+    if let Some(on_disk) = on_disk {
         // A declared dependency the lockfile lost whose folder is still there is reported once,
         // as the folder nobody checked.
         unlocked.retain(|u| !on_disk.iter().any(|d| d.location == u.location));
