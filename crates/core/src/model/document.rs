@@ -152,13 +152,13 @@ fn write_bucket<W: Write>(
 fn pretty_at(value: &Value, depth: usize) -> serde_json::Result<Vec<u8>> {
     let text = serde_json::to_vec_pretty(value)?;
     let indent = 2 * depth;
-    let lines = text.iter().filter(|&&b| b == b'\n').count();
-    let mut out = Vec::with_capacity(text.len() + lines * indent);
-    for &byte in &text {
-        out.push(byte);
-        if byte == b'\n' {
-            out.resize(out.len() + indent, b' ');
-        }
+    let mut out = Vec::with_capacity(text.len() + text.len() / 8);
+    let mut lines = text.split(|&b| b == b'\n');
+    out.extend_from_slice(lines.next().unwrap_or_default());
+    for line in lines {
+        out.push(b'\n');
+        out.resize(out.len() + indent, b' ');
+        out.extend_from_slice(line);
     }
     Ok(out)
 }
