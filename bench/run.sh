@@ -140,4 +140,10 @@ echo "$(date -u '+%F %H:%M UTC'), $(nproc) cores, keyset ${KEYSET:-npm}, $(node 
 stamp() { [[ -e $1 ]] && date -u -r "$1" '+%F %H:%M' || echo 'not built'; }
 echo "builds: addon $(stamp "$(ls "$ROOT"/*.node 2>/dev/null | head -1)"), binary $(stamp "$RUST_BIN"), repo HEAD $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
 echo "load average (1/5/15 min) at start: $load_start, at end: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine adds noise)"
+# The addon CLI's floor: Node's own start (its share of every addon row), with this machine's
+# environment and, when NODE_EXTRA_CA_CERTS is set (Node reads that file at start), without it.
+node_start() { local t=(); for _ in 1 2 3 4 5; do local a=$(date +%s%N); "$@" node -e 0; t+=($(( ($(date +%s%N) - a) / 1000000 ))); done; printf '%s\n' "${t[@]}" | sort -n | sed -n 3p; }
+start_note="node start (node -e 0, median of 5): $(node_start env) ms"
+[[ -n ${NODE_EXTRA_CA_CERTS:-} ]] && start_note+="; NODE_EXTRA_CA_CERTS is set, without it: $(node_start env -u NODE_EXTRA_CA_CERTS) ms"
+echo "$start_note"
 node "$BENCH/lib/summarize.js" "$results"
