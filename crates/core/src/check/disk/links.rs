@@ -4,6 +4,7 @@
 //! dependent and name. A link to anything else would make Node load code nobody checked, or
 //! another version than the one the lockfile resolves.
 
+use std::collections::HashMap;
 use std::fs;
 use std::path::Path;
 
@@ -12,7 +13,7 @@ use sigverify_lockfile::{Layout, Tree};
 use super::normalize;
 
 /// Checks the link at `location` (`<owner>/node_modules/<name>`).
-pub(super) fn check(tree: &Tree, location: &str) -> Result<(), String> {
+pub(super) fn check(tree: &Tree, owners: &Owners, location: &str) -> Result<(), String> {
     let (dir, name) = location
         .rsplit_once("/node_modules/")
         .map(|(d, n)| (d.to_string(), n))
@@ -32,7 +33,7 @@ pub(super) fn check(tree: &Tree, location: &str) -> Result<(), String> {
             "a link to {target}, which the lockfile does not install"
         ));
     };
-    match recorded_edge(tree, &dir, name) {
+    match recorded_edge(tree, owners, &dir, name) {
         Some(expected) if expected == target => Ok(()),
         Some(expected) => Err(format!(
             "links {name} to {target}, but the lockfile resolves it to {expected}"
@@ -48,24 +49,99 @@ pub(super) fn check(tree: &Tree, location: &str) -> Result<(), String> {
 /// The folder the lockfile resolves `name` to from the owner(s) of `<dir>/node_modules`: the
 /// root or a workspace (`dir` itself), or the packages whose folders share that `node_modules`
 /// in a store (`<store>/<id>/node_modules/<pkg>`, Yarn's `<store>/<id>/package`).
-fn recorded_edge(tree: &Tree, dir: &str, name: &str) -> Option<String> {
+fn recorded_edge(tree: &Tree, owners: &Owners, dir: &str, name: &str) -> Option<String> {
     let Layout::Explicit { edges } = &tree.layout else {
         return None;
     };
-    let inside = format!("{dir}/node_modules/");
-    let yarn_package = format!("{dir}/package");
-    let owners = std::iter::once(dir.to_string()).chain(
-        tree.packages
-            .iter()
-            .filter(|p| {
-                p.location == yarn_package
-                    || p.location
-                        .strip_prefix(&inside)
-                        .is_some_and(|rest| !rest.contains("/node_modules/"))
-            })
-            .map(|p| p.location.clone()),
-    );
-    owners
-        .filter_map(|owner| edges.get(&(owner, name.to_string())).cloned())
-        .next()
+    let shared = owners.0.get(dir).into_iter().flatten().map(String::as_str);
+    std::iter::once(dir)
+        .chain(shared)
+        .find_map(|owner| edges.get(&(owner.to_string(), name.to_string())).cloned())
+}
+
+/// The packages whose folders share each `<dir>/node_modules` (in lockfile order), indexed
+/// once per walk: finding them by scanning every package for each of a pnpm tree's thousands
+/// of links was quadratic (~1.4 million comparisons on the 650-package bench tree).
+pub(super) struct Owners(HashMap<String, Vec<String>>);
+
+impl Owners {
+    pub(super) fn of(tree: &Tree) -> Owners {
+        let mut by_dir: HashMap<String, Vec<String>> = HashMap::new();
+        for package in &tree.packages {
+            for dir in owned_dirs(&package.location) {
+                by_dir
+                    .entry(dir.to_string())
+                    .or_default()
+                    .push(package.location.clone());
+            }
+        }
+        Owners(by_dir)
+    }
+}
+
+/// The `dir`s whose `node_modules` the package at `location` shares: `<dir>/package` (Yarn's
+/// store), and `<dir>/node_modules/<rest>` with no further `/node_modules/` in `rest`.
+fn owned_dirs(location: &str) -> Vec<&str> {
+    const INSIDE: &str = "/node_modules/";
+    let mut dirs: Vec<&str> = location.strip_suffix("/package").into_iter().collect();
+    // Every occurrence (they may overlap: `a/node_modules/node_modules/x` is inside both `a`
+    // and `a/node_modules`).
+    let mut from = 0;
+    while let Some(at) = location[from..].find(INSIDE).map(|i| from + i) {
+        if !location[at + INSIDE.len()..].contains(INSIDE) {
+            dirs.push(&location[..at]);
+        }
+        from = at + 1;
+    }
+    dirs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::owned_dirs;
+
+    /// The rule `owned_dirs` indexes: `location` shares `<dir>/node_modules`.
+    fn shares(dir: &str, location: &str) -> bool {
+        let inside = format!("{dir}/node_modules/");
+        location == format!("{dir}/package")
+            || location
+                .strip_prefix(&inside)
+                .is_some_and(|rest| !rest.contains("/node_modules/"))
+    }
+
+    #[test]
+    fn the_index_holds_exactly_the_dirs_whose_node_modules_a_location_shares() {
+        let locations = [
+            "node_modules/a",
+            "node_modules/.pnpm/a@1.0.0/node_modules/a",
+            "node_modules/.pnpm/a@1.0.0/node_modules/@s/b",
+            "node_modules/a/node_modules/b",
+            "node_modules/a/node_modules/node_modules/x",
+            "node_modules/.store/a-npm-1.0.0-abc/package",
+            "packages/web",
+            "packages/web/node_modules/c",
+        ];
+        let mut dirs: Vec<String> = vec![String::new()];
+        for location in locations {
+            let mut at = 0;
+            while let Some(i) = location[at..].find('/') {
+                dirs.push(location[..at + i].to_string());
+                at += i + 1;
+            }
+            dirs.push(location.to_string());
+        }
+        for location in locations {
+            let mut expected: Vec<&str> = dirs
+                .iter()
+                .map(String::as_str)
+                .filter(|dir| shares(dir, location))
+                .collect();
+            expected.sort_unstable();
+            expected.dedup();
+            let mut found = owned_dirs(location);
+            found.sort_unstable();
+            found.dedup();
+            assert_eq!(found, expected, "{location}");
+        }
+    }
 }

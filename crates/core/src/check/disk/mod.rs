@@ -31,6 +31,7 @@ pub(crate) fn inventory(tree: &Tree) -> Vec<PackageResult> {
     let mut scan = Scan {
         tree,
         found: Vec::new(),
+        owners: std::cell::OnceCell::new(),
     };
     let mut folders = vec![String::new()];
     // Workspace folders (and other local folders) have node_modules of their own.
@@ -78,6 +79,8 @@ fn in_store(location: &str) -> bool {
 struct Scan<'a> {
     tree: &'a Tree,
     found: Vec<PackageResult>,
+    /// Built at the first link checked.
+    owners: std::cell::OnceCell<links::Owners>,
 }
 
 impl Scan<'_> {
@@ -137,7 +140,8 @@ impl Scan<'_> {
             return;
         }
         let why = if meta.file_type().is_symlink() && self.tree.linker == Linker::Isolated {
-            match links::check(self.tree, location) {
+            let owners = self.owners.get_or_init(|| links::Owners::of(self.tree));
+            match links::check(self.tree, owners, location) {
                 Ok(()) => return,
                 Err(why) => format!("{location}: {why}"),
             }
