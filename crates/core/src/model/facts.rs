@@ -151,10 +151,9 @@ impl PackumentFacts {
             .versions
             .iter()
             .map(|(version, v)| {
-                let facts = if keep.contains(version) {
+                // History-only values are already shared where they were read.
+                let facts = if keep.contains(version) || v.is_history_only() {
                     Arc::clone(v)
-                } else if v.is_history_only() {
-                    shared.share_arc(v)
                 } else {
                     shared.share(VersionFacts {
                         provenance_predicate: v.provenance_predicate.clone(),
@@ -195,29 +194,13 @@ pub(crate) struct SharedHistory(Vec<Arc<VersionFacts>>);
 
 impl SharedHistory {
     pub(crate) fn share(&mut self, facts: VersionFacts) -> Arc<VersionFacts> {
-        match facts.is_history_only() {
-            true => self
-                .find(&facts)
-                .unwrap_or_else(|| self.keep(Arc::new(facts))),
-            false => Arc::new(facts),
+        if !facts.is_history_only() {
+            return Arc::new(facts);
         }
-    }
-
-    /// [`SharedHistory::share`] of a value already shared elsewhere.
-    pub(crate) fn share_arc(&mut self, facts: &Arc<VersionFacts>) -> Arc<VersionFacts> {
-        match facts.is_history_only() {
-            true => self
-                .find(facts)
-                .unwrap_or_else(|| self.keep(Arc::clone(facts))),
-            false => Arc::clone(facts),
+        if let Some(same) = self.0.iter().find(|s| ***s == facts) {
+            return Arc::clone(same);
         }
-    }
-
-    fn find(&self, facts: &VersionFacts) -> Option<Arc<VersionFacts>> {
-        self.0.iter().find(|s| ***s == *facts).cloned()
-    }
-
-    fn keep(&mut self, shared: Arc<VersionFacts>) -> Arc<VersionFacts> {
+        let shared = Arc::new(facts);
         self.0.push(Arc::clone(&shared));
         shared
     }
@@ -416,8 +399,11 @@ mod tests {
         let facts: PackumentFacts = serde_json::from_str(ENTRY).unwrap();
         let compact = facts.compacted(&BTreeSet::new());
         let v = &compact.versions;
+        // 2.0.0 keeps only its history: the same value as 1.2.0's (1.2.0 and 1.3.0 still
+        // share theirs).
         assert_eq!(v["2.0.0"].integrity, None);
-        assert!(Arc::ptr_eq(&v["1.2.0"], &v["2.0.0"]));
+        assert_eq!(*v["2.0.0"], *v["1.2.0"]);
+        assert!(Arc::ptr_eq(&v["1.2.0"], &v["1.3.0"]));
         let history: BTreeSet<_> = compact
             .release_history()
             .into_iter()

@@ -277,10 +277,6 @@ mod tests {
         fn size_of_future<F: std::future::Future>(_: &F) -> usize {
             std::mem::size_of::<F>()
         }
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .build()
-            .unwrap();
-        let _guard = runtime.enter();
         let work = GroupWork {
             registry: Url::parse("https://registry.npmjs.org/").unwrap(),
             name: "a".into(),

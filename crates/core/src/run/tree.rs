@@ -41,7 +41,8 @@ pub async fn verify_tree(options: &VerifyOptions) -> Result<Report, VerifyError>
     let limits =
         Limits::new(options.concurrency, options.deadline).with_progress(options.progress.clone());
     // 1. Load the tree, the configuration, the policy and the trust material.
-    let tree = load_input(options)?;
+    // Shared with the background walk below (a copy of a 5,000-package tree is not free).
+    let tree = Arc::new(load_input(options)?);
     // Started as soon as the project is known: the packs are read and node_modules is walked
     // for folders the lockfile does not account for while the rest loads.
     let cache = open_cache(options, &tree).await;
@@ -103,7 +104,7 @@ pub async fn verify_tree(options: &VerifyOptions) -> Result<Report, VerifyError>
         shared.cache.clone(),
         tarballs,
         &limits,
-        Some(&tree),
+        Some(&*tree),
     )
     .await?;
     phases.end("signals");
@@ -268,14 +269,14 @@ fn start_snapshots(
 /// Starts walking `node_modules` for what the lockfile does not account for (step 5), when
 /// the run reads a lockfile of an installed tree: the walk only needs the tree and the disk.
 fn start_inventory(
-    tree: &Tree,
+    tree: &Arc<Tree>,
     options: &VerifyOptions,
 ) -> Option<tokio::task::JoinHandle<Vec<PackageResult>>> {
     let walks = tree.input != sigverify_lockfile::Input::NodeModules
         && !options.lockfile_only
         && tree.root.join("node_modules").is_dir();
     walks.then(|| {
-        let tree = tree.clone();
+        let tree = Arc::clone(tree);
         tokio::task::spawn_blocking(move || inventory(&tree))
     })
 }
