@@ -654,6 +654,30 @@ describe('5. evidence that cannot be obtained never passes (ETARBALLUNAVAILABLE)
     await expectVerdict('tarball: npm cache poisoned, registry serves the signed one', dir, A, INVALID('ECONTENTMODIFIED'))
   })
 
+  // The installed files are compared while the registry checks run, with the tarball the
+  // lockfile pins; that comparison may only stand for a package whose signed integrity is the same.
+  it('the lockfile pins another tarball (in npm\'s cache, its files installed): the files are compared with the signed one -> ECONTENTMODIFIED too', async () => {
+    const poisoned = copyProject(npmCache, 'attack-lockfile-pins-other-tarball')
+    const dir = withNpmCache(poisoned)
+    const evil = evilAlpha(dir)
+    fs.mkdirSync(path.dirname(cacachePath(poisoned, sri(evil))), { recursive: true })
+    fs.writeFileSync(cacachePath(poisoned, sri(evil)), evil)
+    editLock(dir, (p) => { p[A].integrity = sri(evil) })
+    for (const contentsCheck of [{ api: false }, { api: false, extra: ['--rehash'] }]) {
+      const { run: r, doc, fromCli } = await verdicts(dir, A, contentsCheck)
+      assert.deepEqual(fromCli, INVALID('EINTEGRITYMISMATCH'), r.stdout + r.stderr)
+      const { entry } = jsonVerdict(doc, A)
+      assert.equal(entry.checks.contents.state, 'failed', JSON.stringify(entry.checks))
+      assert.equal(entry.checks.contents.code, 'ECONTENTMODIFIED', JSON.stringify(entry.checks))
+    }
+    const report = await verifyTree({ dir, registry: url })
+    const alpha = report.packages.find((p) => p.location === A)
+    assert.equal(alpha.checks.contents.code, 'ECONTENTMODIFIED', JSON.stringify(alpha.checks))
+    // Control: with the lockfile's integrity put back, the same installed files fail only their contents.
+    editLock(dir, (p) => { p[A].integrity = integrityOf('alpha', '1.0.0') })
+    await expectVerdict('lockfile pins the signed tarball again, files still evil', dir, A, INVALID('ECONTENTMODIFIED'))
+  })
+
   it('--offline with a store but no tarballs in npm\'s cache -> ETARBALLUNAVAILABLE, exit 3', async () => {
     const dir = withNpmCache(tempDir('attack-empty-npm-cache'))
     const store = tempDir('attack-store')

@@ -14,7 +14,11 @@ fuzz_target!(|data: &[u8]| {
         let _ = facts.compacted(&keep);
         let _ = facts.release_history();
     }
-    // What a cold run reads: the kept versions in full, the others as the cache keeps them.
-    let _ = parse_packument_keeping(data, |all| all.take(2).map(String::from).collect());
+    // What a cold run reads: the kept versions in full, the others as the cache keeps them;
+    // exactly what a cache entry keeps of the whole document.
+    let lazy = parse_packument_keeping(data, |all| all.take(2).map(String::from).collect());
+    if let (Ok(full), Ok((lazy, kept))) = (parse_packument(data), lazy) {
+        assert_eq!(lazy, full.compacted(&kept));
+    }
     let _ = parse_version_document(data);
 });

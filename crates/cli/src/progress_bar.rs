@@ -20,18 +20,58 @@ pub fn wanted() -> bool {
 
 /// A sink drawing the bar on stderr.
 pub fn stderr_bar() -> ProgressSink {
-    let last = Mutex::new(None::<Instant>);
+    let state = Mutex::new((None::<Instant>, Phases::default()));
     ProgressSink::new(move |p| {
-        let mut last = last.lock().unwrap_or_else(|e| e.into_inner());
+        let mut state = state.lock().unwrap_or_else(|e| e.into_inner());
+        let (last, phases) = &mut *state;
+        phases.update(p);
         let due = last.is_none_or(|t| t.elapsed() >= REDRAW) || p.done == p.total;
         if !due {
             return;
         }
         *last = Some(Instant::now());
         let mut err = std::io::stderr().lock();
-        let _ = write!(err, "\r\x1b[2K{}", fit(&render(&p), columns()));
+        let _ = write!(err, "\r\x1b[2K{}", fit(&phases.render(), columns()));
         let _ = err.flush();
     })
+}
+
+/// The latest progress of each phase: the installed files are compared while the signatures
+/// are checked, so two phases can run at once.
+#[derive(Debug, Default)]
+struct Phases(Vec<Progress>);
+
+impl Phases {
+    fn update(&mut self, p: Progress) {
+        match self.0.iter_mut().find(|q| q.phase == p.phase) {
+            Some(q) => *q = p,
+            None => self.0.push(p),
+        }
+    }
+
+    /// The bar of the first phase still running (else of the last one), then the count of
+    /// any other phase still running.
+    fn render(&self) -> String {
+        let running = |p: &&Progress| p.done < p.total;
+        let Some(main) = self.0.iter().find(running).or(self.0.last()) else {
+            return String::new();
+        };
+        let mut line = render(main);
+        for other in self
+            .0
+            .iter()
+            .filter(running)
+            .filter(|p| p.phase != main.phase)
+        {
+            line.push_str(&format!(
+                " · {} {}/{}",
+                label(other),
+                other.done,
+                other.total
+            ));
+        }
+        line
+    }
 }
 
 /// The terminal's width (stderr), 80 when it cannot be read.
@@ -57,18 +97,22 @@ pub fn clear() {
 /// `checking signatures [#########.....................] 312/1000`
 pub fn render(p: &Progress) -> String {
     let filled = (p.done * WIDTH).checked_div(p.total).unwrap_or(WIDTH);
-    let label = match p.phase {
-        "checks" => "checking signatures",
-        "contents" => "comparing installed files",
-        other => other,
-    };
     format!(
-        "{label} [{}{}] {}/{}",
+        "{} [{}{}] {}/{}",
+        label(p),
         "#".repeat(filled),
         ".".repeat(WIDTH - filled),
         p.done,
         p.total
     )
+}
+
+fn label(p: &Progress) -> &'static str {
+    match p.phase {
+        "checks" => "checking signatures",
+        "contents" => "comparing installed files",
+        other => other,
+    }
 }
 
 #[cfg(test)]
@@ -110,5 +154,25 @@ mod tests {
             render(&p(0, 0)),
             format!("checking signatures [{}] 0/0", "#".repeat(30))
         );
+    }
+
+    #[test]
+    fn two_phases_running_at_once_share_the_line() {
+        let p = |phase, done, total| Progress { phase, done, total };
+        let mut phases = Phases::default();
+        phases.update(p("checks", 2, 10));
+        phases.update(p("contents", 3, 8));
+        assert_eq!(
+            phases.render(),
+            format!(
+                "checking signatures [{}{}] 2/10 · comparing installed files 3/8",
+                "#".repeat(6),
+                ".".repeat(24)
+            )
+        );
+        phases.update(p("checks", 10, 10));
+        assert_eq!(phases.render(), render(&p("contents", 3, 8)));
+        phases.update(p("contents", 8, 8));
+        assert_eq!(phases.render(), render(&p("contents", 8, 8)));
     }
 }

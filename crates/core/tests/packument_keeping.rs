@@ -51,3 +51,27 @@ fn only_a_malformed_kept_version_rejects_the_document() {
     assert!(parse_packument_keeping(doc, |_| set(&["1.0.0"])).is_err());
     assert!(parse_packument_keeping(br#"{"name":"a","versions":{"#, |_| set(&[])).is_err());
 }
+
+#[test]
+fn versions_kept_for_their_history_keep_their_provenance_advertisement() {
+    let mut doc: serde_json::Value = serde_json::from_slice(&lodash()).unwrap();
+    let attested = ["4.17.19", "4.17.15", "3.10.1"];
+    for version in attested {
+        doc["versions"][version]["dist"]["attestations"] = serde_json::json!({
+            "url": format!("https://registry.npmjs.org/-/npm/v1/attestations/lodash@{version}"),
+            "provenance": {"predicateType": "https://slsa.dev/provenance/v1"}
+        });
+    }
+    let bytes = serde_json::to_vec(&doc).unwrap();
+    let full = parse_packument(&bytes).unwrap();
+    let (lazy, kept) = parse_packument_keeping(&bytes, |_| set(&["4.17.21"])).unwrap();
+    assert_eq!(lazy, full.compacted(&kept));
+    for version in attested {
+        assert_eq!(
+            lazy.versions[version].provenance_predicate.as_deref(),
+            Some("https://slsa.dev/provenance/v1"),
+            "{version}"
+        );
+    }
+    assert_eq!(lazy.versions["4.17.20"].provenance_predicate, None);
+}

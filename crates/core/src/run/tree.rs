@@ -14,7 +14,7 @@ use sigverify_lockfile::{Linker, Tree};
 use crate::cache::verdicts::run_salt;
 use crate::cache::EvidenceCache;
 use crate::check::contents::{
-    check_contents, early_snapshots, npm_cache, ContentContext, ContentIndex,
+    check_contents, early_snapshots, npm_cache, Comparisons, ContentContext, ContentIndex,
 };
 use crate::check::disk::inventory;
 use crate::check::internal::{check_internal, InternalContext};
@@ -24,6 +24,7 @@ use crate::error::VerifyError;
 use crate::model::lines::LockfileLines;
 use crate::model::redact::Redactor;
 use crate::model::{CheckOutcome, PackageResult, Report, Summary, SCHEMA_VERSION};
+use crate::run::judge::RegistryCheck;
 use crate::run::load::{load_input, Loaded};
 use crate::run::plan::plan;
 use crate::run::registry::{run_checks, Shared};
@@ -63,25 +64,51 @@ pub async fn verify_tree(options: &VerifyOptions) -> Result<Report, VerifyError>
         history,
     };
     phases.end("keys");
-    let early = start_snapshots(&tree, options, &shared.cache);
-    // 3. Registry signatures, integrity and attestations.
-    results.extend(run_checks(&shared, &keyring, checks, &limits).await);
+    let mut early = start_snapshots(&tree, options, &shared.cache);
+    // 3. Registry signatures, integrity and attestations; meanwhile the installed files are
+    // compared with the tarballs the lockfile pins (taken in step 4 by the packages whose
+    // signed integrity is that one: the two stages together keep both cores busy).
+    let compared = compares_early(options, &tree, &loaded).then(Arc::<Comparisons>::default);
+    let (registry_results, early_took) = match &compared {
+        Some(compared) => {
+            let pinned = pinned_by_lockfile(&results, &checks);
+            let ctx = LocalContext {
+                tree: &tree,
+                loaded: &loaded,
+                options,
+                limits: &limits,
+                cache: &shared.cache,
+            };
+            let early_run = async {
+                let started = std::time::Instant::now();
+                compare_contents(pinned, &ctx, early.take(), Some(Arc::clone(compared))).await;
+                started.elapsed()
+            };
+            let (checked, took) =
+                tokio::join!(run_checks(&shared, &keyring, checks, &limits), early_run);
+            (checked, Some(took))
+        }
+        None => (run_checks(&shared, &keyring, checks, &limits).await, None),
+    };
+    results.extend(registry_results);
     phases.end("checks");
+    if let Some(took) = early_took {
+        phases.record("contents.early", took);
+    }
     // 4. Internal signatures, then the installed files (overlapping the cache writes).
     let flush = async {
         let started = std::time::Instant::now();
         shared.cache.flush().await;
         started.elapsed()
     };
-    let finish = check_local(
-        results,
-        &tree,
-        &loaded,
+    let ctx = LocalContext {
+        tree: &tree,
+        loaded: &loaded,
         options,
-        &limits,
-        &shared.cache,
-        early,
-    );
+        limits: &limits,
+        cache: &shared.cache,
+    };
+    let finish = check_local(results, &ctx, early, compared);
     let (flushed, mut results) = tokio::join!(flush, finish);
     phases.end("contents");
     phases.record("cache", flushed);
@@ -174,23 +201,30 @@ fn pack_scope(tree: &Tree) -> String {
 /// Why a Plug'n'Play project's packages have no content check, in each package and the report.
 const PNP_NOT_COMPARED: &str = "Yarn Plug'n'Play keeps packages zipped in Yarn's cache (no node_modules): their installed files were not compared with the signed tarballs; use nodeLinker: node-modules (or pnpm) to have them compared";
 
-/// Step 4: internal signatures (when a trust file is configured) and installed contents.
+/// What step 4 reads of the run.
+struct LocalContext<'a> {
+    tree: &'a Tree,
+    loaded: &'a Loaded,
+    options: &'a VerifyOptions,
+    limits: &'a Limits,
+    cache: &'a EvidenceCache,
+}
+
+/// Step 4: internal signatures (when a trust file is configured) and installed contents
+/// (taking the comparisons of step 3 that hold for the signed integrity).
 async fn check_local(
     mut results: Vec<PackageResult>,
-    tree: &Tree,
-    loaded: &Loaded,
-    options: &VerifyOptions,
-    limits: &Limits,
-    cache: &EvidenceCache,
+    ctx: &LocalContext<'_>,
     early: Option<EarlySnapshots>,
+    compared: Option<Arc<Comparisons>>,
 ) -> Vec<PackageResult> {
-    let npm_cache = npm_cache(loaded.config.get("cache"));
+    let (tree, loaded, options) = (ctx.tree, ctx.loaded, ctx.options);
     if let Some(trust) = &loaded.internal {
         let context = InternalContext {
             trust: Arc::clone(trust),
             root: tree.root.clone(),
             store: options.offline.as_ref().map(Store::open),
-            npm_cache: npm_cache.clone(),
+            npm_cache: npm_cache(loaded.config.get("cache")),
         };
         results = check_internal(results, context).await;
     }
@@ -211,6 +245,18 @@ async fn check_local(
         }
         return results;
     }
+    compare_contents(results, ctx, early, compared).await
+}
+
+/// The installed contents of `results` (an installed tree that is not Plug'n'Play), with the
+/// content index when the cache can be trusted with it.
+async fn compare_contents(
+    results: Vec<PackageResult>,
+    ctx: &LocalContext<'_>,
+    early: Option<EarlySnapshots>,
+    compared: Option<Arc<Comparisons>>,
+) -> Vec<PackageResult> {
+    let tree = ctx.tree;
     let installed: HashSet<String> = tree
         .packages
         .iter()
@@ -221,7 +267,7 @@ async fn check_local(
         .iter()
         .filter_map(|r| Some((r.location.clone(), r.integrity.clone()?)))
         .collect();
-    let index = ContentIndex::open(cache, &tree.root, &wanted, options.rehash)
+    let index = ContentIndex::open(ctx.cache, &tree.root, &wanted, ctx.options.rehash)
         .await
         .map(Arc::new);
     let early = match early {
@@ -229,19 +275,38 @@ async fn check_local(
         None => Default::default(),
     };
     let context = ContentContext {
-        tarballs: TarballSources {
-            root: tree.root.clone(),
-            npm_cache,
-        },
+        tarballs: tarball_sources(tree, ctx.loaded),
         installed,
         index: index.clone(),
         early: Arc::new(early),
+        compared,
     };
-    let results = check_contents(results, context, &loaded.evidence, limits).await;
+    let results = check_contents(results, context, &ctx.loaded.evidence, ctx.limits).await;
     if let Some(index) = index {
         index.flush().await;
     }
     results
+}
+
+/// True when step 3 compares the installed files while the registry checks run: contents are
+/// compared, and no internal signature can change a package's integrity before step 4.
+fn compares_early(options: &VerifyOptions, tree: &Tree, loaded: &Loaded) -> bool {
+    compares_contents(options, tree) && loaded.internal.is_none()
+}
+
+/// The packages as step 4 will see them, with the integrity the lockfile pins in place of the
+/// signed one (known only after the registry checks): a single sha512, as the registries sign;
+/// anything else is compared in step 4.
+fn pinned_by_lockfile(decided: &[PackageResult], checks: &[RegistryCheck]) -> Vec<PackageResult> {
+    let checked = checks.iter().map(|check| {
+        let mut result = check.result.clone();
+        result.integrity = result
+            .lockfile_integrity
+            .clone()
+            .filter(|i| i.starts_with("sha512-") && !i.trim().contains(char::is_whitespace));
+        result
+    });
+    decided.iter().cloned().chain(checked).collect()
 }
 
 type EarlySnapshots = tokio::task::JoinHandle<std::collections::HashMap<String, Option<String>>>;

@@ -161,6 +161,11 @@ pub fn parse_packument_keeping(
 
 /// The release-history facts of a version document (a malformed one advertises nothing).
 fn history_facts(raw: &str) -> VersionFacts {
+    // Most versions advertise no attestations; parsing each of them again cost as much as
+    // scanning the whole packument once. A document that cannot name the key is not parsed.
+    if !may_have_key(raw, "attestations") {
+        return VersionFacts::default();
+    }
     let provenance_predicate = serde_json::from_str::<HistoryVersion>(raw)
         .ok()
         .and_then(|v| v.dist?.attestations?.provenance?.predicate_type);
@@ -168,6 +173,14 @@ fn history_facts(raw: &str) -> VersionFacts {
         provenance_predicate,
         ..VersionFacts::default()
     }
+}
+
+/// False only when no object key of the JSON text `raw` can be `key` (ASCII letters): the
+/// word is not in it, and there is no `\u` escape, the only escape that can spell a letter.
+fn may_have_key(raw: &str, key: &str) -> bool {
+    let bytes = raw.as_bytes();
+    memchr::memmem::find(bytes, key.as_bytes()).is_some()
+        || memchr::memmem::find(bytes, br"\u").is_some()
 }
 
 fn published(time: &HashMap<String, serde_json::Value>) -> HashMap<String, DateTime<Utc>> {
@@ -301,6 +314,43 @@ mod tests {
             v.integrity.as_deref(),
             Some("sha1-Z5XlxWTDv/quhFTPCz3zcMPWkRw=")
         );
+    }
+
+    /// The history facts of every version of `doc`, keeping none whole.
+    fn history_of(doc: &str) -> HashMap<String, Option<String>> {
+        let (facts, _) = parse_packument_keeping(doc.as_bytes(), |_| BTreeSet::new()).unwrap();
+        facts
+            .versions
+            .into_iter()
+            .map(|(v, f)| (v, f.provenance_predicate.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn history_facts_see_attestations_however_the_key_is_spelled() {
+        let doc = r#"{"name":"a","versions":{
+            "1.0.0":{"dist":{"integrity":"sha512-x"}},
+            "1.0.1":{"dist":{"attestations":{"provenance":{"predicateType":"p1"}}}},
+            "1.0.2":{"dist":{"attest\u0061tions":{"provenance":{"predicateType":"p2"}}}},
+            "1.0.3":{"description":"attestations","dist":{}},
+            "1.0.4":{"description":"\u00e9","dist":{}}}}"#;
+        let history = history_of(doc);
+        assert_eq!(history["1.0.0"], None);
+        assert_eq!(history["1.0.1"].as_deref(), Some("p1"));
+        assert_eq!(history["1.0.2"].as_deref(), Some("p2"));
+        assert_eq!(history["1.0.3"], None);
+        assert_eq!(history["1.0.4"], None);
+    }
+
+    #[test]
+    fn the_key_test_only_rules_out_what_cannot_name_the_key() {
+        assert!(!may_have_key(
+            r#"{"dist":{"integrity":"x"}}"#,
+            "attestations"
+        ));
+        assert!(!may_have_key(r#"{"a":"\n\"\\"}"#, "attestations"));
+        assert!(may_have_key(r#"{"attestations":1}"#, "attestations"));
+        assert!(may_have_key(r#"{"\u0061ttestations":1}"#, "attestations"));
     }
 
     #[test]

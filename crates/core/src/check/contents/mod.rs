@@ -15,7 +15,7 @@ pub(crate) use index::ContentIndex;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use sigverify_content::{compare_package_dir, read_tarball, CompareOptions, TarManifest};
@@ -40,6 +40,82 @@ pub(crate) struct ContentContext {
     /// Snapshots of the installed folders taken while the registry checks ran (see
     /// [`early_snapshots`]), by location; a folder missing here is snapshotted when compared.
     pub early: Arc<HashMap<String, Option<String>>>,
+    /// Comparisons already made in this run: a job whose tarball and folders are the same takes
+    /// their outcome instead of comparing again, and each job compared adds its own.
+    pub compared: Option<Arc<Comparisons>>,
+}
+
+/// Comparisons made in one run, by the folder of the tarball's owner.
+///
+/// A run compares the installed files while the registry checks are still running, with the
+/// integrity the lockfile pins ([`crate::run`]); the comparisons are then taken by the packages
+/// whose signed integrity turns out to be that same one, and only the others are compared
+/// again. An outcome depends on nothing but the tarball (named by its integrity, and checked
+/// against it) and the folders compared, which is what [`Comparisons::take`] matches.
+#[derive(Debug, Default)]
+pub(crate) struct Comparisons(Mutex<HashMap<String, Compared>>);
+
+/// What one job compared, and how each of its packages came out.
+#[derive(Debug)]
+struct Compared {
+    integrity: String,
+    /// The owner's location, then its bundled dependencies', in the job's order.
+    members: Vec<String>,
+    results: Vec<PackageResult>,
+}
+
+impl Comparisons {
+    fn record(&self, job_integrity: &str, members: Vec<String>, results: &[PackageResult]) {
+        let compared = Compared {
+            integrity: job_integrity.to_string(),
+            members,
+            results: results.to_vec(),
+        };
+        let owner = compared.members[0].clone();
+        self.lock().insert(owner, compared);
+    }
+
+    /// The job's packages with the content outcome of an earlier comparison of the same
+    /// tarball with the same folders, if there was one (it is taken: used once).
+    fn take(&self, job: Job) -> Result<Vec<PackageResult>, Job> {
+        let mut map = self.lock();
+        let same = map
+            .get(&job.owner.location)
+            .is_some_and(|c| c.integrity == job.integrity && c.members == job.members());
+        if !same {
+            return Err(job);
+        }
+        let compared = map.remove(&job.owner.location).expect("found above");
+        let mut outcomes: HashMap<String, PackageResult> = compared
+            .results
+            .into_iter()
+            .map(|r| (r.location.clone(), r))
+            .collect();
+        // Every member is reported by a recorded job; one missing would be compared again.
+        if job.members().iter().any(|m| !outcomes.contains_key(m)) {
+            return Err(job);
+        }
+        let mut results: Vec<PackageResult> =
+            std::iter::once(job.owner).chain(job.bundled).collect();
+        for result in &mut results {
+            let outcome = outcomes.remove(&result.location).expect("checked above");
+            adopt_contents(result, outcome);
+        }
+        Ok(results)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Compared>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Copies what the content check decides of a package (its outcome, the compared files, the
+/// install scripts of the signed manifest, the time it took) from `from`.
+fn adopt_contents(result: &mut PackageResult, from: PackageResult) {
+    result.checks.contents = from.checks.contents;
+    result.contents = from.contents;
+    result.install_scripts = from.install_scripts;
+    result.timing.contents = from.timing.contents;
 }
 
 /// Takes the stat snapshot of every installed folder at `locations` under `root` on the CPU
@@ -65,10 +141,21 @@ pub(crate) fn early_snapshots(
 }
 
 /// A tarball and the packages compared with it: its owner, then bundled dependencies inside it.
+#[derive(Debug)]
 struct Job {
     owner: PackageResult,
     integrity: String,
     bundled: Vec<PackageResult>,
+}
+
+impl Job {
+    /// The folders compared: the owner's location, then the bundled dependencies'.
+    fn members(&self) -> Vec<String> {
+        std::iter::once(&self.owner)
+            .chain(&self.bundled)
+            .map(|r| r.location.clone())
+            .collect()
+    }
 }
 
 /// Compares every installed package that has a signed tarball with it.
@@ -78,7 +165,25 @@ pub(crate) async fn check_contents(
     evidence: &Evidence,
     limits: &Limits,
 ) -> Vec<PackageResult> {
-    let (jobs, mut done) = plan(results, &context);
+    let (planned, mut done) = plan(results, &context);
+    let (mut jobs, mut taken) = (Vec::with_capacity(planned.len()), 0);
+    for job in planned {
+        let Some(compared) = &context.compared else {
+            jobs.push(job);
+            continue;
+        };
+        match compared.take(job) {
+            Ok(results) => {
+                taken += 1;
+                done.extend(results);
+            }
+            Err(job) => jobs.push(job),
+        }
+    }
+    if jobs.is_empty() && taken > 0 {
+        // Everything was compared earlier in the run: no phase to report.
+        return done;
+    }
     let total = jobs.iter().map(|j| 1 + j.bundled.len()).sum();
     let mut progress = PhaseProgress::start(limits.progress.as_ref(), "contents", total);
     let limit = Arc::new(Semaphore::new(limits.concurrency.max(1)));
@@ -91,42 +196,57 @@ pub(crate) async fn check_contents(
         let (evidence, limit, context) =
             (evidence.clone(), Arc::clone(&limit), Arc::clone(&context));
         tasks.spawn(if_late, async move {
-            let started = Instant::now();
-            let indexed = context.index.clone().filter(|_| job.bundled.is_empty());
-            let dir = context.tarballs.root.join(&job.owner.location);
-            let before = match (&indexed, context.early.get(&job.owner.location)) {
-                (Some(_), Some(early)) => early.clone(),
-                (Some(_), None) => snapshot(&dir).await,
-                (None, _) => None,
-            };
-            let mut job = job;
-            if let (Some(index), Some(snap)) = (&indexed, &before) {
-                if !index.rehash() && index.reuse(&mut job.owner, &job.integrity, snap) {
-                    job.owner.timing.contents = started.elapsed();
-                    return vec![job.owner];
-                }
-            }
-            let tarball = {
-                let _permit = limit.acquire().await.expect("semaphore is never closed");
-                context
-                    .tarballs
-                    .obtain(&job.owner, &job.integrity, &evidence)
-                    .await
-            };
-            let root = context.tarballs.root.clone();
-            let integrity = job.integrity.clone();
-            let judge = move || judge_job(job, tarball, &root, started);
-            let results = crate::work::cpu::on_cpu_pool(judge).await;
-            if let (Some(index), Some(before)) = (indexed, before) {
-                if let Some(after) = snapshot(&dir).await {
-                    index.record(&results[0], &integrity, &before, &after);
-                }
+            let (integrity, members) = (job.integrity.clone(), job.members());
+            let results = compare_job(job, &context, &evidence, &limit).await;
+            if let Some(compared) = &context.compared {
+                compared.record(&integrity, members, &results);
             }
             results
         });
     }
     done.extend(tasks.collect(limits, &mut progress).await);
     done
+}
+
+/// One job: the kept outcome when the content index vouches for the unchanged folder, else
+/// the tarball obtained and compared with the folders (and the clean outcome indexed).
+async fn compare_job(
+    mut job: Job,
+    context: &ContentContext,
+    evidence: &Evidence,
+    limit: &Semaphore,
+) -> Vec<PackageResult> {
+    let started = Instant::now();
+    let indexed = context.index.clone().filter(|_| job.bundled.is_empty());
+    let dir = context.tarballs.root.join(&job.owner.location);
+    let before = match (&indexed, context.early.get(&job.owner.location)) {
+        (Some(_), Some(early)) => early.clone(),
+        (Some(_), None) => snapshot(&dir).await,
+        (None, _) => None,
+    };
+    if let (Some(index), Some(snap)) = (&indexed, &before) {
+        if !index.rehash() && index.reuse(&mut job.owner, &job.integrity, snap) {
+            job.owner.timing.contents = started.elapsed();
+            return vec![job.owner];
+        }
+    }
+    // Held until the tarball is judged: at most `concurrency` tarballs are in memory, however
+    // far behind the CPU pool is.
+    let _permit = limit.acquire().await.expect("semaphore is never closed");
+    let tarball = context
+        .tarballs
+        .obtain(&job.owner, &job.integrity, evidence)
+        .await;
+    let root = context.tarballs.root.clone();
+    let integrity = job.integrity.clone();
+    let judge = move || judge_job(job, tarball, &root, started);
+    let results = crate::work::cpu::on_cpu_pool(judge).await;
+    if let (Some(index), Some(before)) = (indexed, before) {
+        if let Some(after) = snapshot(&dir).await {
+            index.record(&results[0], &integrity, &before, &after);
+        }
+    }
+    results
 }
 
 /// A folder's stat snapshot, taken off the async threads.
@@ -392,5 +512,75 @@ pub(crate) fn npm_cache(config_cache: Option<&str>) -> Option<PathBuf> {
     match config_cache {
         Some(dir) => Some(Path::new(dir).to_path_buf()),
         None => sigverify_content::default_npm_cache(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const OWNER: &str = "node_modules/a";
+    const BUNDLED: &str = "node_modules/a/node_modules/b";
+
+    fn job(integrity: &str, bundled: &[&str]) -> Job {
+        Job {
+            owner: PackageResult::new("a", "1.0.0", OWNER, "registry"),
+            integrity: integrity.to_string(),
+            bundled: bundled
+                .iter()
+                .map(|l| PackageResult::new("b", "1.0.0", l, "bundled"))
+                .collect(),
+        }
+    }
+
+    /// What comparing `job` found: the owner's files modified, the bundled one clean.
+    fn compared(job: &Job) -> Vec<PackageResult> {
+        let mut owner = job.owner.clone();
+        owner.checks.contents = CheckOutcome::failed(Code::ContentModified, "index.js".into());
+        owner.contents = Some(ContentsResult {
+            modified: vec!["index.js".into()],
+            ..ContentsResult::default()
+        });
+        owner.install_scripts = Some(vec!["postinstall".into()]);
+        let bundled = job.bundled.iter().cloned().map(|mut b| {
+            b.checks.contents = CheckOutcome::passed();
+            b
+        });
+        std::iter::once(owner).chain(bundled).collect()
+    }
+
+    #[test]
+    fn a_comparison_is_taken_only_for_the_same_tarball_and_the_same_folders() {
+        let comparisons = Comparisons::default();
+        let early = job("sha512-pinned", &[BUNDLED]);
+        comparisons.record("sha512-pinned", early.members(), &compared(&early));
+
+        let signed_other = comparisons.take(job("sha512-signed", &[BUNDLED]));
+        assert!(
+            signed_other.is_err(),
+            "another integrity is another tarball"
+        );
+        let other_folders = comparisons.take(job("sha512-pinned", &[]));
+        assert!(other_folders.is_err(), "another set of folders");
+        let untouched = other_folders.unwrap_err();
+        assert_eq!(untouched.owner.checks.contents, CheckOutcome::default());
+
+        let mut same = job("sha512-pinned", &[BUNDLED]);
+        same.owner.checks.registry_signature = CheckOutcome::passed();
+        let taken = comparisons.take(same).expect("same tarball, same folders");
+        assert_eq!(taken[0].location, OWNER);
+        assert_eq!(taken[0].checks.contents.code, Some(Code::ContentModified));
+        assert_eq!(taken[0].contents.as_ref().unwrap().modified, ["index.js"]);
+        assert_eq!(taken[0].install_scripts, Some(vec!["postinstall".into()]));
+        assert_eq!(
+            taken[0].checks.registry_signature,
+            CheckOutcome::passed(),
+            "only the content check's fields are taken"
+        );
+        assert_eq!(taken[1].location, BUNDLED);
+        assert_eq!(taken[1].checks.contents, CheckOutcome::passed());
+
+        let again = comparisons.take(job("sha512-pinned", &[BUNDLED]));
+        assert!(again.is_err(), "a comparison is taken once");
     }
 }
