@@ -53,6 +53,10 @@ pub struct CompareOptions {
     /// More bin targets to treat as bins (e.g. the lockfile's `bin` values), normalised as
     /// npm does.
     pub extra_bins: Vec<String>,
+    /// Also take the folder's stat snapshot ([`crate::folder_snapshot`]) during the walk,
+    /// before any file is read, into [`ContentDiff::snapshot`] (default false; only with the
+    /// default walk: links not followed, the folder's own `node_modules` left out).
+    pub snapshot: bool,
 }
 
 impl Default for CompareOptions {
@@ -61,6 +65,7 @@ impl Default for CompareOptions {
             follow_symlinks: false,
             ignore_nested_node_modules: true,
             extra_bins: Vec::new(),
+            snapshot: false,
         }
     }
 }
@@ -79,6 +84,9 @@ pub struct ContentDiff {
     pub checked_files: usize,
     /// Tarball files under `node_modules/` (bundled dependencies) left out by rule 1.
     pub bundled_unchecked: usize,
+    /// The folder's stat snapshot as the walk found it, before any file was read (when
+    /// [`CompareOptions::snapshot`] asked for it).
+    pub snapshot: Option<String>,
 }
 
 impl ContentDiff {
@@ -130,11 +138,16 @@ pub fn compare_package_dir(
     let walk_opts = WalkOptions {
         follow_symlinks: opts.follow_symlinks,
         skip_top_node_modules: opts.ignore_nested_node_modules,
+        snapshot: opts.snapshot,
     };
-    let disk = walk(dir, walk_opts)?;
+    let walked = walk(dir, walk_opts)?;
+    let disk = walked.entries;
     let by_path: HashMap<&str, &DiskEntry> = disk.iter().map(|e| (e.rel.as_str(), e)).collect();
     let bins = bin_set(manifest, opts);
-    let mut diff = ContentDiff::default();
+    let mut diff = ContentDiff {
+        snapshot: walked.snapshot,
+        ..ContentDiff::default()
+    };
     let mut jobs = Vec::new();
     // 1. Every tarball file: missing, wrong kind, wrong size, or to be hashed.
     for (path, expected) in manifest.files() {

@@ -18,8 +18,7 @@ use crate::error::ContentError;
 /// number formatting or string per entry (a warm run snapshots ~15,000 entries). Paths hold no
 /// NUL, so sorting the lines sorts them by path.
 pub fn folder_snapshot(dir: &Path) -> Result<String, ContentError> {
-    let top = fs::symlink_metadata(dir).map_err(|e| ContentError::io(dir, e))?;
-    let mut lines = vec![stat_line(b"", &top)];
+    let mut lines = SnapshotLines::of_top(dir)?;
     let mut stack = vec![(dir.to_path_buf(), Vec::new())];
     while let Some((folder, prefix)) = stack.pop() {
         for item in fs::read_dir(&folder).map_err(|e| ContentError::io(&folder, e))? {
@@ -37,23 +36,45 @@ pub fn folder_snapshot(dir: &Path) -> Result<String, ContentError> {
             let mut rel = Vec::with_capacity(prefix.len() + name.len() + 1);
             rel.extend_from_slice(&prefix);
             rel.extend_from_slice(&name);
-            lines.push(stat_line(&rel, &meta));
+            lines.push(&rel, &meta);
             if meta.is_dir() {
                 rel.push(b'/');
                 stack.push((item.path(), rel));
             }
         }
     }
-    lines.sort_unstable();
-    let mut hash = blake3::Hasher::new();
-    for line in &lines {
-        hash.update(line);
+    Ok(lines.digest())
+}
+
+/// The lines of a snapshot being taken: the folder's own, then one per entry (the content
+/// check's walk takes them too, so a comparison needs no second walk).
+pub(crate) struct SnapshotLines(Vec<Vec<u8>>);
+
+impl SnapshotLines {
+    /// Starts with the line of the folder itself (`dir` not followed if a link).
+    pub fn of_top(dir: &Path) -> Result<SnapshotLines, ContentError> {
+        let top = fs::symlink_metadata(dir).map_err(|e| ContentError::io(dir, e))?;
+        Ok(SnapshotLines(vec![stat_line(b"", &top)]))
     }
-    Ok(hash.finalize().to_hex().to_string())
+
+    /// Adds the entry at `rel` (raw name bytes, `/`-separated) with its unfollowed metadata.
+    pub fn push(&mut self, rel: &[u8], meta: &fs::Metadata) {
+        self.0.push(stat_line(rel, meta));
+    }
+
+    /// The digest of the lines, in path order (the walk's order does not matter).
+    pub fn digest(mut self) -> String {
+        self.0.sort_unstable();
+        let mut hash = blake3::Hasher::new();
+        for line in &self.0 {
+            hash.update(line);
+        }
+        hash.finalize().to_hex().to_string()
+    }
 }
 
 /// A file name's bytes: exact on Unix, lossy elsewhere.
-fn name_bytes(name: &std::ffi::OsStr) -> std::borrow::Cow<'_, [u8]> {
+pub(crate) fn name_bytes(name: &std::ffi::OsStr) -> std::borrow::Cow<'_, [u8]> {
     #[cfg(unix)]
     {
         use std::os::unix::ffi::OsStrExt;

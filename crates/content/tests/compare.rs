@@ -226,3 +226,38 @@ fn missing_package_folder_is_a_typed_error() {
     .unwrap_err();
     assert_eq!(err.code(), "ECONTENTNOTDIR");
 }
+
+#[test]
+#[cfg(unix)]
+fn the_walk_takes_the_same_snapshot_as_folder_snapshot() {
+    let installed = install_demo();
+    let with_snapshot = CompareOptions {
+        snapshot: true,
+        ..Default::default()
+    };
+    // A link, a nested folder, the package's own node_modules (left out of both), an edit.
+    std::os::unix::fs::symlink("index.js", installed.path("link.js")).unwrap();
+    fs::create_dir_all(installed.path("node_modules/dep")).unwrap();
+    fs::write(installed.path("node_modules/dep/x.js"), b"x").unwrap();
+    fs::write(installed.path("lib/util.js"), b"exports.x = 3\n").unwrap();
+    let d = diff_with(&installed, &with_snapshot);
+    let expected = sigverify_content::folder_snapshot(&installed.pkg_dir).unwrap();
+    assert_eq!(d.snapshot.as_deref(), Some(expected.as_str()));
+    let plain = diff(&installed);
+    assert_eq!(plain.snapshot, None, "not asked");
+    assert_eq!(
+        ContentDiff {
+            snapshot: None,
+            ..d
+        },
+        plain,
+        "the same comparison"
+    );
+    // Following links, the walk does not see what a snapshot covers.
+    let follow = CompareOptions {
+        follow_symlinks: true,
+        snapshot: true,
+        ..Default::default()
+    };
+    assert_eq!(diff_with(&installed, &follow).snapshot, None);
+}

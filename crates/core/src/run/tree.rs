@@ -14,7 +14,7 @@ use sigverify_lockfile::{Linker, Tree};
 use crate::cache::verdicts::run_salt;
 use crate::cache::EvidenceCache;
 use crate::check::contents::{
-    check_contents, early_snapshots, npm_cache, Comparisons, ContentContext, ContentIndex,
+    check_contents, npm_cache, prepare, Comparisons, ContentContext, Prepared,
 };
 use crate::check::disk::inventory;
 use crate::check::internal::{check_internal, InternalContext};
@@ -50,6 +50,15 @@ pub async fn verify_tree(options: &VerifyOptions) -> Result<Report, VerifyError>
     let on_disk = start_inventory(&tree, options);
     let loaded = Loaded::load(options, &tree.root, tree.manager)?;
     let (mut results, checks) = plan(&tree, &loaded.config, &options.omit)?;
+    // The content index, for the integrities the lockfile pins, and the snapshots of the
+    // folders it keeps outcomes for: prepared while the keys load and the registry checks run.
+    let prepared = compares_contents(options, &tree).then(|| {
+        let wanted = pinned_by_lockfile(&results, &checks)
+            .into_iter()
+            .filter_map(|r| Some((r.location, r.integrity?)))
+            .collect();
+        prepare(cache.clone(), tree.root.clone(), wanted, options.rehash)
+    });
     phases.end("load");
     // 2. The registries' keys, and the cache (verdicts only when nothing depends on the time).
     let registries = checks.iter().map(|c| &c.registry);
@@ -64,11 +73,12 @@ pub async fn verify_tree(options: &VerifyOptions) -> Result<Report, VerifyError>
         history,
     };
     phases.end("keys");
-    let mut early = start_snapshots(&tree, options, &shared.cache);
     // 3. Registry signatures, integrity and attestations; meanwhile the installed files are
     // compared with the tarballs the lockfile pins (taken in step 4 by the packages whose
-    // signed integrity is that one: the two stages together keep both cores busy).
+    // signed integrity is that one: the two stages together keep both cores busy). Without
+    // that, the folders' snapshots for the content index are taken meanwhile.
     let compared = compares_early(options, &tree, &loaded).then(Arc::<Comparisons>::default);
+    let mut prepared = prepared;
     let (registry_results, early_took) = match &compared {
         Some(compared) => {
             let pinned = pinned_by_lockfile(&results, &checks);
@@ -81,7 +91,8 @@ pub async fn verify_tree(options: &VerifyOptions) -> Result<Report, VerifyError>
             };
             let early_run = async {
                 let started = std::time::Instant::now();
-                compare_contents(pinned, &ctx, early.take(), Some(Arc::clone(compared))).await;
+                let prepared = prepared.take();
+                compare_contents(pinned, &ctx, prepared, Some(Arc::clone(compared))).await;
                 started.elapsed()
             };
             let (checked, took) =
@@ -108,7 +119,7 @@ pub async fn verify_tree(options: &VerifyOptions) -> Result<Report, VerifyError>
         limits: &limits,
         cache: &shared.cache,
     };
-    let finish = check_local(results, &ctx, early, compared);
+    let finish = check_local(results, &ctx, prepared, compared);
     let (flushed, mut results) = tokio::join!(flush, finish);
     phases.end("contents");
     phases.record("cache", flushed);
@@ -215,7 +226,7 @@ struct LocalContext<'a> {
 async fn check_local(
     mut results: Vec<PackageResult>,
     ctx: &LocalContext<'_>,
-    early: Option<EarlySnapshots>,
+    prepared: Option<PreparedIndex>,
     compared: Option<Arc<Comparisons>>,
 ) -> Vec<PackageResult> {
     let (tree, loaded, options) = (ctx.tree, ctx.loaded, ctx.options);
@@ -245,15 +256,16 @@ async fn check_local(
         }
         return results;
     }
-    compare_contents(results, ctx, early, compared).await
+    compare_contents(results, ctx, prepared, compared).await
 }
 
 /// The installed contents of `results` (an installed tree that is not Plug'n'Play), with the
-/// content index when the cache can be trusted with it.
+/// content index when the cache can be trusted with it (`prepared` for this run, else opened
+/// for the packages no earlier comparison covers).
 async fn compare_contents(
     results: Vec<PackageResult>,
     ctx: &LocalContext<'_>,
-    early: Option<EarlySnapshots>,
+    prepared: Option<PreparedIndex>,
     compared: Option<Arc<Comparisons>>,
 ) -> Vec<PackageResult> {
     let tree = ctx.tree;
@@ -263,26 +275,44 @@ async fn compare_contents(
         .filter(|p| p.installed == Some(true))
         .map(|p| p.location.clone())
         .collect();
-    let wanted: Vec<(String, String)> = results
-        .iter()
-        .filter_map(|r| Some((r.location.clone(), r.integrity.clone()?)))
-        .collect();
-    let index = ContentIndex::open(ctx.cache, &tree.root, &wanted, ctx.options.rehash)
-        .await
-        .map(Arc::new);
-    let early = match early {
-        Some(snapshots) => snapshots.await.unwrap_or_default(),
-        None => Default::default(),
+    let prepared = match prepared {
+        // A panic while preparing is re-raised here, as the CPU pool's are.
+        Some(handle) => handle
+            .await
+            .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic())),
+        None => {
+            let covered = |r: &PackageResult, integrity: &str| {
+                compared.as_ref().is_some_and(|c| c.has(r, integrity))
+            };
+            let wanted: Vec<(String, String)> = results
+                .iter()
+                .filter_map(|r| {
+                    let integrity = r.integrity.clone()?;
+                    (!covered(r, &integrity)).then(|| (r.location.clone(), integrity))
+                })
+                .collect();
+            match wanted.is_empty() {
+                true => Prepared::default(),
+                false => prepare(
+                    ctx.cache.clone(),
+                    tree.root.clone(),
+                    wanted,
+                    ctx.options.rehash,
+                )
+                .await
+                .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic())),
+            }
+        }
     };
     let context = ContentContext {
         tarballs: tarball_sources(tree, ctx.loaded),
         installed,
-        index: index.clone(),
-        early: Arc::new(early),
+        index: prepared.index.clone(),
+        early: Arc::new(prepared.snapshots),
         compared,
     };
     let results = check_contents(results, context, &ctx.loaded.evidence, ctx.limits).await;
-    if let Some(index) = index {
+    if let Some(index) = prepared.index {
         index.flush().await;
     }
     results
@@ -309,27 +339,7 @@ fn pinned_by_lockfile(decided: &[PackageResult], checks: &[RegistryCheck]) -> Ve
     decided.iter().cloned().chain(checked).collect()
 }
 
-type EarlySnapshots = tokio::task::JoinHandle<std::collections::HashMap<String, Option<String>>>;
-
-/// Starts the installed folders' stat snapshots for the content index, when this run compares
-/// contents and the index can be used (an authenticated cache, no `--rehash`): they overlap the
-/// registry checks.
-fn start_snapshots(
-    tree: &Tree,
-    options: &VerifyOptions,
-    cache: &EvidenceCache,
-) -> Option<EarlySnapshots> {
-    if !compares_contents(options, tree) || options.rehash || !cache.authenticated() {
-        return None;
-    }
-    let locations = tree
-        .packages
-        .iter()
-        .filter(|p| p.installed == Some(true))
-        .map(|p| p.location.clone())
-        .collect();
-    Some(early_snapshots(tree.root.clone(), locations))
-}
+type PreparedIndex = tokio::task::JoinHandle<Prepared>;
 
 /// Starts walking `node_modules` for what the lockfile does not account for (step 5), when
 /// the run reads a lockfile of an installed tree: the walk only needs the tree and the disk.

@@ -30,16 +30,34 @@ impl TarballSources {
         integrity: &str,
         evidence: &Evidence,
     ) -> Result<Vec<u8>, (Code, String)> {
+        match self.cached(result, integrity) {
+            Some(bytes) => Ok(bytes),
+            None => self.fetched(result, integrity, evidence).await,
+        }
+    }
+
+    /// The tarball of `result` from npm's cache, found by `integrity` alone (and checked against
+    /// it); never for a `file:` tarball.
+    pub fn cached(&self, result: &PackageResult, integrity: &str) -> Option<Vec<u8>> {
+        if result.source == "local-tarball" {
+            return None;
+        }
+        self.npm_cache
+            .as_deref()
+            .and_then(|cache| find_cached_tarball(cache, integrity))
+    }
+
+    /// The tarball of `result` from where the result says it is (a `file:` path, or its
+    /// `resolved` URL), checked against `integrity`; errors as [`TarballSources::obtain`].
+    pub async fn fetched(
+        &self,
+        result: &PackageResult,
+        integrity: &str,
+        evidence: &Evidence,
+    ) -> Result<Vec<u8>, (Code, String)> {
         let unavailable = |why: String| (Code::TarballUnavailable, why);
         if result.source == "local-tarball" {
             return self.local(result, integrity);
-        }
-        let cached = self
-            .npm_cache
-            .as_deref()
-            .and_then(|cache| find_cached_tarball(cache, integrity));
-        if let Some(bytes) = cached {
-            return Ok(bytes);
         }
         let url = result
             .resolved

@@ -96,6 +96,12 @@ impl ContentIndex {
         sigverify_content::folder_snapshot(dir).ok()
     }
 
+    /// True when an outcome is kept for `location` holding the tarball of `integrity` (and this
+    /// run does not ignore the index).
+    pub fn keeps(&self, location: &str, integrity: &str) -> bool {
+        !self.rehash && self.found.contains_key(&self.key(location, integrity))
+    }
+
     /// Applies the kept result for `result`'s folder when its snapshot is still `snapshot`;
     /// says whether it did.
     pub fn reuse(&self, result: &mut PackageResult, integrity: &str, snapshot: &str) -> bool {
@@ -145,10 +151,5 @@ impl ContentIndex {
         if !items.is_empty() {
             self.cache.contents_store(items).await;
         }
-    }
-
-    /// True when this run ignores kept entries.
-    pub fn rehash(&self) -> bool {
-        self.rehash
     }
 }

@@ -21,6 +21,7 @@ use std::time::Instant;
 use sigverify_content::{compare_package_dir, read_tarball, CompareOptions, TarManifest};
 use tokio::sync::Semaphore;
 
+use crate::cache::EvidenceCache;
 use crate::model::{CheckOutcome, CheckState, ContentsResult, PackageResult};
 use crate::source::evidence::Evidence;
 use crate::source::tarball::TarballSources;
@@ -38,7 +39,7 @@ pub(crate) struct ContentContext {
     /// The content index, when the cache can be trusted with it.
     pub index: Option<Arc<ContentIndex>>,
     /// Snapshots of the installed folders taken while the registry checks ran (see
-    /// [`early_snapshots`]), by location; a folder missing here is snapshotted when compared.
+    /// [`prepare`]), by location; a folder missing here is snapshotted when compared.
     pub early: Arc<HashMap<String, Option<String>>>,
     /// Comparisons already made in this run: a job whose tarball and folders are the same takes
     /// their outcome instead of comparing again, and each job compared adds its own.
@@ -59,49 +60,113 @@ pub(crate) struct Comparisons(Mutex<HashMap<String, Compared>>);
 #[derive(Debug)]
 struct Compared {
     integrity: String,
+    /// Where the tarball came from when not from npm's cache by its integrity (`source` and
+    /// `resolved` of the owner: a registry fills in a URL a lockfile does not name); `None`
+    /// when the outcome did not depend on it (npm's cache, the content index).
+    source: Option<(String, Option<String>)>,
     /// The owner's location, then its bundled dependencies', in the job's order.
     members: Vec<String>,
-    results: Vec<PackageResult>,
+    /// What the content check decided of each member, by location.
+    outcomes: HashMap<String, ContentOutcome>,
+}
+
+impl Compared {
+    /// True when a job of `owner` with `integrity` compares the same tarball.
+    fn same_inputs(&self, owner: &PackageResult, integrity: &str) -> bool {
+        self.integrity == integrity
+            && self
+                .source
+                .as_ref()
+                .is_none_or(|source| *source == tarball_source(owner))
+    }
+}
+
+/// What, besides its integrity, decides where a package's tarball comes from.
+fn tarball_source(owner: &PackageResult) -> (String, Option<String>) {
+    (owner.source.clone(), owner.resolved.clone())
+}
+
+/// The fields of a package result the content check decides.
+#[derive(Debug)]
+struct ContentOutcome {
+    check: CheckOutcome,
+    contents: Option<ContentsResult>,
+    install_scripts: Option<Vec<String>>,
+    took: std::time::Duration,
+}
+
+impl ContentOutcome {
+    fn of(result: &PackageResult) -> ContentOutcome {
+        ContentOutcome {
+            check: result.checks.contents.clone(),
+            contents: result.contents.clone(),
+            install_scripts: result.install_scripts.clone(),
+            took: result.timing.contents,
+        }
+    }
+
+    fn apply(self, result: &mut PackageResult) {
+        result.checks.contents = self.check;
+        result.contents = self.contents;
+        result.install_scripts = self.install_scripts;
+        result.timing.contents = self.took;
+    }
 }
 
 impl Comparisons {
-    fn record(&self, job_integrity: &str, members: Vec<String>, results: &[PackageResult]) {
+    /// True when a comparison of the tarball of `integrity` with the folder at `location` is
+    /// waiting to be taken.
+    pub fn has(&self, owner: &PackageResult, integrity: &str) -> bool {
+        self.lock()
+            .get(&owner.location)
+            .is_some_and(|c| c.same_inputs(owner, integrity))
+    }
+
+    /// Keeps a job's outcome; `from_source`: whether its tarball came from the owner's `file:`
+    /// path or URL (or was looked for there in vain).
+    fn record(
+        &self,
+        job_integrity: &str,
+        members: Vec<String>,
+        results: &[PackageResult],
+        from_source: bool,
+    ) {
         let compared = Compared {
             integrity: job_integrity.to_string(),
+            source: from_source.then(|| tarball_source(&results[0])),
+            outcomes: results
+                .iter()
+                .map(|r| (r.location.clone(), ContentOutcome::of(r)))
+                .collect(),
             members,
-            results: results.to_vec(),
         };
         let owner = compared.members[0].clone();
         self.lock().insert(owner, compared);
     }
 
-    /// The job's packages with the content outcome of an earlier comparison of the same
-    /// tarball with the same folders, if there was one (it is taken: used once).
-    fn take(&self, job: Job) -> Result<Vec<PackageResult>, Job> {
+    /// Gives the job's packages the content outcome of an earlier comparison of the same
+    /// tarball with the same folders, if there was one (it is taken: used once); says whether.
+    fn take(&self, job: &mut Job) -> bool {
         let mut map = self.lock();
-        let same = map
-            .get(&job.owner.location)
-            .is_some_and(|c| c.integrity == job.integrity && c.members == job.members());
+        let same = map.get(&job.owner.location).is_some_and(|c| {
+            c.same_inputs(&job.owner, &job.integrity) && c.members == job.members()
+        });
         if !same {
-            return Err(job);
+            return false;
         }
-        let compared = map.remove(&job.owner.location).expect("found above");
-        let mut outcomes: HashMap<String, PackageResult> = compared
-            .results
-            .into_iter()
-            .map(|r| (r.location.clone(), r))
-            .collect();
+        let mut outcomes = map
+            .remove(&job.owner.location)
+            .expect("found above")
+            .outcomes;
         // Every member is reported by a recorded job; one missing would be compared again.
         if job.members().iter().any(|m| !outcomes.contains_key(m)) {
-            return Err(job);
+            return false;
         }
-        let mut results: Vec<PackageResult> =
-            std::iter::once(job.owner).chain(job.bundled).collect();
-        for result in &mut results {
+        for result in std::iter::once(&mut job.owner).chain(&mut job.bundled) {
             let outcome = outcomes.remove(&result.location).expect("checked above");
-            adopt_contents(result, outcome);
+            outcome.apply(result);
         }
-        Ok(results)
+        true
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Compared>> {
@@ -109,35 +174,50 @@ impl Comparisons {
     }
 }
 
-/// Copies what the content check decides of a package (its outcome, the compared files, the
-/// install scripts of the signed manifest, the time it took) from `from`.
-fn adopt_contents(result: &mut PackageResult, from: PackageResult) {
-    result.checks.contents = from.checks.contents;
-    result.contents = from.contents;
-    result.install_scripts = from.install_scripts;
-    result.timing.contents = from.timing.contents;
+/// The content index of a run, opened for the (location, integrity) pairs it expects, and the
+/// stat snapshots of the folders it keeps an outcome for (by location).
+#[derive(Debug, Default)]
+pub(crate) struct Prepared {
+    pub index: Option<Arc<ContentIndex>>,
+    pub snapshots: HashMap<String, Option<String>>,
 }
 
-/// Takes the stat snapshot of every installed folder at `locations` under `root` on the CPU
-/// pool, for the content index to use later: started before the registry checks, the statting
-/// of a warm run (~15,000 entries on a 670-package tree) overlaps them. A snapshot only says
-/// what the folder was at some moment; whether that moment comes before the registry checks
-/// or after them changes nothing of what it proves, and a folder that changes after it is
-/// seen by the snapshot taken after its comparison, as before.
-pub(crate) fn early_snapshots(
+/// Opens the content index for `wanted` (none when the cache cannot be trusted with it) and
+/// snapshots the folders it keeps an outcome for, together on the CPU pool, in the background:
+/// a run starts this as soon as its lockfile is read, so the statting of a warm run (~15,000
+/// entries on a 670-package tree) overlaps the registry checks, and a cold run (nothing kept)
+/// stats nothing twice. A snapshot only says what a folder was at some moment; a folder that
+/// changes after it is seen by the snapshot taken after its comparison.
+pub(crate) fn prepare(
+    cache: EvidenceCache,
     root: PathBuf,
-    locations: Vec<String>,
-) -> tokio::task::JoinHandle<HashMap<String, Option<String>>> {
-    tokio::spawn(crate::work::cpu::on_cpu_pool(move || {
-        use rayon::prelude::*;
-        locations
-            .into_par_iter()
-            .map(|location| {
-                let snapshot = ContentIndex::snapshot(&root.join(&location));
-                (location, snapshot)
-            })
-            .collect()
-    }))
+    wanted: Vec<(String, String)>,
+    rehash: bool,
+) -> tokio::task::JoinHandle<Prepared> {
+    tokio::spawn(async move {
+        let Some(index) = ContentIndex::open(&cache, &root, &wanted, rehash).await else {
+            return Prepared::default();
+        };
+        let kept: Vec<String> = wanted
+            .into_iter()
+            .filter(|(location, integrity)| index.keeps(location, integrity))
+            .map(|(location, _)| location)
+            .collect();
+        let snapshots = crate::work::cpu::on_cpu_pool(move || {
+            use rayon::prelude::*;
+            kept.into_par_iter()
+                .map(|location| {
+                    let snapshot = ContentIndex::snapshot(&root.join(&location));
+                    (location, snapshot)
+                })
+                .collect()
+        })
+        .await;
+        Prepared {
+            index: Some(Arc::new(index)),
+            snapshots,
+        }
+    })
 }
 
 /// A tarball and the packages compared with it: its owner, then bundled dependencies inside it.
@@ -167,17 +247,16 @@ pub(crate) async fn check_contents(
 ) -> Vec<PackageResult> {
     let (planned, mut done) = plan(results, &context);
     let (mut jobs, mut taken) = (Vec::with_capacity(planned.len()), 0);
-    for job in planned {
-        let Some(compared) = &context.compared else {
+    for mut job in planned {
+        // Compared earlier in the run, or vouched for by the index with a snapshot already
+        // taken: no task of its own.
+        let taken_earlier = context.compared.as_ref().is_some_and(|c| c.take(&mut job));
+        taken += usize::from(taken_earlier);
+        if taken_earlier || reuse_kept(&mut job, &context) {
+            done.push(job.owner);
+            done.extend(job.bundled);
+        } else {
             jobs.push(job);
-            continue;
-        };
-        match compared.take(job) {
-            Ok(results) => {
-                taken += 1;
-                done.extend(results);
-            }
-            Err(job) => jobs.push(job),
         }
     }
     if jobs.is_empty() && taken > 0 {
@@ -197,9 +276,9 @@ pub(crate) async fn check_contents(
             (evidence.clone(), Arc::clone(&limit), Arc::clone(&context));
         tasks.spawn(if_late, async move {
             let (integrity, members) = (job.integrity.clone(), job.members());
-            let results = compare_job(job, &context, &evidence, &limit).await;
+            let (results, from_source) = compare_job(job, &context, &evidence, &limit).await;
             if let Some(compared) = &context.compared {
-                compared.record(&integrity, members, &results);
+                compared.record(&integrity, members, &results, from_source);
             }
             results
         });
@@ -208,45 +287,79 @@ pub(crate) async fn check_contents(
     done
 }
 
+/// Gives the job the outcome kept by the content index, when its folder's snapshot is already
+/// taken and unchanged (recorded as compared in this run); says whether.
+fn reuse_kept(job: &mut Job, context: &ContentContext) -> bool {
+    let (Some(index), Some(Some(snapshot))) = (
+        context.index.as_ref().filter(|_| job.bundled.is_empty()),
+        context.early.get(&job.owner.location),
+    ) else {
+        return false;
+    };
+    if !index.keeps(&job.owner.location, &job.integrity)
+        || !index.reuse(&mut job.owner, &job.integrity, snapshot)
+    {
+        return false;
+    }
+    if let Some(compared) = &context.compared {
+        let owner = std::slice::from_ref(&job.owner);
+        compared.record(&job.integrity, job.members(), owner, false);
+    }
+    true
+}
+
 /// One job: the kept outcome when the content index vouches for the unchanged folder, else
-/// the tarball obtained and compared with the folders (and the clean outcome indexed).
+/// the tarball obtained and compared with the folders (and the clean outcome indexed). Says
+/// whether the tarball was looked for at the owner's path or URL (not in npm's cache).
 async fn compare_job(
     mut job: Job,
     context: &ContentContext,
     evidence: &Evidence,
     limit: &Semaphore,
-) -> Vec<PackageResult> {
+) -> (Vec<PackageResult>, bool) {
     let started = Instant::now();
     let indexed = context.index.clone().filter(|_| job.bundled.is_empty());
     let dir = context.tarballs.root.join(&job.owner.location);
-    let before = match (&indexed, context.early.get(&job.owner.location)) {
+    // A folder is snapshotted before its comparison only when the index keeps an outcome for
+    // it; otherwise the comparison's own walk takes the snapshot the outcome is kept with.
+    let kept = indexed
+        .as_ref()
+        .filter(|index| index.keeps(&job.owner.location, &job.integrity));
+    let before = match (kept, context.early.get(&job.owner.location)) {
         (Some(_), Some(early)) => early.clone(),
         (Some(_), None) => snapshot(&dir).await,
         (None, _) => None,
     };
-    if let (Some(index), Some(snap)) = (&indexed, &before) {
-        if !index.rehash() && index.reuse(&mut job.owner, &job.integrity, snap) {
+    if let (Some(index), Some(snap)) = (kept, &before) {
+        if index.reuse(&mut job.owner, &job.integrity, snap) {
             job.owner.timing.contents = started.elapsed();
-            return vec![job.owner];
+            return (vec![job.owner], false);
         }
     }
     // Held until the tarball is judged: at most `concurrency` tarballs are in memory, however
     // far behind the CPU pool is.
     let _permit = limit.acquire().await.expect("semaphore is never closed");
-    let tarball = context
-        .tarballs
-        .obtain(&job.owner, &job.integrity, evidence)
-        .await;
+    let cached = context.tarballs.cached(&job.owner, &job.integrity);
+    let from_source = cached.is_none();
+    let tarball = match cached {
+        Some(bytes) => Ok(bytes),
+        None => {
+            let tarballs = &context.tarballs;
+            tarballs.fetched(&job.owner, &job.integrity, evidence).await
+        }
+    };
     let root = context.tarballs.root.clone();
     let integrity = job.integrity.clone();
-    let judge = move || judge_job(job, tarball, &root, started);
-    let results = crate::work::cpu::on_cpu_pool(judge).await;
-    if let (Some(index), Some(before)) = (indexed, before) {
+    let snapshot_owner = indexed.is_some();
+    let judge = move || judge_job(job, tarball, &root, started, snapshot_owner);
+    let (results, walked) = crate::work::cpu::on_cpu_pool(judge).await;
+    // Kept only when nothing changed between the walk and the end of the comparison.
+    if let (Some(index), Some(before)) = (indexed, walked) {
         if let Some(after) = snapshot(&dir).await {
             index.record(&results[0], &integrity, &before, &after);
         }
     }
-    results
+    (results, from_source)
 }
 
 /// A folder's stat snapshot, taken off the async threads.
@@ -341,12 +454,15 @@ fn orphan_bundle(mut result: PackageResult) -> PackageResult {
     result
 }
 
+/// Judges a job's packages on its tarball; with the owner's folder snapshot as its comparison
+/// walked it (when `snapshot_owner` and the folder was compared).
 fn judge_job(
     job: Job,
     tarball: Result<Vec<u8>, (Code, String)>,
     root: &Path,
     started: Instant,
-) -> Vec<PackageResult> {
+    snapshot_owner: bool,
+) -> (Vec<PackageResult>, Option<String>) {
     // A signed tarball that does not parse is still the signed bytes: a tarball npm could not
     // extract either, reported as unavailable for the comparison.
     let manifest = tarball.and_then(|bytes| {
@@ -354,6 +470,7 @@ fn judge_job(
             .map_err(|e| (Code::TarballUnavailable, format!("unreadable tarball: {e}")))
     });
     let mut results = Vec::with_capacity(1 + job.bundled.len());
+    let mut walked = None;
     let owner_location = job.owner.location.clone();
     match manifest {
         Err((code, why)) => {
@@ -363,18 +480,21 @@ fn judge_job(
         }
         Ok(manifest) => {
             let scripts = install_scripts(&manifest);
-            results.push(judge(job.owner, &manifest, root, Some(scripts)));
+            let (owner, snapshot) =
+                judge(job.owner, &manifest, root, Some(scripts), snapshot_owner);
+            results.push(owner);
+            walked = snapshot;
             for result in job.bundled {
                 let prefix = result.location[owner_location.len() + 1..].to_string();
                 let sub = manifest.subtree(&prefix);
-                results.push(judge(result, &sub, root, None));
+                results.push(judge(result, &sub, root, None, false).0);
             }
         }
     }
     for result in &mut results {
         result.timing.contents = started.elapsed();
     }
-    results
+    (results, walked)
 }
 
 fn no_tarball(mut result: PackageResult, code: Code, why: &str) -> PackageResult {
@@ -391,12 +511,14 @@ fn no_tarball(mut result: PackageResult, code: Code, why: &str) -> PackageResult
 
 /// Compares one folder with its manifest. `scripts`: the install scripts the signed
 /// `package.json` declares (`None` for a bundled subtree, whose own scripts npm never runs).
+/// With the folder's stat snapshot taken by the comparison's walk, when `snapshot` asks.
 fn judge(
     mut result: PackageResult,
     manifest: &TarManifest,
     root: &Path,
     scripts: Option<Vec<String>>,
-) -> PackageResult {
+    snapshot: bool,
+) -> (PackageResult, Option<String>) {
     let dir: PathBuf = root.join(&result.location);
     let has_scripts = scripts.as_ref().is_some_and(|s| !s.is_empty());
     if let Ok(target) = std::fs::read_link(&dir) {
@@ -409,10 +531,14 @@ fn judge(
             target.display()
         );
         result.checks.contents = CheckOutcome::failed(Code::ContentModified, why);
-        return result;
+        return (result, None);
     }
     result.install_scripts = scripts;
-    let diff = match compare_package_dir(&dir, manifest, &CompareOptions::default()) {
+    let options = CompareOptions {
+        snapshot,
+        ..CompareOptions::default()
+    };
+    let mut diff = match compare_package_dir(&dir, manifest, &options) {
         Ok(diff) => diff,
         Err(e) => {
             let why = format!(
@@ -421,9 +547,10 @@ fn judge(
                 result.location
             );
             result.checks.contents = CheckOutcome::failed(Code::ContentModified, why);
-            return result;
+            return (result, None);
         }
     };
+    let walked = diff.snapshot.take();
     let loadable = sigverify_content::loadable_additions(&diff.added, manifest);
     let code = if !diff.modified.is_empty() || !diff.removed.is_empty() {
         Some(Code::ContentModified)
@@ -446,7 +573,7 @@ fn judge(
         None => CheckOutcome::passed(),
     };
     result.contents = Some(contents);
-    result
+    (result, walked)
 }
 
 /// The install scripts a signed `package.json` declares: `preinstall`, `install`, `postinstall`,
@@ -553,34 +680,49 @@ mod tests {
     fn a_comparison_is_taken_only_for_the_same_tarball_and_the_same_folders() {
         let comparisons = Comparisons::default();
         let early = job("sha512-pinned", &[BUNDLED]);
-        comparisons.record("sha512-pinned", early.members(), &compared(&early));
+        comparisons.record("sha512-pinned", early.members(), &compared(&early), true);
 
-        let signed_other = comparisons.take(job("sha512-signed", &[BUNDLED]));
+        let mut signed_other = job("sha512-signed", &[BUNDLED]);
         assert!(
-            signed_other.is_err(),
+            !comparisons.take(&mut signed_other),
             "another integrity is another tarball"
         );
-        let other_folders = comparisons.take(job("sha512-pinned", &[]));
-        assert!(other_folders.is_err(), "another set of folders");
-        let untouched = other_folders.unwrap_err();
-        assert_eq!(untouched.owner.checks.contents, CheckOutcome::default());
+        let mut other_folders = job("sha512-pinned", &[]);
+        assert!(
+            !comparisons.take(&mut other_folders),
+            "another set of folders"
+        );
+        assert_eq!(other_folders.owner.checks.contents, CheckOutcome::default());
+
+        let mut other_url = job("sha512-pinned", &[BUNDLED]);
+        other_url.owner.resolved = Some("https://registry.example/a/-/a-1.0.0.tgz".into());
+        assert!(
+            !comparisons.take(&mut other_url),
+            "the tarball looked for elsewhere"
+        );
 
         let mut same = job("sha512-pinned", &[BUNDLED]);
         same.owner.checks.registry_signature = CheckOutcome::passed();
-        let taken = comparisons.take(same).expect("same tarball, same folders");
-        assert_eq!(taken[0].location, OWNER);
-        assert_eq!(taken[0].checks.contents.code, Some(Code::ContentModified));
-        assert_eq!(taken[0].contents.as_ref().unwrap().modified, ["index.js"]);
-        assert_eq!(taken[0].install_scripts, Some(vec!["postinstall".into()]));
+        assert!(comparisons.take(&mut same), "same tarball, same folders");
+        assert_eq!(same.owner.checks.contents.code, Some(Code::ContentModified));
+        assert_eq!(same.owner.contents.as_ref().unwrap().modified, ["index.js"]);
+        assert_eq!(same.owner.install_scripts, Some(vec!["postinstall".into()]));
         assert_eq!(
-            taken[0].checks.registry_signature,
+            same.owner.checks.registry_signature,
             CheckOutcome::passed(),
             "only the content check's fields are taken"
         );
-        assert_eq!(taken[1].location, BUNDLED);
-        assert_eq!(taken[1].checks.contents, CheckOutcome::passed());
+        assert_eq!(same.bundled[0].location, BUNDLED);
+        assert_eq!(same.bundled[0].checks.contents, CheckOutcome::passed());
 
-        let again = comparisons.take(job("sha512-pinned", &[BUNDLED]));
-        assert!(again.is_err(), "a comparison is taken once");
+        let mut again = job("sha512-pinned", &[BUNDLED]);
+        assert!(!comparisons.take(&mut again), "a comparison is taken once");
+
+        // From npm's cache (by the integrity alone), the owner's URL did not matter.
+        comparisons.record("sha512-pinned", early.members(), &compared(&early), false);
+        let mut registry_url = job("sha512-pinned", &[BUNDLED]);
+        registry_url.owner.resolved = Some("https://registry.example/a/-/a-1.0.0.tgz".into());
+        assert!(comparisons.has(&registry_url.owner, "sha512-pinned"));
+        assert!(comparisons.take(&mut registry_url));
     }
 }
