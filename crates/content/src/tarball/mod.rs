@@ -10,6 +10,7 @@
 //! and the folder on disk is compared with it. Ambiguous forms that npm and the `tar` crate
 //! would read differently are refused ([`TarError::Ambiguous`]).
 
+mod inflate;
 mod path;
 mod reader;
 mod source;

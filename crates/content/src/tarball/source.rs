@@ -1,6 +1,7 @@
 //! The decompressed side of a tarball: gzip when it starts with the gzip magic, plain tar
 //! otherwise, with gzip failures recorded so they can be told apart from tar ones.
 
+use super::inflate::inflate_whole;
 use flate2::read::MultiGzDecoder;
 use std::cell::Cell;
 use std::io::{self, Read};
@@ -31,6 +32,8 @@ pub(super) struct Source<'a> {
     total: usize,
     gzip: Option<MultiGzDecoder<&'a [u8]>>,
     plain: &'a [u8],
+    /// The whole stream, when it could be inflated at once ([`inflate_whole`]).
+    inflated: Option<io::Cursor<Vec<u8>>>,
     failure: Option<(u64, io::ErrorKind, String)>,
     budget: Budget,
 }
@@ -38,13 +41,14 @@ pub(super) struct Source<'a> {
 impl<'a> Source<'a> {
     /// node-tar sniffs the gzip magic and accepts plain tar too; so does this.
     pub(super) fn new(bytes: &'a [u8], budget: Budget) -> Self {
-        let gzip = bytes
-            .starts_with(&[0x1f, 0x8b])
+        let inflated = inflate_whole(bytes).map(io::Cursor::new);
+        let gzip = (inflated.is_none() && bytes.starts_with(&[0x1f, 0x8b]))
             .then(|| MultiGzDecoder::new(bytes));
         Self {
             total: bytes.len(),
             gzip,
             plain: bytes,
+            inflated,
             failure: None,
             budget,
         }
@@ -73,6 +77,9 @@ impl Read for Source<'_> {
 
 impl Source<'_> {
     fn read_decompressed(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if let Some(inflated) = self.inflated.as_mut() {
+            return inflated.read(buf);
+        }
         let Some(gz) = self.gzip.as_mut() else {
             return self.plain.read(buf);
         };
