@@ -15,7 +15,7 @@ use libdeflate_sys::{
 
 /// Tarballs up to this size unpacked are inflated at once (~80% of a real tree's bytes; its
 /// largest tarball, 23 MB unpacked, streams). Bounds the memory one tarball takes.
-pub(super) const WHOLE_MAX: usize = 8 << 20;
+pub(super) const WHOLE_MAX: usize = 4 << 20;
 
 /// The unpacked bytes of `gz` when it is exactly one valid gzip member (CRC and size checked,
 /// nothing after it) of at most [`WHOLE_MAX`] bytes; `None` otherwise.

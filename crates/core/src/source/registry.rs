@@ -130,8 +130,9 @@ impl Eq for BodyShare {}
 /// (its Content-Length, or the whole budget when larger) before it is read. A cold run fetches
 /// 32 packuments at a time, and a few are 5-10 MB (typescript, @types/node, react-dom): when
 /// they came together they were over 20 MB of a run's heap. Small bodies are never held up
-/// for long: a share is given back as soon as its packument is parsed.
-pub const BODY_BUDGET: u32 = 12 * 1024;
+/// for long: a share is given back as soon as its packument is parsed. 8 MiB since the
+/// installed files are compared while the packuments are fetched (12 before).
+pub const BODY_BUDGET: u32 = 8 * 1024;
 
 impl RegistryClient {
     /// Builds a client honouring `strict-ssl`, `cafile`, `proxy`/`https-proxy` (environment
