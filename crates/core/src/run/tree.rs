@@ -52,9 +52,11 @@ pub async fn verify_tree(options: &VerifyOptions) -> Result<Report, VerifyError>
     let (mut results, checks) = plan(&tree, &loaded.config, &options.omit)?;
     // The content index, for the integrities the lockfile pins, and the snapshots of the
     // folders it keeps outcomes for: prepared while the keys load and the registry checks run.
+    let installed = installed_locations(&tree);
     let prepared = compares_contents(options, &tree).then(|| {
         let wanted = pinned_by_lockfile(&results, &checks)
             .into_iter()
+            .filter(|r| installed.contains(&r.location))
             .filter_map(|r| Some((r.location, r.integrity?)))
             .collect();
         prepare(cache.clone(), tree.root.clone(), wanted, options.rehash)
@@ -77,7 +79,8 @@ pub async fn verify_tree(options: &VerifyOptions) -> Result<Report, VerifyError>
     // compared with the tarballs the lockfile pins (taken in step 4 by the packages whose
     // signed integrity is that one: the two stages together keep both cores busy). Without
     // that, the folders' snapshots for the content index are taken meanwhile.
-    let compared = compares_early(options, &tree, &loaded).then(Arc::<Comparisons>::default);
+    let compared = (compares_early(options, &tree, &loaded) && !installed.is_empty())
+        .then(Arc::<Comparisons>::default);
     let mut prepared = prepared;
     let (registry_results, early_took) = match &compared {
         Some(compared) => {
@@ -269,12 +272,7 @@ async fn compare_contents(
     compared: Option<Arc<Comparisons>>,
 ) -> Vec<PackageResult> {
     let tree = ctx.tree;
-    let installed: HashSet<String> = tree
-        .packages
-        .iter()
-        .filter(|p| p.installed == Some(true))
-        .map(|p| p.location.clone())
-        .collect();
+    let installed = installed_locations(tree);
     let prepared = match prepared {
         // A panic while preparing is re-raised here, as the CPU pool's are.
         Some(handle) => handle
@@ -286,6 +284,7 @@ async fn compare_contents(
             };
             let wanted: Vec<(String, String)> = results
                 .iter()
+                .filter(|r| installed.contains(&r.location))
                 .filter_map(|r| {
                     let integrity = r.integrity.clone()?;
                     (!covered(r, &integrity)).then(|| (r.location.clone(), integrity))
@@ -316,6 +315,15 @@ async fn compare_contents(
         index.flush().await;
     }
     results
+}
+
+/// The locations of the packages on disk.
+fn installed_locations(tree: &Tree) -> HashSet<String> {
+    tree.packages
+        .iter()
+        .filter(|p| p.installed == Some(true))
+        .map(|p| p.location.clone())
+        .collect()
 }
 
 /// True when step 3 compares the installed files while the registry checks run: contents are
