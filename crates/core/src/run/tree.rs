@@ -82,16 +82,16 @@ pub async fn verify_tree(options: &VerifyOptions) -> Result<Report, VerifyError>
     let compared = (compares_early(options, &tree, &loaded) && !installed.is_empty())
         .then(Arc::<Comparisons>::default);
     let mut prepared = prepared;
+    let ctx = LocalContext {
+        tree: &tree,
+        loaded: &loaded,
+        options,
+        limits: &limits,
+        cache: &shared.cache,
+    };
     let (registry_results, early_took) = match &compared {
         Some(compared) => {
             let pinned = pinned_by_lockfile(&results, &checks);
-            let ctx = LocalContext {
-                tree: &tree,
-                loaded: &loaded,
-                options,
-                limits: &limits,
-                cache: &shared.cache,
-            };
             let early_run = async {
                 let started = std::time::Instant::now();
                 let prepared = prepared.take();
@@ -114,13 +114,6 @@ pub async fn verify_tree(options: &VerifyOptions) -> Result<Report, VerifyError>
         let started = std::time::Instant::now();
         shared.cache.flush().await;
         started.elapsed()
-    };
-    let ctx = LocalContext {
-        tree: &tree,
-        loaded: &loaded,
-        options,
-        limits: &limits,
-        cache: &shared.cache,
     };
     let finish = check_local(results, &ctx, prepared, compared);
     let (flushed, mut results) = tokio::join!(flush, finish);
