@@ -49,10 +49,11 @@ pub(crate) struct ContentContext {
 /// Comparisons made in one run, by the folder of the tarball's owner.
 ///
 /// A run compares the installed files while the registry checks are still running, with the
-/// integrity the lockfile pins (step 3 of `verify_tree`); the comparisons are then taken by the packages
-/// whose signed integrity turns out to be that same one, and only the others are compared
-/// again. An outcome depends on nothing but the tarball (named by its integrity, and checked
-/// against it) and the folders compared, which is what [`Comparisons::take`] matches.
+/// integrity the lockfile pins (step 3 of `verify_tree`); the comparisons are then taken by the
+/// packages whose signed integrity turns out to be that same one, and only the others are
+/// compared again. An outcome depends on nothing but the tarball (named by its integrity, and
+/// checked against it, and where it came from) and the folders compared, which is what
+/// [`Comparisons::take`] matches.
 #[derive(Debug, Default)]
 pub(crate) struct Comparisons(Mutex<HashMap<String, Compared>>);
 
