@@ -53,11 +53,12 @@ pub async fn verify_tree(options: &VerifyOptions) -> Result<Report, VerifyError>
     // The content index, for the integrities the lockfile pins, and the snapshots of the
     // folders it keeps outcomes for: prepared while the keys load and the registry checks run.
     let installed = installed_locations(&tree);
-    let prepared = compares_contents(options, &tree).then(|| {
-        let wanted = pinned_by_lockfile(&results, &checks)
-            .into_iter()
+    let pinned = pinned_by_lockfile(&results, &checks);
+    let mut prepared = compares_contents(options, &tree).then(|| {
+        let wanted = pinned
+            .iter()
             .filter(|r| installed.contains(&r.location))
-            .filter_map(|r| Some((r.location, r.integrity?)))
+            .filter_map(|r| Some((r.location.clone(), r.integrity.clone()?)))
             .collect();
         prepare(cache.clone(), tree.root.clone(), wanted, options.rehash)
     });
@@ -77,21 +78,19 @@ pub async fn verify_tree(options: &VerifyOptions) -> Result<Report, VerifyError>
     phases.end("keys");
     // 3. Registry signatures, integrity and attestations; meanwhile the installed files are
     // compared with the tarballs the lockfile pins (taken in step 4 by the packages whose
-    // signed integrity is that one: the two stages together keep both cores busy). Without
-    // that, the folders' snapshots for the content index are taken meanwhile.
+    // signed integrity is that one: the two stages together keep both cores busy).
     let compared = (compares_early(options, &tree, &loaded) && !installed.is_empty())
         .then(Arc::<Comparisons>::default);
-    let mut prepared = prepared;
     let ctx = LocalContext {
         tree: &tree,
         loaded: &loaded,
         options,
         limits: &limits,
         cache: &shared.cache,
+        installed,
     };
     let (registry_results, early_took) = match &compared {
         Some(compared) => {
-            let pinned = pinned_by_lockfile(&results, &checks);
             let early_run = async {
                 let started = std::time::Instant::now();
                 let prepared = prepared.take();
@@ -215,6 +214,8 @@ struct LocalContext<'a> {
     options: &'a VerifyOptions,
     limits: &'a Limits,
     cache: &'a EvidenceCache,
+    /// The locations of the packages on disk.
+    installed: HashSet<String>,
 }
 
 /// Step 4: internal signatures (when a trust file is configured) and installed contents
@@ -265,7 +266,6 @@ async fn compare_contents(
     compared: Option<Arc<Comparisons>>,
 ) -> Vec<PackageResult> {
     let tree = ctx.tree;
-    let installed = installed_locations(tree);
     let prepared = match prepared {
         // A panic while preparing is re-raised here, as the CPU pool's are.
         Some(handle) => handle
@@ -277,7 +277,7 @@ async fn compare_contents(
             };
             let wanted: Vec<(String, String)> = results
                 .iter()
-                .filter(|r| installed.contains(&r.location))
+                .filter(|r| ctx.installed.contains(&r.location))
                 .filter_map(|r| {
                     let integrity = r.integrity.clone()?;
                     (!covered(r, &integrity)).then(|| (r.location.clone(), integrity))
@@ -298,7 +298,7 @@ async fn compare_contents(
     };
     let context = ContentContext {
         tarballs: tarball_sources(tree, ctx.loaded),
-        installed,
+        installed: ctx.installed.clone(),
         index: prepared.index.clone(),
         early: Arc::new(prepared.snapshots),
         compared,
