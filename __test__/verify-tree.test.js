@@ -408,3 +408,17 @@ describe('installed contents', () => {
     assert.equal(byName(report, 'alpha').contents, undefined)
   })
 })
+
+describe('the addon', () => {
+  it('allocates with jemalloc under the settings of the core (not the process malloc)', () => {
+    // jemalloc prints its options at exit with `stats_print`; the compiled-in settings come first.
+    const { spawnSync } = require('node:child_process')
+    const out = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(path.join(__dirname, '..', 'index.js'))})`], {
+      env: { ...process.env, _RJEM_MALLOC_CONF: 'stats_print:true' },
+      encoding: 'utf8',
+    })
+    assert.equal(out.status, 0, out.stderr)
+    assert.match(out.stderr, /opt\.narenas: 1\n/)
+    assert.match(out.stderr, /opt\.dirty_decay_ms: 100\b/)
+  })
+})

@@ -17,6 +17,10 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use sigverify_core::{PackageSpec, VerifyError};
 
+#[global_allocator]
+static ALLOCATOR: sigverify_core::work::memory::Allocator =
+    sigverify_core::work::memory::Allocator {};
+
 pub use options::{FetchOptions, ProvenanceOptions, VerifyPackageOptions, VerifyTreeOptions};
 pub use package::PackageResult;
 pub use report::{FetchSummary, RegistryInfo, Report, Summary};

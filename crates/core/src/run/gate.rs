@@ -53,7 +53,6 @@ impl Gate {
     /// policy, the trust material, and opens the cache once. A configured cache that cannot be
     /// opened is an error: a gate that silently ran without its shared cache would hide it.
     pub async fn open(options: &VerifyOptions) -> Result<Gate, VerifyError> {
-        crate::work::memory::tune_allocator();
         let loaded = Loaded::load(options, &options.dir, sigverify_lockfile::Manager::Npm)?;
         let Evidence::Online(client) = &loaded.evidence else {
             return Err(VerifyError::Usage(

@@ -37,7 +37,6 @@ use crate::work::deadline::Limits;
 
 /// Verifies every package of a project (or lockfile) and decides each with the policy.
 pub async fn verify_tree(options: &VerifyOptions) -> Result<Report, VerifyError> {
-    crate::work::memory::tune_allocator();
     let mut phases = Phases::start();
     let limits =
         Limits::new(options.concurrency, options.deadline).with_progress(options.progress.clone());

@@ -1,0 +1,23 @@
+//! The binary allocates with jemalloc under the settings of `sigverify_core::work::memory`
+//! (they live in a library crate; this shows they reach the linked binary).
+
+#![cfg(not(target_env = "msvc"))]
+
+use std::process::Command;
+
+const BIN: &str = env!("CARGO_BIN_EXE_npm-sigverify");
+
+#[test]
+fn the_binary_runs_on_jemalloc_with_the_settings_of_the_core() {
+    // `stats_print` makes jemalloc print its options at exit; the compiled-in settings are read
+    // before the environment's, which only adds this one.
+    let out = Command::new(BIN)
+        .arg("--version")
+        .env("_RJEM_MALLOC_CONF", "stats_print:true")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("opt.narenas: 1"), "{stderr}");
+    assert!(stderr.contains("opt.dirty_decay_ms: 100"), "{stderr}");
+}
