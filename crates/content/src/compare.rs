@@ -37,6 +37,7 @@
 
 use crate::digest::hash_file;
 pub use crate::error::ContentError;
+use crate::snapshot::WalkSnapshot;
 use crate::tarball::{ManifestEntry, TarManifest};
 use crate::walk::{walk, DiskEntry, DiskKind, WalkOptions};
 use rayon::prelude::*;
@@ -85,8 +86,8 @@ pub struct ContentDiff {
     /// Tarball files under `node_modules/` (bundled dependencies) left out by rule 1.
     pub bundled_unchecked: usize,
     /// The folder's stat snapshot as the walk found it, before any file was read (when
-    /// [`CompareOptions::snapshot`] asked for it).
-    pub snapshot: Option<String>,
+    /// [`CompareOptions::snapshot`] asked for it), and whether it is settled.
+    pub snapshot: Option<WalkSnapshot>,
 }
 
 impl ContentDiff {

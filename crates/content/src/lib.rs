@@ -47,7 +47,7 @@ pub use digest::FileDigest;
 pub use error::ContentError;
 pub use integrity::{check_integrity, Algorithm, Integrity, IntegrityError, SriHash};
 pub use loadable::{entry_points, loadable_additions};
-pub use snapshot::folder_snapshot;
+pub use snapshot::{folder_snapshot, WalkSnapshot};
 pub use tarball::{
     read_tarball, read_tarball_with_limits, ManifestEntry, PathSkip, SkipReason, SkippedEntry,
     TarError, TarLimits, TarManifest,

@@ -5,6 +5,15 @@
 //! kernel on every write, rename, chmod or link, and cannot be set from user space, so restoring
 //! old modification times does not hide a change; extracting a cached `node_modules` or copying
 //! a folder gives new inodes and ctimes (a full comparison then runs).
+//!
+//! Change times have the granularity of the clock that stamps them (Linux: its coarse real-time
+//! clock, one tick, 1-10 ms), so a write in the same tick as a stat leaves that stat's line
+//! unchanged: git's "racy clean" problem. A snapshot a walk takes is therefore [settled] only when
+//! every change time it saw is older than the walk's start on that same clock: any later write
+//! then stamps a change time the snapshot does not hold. Only a settled snapshot may vouch for
+//! what was read after it.
+//!
+//! [settled]: WalkSnapshot::settled
 
 use std::fs;
 use std::path::Path;
@@ -46,30 +55,105 @@ pub fn folder_snapshot(dir: &Path) -> Result<String, ContentError> {
     Ok(lines.digest())
 }
 
+/// The snapshot a comparison's walk took of a folder, before reading any of its files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WalkSnapshot {
+    /// The digest [`folder_snapshot`] gives for the folder as the walk saw it.
+    pub digest: String,
+    /// Every change time the walk saw is older than its start (on the clock that stamps them):
+    /// a write after the walk started shows in any later snapshot, so what was read after the
+    /// walk is what this snapshot describes. An unsettled snapshot must not vouch for a
+    /// comparison (a write in the walk's clock tick could leave it unchanged).
+    pub settled: bool,
+}
+
 /// The lines of a snapshot being taken: the folder's own, then one per entry (the content
 /// check's walk takes them too, so a comparison needs no second walk).
-pub(crate) struct SnapshotLines(Vec<Vec<u8>>);
+pub(crate) struct SnapshotLines {
+    lines: Vec<Vec<u8>>,
+    /// The change-time clock when the snapshot started (before the first stat).
+    started: ChangeTime,
+    /// The newest change time among the lines.
+    newest: ChangeTime,
+}
 
 impl SnapshotLines {
     /// Starts with the line of the folder itself (`dir` not followed if a link).
     pub fn of_top(dir: &Path) -> Result<SnapshotLines, ContentError> {
+        let started = ChangeTime::now();
         let top = fs::symlink_metadata(dir).map_err(|e| ContentError::io(dir, e))?;
-        Ok(SnapshotLines(vec![stat_line(b"", &top)]))
+        let mut lines = SnapshotLines {
+            lines: Vec::new(),
+            started,
+            newest: ChangeTime::EARLIEST,
+        };
+        lines.push(b"", &top);
+        Ok(lines)
     }
 
     /// Adds the entry at `rel` (raw name bytes, `/`-separated) with its unfollowed metadata.
     pub fn push(&mut self, rel: &[u8], meta: &fs::Metadata) {
-        self.0.push(stat_line(rel, meta));
+        self.newest = self.newest.max(ChangeTime::of(meta));
+        self.lines.push(stat_line(rel, meta));
     }
 
     /// The digest of the lines, in path order (the walk's order does not matter).
     pub fn digest(mut self) -> String {
-        self.0.sort_unstable();
+        self.lines.sort_unstable();
         let mut hash = blake3::Hasher::new();
-        for line in &self.0 {
+        for line in &self.lines {
             hash.update(line);
         }
         hash.finalize().to_hex().to_string()
+    }
+
+    /// The walk's snapshot: the digest, and whether every change time is older than the start.
+    pub fn finish(self) -> WalkSnapshot {
+        let settled = self.newest < self.started;
+        WalkSnapshot {
+            digest: self.digest(),
+            settled,
+        }
+    }
+}
+
+/// A change time (seconds, nanoseconds since the epoch), as the kernel stamps it on files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct ChangeTime(i64, i64);
+
+impl ChangeTime {
+    const EARLIEST: ChangeTime = ChangeTime(i64::MIN, 0);
+
+    /// The clock change times are stamped from: on Linux the coarse real-time clock (a write
+    /// after this moment gets a change time at or after it); elsewhere the real-time clock one
+    /// second back, in case the file system stamps from a coarser one.
+    #[cfg(target_os = "linux")]
+    fn now() -> ChangeTime {
+        let now = rustix::time::clock_gettime(rustix::time::ClockId::RealtimeCoarse);
+        ChangeTime(now.tv_sec, now.tv_nsec as i64)
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    fn now() -> ChangeTime {
+        let back = std::time::SystemTime::now() - std::time::Duration::from_secs(1);
+        match back.duration_since(std::time::UNIX_EPOCH) {
+            Ok(d) => ChangeTime(d.as_secs() as i64, i64::from(d.subsec_nanos())),
+            // A clock before 1970: nothing is older than it, nothing is settled.
+            Err(_) => ChangeTime::EARLIEST,
+        }
+    }
+
+    #[cfg(unix)]
+    fn of(meta: &fs::Metadata) -> ChangeTime {
+        use std::os::unix::fs::MetadataExt;
+        ChangeTime(meta.ctime(), meta.ctime_nsec())
+    }
+
+    /// No change time to read: as new as can be (never settled; the lines change every run
+    /// there anyway).
+    #[cfg(not(unix))]
+    fn of(_meta: &fs::Metadata) -> ChangeTime {
+        ChangeTime(i64::MAX, 0)
     }
 }
 
@@ -177,6 +261,54 @@ mod tests {
             folder_snapshot(root).unwrap(),
             fourth,
             "a move between folders"
+        );
+    }
+
+    #[test]
+    fn a_snapshot_is_settled_only_when_every_change_time_is_older_than_its_start() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("index.js"), "a").unwrap();
+        let meta = fs::metadata(dir.path().join("index.js")).unwrap();
+        let changed = ChangeTime::of(&meta);
+        let lines_started_at = |started: ChangeTime| {
+            let mut lines = SnapshotLines::of_top(dir.path()).unwrap();
+            lines.push(b"index.js", &meta);
+            lines.started = started;
+            lines.finish()
+        };
+        let after = ChangeTime(changed.0, changed.1 + 1);
+        let same_tick = changed;
+        let before = ChangeTime(changed.0 - 1, changed.1);
+        assert!(lines_started_at(after).settled, "changed before the walk");
+        assert!(
+            !lines_started_at(same_tick).settled,
+            "changed in the walk's tick"
+        );
+        assert!(
+            !lines_started_at(before).settled,
+            "changed after the walk started"
+        );
+        // The folder's own line counts too (an entry added or removed moves its change time).
+        let top = fs::symlink_metadata(dir.path()).unwrap();
+        let mut lines = SnapshotLines::of_top(dir.path()).unwrap();
+        lines.started = ChangeTime::of(&top);
+        assert!(!lines.finish().settled);
+        // Settled or not, the digest is folder_snapshot's.
+        assert_eq!(
+            lines_started_at(before).digest,
+            folder_snapshot(dir.path()).unwrap()
+        );
+    }
+
+    #[test]
+    fn the_clock_is_not_behind_the_change_times_it_stamps() {
+        let dir = tempfile::tempdir().unwrap();
+        let started = ChangeTime::now();
+        fs::write(dir.path().join("new.js"), "n").unwrap();
+        let meta = fs::metadata(dir.path().join("new.js")).unwrap();
+        assert!(
+            ChangeTime::of(&meta) >= started,
+            "a write after now() is not older"
         );
     }
 

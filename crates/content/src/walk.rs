@@ -2,7 +2,7 @@
 //! asked, the package's own `node_modules/` left out unless asked.
 
 use crate::error::ContentError;
-use crate::snapshot::{name_bytes, SnapshotLines};
+use crate::snapshot::{name_bytes, SnapshotLines, WalkSnapshot};
 use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -46,7 +46,7 @@ pub(crate) struct Walked {
     /// Everything under the folder (depth-first, unsorted).
     pub entries: Vec<DiskEntry>,
     /// The stat snapshot of the folder at the walk, when asked and possible.
-    pub snapshot: Option<String>,
+    pub snapshot: Option<WalkSnapshot>,
 }
 
 /// Lists everything under `root`.
@@ -96,7 +96,7 @@ pub(crate) fn walk(root: &Path, opts: WalkOptions) -> Result<Walked, ContentErro
     }
     Ok(Walked {
         entries: out,
-        snapshot: lines.map(SnapshotLines::digest),
+        snapshot: lines.map(SnapshotLines::finish),
     })
 }
 

@@ -242,7 +242,10 @@ fn the_walk_takes_the_same_snapshot_as_folder_snapshot() {
     fs::write(installed.path("lib/util.js"), b"exports.x = 3\n").unwrap();
     let d = diff_with(&installed, &with_snapshot);
     let expected = sigverify_content::folder_snapshot(&installed.pkg_dir).unwrap();
-    assert_eq!(d.snapshot.as_deref(), Some(expected.as_str()));
+    assert_eq!(
+        d.snapshot.as_ref().map(|s| s.digest.as_str()),
+        Some(expected.as_str())
+    );
     let plain = diff(&installed);
     assert_eq!(plain.snapshot, None, "not asked");
     assert_eq!(
@@ -260,4 +263,25 @@ fn the_walk_takes_the_same_snapshot_as_folder_snapshot() {
         ..Default::default()
     };
     assert_eq!(diff_with(&installed, &follow).snapshot, None);
+}
+
+#[test]
+#[cfg(unix)]
+fn a_walk_snapshot_is_settled_once_the_folder_changed_before_the_walk_started() {
+    let installed = install_demo();
+    let with_snapshot = CompareOptions {
+        snapshot: true,
+        ..Default::default()
+    };
+    fs::write(installed.path("lib/util.js"), b"exports.x = 3\n").unwrap();
+    // Change times are stamped from a clock that moves in ticks of at most 10 ms: after a
+    // pause, the last write is older than any walk that starts.
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    let d = diff_with(&installed, &with_snapshot);
+    let snapshot = d.snapshot.expect("asked for");
+    assert!(snapshot.settled, "every change time is older than the walk");
+    assert_eq!(
+        snapshot.digest,
+        sigverify_content::folder_snapshot(&installed.pkg_dir).unwrap()
+    );
 }

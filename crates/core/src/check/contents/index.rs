@@ -4,7 +4,10 @@
 //! modes) is kept in the evidence cache under the project folder, the location and the signed
 //! integrity. A later run whose snapshot of that folder is the same takes the earlier result;
 //! any difference (a write, a rename, a copy, an extraction from a CI cache: all move ctime or
-//! the inode) makes it compare in full.
+//! the inode) makes it compare in full. The snapshot kept is the one the comparison's walk took
+//! before reading any file, and only when it is settled (every change time older than the walk's
+//! start on the clock that stamps them): a write while the files were read, even in the same
+//! clock tick as the walk, then shows as a newer change time.
 //!
 //! Entries are believed only from a cache whose entries are authenticated under a secret kept
 //! outside it (whoever can write the cache and the folder could otherwise describe a tampered
@@ -119,19 +122,15 @@ impl ContentIndex {
         true
     }
 
-    /// Keeps a clean comparison whose folder did not change while it ran (`before` ==
-    /// `after`).
-    pub fn record(&self, result: &PackageResult, integrity: &str, before: &str, after: &str) {
+    /// Keeps a clean comparison with the settled snapshot its walk took before reading the
+    /// files ([`sigverify_content::WalkSnapshot::settled`]).
+    pub fn record(&self, result: &PackageResult, integrity: &str, snapshot: &str) {
         let clean = result.checks.contents == CheckOutcome::passed();
-        let Some(contents) = result
-            .contents
-            .as_ref()
-            .filter(|_| clean && before == after)
-        else {
+        let Some(contents) = result.contents.as_ref().filter(|_| clean) else {
             return;
         };
         let entry = IndexEntry {
-            snapshot: before.to_string(),
+            snapshot: snapshot.to_string(),
             install_scripts: result.install_scripts.clone(),
             added: contents.added.clone(),
             checked_files: contents.checked_files,

@@ -188,7 +188,7 @@ pub(crate) struct Prepared {
 /// a run starts this as soon as its lockfile is read, so the statting of a warm run (~15,000
 /// entries on a 670-package tree) overlaps the registry checks, and a cold run (nothing kept)
 /// stats nothing twice. A snapshot only says what a folder was at some moment; a folder that
-/// changes after it is seen by the snapshot taken after its comparison.
+/// changes after it has a different one the next run.
 pub(crate) fn prepare(
     cache: EvidenceCache,
     root: PathBuf,
@@ -354,11 +354,10 @@ async fn compare_job(
     let snapshot_owner = indexed.is_some();
     let judge = move || judge_job(job, tarball, &root, started, snapshot_owner);
     let (results, walked) = crate::work::cpu::on_cpu_pool(judge).await;
-    // Kept only when nothing changed between the walk and the end of the comparison.
-    if let (Some(index), Some(before)) = (indexed, walked) {
-        if let Some(after) = snapshot(&dir).await {
-            index.record(&results[0], &integrity, &before, &after);
-        }
+    // The walk's snapshot is settled: a write after the walk, while the files were read or
+    // later, gives the folder another snapshot, so this one vouches for what was read.
+    if let (Some(index), Some(walked)) = (indexed, walked) {
+        index.record(&results[0], &integrity, &walked);
     }
     (results, from_source)
 }
@@ -456,7 +455,7 @@ fn orphan_bundle(mut result: PackageResult) -> PackageResult {
 }
 
 /// Judges a job's packages on its tarball; with the owner's folder snapshot as its comparison
-/// walked it (when `snapshot_owner` and the folder was compared).
+/// walked it (when `snapshot_owner`, the folder was compared and the snapshot is settled).
 fn judge_job(
     job: Job,
     tarball: Result<Vec<u8>, (Code, String)>,
@@ -512,7 +511,8 @@ fn no_tarball(mut result: PackageResult, code: Code, why: &str) -> PackageResult
 
 /// Compares one folder with its manifest. `scripts`: the install scripts the signed
 /// `package.json` declares (`None` for a bundled subtree, whose own scripts npm never runs).
-/// With the folder's stat snapshot taken by the comparison's walk, when `snapshot` asks.
+/// With the folder's stat snapshot taken by the comparison's walk, when `snapshot` asks and the
+/// snapshot is settled (see [`sigverify_content::WalkSnapshot::settled`]).
 fn judge(
     mut result: PackageResult,
     manifest: &TarManifest,
@@ -551,7 +551,7 @@ fn judge(
             return (result, None);
         }
     };
-    let walked = diff.snapshot.take();
+    let walked = diff.snapshot.take().filter(|s| s.settled).map(|s| s.digest);
     let loadable = sigverify_content::loadable_additions(&diff.added, manifest);
     let code = if !diff.modified.is_empty() || !diff.removed.is_empty() {
         Some(Code::ContentModified)
