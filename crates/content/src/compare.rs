@@ -35,10 +35,10 @@
 //! Paths are compared exactly (case-sensitive); on a case-insensitive file system a tarball
 //! holding two names differing only in case shows up as a difference.
 
-use crate::digest::hash_file;
+use crate::digest::{hash_file, with_chunk_buffer};
 pub use crate::error::ContentError;
 use crate::snapshot::WalkSnapshot;
-use crate::tarball::{ManifestEntry, TarManifest};
+use crate::tarball::{EntryContent, ManifestEntry, TarManifest};
 use crate::walk::{walk, DiskEntry, DiskKind, WalkOptions};
 use rayon::prelude::*;
 use std::collections::{BTreeSet, HashMap};
@@ -81,7 +81,7 @@ pub struct ContentDiff {
     pub added: Vec<String>,
     /// In the tarball only.
     pub removed: Vec<String>,
-    /// Tarball files found on disk as regular files and compared (size, then BLAKE3 digest).
+    /// Tarball files found on disk as regular files and compared (size, then bytes).
     pub checked_files: usize,
     /// Tarball files under `node_modules/` (bundled dependencies) left out by rule 1.
     pub bundled_unchecked: usize,
@@ -183,8 +183,8 @@ pub fn compare_package_dir(
         .filter(|e| e.kind != DiskKind::Dir && manifest.get(&e.rel).is_none())
         .map(|e| e.rel.clone())
         .collect();
-    // 3. Hash the candidates in parallel; each file is streamed, never read whole.
-    diff.modified.extend(hash_jobs(&jobs)?);
+    // 3. Compare the candidates' bytes in parallel; each file is streamed, never read whole.
+    diff.modified.extend(compare_jobs(&jobs, manifest)?);
     diff.modified.sort();
     diff.added.sort();
     diff.removed.sort();
@@ -204,17 +204,59 @@ fn size_fits(size: u64, expected: &ManifestEntry, is_bin: bool) -> bool {
     size == expected.size || fixed.is_some_and(|(fixed_size, _)| fixed_size == size)
 }
 
-/// Hashes every job; returns the paths whose bytes match no accepted digest.
-fn hash_jobs(jobs: &[Job<'_>]) -> Result<Vec<String>, ContentError> {
+/// Compares every job's file with the tarball's; returns the paths whose bytes match neither
+/// the tarball's nor, for a bin, its fixed-up form.
+fn compare_jobs(jobs: &[Job<'_>], manifest: &TarManifest) -> Result<Vec<String>, ContentError> {
     let verdicts: Vec<Option<String>> = jobs
         .par_iter()
         .map(|job| {
-            let (_, digest) =
-                hash_file(&job.disk.abs).map_err(|e| ContentError::io(&job.disk.abs, e))?;
-            let fixed = job.expected.fixed_bin.filter(|_| job.is_bin);
-            let ok = digest == job.expected.digest || fixed.is_some_and(|(_, d)| d == digest);
-            Ok((!ok).then(|| job.path.to_owned()))
+            let path = &job.disk.abs;
+            let same = matches(job, manifest).map_err(|e| ContentError::io(path, e))?;
+            Ok((!same).then(|| job.path.to_owned()))
         })
         .collect::<Result<_, ContentError>>()?;
     Ok(verdicts.into_iter().flatten().collect())
+}
+
+/// Whether the file holds the tarball's bytes (or a bin's fixed-up bytes).
+fn matches(job: &Job<'_>, manifest: &TarManifest) -> std::io::Result<bool> {
+    let path = &job.disk.abs;
+    let fixed = job.expected.fixed_bin.filter(|_| job.is_bin);
+    let same = match (&job.expected.content, manifest.bytes(job.expected)) {
+        (EntryContent::At(_), Some(expected)) => file_equals(path, expected)?,
+        (EntryContent::Digest(digest), _) => {
+            let (_, actual) = hash_file(path)?;
+            return Ok(actual == *digest || fixed.is_some_and(|(_, d)| d == actual));
+        }
+        // A range outside the manifest's bytes (the reader makes none): not the same.
+        (EntryContent::At(_), None) => false,
+    };
+    if same || fixed.is_none() {
+        return Ok(same);
+    }
+    let (_, actual) = hash_file(path)?;
+    Ok(fixed.is_some_and(|(_, d)| d == actual))
+}
+
+/// Whether the file's bytes are exactly `expected`, read in bounded chunks (stops at the first
+/// difference; a file longer or shorter than `expected` differs).
+fn file_equals(path: &Path, expected: &[u8]) -> std::io::Result<bool> {
+    let mut file = std::fs::File::open(path)?;
+    with_chunk_buffer(|buf| {
+        let mut rest = expected;
+        loop {
+            let n = match std::io::Read::read(&mut file, buf) {
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            if n == 0 {
+                return Ok(rest.is_empty());
+            }
+            if n > rest.len() || buf[..n] != rest[..n] {
+                return Ok(false);
+            }
+            rest = &rest[n..];
+        }
+    })
 }

@@ -1,10 +1,12 @@
 //! File digests: BLAKE3 over the exact bytes, computed in bounded chunks.
 //!
-//! A cold run hashes every installed byte and every tarball entry (~210 MB on the 670-package
-//! bench tree), and SHA-256 was the largest single cost of it (10% of the CPU, with the CPU's
-//! SHA extensions). BLAKE3 is a cryptographic hash of the same 256-bit output and 128-bit
-//! collision security, and its SIMD tree mode hashes large files several times faster. A digest
-//! here is only compared with another computed by this same crate, never published.
+//! Files of a tarball that is streamed (large or unusual: see `tarball/inflate.rs`) are kept as
+//! digests, and the installed files are hashed to be compared with them; the files of a tarball
+//! inflated whole are compared byte for byte instead (`compare.rs`), which is cheaper still.
+//! BLAKE3 replaced SHA-256 here (10% of a cold run's CPU then, with the CPU's SHA extensions):
+//! a cryptographic hash of the same 256-bit output and 128-bit collision security whose SIMD
+//! tree mode hashes large files several times faster. A digest here is only compared with
+//! another computed by this same crate, never published.
 
 use std::cell::RefCell;
 use std::fmt;

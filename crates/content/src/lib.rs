@@ -49,6 +49,6 @@ pub use integrity::{check_integrity, Algorithm, Integrity, IntegrityError, SriHa
 pub use loadable::{entry_points, loadable_additions};
 pub use snapshot::{folder_snapshot, WalkSnapshot};
 pub use tarball::{
-    read_tarball, read_tarball_with_limits, ManifestEntry, PathSkip, SkipReason, SkippedEntry,
-    TarError, TarLimits, TarManifest,
+    read_tarball, read_tarball_with_limits, EntryContent, ManifestEntry, PathSkip, SkipReason,
+    SkippedEntry, TarError, TarLimits, TarManifest,
 };

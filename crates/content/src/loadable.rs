@@ -155,13 +155,13 @@ fn normalise(target: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tarball::ManifestEntry;
+    use crate::tarball::{EntryContent, ManifestEntry};
     use crate::FileDigest;
 
     fn manifest(files: &[&str], package_json: &str) -> TarManifest {
         let entry = ManifestEntry {
             size: 1,
-            digest: FileDigest::of(b"x"),
+            content: EntryContent::Digest(FileDigest::of(b"x")),
             fixed_bin: None,
         };
         let mut m = TarManifest::default();

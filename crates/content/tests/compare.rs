@@ -285,3 +285,59 @@ fn a_walk_snapshot_is_settled_once_the_folder_changed_before_the_walk_started() 
         sigverify_content::folder_snapshot(&installed.pkg_dir).unwrap()
     );
 }
+
+/// The tarball's bytes unpacked (a plain tar, which the reader streams and hashes).
+fn plain_tar(tgz: &[u8]) -> Vec<u8> {
+    let mut tar = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(tgz), &mut tar).unwrap();
+    tar
+}
+
+#[test]
+fn a_tarball_kept_whole_and_a_streamed_one_compare_the_same() {
+    use sigverify_content::EntryContent;
+    let installed = install_demo();
+    let whole = read_tarball(&installed.tgz).unwrap();
+    let streamed = read_tarball(&plain_tar(&installed.tgz)).unwrap();
+    // Each takes its own way: bytes kept, or digests of the bytes.
+    let kinds = |m: &sigverify_content::TarManifest| {
+        m.files()
+            .values()
+            .map(|e| matches!(e.content, EntryContent::At(_)))
+            .collect::<Vec<_>>()
+    };
+    assert!(kinds(&whole).iter().all(|&at| at));
+    assert!(kinds(&streamed).iter().all(|&at| !at));
+    for path in whole.files().keys() {
+        assert_eq!(whole.digest(path), streamed.digest(path), "{path}");
+    }
+    let both = |why: &str| {
+        let opts = CompareOptions::default();
+        let a = compare_package_dir(&installed.pkg_dir, &whole, &opts).unwrap();
+        let b = compare_package_dir(&installed.pkg_dir, &streamed, &opts).unwrap();
+        assert_eq!(a, b, "{why}");
+        a
+    };
+    assert!(both("installed by npm").is_clean());
+    // One change at a time; each is found both ways.
+    let edits: &[(&str, &[u8])] = &[
+        ("lib/util.js", b"exports.x = 3\n"),     // same size, one byte
+        ("index.js", b"module.exports = 1\n\n"), // one byte longer
+        ("index.js", b"module.exports = 1"),     // one byte shorter
+        ("bin/cli.js", CRLF_BIN),                // the bin's tarball form: accepted
+        ("bin/cli.js", b"#!/usr/bin/env node\nconsole.log('ho')\r\n"),
+        (
+            "tools/crlf.js",
+            b"#!/usr/bin/env node\nconsole.log('hi')\r\n",
+        ),
+    ];
+    for (path, bytes) in edits {
+        let original = fs::read(installed.path(path)).unwrap();
+        fs::write(installed.path(path), bytes).unwrap();
+        let d = both(path);
+        let accepted = *path == "bin/cli.js" && *bytes == CRLF_BIN;
+        assert_eq!(d.modified.is_empty(), accepted, "{path}: {d:?}");
+        fs::write(installed.path(path), original).unwrap();
+    }
+    assert!(both("put back").is_clean());
+}

@@ -20,17 +20,30 @@ pub use reader::{read_tarball, read_tarball_with_limits};
 
 use crate::digest::FileDigest;
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
+use std::sync::Arc;
 
 /// One regular file npm extracts from the tarball.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ManifestEntry {
     /// Size in bytes.
     pub size: u64,
-    /// BLAKE3 digest of the bytes.
-    pub digest: FileDigest,
+    /// Where its bytes are, or their digest.
+    pub content: EntryContent,
     /// Size and digest after npm's bin fix-up (CRLF shebang line → LF), when it would apply.
     /// Only accepted for files that are package bins (see [`TarManifest::bins`]).
     pub fixed_bin: Option<(u64, FileDigest)>,
+}
+
+/// What a file's bytes must be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EntryContent {
+    /// These bytes of the unpacked tarball the manifest holds ([`TarManifest::bytes`]): a
+    /// tarball inflated whole is kept with its manifest, and installed files are compared with
+    /// it byte for byte (hashing both sides cost more than the comparison).
+    At(Range<usize>),
+    /// The BLAKE3 digest of the bytes (a tarball streamed because it is large or unusual).
+    Digest(FileDigest),
 }
 
 /// An entry npm does not extract, kept so a caller can see what was left out and why.
@@ -154,9 +167,28 @@ pub struct TarManifest {
     pub(crate) skipped: Vec<SkippedEntry>,
     pub(crate) bins: BTreeSet<String>,
     pub(crate) package_json: Option<Vec<u8>>,
+    /// The unpacked tarball, when it was inflated whole ([`EntryContent::At`] ranges into it).
+    pub(crate) unpacked: Arc<Vec<u8>>,
 }
 
 impl TarManifest {
+    /// The bytes of an [`EntryContent::At`] file; `None` for a digest-only entry.
+    pub fn bytes(&self, entry: &ManifestEntry) -> Option<&[u8]> {
+        match &entry.content {
+            EntryContent::At(range) => self.unpacked.get(range.clone()),
+            EntryContent::Digest(_) => None,
+        }
+    }
+
+    /// The BLAKE3 digest of the file at `path`, whichever way its content is kept.
+    pub fn digest(&self, path: &str) -> Option<FileDigest> {
+        let entry = self.files.get(path)?;
+        match &entry.content {
+            EntryContent::Digest(digest) => Some(*digest),
+            EntryContent::At(_) => self.bytes(entry).map(FileDigest::of),
+        }
+    }
+
     /// All extracted files, sorted by path.
     pub fn files(&self) -> &BTreeMap<String, ManifestEntry> {
         &self.files
@@ -196,6 +228,7 @@ impl TarManifest {
             .collect();
         TarManifest {
             files,
+            unpacked: self.unpacked.clone(),
             ..TarManifest::default()
         }
     }

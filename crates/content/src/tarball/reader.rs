@@ -1,8 +1,13 @@
-//! Reading the gzip + tar layers entry by entry, hashing file bodies as they stream by.
+//! Reading the gzip + tar layers entry by entry. A tarball inflated whole keeps its unpacked
+//! bytes, and each file is the range of them its body occupies; a streamed one has its file
+//! bodies hashed as they go by.
 
+use super::inflate::inflate_whole;
 use super::path::{place, Placement};
 use super::source::{Budget, Source};
-use super::{ManifestEntry, SkipReason, SkippedEntry, TarError, TarLimits, TarManifest};
+use super::{
+    EntryContent, ManifestEntry, SkipReason, SkippedEntry, TarError, TarLimits, TarManifest,
+};
 use crate::digest::{with_chunk_buffer, FileDigest, FileHasher};
 use crate::shebang::{fix_bin_bytes, is_windows_hashbang};
 use std::collections::HashSet;
@@ -16,8 +21,10 @@ pub fn read_tarball(bytes: &[u8]) -> Result<TarManifest, TarError> {
 /// Reads a package tarball into the manifest of files npm would extract from it.
 pub fn read_tarball_with_limits(bytes: &[u8], limits: &TarLimits) -> Result<TarManifest, TarError> {
     let budget = Budget::new(header_allowance(limits));
-    let mut archive = tar::Archive::new(Source::new(bytes, budget.clone()));
-    let mut builder = Builder::new(*limits, budget.clone());
+    let inflated = inflate_whole(bytes);
+    let source = Source::new(bytes, inflated.as_deref(), budget.clone());
+    let mut archive = tar::Archive::new(source);
+    let mut builder = Builder::new(*limits, budget.clone(), inflated.as_deref());
     let mut result = builder.read_all(&mut archive);
     if result.is_err() && budget.is_spent() {
         result = Err(TarError::Limit {
@@ -42,7 +49,13 @@ pub fn read_tarball_with_limits(bytes: &[u8], limits: &TarLimits) -> Result<TarM
     match (result, source.gzip_failure()) {
         (Err(_), Some((offset, source))) => Err(TarError::Gzip { offset, source }),
         (Err(e), None) => Err(e),
-        (Ok(()), _) => builder.finish(),
+        (Ok(()), _) => {
+            let manifest = builder.finish()?;
+            Ok(TarManifest {
+                unpacked: std::sync::Arc::new(inflated.unwrap_or_default()),
+                ..manifest
+            })
+        }
     }
 }
 
@@ -53,8 +66,10 @@ fn header_allowance(limits: &TarLimits) -> u64 {
 }
 
 /// Accumulates the manifest while entries stream by.
-struct Builder {
+struct Builder<'a> {
     limits: TarLimits,
+    /// The whole unpacked stream, when it was inflated at once.
+    whole: Option<&'a [u8]>,
     budget: Budget,
     manifest: TarManifest,
     count: usize,
@@ -64,10 +79,11 @@ struct Builder {
     package_json: Option<Vec<u8>>,
 }
 
-impl Builder {
-    fn new(limits: TarLimits, budget: Budget) -> Self {
+impl<'a> Builder<'a> {
+    fn new(limits: TarLimits, budget: Budget, whole: Option<&'a [u8]>) -> Self {
         Self {
             limits,
+            whole,
             budget,
             manifest: TarManifest::default(),
             count: 0,
@@ -161,12 +177,14 @@ impl Builder {
         };
         let keep = path == "package.json";
         let index = self.count - 1;
-        let (file, bytes) = self
-            .hash_body(entry, keep)
-            .map_err(|source| TarError::Tar {
-                entry: index,
-                source,
-            })?;
+        let body = match self.whole {
+            Some(whole) => self.locate_body(whole, entry, keep),
+            None => self.hash_body(entry, keep),
+        };
+        let (file, bytes) = body.map_err(|source| TarError::Tar {
+            entry: index,
+            source,
+        })?;
         if file.size != entry.size() {
             let msg = format!(
                 "entry body is {} bytes, header says {}",
@@ -202,6 +220,39 @@ impl Builder {
         (!self.saw_npmignore.contains(&renamed)).then_some(renamed)
     }
 
+    /// Where an entry's body lies in the unpacked stream; with its bytes when asked, and its
+    /// bin fix-up when one could apply. tar-rs then skips the body (reading it past).
+    fn locate_body<R: Read>(
+        &self,
+        unpacked: &[u8],
+        entry: &tar::Entry<'_, R>,
+        keep: bool,
+    ) -> io::Result<(ManifestEntry, Option<Vec<u8>>)> {
+        let size = entry.size();
+        let start = usize::try_from(entry.raw_file_position()).unwrap_or(usize::MAX);
+        let body = usize::try_from(size)
+            .ok()
+            .and_then(|len| Some(start..start.checked_add(len)?))
+            .filter(|range| range.end <= unpacked.len());
+        let Some(range) = body else {
+            let msg = format!("entry body of {size} bytes runs past the end of the archive");
+            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, msg));
+        };
+        let bytes = &unpacked[range.clone()];
+        let small = size <= self.limits.max_buffered_file;
+        let head = &bytes[..bytes.len().min(2048)];
+        let fixed = (small && is_windows_hashbang(head))
+            .then(|| fix_bin_bytes(bytes))
+            .flatten()
+            .map(|f| (f.len() as u64, FileDigest::of(&f)));
+        let file = ManifestEntry {
+            size,
+            content: EntryContent::At(range),
+            fixed_bin: fixed,
+        };
+        Ok((file, (small && keep).then(|| bytes.to_vec())))
+    }
+
     /// Hashes an entry body; keeps the bytes when asked or when a bin fix-up could apply.
     fn hash_body<R: Read>(
         &self,
@@ -219,7 +270,7 @@ impl Builder {
             let fixed = fix_bin_bytes(&all).map(|f| (f.len() as u64, FileDigest::of(&f)));
             let file = ManifestEntry {
                 size: all.len() as u64,
-                digest,
+                content: EntryContent::Digest(digest),
                 fixed_bin: fixed,
             };
             return Ok((file, Some(all)));
@@ -228,7 +279,7 @@ impl Builder {
         Ok((
             ManifestEntry {
                 size,
-                digest,
+                content: EntryContent::Digest(digest),
                 fixed_bin: None,
             },
             None,

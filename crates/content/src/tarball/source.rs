@@ -1,7 +1,6 @@
 //! The decompressed side of a tarball: gzip when it starts with the gzip magic, plain tar
 //! otherwise, with gzip failures recorded so they can be told apart from tar ones.
 
-use super::inflate::inflate_whole;
 use flate2::read::MultiGzDecoder;
 use std::cell::Cell;
 use std::io::{self, Read};
@@ -32,16 +31,17 @@ pub(super) struct Source<'a> {
     total: usize,
     gzip: Option<MultiGzDecoder<&'a [u8]>>,
     plain: &'a [u8],
-    /// The whole stream, when it could be inflated at once ([`inflate_whole`]).
-    inflated: Option<io::Cursor<Vec<u8>>>,
+    /// The rest of the whole stream, when it was inflated at once
+    /// ([`inflate_whole`](super::inflate::inflate_whole)).
+    inflated: Option<&'a [u8]>,
     failure: Option<(u64, io::ErrorKind, String)>,
     budget: Budget,
 }
 
 impl<'a> Source<'a> {
-    /// node-tar sniffs the gzip magic and accepts plain tar too; so does this.
-    pub(super) fn new(bytes: &'a [u8], budget: Budget) -> Self {
-        let inflated = inflate_whole(bytes).map(io::Cursor::new);
+    /// node-tar sniffs the gzip magic and accepts plain tar too; so does this. `inflated`: the
+    /// whole unpacked stream of `bytes`, when it was inflated at once.
+    pub(super) fn new(bytes: &'a [u8], inflated: Option<&'a [u8]>, budget: Budget) -> Self {
         let gzip = (inflated.is_none() && bytes.starts_with(&[0x1f, 0x8b]))
             .then(|| MultiGzDecoder::new(bytes));
         Self {
