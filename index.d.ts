@@ -141,7 +141,7 @@ export interface FetchOptions {
   lockfile?: string
   /** Registry URL for unscoped packages (overrides `.npmrc`). */
   registry?: string
-  /** At most this many registry requests at once (default 32). */
+  /** At most this many registry requests at once (default 16). */
   concurrency?: number
   /** Timeout of one registry request in milliseconds (default 30000). */
   timeout?: number
@@ -646,7 +646,7 @@ export interface VerifyTreeOptions {
   offline?: string
   /** Dependency types to leave out, like `npm --omit`. */
   omit?: Array<'dev' | 'optional' | 'peer'>
-  /** At most this many registry requests at once (default 32). */
+  /** At most this many registry requests at once (default 16). */
   concurrency?: number
   /** Timeout of one registry request in milliseconds (default 30000). */
   timeout?: number

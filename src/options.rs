@@ -30,7 +30,7 @@ pub struct VerifyTreeOptions {
     /// Dependency types to leave out, like `npm --omit`.
     #[napi(ts_type = "Array<'dev' | 'optional' | 'peer'>")]
     pub omit: Option<Vec<String>>,
-    /// At most this many registry requests at once (default 32).
+    /// At most this many registry requests at once (default 16).
     pub concurrency: Option<u32>,
     /// Timeout of one registry request in milliseconds (default 30000).
     pub timeout: Option<u32>,
@@ -151,7 +151,7 @@ pub struct FetchOptions {
     pub lockfile: Option<String>,
     /// Registry URL for unscoped packages (overrides `.npmrc`).
     pub registry: Option<String>,
-    /// At most this many registry requests at once (default 32).
+    /// At most this many registry requests at once (default 16).
     pub concurrency: Option<u32>,
     /// Timeout of one registry request in milliseconds (default 30000).
     pub timeout: Option<u32>,

@@ -13,7 +13,7 @@ pub struct EvidenceArgs {
     #[arg(long, value_name = "URL")]
     pub registry: Option<String>,
     /// At most this many registry requests at once.
-    #[arg(long, value_name = "N", default_value_t = 32)]
+    #[arg(long, value_name = "N", default_value_t = sigverify_core::config::DEFAULT_CONCURRENCY)]
     pub concurrency: usize,
     /// Timeout of one registry request, in milliseconds.
     #[arg(long, value_name = "MS", default_value_t = 30_000)]

@@ -6,5 +6,5 @@ mod options;
 
 pub use options::{
     refreshed_trusted_root, CacheSettings, HttpOptions, PolicyChoice, ProvenanceOptions,
-    VerifyOptions,
+    VerifyOptions, DEFAULT_CONCURRENCY,
 };
