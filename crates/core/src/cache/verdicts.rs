@@ -111,7 +111,6 @@ pub(crate) fn history_digest(facts: &PackumentFacts) -> String {
 /// time in RFC 3339), sorted, joined by newlines. The lines are written into one buffer and
 /// hashed in order, not built one string each (a cold run digests ~90,000 versions).
 fn compute_history_digest(facts: &PackumentFacts) -> String {
-    use std::fmt::Write;
     let mut text = String::new();
     let mut lines = Vec::with_capacity(facts.versions.len());
     for (version, v) in &facts.versions {
@@ -121,7 +120,8 @@ fn compute_history_digest(facts: &PackumentFacts) -> String {
         if let Some(published) = facts.published.get(version) {
             text.push_str(&published.to_rfc3339());
         }
-        let _ = write!(text, "\0{}", v.provenance_predicate.is_some());
+        let provenance = v.provenance_predicate.is_some();
+        text.push_str(if provenance { "\0true" } else { "\0false" });
         lines.push(start..text.len());
     }
     lines.sort_unstable_by(|a, b| text[a.clone()].cmp(&text[b.clone()]));
