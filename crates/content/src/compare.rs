@@ -227,7 +227,7 @@ fn matches(job: &Job<'_>, manifest: &TarManifest) -> std::io::Result<bool> {
         // Bytes kept: compared as they are; when they differ (or the range is not in the
         // manifest, which the reader never makes), only a bin's fixed-up form can still match.
         EntryContent::At(_) => match manifest.bytes(job.expected) {
-            Some(expected) if file_equals(path, expected)? => return Ok(true),
+            Some(expected) if file_equals(path, expected, job.disk.kind)? => return Ok(true),
             _ => None,
         },
     };
@@ -239,24 +239,30 @@ fn matches(job: &Job<'_>, manifest: &TarManifest) -> std::io::Result<bool> {
 }
 
 /// Whether the file's bytes are exactly `expected`, read in bounded chunks (stops at the first
-/// difference; a file longer or shorter than `expected` differs).
-fn file_equals(path: &Path, expected: &[u8]) -> std::io::Result<bool> {
+/// difference). `walked` is what the walk found at the path: a file of another size differs
+/// without a read, and the read stops after `expected.len()` bytes instead of reading once
+/// more to see the end (a file that grew since the walk has a newer change time, so no later
+/// run reuses this comparison through the content index).
+fn file_equals(path: &Path, expected: &[u8], walked: DiskKind) -> std::io::Result<bool> {
+    if walked != DiskKind::File(expected.len() as u64) {
+        return Ok(false);
+    }
     let mut file = std::fs::File::open(path)?;
     with_chunk_buffer(|buf| {
         let mut rest = expected;
-        loop {
-            let n = match std::io::Read::read(&mut file, buf) {
+        while !rest.is_empty() {
+            let want = rest.len().min(buf.len());
+            let n = match std::io::Read::read(&mut file, &mut buf[..want]) {
                 Ok(n) => n,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                 Err(e) => return Err(e),
             };
-            if n == 0 {
-                return Ok(rest.is_empty());
-            }
-            if n > rest.len() || buf[..n] != rest[..n] {
+            // Shorter than the walk found it, or different.
+            if n == 0 || buf[..n] != rest[..n] {
                 return Ok(false);
             }
             rest = &rest[n..];
         }
+        Ok(true)
     })
 }
