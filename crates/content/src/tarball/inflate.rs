@@ -64,8 +64,8 @@ impl Decompressor {
         let (mut used_in, mut used_out) = (0usize, 0usize);
         // SAFETY: the input is a live slice; the output is `room`, the vector's allocated and
         // unused capacity, which libdeflate fills front to back, never past its length, and
-        // reads only where it has already written (back-references); the decompressor is this value's own and not shared (`&mut self`), and the
-        // two counters are live locals.
+        // reads only where it has already written (back-references); the decompressor is this
+        // value's own and not shared (`&mut self`), and the two counters are live locals.
         let result = unsafe {
             libdeflate_gzip_decompress_ex(
                 self.0.as_ptr(),
