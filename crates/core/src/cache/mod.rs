@@ -244,13 +244,38 @@ impl EvidenceCache {
     /// A preloaded entry's facts (`None` when it does not decode: a miss).
     pub fn decode(&self, entry: Entry) -> Option<CachedFacts> {
         let body: CachedBody = serde_json::from_slice(&entry.body).ok()?;
+        Some(self.cached_facts(body, &entry))
+    }
+
+    /// The facts of only the `wanted` versions of an authenticated entry with its history
+    /// digest, for reusing its verdicts without reading the hundreds of other versions an
+    /// entry keeps for their history (most of a warm run's decoding). `None` when the entry is
+    /// not authenticated, keeps no digest or does not decode: read it whole then.
+    pub fn decode_wanted(&self, entry: &Entry, wanted: &BTreeSet<String>) -> Option<CachedFacts> {
+        if !entry.authenticated {
+            return None;
+        }
+        let text = std::str::from_utf8(&entry.body).ok()?;
+        let body: CachedBodyText<'_> = serde_json::from_str(text).ok()?;
+        let facts = PackumentFacts::read_wanted(body.facts.get(), wanted).ok()?;
+        let body = CachedBody {
+            fresh_for_secs: body.fresh_for_secs,
+            complete: body.complete,
+            verdicts: body.verdicts,
+            facts,
+            history: Some(body.history?),
+        };
+        Some(self.cached_facts(body, entry))
+    }
+
+    fn cached_facts(&self, body: CachedBody, entry: &Entry) -> CachedFacts {
         let fresh_for = body.fresh_for_secs.map(Duration::from_secs);
         let lifetime = self.lifetime(fresh_for);
         let age = Utc::now().signed_duration_since(entry.stored_at);
         let fresh = age.to_std().map(|a| a < lifetime).unwrap_or(false);
         let validators = Validators {
-            etag: entry.etag,
-            last_modified: entry.last_modified,
+            etag: entry.etag.clone(),
+            last_modified: entry.last_modified.clone(),
             fresh_for,
         };
         // Verdicts (and the history digest that keys them) are only believed from an entry
@@ -262,13 +287,13 @@ impl EvidenceCache {
         if let (true, Some(history)) = (entry.authenticated, body.history) {
             let _ = body.facts.history_digest.0.set(history);
         }
-        Some(CachedFacts {
+        CachedFacts {
             facts: body.facts,
             validators,
             fresh,
             complete: body.complete,
             verdicts,
-        })
+        }
     }
 
     /// How long an entry is used without asking the registry.
@@ -372,6 +397,21 @@ struct CachedBody {
     verdicts: BTreeMap<String, Verdict>,
     facts: PackumentFacts,
     /// The facts' release-history digest, kept so warm runs do not walk every version again.
+    #[serde(default)]
+    history: Option<String>,
+}
+
+/// [`CachedBody`] with the facts left as text (read for the wanted versions only).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CachedBodyText<'a> {
+    fresh_for_secs: Option<u64>,
+    #[serde(default)]
+    complete: BTreeSet<String>,
+    #[serde(default)]
+    verdicts: BTreeMap<String, Verdict>,
+    #[serde(borrow)]
+    facts: &'a serde_json::value::RawValue,
     #[serde(default)]
     history: Option<String>,
 }
@@ -488,6 +528,58 @@ mod tests {
         let cached = again.decode(found.remove("k2").unwrap()).unwrap();
         assert_eq!(cached.facts.versions["1.0.0"], facts.versions["1.0.0"]);
         assert_eq!(cached.facts.history_digest.0.get(), Some(&expected));
+    }
+
+    #[tokio::test]
+    async fn an_authenticated_entry_read_for_its_wanted_versions_reads_as_the_whole_entry() {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = CacheSettings {
+            spec: Some(dir.path().display().to_string()),
+            max_age: Some(Duration::from_secs(3600)),
+        };
+        let cache = EvidenceCache::open(&settings, false).await;
+        let facts = parse_packument(PACKUMENT).unwrap();
+        let keep: BTreeSet<String> = ["1.0.0".to_string()].into();
+        let verdict: Verdict = serde_json::from_str(
+            r#"{"registrySignature":{"state":"passed"},"integrity":{"state":"passed"},
+                "attestations":{"state":"off"},"keyids":["k"],"provenance":null,"attestationsFound":[]}"#,
+        )
+        .unwrap();
+        let verdicts = BTreeMap::from([("v".to_string(), verdict)]);
+        let validators = Validators {
+            etag: Some("\"e\"".into()),
+            ..Validators::default()
+        };
+        let draft = cache.draft("k".into(), validators, keep.clone(), verdicts, true);
+        cache.store(&draft.unwrap(), &facts);
+        cache.flush().await;
+        let mut entry = cache.preload(&["k".to_string()]).await.remove("k").unwrap();
+        // Only an authenticated entry is read this way (its verdicts and digest count).
+        entry.authenticated = false;
+        assert!(cache.decode_wanted(&entry, &keep).is_none());
+        entry.authenticated = true;
+        let some = cache.decode_wanted(&entry, &keep).unwrap();
+        let whole = cache.decode(entry.clone()).unwrap();
+        assert_eq!(some.verdicts, whole.verdicts);
+        assert_eq!(some.verdicts.len(), 1);
+        assert_eq!((some.fresh, &some.complete), (whole.fresh, &whole.complete));
+        assert_eq!(some.validators.etag, whole.validators.etag);
+        assert_eq!(some.validators.fresh_for, whole.validators.fresh_for);
+        assert_eq!(some.facts.versions["1.0.0"], whole.facts.versions["1.0.0"]);
+        assert_eq!(
+            some.facts.published["1.0.0"],
+            whole.facts.published["1.0.0"]
+        );
+        assert!(!some.facts.versions.contains_key("2.0.0"));
+        let digest = some.facts.history_digest.0.get();
+        assert_eq!(digest, whole.facts.history_digest.0.get());
+        assert!(digest.is_some());
+        // Without a kept digest the verdicts could not be keyed from the wanted versions alone.
+        let text = String::from_utf8(entry.body.clone()).unwrap();
+        let without = text.replace(r#","history":""#, r#","historyGone":""#);
+        assert_ne!(without, text);
+        entry.body = without.into_bytes();
+        assert!(cache.decode_wanted(&entry, &keep).is_none());
     }
 
     #[test]

@@ -186,6 +186,105 @@ impl PackumentFacts {
     }
 }
 
+impl PackumentFacts {
+    /// The facts of only the `wanted` versions (their version facts and publish times) from a
+    /// cache entry's `facts` object; the other versions are skipped, not decoded. Each kept
+    /// version reads exactly as the whole entry reads it (the same value readers, and a later
+    /// duplicate key replaces an earlier one, as in a map), so what verdict keys and verdicts
+    /// read of a wanted version is the same. Unlike a whole read, a malformed value of a version
+    /// that is not wanted goes unnoticed (only its JSON syntax is checked): callers use this
+    /// only for entries authenticated under the cache secret, whose writer is this tool.
+    pub(crate) fn read_wanted(
+        text: &str,
+        wanted: &BTreeSet<String>,
+    ) -> serde_json::Result<PackumentFacts> {
+        let wire: WantedFacts<'_> = serde_json::from_str(text)?;
+        let mut versions = HashMap::with_capacity(wanted.len());
+        for (version, raw) in raw_entries(wire.versions.get(), wanted)? {
+            versions.insert(version, Arc::new(shared_versions::read_one(raw)?));
+        }
+        let mut published = HashMap::with_capacity(wanted.len());
+        for (version, raw) in raw_entries(wire.published.get(), wanted)? {
+            published.insert(version, unix_nanos::read_one(raw)?);
+        }
+        Ok(PackumentFacts {
+            name: wire.name,
+            versions,
+            published,
+            maintainers: wire.maintainers,
+            history_digest: HistoryMemo::default(),
+        })
+    }
+}
+
+/// A cache entry's `facts` with the two per-version maps left as text (the fields and their
+/// presence rules are [`PackumentFacts`]').
+#[derive(Deserialize)]
+struct WantedFacts<'a> {
+    name: Option<String>,
+    #[serde(borrow)]
+    versions: &'a serde_json::value::RawValue,
+    #[serde(borrow)]
+    published: &'a serde_json::value::RawValue,
+    #[serde(default)]
+    maintainers: Option<usize>,
+}
+
+/// The entries of the JSON object `text` whose (unescaped) key is in `wanted`, in document
+/// order, values as raw text.
+fn raw_entries<'a>(
+    text: &'a str,
+    wanted: &BTreeSet<String>,
+) -> serde_json::Result<Vec<(String, &'a serde_json::value::RawValue)>> {
+    use serde::de::{Deserializer as _, MapAccess, Visitor};
+    use std::borrow::Cow;
+
+    struct Key<'a>(Cow<'a, str>);
+
+    impl<'de> Deserialize<'de> for Key<'de> {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct KeyVisitor;
+            impl<'de> Visitor<'de> for KeyVisitor {
+                type Value = Key<'de>;
+                fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                    f.write_str("a version")
+                }
+                fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Key<'de>, E> {
+                    Ok(Key(Cow::Borrowed(v)))
+                }
+                fn visit_str<E>(self, v: &str) -> Result<Key<'de>, E> {
+                    Ok(Key(Cow::Owned(v.to_owned())))
+                }
+            }
+            d.deserialize_str(KeyVisitor)
+        }
+    }
+
+    struct Entries<'w>(&'w BTreeSet<String>);
+
+    impl<'de> Visitor<'de> for Entries<'_> {
+        type Value = Vec<(String, &'de serde_json::value::RawValue)>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a map of versions")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut found = Vec::new();
+            while let Some(Key(version)) = map.next_key::<Key<'de>>()? {
+                let raw: &'de serde_json::value::RawValue = map.next_value()?;
+                if self.0.contains(version.as_ref()) {
+                    found.push((version.into_owned(), raw));
+                }
+            }
+            Ok(found)
+        }
+    }
+
+    let mut de = serde_json::Deserializer::from_str(text);
+    let found = (&mut de).deserialize_map(Entries(wanted))?;
+    de.end()?;
+    Ok(found)
+}
+
 /// Hands out one shared value per distinct history-only [`VersionFacts`] (in practice: none, or
 /// one provenance predicate), so the hundreds of versions of a packument kept only for their
 /// history cost a pointer each; other facts get a value of their own.
@@ -252,11 +351,20 @@ mod shared_versions {
                     "{}" => Arc::clone(
                         empty.get_or_insert_with(|| shared.share(VersionFacts::default())),
                     ),
-                    text => shared.share(serde_json::from_str(text).map_err(A::Error::custom)?),
+                    _ => shared.share(read_one(raw).map_err(A::Error::custom)?),
                 };
                 versions.insert(version, facts);
             }
             Ok(versions)
+        }
+    }
+
+    /// One version's facts from its raw value in an entry (`{}`: a version kept only for its
+    /// history, without provenance).
+    pub(super) fn read_one(raw: &RawValue) -> serde_json::Result<VersionFacts> {
+        match raw.get() {
+            "{}" => Ok(VersionFacts::default()),
+            text => serde_json::from_str(text),
         }
     }
 }
@@ -319,6 +427,11 @@ mod unix_nanos {
             }
             Ok(times)
         }
+    }
+
+    /// One publish time from its raw value in an entry.
+    pub(super) fn read_one(raw: &serde_json::value::RawValue) -> serde_json::Result<DateTime<Utc>> {
+        serde_json::from_str::<Time>(raw.get()).map(|Time(t)| t)
     }
 
     struct TimeVisitor;
@@ -392,6 +505,46 @@ mod tests {
         let again: PackumentFacts =
             serde_json::from_str(&serde_json::to_string(&facts).unwrap()).unwrap();
         assert_eq!(again, facts);
+    }
+
+    #[test]
+    fn the_wanted_versions_read_alone_are_what_the_whole_entry_says_of_them() {
+        // Escaped keys, a duplicate key (the later one counts, in both maps), a time as text
+        // and as nanoseconds, `{}` and `{ }`.
+        let entry = r#"{"name":"a","maintainers":2,
+            "versions":{"1.0.0":{"integrity":"sha512-old"},"\u0031.1.0":{},"2.0.0":{ },
+                "1.0.0":{"integrity":"sha512-x","provenance_predicate":"p"},"3.0.0":{}},
+            "published":{"1.0.0":"2024-01-01T00:00:00Z","1.1.0":1709296496123456789,
+                "1.0.0":1709296496000000000,"3.0.0":"2025-01-01T00:00:00Z"}}"#;
+        let whole: PackumentFacts = serde_json::from_str(entry).unwrap();
+        let wanted: BTreeSet<String> = ["1.0.0", "1.1.0", "2.0.0", "9.9.9"]
+            .map(String::from)
+            .into();
+        let some = PackumentFacts::read_wanted(entry, &wanted).unwrap();
+        assert_eq!(
+            (&some.name, some.maintainers),
+            (&whole.name, whole.maintainers)
+        );
+        for version in ["1.0.0", "1.1.0", "2.0.0"] {
+            assert_eq!(some.versions[version], whole.versions[version], "{version}");
+            assert_eq!(some.published.get(version), whole.published.get(version));
+        }
+        assert_eq!(
+            some.versions["1.0.0"].integrity.as_deref(),
+            Some("sha512-x")
+        );
+        assert_eq!(some.published["1.0.0"].timestamp(), 1709296496);
+        // Only the wanted versions are read; a wanted version the entry lacks is absent.
+        assert_eq!(some.versions.len(), 3);
+        assert_eq!(some.published.len(), 2);
+        // A malformed value of a wanted version is an error, as in a whole read.
+        let bad = entry.replace(r#""2.0.0":{ }"#, r#""2.0.0":{"integrity":7}"#);
+        assert!(serde_json::from_str::<PackumentFacts>(&bad).is_err());
+        assert!(PackumentFacts::read_wanted(&bad, &wanted).is_err());
+        let bad_time = entry.replace(r#""1.1.0":1709296496123456789"#, r#""1.1.0":"soon""#);
+        assert!(PackumentFacts::read_wanted(&bad_time, &wanted).is_err());
+        // A missing map is an error, as in a whole read.
+        assert!(PackumentFacts::read_wanted(r#"{"versions":{}}"#, &wanted).is_err());
     }
 
     #[test]

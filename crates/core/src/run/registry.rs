@@ -3,7 +3,7 @@
 //! the CPU pool; then its attestations. Verdicts kept in the (authenticated) cache are reused
 //! when everything they depend on is unchanged.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -12,7 +12,7 @@ use tokio::sync::Semaphore;
 use url::Url;
 
 use crate::cache::facts::{Facts, FactsSource};
-use crate::cache::verdicts::{history_digest, verdict_key};
+use crate::cache::verdicts::{history_digest, verdict_key, Verdict};
 use crate::cache::EvidenceCache;
 use crate::check::attestations::attest;
 use crate::check::internal::InternalTrust;
@@ -145,7 +145,13 @@ impl GroupWork {
     /// Obtains the packument once, reuses the cached verdicts that still apply, and judges (and
     /// attests) the rest, caching their verdicts.
     async fn run(self, group: Vec<RegistryCheck>, cached: Option<Entry>) -> Vec<PackageResult> {
-        let cached = cached.and_then(|entry| self.shared.cache.decode(entry));
+        let (group, cached) = match cached {
+            Some(entry) => match self.reuse_verdicts(group, &entry) {
+                Ok(results) => return results,
+                Err(group) => (group, self.shared.cache.decode(entry)),
+            },
+            None => (group, None),
+        };
         let source = FactsSource {
             full: self.full,
             history: self.shared.history,
@@ -208,6 +214,38 @@ impl GroupWork {
             result.packument = facts.clone().filter(|_| self.shared.signals);
         }
         results
+    }
+
+    /// The whole group's results from a fresh cache entry whose verdicts hold for exactly this
+    /// evidence, reading only the group's versions of the entry (a warm run's common case; the
+    /// full path would read the same facts of those versions, find the same verdicts and leave
+    /// the entry as it is). Only when nothing else reads the packument: with a signal on, or a
+    /// check without a kept verdict, the group is handed back for the full path.
+    fn reuse_verdicts(
+        &self,
+        group: Vec<RegistryCheck>,
+        entry: &Entry,
+    ) -> Result<Vec<PackageResult>, Vec<RegistryCheck>> {
+        if self.shared.signals || self.shared.history != 0 {
+            return Err(group);
+        }
+        let wanted: BTreeSet<String> = group.iter().map(|c| c.result.version.clone()).collect();
+        let cached = self.shared.cache.decode_wanted(entry, &wanted);
+        let Some(cached) = cached.filter(|c| c.fresh && c.covers(&wanted)) else {
+            return Err(group);
+        };
+        let keys = self.verdict_keys(&cached.facts, &group);
+        let found: Option<Vec<Verdict>> = keys
+            .iter()
+            .map(|key| cached.verdicts.get(key.as_ref()?).cloned())
+            .collect();
+        let Some(verdicts) = found else {
+            return Err(group);
+        };
+        let results = group.into_iter().zip(verdicts);
+        Ok(results
+            .map(|(check, verdict)| verdict.apply(check.result, &cached.facts))
+            .collect())
     }
 
     /// One verdict key per check (all `None` when verdicts are not cached or cannot apply).
