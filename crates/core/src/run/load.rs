@@ -34,10 +34,30 @@ impl Loaded {
         root: &Path,
         manager: Manager,
     ) -> Result<Loaded, VerifyError> {
-        let config = match &options.npm_config {
-            Some(given) => given.clone(),
-            None => project_config(options, root, manager)?,
-        };
+        Loaded::load_with(options, root, Loaded::config(options, root, manager)?)
+    }
+
+    /// The npm configuration of a project rooted at `root` (the given one, else `.npmrc` with
+    /// the manager's own registry settings over it): the first part of [`Loaded::load`], for a
+    /// run that plans its packages before the rest loads.
+    pub fn config(
+        options: &VerifyOptions,
+        root: &Path,
+        manager: Manager,
+    ) -> Result<NpmConfig, VerifyError> {
+        match &options.npm_config {
+            Some(given) => Ok(given.clone()),
+            None => project_config(options, root, manager),
+        }
+    }
+
+    /// The rest of [`Loaded::load`] with the project's configuration: the evidence source (the
+    /// HTTP client and its TLS roots), the policy and the trust material.
+    pub fn load_with(
+        options: &VerifyOptions,
+        root: &Path,
+        config: NpmConfig,
+    ) -> Result<Loaded, VerifyError> {
         let evidence = make_evidence(options, &config)?;
         let policy = AppliedPolicy::load(
             root,

@@ -47,10 +47,11 @@ pub async fn verify_tree(options: &VerifyOptions) -> Result<Report, VerifyError>
     // for folders the lockfile does not account for while the rest loads.
     let cache = open_cache(options, &tree).await;
     let on_disk = start_inventory(&tree, options);
-    let loaded = Loaded::load(options, &tree.root, tree.manager)?;
-    let (mut results, checks) = plan(&tree, &loaded.config, &options.omit)?;
+    let config = Loaded::config(options, &tree.root, tree.manager)?;
+    let (mut results, checks) = plan(&tree, &config, &options.omit)?;
     // The content index, for the integrities the lockfile pins, and the snapshots of the
-    // folders it keeps outcomes for: prepared while the keys load and the registry checks run.
+    // folders it keeps outcomes for: prepared while the rest loads (the HTTP client's TLS
+    // roots, the policy), the keys load and the registry checks run.
     let installed = installed_locations(&tree);
     let pinned = pinned_by_lockfile(&results, &checks);
     let mut prepared = compares_contents(options, &tree).then(|| {
@@ -61,6 +62,7 @@ pub async fn verify_tree(options: &VerifyOptions) -> Result<Report, VerifyError>
             .collect();
         prepare(cache.clone(), tree.root.clone(), wanted, options.rehash)
     });
+    let loaded = Loaded::load_with(options, &tree.root, config)?;
     phases.end("load");
     // 2. The registries' keys, and the cache (verdicts only when nothing depends on the time).
     let registries = checks.iter().map(|c| &c.registry);
