@@ -252,19 +252,14 @@ impl EvidenceCache {
     /// entry keeps for their history (most of a warm run's decoding). `None` when the entry is
     /// not authenticated, keeps no digest or does not decode: read it whole then.
     pub fn decode_wanted(&self, entry: &Entry, wanted: &BTreeSet<String>) -> Option<CachedFacts> {
+        use serde::de::DeserializeSeed;
         if !entry.authenticated {
             return None;
         }
-        let text = std::str::from_utf8(&entry.body).ok()?;
-        let body: CachedBodyText<'_> = serde_json::from_str(text).ok()?;
-        let facts = PackumentFacts::read_wanted(body.facts.get(), wanted).ok()?;
-        let body = CachedBody {
-            fresh_for_secs: body.fresh_for_secs,
-            complete: body.complete,
-            verdicts: body.verdicts,
-            facts,
-            history: Some(body.history?),
-        };
+        let mut de = serde_json::Deserializer::from_slice(&entry.body);
+        let body = WantedBody(wanted).deserialize(&mut de).ok()?;
+        de.end().ok()?;
+        body.history.as_ref()?;
         Some(self.cached_facts(body, entry))
     }
 
@@ -401,19 +396,54 @@ struct CachedBody {
     history: Option<String>,
 }
 
-/// [`CachedBody`] with the facts left as text (read for the wanted versions only).
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct CachedBodyText<'a> {
-    fresh_for_secs: Option<u64>,
-    #[serde(default)]
-    complete: BTreeSet<String>,
-    #[serde(default)]
-    verdicts: BTreeMap<String, Verdict>,
-    #[serde(borrow)]
-    facts: &'a serde_json::value::RawValue,
-    #[serde(default)]
-    history: Option<String>,
+/// Reads a [`CachedBody`] in one pass with only the wanted versions' facts
+/// ([`PackumentFacts::wanted_reader`]); its fields as the derived reader takes them (`facts`
+/// required, the others may be missing, unknown ones ignored, a field given twice an error).
+struct WantedBody<'w>(&'w BTreeSet<String>);
+
+impl<'de> serde::de::DeserializeSeed<'de> for WantedBody<'_> {
+    type Value = CachedBody;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<CachedBody, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for WantedBody<'_> {
+    type Value = CachedBody;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a cache entry")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<CachedBody, A::Error> {
+        use crate::model::facts::wanted::{once, Key};
+        let (mut fresh_for_secs, mut complete, mut verdicts) = (None, None, None);
+        let (mut facts, mut history) = (None, None);
+        while let Some(Key(field)) = map.next_key::<Key<'de>>()? {
+            match field.as_ref() {
+                "freshForSecs" => once(&mut fresh_for_secs, "freshForSecs", map.next_value()?)?,
+                "complete" => once(&mut complete, "complete", map.next_value()?)?,
+                "verdicts" => once(&mut verdicts, "verdicts", map.next_value()?)?,
+                "history" => once(&mut history, "history", map.next_value()?)?,
+                "facts" => {
+                    let value = map.next_value_seed(PackumentFacts::wanted_reader(self.0))?;
+                    once(&mut facts, "facts", value)?
+                }
+                _ => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        let missing = || <A::Error as serde::de::Error>::missing_field("facts");
+        Ok(CachedBody {
+            fresh_for_secs: fresh_for_secs.flatten(),
+            complete: complete.unwrap_or_default(),
+            verdicts: verdicts.unwrap_or_default(),
+            facts: facts.ok_or_else(missing)?,
+            history: history.flatten(),
+        })
+    }
 }
 
 /// [`CachedBody`] borrowed, for writing.
@@ -574,6 +604,21 @@ mod tests {
         let digest = some.facts.history_digest.0.get();
         assert_eq!(digest, whole.facts.history_digest.0.get());
         assert!(digest.is_some());
+        // Unknown fields are ignored and a field given twice is refused, as a whole read does.
+        let text = String::from_utf8(entry.body.clone()).unwrap();
+        for (change, reads) in [
+            (r#"{"later":[1,{"x":2}],"#, true),
+            (r#"{"history":"x","#, false),
+        ] {
+            let mut changed = entry.clone();
+            changed.body = text.replacen('{', change, 1).into_bytes();
+            assert_eq!(cache.decode(changed.clone()).is_some(), reads, "{change}");
+            assert_eq!(
+                cache.decode_wanted(&changed, &keep).is_some(),
+                reads,
+                "{change}"
+            );
+        }
         // Without a kept digest the verdicts could not be keyed from the wanted versions alone.
         let text = String::from_utf8(entry.body.clone()).unwrap();
         let without = text.replace(r#","history":""#, r#","historyGone":""#);

@@ -187,67 +187,55 @@ impl PackumentFacts {
 }
 
 impl PackumentFacts {
-    /// The facts of only the `wanted` versions (their version facts and publish times) from a
-    /// cache entry's `facts` object; the other versions are skipped, not decoded. Each kept
-    /// version reads exactly as the whole entry reads it (the same value readers, and a later
-    /// duplicate key replaces an earlier one, as in a map), so what verdict keys and verdicts
-    /// read of a wanted version is the same. Unlike a whole read, a malformed value of a version
-    /// that is not wanted goes unnoticed (only its JSON syntax is checked): callers use this
-    /// only for entries authenticated under the cache secret, whose writer is this tool.
+    /// Reads a cache entry's `facts` object keeping only the `wanted` versions (their version
+    /// facts and publish times), in the same pass: the other versions are skipped, not decoded.
+    /// Each kept version reads exactly as a whole read gives it (the same value readers; a
+    /// later duplicate key replaces an earlier one, as in a map; the same fields required), so
+    /// what verdict keys and verdicts read of a wanted version is the same. Unlike a whole read,
+    /// a malformed value of a version that is not wanted goes unnoticed (only its JSON syntax
+    /// is checked): callers use this only for entries authenticated under the cache secret,
+    /// whose writer is this tool.
+    pub(crate) fn wanted_reader(wanted: &BTreeSet<String>) -> wanted::FactsSeed<'_> {
+        wanted::FactsSeed(wanted)
+    }
+
+    /// [`PackumentFacts::wanted_reader`] over a JSON text.
+    #[cfg(test)]
     pub(crate) fn read_wanted(
         text: &str,
         wanted: &BTreeSet<String>,
     ) -> serde_json::Result<PackumentFacts> {
-        let wire: WantedFacts<'_> = serde_json::from_str(text)?;
-        let mut versions = HashMap::with_capacity(wanted.len());
-        for (version, raw) in raw_entries(wire.versions.get(), wanted)? {
-            versions.insert(version, Arc::new(shared_versions::read_one(raw)?));
-        }
-        let mut published = HashMap::with_capacity(wanted.len());
-        for (version, raw) in raw_entries(wire.published.get(), wanted)? {
-            published.insert(version, unix_nanos::read_one(raw)?);
-        }
-        Ok(PackumentFacts {
-            name: wire.name,
-            versions,
-            published,
-            maintainers: wire.maintainers,
-            history_digest: HistoryMemo::default(),
-        })
+        use serde::de::DeserializeSeed;
+        let mut de = serde_json::Deserializer::from_str(text);
+        let facts = PackumentFacts::wanted_reader(wanted).deserialize(&mut de)?;
+        de.end()?;
+        Ok(facts)
     }
 }
 
-/// A cache entry's `facts` with the two per-version maps left as text (the fields and their
-/// presence rules are [`PackumentFacts`]').
-#[derive(Deserialize)]
-struct WantedFacts<'a> {
-    name: Option<String>,
-    #[serde(borrow)]
-    versions: &'a serde_json::value::RawValue,
-    #[serde(borrow)]
-    published: &'a serde_json::value::RawValue,
-    #[serde(default)]
-    maintainers: Option<usize>,
-}
-
-/// The entries of the JSON object `text` whose (unescaped) key is in `wanted`, in document
-/// order, values as raw text.
-fn raw_entries<'a>(
-    text: &'a str,
-    wanted: &BTreeSet<String>,
-) -> serde_json::Result<Vec<(String, &'a serde_json::value::RawValue)>> {
-    use serde::de::{Deserializer as _, MapAccess, Visitor};
+/// Reading the wanted versions of a cache entry's facts in one pass.
+pub(crate) mod wanted {
     use std::borrow::Cow;
+    use std::collections::{BTreeSet, HashMap};
+    use std::fmt;
+    use std::sync::Arc;
 
-    struct Key<'a>(Cow<'a, str>);
+    use serde::de::{DeserializeSeed, Deserializer, Error as _, IgnoredAny, MapAccess, Visitor};
+    use serde::Deserialize;
+    use serde_json::value::RawValue;
+
+    use super::{shared_versions, unix_nanos, HistoryMemo, PackumentFacts};
+
+    /// A map key or field name, unescaped (borrowed when it holds no escape).
+    pub(crate) struct Key<'a>(pub(crate) Cow<'a, str>);
 
     impl<'de> Deserialize<'de> for Key<'de> {
-        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
             struct KeyVisitor;
             impl<'de> Visitor<'de> for KeyVisitor {
                 type Value = Key<'de>;
-                fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                    f.write_str("a version")
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("a string")
                 }
                 fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Key<'de>, E> {
                     Ok(Key(Cow::Borrowed(v)))
@@ -260,29 +248,109 @@ fn raw_entries<'a>(
         }
     }
 
-    struct Entries<'w>(&'w BTreeSet<String>);
+    /// Stores `value` in `slot`, or fails on a field given twice (as a derived reader does).
+    pub(crate) fn once<T, E: serde::de::Error>(
+        slot: &mut Option<T>,
+        field: &'static str,
+        value: T,
+    ) -> Result<(), E> {
+        match slot.replace(value) {
+            Some(_) => Err(E::duplicate_field(field)),
+            None => Ok(()),
+        }
+    }
 
-    impl<'de> Visitor<'de> for Entries<'_> {
-        type Value = Vec<(String, &'de serde_json::value::RawValue)>;
-        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+    /// The seed of [`PackumentFacts::wanted_reader`].
+    pub(crate) struct FactsSeed<'w>(pub(super) &'w BTreeSet<String>);
+
+    impl<'de> DeserializeSeed<'de> for FactsSeed<'_> {
+        type Value = PackumentFacts;
+
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<PackumentFacts, D::Error> {
+            d.deserialize_map(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for FactsSeed<'_> {
+        type Value = PackumentFacts;
+
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("packument facts")
+        }
+
+        /// The fields of [`PackumentFacts`] as its derived reader takes them: `name` and
+        /// `maintainers` may be missing or null, `versions` and `published` are required,
+        /// unknown fields are ignored, a field given twice is an error.
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<PackumentFacts, A::Error> {
+            let (mut name, mut maintainers) = (None, None);
+            let (mut versions, mut published) = (None, None);
+            while let Some(Key(field)) = map.next_key::<Key<'de>>()? {
+                match field.as_ref() {
+                    "name" => once(&mut name, "name", map.next_value::<Option<String>>()?)?,
+                    "maintainers" => {
+                        let value = map.next_value::<Option<usize>>()?;
+                        once(&mut maintainers, "maintainers", value)?
+                    }
+                    "versions" => {
+                        let value = map.next_value_seed(Entries(self.0, version_value))?;
+                        once(&mut versions, "versions", value)?
+                    }
+                    "published" => {
+                        let value = map.next_value_seed(Entries(self.0, unix_nanos::read_one))?;
+                        once(&mut published, "published", value)?
+                    }
+                    _ => {
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                }
+            }
+            Ok(PackumentFacts {
+                name: name.flatten(),
+                versions: versions.ok_or_else(|| A::Error::missing_field("versions"))?,
+                published: published.ok_or_else(|| A::Error::missing_field("published"))?,
+                maintainers: maintainers.flatten(),
+                history_digest: HistoryMemo::default(),
+            })
+        }
+    }
+
+    fn version_value(raw: &RawValue) -> serde_json::Result<Arc<super::VersionFacts>> {
+        shared_versions::read_one(raw).map(Arc::new)
+    }
+
+    /// A map of versions keeping the entries whose key is wanted, each value read by `read`
+    /// from its raw text; the others are skipped.
+    struct Entries<'w, T>(&'w BTreeSet<String>, fn(&RawValue) -> serde_json::Result<T>);
+
+    impl<'de, T> DeserializeSeed<'de> for Entries<'_, T> {
+        type Value = HashMap<String, T>;
+
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_map(self)
+        }
+    }
+
+    impl<'de, T> Visitor<'de> for Entries<'_, T> {
+        type Value = HashMap<String, T>;
+
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
             f.write_str("a map of versions")
         }
+
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-            let mut found = Vec::new();
+            let mut found = HashMap::with_capacity(self.0.len());
             while let Some(Key(version)) = map.next_key::<Key<'de>>()? {
-                let raw: &'de serde_json::value::RawValue = map.next_value()?;
-                if self.0.contains(version.as_ref()) {
-                    found.push((version.into_owned(), raw));
+                if !self.0.contains(version.as_ref()) {
+                    map.next_value::<IgnoredAny>()?;
+                    continue;
                 }
+                let raw: &'de RawValue = map.next_value()?;
+                let value = (self.1)(raw).map_err(A::Error::custom)?;
+                found.insert(version.into_owned(), value);
             }
             Ok(found)
         }
     }
-
-    let mut de = serde_json::Deserializer::from_str(text);
-    let found = (&mut de).deserialize_map(Entries(wanted))?;
-    de.end()?;
-    Ok(found)
 }
 
 /// Hands out one shared value per distinct history-only [`VersionFacts`] (in practice: none, or
