@@ -410,7 +410,7 @@ describe('installed contents', () => {
 })
 
 describe('the addon', () => {
-  it('allocates with jemalloc under the settings of the core (not the process malloc)', () => {
+  it('allocates with jemalloc under the addon settings of the core (not the process malloc, not the binary\'s)', () => {
     // jemalloc prints its options at exit with `stats_print`; the compiled-in settings come first.
     const { spawnSync } = require('node:child_process')
     const out = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(path.join(__dirname, '..', 'index.js'))})`], {
@@ -419,6 +419,7 @@ describe('the addon', () => {
     })
     assert.equal(out.status, 0, out.stderr)
     assert.match(out.stderr, /opt\.narenas: 1\n/)
+    // The addon's 100 ms (the binary keeps freed pages 1 s).
     assert.match(out.stderr, /opt\.dirty_decay_ms: 100\b/)
   })
 })

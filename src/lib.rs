@@ -21,6 +21,8 @@ use sigverify_core::{PackageSpec, VerifyError};
 static ALLOCATOR: sigverify_core::work::memory::Allocator =
     sigverify_core::work::memory::Allocator {};
 
+sigverify_core::jemalloc_settings!(sigverify_core::work::memory::ADDON_SETTINGS);
+
 pub use options::{FetchOptions, ProvenanceOptions, VerifyPackageOptions, VerifyTreeOptions};
 pub use package::PackageResult;
 pub use report::{FetchSummary, RegistryInfo, Report, Summary};

@@ -16,15 +16,28 @@ pub type Allocator = tikv_jemallocator::Jemalloc;
 #[cfg(target_env = "msvc")]
 pub type Allocator = std::alloc::System;
 
-/// jemalloc's settings, read when it starts (`_RJEM_MALLOC_CONF` in the environment still
-/// overrides them): one arena (two cores; fewer partly used pages than one per thread) and
-/// freed pages handed back to the system after ~100 ms instead of 10 s. A longer delay is
-/// faster still (1 s: ~15 ms less of a cold run) but the addon's cold peak RSS then exceeds
-/// 100 MB on the bench tree; per-thread arenas cost ~5 MB of peak for no measurable time.
-const JEMALLOC_SETTINGS: &[u8] = b"narenas:1,dirty_decay_ms:100\0";
+/// jemalloc's settings for the addon, read when it starts (`_RJEM_MALLOC_CONF` in the
+/// environment still overrides them): one arena (two cores; fewer partly used pages than one
+/// per thread) and freed pages handed back to the system after ~100 ms instead of 10 s. A
+/// longer delay is faster (1 s: ~20 ms less of a cold run) but the addon's cold peak RSS, with
+/// Node's own ~47 MB beside it, then exceeds 100 MB on the bench tree; per-thread arenas cost
+/// ~5 MB of peak for no measurable time.
+pub const ADDON_SETTINGS: &[u8] = b"narenas:1,dirty_decay_ms:100\0";
 
-/// jemalloc reads its settings from this C string (`const char *malloc_conf`, under the
-/// `_rjem_` prefix of tikv-jemalloc-sys): `Option<&u8>` has the layout of a nullable pointer.
-#[cfg(not(target_env = "msvc"))]
-#[export_name = "_rjem_malloc_conf"]
-pub static JEMALLOC_CONF: Option<&u8> = Some(&JEMALLOC_SETTINGS[0]);
+/// jemalloc's settings for the standalone binary, which has no Node heap beside it: freed
+/// pages are kept 1 s (bench tree cold, 10 interleaved runs: 385 -> 365 ms, 640 -> 615 ms of
+/// CPU, peak RSS 55 -> 68 MB).
+pub const BINARY_SETTINGS: &[u8] = b"narenas:1,dirty_decay_ms:1000\0";
+
+/// Declares the C string jemalloc reads its settings from (`const char *malloc_conf`, under the
+/// `_rjem_` prefix of tikv-jemalloc-sys), in the artifact that links the allocator: the binary
+/// and the addon each give theirs ([`BINARY_SETTINGS`], [`ADDON_SETTINGS`]). `Option<&u8>` has
+/// the layout of a nullable pointer; the settings end with a NUL.
+#[macro_export]
+macro_rules! jemalloc_settings {
+    ($settings:expr) => {
+        #[cfg(not(target_env = "msvc"))]
+        #[export_name = "_rjem_malloc_conf"]
+        pub static JEMALLOC_CONF: Option<&u8> = Some(&$settings[0]);
+    };
+}
