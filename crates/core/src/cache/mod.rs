@@ -467,14 +467,18 @@ mod tests {
             "attestations":{"url":"u1","provenance":{"predicateType":"p"}}}},
           "2.0.0":{"dist":{"integrity":"sha512-two","signatures":[{"keyid":"k","sig":"s2"}]}}}}"#;
 
+    /// A disk cache in `dir` whose entries stay fresh for an hour.
+    fn hour_long(dir: &tempfile::TempDir) -> CacheSettings {
+        CacheSettings {
+            spec: Some(dir.path().display().to_string()),
+            max_age: Some(Duration::from_secs(3600)),
+        }
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn entries_queued_past_a_batch_are_all_written_by_flush() {
         let dir = tempfile::tempdir().unwrap();
-        let settings = CacheSettings {
-            spec: Some(dir.path().display().to_string()),
-            max_age: Some(Duration::from_secs(3600)),
-        };
-        let cache = EvidenceCache::open(&settings, false).await;
+        let cache = EvidenceCache::open(&hour_long(&dir), false).await;
         // Two full background batches and a remainder that only flush writes.
         let keys: Vec<String> = (0..2 * WRITE_BATCH + 7).map(|i| format!("k{i}")).collect();
         for key in &keys {
@@ -489,11 +493,7 @@ mod tests {
     #[tokio::test]
     async fn entries_keep_the_wanted_versions_whole_and_only_the_history_of_the_others() {
         let dir = tempfile::tempdir().unwrap();
-        let settings = CacheSettings {
-            spec: Some(dir.path().display().to_string()),
-            max_age: Some(Duration::from_secs(3600)),
-        };
-        let cache = EvidenceCache::open(&settings, false).await;
+        let cache = EvidenceCache::open(&hour_long(&dir), false).await;
         let facts = parse_packument(PACKUMENT).unwrap();
         let keep: BTreeSet<String> = ["1.0.0".to_string()].into();
         let draft = cache
@@ -526,10 +526,7 @@ mod tests {
     #[tokio::test]
     async fn a_project_pack_holds_the_entries_and_their_history_digest_in_one_file() {
         let dir = tempfile::tempdir().unwrap();
-        let settings = CacheSettings {
-            spec: Some(dir.path().display().to_string()),
-            max_age: Some(Duration::from_secs(3600)),
-        };
+        let settings = hour_long(&dir);
         let scope = "tree\0/project\0/project/package-lock.json";
         let cache = EvidenceCache::open(&settings, false)
             .await
@@ -563,11 +560,7 @@ mod tests {
     #[tokio::test]
     async fn an_authenticated_entry_read_for_its_wanted_versions_reads_as_the_whole_entry() {
         let dir = tempfile::tempdir().unwrap();
-        let settings = CacheSettings {
-            spec: Some(dir.path().display().to_string()),
-            max_age: Some(Duration::from_secs(3600)),
-        };
-        let cache = EvidenceCache::open(&settings, false).await;
+        let cache = EvidenceCache::open(&hour_long(&dir), false).await;
         let facts = parse_packument(PACKUMENT).unwrap();
         let keep: BTreeSet<String> = ["1.0.0".to_string()].into();
         let verdict: Verdict = serde_json::from_str(
