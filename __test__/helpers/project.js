@@ -34,8 +34,8 @@ function run (file, args, options) {
 }
 
 /** Runs the real npm against a registry, with a private cache and no network side trips. */
-async function npm (args, { cwd, registry, cache }) {
-  const env = { ...process.env, npm_config_registry: registry, npm_config_cache: cache, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' }
+async function npm (args, { cwd, registry, cache, env: extra = {} }) {
+  const env = { ...process.env, npm_config_registry: registry, npm_config_cache: cache, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false', ...extra }
   const r = await run('npm', args, { cwd, env })
   if (r.status !== 0) throw new Error(`npm ${args.join(' ')} failed (${r.status}):\n${r.stderr}`)
   return r.stdout

@@ -342,12 +342,14 @@ class TestRegistry {
     res.end(body)
   }
 
-  start () {
+  /** Listens on loopback; `tls` ({ key, cert }, PEM) serves HTTPS instead of HTTP. */
+  start ({ tls } = {}) {
     this.sockets = new Set()
-    this.server = http.createServer((req, res) => this.handle(req, res))
-    this.server.on('connection', (s) => { this.sockets.add(s); s.on('close', () => this.sockets.delete(s)) })
+    const handler = (req, res) => this.handle(req, res)
+    this.server = tls ? require('node:https').createServer(tls, handler) : http.createServer(handler)
+    this.server.on(tls ? 'secureConnection' : 'connection', (s) => { this.sockets.add(s); s.on('close', () => this.sockets.delete(s)) })
     return new Promise((resolve) => this.server.listen(0, '127.0.0.1', () => {
-      this.url = `http://127.0.0.1:${this.server.address().port}`
+      this.url = `${tls ? 'https' : 'http'}://127.0.0.1:${this.server.address().port}`
       resolve(this.url + '/')
     }))
   }

@@ -150,7 +150,9 @@ pub async fn verify_package(
         timings: Default::default(),
         slowest: Vec::new(),
         cache: "off".to_string(),
-        warnings: signal_run.warnings,
+        warnings: (loaded.evidence.warning().map(str::to_string).into_iter())
+            .chain(signal_run.warnings)
+            .collect(),
         baseline: None,
     };
     let redactor = crate::model::redact::Redactor::new(loaded.config.secrets());

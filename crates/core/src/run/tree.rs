@@ -176,7 +176,13 @@ pub async fn verify_tree(options: &VerifyOptions) -> Result<Report, VerifyError>
 /// What the reader must know about how far this run went: the cache's state, and contents that
 /// were asked for but could not be compared (Plug'n'Play).
 fn warnings(shared: &Shared, tree: &Tree, options: &VerifyOptions) -> Vec<String> {
-    let mut out: Vec<String> = shared.cache.warning.iter().cloned().collect();
+    let mut out: Vec<String> = shared
+        .evidence
+        .warning()
+        .map(str::to_string)
+        .into_iter()
+        .collect();
+    out.extend(shared.cache.warning.iter().cloned());
     if tree.linker == Linker::Pnp && options.contents && !options.lockfile_only {
         out.push(PNP_NOT_COMPARED.to_string());
     }

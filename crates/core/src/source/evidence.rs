@@ -42,6 +42,14 @@ pub enum EvidenceError {
 }
 
 impl Evidence {
+    /// What the reader must know about how the evidence source was set up, if anything.
+    pub fn warning(&self) -> Option<&str> {
+        match self {
+            Evidence::Online(client) => client.warning(),
+            Evidence::Offline(_) => None,
+        }
+    }
+
     /// The registry's `/-/npm/v1/keys` document; `None` when the registry has none (404).
     pub async fn keys(&self, registry: &Url) -> Result<Option<Vec<u8>>, EvidenceError> {
         match self {

@@ -108,6 +108,9 @@ pub struct RegistryClient {
     pinned: Option<Arc<HashMap<String, Arc<Vec<u8>>>>>,
     /// The bytes of response bodies this client may hold at once, in KiB ([`BODY_BUDGET`]).
     budget: Arc<tokio::sync::Semaphore>,
+    /// What the reader must know about how the client was built (an extra authorities file
+    /// that could not be used).
+    warning: Option<Arc<str>>,
 }
 
 /// A body's share of its client's budget ([`BODY_BUDGET`]), given back when the last clone is
@@ -136,7 +139,8 @@ pub const BODY_BUDGET: u32 = 8 * 1024;
 
 impl RegistryClient {
     /// Builds a client honouring `strict-ssl`, `cafile`, `proxy`/`https-proxy` (environment
-    /// proxies `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` are honoured too).
+    /// proxies `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` are honoured too) and, as Node does for
+    /// npm, the extra authorities of `NODE_EXTRA_CA_CERTS`.
     pub fn new(config: NpmConfig, options: HttpOptions) -> Result<RegistryClient, ClientError> {
         let mut builder = reqwest::Client::builder()
             .user_agent(concat!("npm-sigverify/", env!("CARGO_PKG_VERSION")))
@@ -146,9 +150,15 @@ impl RegistryClient {
         if !config.strict_ssl() {
             builder = builder.tls_danger_accept_invalid_certs(true);
         }
-        if let Some(path) = config.cafile() {
-            // Like npm's `ca`/`cafile`: trust exactly these authorities, not the defaults.
-            builder = builder.tls_certs_only(read_cafile(&path)?);
+        let mut warning = None;
+        match config.cafile() {
+            // Like npm's `ca`/`cafile`: trust exactly these authorities, not the defaults (nor
+            // NODE_EXTRA_CA_CERTS, which Node adds to the defaults).
+            Some(path) => builder = builder.tls_certs_only(read_cafile(&path)?),
+            None => match extra_ca_certs(std::env::var_os(EXTRA_CA_CERTS)) {
+                Ok(extra) => builder = builder.tls_certs_merge(extra),
+                Err(why) => warning = Some(Arc::from(why)),
+            },
         }
         if let Some(proxy) = config.get("https-proxy").or_else(|| config.get("proxy")) {
             let proxy = reqwest::Proxy::all(proxy).map_err(|_| ClientError::Proxy(proxy.into()))?;
@@ -163,7 +173,14 @@ impl RegistryClient {
             options,
             pinned: None,
             budget: Arc::new(tokio::sync::Semaphore::new(BODY_BUDGET as usize)),
+            warning,
         })
+    }
+
+    /// Why the client trusts less than it was asked to, if it does (an `NODE_EXTRA_CA_CERTS`
+    /// file that could not be read or holds no certificate: ignored, as Node ignores it).
+    pub fn warning(&self) -> Option<&str> {
+        self.warning.as_deref()
     }
 
     /// A client that answers GETs of `url` with `bytes` (and asks the network for the rest).
@@ -371,6 +388,32 @@ fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
     cause.to_string()
 }
 
+/// The variable Node reads extra certificate authorities from (a PEM file), which npm's TLS
+/// therefore trusts besides the default ones.
+const EXTRA_CA_CERTS: &str = "NODE_EXTRA_CA_CERTS";
+
+/// The authorities of `NODE_EXTRA_CA_CERTS` (`value`), to add to the default ones as Node adds
+/// them to its own: none when it is unset or empty; a file that cannot be read or holds no
+/// certificate is ignored, as Node ignores it, with the reason to tell the reader.
+fn extra_ca_certs(value: Option<std::ffi::OsString>) -> Result<Vec<reqwest::Certificate>, String> {
+    let Some(path) = value.filter(|v| !v.is_empty()) else {
+        return Ok(Vec::new());
+    };
+    let path = std::path::PathBuf::from(path);
+    let ignored = |why: String| {
+        format!(
+            "{EXTRA_CA_CERTS} names {}, which was ignored ({why}): its authorities are not trusted; fix the file or unset the variable",
+            path.display()
+        )
+    };
+    let pem = std::fs::read(&path).map_err(|e| ignored(e.to_string()))?;
+    match reqwest::Certificate::from_pem_bundle(&pem) {
+        Ok(certs) if !certs.is_empty() => Ok(certs),
+        Ok(_) => Err(ignored("no certificate in it".into())),
+        Err(e) => Err(ignored(e.to_string())),
+    }
+}
+
 fn read_cafile(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>, ClientError> {
     let err = |reason: String| ClientError::CaFile {
         path: path.display().to_string(),
@@ -382,6 +425,31 @@ fn read_cafile(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>, Clie
         return Err(err("no certificate in file".into()));
     }
     Ok(certs)
+}
+
+#[cfg(test)]
+mod extra_ca_tests {
+    use super::*;
+
+    /// A self-signed P-256 CA certificate (openssl, valid until 2126).
+    const CA: &str = "-----BEGIN CERTIFICATE-----\nMIIBmDCCAT2gAwIBAgIUJHTHg550oCjpiyv9Sv1lLWuDT3swCgYIKoZIzj0EAwIw\nIDEeMBwGA1UEAwwVbnBtLXNpZ3ZlcmlmeSB0ZXN0IENBMCAXDTI2MTIwNjA2NTgw\nM1oYDzIxMjYxMTEyMDY1ODAzWjAgMR4wHAYDVQQDDBVucG0tc2lndmVyaWZ5IHRl\nc3QgQ0EwWTATBgcqhkjOPQIBBggqhkjOPQMBBwNCAATNVT8nm9O02AXfG3htg4df\nX7+fRs0RpzPQvT9crgpec3I17X34QyT1o8SxdiFXzvtZUPDigcggEqquaROSTxoF\no1MwUTAdBgNVHQ4EFgQU7CWkZvVMiwzDf1i+BcBCczR9UiEwHwYDVR0jBBgwFoAU\n7CWkZvVMiwzDf1i+BcBCczR9UiEwDwYDVR0TAQH/BAUwAwEB/zAKBggqhkjOPQQD\nAgNJADBGAiEAgYps5czDI3oeETjOx667npY+UZOxnkJRhLffA7+Bn94CIQDHN1rT\nMDQPr8iOnFImfr5+PScx3JyfODuysZC20dD0Aw==\n-----END CERTIFICATE-----\n";
+
+    #[test]
+    fn node_extra_ca_certs_adds_its_authorities_and_an_unusable_file_is_ignored_with_the_reason() {
+        assert_eq!(extra_ca_certs(None).unwrap().len(), 0);
+        assert_eq!(extra_ca_certs(Some("".into())).unwrap().len(), 0);
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("extra.pem");
+        std::fs::write(&file, format!("{CA}{CA}")).unwrap();
+        assert_eq!(extra_ca_certs(Some(file.clone().into())).unwrap().len(), 2);
+        let missing = dir.path().join("missing.pem");
+        let why = extra_ca_certs(Some(missing.clone().into())).unwrap_err();
+        assert!(why.starts_with("NODE_EXTRA_CA_CERTS names "), "{why}");
+        assert!(why.contains(&missing.display().to_string()), "{why}");
+        std::fs::write(&file, "not a certificate\n").unwrap();
+        let why = extra_ca_certs(Some(file.into())).unwrap_err();
+        assert!(why.contains("no certificate"), "{why}");
+    }
 }
 
 #[cfg(test)]
