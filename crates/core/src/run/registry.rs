@@ -145,8 +145,9 @@ impl GroupWork {
     /// Obtains the packument once, reuses the cached verdicts that still apply, and judges (and
     /// attests) the rest, caching their verdicts.
     async fn run(self, group: Vec<RegistryCheck>, cached: Option<Entry>) -> Vec<PackageResult> {
+        let wanted: BTreeSet<String> = group.iter().map(|c| c.result.version.clone()).collect();
         let (group, cached) = match cached {
-            Some(entry) => match self.reuse_verdicts(group, &entry) {
+            Some(entry) => match self.reuse_verdicts(group, &wanted, &entry) {
                 Ok(results) => return results,
                 Err(group) => (group, self.shared.cache.decode(entry)),
             },
@@ -160,7 +161,6 @@ impl GroupWork {
             limit: &self.limit,
         };
         let mut timing = PackageTiming::default();
-        let wanted = group.iter().map(|c| c.result.version.clone()).collect();
         // The fetch and the judging are boxed: a task's future is then small until it runs
         // (every group is spawned at once: unboxed, 5,000 waiting tasks held ~44 MB).
         let obtain = source.obtain(&self.registry, &self.name, wanted, cached, &mut timing);
@@ -224,14 +224,17 @@ impl GroupWork {
     fn reuse_verdicts(
         &self,
         group: Vec<RegistryCheck>,
+        wanted: &BTreeSet<String>,
         entry: &Entry,
     ) -> Result<Vec<PackageResult>, Vec<RegistryCheck>> {
-        if self.shared.signals || self.shared.history != 0 {
+        // Without a verdict salt or the registry's keys no verdict can be keyed: the entry is
+        // then read once, whole.
+        let keyed = self.shared.cache.verdict_salt().is_some() && self.keys.is_some();
+        if !keyed || self.shared.signals || self.shared.history != 0 {
             return Err(group);
         }
-        let wanted: BTreeSet<String> = group.iter().map(|c| c.result.version.clone()).collect();
-        let cached = self.shared.cache.decode_wanted(entry, &wanted);
-        let Some(cached) = cached.filter(|c| c.fresh && c.covers(&wanted)) else {
+        let cached = self.shared.cache.decode_wanted(entry, wanted);
+        let Some(cached) = cached.filter(|c| c.fresh && c.covers(wanted)) else {
             return Err(group);
         };
         let keys = self.verdict_keys(&cached.facts, &group);

@@ -406,25 +406,24 @@ fn extra_ca_certs(value: Option<std::ffi::OsString>) -> Result<Vec<reqwest::Cert
             path.display()
         )
     };
-    let pem = std::fs::read(&path).map_err(|e| ignored(e.to_string()))?;
-    match reqwest::Certificate::from_pem_bundle(&pem) {
-        Ok(certs) if !certs.is_empty() => Ok(certs),
-        Ok(_) => Err(ignored("no certificate in it".into())),
-        Err(e) => Err(ignored(e.to_string())),
+    read_pem_bundle(&path).map_err(ignored)
+}
+
+/// The certificates of a PEM file; why not when it cannot be read or holds none.
+fn read_pem_bundle(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>, String> {
+    let pem = std::fs::read(path).map_err(|e| e.to_string())?;
+    let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| e.to_string())?;
+    match certs.is_empty() {
+        true => Err("no certificate in file".into()),
+        false => Ok(certs),
     }
 }
 
 fn read_cafile(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>, ClientError> {
-    let err = |reason: String| ClientError::CaFile {
+    read_pem_bundle(path).map_err(|reason| ClientError::CaFile {
         path: path.display().to_string(),
         reason,
-    };
-    let pem = std::fs::read(path).map_err(|e| err(e.to_string()))?;
-    let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| err(e.to_string()))?;
-    if certs.is_empty() {
-        return Err(err("no certificate in file".into()));
-    }
-    Ok(certs)
+    })
 }
 
 #[cfg(test)]
