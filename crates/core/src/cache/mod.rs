@@ -399,6 +399,7 @@ struct CachedBody {
 /// Reads a [`CachedBody`] in one pass with only the wanted versions' facts
 /// ([`PackumentFacts::wanted_reader`]); its fields as the derived reader takes them (`facts`
 /// required, the others may be missing, unknown ones ignored, a field given twice an error).
+/// A field added to [`CachedBody`] must be added here too.
 struct WantedBody<'w>(&'w BTreeSet<String>);
 
 impl<'de> serde::de::DeserializeSeed<'de> for WantedBody<'_> {

@@ -280,7 +280,8 @@ pub(crate) mod wanted {
 
         /// The fields of [`PackumentFacts`] as its derived reader takes them: `name` and
         /// `maintainers` may be missing or null, `versions` and `published` are required,
-        /// unknown fields are ignored, a field given twice is an error.
+        /// unknown fields are ignored, a field given twice is an error. A field added to
+        /// [`PackumentFacts`] must be added here too.
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<PackumentFacts, A::Error> {
             let (mut name, mut maintainers) = (None, None);
             let (mut versions, mut published) = (None, None);
