@@ -4,7 +4,8 @@
 // separated):
 // median, min and max wall time, median peak RSS, registry requests and exit codes per command,
 // and the speed ratio against a baseline (tree: npm audit signatures with an empty npm cache;
-// synth: the addon CLI, cold). Warm-up runs are left out.
+// synth: the addon CLI, cold), and for warm runs against npm audit signatures with its cache
+// kept. Warm-up runs are left out.
 const fs = require('node:fs')
 
 const rows = fs.readFileSync(process.argv[2], 'utf8').trim().split('\n').map((l) => l.split('\t'))
@@ -27,7 +28,7 @@ const stat = (label) => {
 // no installed tree for npm or pnpm to audit: the addon CLI's cold run on the npm lockfile).
 const baseline = { tree: 'npm-audit/tree/cold', pnpm: 'pnpm-audit/pnpm/cold', synth: 'addon/synth/cold', 'synth-pnpm': 'addon/synth/cold' }
 const names = { 'npm-audit': 'npm audit signatures', 'pnpm-audit': 'pnpm audit signatures', addon: 'npm-sigverify (addon CLI)', bin: 'npm-sigverify (Rust binary)' }
-const table = [['input', 'command', 'cache', 'runs', 'median s', 'min-max s', 'peak RSS MB', 'requests (304)', 'exit', 'speed vs baseline', 'vs npm audit cold']]
+const table = [['input', 'command', 'cache', 'runs', 'median s', 'min-max s', 'peak RSS MB', 'requests (304)', 'exit', 'speed vs baseline', 'vs npm audit cold', 'vs npm audit warm']]
 for (const label of groups.keys()) {
   const [tool, input, mode] = label.split('/')
   const s = stat(label)
@@ -36,8 +37,11 @@ for (const label of groups.keys()) {
   // The same dependencies installed by npm or pnpm: every row also against npm's cold run.
   const npm = stat(baseline.tree)
   const vsNpm = npm && (input === 'tree' || input === 'pnpm') ? `${(npm.ms / s.ms).toFixed(1)}x` : '-'
+  // A warm run also against npm's warm run (its npm cache kept): like against like.
+  const npmWarm = stat('npm-audit/tree/warm')
+  const vsNpmWarm = npmWarm && mode === 'warm' && (input === 'tree' || input === 'pnpm') ? `${(npmWarm.ms / s.ms).toFixed(1)}x` : '-'
   table.push([input, names[tool] || tool, mode, String(s.n), (s.ms / 1000).toFixed(2),
-    `${(s.min / 1000).toFixed(2)}-${(s.max / 1000).toFixed(2)}`, (s.rss / 1024).toFixed(0), `${s.reqs} (${s.r304})`, s.exits, ratio, vsNpm])
+    `${(s.min / 1000).toFixed(2)}-${(s.max / 1000).toFixed(2)}`, (s.rss / 1024).toFixed(0), `${s.reqs} (${s.r304})`, s.exits, ratio, vsNpm, vsNpmWarm])
 }
 const widths = table[0].map((_, i) => Math.max(...table.map((r) => r[i].length)))
 const line = (r) => '| ' + r.map((c, i) => c.padEnd(widths[i])).join(' | ') + ' |'

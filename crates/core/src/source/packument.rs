@@ -4,11 +4,12 @@
 //! not need are skipped by serde without being kept.
 
 use std::collections::{BTreeSet, HashMap};
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use chrono::{DateTime, Utc};
+use memchr::memmem::Finder;
 use serde::Deserialize;
 
 use crate::model::facts::SharedHistory;
@@ -163,7 +164,7 @@ pub fn parse_packument_keeping(
 fn history_facts(raw: &str) -> VersionFacts {
     // Most versions advertise no attestations; parsing each of them again cost as much as
     // scanning the whole packument once. A document that cannot name the key is not parsed.
-    if !may_have_key(raw, "attestations") {
+    if !may_name_attestations(raw) {
         return VersionFacts::default();
     }
     let provenance_predicate = serde_json::from_str::<HistoryVersion>(raw)
@@ -175,13 +176,17 @@ fn history_facts(raw: &str) -> VersionFacts {
     }
 }
 
-/// False only when no object key of the JSON text `raw` can be `key` (ASCII letters): the
-/// word is not in it, and there is no `\u` escape, the only escape that can spell a letter.
-fn may_have_key(raw: &str, key: &str) -> bool {
+/// False only when no object key of the JSON text `raw` can be `attestations`: the word is
+/// not in it, and there is no `\u` escape, the only escape that can spell a letter.
+fn may_name_attestations(raw: &str) -> bool {
     let bytes = raw.as_bytes();
-    memchr::memmem::find(bytes, key.as_bytes()).is_some()
-        || memchr::memmem::find(bytes, br"\u").is_some()
+    ATTESTATIONS.find(bytes).is_some() || UNICODE_ESCAPE.find(bytes).is_some()
 }
+
+/// The searchers of [`may_name_attestations`], built once: building them for each version
+/// cost a fifth of the search itself (a cold run asks ~90,000 times).
+static ATTESTATIONS: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("attestations"));
+static UNICODE_ESCAPE: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(br"\u"));
 
 /// A packument's `time` object read as the publish times it holds: each string value that is
 /// an RFC 3339 time, by key. Any other value (an `unpublished` object, a number) or a string
@@ -435,13 +440,11 @@ mod tests {
 
     #[test]
     fn the_key_test_only_rules_out_what_cannot_name_the_key() {
-        assert!(!may_have_key(
-            r#"{"dist":{"integrity":"x"}}"#,
-            "attestations"
-        ));
-        assert!(!may_have_key(r#"{"a":"\n\"\\"}"#, "attestations"));
-        assert!(may_have_key(r#"{"attestations":1}"#, "attestations"));
-        assert!(may_have_key(r#"{"\u0061ttestations":1}"#, "attestations"));
+        assert!(!may_name_attestations(r#"{"dist":{"integrity":"x"}}"#));
+        assert!(!may_name_attestations(r#"{"a":"\n\"\\"}"#));
+        assert!(may_name_attestations(r#"{"attestations":1}"#));
+        assert!(may_name_attestations(r#"{"\u0061ttestations":1}"#));
+        assert!(may_name_attestations(r#"{"d":"\u00e9"}"#));
     }
 
     /// What `time` gave before it was read straight into times: a map of JSON values, then the
