@@ -1,8 +1,9 @@
 //! `Tree::resolve`: which lockfile entry a dependent loads, by Node's lookup.
 
+use std::collections::BTreeSet;
 use std::path::Path;
 
-use sigverify_lockfile::parse_lockfile;
+use sigverify_lockfile::{parse_lockfile, Layout};
 
 const LOCK: &str = r#"{
   "name": "app", "version": "1.0.0", "lockfileVersion": 3,
@@ -41,4 +42,58 @@ fn resolves_like_node_from_each_folder() {
     assert_eq!(at("packages/w", "b"), Some("packages/w/node_modules/b"));
     assert_eq!(at("packages/w", "a"), Some("node_modules/a"));
     assert_eq!(at("node_modules/@s/c", "missing"), None);
+}
+
+/// The lockfiles of every manager among the fixtures (npm's layout and the explicit ones).
+const FIXTURES: [&str; 10] = [
+    "npm/project/package-lock.json",
+    "npm11-v3.package-lock.json",
+    "pnpm/pnpm8/pnpm-lock.yaml",
+    "pnpm/pnpm9/pnpm-lock.yaml",
+    "pnpm/pnpm10/pnpm-lock.yaml",
+    "pnpm/pnpm11/pnpm-lock.yaml",
+    "yarn/classic/yarn.lock",
+    "berry/pnp/yarn.lock",
+    "berry/pnpm/yarn.lock",
+    "berry/node-modules/yarn.lock",
+];
+
+#[test]
+fn the_resolver_answers_what_the_tree_answers() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let mut explicit = 0;
+    for fixture in FIXTURES {
+        let path = fixtures.join(fixture);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let tree = parse_lockfile(&path, &text).unwrap();
+        let resolver = tree.resolver();
+        explicit += usize::from(matches!(tree.layout, Layout::Explicit { .. }));
+        let mut locations: Vec<&str> = vec!["", "node_modules", "no/such/place"];
+        locations.extend(tree.packages.iter().map(|p| p.location.as_str()));
+        let mut names: BTreeSet<&str> = tree.packages.iter().map(|p| p.name.as_str()).collect();
+        if let Layout::Explicit { edges } = &tree.layout {
+            names.extend(edges.keys().map(|(_, name)| name.as_str()));
+        }
+        names.insert("no-such-package");
+        let (mut found, mut asked) = (0, 0);
+        for from in locations.iter().take(150) {
+            assert_eq!(
+                resolver.index_of(from),
+                tree.index_of(from),
+                "{fixture}: {from}"
+            );
+            for name in names.iter().take(150) {
+                let answer = tree.resolve(from, name);
+                assert_eq!(
+                    resolver.resolve(from, name),
+                    answer,
+                    "{fixture}: {from} -> {name}"
+                );
+                found += usize::from(answer.is_some());
+                asked += 1;
+            }
+        }
+        assert!(found > 0 && found < asked, "{fixture}: {found} of {asked}");
+    }
+    assert!(explicit >= 4, "{explicit} explicit layouts");
 }

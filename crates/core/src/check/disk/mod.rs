@@ -100,7 +100,7 @@ impl Scan<'_> {
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
             match name.as_str() {
-                ".bin" if is_link(&entry.path()) => {
+                ".bin" if entry.file_type().is_ok_and(|t| t.is_symlink()) => {
                     let location = format!("{dir}/.bin");
                     let why =
                         format!("{location}: a link where npm makes a folder of command links");
@@ -111,7 +111,7 @@ impl Scan<'_> {
                 _ if name.starts_with('@') && entry.file_type().is_ok_and(|t| t.is_dir()) => {
                     self.scope(&format!("{dir}/{name}"))
                 }
-                _ => self.candidate(&format!("{dir}/{name}")),
+                _ => self.candidate(&format!("{dir}/{name}"), &entry),
             }
         }
     }
@@ -122,30 +122,31 @@ impl Scan<'_> {
         };
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
-            self.candidate(&format!("{scope_dir}/{name}"));
+            self.candidate(&format!("{scope_dir}/{name}"), &entry);
         }
     }
 
-    /// One name under a `node_modules` folder: an entry of the lockfile, a store link the
-    /// lockfile accounts for, or extraneous.
-    fn candidate(&mut self, location: &str) {
-        let path = self.tree.root.join(location);
-        let Ok(meta) = fs::symlink_metadata(&path) else {
+    /// One name under a `node_modules` folder (`entry`, read from that folder): an entry of
+    /// the lockfile, a store link the lockfile accounts for, or extraneous.
+    fn candidate(&mut self, location: &str, entry: &fs::DirEntry) {
+        // The kind the folder listing gives (not following links, as `symlink_metadata`): no
+        // path walk from the project root per entry (a pnpm store lists thousands of links).
+        let Ok(kind) = entry.file_type() else {
             return;
         };
         if let Some(i) = self.tree.index_of(location) {
-            if meta.is_dir() && self.tree.packages[i].installed != Some(false) {
+            if kind.is_dir() && self.tree.packages[i].installed != Some(false) {
                 self.folder(location);
             }
             return;
         }
-        let why = if meta.file_type().is_symlink() && self.tree.linker == Linker::Isolated {
+        let why = if kind.is_symlink() && self.tree.linker == Linker::Isolated {
             let owners = self.owners.get_or_init(|| links::Owners::of(self.tree));
             match links::check(self.tree, owners, location) {
                 Ok(()) => return,
                 Err(why) => format!("{location}: {why}"),
             }
-        } else if meta.is_file() {
+        } else if kind.is_file() {
             format!("{location}: a file in node_modules that the lockfile does not install (require would load it by name)")
         } else {
             format!("{location}: a folder in node_modules that the lockfile does not install")

@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::Path;
 use std::sync::Arc;
 
-use sigverify_lockfile::{Package, Source, Tree};
+use sigverify_lockfile::{Package, Resolver, Source, Tree};
 
 use super::normalize_path;
 use crate::model::PackageResult;
@@ -57,7 +57,8 @@ pub(super) fn declarers(
 }
 
 /// Entries reached from the root (and workspaces) through `dependencies` edges only.
-pub(super) fn prod_reachable(tree: &Tree, declarers: &[Declarer]) -> HashSet<usize> {
+pub(super) fn prod_reachable(resolver: &Resolver, declarers: &[Declarer]) -> HashSet<usize> {
+    let tree = resolver.tree();
     let by_location: HashMap<&str, &Declarer> =
         declarers.iter().map(|d| (d.location.as_str(), d)).collect();
     let mut seen = HashSet::new();
@@ -75,13 +76,13 @@ pub(super) fn prod_reachable(tree: &Tree, declarers: &[Declarer]) -> HashSet<usi
             continue;
         };
         for name in d.declared.dependencies.keys() {
-            let Some(target) = tree.resolve(location, name) else {
+            let Some(target) = resolver.resolve(location, name) else {
                 continue;
             };
             if seen.insert(target) {
                 let package = &tree.packages[target];
                 let next = link_target(package).unwrap_or_else(|| package.location.clone());
-                if let Some(t) = tree.index_of(&next) {
+                if let Some(t) = resolver.index_of(&next) {
                     seen.insert(t);
                 }
                 if let Some(d) = by_location.get_key_value(next.as_str()) {

@@ -25,7 +25,7 @@ mod spec;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use sigverify_lockfile::{Package, Source, Tree};
+use sigverify_lockfile::{Package, Resolver, Source, Tree};
 
 use crate::config::npmrc::NpmConfig;
 use crate::model::{CheckOutcome, CheckState, PackageResult};
@@ -63,6 +63,7 @@ pub(crate) fn check_sources(
     let overridden = overridden_names(root.get("overrides"));
     let mut ctx = Ctx {
         tree,
+        resolver: tree.resolver(),
         config,
         results,
         index: &index,
@@ -106,6 +107,8 @@ fn overridden_names(overrides: Option<&serde_json::Value>) -> HashSet<String> {
 
 struct Ctx<'a> {
     tree: &'a Tree,
+    /// The tree's lookups, indexed once (every declared dependency is resolved).
+    resolver: Resolver<'a>,
     config: &'a NpmConfig,
     results: &'a mut [PackageResult],
     index: &'a HashMap<String, usize>,
@@ -140,7 +143,7 @@ impl Ctx<'_> {
                 continue;
             }
             for (name, spec) in deps {
-                let Some(target) = self.tree.resolve(&d.location, name) else {
+                let Some(target) = self.resolver.resolve(&d.location, name) else {
                     self.unlocked(d, name, spec, kind);
                     continue;
                 };
@@ -180,7 +183,7 @@ impl Ctx<'_> {
         self.reached.insert(target);
         let package = &self.tree.packages[target];
         if let Some(to) = link_target(package) {
-            if let Some(t) = self.tree.index_of(&to) {
+            if let Some(t) = self.resolver.index_of(&to) {
                 self.reached.insert(t);
             }
         }

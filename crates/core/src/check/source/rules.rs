@@ -119,7 +119,7 @@ impl Ctx<'_> {
 
     /// Flags that would omit an entry production code loads.
     pub(super) fn check_flags(&mut self, declarers: &[Declarer]) {
-        let prod = prod_reachable(self.tree, declarers);
+        let prod = prod_reachable(&self.resolver, declarers);
         let mut failures = Vec::new();
         for i in prod {
             let p = &self.tree.packages[i];
