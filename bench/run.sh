@@ -6,7 +6,8 @@
 # project does not have). All traffic goes to the
 # loopback registry on 127.0.0.1, which signs everything before the first run.
 # Runs are interleaved (run i of every command, then run i+1) so drift hits all alike; each
-# command gets one untimed warm-up run first. Wall time and peak RSS come from /usr/bin/time.
+# command gets one untimed warm-up run first. Wall time and peak RSS come from lib/timed.py (one
+# process around the command: wait4's peak RSS, as /usr/bin/time's %M).
 #   usage: bench/run.sh [N]       N runs per command (default 5)
 # Env: SV_ARGS extra npm-sigverify options. Evidence cache: for each npm-sigverify build whose
 # `verify --help` lists --cache, cold runs get an empty --cache folder each, and a "warm" column
@@ -20,7 +21,7 @@ N=${1:-${N:-5}}
 [[ -f $SYNTH/project/package-lock.json ]] || die "no synthetic project: run bench/setup.sh first"
 [[ -d $PNPM_TREE/node_modules/.pnpm && -f $SYNTH/pnpm-project/pnpm-lock.yaml ]] || die "no pnpm projects: run bench/setup.sh first"
 [[ -f $PNPM_AUDIT ]] || die "no pnpm 12 in $MANAGERS: run bench/setup.sh first"
-[[ -x /usr/bin/time ]] || die "/usr/bin/time is needed for peak RSS"
+command -v python3 >/dev/null || die "python3 is needed (lib/timed.py times each run and reads its peak RSS)"
 out=$WORK/run
 rm -rf "$out" && mkdir -p "$out"
 results=$out/results.tsv
@@ -64,16 +65,15 @@ measure() {
   local label=$1 run=$2; shift 2
   local before after t0 t1 code=0
   before=$(requests)
-  t0=$(date +%s%N)
-  /usr/bin/time -f '%M' -o "$out/rss" "$@" >"$out/last.out" 2>"$out/last.err" || code=$?
-  t1=$(date +%s%N)
+  "$BENCH/lib/timed.py" "$out/timed" "$@" >"$out/last.out" 2>"$out/last.err" || code=$?
   after=$(requests)
-  local b304 a304
+  local b304 a304 wall rss
   read -r before b304 <<<"$before"
   read -r after a304 <<<"$after"
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$run" "$(( (t1 - t0) / 1000000 ))" \
-    "$(tail -1 "$out/rss")" "$code" "$((after - before))" "$((a304 - b304))" >>"$results"
-  if [[ $code != 0 && $code != 1 ]] || grep -q 'Command exited with non-zero status [^01]' "$out/rss"; then
+  read -r wall rss _ <"$out/timed"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$run" "$wall" \
+    "$rss" "$code" "$((after - before))" "$((a304 - b304))" >>"$results"
+  if [[ $code != 0 && $code != 1 ]]; then
     echo "run: $label run $run failed ($code):" >&2; head -c 2000 "$out/last.err" >&2; exit 2
   fi
 }
@@ -146,7 +146,7 @@ echo "builds: addon $(stamp "$(ls "$ROOT"/*.node 2>/dev/null | head -1)"), binar
 echo "load average (1/5/15 min) at start: $load_start, at end: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine adds noise)"
 # The addon CLI's floor: Node's own start (its share of every addon row), with this machine's
 # environment and, when NODE_EXTRA_CA_CERTS is set (Node reads that file at start), without it.
-node_start() { local t=(); for _ in 1 2 3 4 5; do local a=$(date +%s%N); "$@" node -e 0; t+=($(( ($(date +%s%N) - a) / 1000000 ))); done; printf '%s\n' "${t[@]}" | sort -n | sed -n 3p; }
+node_start() { local t=(); for _ in 1 2 3 4 5; do "$BENCH/lib/timed.py" "$out/node-start" "$@" node -e 0; t+=("$(cut -d' ' -f1 "$out/node-start")"); done; printf '%s\n' "${t[@]}" | sort -n | sed -n 3p; }
 start_note="node start (node -e 0, median of 5): $(node_start env) ms"
 [[ -n ${NODE_EXTRA_CA_CERTS:-} ]] && start_note+="; NODE_EXTRA_CA_CERTS is set, without it: $(node_start env -u NODE_EXTRA_CA_CERTS) ms"
 echo "$start_note"
