@@ -350,8 +350,14 @@ impl<'t> Resolver<'t> {
 
     /// As [`Tree::resolve`].
     pub fn resolve(&self, from: &str, name: &str) -> Option<usize> {
-        let edge = |from: &str, name: &str| self.edges.get(from)?.get(name).copied();
+        let edge = |from: &str, name: &str| self.edge(from, name);
         resolve_with(&self.tree.layout, from, name, |l| self.index_of(l), edge)
+    }
+
+    /// The target location the explicit layout records for `name` from `from` (none in Node's
+    /// layout, which records no edges).
+    pub fn edge(&self, from: &str, name: &str) -> Option<&'t str> {
+        self.edges.get(from)?.get(name).copied()
     }
 }
 

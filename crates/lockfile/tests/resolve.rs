@@ -73,7 +73,15 @@ fn the_resolver_answers_what_the_tree_answers() {
         let mut names: BTreeSet<&str> = tree.packages.iter().map(|p| p.name.as_str()).collect();
         if let Layout::Explicit { edges } = &tree.layout {
             names.extend(edges.keys().map(|(_, name)| name.as_str()));
+            for ((from, name), target) in edges {
+                assert_eq!(
+                    resolver.edge(from, name),
+                    Some(target.as_str()),
+                    "{fixture}"
+                );
+            }
         }
+        assert_eq!(resolver.edge("", "no-such-package"), None);
         names.insert("no-such-package");
         let (mut found, mut asked) = (0, 0);
         for from in locations.iter().take(150) {

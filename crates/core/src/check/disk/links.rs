@@ -8,12 +8,13 @@ use std::collections::HashMap;
 use std::fs;
 use std::path::Path;
 
-use sigverify_lockfile::{Layout, Tree};
+use sigverify_lockfile::{Resolver, Tree};
 
 use super::normalize;
 
 /// Checks the link at `location` (`<owner>/node_modules/<name>`).
-pub(super) fn check(tree: &Tree, owners: &Owners, location: &str) -> Result<(), String> {
+pub(super) fn check(resolver: &Resolver, owners: &Owners, location: &str) -> Result<(), String> {
+    let tree = resolver.tree();
     let (dir, name) = location
         .rsplit_once("/node_modules/")
         .map(|(d, n)| (d.to_string(), n))
@@ -28,12 +29,12 @@ pub(super) fn check(tree: &Tree, owners: &Owners, location: &str) -> Result<(), 
     let parent = Path::new(location).parent().unwrap_or(Path::new(""));
     let target = normalize(&parent.join(&raw))
         .ok_or_else(|| format!("a link out of the project ({})", raw.display()))?;
-    let Some(index) = tree.index_of(&target) else {
+    let Some(index) = resolver.index_of(&target) else {
         return Err(format!(
             "a link to {target}, which the lockfile does not install"
         ));
     };
-    match recorded_edge(tree, owners, &dir, name) {
+    match recorded_edge(resolver, owners, &dir, name) {
         Some(expected) if expected == target => Ok(()),
         Some(expected) => Err(format!(
             "links {name} to {target}, but the lockfile resolves it to {expected}"
@@ -49,14 +50,16 @@ pub(super) fn check(tree: &Tree, owners: &Owners, location: &str) -> Result<(), 
 /// The folder the lockfile resolves `name` to from the owner(s) of `<dir>/node_modules`: the
 /// root or a workspace (`dir` itself), or the packages whose folders share that `node_modules`
 /// in a store (`<store>/<id>/node_modules/<pkg>`, Yarn's `<store>/<id>/package`).
-fn recorded_edge(tree: &Tree, owners: &Owners, dir: &str, name: &str) -> Option<String> {
-    let Layout::Explicit { edges } = &tree.layout else {
-        return None;
-    };
+fn recorded_edge<'t>(
+    resolver: &Resolver<'t>,
+    owners: &Owners,
+    dir: &str,
+    name: &str,
+) -> Option<&'t str> {
     let shared = owners.0.get(dir).into_iter().flatten().map(String::as_str);
     std::iter::once(dir)
         .chain(shared)
-        .find_map(|owner| edges.get(&(owner.to_string(), name.to_string())).cloned())
+        .find_map(|owner| resolver.edge(owner, name))
 }
 
 /// The packages whose folders share each `<dir>/node_modules` (in lockfile order), indexed

@@ -21,7 +21,7 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Component, Path, PathBuf};
 
-use sigverify_lockfile::{Linker, Tree};
+use sigverify_lockfile::{Linker, Resolver, Tree};
 
 use crate::model::{CheckOutcome, PackageResult};
 use crate::Code;
@@ -30,6 +30,7 @@ use crate::Code;
 pub(crate) fn inventory(tree: &Tree) -> Vec<PackageResult> {
     let mut scan = Scan {
         tree,
+        resolver: tree.resolver(),
         found: Vec::new(),
         owners: std::cell::OnceCell::new(),
     };
@@ -78,6 +79,8 @@ fn in_store(location: &str) -> bool {
 
 struct Scan<'a> {
     tree: &'a Tree,
+    /// The tree's lookups, indexed once (every name on disk is looked up).
+    resolver: Resolver<'a>,
     found: Vec<PackageResult>,
     /// Built at the first link checked.
     owners: std::cell::OnceCell<links::Owners>,
@@ -87,14 +90,19 @@ impl Scan<'_> {
     /// Scans `<folder>/node_modules`, recursing into the node_modules of the entries it holds.
     fn folder(&mut self, folder: &str) {
         let dir = join(folder, "node_modules");
-        if !folder.is_empty() && is_link(&self.tree.root.join(&dir)) {
+        let path = self.tree.root.join(&dir);
+        // Most package folders have no node_modules: one lstat says so.
+        let Ok(meta) = fs::symlink_metadata(&path) else {
+            return;
+        };
+        if !folder.is_empty() && meta.file_type().is_symlink() {
             let why = format!(
                 "{dir}: a link where npm makes a folder (what it points to is not what was checked)"
             );
             self.extraneous(&dir, Code::Extraneous, why);
             return;
         }
-        let Ok(entries) = fs::read_dir(self.tree.root.join(&dir)) else {
+        let Ok(entries) = fs::read_dir(&path) else {
             return;
         };
         for entry in entries.flatten() {
@@ -134,7 +142,7 @@ impl Scan<'_> {
         let Ok(kind) = entry.file_type() else {
             return;
         };
-        if let Some(i) = self.tree.index_of(location) {
+        if let Some(i) = self.resolver.index_of(location) {
             if kind.is_dir() && self.tree.packages[i].installed != Some(false) {
                 self.folder(location);
             }
@@ -142,7 +150,7 @@ impl Scan<'_> {
         }
         let why = if kind.is_symlink() && self.tree.linker == Linker::Isolated {
             let owners = self.owners.get_or_init(|| links::Owners::of(self.tree));
-            match links::check(self.tree, owners, location) {
+            match links::check(&self.resolver, owners, location) {
                 Ok(()) => return,
                 Err(why) => format!("{location}: {why}"),
             }
@@ -181,7 +189,7 @@ impl Scan<'_> {
             let location = format!("{id_dir}/{name}");
             match name.as_str() {
                 "node_modules" => self.folder(id_dir),
-                _ if self.tree.index_of(&location).is_some() => {}
+                _ if self.resolver.index_of(&location).is_some() => {}
                 _ => {
                     let why = format!(
                         "{location}: in the package store, but not an entry of the lockfile"
@@ -197,10 +205,6 @@ impl Scan<'_> {
         let path = self.tree.root.join(location);
         self.found.push(extraneous(location, &path, code, why));
     }
-}
-
-fn is_link(path: &Path) -> bool {
-    fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
 }
 
 /// A result for something on disk the lockfile does not account for.
