@@ -1,8 +1,9 @@
 //! npm configuration as npm reads it: `.npmrc` files and `npm_config_*` environment variables.
 //!
-//! Precedence, lowest first: the global npmrc (`npm_config_globalconfig`), the user npmrc
-//! (`npm_config_userconfig` or `~/.npmrc`), the project `.npmrc`, environment variables, and
-//! explicit overrides (CLI flags). Credentials are kept here and only ever leave as an HTTP
+//! Precedence, lowest first: the global npmrc (`npm_config_globalconfig`, else
+//! `<prefix>/etc/npmrc` with npm's prefix: `npm_config_prefix`, a `prefix` in the project or user
+//! npmrc, `PREFIX`, else the folder above node's), the user npmrc (`npm_config_userconfig` or
+//! `~/.npmrc`), the project `.npmrc`, environment variables, and explicit overrides (CLI flags). Credentials are kept here and only ever leave as an HTTP
 //! header for the host they were configured for; `Debug` never prints them.
 
 use std::collections::HashMap;
@@ -65,7 +66,7 @@ impl NpmConfig {
             values: HashMap::new(),
             sources: Vec::new(),
         };
-        for file in config_files(project, env) {
+        for file in config_files(project, env)? {
             config.read_file(&file, env)?;
         }
         config.apply_env(env);
@@ -235,22 +236,72 @@ impl NpmConfig {
     }
 }
 
-fn config_files(project: &Path, env: &HashMap<String, String>) -> Vec<PathBuf> {
+/// The npmrc files npm reads for `project`, lowest precedence first: global, user, project.
+fn config_files(
+    project: &Path,
+    env: &HashMap<String, String>,
+) -> Result<Vec<PathBuf>, ConfigError> {
     let lookup = |k: &str| env.get(k).or_else(|| env.get(&k.to_ascii_uppercase()));
-    let mut files = Vec::new();
-    if let Some(global) = lookup("npm_config_globalconfig") {
-        files.push(PathBuf::from(global));
+    let user = match lookup("npm_config_userconfig") {
+        Some(user) => Some(PathBuf::from(user)),
+        None => (env.get("HOME").or_else(|| env.get("USERPROFILE")))
+            .map(|home| Path::new(home).join(".npmrc")),
+    };
+    let project = project.join(".npmrc");
+    // npm reads the project and user files before the global one: either may say where it is.
+    let mut above = Vec::new();
+    for file in [Some(&project), user.as_ref()].into_iter().flatten() {
+        let mut layer = NpmConfig::from_text("");
+        layer.read_file(file, env)?;
+        above.push(layer);
     }
-    match lookup("npm_config_userconfig") {
-        Some(user) => files.push(PathBuf::from(user)),
-        None => {
-            if let Some(home) = env.get("HOME").or_else(|| env.get("USERPROFILE")) {
-                files.push(Path::new(home).join(".npmrc"));
-            }
+    let setting = |key: &str| {
+        let from_env = lookup(&format!("npm_config_{key}")).filter(|v| !v.is_empty());
+        (from_env.map(String::as_str)).or_else(|| above.iter().find_map(|layer| layer.get(key)))
+    };
+    let global = match setting("globalconfig") {
+        Some(file) => Some(PathBuf::from(file)),
+        // A prefix's file is read when it is there (npm skips one it cannot read).
+        None => (setting("prefix").map(PathBuf::from))
+            .or_else(|| default_prefix(env))
+            .map(|prefix| prefix.join("etc").join("npmrc"))
+            .filter(|file| file.is_file()),
+    };
+    Ok(global.into_iter().chain(user).chain([project]).collect())
+}
+
+/// npm's global prefix when nothing configures one (`@npmcli/config`'s `loadGlobalPrefix`):
+/// `PREFIX`, else the folder above the one holding node (`/usr/bin/node` -> `/usr`; on
+/// Windows node's own folder), under `DESTDIR` when that is set (not on Windows).
+fn default_prefix(env: &HashMap<String, String>) -> Option<PathBuf> {
+    if let Some(prefix) = env.get("PREFIX").filter(|p| !p.is_empty()) {
+        return Some(PathBuf::from(prefix));
+    }
+    let node = node_executable(env)?;
+    if cfg!(windows) {
+        return node.parent().map(Path::to_path_buf);
+    }
+    let prefix = node.parent()?.parent()?;
+    match env.get("DESTDIR").filter(|d| !d.is_empty()) {
+        Some(destdir) => Some(Path::new(destdir).join(prefix.strip_prefix("/").unwrap_or(prefix))),
+        None => Some(prefix.to_path_buf()),
+    }
+}
+
+/// The node npm runs on, as Node's `process.execPath` names it (links resolved): this process
+/// when it is node (the addon), else the first `node` on `PATH` (npm's `#!/usr/bin/env node`).
+fn node_executable(env: &HashMap<String, String>) -> Option<PathBuf> {
+    let name = if cfg!(windows) { "node.exe" } else { "node" };
+    if let Ok(me) = std::env::current_exe() {
+        if me.file_name().is_some_and(|n| n == name) {
+            return Some(me);
         }
     }
-    files.push(project.join(".npmrc"));
-    files
+    let path = env.get("PATH").or_else(|| env.get("Path"))?;
+    std::env::split_paths(path)
+        .map(|dir| dir.join(name))
+        .find(|candidate| candidate.is_file())
+        .and_then(|node| node.canonicalize().ok())
 }
 
 fn parse_registry(key: &str, value: &str) -> Result<Url, ConfigError> {
@@ -371,6 +422,128 @@ mod tests {
             "Bearer abc123"
         );
         assert!(!c.strict_ssl());
+    }
+
+    /// A folder with npmrc files where npm looks for them, and the environment that points there.
+    struct Machine {
+        dir: tempfile::TempDir,
+        env: HashMap<String, String>,
+    }
+
+    impl Machine {
+        /// node at `<dir>/node/bin/node` (first on `PATH`), the home folder `<dir>/home`.
+        fn new() -> Machine {
+            let dir = tempfile::tempdir().unwrap();
+            let bin = dir.path().join("node/bin");
+            std::fs::create_dir_all(&bin).unwrap();
+            std::fs::write(bin.join("node"), "").unwrap();
+            std::fs::create_dir_all(dir.path().join("home")).unwrap();
+            std::fs::create_dir_all(dir.path().join("project")).unwrap();
+            let env = [
+                ("PATH", bin.display().to_string()),
+                ("HOME", dir.path().join("home").display().to_string()),
+            ];
+            let env = env.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+            Machine { dir, env }
+        }
+
+        fn path(&self, rel: &str) -> PathBuf {
+            self.dir.path().join(rel)
+        }
+
+        /// Writes `registry=http://<name>.test/` to `rel`.
+        fn npmrc(&self, rel: &str, name: &str) -> PathBuf {
+            let file = self.path(rel);
+            std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+            std::fs::write(&file, format!("registry=http://{name}.test/\n")).unwrap();
+            file
+        }
+
+        fn set(&mut self, key: &str, value: &str) {
+            self.env.insert(key.to_string(), value.to_string());
+        }
+
+        /// The registry npm-sigverify reads for the project.
+        fn registry(&self) -> String {
+            let project = self.path("project");
+            let config = NpmConfig::load_with_env(&project, &ConfigOverrides::default(), &self.env);
+            config.unwrap().registry().unwrap().to_string()
+        }
+    }
+
+    #[test]
+    fn the_global_npmrc_is_the_one_in_the_folder_above_nodes() {
+        let machine = Machine::new();
+        assert_eq!(machine.registry(), DEFAULT_REGISTRY, "no global npmrc yet");
+        let global = machine.npmrc("node/etc/npmrc", "global");
+        assert_eq!(machine.registry(), "http://global.test/");
+        let project = machine.path("project");
+        let config =
+            NpmConfig::load_with_env(&project, &ConfigOverrides::default(), &machine.env).unwrap();
+        assert_eq!(config.sources, [global.canonicalize().unwrap()]);
+        // The user and project files override it, as any lower file.
+        machine.npmrc("home/.npmrc", "user");
+        assert_eq!(machine.registry(), "http://user.test/");
+        machine.npmrc("project/.npmrc", "project");
+        assert_eq!(machine.registry(), "http://project.test/");
+    }
+
+    #[test]
+    fn npms_prefix_settings_move_the_global_npmrc() {
+        let mut machine = Machine::new();
+        machine.npmrc("node/etc/npmrc", "node");
+        // PREFIX replaces node's folder.
+        machine.npmrc("env-prefix/etc/npmrc", "env-prefix");
+        machine.set("PREFIX", &machine.path("env-prefix").display().to_string());
+        assert_eq!(machine.registry(), "http://env-prefix.test/");
+        // A `prefix` in the user npmrc (or the project's, which wins) replaces PREFIX.
+        machine.npmrc("user-prefix/etc/npmrc", "user-prefix");
+        let user_prefix = machine.path("user-prefix").display().to_string();
+        std::fs::write(
+            machine.path("home/.npmrc"),
+            format!("prefix={user_prefix}\n"),
+        )
+        .unwrap();
+        assert_eq!(machine.registry(), "http://user-prefix.test/");
+        machine.npmrc("project-prefix/etc/npmrc", "project-prefix");
+        let project_prefix = machine.path("project-prefix").display().to_string();
+        let rc = format!("prefix={project_prefix}\n");
+        std::fs::write(machine.path("project/.npmrc"), rc).unwrap();
+        assert_eq!(machine.registry(), "http://project-prefix.test/");
+        // npm_config_prefix wins over the files.
+        machine.npmrc("npm-prefix/etc/npmrc", "npm-prefix");
+        machine.set(
+            "npm_config_prefix",
+            &machine.path("npm-prefix").display().to_string(),
+        );
+        assert_eq!(machine.registry(), "http://npm-prefix.test/");
+        // A globalconfig names the file itself, from a file or the environment.
+        let named = machine.npmrc("named.npmrc", "named");
+        let rc = format!(
+            "prefix={project_prefix}\nglobalconfig={}\n",
+            named.display()
+        );
+        std::fs::write(machine.path("project/.npmrc"), rc).unwrap();
+        assert_eq!(machine.registry(), "http://named.test/");
+        let env_named = machine.npmrc("env-named.npmrc", "env-named");
+        machine.set("npm_config_globalconfig", &env_named.display().to_string());
+        assert_eq!(machine.registry(), "http://env-named.test/");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn destdir_is_put_before_nodes_prefix_and_no_node_means_no_global_npmrc() {
+        let mut machine = Machine::new();
+        let prefix = machine.path("node");
+        let under = format!(
+            "dest/{}/etc/npmrc",
+            prefix.strip_prefix("/").unwrap().display()
+        );
+        machine.npmrc(&under, "destdir");
+        machine.set("DESTDIR", &machine.path("dest").display().to_string());
+        assert_eq!(machine.registry(), "http://destdir.test/");
+        machine.set("PATH", &machine.path("home").display().to_string());
+        assert_eq!(machine.registry(), DEFAULT_REGISTRY, "no node on PATH");
     }
 
     #[test]
