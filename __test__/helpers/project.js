@@ -8,8 +8,25 @@ const path = require('node:path')
 const ROOT = path.join(__dirname, '..', '..')
 const BIN = path.join(ROOT, 'bin', 'npm-sigverify.js')
 
+// Every folder made here is removed when the test process exits (a whole run makes thousands,
+// and they stayed in the machine's temporary folder); NPM_SIGVERIFY_KEEP_TEMP=1 keeps them to
+// look at a failure.
+const made = []
+process.on('exit', () => {
+  if (process.env.NPM_SIGVERIFY_KEEP_TEMP) return
+  for (const dir of made) {
+    try {
+      fs.rmSync(dir, { recursive: true, force: true })
+    } catch {
+      // A folder a test left unremovable (a read-only tree) is only left behind.
+    }
+  }
+})
+
 function tempDir (prefix) {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `sigverify-${prefix}-`))
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `sigverify-${prefix}-`))
+  made.push(dir)
+  return dir
 }
 
 /** Writes a project folder: package.json plus extra files ({ relpath: content }). */
