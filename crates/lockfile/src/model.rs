@@ -303,9 +303,11 @@ impl Tree {
 
     /// [`Tree::index_of`] and [`Tree::resolve`] for a caller that asks thousands of times.
     pub fn resolver(&self) -> Resolver<'_> {
-        let locations = (self.packages.iter().enumerate())
-            .map(|(i, p)| (p.location.as_str(), i))
-            .collect();
+        let mut locations = HashMap::with_capacity(self.packages.len());
+        let mut unique = true;
+        for (i, package) in self.packages.iter().enumerate() {
+            unique &= locations.insert(package.location.as_str(), i).is_none();
+        }
         let mut edges: HashMap<&str, HashMap<&str, &str>> = HashMap::new();
         if let Layout::Explicit { edges: recorded } = &self.layout {
             for ((from, name), target) in recorded {
@@ -315,7 +317,7 @@ impl Tree {
         }
         Resolver {
             tree: self,
-            locations,
+            locations: unique.then_some(locations),
             edges,
         }
     }
@@ -332,7 +334,9 @@ impl Tree {
 /// The answers are the tree's own.
 pub struct Resolver<'t> {
     tree: &'t Tree,
-    locations: HashMap<&'t str, usize>,
+    /// Each location's index; `None` when a location repeats (no loader makes such a tree):
+    /// the tree's own search then answers, so the answers are always the tree's.
+    locations: Option<HashMap<&'t str, usize>>,
     /// The explicit layout's edges: dependent location, then dependency name, to target.
     edges: HashMap<&'t str, HashMap<&'t str, &'t str>>,
 }
@@ -345,7 +349,10 @@ impl<'t> Resolver<'t> {
 
     /// As [`Tree::index_of`].
     pub fn index_of(&self, location: &str) -> Option<usize> {
-        self.locations.get(location).copied()
+        match &self.locations {
+            Some(locations) => locations.get(location).copied(),
+            None => self.tree.index_of(location),
+        }
     }
 
     /// As [`Tree::resolve`].

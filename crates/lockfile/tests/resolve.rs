@@ -105,3 +105,27 @@ fn the_resolver_answers_what_the_tree_answers() {
     }
     assert!(explicit >= 4, "{explicit} explicit layouts");
 }
+
+#[test]
+fn a_tree_whose_locations_repeat_is_searched_as_the_tree_searches_it() {
+    let mut tree = parse_lockfile(Path::new("/p/package-lock.json"), LOCK).unwrap();
+    for i in [1, 3] {
+        let copy = tree.packages[i].clone();
+        tree.packages.insert(i, copy); // still sorted by location
+    }
+    let resolver = tree.resolver();
+    for package in &tree.packages {
+        let location = package.location.as_str();
+        assert_eq!(
+            resolver.index_of(location),
+            tree.index_of(location),
+            "{location}"
+        );
+        for name in ["a", "b", "@s/c", "missing"] {
+            assert_eq!(
+                resolver.resolve(location, name),
+                tree.resolve(location, name)
+            );
+        }
+    }
+}
