@@ -243,7 +243,7 @@ fn config_files(
 ) -> Result<Vec<PathBuf>, ConfigError> {
     let lookup = |k: &str| env.get(k).or_else(|| env.get(&k.to_ascii_uppercase()));
     let user = match lookup("npm_config_userconfig") {
-        Some(user) => Some(PathBuf::from(user)),
+        Some(user) => Some(npm_path(user, env)),
         None => (env.get("HOME").or_else(|| env.get("USERPROFILE")))
             .map(|home| Path::new(home).join(".npmrc")),
     };
@@ -260,14 +260,25 @@ fn config_files(
         (from_env.map(String::as_str)).or_else(|| above.iter().find_map(|layer| layer.get(key)))
     };
     let global = match setting("globalconfig") {
-        Some(file) => Some(PathBuf::from(file)),
+        Some(file) => Some(npm_path(file, env)),
         // A prefix's file is read when it is there (npm skips one it cannot read).
-        None => (setting("prefix").map(PathBuf::from))
+        None => (setting("prefix").map(|prefix| npm_path(prefix, env)))
             .or_else(|| default_prefix(env))
             .map(|prefix| prefix.join("etc").join("npmrc"))
             .filter(|file| file.is_file()),
     };
     Ok(global.into_iter().chain(user).chain([project]).collect())
+}
+
+/// A path setting as npm reads one: a leading `~/` is the home folder (`HOME`).
+fn npm_path(value: &str, env: &HashMap<String, String>) -> PathBuf {
+    let home = env.get("HOME").or_else(|| env.get("USERPROFILE"));
+    let rest = value.strip_prefix("~/");
+    let rest = rest.or_else(|| value.strip_prefix("~\\").filter(|_| cfg!(windows)));
+    match (rest, home) {
+        (Some(rest), Some(home)) => Path::new(home).join(rest),
+        _ => PathBuf::from(value),
+    }
 }
 
 /// npm's global prefix when nothing configures one (`@npmcli/config`'s `loadGlobalPrefix`):
@@ -510,6 +521,11 @@ mod tests {
         let rc = format!("prefix={project_prefix}\n");
         std::fs::write(machine.path("project/.npmrc"), rc).unwrap();
         assert_eq!(machine.registry(), "http://project-prefix.test/");
+        // A leading ~/ is the home folder, as npm reads a path.
+        machine.npmrc("home/tilde/etc/npmrc", "tilde");
+        std::fs::write(machine.path("home/.npmrc"), "prefix=~/tilde\n").unwrap();
+        std::fs::remove_file(machine.path("project/.npmrc")).unwrap();
+        assert_eq!(machine.registry(), "http://tilde.test/");
         // npm_config_prefix wins over the files.
         machine.npmrc("npm-prefix/etc/npmrc", "npm-prefix");
         machine.set(
