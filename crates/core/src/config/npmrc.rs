@@ -3,8 +3,9 @@
 //! Precedence, lowest first: the global npmrc (`npm_config_globalconfig`, else
 //! `<prefix>/etc/npmrc` with npm's prefix: `npm_config_prefix`, a `prefix` in the project or user
 //! npmrc, `PREFIX`, else the folder above node's), the user npmrc (`npm_config_userconfig` or
-//! `~/.npmrc`), the project `.npmrc`, environment variables, and explicit overrides (CLI flags). Credentials are kept here and only ever leave as an HTTP
-//! header for the host they were configured for; `Debug` never prints them.
+//! `~/.npmrc`), the project `.npmrc`, environment variables, and explicit overrides (CLI flags).
+//! Credentials are kept here and only ever leave as an HTTP header for the host they were
+//! configured for; `Debug` never prints them.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
