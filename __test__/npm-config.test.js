@@ -100,3 +100,44 @@ describe('the global npmrc, where npm reads it', () => {
     }
   })
 })
+
+describe('npm\'s other config files', () => {
+  it('a userconfig set in the project npmrc names the user file, in npm and here', async () => {
+    const userrc = path.join(tempDir('npmrc-user'), 'named.npmrc')
+    fs.writeFileSync(userrc, `registry=${url}\n`)
+    const projectrc = path.join(project, '.npmrc')
+    fs.writeFileSync(projectrc, `userconfig=${userrc}\n`)
+    try {
+      const env = envWith({ PREFIX: prefixNaming('http://127.0.0.1:1/') })
+      assert.equal(await npmRegistry(env), url)
+      const { status, doc } = await verify(env)
+      assert.equal(status, 0, JSON.stringify(doc.invalid))
+      assert.deepEqual(doc.registries.map((r) => r.url), [url])
+    } finally {
+      fs.rmSync(projectrc)
+    }
+  })
+
+  it('npm\'s builtin npmrc (in the npm the PATH runs) names the registry, in npm and here', async (t) => {
+    if (process.platform === 'win32') return t.skip('npm on PATH is a .cmd shim on Windows')
+    const npmCli = fs.realpathSync(await whichNpm())
+    const copy = path.join(tempDir('npm-builtin'), 'lib', 'node_modules', 'npm')
+    fs.cpSync(path.dirname(path.dirname(npmCli)), copy, { recursive: true })
+    fs.writeFileSync(path.join(copy, 'npmrc'), `registry=${url}\n`)
+    const bin = path.join(copy, '..', '..', '..', 'bin')
+    fs.mkdirSync(bin)
+    fs.symlinkSync(path.join(copy, 'bin', 'npm-cli.js'), path.join(bin, 'npm'))
+    const env = envWith({ PATH: `${bin}${path.delimiter}${process.env.PATH}` })
+    assert.equal(await npmRegistry(env), url)
+    const { status, doc } = await verify(env)
+    assert.equal(status, 0, JSON.stringify(doc.invalid))
+    assert.deepEqual(doc.registries.map((r) => r.url), [url])
+  })
+})
+
+/** The npm script the first `npm` on PATH runs. */
+async function whichNpm () {
+  const r = await run('sh', ['-c', 'command -v npm'], {})
+  assert.equal(r.status, 0, r.stderr)
+  return r.stdout.trim()
+}

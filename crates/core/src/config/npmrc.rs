@@ -67,8 +67,9 @@ impl NpmConfig {
             values: HashMap::new(),
             sources: Vec::new(),
         };
-        for file in config_files(project, env)? {
-            config.read_file(&file, env)?;
+        for layer in config_layers(project, env)? {
+            config.values.extend(layer.values);
+            config.sources.extend(layer.sources);
         }
         config.apply_env(env);
         if let Some(registry) = &overrides.registry {
@@ -237,38 +238,111 @@ impl NpmConfig {
     }
 }
 
-/// The npmrc files npm reads for `project`, lowest precedence first: global, user, project.
-fn config_files(
+/// The npmrc files npm reads for `project`, each parsed once, lowest precedence first: npm's
+/// builtin file, the global, user and project files (those that are there).
+///
+/// Which files those are follows `@npmcli/config`'s `load()`: the project file may say where the
+/// user file is (`userconfig`), and the project or user file where the global one is
+/// (`globalconfig`, else `prefix` + `etc/npmrc`); the builtin file may set any of them. A project
+/// file that is the user file is read once, as the user's.
+fn config_layers(
     project: &Path,
     env: &HashMap<String, String>,
-) -> Result<Vec<PathBuf>, ConfigError> {
+) -> Result<Vec<NpmConfig>, ConfigError> {
     let lookup = |k: &str| env.get(k).or_else(|| env.get(&k.to_ascii_uppercase()));
-    let user = match lookup("npm_config_userconfig") {
-        Some(user) => Some(npm_path(user, env)),
-        None => (env.get("HOME").or_else(|| env.get("USERPROFILE")))
-            .map(|home| Path::new(home).join(".npmrc")),
+    let from_env = |key: &str| lookup(&format!("npm_config_{key}")).filter(|v| !v.is_empty());
+    // Files npm finds on its own are read when they are files; a configured one must be readable.
+    let builtin = match npm_root(env).map(|root| root.join("npmrc")) {
+        Some(file) if file.is_file() => read_layer(&file, env)?,
+        _ => None,
     };
-    let project = project.join(".npmrc");
-    // npm reads the project and user files before the global one: either may say where it is.
-    let mut above = Vec::new();
-    for file in [Some(&project), user.as_ref()].into_iter().flatten() {
-        let mut layer = NpmConfig::from_text("");
-        layer.read_file(file, env)?;
-        above.push(layer);
-    }
+    let home_file = (env.get("HOME").or_else(|| env.get("USERPROFILE")))
+        .map(|home| Path::new(home).join(".npmrc"));
+    let user_file = |layers: &[&Option<NpmConfig>]| {
+        let configured = from_env("userconfig")
+            .map(String::as_str)
+            .or_else(|| setting_in(layers, "userconfig"));
+        configured
+            .map(|file| npm_path(file, env))
+            .or(home_file.clone())
+    };
+    let project_file = absolute(&project.join(".npmrc"));
+    let project = if user_file(&[&builtin]).map(|f| absolute(&f)) == Some(project_file.clone()) {
+        None
+    } else {
+        read_layer(&project_file, env)?
+    };
+    let user = match user_file(&[&project, &builtin]) {
+        Some(file) => read_layer(&file, env)?,
+        None => None,
+    };
+    let above = [&project, &user, &builtin];
     let setting = |key: &str| {
-        let from_env = lookup(&format!("npm_config_{key}")).filter(|v| !v.is_empty());
-        (from_env.map(String::as_str)).or_else(|| above.iter().find_map(|layer| layer.get(key)))
+        from_env(key)
+            .map(String::as_str)
+            .or_else(|| setting_in(&above, key))
     };
-    let global = match setting("globalconfig") {
+    let global_file = match setting("globalconfig") {
         Some(file) => Some(npm_path(file, env)),
-        // A prefix's file is read when it is there (npm skips one it cannot read).
         None => (setting("prefix").map(|prefix| npm_path(prefix, env)))
             .or_else(|| default_prefix(env))
             .map(|prefix| prefix.join("etc").join("npmrc"))
             .filter(|file| file.is_file()),
     };
-    Ok(global.into_iter().chain(user).chain([project]).collect())
+    let global = match global_file {
+        Some(file) => read_layer(&file, env)?,
+        None => None,
+    };
+    Ok([builtin, global, user, project]
+        .into_iter()
+        .flatten()
+        .collect())
+}
+
+/// The first layer (highest precedence first) that sets `key`.
+fn setting_in<'a>(layers: &[&'a Option<NpmConfig>], key: &str) -> Option<&'a str> {
+    layers.iter().find_map(|layer| layer.as_ref()?.get(key))
+}
+
+/// One npmrc file parsed on its own, or `None` when it is not there (npm skips a missing file).
+fn read_layer(
+    path: &Path,
+    env: &HashMap<String, String>,
+) -> Result<Option<NpmConfig>, ConfigError> {
+    let mut layer = NpmConfig::from_text("");
+    layer.read_file(path, env)?;
+    Ok((!layer.sources.is_empty()).then_some(layer))
+}
+
+/// A path made absolute against the working folder, as npm's `path.resolve` compares them.
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// npm's own folder, where its builtin `npmrc` is: the package the first `npm` on `PATH` runs
+/// (`<root>/bin/npm-cli.js` once links are resolved), else where npm is installed beside node
+/// (`<prefix>/lib/node_modules/npm`; `<prefix>/node_modules/npm` on Windows).
+fn npm_root(env: &HashMap<String, String>) -> Option<PathBuf> {
+    let path = env.get("PATH").or_else(|| env.get("Path"));
+    let on_path = path.and_then(|path| {
+        let npm = std::env::split_paths(path)
+            .map(|dir| dir.join("npm"))
+            .find(|candidate| candidate.is_file())?;
+        let script = npm.canonicalize().ok()?;
+        let bin = script
+            .parent()
+            .filter(|_| script.ends_with("bin/npm-cli.js"))?;
+        bin.parent().map(Path::to_path_buf)
+    });
+    on_path.or_else(|| {
+        let prefix = default_prefix(env)?;
+        let lib = if cfg!(windows) {
+            prefix
+        } else {
+            prefix.join("lib")
+        };
+        Some(lib.join("node_modules").join("npm"))
+    })
 }
 
 /// A path setting as npm reads one: a leading `~/` is the home folder (`HOME`).
@@ -561,6 +635,82 @@ mod tests {
         assert_eq!(machine.registry(), "http://destdir.test/");
         machine.set("PATH", &machine.path("home").display().to_string());
         assert_eq!(machine.registry(), DEFAULT_REGISTRY, "no node on PATH");
+    }
+
+    #[test]
+    fn npms_builtin_npmrc_is_the_lowest_file_and_may_move_the_global_one() {
+        let machine = Machine::new();
+        // npm installed beside node, not on PATH: `<prefix>/lib/node_modules/npm/npmrc`.
+        let beside = if cfg!(windows) { "node" } else { "node/lib" };
+        let builtin = machine.npmrc(&format!("{beside}/node_modules/npm/npmrc"), "builtin");
+        assert_eq!(machine.registry(), "http://builtin.test/");
+        machine.npmrc("node/etc/npmrc", "global");
+        assert_eq!(
+            machine.registry(),
+            "http://global.test/",
+            "the global file wins"
+        );
+        let config = NpmConfig::load_with_env(
+            &machine.path("project"),
+            &ConfigOverrides::default(),
+            &machine.env,
+        );
+        assert_eq!(config.unwrap().sources.len(), 2, "builtin, then global");
+        // A prefix in the builtin file is where the global file is (distributions set one).
+        machine.npmrc("distro/etc/npmrc", "distro");
+        let prefix = machine.path("distro").display().to_string();
+        std::fs::write(&builtin, format!("prefix={prefix}\n")).unwrap();
+        assert_eq!(machine.registry(), "http://distro.test/");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn npms_folder_is_the_one_the_npm_on_path_runs() {
+        let mut machine = Machine::new();
+        machine.npmrc("node/lib/node_modules/npm/npmrc", "beside-node");
+        let script = machine.path("other/lib/node_modules/npm/bin/npm-cli.js");
+        std::fs::create_dir_all(script.parent().unwrap()).unwrap();
+        std::fs::write(&script, "").unwrap();
+        machine.npmrc("other/lib/node_modules/npm/npmrc", "on-path");
+        let bin = machine.path("other/bin");
+        std::fs::create_dir_all(&bin).unwrap();
+        std::os::unix::fs::symlink(&script, bin.join("npm")).unwrap();
+        let path = format!("{}:{}", bin.display(), machine.path("node/bin").display());
+        machine.set("PATH", &path);
+        assert_eq!(machine.registry(), "http://on-path.test/");
+    }
+
+    #[test]
+    fn a_project_npmrc_may_say_where_the_user_npmrc_is() {
+        let machine = Machine::new();
+        machine.npmrc("home/.npmrc", "home");
+        let elsewhere = machine.npmrc("elsewhere.npmrc", "elsewhere");
+        let rc = format!("userconfig={}\n", elsewhere.display());
+        std::fs::write(machine.path("project/.npmrc"), rc).unwrap();
+        assert_eq!(machine.registry(), "http://elsewhere.test/");
+        // The user file it names may in turn say where the global file is.
+        let global = machine.npmrc("named-global.npmrc", "named-global");
+        let rc = format!("globalconfig={}\n", global.display());
+        std::fs::write(&elsewhere, rc).unwrap();
+        assert_eq!(machine.registry(), "http://named-global.test/");
+    }
+
+    #[test]
+    fn a_project_in_the_home_folder_reads_its_npmrc_once_as_the_users() {
+        let mut machine = Machine::new();
+        let file = machine.npmrc("project/.npmrc", "home-project");
+        machine.set("HOME", &machine.path("project").display().to_string());
+        let config = NpmConfig::load_with_env(
+            &machine.path("project"),
+            &ConfigOverrides::default(),
+            &machine.env,
+        )
+        .unwrap();
+        assert_eq!(
+            config.registry().unwrap().as_str(),
+            "http://home-project.test/"
+        );
+        assert_eq!(config.sources, [file]);
     }
 
     #[test]
