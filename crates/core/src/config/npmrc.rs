@@ -1,9 +1,11 @@
 //! npm configuration as npm reads it: `.npmrc` files and `npm_config_*` environment variables.
 //!
-//! Precedence, lowest first: the global npmrc (`npm_config_globalconfig`, else
-//! `<prefix>/etc/npmrc` with npm's prefix: `npm_config_prefix`, a `prefix` in the project or user
-//! npmrc, `PREFIX`, else the folder above node's), the user npmrc (`npm_config_userconfig` or
-//! `~/.npmrc`), the project `.npmrc`, environment variables, and explicit overrides (CLI flags).
+//! Precedence, lowest first: npm's builtin npmrc (in npm's own folder), the global npmrc
+//! (`npm_config_globalconfig` or a `globalconfig` in the files above it, else
+//! `<prefix>/etc/npmrc` with npm's prefix: `npm_config_prefix`, a `prefix` in the project, user
+//! or builtin npmrc, `PREFIX`, else the folder above node's), the user npmrc
+//! (`npm_config_userconfig`, a `userconfig` in the project or builtin npmrc, else `~/.npmrc`), the
+//! project `.npmrc`, environment variables, and explicit overrides (CLI flags).
 //! Credentials are kept here and only ever leave as an HTTP header for the host they were
 //! configured for; `Debug` never prints them.
 
