@@ -18,6 +18,8 @@
 //   EXPIRE   comma list of name@version signed by the retired key although published after it
 //            expired (KEYSET=npm only)
 //   UNKNOWN  comma list of name@version signed by a key the keys endpoint does not list
+//   DELAY_MS milliseconds every answer waits before it is sent (default 0): a network's round trip
+//            on loopback (the stats endpoint answers at once)
 //   KEYSET   `npm` (default): like registry.npmjs.org, two keys, a retired one with `expires`
 //            (2025-01-29) that signs the versions published before then, and a current one without
 //            `expires` that signs the rest; verifiers then need full packuments (publish times) as
@@ -216,9 +218,12 @@ function send (res, status, body, type = 'application/json', headers = {}) {
   res.end(body)
 }
 
+const DELAY_MS = Number(process.env.DELAY_MS || 0)
+
 async function handle (req, res) {
   const p = decodeURIComponent(req.url.split('?')[0])
   if (p === '/-/bench/stats') return send(res, 200, JSON.stringify(stats))
+  if (DELAY_MS > 0) await new Promise((resolve) => setTimeout(resolve, DELAY_MS))
   if (p === '/-/npm/v1/keys') { stats.keys++; return send(res, 200, keysDoc) }
   if (p.startsWith('/-/npm/v1/attestations/')) { stats.attestations++; return send(res, 404, '{}') }
   if (p.includes('/-/')) {

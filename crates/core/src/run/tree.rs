@@ -64,9 +64,7 @@ pub async fn verify_tree(options: &VerifyOptions) -> Result<Report, VerifyError>
     });
     let loaded = Loaded::load_with(options, &tree.root, config)?;
     phases.end("load");
-    // 2. The registries' keys, and the cache (verdicts only when nothing depends on the time).
-    let registries = checks.iter().map(|c| &c.registry);
-    let keyring = Keyring::load(&loaded.evidence, registries, loaded.trusted_root.clone()).await;
+    // 2. The cache (verdicts only when nothing depends on the time), then the registries' keys.
     let (signals, history) = needs(&loaded.policy.environment.signals);
     let shared = Shared {
         evidence: loaded.evidence.clone(),
@@ -76,10 +74,18 @@ pub async fn verify_tree(options: &VerifyOptions) -> Result<Report, VerifyError>
         signals,
         history,
     };
-    phases.end("keys");
-    // 3. Registry signatures, integrity and attestations; meanwhile the installed files are
-    // compared with the tarballs the lockfile pins (taken in step 4 by the packages whose
-    // signed integrity is that one: the two stages together keep both cores busy).
+    // 3. Registry signatures, integrity and attestations once the keys are in; meanwhile, from
+    // the start of the keys' round trip, the installed files are compared with the tarballs the
+    // lockfile pins (taken in step 4 by the packages whose signed integrity is that one: the two
+    // stages together keep both cores busy, and the comparison needs no key).
+    let keys_then_checks = async {
+        let registries = checks.iter().map(|c| &c.registry);
+        let keyring =
+            Keyring::load(&loaded.evidence, registries, loaded.trusted_root.clone()).await;
+        phases.end("keys");
+        let checked = run_checks(&shared, &keyring, checks, &limits).await;
+        (keyring, checked)
+    };
     let compared = (compares_early(options, &tree, &loaded) && !installed.is_empty())
         .then(Arc::<Comparisons>::default);
     let ctx = LocalContext {
@@ -90,7 +96,7 @@ pub async fn verify_tree(options: &VerifyOptions) -> Result<Report, VerifyError>
         cache: &shared.cache,
         installed,
     };
-    let (registry_results, early_took) = match &compared {
+    let ((keyring, registry_results), early_took) = match &compared {
         Some(compared) => {
             let early_run = async {
                 let started = std::time::Instant::now();
@@ -98,11 +104,10 @@ pub async fn verify_tree(options: &VerifyOptions) -> Result<Report, VerifyError>
                 compare_contents(pinned, &ctx, prepared, Some(Arc::clone(compared))).await;
                 started.elapsed()
             };
-            let (checked, took) =
-                tokio::join!(run_checks(&shared, &keyring, checks, &limits), early_run);
+            let (checked, took) = tokio::join!(keys_then_checks, early_run);
             (checked, Some(took))
         }
-        None => (run_checks(&shared, &keyring, checks, &limits).await, None),
+        None => (keys_then_checks.await, None),
     };
     results.extend(registry_results);
     phases.end("checks");
