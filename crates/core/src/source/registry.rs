@@ -144,7 +144,6 @@ impl RegistryClient {
     pub fn new(config: NpmConfig, options: HttpOptions) -> Result<RegistryClient, ClientError> {
         let mut builder = reqwest::Client::builder()
             .user_agent(concat!("npm-sigverify/", env!("CARGO_PKG_VERSION")))
-            .timeout(options.timeout)
             .pool_max_idle_per_host(64)
             .gzip(true);
         if !config.strict_ssl() {
@@ -251,6 +250,9 @@ impl RegistryClient {
         if let Some(modified) = &validators.last_modified {
             request = request.header("if-modified-since", modified);
         }
+        // The caller streams the body: the timeout bounds the whole response, as it did
+        // everywhere before bodies waited for their share of the budget.
+        let request = request.timeout(self.options.timeout);
         request.send().await.map_err(|e| self.to_error(url, e))
     }
 
@@ -307,7 +309,7 @@ impl RegistryClient {
         if let Some(modified) = &validators.last_modified {
             request = request.header("if-modified-since", modified);
         }
-        let mut response = request.send().await.map_err(|e| self.to_error(url, e))?;
+        let mut response = self.timed(url, request.send()).await?;
         let status = response.status().as_u16();
         if status == 304 {
             return Ok(Conditional::NotModified);
@@ -332,16 +334,37 @@ impl RegistryClient {
         // and copying out held every body twice (the copies of the largest packuments, 10 MB
         // and more, were the top of a cold run's heap).
         let announced = response.content_length().unwrap_or(0).min(MAX_PRESIZE);
+        // The wait for the body's share is this process's own queue, not the registry's
+        // slowness: the timeout bounds the headers and, once the share is in, the body.
         let held = self.hold(announced).await;
         let mut bytes = Vec::with_capacity(announced as usize);
-        while let Some(chunk) = response.chunk().await.map_err(|e| self.to_error(url, e))? {
-            bytes.extend_from_slice(&chunk);
-        }
+        let read = async {
+            while let Some(chunk) = response.chunk().await? {
+                bytes.extend_from_slice(&chunk);
+            }
+            Ok(())
+        };
+        self.timed(url, read).await?;
         Ok(Conditional::Body {
             bytes,
             validators: fresh,
             held,
         })
+    }
+
+    /// Runs one step of a request within the per-request timeout.
+    async fn timed<T>(
+        &self,
+        url: &Url,
+        step: impl std::future::Future<Output = Result<T, reqwest::Error>>,
+    ) -> Result<T, FetchError> {
+        match tokio::time::timeout(self.options.timeout, step).await {
+            Ok(done) => done.map_err(|e| self.to_error(url, e)),
+            Err(_) => Err(FetchError::Timeout {
+                url: url.to_string(),
+                timeout_ms: self.options.timeout.as_millis() as u64,
+            }),
+        }
     }
 
     /// Waits for a body's share of the budget (at least 1 KiB, at most all of it).
