@@ -239,6 +239,21 @@ impl RegistryClient {
         authorization: Option<&str>,
         validators: &Validators,
     ) -> Result<reqwest::Response, FetchError> {
+        // The caller streams the body: the timeout bounds the whole response.
+        let request = self.request(url, accept, authorization, validators);
+        let request = request.timeout(self.options.timeout);
+        request.send().await.map_err(|e| self.to_error(url, e))
+    }
+
+    /// A GET of `url` with the configured credential for it (else `authorization`, the
+    /// caller's) and `validators` as conditions.
+    fn request(
+        &self,
+        url: &Url,
+        accept: &str,
+        authorization: Option<&str>,
+        validators: &Validators,
+    ) -> reqwest::RequestBuilder {
         let mut request = self.http.get(url.clone()).header("accept", accept);
         let configured = self.config.authorization_for(url);
         if let Some(auth) = configured.as_deref().or(authorization) {
@@ -250,10 +265,7 @@ impl RegistryClient {
         if let Some(modified) = &validators.last_modified {
             request = request.header("if-modified-since", modified);
         }
-        // The caller streams the body: the timeout bounds the whole response, as it did
-        // everywhere before bodies waited for their share of the budget.
-        let request = request.timeout(self.options.timeout);
-        request.send().await.map_err(|e| self.to_error(url, e))
+        request
     }
 
     /// GETs a URL; `Ok(None)` when the registry answers 404 (or 400, like npm for keys).
@@ -299,16 +311,7 @@ impl RegistryClient {
                 held: BodyShare::default(),
             });
         }
-        let mut request = self.http.get(url.clone()).header("accept", accept);
-        if let Some(auth) = self.config.authorization_for(url) {
-            request = request.header("authorization", auth);
-        }
-        if let Some(etag) = &validators.etag {
-            request = request.header("if-none-match", etag);
-        }
-        if let Some(modified) = &validators.last_modified {
-            request = request.header("if-modified-since", modified);
-        }
+        let request = self.request(url, accept, None, validators);
         let mut response = self.timed(url, request.send()).await?;
         let status = response.status().as_u16();
         if status == 304 {
