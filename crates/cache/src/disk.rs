@@ -8,13 +8,16 @@
 //! index large folders. Entries an earlier build left in prefix folders are never read again;
 //! `cache clear` removes them.
 
-use crate::entry::{encode_fields, encode_head, header, now_millis, Record, Tagger, HEADER_LEN};
+use crate::entry::{
+    encode_fields, encode_head, header, now_millis, peek_key, Record, Tagger, HEADER_LEN,
+};
 use crate::key::file_hash;
+use crate::pack_layout::{count_entries, PACK_KEY_PREFIX};
 use crate::secret::CacheSecret;
 use crate::stats::{Counters, Stored};
 use crate::{CacheError, Entry, Namespace};
 use std::fs;
-use std::io::{ErrorKind, Write};
+use std::io::{ErrorKind, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -26,6 +29,9 @@ const PARALLEL_MIN: usize = 64;
 const READ_THREADS: usize = 4;
 /// Writer threads for batches: each mostly waits on the file system.
 const WRITE_THREADS: usize = 4;
+/// The bytes read from the front of a stored file to learn its key (statistics): a pack's key
+/// is its scope, two paths at most.
+const KEY_PEEK: u64 = 16 * 1024;
 /// Makes temp names unique between threads of one process.
 static TEMP_SEQ: AtomicU64 = AtomicU64::new(0);
 
@@ -146,11 +152,11 @@ impl DiskCache {
         let mut temps = 0;
         for ns in Namespace::ALL {
             let slot = &mut stored[ns.index()];
-            walk(&self.ns_dir(ns), &mut |_, len, is_temp| {
+            walk(&self.ns_dir(ns), &mut |path, len, is_temp| {
                 if is_temp {
                     temps += 1;
                 } else {
-                    slot.entries += 1;
+                    slot.entries += self.entries_in(path);
                     slot.bytes += len;
                 }
             })?;
@@ -158,21 +164,43 @@ impl DiskCache {
         Ok((stored, temps))
     }
 
-    /// Removes every entry and temp file; returns how many entries went.
+    /// Removes every entry and temp file; returns how many entries went (a pack's count).
     pub fn clear(&self) -> Result<u64, CacheError> {
         let mut removed = 0;
         for ns in Namespace::ALL {
             let dir = self.ns_dir(ns);
             walk(&dir, &mut |path, _, is_temp| {
+                let entries = if is_temp { 0 } else { self.entries_in(path) };
                 // A concurrent run may have removed or replaced it already.
-                if fs::remove_file(path).is_ok() && !is_temp {
-                    removed += 1;
+                if fs::remove_file(path).is_ok() {
+                    removed += entries;
                 }
             })?;
             // Empty folders are left when another run is writing into them.
             let _ = fs::remove_dir_all(&dir);
         }
         Ok(removed)
+    }
+}
+
+impl DiskCache {
+    /// The entries one stored file holds: a pack's (see [`crate::Pack`]) when the pack reads
+    /// as a lookup would read it (its tag checked under this cache's secret), else one: a
+    /// single entry, or a file no lookup would use, counted as the file it is.
+    fn entries_in(&self, path: &Path) -> u64 {
+        self.pack_entries(path).unwrap_or(1)
+    }
+
+    fn pack_entries(&self, path: &Path) -> Option<u64> {
+        let mut head = Vec::new();
+        let file = fs::File::open(path).ok()?;
+        file.take(KEY_PEEK).read_to_end(&mut head).ok()?;
+        if !peek_key(&head)?.starts_with(PACK_KEY_PREFIX) {
+            return None;
+        }
+        let record = Record::decode_owned(fs::read(path).ok()?, self.secret.as_ref()).ok()?;
+        let is_pack = record.key.starts_with(PACK_KEY_PREFIX);
+        is_pack.then(|| count_entries(&record.entry.body))?
     }
 }
 

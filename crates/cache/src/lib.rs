@@ -23,6 +23,7 @@ mod error;
 mod key;
 mod namespace;
 mod pack;
+mod pack_layout;
 mod redis_backend;
 mod secret;
 mod spec;

@@ -27,13 +27,11 @@
 use crate::cache::Cache;
 use crate::disk::{DiskCache, EntryWriter};
 use crate::entry::{encode_record, now_millis, Record};
+use crate::pack_layout::{for_each_frame, push_frame, Frame, PACK_KEY_PREFIX, PACK_MAGIC};
 use crate::{CacheError, Entry, Namespace};
 use std::collections::{HashMap, HashSet};
-use std::ops::Range;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
-
-const PACK_MAGIC: &[u8; 8] = b"NSVPACK1";
 
 /// The entries of one namespace for one scope, read and written as one cache value (see the
 /// module doc). Cheap to clone; clones share the pack.
@@ -77,15 +75,6 @@ struct Stored {
     frames: HashMap<String, Frame>,
 }
 
-/// Where one entry sits in a pack's body.
-#[derive(Debug, Clone)]
-struct Frame {
-    /// The whole frame (copied as is when the entry is carried into the next pack).
-    whole: Range<usize>,
-    record: Range<usize>,
-    expires_ms: i64,
-}
-
 impl Pack {
     /// The pack of `ns` entries for one `scope` (one project) in `cache`; `None` unless the
     /// cache is on disk (on Redis many projects share single entries).
@@ -100,7 +89,7 @@ impl Pack {
                 cache,
                 disk,
                 ns,
-                key: format!("pack1:{scope}"),
+                key: format!("{PACK_KEY_PREFIX}{scope}"),
                 state: Mutex::default(),
                 loading: tokio::sync::Mutex::new(()),
             }),
@@ -255,41 +244,16 @@ impl Pack {
     }
 }
 
-fn push_frame(out: &mut Vec<u8>, key: &str, expires_ms: i64, record: &[u8]) {
-    out.extend_from_slice(&(key.len() as u32).to_le_bytes());
-    out.extend_from_slice(key.as_bytes());
-    out.extend_from_slice(&expires_ms.to_le_bytes());
-    out.extend_from_slice(&(record.len() as u64).to_le_bytes());
-    out.extend_from_slice(record);
-}
-
 impl Stored {
     /// Indexes a pack's frames; `None` when any frame is malformed (the whole pack is a miss).
     fn parse(entry: Entry) -> Option<Stored> {
-        let body = entry.body;
-        if !body.starts_with(PACK_MAGIC) {
-            return None;
-        }
         let mut frames = HashMap::new();
-        let mut at = PACK_MAGIC.len();
-        while at < body.len() {
-            let start = at;
-            let key_len = read_u32(&body, &mut at)? as usize;
-            let key = std::str::from_utf8(take(&body, &mut at, key_len)?).ok()?;
-            let expires_ms = i64::from_le_bytes(take(&body, &mut at, 8)?.try_into().ok()?);
-            let record_len = usize::try_from(read_u64(&body, &mut at)?).ok()?;
-            let record_start = at;
-            take(&body, &mut at, record_len)?;
-            let frame = Frame {
-                whole: start..at,
-                record: record_start..at,
-                expires_ms,
-            };
+        for_each_frame(&entry.body, |key, frame| {
             frames.insert(key.to_owned(), frame);
-        }
+        })?;
         Some(Stored {
             authenticated: entry.authenticated,
-            body,
+            body: entry.body,
             frames,
         })
     }
@@ -309,19 +273,4 @@ impl Stored {
         entry.authenticated = self.authenticated;
         Some(entry)
     }
-}
-
-fn take<'a>(body: &'a [u8], at: &mut usize, n: usize) -> Option<&'a [u8]> {
-    let end = at.checked_add(n).filter(|&end| end <= body.len())?;
-    let bytes = &body[*at..end];
-    *at = end;
-    Some(bytes)
-}
-
-fn read_u32(body: &[u8], at: &mut usize) -> Option<u32> {
-    Some(u32::from_le_bytes(take(body, at, 4)?.try_into().ok()?))
-}
-
-fn read_u64(body: &[u8], at: &mut usize) -> Option<u64> {
-    Some(u64::from_le_bytes(take(body, at, 8)?.try_into().ok()?))
 }

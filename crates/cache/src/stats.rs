@@ -11,7 +11,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 pub struct NamespaceStats {
     /// Namespace name (`packument`, `attestations`, `keys`, `verdict`).
     pub namespace: String,
-    /// Entries stored (including expired ones not yet evicted).
+    /// Entries stored (including expired ones not yet evicted); a project's pack on disk counts
+    /// as the entries it holds when this cache can read it, else as one.
     pub entries: u64,
     /// Bytes stored, headers included.
     pub bytes: u64,

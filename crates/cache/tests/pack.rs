@@ -301,3 +301,47 @@ async fn a_prefetched_pack_that_was_tampered_with_is_still_a_miss() {
     pack.prefetch();
     assert!(pack.get_many(&["a"]).await[0].is_none());
 }
+
+/// The namespace's stored entries as `cache stats` reports them.
+async fn stored_entries(dir: &Path, secret: &str) -> u64 {
+    let stats = open(dir, secret).await.stats().await.unwrap();
+    let row = stats.namespaces.iter().find(|r| r.namespace == NS.as_str());
+    row.unwrap().entries
+}
+
+/// `cache stats` and `cache clear` count a pack as the entries it holds (a key written twice
+/// once), beside single entries; a pack a lookup would not read counts as the one file it is.
+#[tokio::test]
+async fn stats_and_clear_count_the_entries_a_pack_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    run_adding(dir.path(), &["a", "b", "c"], HOUR).await;
+    let cache = open(dir.path(), SECRET).await;
+    let pack = project_pack(&cache);
+    assert_eq!(pack.get_many(&["a"]).await.len(), 1);
+    pack.add(&[("a", &Entry::new(b"a2".to_vec()))], HOUR);
+    pack.finish().await.unwrap();
+    cache
+        .put(NS, "s", &Entry::new(b"single".to_vec()), HOUR)
+        .await
+        .unwrap();
+    assert_eq!(files_in(dir.path()), 2, "the pack and the single entry");
+    assert_eq!(stored_entries(dir.path(), SECRET).await, 4, "a, b, c and s");
+    assert_eq!(
+        stored_entries(dir.path(), "fedcba9876543210fedcba9876543210").await,
+        2,
+        "under another key the pack is one unreadable file"
+    );
+    let mut bytes = std::fs::read(pack_file(dir.path())).unwrap();
+    let at = bytes.len() - 3;
+    bytes[at] ^= 1;
+    std::fs::write(pack_file(dir.path()), &bytes).unwrap();
+    assert_eq!(
+        stored_entries(dir.path(), SECRET).await,
+        2,
+        "a damaged pack"
+    );
+    bytes[at] ^= 1;
+    std::fs::write(pack_file(dir.path()), &bytes).unwrap();
+    assert_eq!(open(dir.path(), SECRET).await.clear().await.unwrap(), 4);
+    assert_eq!(files_in(dir.path()), 0);
+}
