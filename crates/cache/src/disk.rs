@@ -181,9 +181,7 @@ impl DiskCache {
         }
         Ok(removed)
     }
-}
 
-impl DiskCache {
     /// The entries one stored file holds: a pack's (see [`crate::Pack`]) when the pack reads
     /// as a lookup would read it (its tag checked under this cache's secret), else one: a
     /// single entry, or a file no lookup would use, counted as the file it is.

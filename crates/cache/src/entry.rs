@@ -255,14 +255,14 @@ fn parse_checked(
 /// The key a stored value names, read from the first bytes of it alone (the header, then the
 /// fields up to the key): what the value is, for statistics. Nothing is checked beyond the
 /// magic and the fields' shape; `None` when `head` is too short or not a value.
-pub(crate) fn peek_key(head: &[u8]) -> Option<&str> {
+pub(crate) fn peek_key(head: &[u8]) -> Option<String> {
     if head.len() < HEADER_LEN || &head[..8] != MAGIC {
         return None;
     }
     let mut reader = Reader(&head[HEADER_LEN..]);
-    reader.take(16, "times").ok()?;
-    let len = u32::from_le_bytes(reader.take(4, "key").ok()?.try_into().ok()?);
-    std::str::from_utf8(reader.take(len as usize, "key").ok()?).ok()
+    reader.time("stored_at").ok()?;
+    reader.time("expires_at").ok()?;
+    reader.string("key").ok()?
 }
 
 /// The payload's fields before the body (left in the reader); the body is set by the caller.
@@ -351,8 +351,8 @@ mod tests {
     fn the_key_is_read_from_the_front_of_a_value_alone() {
         let bytes = sample().encode(Some(&secret(1)));
         let key_end = HEADER_LEN + 16 + 4 + sample().key.len();
-        assert_eq!(peek_key(&bytes), Some(sample().key.as_str()));
-        assert_eq!(peek_key(&bytes[..key_end]), Some(sample().key.as_str()));
+        assert_eq!(peek_key(&bytes), Some(sample().key));
+        assert_eq!(peek_key(&bytes[..key_end]), Some(sample().key));
         assert_eq!(peek_key(&bytes[..key_end - 1]), None, "the key cut short");
         assert_eq!(peek_key(&bytes[..HEADER_LEN - 1]), None, "no whole header");
         let mut other = bytes.clone();
