@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 'use strict'
-// Summarizes bench/run.sh results (label, run, wall ms, peak RSS KB, exit, requests, 304s; tab
+// Summarizes bench/run.sh results (label, run, wall ms, peak RSS KiB, exit, requests, 304s; tab
 // separated):
-// median, min and max wall time, median peak RSS, registry requests and exit codes per command,
+// median, min and max wall time, median peak RSS (MiB: KiB / 1024), registry requests and exit codes per command,
 // and the speed ratio against a baseline (tree: npm audit signatures with an empty npm cache;
 // synth: the addon CLI, cold), and for warm runs against npm audit signatures with its cache
 // kept. Warm-up runs are left out.
@@ -28,7 +28,7 @@ const stat = (label) => {
 // no installed tree for npm or pnpm to audit: the addon CLI's cold run on the npm lockfile).
 const baseline = { tree: 'npm-audit/tree/cold', pnpm: 'pnpm-audit/pnpm/cold', synth: 'addon/synth/cold', 'synth-pnpm': 'addon/synth/cold' }
 const names = { 'npm-audit': 'npm audit signatures', 'pnpm-audit': 'pnpm audit signatures', addon: 'npm-sigverify (addon CLI)', bin: 'npm-sigverify (Rust binary)' }
-const table = [['input', 'command', 'cache', 'runs', 'median s', 'min-max s', 'peak RSS MB', 'requests (304)', 'exit', 'speed vs baseline', 'vs npm audit cold', 'vs npm audit warm']]
+const table = [['input', 'command', 'cache', 'runs', 'median s', 'min-max s', 'peak RSS MiB', 'requests (304)', 'exit', 'speed vs baseline', 'vs npm audit cold', 'vs npm audit warm']]
 for (const label of groups.keys()) {
   const [tool, input, mode] = label.split('/')
   const s = stat(label)
