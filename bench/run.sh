@@ -156,6 +156,6 @@ echo "$start_note"
 # the same statx and getdents calls, ~17,000 and ~3,800 on the tree), at best split over the cores.
 addon_start=$(median5 env node "$ADDON_CLI" --version)
 stat_walk=$(median5 find "$TREE/node_modules" -printf '%C@ %s\n')
-npm_warm=$(awk -F'\t' '$1 == "npm-audit/tree/warm" && $2 != "warmup" { print $3 }' "$results" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
-echo "warm floor: addon CLI start (node, addon, --version) $addon_start ms + stat walk of the tree $stat_walk ms / $(nproc) cores = $((addon_start + stat_walk / $(nproc))) ms for the addon CLI, $((stat_walk / $(nproc))) ms for the binary; 50x npm's warm median is $((npm_warm / 50)) ms"
-node "$BENCH/lib/summarize.js" "$results"
+# summarize.js prints the floor line against its own median of npm's warm runs.
+FLOOR_ADDON_START_MS=$addon_start FLOOR_STAT_WALK_MS=$stat_walk FLOOR_CORES=$(nproc) \
+  node "$BENCH/lib/summarize.js" "$results"

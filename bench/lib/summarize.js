@@ -2,7 +2,8 @@
 'use strict'
 // Summarizes bench/run.sh results (label, run, wall ms, peak RSS KiB, exit, requests, 304s; tab
 // separated):
-// median, min and max wall time, median peak RSS (MiB: KiB / 1024), registry requests and exit codes per command,
+// median, min and max wall time, median peak RSS (MiB: KiB / 1024), registry requests and exit
+// codes per command,
 // and the speed ratio against a baseline (tree: npm audit signatures with an empty npm cache;
 // synth: the addon CLI, cold), and for warm runs against npm audit signatures with its cache
 // kept. Warm-up runs are left out.
@@ -42,6 +43,16 @@ for (const label of groups.keys()) {
   const vsNpmWarm = npmWarm && mode === 'warm' && (input === 'tree' || input === 'pnpm') ? `${(npmWarm.ms / s.ms).toFixed(1)}x` : '-'
   table.push([input, names[tool] || tool, mode, String(s.n), (s.ms / 1000).toFixed(2),
     `${(s.min / 1000).toFixed(2)}-${(s.max / 1000).toFixed(2)}`, (s.rss / 1024).toFixed(0), `${s.reqs} (${s.r304})`, s.exits, ratio, vsNpm, vsNpmWarm])
+}
+// The warm floor, when run.sh measured its parts (FLOOR_ADDON_START_MS, FLOOR_STAT_WALK_MS,
+// FLOOR_CORES): the addon CLI's start plus the stat walk split over the cores, against 50x npm's
+// warm median.
+const floor = ['FLOOR_ADDON_START_MS', 'FLOOR_STAT_WALK_MS', 'FLOOR_CORES'].map((k) => Number(process.env[k]))
+const npmWarmRun = stat('npm-audit/tree/warm')
+if (floor.every((x) => x > 0) && npmWarmRun) {
+  const [start, walk, cores] = floor
+  const spread = Math.round(walk / cores)
+  console.log(`warm floor: addon CLI start (node, addon, --version) ${start} ms + stat walk of the tree ${walk} ms / ${cores} cores = ${start + spread} ms for the addon CLI, ${spread} ms for the binary; 50x npm's warm median is ${Math.round(npmWarmRun.ms / 50)} ms`)
 }
 const widths = table[0].map((_, i) => Math.max(...table.map((r) => r[i].length)))
 const line = (r) => '| ' + r.map((c, i) => c.padEnd(widths[i])).join(' | ') + ' |'
