@@ -43,9 +43,10 @@ impl Environment {
 /// then `environments.default`, then a strict `production`.
 ///
 /// An explicit name the policy does not declare is an error. A name taken from a variable that
-/// the policy does not declare gets the strict settings under that name: a stray
-/// `NODE_ENV=development` must never turn enforcement off by itself; only the policy can make an
-/// environment lenient.
+/// the policy does not declare (Jest sets `NODE_ENV=test`) gets what the default environment
+/// requires, enforced, with no allowed failures, under that name: a stray variable must never
+/// weaken a run, neither by turning enforcement off nor by dropping the default environment's
+/// requirements and signals; only the policy can make an environment lenient.
 pub fn select_environment(
     policy: &Policy,
     explicit: Option<&str>,
@@ -59,10 +60,7 @@ pub fn select_environment(
     }
     for var in ["NPM_SIGVERIFY_ENV", "NODE_ENV"] {
         if let Some(name) = env.get(var).map(|v| v.trim()).filter(|v| !v.is_empty()) {
-            return Ok(declared(policy, name, var).unwrap_or_else(|| Environment {
-                signals: policy.signals.clone(),
-                ..Environment::strict(name, var)
-            }));
+            return Ok(declared(policy, name, var).unwrap_or_else(|| undeclared(policy, name, var)));
         }
     }
     if let Some(env) = policy
@@ -76,6 +74,24 @@ pub fn select_environment(
         signals: policy.signals.clone(),
         ..Environment::strict("production", "built-in")
     })
+}
+
+/// A name from a variable the policy does not declare: the default environment's requirements
+/// and signals (the policy's own without a default), enforced, nothing tolerated.
+fn undeclared(policy: &Policy, name: &str, source: &'static str) -> Environment {
+    let default = policy
+        .default_environment
+        .as_deref()
+        .and_then(|n| declared(policy, n, source));
+    let (require, signals) = match default {
+        Some(env) => (env.require, env.signals),
+        None => (Vec::new(), policy.signals.clone()),
+    };
+    Environment {
+        require,
+        signals,
+        ..Environment::strict(name, source)
+    }
 }
 
 /// The environment `name` as the policy declares it.

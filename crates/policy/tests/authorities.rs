@@ -124,6 +124,34 @@ fn approvals_count_keys_and_identities_once_per_signature() {
 }
 
 #[test]
+fn one_key_approves_once_whatever_carries_its_signatures() {
+    // A copy of one certificate signature under a second file name matching two identities.
+    let twice = cert_sig(FP_B, &["alice", "ci"]);
+    let copies = decided(vec![twice.clone(), twice]);
+    assert_eq!(copies.outcome, Outcome::Fail, "a copied signature is one signer");
+    assert!(failed_codes(&copies).contains(&"EAPPROVALTHRESHOLD".to_string()));
+    // A bare signature by a listed key and a certificate over that same key.
+    let bare_and_cert = decided(vec![sig(FP_A, true), cert_sig(FP_A, &["alice"])]);
+    assert_eq!(bare_and_cert.outcome, Outcome::Fail, "one key, two carriers");
+    // Two copies under different fingerprint case are the same key.
+    let upper = cert_sig(&FP_B.to_uppercase(), &["ci"]);
+    assert_eq!(
+        decided(vec![cert_sig(FP_B, &["alice"]), upper]).outcome,
+        Outcome::Fail
+    );
+}
+
+#[test]
+fn the_count_is_the_best_assignment_of_signers() {
+    // B could approve as alice or ci, C only as alice: B as ci and C as alice make two,
+    // whatever order the signatures come in.
+    let b = cert_sig(FP_B, &["alice", "ci"]);
+    let c = cert_sig(FP_C, &["alice"]);
+    assert_eq!(decided(vec![b.clone(), c.clone()]).outcome, Outcome::Pass);
+    assert_eq!(decided(vec![c, b]).outcome, Outcome::Pass);
+}
+
+#[test]
 fn paths_resolve_against_the_policy_folder() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join(".npm-sigverify.yaml"), CA_POLICY).unwrap();

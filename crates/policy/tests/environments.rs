@@ -149,6 +149,27 @@ fn environment_selection_precedence() {
 }
 
 #[test]
+fn an_undeclared_name_from_a_variable_keeps_what_the_default_requires() {
+    // Jest sets NODE_ENV=test; this policy's default environment requires provenance and a
+    // release age.
+    let p = policy(
+        "environments:\n  default: production\n  development: { mode: warn }\n  production: { mode: warn, allowedFailures: 3, require: [provenance], signals: { releaseAge: fail } }\nsignals:\n  releaseAge: { minimum: 3d, action: warn }\n",
+    );
+    let test = select_environment(&p, None, &vars(&[("NODE_ENV", "test")])).unwrap();
+    let default = select_environment(&p, None, &HashMap::new()).unwrap();
+    assert_eq!((test.name.as_str(), test.source), ("test", "NODE_ENV"));
+    assert_eq!(test.require, default.require, "the default's requirements stay");
+    assert_eq!(test.signals, default.signals, "and its signal actions");
+    assert_eq!(
+        (test.mode, test.allowed_failures),
+        (Mode::Enforce, 0),
+        "never more lenient than strict"
+    );
+    let via_own = select_environment(&p, None, &vars(&[("NPM_SIGVERIFY_ENV", "qa")])).unwrap();
+    assert_eq!(via_own.require, default.require);
+}
+
+#[test]
 fn modes_and_exit_codes() {
     let p = policy(ENVS);
     let env = |n: &str| select_environment(&p, Some(n), &HashMap::new()).unwrap();

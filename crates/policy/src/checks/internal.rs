@@ -5,7 +5,7 @@ use crate::evidence::{InternalSig, PackageEvidence};
 use crate::model::{Approvals, Rule};
 use serde_json::json;
 use sigverify_codes::Code;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Invalid signatures never count: beside a valid one they are warnings, but when every internal
 /// signature of a package fails the package fails whatever the rule requires (fail closed, like a
@@ -71,26 +71,58 @@ pub(super) fn check(
     }
 }
 
-/// The eligible keys and CA identities the valid signatures satisfy. Each signature counts for
-/// at most one of them, and each of them once: a key signing twice counts once, and a certificate
-/// whose key is also listed does not count twice.
+/// The eligible keys and CA identities the valid signatures approve as. A signer is a key (its
+/// SPKI fingerprint), whatever carries its signatures: copies of one signature, or a bare
+/// signature and a certificate over the same key, are one signer. Each signer approves as at
+/// most one eligible key or identity and each of those counts once; the count is the largest such
+/// assignment, so a signer matching two entries never counts twice, and never hides another's.
 fn approvers(a: &Approvals, valid: &[&InternalSig]) -> Vec<String> {
-    let mut approved: Vec<String> = Vec::new();
+    let mut entries_of: BTreeMap<String, BTreeSet<&String>> = BTreeMap::new();
     for sig in valid {
         let fingerprint = sig.fingerprint.to_ascii_lowercase();
-        let key = a
-            .keys
-            .iter()
-            .find(|k| **k == fingerprint && !approved.contains(k));
-        let identity = a
-            .identities
-            .iter()
-            .find(|i| sig.identities.contains(i) && !approved.contains(i));
-        if let Some(found) = key.or(identity) {
-            approved.push(found.clone());
+        let keys = a.keys.iter().filter(|k| **k == fingerprint);
+        let identities = a.identities.iter().filter(|i| sig.identities.contains(i));
+        let entries = entries_of.entry(fingerprint.clone()).or_default();
+        entries.extend(keys.chain(identities));
+    }
+    let signers: Vec<Vec<&String>> = entries_of
+        .into_values()
+        .map(|entries| entries.into_iter().collect())
+        .collect();
+    let mut holder: BTreeMap<&String, usize> = BTreeMap::new();
+    for signer in 0..signers.len() {
+        assign(signer, &signers, &mut holder, &mut BTreeSet::new());
+    }
+    a.keys
+        .iter()
+        .chain(&a.identities)
+        .filter(|entry| holder.contains_key(entry))
+        .cloned()
+        .collect()
+}
+
+/// Gives `signer` one of its entries, moving an entry's holder to another of its own when that
+/// frees one (an augmenting path of a bipartite matching; policies list a handful of entries).
+fn assign<'a>(
+    signer: usize,
+    signers: &[Vec<&'a String>],
+    holder: &mut BTreeMap<&'a String, usize>,
+    tried: &mut BTreeSet<&'a String>,
+) -> bool {
+    for &entry in &signers[signer] {
+        if !tried.insert(entry) {
+            continue;
+        }
+        let free = match holder.get(entry) {
+            None => true,
+            Some(&other) => assign(other, signers, holder, tried),
+        };
+        if free {
+            holder.insert(entry, signer);
+            return true;
         }
     }
-    approved
+    false
 }
 
 fn approval_check(
