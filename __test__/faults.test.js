@@ -224,8 +224,10 @@ describe('keys document faults', () => {
     table([
       ['a document listing another key: every package is EMISSINGSIGNATUREKEY (exit 1)',
         (r) => r.fault(KEYS, { body: JSON.stringify({ keys: [r.keyEntry(r.otherKey)] }) }), all('invalid', 'EMISSINGSIGNATUREKEY', 1)],
-      ['another key under the registry\'s keyid: every package is EINTEGRITYSIGNATURE (exit 1)',
-        (r) => r.fault(KEYS, { body: JSON.stringify({ keys: [{ ...r.keyEntry(r.otherKey), keyid: r.key.keyid }] }) }), all('invalid', 'EINTEGRITYSIGNATURE', 1)],
+      ['another key under the registry\'s keyid (a fingerprint that is not its key\'s, as a mirror would pass its key off under a pinned keyid): EKEYSUNAVAILABLE (exit 3)',
+        (r) => r.fault(KEYS, { body: JSON.stringify({ keys: [{ ...r.keyEntry(r.otherKey), keyid: r.key.keyid }] }) }), UNAVAILABLE(/a keyid of the form SHA256:\.\.\. must be its key's fingerprint/)],
+      ['another key under a label that is not a fingerprint signs nothing here: EMISSINGSIGNATUREKEY (exit 1)',
+        (r) => r.fault(KEYS, { body: JSON.stringify({ keys: [{ ...r.keyEntry(r.otherKey), keyid: 'mirror-key-1' }] }) }), all('invalid', 'EMISSINGSIGNATUREKEY', 1)],
       ['an empty key list means the registry does not sign: skipped (ENOREGISTRYKEYS), as npm',
         fault(KEYS, { body: '{"keys":[]}' }), all('skipped', 'ENOREGISTRYKEYS', 0)],
     ])

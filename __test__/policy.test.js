@@ -151,6 +151,19 @@ describe('pinned registry keys', () => {
     assert.equal(pinned.verified.find((p) => p.name === 'alpha').decision.outcome, 'pass')
   })
 
+  it('a policy that pins keys trusts no registry it does not list (a pull request pointing .npmrc elsewhere): EKEYNOTPINNED', async () => {
+    // The pins name another registry; this project's packages come from `url`, which is not listed.
+    const elsewhere = `version: 1\ntrust:\n  registries:\n    https://npm.acme.example/:\n      keys: ["${registry.key.keyid}"]\n`
+    const run = await verify(withPolicy(elsewhere), '--json')
+    assert.equal(run.status, 1, run.stdout)
+    const alpha = JSON.parse(run.stdout).verified.find((p) => p.name === 'alpha')
+    assert.ok(alpha.decision.checks.some((c) => c.code === 'EKEYNOTPINNED' && /does not list/.test(c.message)), JSON.stringify(alpha.decision.checks))
+    // Listed (here with its served keys), it is trusted again.
+    const listed = `${elsewhere}    ${url}:\n      keys: auto\n`
+    const trusted = JSON.parse((await verify(withPolicy(listed), '--json')).stdout)
+    assert.equal(trusted.verified.find((p) => p.name === 'alpha').decision.outcome, 'pass')
+  })
+
   it('a registry that stops publishing the pinned keys (a mirror stripping them) fails instead of skipping', async () => {
     const pin = `version: 1\ntrust:\n  registries:\n    ${url}:\n      keys: ["${registry.key.keyid}"]\n`
     const saved = registry.keysDocument

@@ -52,6 +52,12 @@ fn signature(p: &PackageResult) -> SigState {
 /// A registry whose keys the policy pins: a signature by any other registry key does not count,
 /// and a registry that stops publishing keys (a mirror stripping them) does not skip the check.
 fn pin_keys(state: SigState, p: &PackageResult, policy: &Policy) -> SigState {
+    if let Some(message) = unlisted_registry(policy, p) {
+        return SigState::Invalid {
+            code: Code::KeyNotPinned,
+            message,
+        };
+    }
     let Some(pinned) = pinned_keys(policy, p.registry.as_deref()) else {
         return state;
     };
@@ -74,7 +80,13 @@ fn pin_keys(state: SigState, p: &PackageResult, policy: &Policy) -> SigState {
     let SigState::Verified { keyids } = &state else {
         return state;
     };
-    if keyids.iter().any(|k| pinned.contains(k)) {
+    // Fingerprints compare without base64 padding (a pin may be written with it). A keyid of
+    // this form names its own key: keys documents where it does not are refused when read.
+    let unpadded = |id: &str| id.trim_end_matches('=').to_string();
+    if keyids
+        .iter()
+        .any(|k| pinned.iter().any(|pin| unpadded(pin) == unpadded(k)))
+    {
         return state;
     }
     let message = format!(
@@ -88,6 +100,44 @@ fn pin_keys(state: SigState, p: &PackageResult, policy: &Policy) -> SigState {
         code: Code::KeyNotPinned,
         message,
     }
+}
+
+/// A policy that pins keys names the registries it trusts: a registry package from any other
+/// (but npm's public registry, whose keys are embedded) is not judged by keys that registry
+/// serves itself. A pull request that points `.npmrc` (and the lockfile) at a registry of its
+/// own choosing must not move trust there.
+fn unlisted_registry(policy: &Policy, p: &PackageResult) -> Option<String> {
+    let pins = policy.trust.registries.values();
+    if !pins
+        .into_iter()
+        .any(|k| matches!(k, RegistryKeys::Pinned(_)))
+    {
+        return None;
+    }
+    // Whatever the registry answered (keys or none): only packages not checked by design
+    // (omitted, not installed) are left alone.
+    let by_design = matches!(
+        p.checks.registry_signature.code,
+        Some(Code::Omitted | Code::NotInstalled)
+    );
+    if p.source != "registry" || by_design {
+        return None;
+    }
+    let registry = p.registry.as_deref()?;
+    let normalize = |url: &str| url.trim_end_matches('/').to_ascii_lowercase();
+    let listed = policy
+        .trust
+        .registries
+        .keys()
+        .any(|url| normalize(url) == normalize(registry));
+    if listed || normalize(registry) == "https://registry.npmjs.org" {
+        return None;
+    }
+    Some(format!(
+        "{}: comes from {registry}, which the policy's trust.registries does not list (it pins keys for {}): add it there with its keys",
+        p.id(),
+        policy.trust.registries.keys().cloned().collect::<Vec<_>>().join(", ")
+    ))
 }
 
 fn pinned_keys<'a>(policy: &'a Policy, registry: Option<&str>) -> Option<&'a Vec<String>> {

@@ -54,6 +54,10 @@ pub enum KeysError {
     /// A key's expiry is not an RFC 3339 timestamp.
     #[error("key {keyid}: bad expiry '{value}'")]
     BadExpiry { keyid: String, value: String },
+    /// A keyid in npm's fingerprint form that is not the fingerprint of the key it labels: a
+    /// keys document passing another key off under a trusted (pinned) keyid.
+    #[error("key {keyid}: the key under this keyid has the fingerprint {actual}; a keyid of the form SHA256:... must be its key's fingerprint")]
+    NotItsFingerprint { keyid: String, actual: String },
 }
 
 #[derive(Deserialize)]
@@ -205,6 +209,15 @@ impl RegistryKey {
         }
         let expires = expires.map(|v| parse_time(&keyid, v)).transpose()?;
         let point = spki_der[26..].to_vec();
+        // npm's keyids are the keys' OpenSSH fingerprints, and policies pin keys by them: a label
+        // of that form must name this very key, or a mirror could serve its own key under a
+        // pinned keyid. (Labels of other forms are names, never compared with pins.)
+        if keyid.starts_with("SHA256:") {
+            let actual = ssh_fingerprint(&point);
+            if keyid.trim_end_matches('=') != actual {
+                return Err(KeysError::NotItsFingerprint { keyid, actual });
+            }
+        }
         Ok(RegistryKey {
             keyid,
             spki_der,
@@ -277,5 +290,25 @@ mod tests {
         let err = RegistryKey::from_base64("k".into(), "AAAA", None).unwrap_err();
         assert!(matches!(err, KeysError::NotP256 { len: 3, .. }));
         assert!(KeySet::from_keys_document(b"{\"keys\":1}").is_err());
+    }
+
+    #[test]
+    fn a_fingerprint_keyid_must_be_the_fingerprint_of_its_key() {
+        let npm = KeySet::embedded_npm();
+        let (old, new) = (&npm.keys[0], &npm.keys[1]);
+        let key = STANDARD.encode(&new.spki_der);
+        // The current key served under the old key's keyid (a mirror's own key under a pinned
+        // keyid fails the same way).
+        let err = RegistryKey::from_base64(old.keyid.clone(), &key, None).unwrap_err();
+        assert!(
+            matches!(&err, KeysError::NotItsFingerprint { actual, .. } if *actual == new.keyid),
+            "{err}"
+        );
+        let document = format!(r#"{{"keys":[{{"keyid":"{}","key":"{key}"}}]}}"#, old.keyid);
+        assert!(KeySet::from_keys_document(document.as_bytes()).is_err());
+        // Its own fingerprint, padded or not, and a label of another form are accepted.
+        for keyid in [new.keyid.clone(), format!("{}=", new.keyid), "key-1".into()] {
+            assert!(RegistryKey::from_base64(keyid, &key, None).is_ok());
+        }
     }
 }
