@@ -122,12 +122,23 @@ describe('evidence cache', () => {
     }
   })
 
-  it('fleet: runner B with an empty local cache and runner A\'s Redis fetches no packuments', { skip: SKIP_REDIS }, async () => {
-    const a = await cli(['verify', project, '--registry', url, '--cache', redisUrl, '--no-content', '--json'])
+  it('fleet: an unkeyed Redis keeps no packument facts (their unsigned parts could be forged): runner B fetches them', { skip: SKIP_REDIS }, async () => {
+    const unkeyed = redisUrl.replace(/\/3$/, '/4')
+    const a = await cli(['verify', project, '--registry', url, '--cache', unkeyed, '--no-content', '--json'])
+    assert.equal(a.status, 0, a.stderr)
+    const before = registry.stats.packuments
+    const b = await cli(['verify', project, '--registry', url, '--cache', unkeyed, '--no-content', '--json'], { env: { HOME: tempDir('runner-b-unkeyed') } })
+    assert.equal(b.status, 0, b.stderr)
+    assert.ok(registry.stats.packuments > before, 'runner B must fetch the packuments itself')
+  })
+
+  it('fleet: runner B with an empty local cache and runner A\'s keyed Redis fetches no packuments', { skip: SKIP_REDIS }, async () => {
+    const fleet = { NPM_SIGVERIFY_CACHE_KEY: 'a fleet key of at least thirty-two bytes, shared by runners' }
+    const a = await cli(['verify', project, '--registry', url, '--cache', redisUrl, '--no-content', '--json'], { env: fleet })
     assert.equal(a.status, 0, a.stderr)
     assert.equal(JSON.parse(a.stdout).cache, 'redis')
     const before = registry.stats.packuments
-    const b = await cli(['verify', project, '--registry', url, '--cache', redisUrl, '--no-content', '--json'], { env: { HOME: tempDir('runner-b') } })
+    const b = await cli(['verify', project, '--registry', url, '--cache', redisUrl, '--no-content', '--json'], { env: { ...fleet, HOME: tempDir('runner-b') } })
     assert.equal(b.status, 0, b.stderr)
     assert.equal(registry.stats.packuments, before, 'runner B must not fetch packuments')
     assert.equal(JSON.parse(b.stdout).summary.verified, 3)

@@ -127,6 +127,12 @@ fn rewrite_tarball(manifest: &mut Value, name: &str, public: &str) {
     else {
         return;
     };
+    // A file name that is not one plain path segment (`x/../../../-/evil.tgz` once decoded)
+    // would let an installer's URL normalising take the download past the gate's check.
+    if !crate::route::valid_segment(&file) {
+        dist.remove("tarball");
+        return;
+    }
     let url = format!("{public}{name}/-/{file}");
     dist.insert("tarball".into(), Value::String(url));
 }
@@ -188,6 +194,25 @@ mod tests {
             "http://gate/a/-/a-1.1.0.tgz"
         );
         assert_eq!(out.removed[0].short(), "1.2.0 EINTEGRITYSIGNATURE");
+    }
+
+    #[test]
+    fn a_tarball_file_name_that_is_not_one_segment_gives_no_tarball_url() {
+        let mut doc = doc();
+        doc["versions"]["1.1.0"]["dist"]["tarball"] =
+            json!("http://up/a/-/x%2F..%2F..%2F..%2F-%2Fevil.tgz");
+        let verdicts = ["1.0.0", "1.1.0", "1.2.0", "2.0.0-rc.1"]
+            .iter()
+            .map(|v| (v.to_string(), Verdict::Serve))
+            .collect();
+        let out = render(&doc, "a", &verdicts, "http://gate/").unwrap();
+        assert!(out.doc["versions"]["1.1.0"]["dist"]
+            .get("tarball")
+            .is_none());
+        assert_eq!(
+            out.doc["versions"]["1.0.0"]["dist"]["tarball"],
+            "http://gate/a/-/a-1.0.0.tgz"
+        );
     }
 
     #[test]

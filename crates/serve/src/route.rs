@@ -76,8 +76,13 @@ pub fn route(method: &Method, path: &str, ops: bool) -> Route {
     if let Some(spec) = path.strip_prefix("/-/npm/v1/attestations/") {
         return Route::Attestations(decode(spec));
     }
-    if path.starts_with("/-/") {
+    // Registry endpoints (keys, search, audit, login) pass through; a tarball never does
+    // (every tarball is checked against its version's signed integrity).
+    if path.starts_with("/-/") && !decode(path).ends_with(".tgz") {
         return Route::Upstream;
+    }
+    if path.starts_with("/-/") {
+        return Route::BadPath;
     }
     package_route(&decode(path))
 }
@@ -120,7 +125,7 @@ fn valid_name(name: &str) -> bool {
         && name.len() <= 214
 }
 
-fn valid_segment(segment: &str) -> bool {
+pub(crate) fn valid_segment(segment: &str) -> bool {
     !segment.is_empty()
         && !segment.starts_with('.')
         && segment
@@ -202,6 +207,10 @@ mod tests {
             Route::Verify
         );
         assert_eq!(get("/-/npm/v1/keys"), Route::Upstream);
+        // A tarball is never passed through unchecked, however it is spelled.
+        for path in ["/-/evil.tgz", "/-/x/evil.tgz", "/-/evil%2etgz"] {
+            assert_eq!(get(path), Route::BadPath, "{path}");
+        }
         assert_eq!(
             get("/-/npm/v1/attestations/@acme%2fx@1.0.0"),
             Route::Attestations("@acme/x@1.0.0".into())

@@ -178,6 +178,10 @@ impl EvidenceCache {
     }
 
     fn queue(&self, key: &str, entry: Entry) {
+        // Unauthenticated packument entries are never read (see `decode`).
+        if !self.cache.authenticated() {
+            return;
+        }
         if let Some(packs) = &self.packs {
             let ttl = Namespace::Packument.default_ttl();
             packs.packuments.add(&[(key, &entry)], ttl);
@@ -227,6 +231,9 @@ impl EvidenceCache {
     /// stay encoded until [`Self::decode`]: each package group decodes its own when it runs, so
     /// a run never holds every packument's facts at once (on the bench tree that was ~25 MB).
     pub async fn preload(&self, keys: &[String]) -> HashMap<String, Entry> {
+        if !self.cache.authenticated() {
+            return HashMap::new();
+        }
         let refs: Vec<&str> = keys.iter().map(String::as_str).collect();
         let found = match &self.packs {
             Some(packs) => packs.packuments.get_many(&refs).await,
@@ -241,8 +248,14 @@ impl EvidenceCache {
             .collect()
     }
 
-    /// A preloaded entry's facts (`None` when it does not decode: a miss).
+    /// A preloaded entry's facts (`None` when it does not decode: a miss). An entry that is not
+    /// authenticated under the cache's secret (an unkeyed Redis) is a miss too: a packument's
+    /// facts are not all signed (publish times, dependencies, publishers, links to attestations),
+    /// and whoever can write the cache could change those.
     pub fn decode(&self, entry: Entry) -> Option<CachedFacts> {
+        if !entry.authenticated {
+            return None;
+        }
         let body: CachedBody = serde_json::from_slice(&entry.body).ok()?;
         Some(self.cached_facts(body, &entry))
     }
@@ -581,6 +594,9 @@ mod tests {
         // Only an authenticated entry is read this way (its verdicts and digest count).
         entry.authenticated = false;
         assert!(cache.decode_wanted(&entry, &keep).is_none());
+        // Nor is it read whole: unsigned facts (publish times, dependencies) from an entry
+        // anyone who can write the cache could make are never used.
+        assert!(cache.decode(entry.clone()).is_none());
         entry.authenticated = true;
         let some = cache.decode_wanted(&entry, &keep).unwrap();
         let whole = cache.decode(entry.clone()).unwrap();
@@ -622,12 +638,12 @@ mod tests {
     }
 
     #[test]
-    fn a_history_digest_is_only_taken_from_an_authenticated_entry() {
+    fn an_entry_and_its_history_digest_are_only_taken_when_authenticated() {
         let body = br#"{"freshForSecs":60,"facts":{"name":"a","versions":{},"published":{}},"history":"forged"}"#;
         let mut entry = Entry::new(body.to_vec());
         let cache = EvidenceCache::off();
-        let cached = cache.decode(entry.clone()).unwrap();
-        assert_eq!(cached.facts.history_digest.0.get(), None);
+        // Not authenticated (an unkeyed Redis, or a forger): a miss, digest and facts alike.
+        assert!(cache.decode(entry.clone()).is_none());
         entry.authenticated = true;
         let cached = cache.decode(entry).unwrap();
         assert_eq!(cached.facts.history_digest.0.get().unwrap(), "forged");

@@ -182,9 +182,12 @@ impl Default for HttpOptions {
 }
 
 /// Where `trust update` writes the refreshed Sigstore trusted root; every run uses it instead of
-/// the embedded one when it exists (unless a trusted root is given explicitly).
+/// the embedded one when it exists (unless a trusted root is given explicitly). It lives in this
+/// user's configuration folder beside the cache key (`<config dir>/npm-sigverify/`), never in
+/// the cache folder: whoever can write a shared or restored cache folder could otherwise plant a
+/// Sigstore root of their own and make forged provenance verify.
 pub fn refreshed_trusted_root() -> Option<PathBuf> {
     let env: std::collections::HashMap<String, String> = std::env::vars().collect();
-    let dir = sigverify_cache::default_cache_dir(&env).ok()?;
-    Some(dir.join("trusted_root.json"))
+    let key = sigverify_cache::local_key_path(&env).ok()?;
+    Some(key.with_file_name("trusted_root.json"))
 }

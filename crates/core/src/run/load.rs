@@ -122,7 +122,37 @@ fn load_trusted_root(explicit: Option<&Path>) -> Result<Option<Arc<String>>, Ver
     let Some(path) = explicit.map(Path::to_path_buf).or_else(refreshed) else {
         return Ok(None);
     };
+    if explicit.is_none() {
+        refuse_writable_by_others(&path)?;
+    }
     Ok(Some(Arc::new(check_trusted_root(&path)?)))
+}
+
+/// The root a run picks up by itself is a trust anchor: one that other users can replace is
+/// refused, as ssh refuses such keys (the folder is checked too: others could swap the file).
+#[cfg(unix)]
+fn refuse_writable_by_others(path: &Path) -> Result<(), VerifyError> {
+    use std::os::unix::fs::PermissionsExt;
+    for place in [Some(path), path.parent()].into_iter().flatten() {
+        let mode = std::fs::metadata(place)
+            .map_err(|e| VerifyError::TrustedRoot(format!("{}: {e}", place.display())))?
+            .permissions()
+            .mode();
+        if mode & 0o022 != 0 {
+            return Err(VerifyError::TrustedRoot(format!(
+                "{} is writable by other users (mode {:o}), so the trusted root in it proves nothing: run `chmod go-w {}` (or pass --trusted-root FILE)",
+                place.display(),
+                mode & 0o777,
+                place.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn refuse_writable_by_others(_path: &Path) -> Result<(), VerifyError> {
+    Ok(())
 }
 
 /// The evidence source: the offline store, or the registries over HTTP.

@@ -17,6 +17,9 @@ use crate::config::HttpOptions;
 /// The most a Content-Length header may make us reserve up front (a lying server's header must
 /// not allocate for it; a larger body still reads, growing as it comes).
 const MAX_PRESIZE: u64 = 64 * 1024 * 1024;
+/// The most a response body may hold: the largest full packuments of the public registry are
+/// ~100-200 MB; anything beyond this is a registry exhausting memory on purpose.
+const MAX_BODY: usize = 512 * 1024 * 1024;
 
 /// Abbreviated ("corgi") packuments: signatures and integrity, but no publish times.
 pub const ACCEPT_CORGI: &str =
@@ -80,6 +83,10 @@ pub enum FetchError {
     /// The connection failed.
     #[error("cannot reach {url}: {reason}")]
     Network { url: String, reason: String },
+    /// The body is larger than any registry document ([`MAX_BODY`]): a registry that would
+    /// exhaust this process's memory.
+    #[error("{url} answered more than {limit_mib} MiB, more than any registry document")]
+    TooLarge { url: String, limit_mib: u64 },
 }
 
 /// Why the client could not be built.
@@ -343,11 +350,19 @@ impl RegistryClient {
         let mut bytes = Vec::with_capacity(announced as usize);
         let read = async {
             while let Some(chunk) = response.chunk().await? {
+                if bytes.len() + chunk.len() > MAX_BODY {
+                    return Ok(false);
+                }
                 bytes.extend_from_slice(&chunk);
             }
-            Ok(())
+            Ok(true)
         };
-        self.timed(url, read).await?;
+        if !self.timed(url, read).await? {
+            return Err(FetchError::TooLarge {
+                url: url.to_string(),
+                limit_mib: (MAX_BODY >> 20) as u64,
+            });
+        }
         Ok(Conditional::Body {
             bytes,
             validators: fresh,
@@ -402,6 +417,7 @@ fn is_retryable(e: &FetchError) -> bool {
     match e {
         FetchError::Status { status, .. } => *status == 429 || *status >= 500,
         FetchError::Timeout { .. } | FetchError::Network { .. } => true,
+        FetchError::TooLarge { .. } => false,
     }
 }
 
