@@ -138,6 +138,57 @@ function integrityOf (name, version) {
   return registry.versions.get(name).get(version).dist.integrity
 }
 
+describe('a local folder link replaced on disk (a restored node_modules)', () => {
+  const LOCAL = 'node_modules/local'
+  /** The clean tree with a `file:` folder dependency, linked as npm links it. */
+  function withLocal () {
+    const dir = copyProject(clean, 'attack-local')
+    put(dir, 'vendor/local/package.json', JSON.stringify({ name: 'local', version: '1.0.0' }))
+    put(dir, 'vendor/local/index.js', "module.exports = 'local'\n")
+    const manifest = readJson(path.join(dir, 'package.json'))
+    manifest.dependencies.local = 'file:vendor/local'
+    writeJson(path.join(dir, 'package.json'), manifest)
+    editLock(dir, (p) => {
+      p[''].dependencies = { ...p[''].dependencies, local: 'file:vendor/local' }
+      p[LOCAL] = { resolved: 'vendor/local', link: true }
+      p['vendor/local'] = { name: 'local', version: '1.0.0' }
+    })
+    fs.symlinkSync('../vendor/local', path.join(dir, LOCAL))
+    return dir
+  }
+  const linkReplaced = async (dir) => {
+    const { fromCli, run: r } = await verdicts(dir, LOCAL, { api: false })
+    assert.deepEqual(fromCli, INVALID('EEXTRANEOUS'), r.stdout + r.stderr)
+    // The API lists the lockfile entry (skipped) and the finding at that location.
+    const report = await verifyTree({ dir, registry: url })
+    assert.equal(report.exitCode, 1)
+    assert.ok(report.packages.some((p) => p.location === LOCAL && p.status === 'invalid' && p.code === 'EEXTRANEOUS'))
+  }
+
+  it('the link as npm makes it verifies (exit 0, the folder skipped as not from a registry)', async () => {
+    const { fromCli, run: r } = await verdicts(withLocal(), LOCAL)
+    assert.deepEqual(fromCli, { exit: 0, status: 'skipped', code: 'ENOTREGISTRY' }, r.stdout + r.stderr)
+  })
+
+  it('a real folder of other code where the link was -> EEXTRANEOUS (exit 1)', async () => {
+    const dir = withLocal()
+    fs.unlinkSync(path.join(dir, LOCAL))
+    put(dir, `${LOCAL}/package.json`, JSON.stringify({ name: 'local', version: '1.0.0' }))
+    put(dir, `${LOCAL}/index.js`, "module.exports = 'PWNED'\n")
+    await linkReplaced(dir)
+  })
+
+  it('the link pointed at a folder outside the project -> EEXTRANEOUS (exit 1)', async () => {
+    const dir = withLocal()
+    const evil = tempDir('attack-local-evil')
+    put(evil, 'package.json', JSON.stringify({ name: 'local', version: '1.0.0' }))
+    put(evil, 'index.js', "module.exports = 'PWNED'\n")
+    fs.unlinkSync(path.join(dir, LOCAL))
+    fs.symlinkSync(evil, path.join(dir, LOCAL))
+    await linkReplaced(dir)
+  })
+})
+
 describe('the clean tree', () => {
   it('verifies with exit 0: every registry package verified, the build output of an install script only reported', async () => {
     const r = await cli(['verify', clean, '--registry', url, '--json'])
@@ -308,6 +359,26 @@ describe('1. lockfile injection (ELOCKFILESOURCE)', () => {
       name: 'an extra git entry no package.json asks for, --lockfile-only (before npm ci installs it)',
       location: 'node_modules/sneaky',
       change: lock((p) => { p['node_modules/sneaky'] = { version: '1.0.0', resolved: `git+ssh://git@github.com/evil/sneaky.git#${GIT_SHA}` } }),
+      opts: { lockfileOnly: true },
+      expected: bad,
+    },
+    {
+      name: 'a registry entry only the lockfile\'s own edge leads to (plain in alpha\'s lockfile dependencies, not in its published manifest), --lockfile-only',
+      location: 'node_modules/plain',
+      change: lock((p) => {
+        p[A].dependencies = { ...p[A].dependencies, plain: '1.0.0' }
+        p['node_modules/plain'] = { version: '1.0.0', resolved: `${url}plain/-/plain-1.0.0.tgz`, integrity: integrityOf('plain', '1.0.0'), license: 'MIT' }
+      }),
+      opts: { lockfileOnly: true },
+      expected: bad,
+    },
+    {
+      name: 'a registry entry with a postinstall script only the lockfile\'s own edge leads to, nested under gamma, --lockfile-only',
+      location: 'node_modules/gamma/node_modules/scripted',
+      change: lock((p) => {
+        p['node_modules/gamma'].dependencies = { ...p['node_modules/gamma'].dependencies, scripted: '1.0.0' }
+        p['node_modules/gamma/node_modules/scripted'] = { version: '1.0.0', resolved: `${url}scripted/-/scripted-1.0.0.tgz`, integrity: integrityOf('scripted', '1.0.0'), hasInstallScript: true, license: 'MIT' }
+      }),
       opts: { lockfileOnly: true },
       expected: bad,
     },
@@ -491,6 +562,12 @@ describe('3. what is on disk (EEXTRANEOUS, EBINLINK, ECONTENTMODIFIED)', () => {
       name: 'a package folder replaced by a file (require loads node_modules/beta as a file)',
       location: BETA,
       change: (dir) => { fs.rmSync(path.join(dir, BETA), { recursive: true }); put(dir, BETA, 'module.exports = "evil"\n') },
+      expected: INVALID('ECONTENTMODIFIED'),
+    },
+    {
+      name: 'a nested package folder deleted, so its parent loads another version (gamma now loads the top-level beta 1.0.0 for its beta 2.0.0)',
+      location: NESTED_BETA,
+      change: (dir) => fs.rmSync(path.join(dir, NESTED_BETA), { recursive: true }),
       expected: INVALID('ECONTENTMODIFIED'),
     },
     {

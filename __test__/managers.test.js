@@ -35,6 +35,11 @@ before(async () => {
   registry.addPackage({ name: 'beta', version: '2.0.0' })
   integrities.gamma = registry.addPackage({ name: 'gamma', version: '1.0.0', dependencies: { beta: '2.0.0' } })
   registry.addPackage({ name: '@acme/scoped', version: '1.0.0' })
+  // Ships beta inside its own tarball (node_modules/beta), as bundleDependencies do.
+  registry.addPackage({
+    name: 'bundler', version: '1.0.0', dependencies: { beta: '1.0.0' }, bundleDependencies: ['beta'],
+    files: { 'node_modules/beta/package.json': JSON.stringify({ name: 'beta', version: '1.0.0' }), 'node_modules/beta/index.js': "module.exports = 'bundled beta'\n" },
+  })
   url = await registry.start()
   cacheDir = tempDir('managers-cache')
   for (const name of MANAGERS) {
@@ -274,7 +279,8 @@ describe('workspaces and git dependencies, per manager', { skip: SKIP && 'SIGVER
     it(`${name}: the workspace and the git dependency are skipped (ENOTREGISTRY), their registry dependencies verified`, async () => {
       const dependencies = { 'wsp-local': how.spec, ...(how.git ? { gitpkg: `git+file://${repo.dir}#${repo.sha}` } : {}) }
       const dir = writeProject(tempDir(`managers-ws-${name}`), { name: `ws-root-${name}`, version: '1.0.0', private: true, workspaces: ['packages/*'], dependencies }, how.files)
-      writeProject(path.join(dir, 'packages', 'wsp-local'), { name: 'wsp-local', version: '1.0.0', dependencies: { beta: '1.0.0' } })
+      // alpha has a bin: pnpm links it in the workspace's own node_modules/.bin.
+      writeProject(path.join(dir, 'packages', 'wsp-local'), { name: 'wsp-local', version: '1.0.0', dependencies: { beta: '1.0.0', alpha: '1.0.0' } })
       await installWith(name, dir, url, cacheDir)
       const { report, exit } = await verdict(dir)
       assert.equal(exit, 0, JSON.stringify(report.packages.filter((p) => p.status !== 'verified' && p.status !== 'skipped'), null, 2))
@@ -282,6 +288,23 @@ describe('workspaces and git dependencies, per manager', { skip: SKIP && 'SIGVER
       assert.deepEqual(status('beta'), ['verified:'])
       assert.deepEqual(status('wsp-local'), ['skipped:ENOTREGISTRY'])
       if (how.git) assert.deepEqual(status('gitpkg'), ['skipped:ENOTREGISTRY'])
+    })
+  }
+
+  for (const name of Object.keys(WORKSPACE)) {
+    it(`${name}: bundled dependencies are the bundling package's, compared with its tarball`, async () => {
+      const dir = writeProject(tempDir(`managers-bundled-${name}`), { name: `bundled-${name}`, version: '1.0.0', dependencies: { bundler: '1.0.0' } })
+      await installWith(name, dir, url, cacheDir)
+      const clean = await verdict(dir)
+      assert.equal(clean.exit, 0, JSON.stringify(clean.report.packages.filter((p) => p.status !== 'verified' && p.status !== 'skipped'), null, 2))
+      assert.deepEqual(diskFailures(clean.report), [])
+      const edited = copyProject(dir, `managers-bundled-edit-${name}`)
+      const file = path.join(realFolder(edited, 'bundler'), 'node_modules', 'beta', 'index.js')
+      // Yarn ignores bundleDependencies (it installs beta from the registry beside bundler).
+      if (!fs.existsSync(file)) return
+      fs.writeFileSync(file, "module.exports = 'PWNED'\n")
+      const { exit, report } = await verdict(edited)
+      assert.equal(exit, 1, JSON.stringify(report.packages.filter((p) => p.name === 'beta' || p.name === 'bundler'), null, 2))
     })
   }
 })

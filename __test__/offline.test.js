@@ -98,8 +98,8 @@ describe('real recorded registry data on loopback', () => {
 
   after(() => registry.close())
 
-  function lockfile (entries) {
-    const packages = { '': { name: 'rec', version: '1.0.0' } }
+  function lockfile (entries, extra = {}) {
+    const packages = { '': { name: 'rec', version: '1.0.0' }, ...extra }
     for (const [location, version, integrity] of entries) {
       const name = location.split('node_modules/').pop()
       packages[location] = { version, resolved: `${url}${name}/-/${name}-${version}.tgz`, integrity }
@@ -111,12 +111,18 @@ describe('real recorded registry data on loopback', () => {
     const packument = JSON.parse(registry.recorded.get('lodash'))
     const integrity = (v) => packument.versions[v].dist.integrity
     const tiny = JSON.parse(registry.recorded.get('tiny-tarball')).versions['1.0.0'].dist.integrity
-    const dir = writeProject(tempDir('recorded'), { name: 'rec', version: '1.0.0' }, {
+    // The root asks for lodash 4.17.21 and tiny-tarball, its workspace w for lodash 4.17.23.
+    const root = { name: 'rec', version: '1.0.0', workspaces: ['packages/w'], dependencies: { lodash: '4.17.21', 'tiny-tarball': '1.0.0' } }
+    const dir = writeProject(tempDir('recorded'), root, {
+      'packages/w/package.json': JSON.stringify({ name: 'w', version: '1.0.0', dependencies: { lodash: '4.17.23' } }),
       'package-lock.json': lockfile([
         ['node_modules/lodash', '4.17.21', integrity('4.17.21')],
         ['node_modules/tiny-tarball', '1.0.0', tiny],
-        ['node_modules/tiny-tarball/node_modules/lodash', '4.17.23', integrity('4.17.23')],
-      ]),
+        ['packages/w/node_modules/lodash', '4.17.23', integrity('4.17.23')],
+      ], {
+        'packages/w': { name: 'w', version: '1.0.0', dependencies: { lodash: '4.17.23' } },
+        'node_modules/w': { resolved: 'packages/w', link: true },
+      }),
     })
     const report = await verifyTree({ dir, registry: url })
     const keyids = Object.fromEntries(report.packages.map((p) => [`${p.name}@${p.version}`, p.keyids[0]]))

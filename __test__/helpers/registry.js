@@ -116,10 +116,10 @@ class TestRegistry {
    * - `trustedPublisher`: `_npmUser` says a trusted publisher (OIDC) published it (true or
    *   `{ id, oidcConfigId }`); `npmUser`: any other `_npmUser` value (a token publish).
    */
-  addPackage ({ name, version, dependencies = {}, scripts, bin, files, publishedAt, repository, maintainers, provenance, publishAttestation, trustedPublisher, npmUser }) {
+  addPackage ({ name, version, dependencies = {}, scripts, bin, files, publishedAt, repository, maintainers, provenance, publishAttestation, trustedPublisher, npmUser, bundleDependencies }) {
     if (maintainers) this.maintainers.set(name, maintainers)
     if (provenance && !repository) repository = { type: 'git', url: `git+https://github.com/${provenance.repository}.git` }
-    const manifest = { name, version, dependencies, ...(scripts ? { scripts } : {}), ...(bin ? { bin } : {}), ...(repository ? { repository } : {}) }
+    const manifest = { name, version, dependencies, ...(scripts ? { scripts } : {}), ...(bin ? { bin } : {}), ...(repository ? { repository } : {}), ...(bundleDependencies ? { bundleDependencies } : {}) }
     const content = { 'package.json': JSON.stringify(manifest, null, 2), 'index.js': `module.exports = '${name}@${version}'\n`, ...files }
     const tgz = tarball(content)
     const base = name.startsWith('@') ? name.split('/')[1] : name

@@ -74,7 +74,7 @@ mod yarn;
 
 pub use config::{manager_config, manager_config_with_env, Auth, Registry, RegistryConfig, Secret};
 pub use error::{LockfileError, WalkProblem};
-pub use load::{find_lockfile, load_lockfile, load_tree};
+pub use load::{find_lockfile, load_lockfile, load_tree, project_manager};
 pub use model::{
     is_omitted, Input, Layout, Linker, Manager, Omit, Package, Resolver, Source, Tree,
 };

@@ -6,10 +6,11 @@ use std::path::Path;
 use crate::detect::{choose, Choice};
 use crate::error::{io_error, LockfileError};
 use crate::format::{format_of, Format};
+use crate::installed::bundled::add_bundled;
 use crate::installed::mark_installed;
 use crate::installed::matching::{match_store, match_walk};
 use crate::installed::walk::walk_node_modules;
-use crate::model::{Linker, Tree};
+use crate::model::{Linker, Manager, Tree};
 use crate::npm::{input_kind, root_of};
 use crate::parse::parse_format;
 use crate::project::{berry_linker, context, Context};
@@ -49,6 +50,34 @@ pub fn find_lockfile(dir: &Path) -> Result<std::path::PathBuf, LockfileError> {
     }
 }
 
+/// The package manager of the project in `dir`, as [`load_tree`] would choose its lockfile,
+/// without reading the tree (npm when there is no lockfile): whose registry settings apply to a
+/// single package verified in that project.
+pub fn project_manager(dir: &Path) -> Result<Manager, LockfileError> {
+    let path = match choose(dir)? {
+        Choice::Lockfile(path) => path,
+        Choice::Walk => return Ok(Manager::Npm),
+    };
+    let head = read_head(&path)?;
+    Ok(match format_of(&path, &head) {
+        Format::Npm => Manager::Npm,
+        Format::Pnpm => Manager::Pnpm,
+        Format::Yarn => Manager::Yarn,
+        Format::YarnBerry => Manager::YarnBerry,
+        Format::Bun | Format::BunBinary => Manager::Bun,
+    })
+}
+
+/// The first 4 KiB of a file (all [`format_of`] reads).
+fn read_head(path: &Path) -> Result<Vec<u8>, LockfileError> {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(4096);
+    fs::File::open(path)
+        .and_then(|f| f.take(4096).read_to_end(&mut head))
+        .map_err(|source| io_error(path, source))?;
+    Ok(head)
+}
+
 /// Reads the lockfile at `path` (any format, any file name, for `--lockfile`: the format
 /// follows the name, else the content) and matches it with what is installed next to it.
 pub fn load_lockfile(path: &Path) -> Result<Tree, LockfileError> {
@@ -75,7 +104,17 @@ pub fn load_lockfile(path: &Path) -> Result<Tree, LockfileError> {
 }
 
 /// Joins the lockfile with the install beside it, per manager.
-fn with_install(mut tree: Tree, format: Format, ctx: &Context) -> Result<Tree, LockfileError> {
+fn with_install(tree: Tree, format: Format, ctx: &Context) -> Result<Tree, LockfileError> {
+    let mut tree = matched_install(tree, format, ctx)?;
+    // npm's lockfiles list bundled packages; the others' do not.
+    if format != Format::Npm {
+        add_bundled(&mut tree);
+    }
+    Ok(tree)
+}
+
+/// The tree with its entries' installed locations.
+fn matched_install(mut tree: Tree, format: Format, ctx: &Context) -> Result<Tree, LockfileError> {
     let node_modules = tree.root.join("node_modules").is_dir();
     match format {
         Format::Yarn if node_modules => return match_walk(tree),

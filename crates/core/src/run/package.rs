@@ -10,7 +10,7 @@ use crate::check::internal;
 use crate::config::VerifyOptions;
 use crate::error::VerifyError;
 use crate::model::{CheckOutcome, PackageResult, Report, Summary, SCHEMA_VERSION};
-use crate::run::load::Loaded;
+use crate::run::load::{project_dir, Loaded};
 use crate::run::registry::{run_checks, RegistryCheck, Shared};
 use crate::run::signals::{needs, signal_step};
 use crate::source::keyring::Keyring;
@@ -64,7 +64,11 @@ pub async fn verify_package(
 ) -> Result<Report, VerifyError> {
     let started = std::time::Instant::now();
     // 1. Load the configuration, the policy and the trust material.
-    let loaded = Loaded::load(options, &options.dir, sigverify_lockfile::Manager::Npm)?;
+    // The project `dir` is in, found as `verify_tree` finds it (a workspace folder's package is
+    // judged by the root's policy and `.npmrc`).
+    let root = project_dir(&options.dir);
+    let manager = sigverify_lockfile::project_manager(&root)?;
+    let loaded = Loaded::load(options, &root, manager)?;
     let registry = loaded.config.registry_for(&spec.name)?;
     let tarball = match &spec.tarball {
         Some(path) => Some(Arc::new(read_tarball(path)?)),
@@ -112,7 +116,7 @@ pub async fn verify_package(
     let why = format!("{}: no installed folder to compare", result.id());
     result.checks.contents = CheckOutcome::off(why);
     let tarballs = TarballSources {
-        root: options.dir.clone(),
+        root: root.clone(),
         npm_cache: crate::check::contents::npm_cache(loaded.config.get("cache")),
     };
     let cache = shared.cache.clone();
@@ -136,9 +140,9 @@ pub async fn verify_package(
     let report = Report {
         schema_version: SCHEMA_VERSION,
         tool: format!("npm-sigverify {}", env!("CARGO_PKG_VERSION")),
-        project: options.dir.display().to_string(),
+        project: root.display().to_string(),
         input: "package".to_string(),
-        manager: "npm".to_string(),
+        manager: manager.as_str().to_string(),
         input_path: spec.to_string(),
         mode: crate::run::tree::mode(options).to_string(),
         registries: keyring.describe(),

@@ -1,7 +1,7 @@
 //! Planning a run: which packages need registry evidence, and which are decided without it
 //! (omitted, not installed, not from a registry).
 
-use sigverify_lockfile::{is_omitted, Omit, Package, Tree};
+use sigverify_lockfile::{is_omitted, Layout, Omit, Package, Tree};
 
 use crate::config::npmrc::NpmConfig;
 use crate::error::VerifyError;
@@ -24,6 +24,12 @@ pub(crate) fn plan(
             if code == Code::Omitted {
                 let why = format!("{}: omitted, not compared", result.id());
                 result.checks.contents = CheckOutcome::off(why);
+            }
+            if let Some(why) = (code == Code::NotInstalled)
+                .then(|| shadowed(tree, package))
+                .flatten()
+            {
+                result.checks.contents = CheckOutcome::failed(Code::ContentModified, why);
             }
             decided.push(result);
             continue;
@@ -53,6 +59,45 @@ fn skip_of(package: &Package, omit: &Omit) -> Option<(Code, String)> {
     }
     let reason = package.source.skip_reason()?;
     Some((Code::NotRegistry, format!("{id}: {reason}")))
+}
+
+/// Why a nested package missing from disk changes what Node loads, if it does: its parent is
+/// installed and `require` from there now finds another folder of that name further up (a
+/// deleted `node_modules/gamma/node_modules/beta` makes gamma load the top-level beta, another
+/// version). Optional dependencies may rightly be absent; a missing package nothing else
+/// answers for only makes `require` throw.
+fn shadowed(tree: &Tree, package: &Package) -> Option<String> {
+    if tree.layout != Layout::NodeModules || package.optional || package.dev_optional {
+        return None;
+    }
+    let (parent, name) = package.location.rsplit_once("/node_modules/")?;
+    let installed = |location: &str| {
+        tree.index_of(location)
+            .is_some_and(|i| tree.packages[i].installed == Some(true))
+    };
+    if !installed(parent) {
+        return None;
+    }
+    let mut folder = parent;
+    let found = loop {
+        let (up, _) = folder.rsplit_once("/node_modules/").unwrap_or(("", ""));
+        let candidate = match up {
+            "" => format!("node_modules/{name}"),
+            up => format!("{up}/node_modules/{name}"),
+        };
+        if candidate != package.location && installed(&candidate) {
+            break candidate;
+        }
+        if up.is_empty() {
+            return None;
+        }
+        folder = up;
+    };
+    let other = &tree.packages[tree.index_of(&found)?];
+    Some(format!(
+        "{}@{} is missing from {}: `require('{name}')` from {parent} now loads {found} ({}@{}) instead of what the lockfile installs there",
+        package.name, package.version, package.location, other.name, other.version
+    ))
 }
 
 /// npm's dependency type of a package.

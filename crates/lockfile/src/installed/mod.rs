@@ -2,6 +2,7 @@
 //! is no lockfile ([`walk`]), the real folders of an isolated store ([`store`]), and the
 //! matching of either with the entries of a lockfile that records no locations ([`matching`]).
 
+pub(crate) mod bundled;
 pub(crate) mod matching;
 pub(crate) mod store;
 pub(crate) mod walk;

@@ -412,6 +412,11 @@ fn plan(results: Vec<PackageResult>, context: &ContentContext) -> (Vec<Job>, Vec
     let mut bundled = Vec::new();
     let mut done = Vec::new();
     for mut result in results {
+        // Decided before the comparison (a missing folder that makes Node load another one).
+        if result.checks.contents.state == CheckState::Failed {
+            done.push(result);
+            continue;
+        }
         if !context.installed.contains(&result.location) {
             result.checks.contents = CheckOutcome {
                 state: CheckState::NotApplicable,

@@ -5,7 +5,7 @@
 use std::fs;
 use std::path::Path;
 
-use sigverify_lockfile::{Linker, Tree};
+use sigverify_lockfile::{Linker, Manager, Tree};
 
 use super::{normalize, read_json, Scan};
 use crate::Code;
@@ -39,8 +39,10 @@ fn bin_is_declared(tree: &Tree, dir: &str, name: &str, entry: &Path) -> Result<(
             format!("leads to {relative}, which is not in a package the lockfile installs")
         })?;
     // npm links the bins of the packages installed in `<dir>` only; an isolated store's bins
-    // lead into the store.
-    if tree.linker != Linker::Isolated && !location.starts_with(&format!("{dir}/")) {
+    // lead into the store, and Yarn and Bun link a workspace's dependencies' bins in its own
+    // `.bin` wherever the packages were hoisted to.
+    let npm_layout = tree.linker != Linker::Isolated && tree.manager == Manager::Npm;
+    if npm_layout && !location.starts_with(&format!("{dir}/")) {
         return Err(format!("leads into {location}, outside {dir}"));
     }
     let package = &tree.packages[tree.index_of(&location).expect("found above")].name;
@@ -91,14 +93,19 @@ fn real_location(tree: &Tree, path: &str) -> Option<String> {
 }
 
 /// The lockfile package whose folder holds `path` (the longest location that is a prefix of
-/// it), and the file inside it.
+/// it), and the file inside it. A file under a `node_modules` folder belongs to the package
+/// installed there, never to the folder around it: a pnpm workspace's
+/// `packages/a/node_modules/alpha` is a link into the store, not part of `packages/a`.
 fn owning_package(tree: &Tree, path: &str) -> Option<(String, String)> {
     let mut cut = path.len();
     while let Some(i) = path[..cut].rfind('/') {
         cut = i;
-        let location = &path[..cut];
+        let (location, file) = (&path[..cut], &path[cut + 1..]);
+        if file.starts_with("node_modules/") {
+            return None;
+        }
         if tree.index_of(location).is_some() {
-            return Some((location.to_string(), path[cut + 1..].to_string()));
+            return Some((location.to_string(), file.to_string()));
         }
     }
     None

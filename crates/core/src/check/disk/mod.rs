@@ -21,7 +21,7 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Component, Path, PathBuf};
 
-use sigverify_lockfile::{Linker, Resolver, Tree};
+use sigverify_lockfile::{Linker, Manager, Package, Resolver, Source, Tree};
 
 use crate::model::{CheckOutcome, PackageResult};
 use crate::Code;
@@ -71,6 +71,16 @@ fn store_of(location: &str) -> Option<String> {
         end += 1;
     }
     None
+}
+
+/// The local folder a lockfile entry links into place, relative to the root: workspaces (every
+/// manager links them) and npm's `file:` folders (npm links them; Yarn and pnpm copy theirs).
+fn linked_folder(manager: Manager, package: &Package) -> Option<&str> {
+    match (&package.source, manager) {
+        (Source::Workspace { path }, _) => Some(path),
+        (Source::Directory { path }, Manager::Npm) => Some(path),
+        _ => None,
+    }
 }
 
 fn in_store(location: &str) -> bool {
@@ -143,7 +153,12 @@ impl Scan<'_> {
             return;
         };
         if let Some(i) = self.resolver.index_of(location) {
-            if kind.is_dir() && self.tree.packages[i].installed != Some(false) {
+            let package = &self.tree.packages[i];
+            if let Some(why) = self.link_replaced(location, package, &kind) {
+                self.extraneous(location, Code::Extraneous, why);
+                return;
+            }
+            if kind.is_dir() && package.installed != Some(false) {
                 self.folder(location);
             }
             return;
@@ -160,6 +175,35 @@ impl Scan<'_> {
             format!("{location}: a folder in node_modules that the lockfile does not install")
         };
         self.extraneous(location, Code::Extraneous, why);
+    }
+
+    /// Why a lockfile entry that links a local folder into place (a workspace; npm's `file:`
+    /// folders) is no longer that link, if it is not: a real folder, or a link to somewhere
+    /// else, where the link was is code no check has read (the folder itself is not checked
+    /// against any tarball, and a restored `node_modules` can hold anything there).
+    fn link_replaced(
+        &self,
+        location: &str,
+        package: &Package,
+        kind: &fs::FileType,
+    ) -> Option<String> {
+        let target = linked_folder(self.tree.manager, package)?;
+        if target.trim_end_matches('/') == location {
+            return None;
+        }
+        let root = &self.tree.root;
+        let here = fs::canonicalize(root.join(location)).ok();
+        let there = fs::canonicalize(root.join(target)).ok();
+        if kind.is_symlink() && here.is_some() && here == there {
+            return None;
+        }
+        let what = match kind.is_symlink() {
+            true => "a link to somewhere else is there",
+            false => "a folder is there instead of the link",
+        };
+        Some(format!(
+            "{location}: the lockfile links this to {target}, but {what} (what Node loads by this name is not the folder the lockfile names)"
+        ))
     }
 
     /// An isolated store: `<store>/<id>/node_modules/*` (pnpm, Bun) or `<store>/<id>/package`

@@ -76,7 +76,7 @@ pub(crate) fn check_sources(
     }
     ctx.check_bundles();
     ctx.check_links(root);
-    ctx.check_unreached();
+    ctx.check_unreached(&declarers);
     ctx.check_flags(&declarers);
     for r in ctx.results.iter_mut() {
         if r.checks.source.state == CheckState::Off {
@@ -149,6 +149,17 @@ impl Ctx<'_> {
                 };
                 self.reach(target);
                 self.check_edge(d, name, spec, kind, target);
+            }
+        }
+        // Yarn and Bun also install what a package bundles from the registry, beside it (its
+        // own `node_modules` holds the bundled copy): that folder is asked for by it too.
+        let parent = match d.location.rsplit_once("/node_modules/") {
+            Some((parent, _)) => parent,
+            None => "",
+        };
+        for name in &d.declared.bundled {
+            if let Some(target) = self.resolver.resolve(parent, name) {
+                self.reach(target);
             }
         }
     }

@@ -85,36 +85,79 @@ impl Ctx<'_> {
         }
     }
 
-    /// Git, tarball and folder entries that no manifest asks for.
-    pub(super) fn check_unreached(&mut self) {
+    /// Entries that no manifest asks for: git, tarball and folder entries always, and registry
+    /// entries read from a lockfile. A pull request can add an edge to a parent's entry in the
+    /// lockfile (`"dependencies": {"evil": "1.0.0"}`) and an entry for a signed package: the
+    /// manager installs what the lockfile's edges say, and runs its scripts, though no published
+    /// manifest asks for it. (npm's hidden lockfile and a walk of `node_modules` record what is
+    /// installed, extraneous packages included: no edge to judge there.)
+    pub(super) fn check_unreached(&mut self, declarers: &[Declarer]) {
+        let known: HashSet<&str> = declarers.iter().map(|d| d.location.as_str()).collect();
+        // Parents whose manifest is not at hand (a git or tarball dependency not installed yet):
+        // what they declare is unknown, so what they could reach is not judged. (A bundled
+        // package's own dependencies come bundled with it: it asks nothing of the tree.)
+        let unknown: Vec<&str> = self
+            .tree
+            .packages
+            .iter()
+            .filter(|p| link_target(p).is_none() && p.installed != Some(false))
+            .filter(|p| p.source != Source::Bundled)
+            .map(|p| p.location.as_str())
+            .filter(|location| !known.contains(location))
+            .collect();
+        let registry_edges = self.registry_edges_judged();
         let mut failures = Vec::new();
         for (i, package) in self.tree.packages.iter().enumerate() {
-            let checked_kind = matches!(
-                package.source,
-                Source::Git { .. }
-                    | Source::RemoteTarball { .. }
-                    | Source::LocalTarball { .. }
-                    | Source::Directory { .. }
-            );
             let in_node_modules = package.location.contains("node_modules/");
-            if checked_kind
-                && in_node_modules
-                && !self.reached.contains(&i)
-                && package.installed != Some(false)
-            {
-                let kind = crate::model::names::source_kind(&package.source);
-                failures.push((
-                    package.location.clone(),
-                    format!(
-                        "{}@{}: a {kind} entry that no package.json asks for",
-                        package.name, package.version
-                    ),
-                ));
+            if !in_node_modules || self.reached.contains(&i) || package.installed == Some(false) {
+                continue;
             }
+            let id = format!("{}@{}", package.name, package.version);
+            let why = match &package.source {
+                Source::Git { .. }
+                | Source::RemoteTarball { .. }
+                | Source::LocalTarball { .. }
+                | Source::Directory { .. } => {
+                    let kind = crate::model::names::source_kind(&package.source);
+                    format!("{id}: a {kind} entry that no package.json asks for")
+                }
+                Source::Registry { .. } if registry_edges && !self.reachable_from(&unknown, i) => {
+                    format!("{id}: a registry entry that no package.json asks for: only the lockfile's own dependency edges lead to it (each parent's published manifest is read, not the lockfile's copy)")
+                }
+                _ => continue,
+            };
+            failures.push((package.location.clone(), why));
         }
         for (location, why) in failures {
             self.fail(&location, why);
         }
+    }
+
+    /// Registry entries are held to the declared edges when the input is a lockfile and the
+    /// project adds no dependencies to published manifests itself (`packageExtensions` of pnpm
+    /// and Yarn: those edges are the project's own, and are not read here).
+    fn registry_edges_judged(&self) -> bool {
+        use sigverify_lockfile::Input;
+        if !matches!(self.tree.input, Input::PackageLock | Input::Shrinkwrap) {
+            return false;
+        }
+        let extends = |file: &str| {
+            std::fs::read_to_string(self.tree.root.join(file))
+                .is_ok_and(|text| text.contains("packageExtensions"))
+        };
+        !["package.json", "pnpm-workspace.yaml", ".yarnrc.yml"]
+            .into_iter()
+            .any(extends)
+    }
+
+    /// Whether a parent whose manifest is unknown could declare entry `i`: the name it is
+    /// installed under resolves to it from one of them.
+    fn reachable_from(&self, unknown: &[&str], i: usize) -> bool {
+        let location = &self.tree.packages[i].location;
+        let name = location.rsplit_once("node_modules/").map_or("", |(_, n)| n);
+        unknown
+            .iter()
+            .any(|parent| self.resolver.resolve(parent, name) == Some(i))
     }
 
     /// Flags that would omit an entry production code loads.
