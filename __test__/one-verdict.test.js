@@ -201,29 +201,120 @@ describe('verifyTree() and verify --json give one verdict', () => {
   })
 })
 
+describe('every entry point finds the project and environment verify finds', () => {
+  /** A copy of the project with POLICY as its policy file and a workspace-like subfolder. */
+  function projectWithPolicy (prefix) {
+    const dir = copyProject(project, prefix)
+    fs.writeFileSync(path.join(dir, '.npm-sigverify.json'), JSON.stringify(POLICY, null, 2))
+    fs.mkdirSync(path.join(dir, 'packages', 'site'), { recursive: true })
+    return dir
+  }
+
+  it('verifyPackage() and verify-package from a subfolder apply the root\'s policy, as verify does', async () => {
+    const dir = projectWithPolicy('one-verdict-subfolder')
+    const sub = path.join(dir, 'packages', 'site')
+    // scripted has no provenance: npm's defaults pass it, POLICY (which requires it) fails it.
+    const control = await verifyPackage('scripted@1.0.0', { dir: sub, registry: url, policy: false })
+    assert.equal(control.exitCode, 0, JSON.stringify(control.decision))
+    const one = await verifyPackage('scripted@1.0.0', { dir: sub, registry: url })
+    assert.equal(one.exitCode, 1, JSON.stringify(one.decision))
+    assert.equal(one.decision.outcome, 'fail')
+    const run = await cli(['verify-package', 'scripted@1.0.0', '--registry', url, '--json'], { cwd: sub })
+    assert.equal(run.status, 1, run.stdout + run.stderr)
+  })
+
+  it('an environment name the policy does not declare (NODE_ENV=test) keeps the default\'s requirements', async () => {
+    const dir = projectWithPolicy('one-verdict-node-env')
+    const write = (production) => fs.writeFileSync(path.join(dir, '.npm-sigverify.json'),
+      JSON.stringify({ ...POLICY, environments: { default: 'production', production } }, null, 2))
+    const verifyPlain = (env = {}) => cli(['verify-package', 'plain@1.0.0', '--registry', url, '--json'], { cwd: dir, env })
+    // Control: plain passes the production environment until it requires provenance.
+    write({ mode: 'enforce' })
+    const control = await verifyPlain({ NODE_ENV: 'test' })
+    assert.equal(control.status, 0, control.stdout + control.stderr)
+    write({ mode: 'enforce', require: ['provenance'] })
+    const without = await verifyPlain()
+    assert.equal(without.status, 1, without.stdout + without.stderr)
+    const underJest = await verifyPlain({ NODE_ENV: 'test' })
+    assert.equal(underJest.status, 1, underJest.stdout + underJest.stderr)
+    process.env.NODE_ENV = 'test'
+    try {
+      assert.equal((await verifyPackage('plain@1.0.0', { dir, registry: url })).exitCode, 1)
+    } finally {
+      delete process.env.NODE_ENV
+    }
+  })
+})
+
+describe('a misspelled option is an error, never a weaker run', () => {
+  /** The keys index.d.ts declares for `interface name`. */
+  function declaredKeys (name) {
+    const dts = fs.readFileSync(path.join(__dirname, '..', 'index.d.ts'), 'utf8')
+    const body = dts.slice(dts.indexOf(`export interface ${name} {`)).split('\n}')[0]
+    return [...body.matchAll(/^ {2}([A-Za-z]+)\??:/gm)].map((m) => m[1])
+  }
+
+  it('every key index.d.ts declares is accepted (each one undefined)', async () => {
+    for (const [fn, name] of [[verifyTree, 'VerifyTreeOptions'], [(o) => verifyPackage('plain@1.0.0', o), 'VerifyPackageOptions']]) {
+      const keys = declaredKeys(name)
+      assert.ok(keys.length > 10, `${name}: ${keys}`)
+      const options = Object.fromEntries(keys.map((k) => [k, undefined]))
+      const nested = { provenance: Object.fromEntries(declaredKeys('ProvenanceOptions').map((k) => [k, undefined])), signals: Object.fromEntries(declaredKeys('SignalOptions').map((k) => [k, undefined])) }
+      const result = await fn({ ...options, ...nested, dir: project, registry: url, policy: false })
+      assert.ok(result, name)
+    }
+  })
+
+  it('unknown keys, at the top or nested, reject with EUSAGE naming them', async () => {
+    const cases = [
+      [{ polcy: POLICY }, /'polcy'/],
+      [{ environment: 'production' }, /'environment'/],
+      [{ requireProvenance: true }, /'requireProvenance'/],
+      [{ provenance: { require: true } }, /'provenance\.require'/],
+      [{ signals: { releaseAge: '3d' } }, /'signals\.releaseAge'/],
+    ]
+    for (const [extra, message] of cases) {
+      await assert.rejects(verifyTree({ dir: project, registry: url, ...extra }), { code: 'EUSAGE', message }, JSON.stringify(extra))
+      await assert.rejects(verifyPackage('plain@1.0.0', { registry: url, ...extra }), { code: 'EUSAGE', message }, JSON.stringify(extra))
+    }
+  })
+})
+
 describe('a trusted root refreshed by trust update is used without --trusted-root', () => {
   it('verifyTree(), verifyPackage() and the CLI all verify the provenance with it', async () => {
-    const cacheHome = tempDir('one-verdict-xdg')
-    fs.mkdirSync(path.join(cacheHome, 'npm-sigverify'), { recursive: true })
-    fs.copyFileSync(registry.trustedRootPath(), path.join(cacheHome, 'npm-sigverify', 'trusted_root.json'))
-    const savedXdg = process.env.XDG_CACHE_HOME
-    process.env.XDG_CACHE_HOME = cacheHome
+    const configHome = tempDir('one-verdict-xdg')
+    fs.mkdirSync(path.join(configHome, 'npm-sigverify'), { recursive: true, mode: 0o755 })
+    fs.copyFileSync(registry.trustedRootPath(), path.join(configHome, 'npm-sigverify', 'trusted_root.json'))
+    fs.chmodSync(path.join(configHome, 'npm-sigverify', 'trusted_root.json'), 0o644)
+    const savedXdg = process.env.XDG_CONFIG_HOME
+    process.env.XDG_CONFIG_HOME = configHome
     try {
       const report = await verifyTree({ dir: project, registry: url, policy: false })
       assert.equal(byName(verdicts(report.packages), 'widget').status, 'verified')
       assert.equal(report.packages.find((p) => p.name === 'widget').provenance, 'verified')
       const one = await verifyPackage('widget@1.0.0', { registry: url, policy: false })
       assert.equal(one.provenance, 'verified')
-      const run = await cli(['verify-package', 'widget@1.0.0', '--registry', url, '--json', '--no-policy'], { env: { XDG_CACHE_HOME: cacheHome } })
+      const run = await cli(['verify-package', 'widget@1.0.0', '--registry', url, '--json', '--no-policy'], { env: { XDG_CONFIG_HOME: configHome } })
       assert.equal(run.status, 0, run.stdout + run.stderr)
       assert.equal(JSON.parse(run.stdout).provenance, 'verified')
+      // A root others can replace is refused, not used (ETRUSTEDROOT).
+      fs.chmodSync(path.join(configHome, 'npm-sigverify', 'trusted_root.json'), 0o666)
+      await assert.rejects(verifyTree({ dir: project, registry: url, policy: false }), { code: 'ETRUSTEDROOT', message: /writable by other users/ })
     } finally {
-      if (savedXdg === undefined) delete process.env.XDG_CACHE_HOME
-      else process.env.XDG_CACHE_HOME = savedXdg
+      if (savedXdg === undefined) delete process.env.XDG_CONFIG_HOME
+      else process.env.XDG_CONFIG_HOME = savedXdg
     }
     // Without it, the embedded public-good root cannot verify the test Sigstore's bundles.
     const report = await verifyTree({ dir: project, registry: url, policy: false })
     assert.notEqual(report.packages.find((p) => p.name === 'widget').provenance, 'verified')
+  })
+
+  it('a trusted root planted in the cache folder (shared or restored) is never used', async () => {
+    const cacheHome = tempDir('one-verdict-planted')
+    fs.mkdirSync(path.join(cacheHome, 'npm-sigverify'), { recursive: true })
+    fs.copyFileSync(registry.trustedRootPath(), path.join(cacheHome, 'npm-sigverify', 'trusted_root.json'))
+    const run = await cli(['verify-package', 'widget@1.0.0', '--registry', url, '--json', '--no-policy'], { env: { XDG_CACHE_HOME: cacheHome } })
+    assert.notEqual(JSON.parse(run.stdout).provenance, 'verified', run.stdout + run.stderr)
   })
 })
 

@@ -103,6 +103,35 @@ describe('verification summary attestations', () => {
     }
   })
 
+  it('a pass in a lenient environment is no pass for the policy\'s default one: EVSAMISMATCH (exit 1)', async () => {
+    const dir = copyProject(project, 'vsa-env')
+    const policy = path.join(dir, '.npm-sigverify.yaml')
+    // Production (the default) requires provenance, which nothing here has; development warns.
+    fs.writeFileSync(policy, 'version: 1\nrules:\n  - package: "*"\n    require: [registry-signature]\nenvironments:\n  default: production\n  production: { mode: enforce, require: [provenance] }\n  development: { mode: warn }\n')
+    const out = path.join(dir, 'vsa.json')
+    const run = await cli(['verify', dir, '--registry', url, '--no-content', '--env', 'development', '--vsa', out, '--vsa-key', path.join(keys, 'cosign.key')], { env })
+    assert.equal(run.status, 0, run.stdout + run.stderr)
+    const refused = await check(out, dir, '--policy', policy)
+    assert.equal(refused.status, 1, refused.stdout)
+    assert.match(refused.stdout, /EVSAMISMATCH/)
+    assert.match(refused.stdout, /environment development/)
+    const asked = await check(out, dir, '--policy', policy, '--env', 'development')
+    assert.equal(asked.status, 0, asked.stdout + asked.stderr)
+    const production = await check(out, dir, '--env', 'production')
+    assert.equal(production.status, 1, production.stdout)
+  })
+
+  it('flags that change the policy\'s verdict are refused with --vsa (usage error, exit 2)', async () => {
+    const dir = copyProject(project, 'vsa-flags')
+    const out = path.join(dir, 'vsa.json')
+    for (const flags of [['--min-release-age', '0'], ['--omit', 'dev'], ['--no-attestations'], ['--provenance-repository-match', 'false']]) {
+      const run = await cli(['verify', dir, '--registry', url, '--no-content', ...flags, '--vsa', out, '--vsa-key', path.join(keys, 'cosign.key')], { env })
+      assert.equal(run.status, 2, `${flags.join(' ')}: ${run.stdout}${run.stderr}`)
+      assert.match(run.stderr, /--vsa records the verdict of the policy file/)
+      assert.ok(!fs.existsSync(out), 'no VSA written')
+    }
+  })
+
   it('--vsa needs --vsa-key (usage error, exit 2)', async () => {
     const run = await cli(['verify', project, '--vsa', path.join(tempDir('vsa-usage'), 'v.json')])
     assert.equal(run.status, 2)

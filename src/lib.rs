@@ -10,12 +10,14 @@ mod options;
 mod package;
 mod report;
 mod signals;
+mod strict;
 
 use std::future::Future;
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use sigverify_core::{PackageSpec, VerifyError};
+use strict::Strict;
 
 #[global_allocator]
 static ALLOCATOR: sigverify_core::work::memory::Allocator =
@@ -34,12 +36,16 @@ pub use signals::SignalOptions;
 /// or, without any lockfile, walks `node_modules`. A package that fails verification is data in
 /// the report (`status` and `code`); the promise rejects only for unusable input or
 /// configuration, with `err.code` (`ELOCKFILEPARSE`, `ENOLOCKFILE`, `ECONFIG`, ...).
-#[napi(ts_return_type = "Promise<Report>")]
+#[napi(
+    ts_args_type = "options?: VerifyTreeOptions | undefined | null",
+    ts_return_type = "Promise<Report>"
+)]
 pub fn verify_tree(
     env: &Env,
-    options: Option<VerifyTreeOptions>,
+    options: Option<Strict<VerifyTreeOptions>>,
 ) -> Result<PromiseRaw<'_, Report>> {
     settle(env, async move {
+        let options = options.map(Strict::checked).transpose()?;
         let options = options.unwrap_or_default().into_core()?;
         let report = sigverify_core::verify_tree(&options).await?;
         Ok(Report::from(report))
@@ -49,13 +55,17 @@ pub fn verify_tree(
 /// Verifies one package version (`name@version`, scoped names allowed), optionally holding the
 /// registry's signed integrity against `options.integrity` and the bytes of `options.tarball`,
 /// and decides it with the policy as `verifyTree` does.
-#[napi(ts_return_type = "Promise<PackageResult>")]
+#[napi(
+    ts_args_type = "spec: string, options?: VerifyPackageOptions | undefined | null",
+    ts_return_type = "Promise<PackageResult>"
+)]
 pub fn verify_package(
     env: &Env,
     spec: String,
-    options: Option<VerifyPackageOptions>,
+    options: Option<Strict<VerifyPackageOptions>>,
 ) -> Result<PromiseRaw<'_, PackageResult>> {
     settle(env, async move {
+        let options = options.map(Strict::checked).transpose()?;
         let options = options.unwrap_or_default();
         let mut parsed = PackageSpec::parse(&spec)?;
         parsed.integrity = options.integrity.clone();

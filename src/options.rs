@@ -14,6 +14,7 @@ use sigverify_core::work::progress::ProgressSink;
 use sigverify_core::{Omit, PolicyChoice, VerifyError, VerifyOptions};
 
 use crate::signals::SignalOptions;
+use crate::strict::Keys;
 
 /// Options of `verifyTree()`.
 #[napi(object, object_to_js = false)]
@@ -362,4 +363,77 @@ fn parse_omit(kinds: &[String]) -> Result<Omit, VerifyError> {
         }
     }
     Ok(omit)
+}
+
+const PROVENANCE_KEYS: &[&str] = &[
+    "attestations",
+    "requireProvenance",
+    "repositoryMatch",
+    "allowedIssuers",
+    "allowedRepositories",
+    "allowedWorkflowRefs",
+    "trustedRoot",
+];
+
+const SIGNAL_KEYS: &[&str] = &[
+    "minReleaseAge",
+    "publisherContinuity",
+    "continuityHistory",
+    "pins",
+    "pinsFile",
+    "newInstallScripts",
+    "newDependencies",
+    "typosquats",
+    "publishBursts",
+    "baseline",
+];
+
+impl Keys for VerifyTreeOptions {
+    const NAME: &'static str = "verifyTree() options";
+    const KEYS: &'static [&'static str] = &[
+        "dir",
+        "lockfile",
+        "registry",
+        "offline",
+        "omit",
+        "concurrency",
+        "timeout",
+        "retries",
+        "lockfileOnly",
+        "contents",
+        "rehash",
+        "provenance",
+        "cache",
+        "cacheMaxAge",
+        "deadline",
+        "onProgress",
+        "trustFile",
+        "policy",
+        "env",
+        "signals",
+    ];
+    const NESTED: &'static [(&'static str, &'static [&'static str])] =
+        &[("provenance", PROVENANCE_KEYS), ("signals", SIGNAL_KEYS)];
+}
+
+impl Keys for VerifyPackageOptions {
+    const NAME: &'static str = "verifyPackage() options";
+    const KEYS: &'static [&'static str] = &[
+        "integrity",
+        "tarball",
+        "dir",
+        "registry",
+        "offline",
+        "timeout",
+        "retries",
+        "provenance",
+        "attestations",
+        "attestationsFile",
+        "trustFile",
+        "policy",
+        "env",
+        "signals",
+    ];
+    const NESTED: &'static [(&'static str, &'static [&'static str])] =
+        &[("provenance", PROVENANCE_KEYS), ("signals", SIGNAL_KEYS)];
 }

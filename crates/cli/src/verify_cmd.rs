@@ -46,6 +46,7 @@ fn verify_options(args: &VerifyArgs) -> VerifyOptions {
 
 /// `npm-sigverify verify`.
 pub async fn run_verify(args: VerifyArgs) -> Result<(String, i32), CliError> {
+    refuse_vsa_under_changed_policy(&args)?;
     let mut report = verify(&args).await?;
     if args.trace {
         eprint!("{}", human::trace(&report));
@@ -63,6 +64,49 @@ pub async fn run_verify(args: VerifyArgs) -> Result<(String, i32), CliError> {
         human::render(&report)
     };
     Ok((text, report.exit_code))
+}
+
+/// A VSA records the verdict of the policy file it names, in the environment it names: flags
+/// that change that verdict are refused with `--vsa` (put them in the policy instead).
+fn refuse_vsa_under_changed_policy(args: &VerifyArgs) -> Result<(), CliError> {
+    if args.vsa.is_none() {
+        return Ok(());
+    }
+    let flags = policy_changing_flags(args);
+    if flags.is_empty() {
+        return Ok(());
+    }
+    Err(CliError::new(
+        "EUSAGE",
+        format!(
+            "--vsa records the verdict of the policy file, and {} would change it",
+            flags.join(", ")
+        ),
+        "put the setting in the policy (or its environment) and verify without the flag",
+    ))
+}
+
+/// Flags of a `verify --vsa` run that change what the policy file decides: a VSA names the
+/// policy file, so a verdict made under them would pass for the file's own.
+fn policy_changing_flags(args: &VerifyArgs) -> Vec<&'static str> {
+    let signals = args.signals.overrides();
+    let p = &args.provenance;
+    [
+        ("--omit", !args.omit.is_empty()),
+        ("--min-release-age", signals.minimum_release_age.is_some()),
+        ("a signal action flag", !signals.actions.is_empty()),
+        ("--pins-file", signals.pins_file.is_some()),
+        ("--continuity-history", signals.history.is_some()),
+        ("--no-attestations", p.no_attestations),
+        (
+            "--provenance-repository-match false",
+            !p.provenance_repository_match,
+        ),
+    ]
+    .into_iter()
+    .filter(|(_, set)| *set)
+    .map(|(flag, _)| flag)
+    .collect()
 }
 
 fn write_side_outputs(args: &VerifyArgs, report: &Report) -> Result<(), CliError> {

@@ -24,6 +24,10 @@ pub struct VerifyVsaArgs {
     /// The policy file the VSA must have been decided under (its SHA-256 is compared).
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,
+    /// The environment the VSA must have been decided in (default with --policy: the policy's
+    /// default environment, as `verify` selects it when no variable names one).
+    #[arg(long, value_name = "NAME")]
+    pub env: Option<String>,
     /// Print what the VSA says as JSON.
     #[arg(long)]
     pub json: bool,
@@ -99,7 +103,15 @@ pub fn run_verify_vsa(args: &VerifyVsaArgs) -> Result<(String, i32), CliError> {
         .map(|p| PolicyRef::of(Some(p)))
         .transpose()
         .map_err(usage)?;
-    match sigverify_vsa::verify(&envelope, &key, lockfile.as_ref(), policy.as_ref()) {
+    let environment = expected_environment(args)?;
+    let checked = sigverify_vsa::verify(
+        &envelope,
+        &key,
+        lockfile.as_ref(),
+        policy.as_ref(),
+        environment.as_deref(),
+    );
+    match checked {
         Ok(checked) => {
             let text = match args.json {
                 true => serde_json::to_string_pretty(&checked).expect("JSON renders"),
@@ -126,12 +138,28 @@ pub fn run_verify_vsa(args: &VerifyVsaArgs) -> Result<(String, i32), CliError> {
     }
 }
 
+/// The environment a VSA must have been decided in: `--env`, else with `--policy` that policy's
+/// default environment (a VSA of a lenient environment must not pass for the default one).
+fn expected_environment(args: &VerifyVsaArgs) -> Result<Option<String>, CliError> {
+    if let Some(env) = &args.env {
+        return Ok(Some(env.clone()));
+    }
+    let Some(path) = &args.policy else {
+        return Ok(None);
+    };
+    let loaded = sigverify_policy::load_file(path)?;
+    let no_variables = std::collections::HashMap::new();
+    let env = sigverify_policy::select_environment(&loaded.policy, None, &no_variables)?;
+    Ok(Some(env.name))
+}
+
 /// Examples and exit codes of `verify-vsa --help`.
 pub const VERIFY_VSA_HELP: &str = "\
 Examples:
   npm-sigverify verify --vsa vsa.json --vsa-key cosign.key      # COSIGN_PASSWORD set
   npm-sigverify verify-vsa vsa.json --key cosign.pub --lockfile package-lock.json --policy .npm-sigverify.yaml
 
-Exit codes: 0 the VSA is signed by the key, about this lockfile and policy, and records a pass;
-1 it is invalid (EVSAINVALID), about another lockfile or policy (EVSAMISMATCH) or records a
+Exit codes: 0 the VSA is signed by the key, about this lockfile and policy, decided in the
+expected environment (--env, else the --policy's default one), and records a pass; 1 it is
+invalid (EVSAINVALID), about another lockfile, policy or environment (EVSAMISMATCH) or records a
 failure (EVSAFAILED); 2 usage error (unreadable file or key).";

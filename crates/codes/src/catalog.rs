@@ -70,8 +70,8 @@ catalog! {
         hint: "add an exception for this package with a reason and an expiry, or a rule with allowUnsigned for its scope";
     /// The policy pins the registry's keys and the version is signed by another key.
     KeyNotPinned = "EKEYNOTPINNED", Failure,
-        "signed by a registry key the policy does not pin",
-        "the version is signed by a registry key the policy does not pin: check the registry rotated its keys, then update trust.registries in the policy",
+        "signed by a registry key the policy does not pin, or from a registry a policy with pins does not list",
+        "the version is signed by a registry key the policy does not pin, or comes from a registry its trust.registries does not list: check the registry (and .npmrc) is the one you trust and whether it rotated its keys, then update trust.registries in the policy",
         hint: "add the new keyid to trust.registries for this registry";
     /// The lockfile's (or tarball's) integrity differs from the registry's signed one.
     IntegrityMismatch = "EINTEGRITYMISMATCH", Failure,
@@ -340,10 +340,10 @@ catalog! {
     VsaInvalid = "EVSAINVALID", Failure,
         "invalid verification summary attestation",
         "the VSA is malformed or its signature does not verify with the given key: verify the lockfile again (npm-sigverify verify --vsa) instead of trusting it";
-    /// A valid VSA is about another lockfile or policy than the one in hand.
+    /// A valid VSA is about another lockfile, policy or environment than the one in hand.
     VsaMismatch = "EVSAMISMATCH", Failure,
-        "verification summary attestation for another lockfile or policy",
-        "the VSA's subject digest or policy digest differs from the lockfile or policy given: the tree or the policy changed since it was verified; verify again";
+        "verification summary attestation for another lockfile, policy or environment",
+        "the VSA's subject digest, policy digest or environment differs from the lockfile, policy or environment given: the tree or the policy changed since it was verified, or it was decided in another environment; verify again";
     /// A valid VSA records a failed verification.
     VsaFailed = "EVSAFAILED", Failure,
         "verification summary attestation records a failure",

@@ -184,12 +184,15 @@ pub struct Checked {
 }
 
 /// Checks a VSA: its signature with `key`, its shape, then (when given) that its subject is
-/// `lockfile` and its policy digest is `policy`'s, and finally that it records a pass.
+/// `lockfile`, its policy digest is `policy`'s and it was decided in `environment` (the
+/// fragment of its policy URI: a pass in a lenient environment is no pass in a strict one), and
+/// finally that it records a pass.
 pub fn verify(
     envelope: &[u8],
     key: &PublicKey,
     lockfile: Option<&Subject>,
     policy: Option<&PolicyRef>,
+    environment: Option<&str>,
 ) -> Result<Checked, VsaError> {
     let envelope: Envelope = serde_json::from_slice(envelope)
         .map_err(|e| VsaError::Invalid(format!("not a DSSE envelope: {e}")))?;
@@ -215,6 +218,17 @@ pub fn verify(
             let why = format!(
                 "the VSA was decided under {} (sha256 {}), not {} (sha256 {})",
                 checked.policy.uri, checked.policy.sha256, policy.uri, policy.sha256
+            );
+            return Err(VsaError::Mismatch(why));
+        }
+    }
+    if let Some(wanted) = environment {
+        let decided_in = checked.policy.uri.rsplit_once('#').map(|(_, env)| env);
+        if decided_in != Some(wanted) {
+            let why = format!(
+                "the VSA was decided in the environment {} ({}), not {wanted}",
+                decided_in.unwrap_or("(none)"),
+                checked.policy.uri
             );
             return Err(VsaError::Mismatch(why));
         }
