@@ -7,9 +7,10 @@ const path = require('node:path')
 const { after, before, describe, it } = require('node:test')
 
 const { TestRegistry } = require('./helpers/registry')
-const { ROOT, tempDir, writeProject, npm } = require('./helpers/project')
+const { ROOT, tempDir, writeProject, npm, cli } = require('./helpers/project')
 const { run } = require('./helpers/install')
 const { matchers } = require('../jest')
+const { verifyPackage } = require('../index.js')
 
 const SPEC = `'use strict'
 const { verifyTree } = require('npm-sigverify')
@@ -101,6 +102,23 @@ describe('npm-sigverify/jest in a real Jest run', () => {
     assert.match(text, /plain@1\.0\.0 \(node_modules\/plain\) fails rule '\*':\n {4}provenance EPROVENANCEREQUIRED: /)
   })
 
+  it('toPassPolicy on a verifyPackage result passes exactly when verify-package exits 0', async () => {
+    // A rule the package fails, in an environment that only warns: verify-package exits 0.
+    const policy = { version: 1, rules: [{ package: 'plain', require: ['registry-signature', 'provenance'] }], environments: { default: 'production', production: { mode: 'enforce' }, development: { mode: 'warn' } } }
+    const dir = writeProject(tempDir('jest-package'), { name: 'p', version: '1.0.0' }, { '.npm-sigverify.json': JSON.stringify(policy) })
+    const registryUrl = `${registry.url}/`
+    for (const [env, exit] of [['development', 0], ['production', 1]]) {
+      const result = await verifyPackage('plain@1.0.0', { dir, registry: registryUrl, env })
+      assert.equal(result.decision.outcome, 'fail')
+      assert.equal(result.exitCode, exit)
+      const run = await cli(['verify-package', 'plain@1.0.0', '--registry', registryUrl, '--env', env], { cwd: dir })
+      assert.equal(run.status, exit, run.stdout + run.stderr)
+      const r = matchers.toPassPolicy(result)
+      assert.equal(r.pass, exit === 0, r.message())
+      assert.match(r.message(), new RegExp(`\\(exit code ${exit}\\)`))
+    }
+  })
+
   it('fails provenance with a clear message while the report has no verified provenance', () => {
     const r = results['provenance of plain']
     assert.equal(r.status, 'failed')
@@ -161,6 +179,13 @@ describe('the matchers on their own', () => {
     assert.equal(matchers.toPassPolicy({ ...failing, exitCode: 0 }).pass, true)
     // Only operational failures exit 3: still not a pass.
     assert.equal(matchers.toPassPolicy({ exitCode: 3, packages: [decided('fail')] }).pass, false)
+    // A verifyPackage result carries verify-package's exit code: it decides, as for a report.
+    assert.equal(matchers.toPassPolicy({ ...decided('fail'), exitCode: 0 }).pass, true)
+    assert.match(matchers.toPassPolicy({ ...decided('fail'), exitCode: 0 }).message(), /passes all 1 packages \(exit code 0\)/)
+    assert.equal(matchers.toPassPolicy({ ...decided('fail'), exitCode: 1 }).pass, false)
+    assert.equal(matchers.toPassPolicy({ ...decided('fail'), exitCode: 3 }).pass, false)
+    assert.equal(matchers.toPassPolicy({ ...decided('pass'), exitCode: 0 }).pass, true)
+    // A package entry of a tree report has no exit code: its decision decides.
     assert.equal(matchers.toPassPolicy(decided('warn')).pass, true)
     assert.equal(matchers.toPassPolicy(decided('fail')).pass, false)
     assert.equal(matchers.toPassPolicy({ ...decided('pass'), decision: undefined }).pass, false)

@@ -20,8 +20,10 @@ export declare function toHaveVerifiedProvenance(received: Report | PackageResul
 
 /**
  * The policy's verdict, the same as the CLI's: a report passes when `exitCode` is 0 (what
- * `verify` would exit); a package result passes when its `decision` is not `fail`. The failure
- * message names each package the policy fails with its rule, failing checks, exception and fix.
+ * `verify` would exit), and so does a `verifyPackage` result (what `verify-package` would exit);
+ * a package entry of a tree report, which has no `exitCode`, passes when its `decision` is not
+ * `fail`. The failure message names each package the policy fails with its rule, failing
+ * checks, exception and fix.
  */
 export declare function toPassPolicy(received: Report | PackageResult): MatcherResult
 
@@ -40,7 +42,7 @@ declare global {
       toHaveNoSignatureFailures(): R
       /** The package `name` (or every registry package) has verified provenance. */
       toHaveVerifiedProvenance(name?: string): R
-      /** The trust policy passes the report (exit code 0) or the package (decision not `fail`). */
+      /** The trust policy passes: exit code 0 (a report, a verifyPackage result), else decision not `fail`. */
       toPassPolicy(): R
     }
   }

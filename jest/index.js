@@ -93,9 +93,23 @@ function toHaveVerifiedProvenance (received, name) {
   }
 }
 
-/** The packages whose policy decision fails; for a report, none when its exit code is 0. */
+/**
+ * The exit code the CLI would give for `received`: a report's (`verify`), or a `verifyPackage`
+ * result's (`verify-package`); undefined for a package entry of a tree report, which has none.
+ */
+function exitCodeOf (received) {
+  if (Array.isArray(received.packages)) return received.exitCode
+  return typeof received.exitCode === 'number' ? received.exitCode : undefined
+}
+
+/** Whether `received` carries the CLI's verdict (a report, or a `verifyPackage` result). */
+function hasExitCode (received) {
+  return Array.isArray(received.packages) || typeof received.exitCode === 'number'
+}
+
+/** The packages whose policy decision fails; none when the CLI's exit code is 0. */
 function policyFailures (received, entries) {
-  if (Array.isArray(received.packages) && received.exitCode === 0) return []
+  if (hasExitCode(received) && exitCodeOf(received) === 0) return []
   return entries.filter((p) => !p.decision || p.decision.outcome === 'fail')
 }
 
@@ -113,15 +127,17 @@ function describeDecision (p) {
 
 /**
  * The policy's verdict, the same as the CLI's: a report passes when its exit code is 0 (`verify`
- * would exit 0: every package passes or warns, or the environment only warns); a package result
- * passes when its decision is not `fail`.
+ * would exit 0: every package passes or warns, or the environment only warns), and so does a
+ * `verifyPackage` result (`verify-package`'s exit code); a package entry of a tree report, which
+ * has no exit code of its own, passes when its decision is not `fail`.
  */
 function toPassPolicy (received) {
   const entries = entriesOf(received)
   if (!entries) return notAReport('toPassPolicy', received)
   const failures = policyFailures(received, entries)
-  const exit = Array.isArray(received.packages) ? ` (exit code ${received.exitCode})` : ''
-  if (failures.length === 0 && !(exit && received.exitCode !== 0)) {
+  const judged = hasExitCode(received)
+  const exit = judged ? ` (exit code ${exitCodeOf(received)})` : ''
+  if (failures.length === 0 && !(judged && exitCodeOf(received) !== 0)) {
     return { pass: true, message: () => `expected the policy to fail, but it passes all ${entries.length} packages${exit}` }
   }
   const list = failures.map(describeDecision).join('\n')
