@@ -128,11 +128,19 @@ fn one_key_approves_once_whatever_carries_its_signatures() {
     // A copy of one certificate signature under a second file name matching two identities.
     let twice = cert_sig(FP_B, &["alice", "ci"]);
     let copies = decided(vec![twice.clone(), twice]);
-    assert_eq!(copies.outcome, Outcome::Fail, "a copied signature is one signer");
+    assert_eq!(
+        copies.outcome,
+        Outcome::Fail,
+        "a copied signature is one signer"
+    );
     assert!(failed_codes(&copies).contains(&"EAPPROVALTHRESHOLD".to_string()));
     // A bare signature by a listed key and a certificate over that same key.
     let bare_and_cert = decided(vec![sig(FP_A, true), cert_sig(FP_A, &["alice"])]);
-    assert_eq!(bare_and_cert.outcome, Outcome::Fail, "one key, two carriers");
+    assert_eq!(
+        bare_and_cert.outcome,
+        Outcome::Fail,
+        "one key, two carriers"
+    );
     // Two copies under different fingerprint case are the same key.
     let upper = cert_sig(&FP_B.to_uppercase(), &["ci"]);
     assert_eq!(

@@ -158,7 +158,10 @@ fn an_undeclared_name_from_a_variable_keeps_what_the_default_requires() {
     let test = select_environment(&p, None, &vars(&[("NODE_ENV", "test")])).unwrap();
     let default = select_environment(&p, None, &HashMap::new()).unwrap();
     assert_eq!((test.name.as_str(), test.source), ("test", "NODE_ENV"));
-    assert_eq!(test.require, default.require, "the default's requirements stay");
+    assert_eq!(
+        test.require, default.require,
+        "the default's requirements stay"
+    );
     assert_eq!(test.signals, default.signals, "and its signal actions");
     assert_eq!(
         (test.mode, test.allowed_failures),
