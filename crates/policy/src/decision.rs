@@ -91,7 +91,7 @@ fn apply_exception(
     let active = matching.iter().find(|e| !e.is_expired(now));
     let chosen = active.or(matching.first())?;
     let expired = chosen.is_expired(now);
-    let applied = !expired && *outcome == Outcome::Fail;
+    let applied = !expired && *outcome == Outcome::Fail && chosen.excuses(&checks.failing_codes());
     if applied {
         *outcome = Outcome::Warn;
     }

@@ -18,12 +18,20 @@ pub struct Exception {
     pub expires_text: String,
     /// First instant at which the exception no longer excuses anything.
     pub expires_at: DateTime<Utc>,
+    /// The failure codes it excuses; empty: every failure of the package.
+    pub codes: Vec<sigverify_codes::Code>,
 }
 
 impl Exception {
     /// True when the exception covers `name@version`. An unparsable version never matches.
     pub fn matches(&self, name: &str, version: &str) -> bool {
         name == self.name && Version::parse(version).is_ok_and(|v| self.range.satisfies(&v))
+    }
+
+    /// True when it excuses every one of `failing` (the codes of a package's failed checks):
+    /// an exception for "no provenance yet" must not excuse a swapped integrity.
+    pub fn excuses(&self, failing: &[sigverify_codes::Code]) -> bool {
+        self.codes.is_empty() || failing.iter().all(|c| self.codes.contains(c))
     }
 
     /// True once `now` reached the expiry.

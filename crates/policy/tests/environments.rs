@@ -100,6 +100,40 @@ fn vars(pairs: &[(&str, &str)]) -> HashMap<String, String> {
 }
 
 #[test]
+fn an_exception_with_codes_excuses_only_those_failures() {
+    let p = policy(
+        "rules:\n  - package: \"*\"\n    require: [registry-signature, provenance]\nexceptions:\n  - package: \"old-lib@*\"\n    reason: \"no provenance yet\"\n    expires: 2099-01-01\n    codes: [EPROVENANCEREQUIRED]\n",
+    );
+    // Signed, no provenance: the one failure the exception names is excused.
+    let no_provenance = decide(&p, &prod(), &signed("old-lib", "1.0.0"), now());
+    assert_eq!(no_provenance.outcome, Outcome::Warn);
+    assert!(no_provenance.exception.unwrap().applied);
+    // The same package with a lockfile integrity swapped as well: not excused.
+    let swapped = PackageEvidence {
+        other_checks: vec![OtherCheck {
+            check: "integrity".into(),
+            state: OtherState::Failed,
+            code: Some(sigverify_codes::Code::IntegrityMismatch),
+            message: "lockfile integrity differs".into(),
+        }],
+        ..signed("old-lib", "1.0.0")
+    };
+    let d = decide(&p, &prod(), &swapped, now());
+    assert_eq!(d.outcome, Outcome::Fail);
+    assert!(!d.exception.as_ref().unwrap().applied);
+    assert!(failed_codes(&d).contains(&"EINTEGRITYMISMATCH".to_string()));
+}
+
+#[test]
+fn exception_codes_must_be_catalog_codes() {
+    let bad = "exceptions:\n  - package: \"a@*\"\n    reason: r\n    expires: 2099-01-01\n    codes: [ENOSUCHCODE]\n";
+    let err = load_str("p.yaml", bad, Format::Yaml).unwrap_err();
+    assert!(err.to_string().contains("ENOSUCHCODE"), "{err}");
+    let empty = bad.replace("[ENOSUCHCODE]", "[]");
+    assert!(load_str("p.yaml", &empty, Format::Yaml).is_err());
+}
+
+#[test]
 fn environment_selection_precedence() {
     let p = policy(ENVS);
     let both = vars(&[

@@ -77,6 +77,12 @@ impl Checks {
         self.warn("exception", Code::ExceptionExpired, msg, evidence);
     }
 
+    /// The codes of the failed required checks.
+    pub fn failing_codes(&self) -> Vec<Code> {
+        let failed = self.results.iter().filter(|c| !c.passed && c.required);
+        failed.filter_map(|c| c.code).collect()
+    }
+
     /// `Fail` if a required check failed, `Warn` if an advisory one did, else `Pass`.
     pub fn outcome(&self) -> Outcome {
         if self.results.iter().any(|c| !c.passed && c.required) {

@@ -5,9 +5,10 @@ use crate::error::PolicyError;
 use crate::exception::{parse_expiry, parse_spec, Exception};
 use crate::model::{EnvironmentSpec, Mode};
 use crate::node::Node;
+use sigverify_codes::Code;
 use std::collections::BTreeMap;
 
-const EXCEPTION_KEYS: &[&str] = &["package", "reason", "expires"];
+const EXCEPTION_KEYS: &[&str] = &["package", "reason", "expires", "codes"];
 const ENVIRONMENT_KEYS: &[&str] = &["mode", "allowedFailures", "require", "signals"];
 
 /// Converts `exceptions`.
@@ -41,6 +42,10 @@ fn exception(cx: &Ctx, node: &Node, path: &str) -> Result<Exception, PolicyError
     let (expires, expires_node) = field("expires")?;
     let expires_at =
         parse_expiry(expires).map_err(|m| cx.err(expires_node, &join(path, "expires"), m))?;
+    let codes = match get(entries, "codes") {
+        Some(n) => exception_codes(cx, n, &join(path, "codes"))?,
+        None => Vec::new(),
+    };
     Ok(Exception {
         spec: spec.to_string(),
         name,
@@ -48,7 +53,26 @@ fn exception(cx: &Ctx, node: &Node, path: &str) -> Result<Exception, PolicyError
         reason: reason.to_string(),
         expires_text: expires.to_string(),
         expires_at,
+        codes,
     })
+}
+
+/// `codes: [EPROVENANCEREQUIRED, ...]`: stable codes of the catalog, at least one.
+fn exception_codes(cx: &Ctx, node: &Node, path: &str) -> Result<Vec<Code>, PolicyError> {
+    let mut codes = Vec::new();
+    for (text, n) in cx.str_list(node, path)? {
+        let code = Code::parse(text)
+            .ok_or_else(|| cx.err(n, path, format!("'{text}' is not a code of the catalog")))?;
+        codes.push(code);
+    }
+    if codes.is_empty() {
+        return Err(cx.err(
+            node,
+            path,
+            "an empty list would excuse nothing; leave 'codes' out to excuse every failure",
+        ));
+    }
+    Ok(codes)
 }
 
 /// Converts `environments`: named specs plus the optional `default: <name>`.

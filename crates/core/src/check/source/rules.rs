@@ -134,20 +134,14 @@ impl Ctx<'_> {
     }
 
     /// Registry entries are held to the declared edges when the input is a lockfile and the
-    /// project adds no dependencies to published manifests itself (`packageExtensions` of pnpm
-    /// and Yarn: those edges are the project's own, and are not read here).
+    /// project adds no dependencies to published manifests itself (pnpm's and Yarn's
+    /// `packageExtensions`: those edges are the project's own configuration, not read here).
     fn registry_edges_judged(&self) -> bool {
         use sigverify_lockfile::Input;
         if !matches!(self.tree.input, Input::PackageLock | Input::Shrinkwrap) {
             return false;
         }
-        let extends = |file: &str| {
-            std::fs::read_to_string(self.tree.root.join(file))
-                .is_ok_and(|text| text.contains("packageExtensions"))
-        };
-        !["package.json", "pnpm-workspace.yaml", ".yarnrc.yml"]
-            .into_iter()
-            .any(extends)
+        !extends_packages(&self.tree.root)
     }
 
     /// Whether a parent whose manifest is unknown could declare entry `i`: the name it is
@@ -191,5 +185,85 @@ impl Ctx<'_> {
         for (location, why) in failures {
             self.fail(&location, why);
         }
+    }
+}
+
+/// Whether the project configures `packageExtensions` (a setting, not a mention: a string in a
+/// description must not switch a check off): package.json's `pnpm.packageExtensions`, or a
+/// top-level `packageExtensions:` key of `pnpm-workspace.yaml` or `.yarnrc.yml` with entries.
+fn extends_packages(root: &Path) -> bool {
+    let manifest = std::fs::read(root.join("package.json"))
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok());
+    let in_manifest = manifest
+        .as_ref()
+        .and_then(|m| m["pnpm"]["packageExtensions"].as_object())
+        .is_some_and(|extensions| !extensions.is_empty());
+    let in_yaml = |file: &str| {
+        let text = std::fs::read_to_string(root.join(file)).unwrap_or_default();
+        let mut lines = text.lines();
+        lines.any(|line| {
+            line.strip_prefix("packageExtensions:")
+                .is_some_and(|rest| !matches!(rest.trim(), "" | "{}" | "~" | "null"))
+        }) || yaml_block_has_entries(&text)
+    };
+    in_manifest || in_yaml("pnpm-workspace.yaml") || in_yaml(".yarnrc.yml")
+}
+
+/// `packageExtensions:` on a line of its own, followed by an indented entry.
+fn yaml_block_has_entries(text: &str) -> bool {
+    let mut lines = text
+        .lines()
+        .skip_while(|l| l.trim_end() != "packageExtensions:");
+    lines.next().is_some()
+        && lines
+            .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+            .is_some_and(|l| l.starts_with(' ') || l.starts_with('\t'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::extends_packages;
+
+    fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in files {
+            std::fs::write(dir.path().join(name), text).unwrap();
+        }
+        dir
+    }
+
+    #[test]
+    fn package_extensions_are_a_setting_not_a_mention() {
+        let mention = project(&[(
+            "package.json",
+            r#"{"description": "packageExtensions", "keywords": ["packageExtensions"]}"#,
+        )]);
+        assert!(!extends_packages(mention.path()));
+        let commented = project(&[(
+            ".yarnrc.yml",
+            "# packageExtensions: later\nnodeLinker: node-modules\n",
+        )]);
+        assert!(!extends_packages(commented.path()));
+        let empty = project(&[(
+            "pnpm-workspace.yaml",
+            "packages:\n  - a\npackageExtensions: {}\n",
+        )]);
+        assert!(!extends_packages(empty.path()));
+        let pnpm = project(&[(
+            "package.json",
+            r#"{"pnpm": {"packageExtensions": {"a@1": {"dependencies": {"b": "1"}}}}}"#,
+        )]);
+        assert!(extends_packages(pnpm.path()));
+        let yarn = project(&[(
+            ".yarnrc.yml",
+            "packageExtensions:\n  \"a@*\":\n    dependencies:\n      b: \"1\"\n",
+        )]);
+        assert!(extends_packages(yarn.path()));
+        let inline = project(&[(
+            "pnpm-workspace.yaml",
+            "packageExtensions: {a: {dependencies: {b: '1'}}}\n",
+        )]);
+        assert!(extends_packages(inline.path()));
     }
 }
