@@ -6,6 +6,7 @@ use sigverify_policy::{
 };
 
 use crate::model::{CheckOutcome, CheckState, PackageResult};
+use crate::source::keyring::is_public_npm;
 use crate::Code;
 
 /// What the verifier found for `p`, with the policy's pinned registry keys applied.
@@ -124,13 +125,10 @@ fn unlisted_registry(policy: &Policy, p: &PackageResult) -> Option<String> {
         return None;
     }
     let registry = p.registry.as_deref()?;
-    let normalize = |url: &str| url.trim_end_matches('/').to_ascii_lowercase();
-    let listed = policy
-        .trust
-        .registries
-        .keys()
-        .any(|url| normalize(url) == normalize(registry));
-    if listed || normalize(registry) == "https://registry.npmjs.org" {
+    // npm's public registry is the one whose embedded keys every run uses, by host (as the
+    // keyring decides), whatever the policy lists.
+    let public = url::Url::parse(registry).is_ok_and(|u| is_public_npm(&u));
+    if public || registry_entry(policy, registry).is_some() {
         return None;
     }
     Some(format!(
@@ -141,17 +139,23 @@ fn unlisted_registry(policy: &Policy, p: &PackageResult) -> Option<String> {
 }
 
 fn pinned_keys<'a>(policy: &'a Policy, registry: Option<&str>) -> Option<&'a Vec<String>> {
+    match registry_entry(policy, registry?)? {
+        RegistryKeys::Pinned(ids) => Some(ids),
+        RegistryKeys::Auto => None,
+    }
+}
+
+/// The policy's `trust.registries` entry for `registry` (URLs compare case-insensitively,
+/// without a trailing slash).
+fn registry_entry<'a>(policy: &'a Policy, registry: &str) -> Option<&'a RegistryKeys> {
     let normalize = |url: &str| url.trim_end_matches('/').to_ascii_lowercase();
-    let registry = normalize(registry?);
+    let registry = normalize(registry);
     policy
         .trust
         .registries
         .iter()
         .find(|(url, _)| normalize(url) == registry)
-        .and_then(|(_, keys)| match keys {
-            RegistryKeys::Pinned(ids) => Some(ids),
-            RegistryKeys::Auto => None,
-        })
+        .map(|(_, keys)| keys)
 }
 
 fn provenance(p: &PackageResult) -> ProvState {
@@ -233,4 +237,42 @@ fn others(p: &PackageResult) -> Vec<OtherCheck> {
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unlisted_registry;
+    use crate::model::PackageResult;
+    use sigverify_policy::{load_str, Format, Policy};
+
+    fn policy(keys: &str) -> Policy {
+        let text =
+            format!("trust:\n  registries:\n    https://npm.acme.example/:\n      keys: {keys}\n");
+        load_str("p.yaml", &text, Format::Yaml).unwrap()
+    }
+
+    fn from(registry: &str) -> PackageResult {
+        let mut p = PackageResult::new("a", "1.0.0", "node_modules/a", "registry");
+        p.registry = Some(registry.to_string());
+        p
+    }
+
+    #[test]
+    fn under_pins_only_listed_registries_and_npms_public_one_are_trusted() {
+        let pinned = policy(r#"["SHA256:abc"]"#);
+        for trusted in [
+            "https://registry.npmjs.org/",
+            "http://registry.npmjs.org",
+            "https://NPM.acme.example",
+        ] {
+            assert!(
+                unlisted_registry(&pinned, &from(trusted)).is_none(),
+                "{trusted}"
+            );
+        }
+        let why = unlisted_registry(&pinned, &from("https://evil.example/")).unwrap();
+        assert!(why.contains("does not list"), "{why}");
+        // Without a pin the policy trusts registries as npm does.
+        assert!(unlisted_registry(&policy("auto"), &from("https://evil.example/")).is_none());
+    }
 }

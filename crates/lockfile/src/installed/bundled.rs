@@ -42,8 +42,6 @@ impl Manifest {
 /// Adds an entry for every package folder under the `node_modules` of an installed registry
 /// package that declares bundled dependencies, when the lockfile does not already have one.
 pub(crate) fn add_bundled(tree: &mut Tree) {
-    let known: std::collections::HashSet<String> =
-        tree.packages.iter().map(|p| p.location.clone()).collect();
     let mut found = Vec::new();
     let mut bundlers: Vec<String> = Vec::new();
     for package in &tree.packages {
@@ -58,7 +56,7 @@ pub(crate) fn add_bundled(tree: &mut Tree) {
         }
         if Manifest::read(&folder).is_some_and(|m| m.bundles()) {
             bundlers.push(package.location.clone());
-            collect(&tree.root, &package.location, &known, &mut found);
+            collect(&*tree, &package.location, &mut found);
         }
     }
     // An entry the lockfile has there as a registry package (Bun's lockfile lists it) holds the
@@ -85,12 +83,8 @@ pub(crate) fn add_bundled(tree: &mut Tree) {
 
 /// The package folders under `<owner>/node_modules` (scoped ones too, and their own nested
 /// `node_modules`), skipping locations the lockfile has.
-fn collect(
-    root: &Path,
-    owner: &str,
-    known: &std::collections::HashSet<String>,
-    out: &mut Vec<Package>,
-) {
+fn collect(tree: &Tree, owner: &str, out: &mut Vec<Package>) {
+    let root = &tree.root;
     let mut pending = vec![format!("{owner}/node_modules")];
     while let Some(dir) = pending.pop() {
         let Ok(entries) = fs::read_dir(root.join(&dir)) else {
@@ -107,7 +101,7 @@ fn collect(
                 pending.push(location);
                 continue;
             }
-            if !known.contains(&location) {
+            if tree.index_of(&location).is_none() {
                 let manifest = Manifest::read(&root.join(&location)).unwrap_or_default();
                 let folder_name = location.rsplit_once("node_modules/").map_or("", |(_, n)| n);
                 let name = manifest.name.unwrap_or_else(|| folder_name.to_string());

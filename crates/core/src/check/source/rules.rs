@@ -91,7 +91,7 @@ impl Ctx<'_> {
     /// manager installs what the lockfile's edges say, and runs its scripts, though no published
     /// manifest asks for it. (npm's hidden lockfile and a walk of `node_modules` record what is
     /// installed, extraneous packages included: no edge to judge there.)
-    pub(super) fn check_unreached(&mut self, declarers: &[Declarer]) {
+    pub(super) fn check_unreached(&mut self, declarers: &[Declarer], root: &serde_json::Value) {
         let known: HashSet<&str> = declarers.iter().map(|d| d.location.as_str()).collect();
         // Parents whose manifest is not at hand (a git or tarball dependency not installed yet):
         // what they declare is unknown, so what they could reach is not judged. (A bundled
@@ -105,7 +105,7 @@ impl Ctx<'_> {
             .map(|p| p.location.as_str())
             .filter(|location| !known.contains(location))
             .collect();
-        let registry_edges = self.registry_edges_judged();
+        let registry_edges = self.registry_edges_judged(root);
         let mut failures = Vec::new();
         for (i, package) in self.tree.packages.iter().enumerate() {
             let in_node_modules = package.location.contains("node_modules/");
@@ -136,12 +136,12 @@ impl Ctx<'_> {
     /// Registry entries are held to the declared edges when the input is a lockfile and the
     /// project adds no dependencies to published manifests itself (pnpm's and Yarn's
     /// `packageExtensions`: those edges are the project's own configuration, not read here).
-    fn registry_edges_judged(&self) -> bool {
+    fn registry_edges_judged(&self, root: &serde_json::Value) -> bool {
         use sigverify_lockfile::Input;
         if !matches!(self.tree.input, Input::PackageLock | Input::Shrinkwrap) {
             return false;
         }
-        !extends_packages(&self.tree.root)
+        !extends_packages(root, &self.tree.root)
     }
 
     /// Whether a parent whose manifest is unknown could declare entry `i`: the name it is
@@ -191,13 +191,9 @@ impl Ctx<'_> {
 /// Whether the project configures `packageExtensions` (a setting, not a mention: a string in a
 /// description must not switch a check off): package.json's `pnpm.packageExtensions`, or a
 /// top-level `packageExtensions:` key of `pnpm-workspace.yaml` or `.yarnrc.yml` with entries.
-fn extends_packages(root: &Path) -> bool {
-    let manifest = std::fs::read(root.join("package.json"))
-        .ok()
-        .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok());
-    let in_manifest = manifest
-        .as_ref()
-        .and_then(|m| m["pnpm"]["packageExtensions"].as_object())
+fn extends_packages(manifest: &serde_json::Value, root: &Path) -> bool {
+    let in_manifest = manifest["pnpm"]["packageExtensions"]
+        .as_object()
         .is_some_and(|extensions| !extensions.is_empty());
     let in_yaml = |file: &str| {
         let text = std::fs::read_to_string(root.join(file)).unwrap_or_default();
@@ -233,37 +229,46 @@ mod tests {
         dir
     }
 
+    /// As the source check calls it: with the root package.json it already read.
+    fn extends(dir: &tempfile::TempDir) -> bool {
+        let manifest = std::fs::read(dir.path().join("package.json"))
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .unwrap_or_default();
+        extends_packages(&manifest, dir.path())
+    }
+
     #[test]
     fn package_extensions_are_a_setting_not_a_mention() {
         let mention = project(&[(
             "package.json",
             r#"{"description": "packageExtensions", "keywords": ["packageExtensions"]}"#,
         )]);
-        assert!(!extends_packages(mention.path()));
+        assert!(!extends(&mention));
         let commented = project(&[(
             ".yarnrc.yml",
             "# packageExtensions: later\nnodeLinker: node-modules\n",
         )]);
-        assert!(!extends_packages(commented.path()));
+        assert!(!extends(&commented));
         let empty = project(&[(
             "pnpm-workspace.yaml",
             "packages:\n  - a\npackageExtensions: {}\n",
         )]);
-        assert!(!extends_packages(empty.path()));
+        assert!(!extends(&empty));
         let pnpm = project(&[(
             "package.json",
             r#"{"pnpm": {"packageExtensions": {"a@1": {"dependencies": {"b": "1"}}}}}"#,
         )]);
-        assert!(extends_packages(pnpm.path()));
+        assert!(extends(&pnpm));
         let yarn = project(&[(
             ".yarnrc.yml",
             "packageExtensions:\n  \"a@*\":\n    dependencies:\n      b: \"1\"\n",
         )]);
-        assert!(extends_packages(yarn.path()));
+        assert!(extends(&yarn));
         let inline = project(&[(
             "pnpm-workspace.yaml",
             "packageExtensions: {a: {dependencies: {b: '1'}}}\n",
         )]);
-        assert!(extends_packages(inline.path()));
+        assert!(extends(&inline));
     }
 }
