@@ -433,6 +433,51 @@ describe('1. lockfile injection (ELOCKFILESOURCE)', () => {
     },
   ])
 
+  // npm ci links the commands the lockfile's `bin` names (not the package.json's): a `node`
+  // command pointing at a file of a signed package runs that file in every npm script.
+  describe('the commands a lockfile entry links (its bin field)', () => {
+    const TOOL = 'node_modules/tool'
+    cases([
+      {
+        name: 'a command the published manifest does not declare, added to a signed package\'s entry (bin node -> cli.js), --lockfile-only',
+        change: lock((p) => { p[A].bin = { alpha: 'cli.js', node: 'cli.js' } }),
+        opts: { lockfileOnly: true },
+        expected: bad,
+      },
+      {
+        name: 'the same in an installed tree',
+        change: lock((p) => { p[A].bin = { alpha: 'cli.js', node: 'cli.js' } }),
+        expected: bad,
+      },
+      {
+        name: 'a declared command pointed at another file of the package (tool -> bin/other.js), --lockfile-only',
+        location: TOOL,
+        change: lock((p) => { p[TOOL].bin = { tool: 'bin/other.js' } }),
+        opts: { lockfileOnly: true },
+        expected: bad,
+      },
+      {
+        name: 'a string bin (linked under the package name) naming another file, --lockfile-only',
+        location: TOOL,
+        change: lock((p) => { p[TOOL].bin = './bin/other.js' }),
+        opts: { lockfileOnly: true },
+        expected: bad,
+      },
+      {
+        name: 'control: the published commands written the other ways npm reads them (./cli.js, a string bin), --lockfile-only',
+        change: lock((p) => { p[A].bin = './cli.js'; p[TOOL].bin = { tool: './bin//tool.js' } }),
+        opts: { lockfileOnly: true },
+        expected: { exit: 0, status: 'verified', code: null },
+      },
+      {
+        name: 'control: an entry without bin (npm links nothing for it), --lockfile-only',
+        change: lock((p) => { delete p[A].bin }),
+        opts: { lockfileOnly: true },
+        expected: { exit: 0, status: 'verified', code: null },
+      },
+    ])
+  })
+
   function overrides (dir, value) {
     const file = path.join(dir, 'package.json')
     writeJson(file, { ...readJson(file), overrides: value })
@@ -460,6 +505,14 @@ describe('1b. a declared git, tarball URL or file: source redirected in the lock
     put(dir, rel, tgz)
     return sri(tgz)
   }
+  /** A tarball as npm leaves it in its cache (by integrity) after installing it; its integrity. */
+  function cached (content) {
+    const tgz = tarball(content)
+    const file = cacachePath(npmCache, sri(tgz))
+    fs.mkdirSync(path.dirname(file), { recursive: true })
+    fs.writeFileSync(file, tgz)
+    return sri(tgz)
+  }
   const gitSpec = `github:acme/gitdep#${GIT_SHA}`
   const git = (repo, sha) => ({ resolved: `git+ssh://git@github.com/${repo}.git#${sha}` })
   const tgzUrl = 'https://cdn.example.test/files/remote-1.0.0.tgz'
@@ -468,7 +521,7 @@ describe('1b. a declared git, tarball URL or file: source redirected in the lock
     { name: 'a declared git dependency pinned to a commit, the lockfile points at another repository', dep: 'gitdep', baseline: (d) => declare(d, 'gitdep', gitSpec, git('acme/gitdep', GIT_SHA)), attack: (d) => declare(d, 'gitdep', gitSpec, git('evil/gitdep', GIT_SHA)) },
     { name: 'a declared git dependency pinned to a commit, the lockfile points at another commit', dep: 'gitdep', baseline: (d) => declare(d, 'gitdep', gitSpec, git('acme/gitdep', GIT_SHA)), attack: (d) => declare(d, 'gitdep', gitSpec, git('acme/gitdep', SHA2)) },
     { name: 'a declared git dependency, the lockfile installs a remote tarball', dep: 'gitdep', baseline: (d) => declare(d, 'gitdep', gitSpec, git('acme/gitdep', GIT_SHA)), attack: (d) => declare(d, 'gitdep', gitSpec, { resolved: 'https://evil.example.test/gitdep.tgz', integrity: someSri }) },
-    { name: 'a declared tarball URL, the lockfile fetches it from another host', dep: 'remote', baseline: (d) => declare(d, 'remote', tgzUrl, { resolved: tgzUrl, integrity: someSri }), attack: (d) => declare(d, 'remote', tgzUrl, { resolved: 'https://evil.example.test/files/remote-1.0.0.tgz', integrity: someSri }) },
+    { name: 'a declared tarball URL, the lockfile fetches it from another host', dep: 'remote', baseline: (d) => declare(d, 'remote', tgzUrl, { resolved: tgzUrl, integrity: cached(files('remote', 'good')) }), attack: (d) => declare(d, 'remote', tgzUrl, { resolved: 'https://evil.example.test/files/remote-1.0.0.tgz', integrity: cached(files('remote', 'good')) }) },
     {
       name: 'a declared file: tarball, the lockfile installs another tarball of the project',
       dep: 'vend',

@@ -8,6 +8,7 @@
 const assert = require('node:assert/strict')
 const fs = require('node:fs')
 const path = require('node:path')
+const http = require('node:http')
 const { after, before, describe, it } = require('node:test')
 
 const { verifyTree } = require('../index.js')
@@ -15,6 +16,7 @@ const { TestRegistry } = require('./helpers/registry')
 const { tempDir, writeProject, copyProject, cli } = require('./helpers/project')
 const { installWith, ensureManagers, managerEnv, INSTALLS } = require('./helpers/managers')
 const { run } = require('./helpers/install')
+const { tarball } = require('./helpers/tarball')
 
 const SKIP = process.env.SIGVERIFY_SKIP_MANAGERS === '1'
 const MANAGERS = Object.keys(INSTALLS)
@@ -290,6 +292,54 @@ describe('workspaces and git dependencies, per manager', { skip: SKIP && 'SIGVER
       if (how.git) assert.deepEqual(status('gitpkg'), ['skipped:ENOTREGISTRY'])
     })
   }
+
+  // No signature covers a tarball from a URL or a file: path, but the manager installed it only
+  // after checking the lockfile's integrity: files edited on disk since (a restored
+  // node_modules) are compared with that tarball. Yarn 4 locks a checksum of its own zip
+  // instead, so its copies stay "not compared" (never a passed content check).
+  describe('remote and file: tarballs are compared with the tarball the lockfile pins', () => {
+    let server, remoteUrl
+    const remoteFiles = { 'package.json': JSON.stringify({ name: 'remote', version: '1.0.0' }), 'index.js': "module.exports = 'remote'\n" }
+    const vendoredFiles = { 'package.json': JSON.stringify({ name: 'vendored', version: '1.0.0' }), 'index.js': "module.exports = 'vendored'\n" }
+    const servedBytes = tarball(remoteFiles)
+
+    before(async () => {
+      if (SKIP) return
+      server = http.createServer((req, res) => {
+        if (req.url !== '/files/remote-1.0.0.tgz') return res.writeHead(404).end()
+        res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(servedBytes)
+      })
+      await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+      remoteUrl = `http://127.0.0.1:${server.address().port}/files/remote-1.0.0.tgz`
+    })
+    after(() => server && server.close())
+
+    /** What the report says of `name`: status, code and the content check's state. */
+    const state = (report, name) => report.packages.filter((p) => p.name === name).map((p) => `${p.status}:${p.code || ''}:${p.checks.contents.state}`)
+
+    for (const name of Object.keys(WORKSPACE)) {
+      it(`${name}: an edited remote or file: tarball package fails ECONTENTMODIFIED; clean ones pass with contents compared`, async () => {
+        const dependencies = { remote: remoteUrl, vendored: 'file:vendor/vendored-1.0.0.tgz' }
+        const dir = writeProject(tempDir(`managers-tgz-${name}`), { name: `tgz-${name}`, version: '1.0.0', dependencies })
+        fs.mkdirSync(path.join(dir, 'vendor'))
+        fs.writeFileSync(path.join(dir, 'vendor', 'vendored-1.0.0.tgz'), tarball(vendoredFiles))
+        await installWith(name, dir, url, cacheDir)
+        const pinned = name !== 'yarn4'
+        const clean = await verdict(dir)
+        assert.equal(clean.exit, 0, JSON.stringify(clean.report.packages, null, 2))
+        for (const dep of ['remote', 'vendored']) {
+          assert.deepEqual(state(clean.report, dep), [`skipped:ENOTREGISTRY:${pinned ? 'passed' : 'off'}`], dep)
+        }
+        for (const dep of ['remote', 'vendored']) {
+          const edited = copyProject(dir, `managers-tgz-edit-${name}`)
+          fs.writeFileSync(path.join(realFolder(edited, dep), 'index.js'), "module.exports = 'PWNED'\n")
+          const { exit, report } = await verdict(edited)
+          assert.equal(exit, pinned ? 1 : 0, `${dep}: ${JSON.stringify(state(report, dep))}`)
+          assert.deepEqual(state(report, dep), [pinned ? 'invalid:ECONTENTMODIFIED:failed' : 'skipped:ENOTREGISTRY:off'], dep)
+        }
+      })
+    }
+  })
 
   for (const name of Object.keys(WORKSPACE)) {
     it(`${name}: bundled dependencies are the bundling package's, compared with its tarball`, async () => {

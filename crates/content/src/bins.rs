@@ -13,7 +13,7 @@
 //! [`CompareOptions::extra_bins`](crate::CompareOptions::extra_bins).
 
 use serde_json::{Map, Value};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Bin target paths (relative to the package folder) named by a `package.json`, given the
 /// paths of the files the tarball extracts (`directories.bin` expands over them).
@@ -39,22 +39,36 @@ pub fn normalize_bin_target(target: &str) -> Option<String> {
 }
 
 fn from_bin_field(bin: &Value, pkg: &Map<String, Value>) -> BTreeSet<String> {
-    let pairs: Vec<(String, &Value)> = match bin {
-        Value::String(_) => match pkg.get("name") {
-            Some(Value::String(name)) if !name.is_empty() => vec![(name.clone(), bin)],
+    let name = pkg.get("name").and_then(Value::as_str);
+    bin_map(bin, name).into_values().collect()
+}
+
+/// The commands a manifest's (or a lockfile entry's) `bin` field links, as
+/// `npm-normalize-package-bin` makes them: command name -> target file relative to the package
+/// folder. A string `bin` is linked under `name` (unscoped); names and targets that normalise
+/// to nothing are dropped, as npm drops them. Empty when `bin` is falsy.
+pub fn bin_map(bin: &Value, name: Option<&str>) -> BTreeMap<String, String> {
+    let pairs: Vec<(&str, &Value)> = match bin {
+        Value::String(s) if !s.is_empty() => match name {
+            Some(name) if !name.is_empty() => vec![(name, bin)],
             _ => Vec::new(),
         },
         Value::Array(items) => items
             .iter()
-            .filter_map(|item| item.as_str().map(|s| (basename(s).to_owned(), item)))
+            .filter_map(|item| Some((basename(item.as_str()?), item)))
             .collect(),
-        Value::Object(map) => map.iter().map(|(k, v)| (k.clone(), v)).collect(),
+        Value::Object(map) => map.iter().map(|(k, v)| (k.as_str(), v)).collect(),
         _ => Vec::new(),
     };
     pairs
         .into_iter()
-        .filter(|(key, _)| !basename(&normalize_rooted(&key.replace(['\\', ':'], "/"))).is_empty())
-        .filter_map(|(_, target)| target.as_str().and_then(normalize_bin_target))
+        .filter_map(|(key, target)| {
+            // join('/', basename(key.replace(/\\|:/g, '/'))).slice(1)
+            let unixified = key.replace(['\\', ':'], "/");
+            let command = normalize_rooted(basename(&unixified));
+            let target = normalize_bin_target(target.as_str()?)?;
+            (!command.is_empty()).then_some((command, target))
+        })
         .collect()
 }
 
@@ -142,6 +156,34 @@ mod tests {
             ),
             ["a.js", "bin/b.js"]
         );
+    }
+
+    #[test]
+    fn bin_maps_name_commands_as_npm_links_them() {
+        let map = |json: &str, name: Option<&str>| {
+            let bin: Value = serde_json::from_str(json).unwrap();
+            bin_map(&bin, name).into_iter().collect::<Vec<_>>()
+        };
+        let pair = |c: &str, t: &str| (c.to_string(), t.to_string());
+        // A string bin is linked under the package's unscoped name.
+        assert_eq!(
+            map(r#""./cli.js""#, Some("@s/tool")),
+            [pair("tool", "cli.js")]
+        );
+        assert_eq!(map(r#""./cli.js""#, None), []);
+        assert_eq!(
+            map(r#"["bin/x", "./y"]"#, None),
+            [pair("x", "bin/x"), pair("y", "y")]
+        );
+        // Names are the basename of the key; targets cannot leave the package.
+        assert_eq!(
+            map(
+                r#"{"a/b": "../../b.js", "c:d": "d", "..": "x", "e": 3}"#,
+                None
+            ),
+            [pair("b", "b.js"), pair("d", "d")]
+        );
+        assert_eq!(map("false", Some("a")), []);
     }
 
     #[test]

@@ -38,7 +38,7 @@ mod snapshot;
 mod tarball;
 mod walk;
 
-pub use bins::normalize_bin_target;
+pub use bins::{bin_map, normalize_bin_target};
 pub use cache::{
     cacache_content_path, default_npm_cache, default_npm_cache_from, find_cached_tarball,
 };

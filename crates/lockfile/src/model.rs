@@ -152,6 +152,10 @@ pub struct Package {
     /// original came from (its registry signature covers the unpatched tarball), but the
     /// installed files differ from that tarball.
     pub patch: Option<String>,
+    /// The entry's `bin` field as the lockfile records it (npm's and Bun's lockfiles): npm
+    /// links these commands at install, not the ones the package's own package.json declares.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bin: Option<serde_json::Value>,
     /// Whether `<root>/<location>/package.json` exists; `None` when the project has no
     /// `node_modules` folder (lockfile-only verification) or the lockfile was parsed from text.
     pub installed: Option<bool>,
@@ -174,6 +178,7 @@ impl Package {
             peer: false,
             has_install_script: false,
             patch: None,
+            bin: None,
             installed: None,
         }
     }

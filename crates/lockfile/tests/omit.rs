@@ -50,6 +50,7 @@ fn pkg(location: &str, flags: &str) -> Package {
         peer: flags.split(',').any(|f| f == "peer"),
         has_install_script: false,
         patch: None,
+        bin: None,
         installed: None,
     }
 }

@@ -1,4 +1,4 @@
-//! What a manifest declares: its dependencies by kind and the ones it bundles.
+//! What a manifest declares: its dependencies by kind, the ones it bundles, and its bins.
 
 use std::collections::BTreeMap;
 
@@ -23,6 +23,12 @@ pub struct Declared {
     /// `bundleDependencies` (`true` in the manifest means every dependency).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub bundled: Vec<String>,
+    /// The commands `bin` links, normalised as npm does: command -> file in the package.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub bins: BTreeMap<String, String>,
+    /// `directories.bin` when there is no `bin` (npm links every file under it), normalised.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bin_dir: Option<String>,
 }
 
 impl Declared {
@@ -33,6 +39,21 @@ impl Declared {
             && self.peer.is_empty()
             && self.dev.is_empty()
             && self.bundled.is_empty()
+            && self.bins.is_empty()
+            && self.bin_dir.is_none()
+    }
+
+    /// True when npm, reading this manifest, would link `command` to `target` (both
+    /// normalised): a `bin` entry, or a file under `directories.bin` when there is no `bin`.
+    pub fn links_bin(&self, command: &str, target: &str) -> bool {
+        match (&self.bin_dir, self.bins.get(command)) {
+            (_, Some(declared)) => declared == target,
+            (Some(dir), None) if self.bins.is_empty() => target
+                .strip_prefix(dir.as_str())
+                .and_then(|rest| rest.strip_prefix('/'))
+                .is_some_and(|file| !file.is_empty() && file.rsplit('/').next() == Some(command)),
+            _ => false,
+        }
     }
 
     /// Reads the declarations of a `package.json` (or packument version) object; malformed
@@ -63,12 +84,44 @@ impl Declared {
                 .collect(),
             _ => Vec::new(),
         };
+        let bins = sigverify_content::bin_map(&manifest["bin"], manifest["name"].as_str());
+        let bin_dir = match manifest["bin"].is_null() {
+            true => manifest["directories"]["bin"]
+                .as_str()
+                .and_then(sigverify_content::normalize_bin_target),
+            false => None,
+        };
         Declared {
             dependencies,
             optional: map("optionalDependencies"),
             peer,
             dev: map("devDependencies"),
             bundled: bundle,
+            bins,
+            bin_dir,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_bin_follows_bin_then_directories_bin() {
+        let declared = |json: &str| Declared::from_manifest(&serde_json::from_str(json).unwrap());
+        let string = declared(r#"{"name": "@s/tool", "bin": "./cli.js"}"#);
+        assert!(string.links_bin("tool", "cli.js"));
+        assert!(!string.links_bin("node", "cli.js"));
+        assert!(!string.links_bin("tool", "other.js"));
+        let dir = declared(r#"{"directories": {"bin": "./bin"}}"#);
+        assert!(dir.links_bin("x", "bin/sub/x"));
+        assert!(!dir.links_bin("node", "bin/x"));
+        assert!(!dir.links_bin("x", "lib/x"));
+        // An explicit bin wins over directories.bin, as npm reads it.
+        let both = declared(r#"{"bin": {"a": "a.js"}, "directories": {"bin": "bin"}}"#);
+        assert!(both.links_bin("a", "a.js"));
+        assert!(!both.links_bin("x", "bin/x"));
+        assert!(!Declared::default().links_bin("a", "a.js"));
     }
 }

@@ -313,6 +313,42 @@ impl PackageResult {
         }
     }
 
+    /// The integrity of the tarball the installed files must be: the signed one (the
+    /// registry's, or a `file:` tarball's under internal signatures), else, for a remote or
+    /// `file:` tarball, the one the lockfile pins. No signature vouches for that tarball, but
+    /// the package manager installed it only after checking it against that pin, so files
+    /// changed on disk since (a restored `node_modules`) still show.
+    pub fn compared_integrity(&self) -> Option<&str> {
+        self.integrity
+            .as_deref()
+            .or_else(|| match self.is_tarball_outside_registry() {
+                true => self.lockfile_integrity.as_deref(),
+                false => None,
+            })
+    }
+
+    /// What the installed files are compared with, for messages: "the signed tarball", or
+    /// "the tarball the lockfile pins" when no signature names one (see
+    /// [`PackageResult::compared_integrity`]).
+    pub fn compared_tarball(&self) -> &'static str {
+        match self.compared_with_lockfile_pin() {
+            true => "the tarball the lockfile pins",
+            false => "the signed tarball",
+        }
+    }
+
+    /// True when the installed files are compared with the tarball the lockfile pins (see
+    /// [`PackageResult::compared_integrity`]) rather than with a signed one.
+    pub fn compared_with_lockfile_pin(&self) -> bool {
+        self.integrity.is_none() && self.is_tarball_outside_registry()
+    }
+
+    /// A tarball outside any registry (a URL or a `file:` path): only the lockfile's integrity
+    /// names its bytes when no internal signature does.
+    pub(crate) fn is_tarball_outside_registry(&self) -> bool {
+        matches!(self.source.as_str(), "remote-tarball" | "local-tarball")
+    }
+
     /// Derives status, code, message and remediation from the checks. This is the one place
     /// they are decided:
     /// 1. the first check (in [`Checks::named`] order) that failed or could not run makes the

@@ -58,7 +58,7 @@ pub async fn verify_tree(options: &VerifyOptions) -> Result<Report, VerifyError>
         let wanted = pinned
             .iter()
             .filter(|r| installed.contains(&r.location))
-            .filter_map(|r| Some((r.location.clone(), r.integrity.clone()?)))
+            .filter_map(|r| Some((r.location.clone(), r.compared_integrity()?.to_string())))
             .collect();
         prepare(cache.clone(), tree.root.clone(), wanted, options.rehash)
     });
@@ -291,7 +291,7 @@ async fn compare_contents(
                 .iter()
                 .filter(|r| ctx.installed.contains(&r.location))
                 .filter_map(|r| {
-                    let integrity = r.integrity.clone()?;
+                    let integrity = r.compared_integrity()?.to_string();
                     (!covered(r, &integrity)).then(|| (r.location.clone(), integrity))
                 })
                 .collect();

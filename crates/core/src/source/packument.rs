@@ -48,6 +48,13 @@ pub struct WireVersion {
     bundle_dependencies: Option<serde_json::Value>,
     #[serde(default, rename = "bundledDependencies")]
     bundled_dependencies: Option<serde_json::Value>,
+    /// With `name` (a string `bin` is linked under it) and `directories`: the commands npm links.
+    #[serde(default)]
+    bin: Option<serde_json::Value>,
+    #[serde(default)]
+    name: Option<serde_json::Value>,
+    #[serde(default)]
+    directories: Option<serde_json::Value>,
     #[serde(default)]
     dist: Option<WireDist>,
     #[serde(default)]
@@ -299,7 +306,7 @@ pub fn parse_version_document(bytes: &[u8]) -> Result<VersionFacts, PackumentErr
 }
 
 impl WireVersion {
-    /// The dependency declarations, read like a package.json.
+    /// The dependency declarations and bins, read like a package.json.
     fn declared(&mut self) -> Declared {
         let mut manifest = serde_json::Map::new();
         let fields = [
@@ -309,6 +316,9 @@ impl WireVersion {
             ("peerDependenciesMeta", self.peer_dependencies_meta.take()),
             ("bundleDependencies", self.bundle_dependencies.take()),
             ("bundledDependencies", self.bundled_dependencies.take()),
+            ("bin", self.bin.take()),
+            ("name", self.name.take()),
+            ("directories", self.directories.take()),
         ];
         for (key, value) in fields {
             if let Some(value) = value {

@@ -1,6 +1,8 @@
-//! The signed tarball of a package, for the content check and internal signatures: from npm's
-//! content-addressed cache (looked up by the signed integrity), a local `file:` tarball, or the
-//! registry; its bytes are always checked against the expected integrity before use.
+//! The tarball of a package, for the content check and internal signatures: from npm's
+//! content-addressed cache (looked up by the integrity), a local `file:` tarball, or its
+//! `resolved` URL (the registry, or the host of a remote tarball); its bytes are always checked
+//! against the expected integrity (the signed one, else the lockfile's pin for tarballs outside
+//! any registry) before use.
 
 use std::path::{Path, PathBuf};
 
@@ -30,18 +32,16 @@ impl TarballSources {
         integrity: &str,
         evidence: &Evidence,
     ) -> Result<Vec<u8>, (Code, String)> {
-        match self.cached(result, integrity) {
+        match self.cached(integrity) {
             Some(bytes) => Ok(bytes),
             None => self.fetched(result, integrity, evidence).await,
         }
     }
 
     /// The tarball of `result` from npm's cache, found by `integrity` alone (and checked against
-    /// it); never for a `file:` tarball.
-    pub fn cached(&self, result: &PackageResult, integrity: &str) -> Option<Vec<u8>> {
-        if result.source == "local-tarball" {
-            return None;
-        }
+    /// it). npm caches `file:` tarballs too, so a vendored tarball removed since the install is
+    /// still found there.
+    pub fn cached(&self, integrity: &str) -> Option<Vec<u8>> {
         self.npm_cache
             .as_deref()
             .and_then(|cache| find_cached_tarball(cache, integrity))
@@ -77,14 +77,18 @@ impl TarballSources {
             Err(e) => return Err(unavailable(format!("it is not in npm's cache and {e}"))),
         };
         check_integrity(&bytes, integrity).map_err(|e| {
-            let why = format!("the tarball served by {shown} is not the signed one: {e}");
+            let expected = match result.compared_with_lockfile_pin() {
+                true => "the one the lockfile pins",
+                false => "the signed one",
+            };
+            let why = format!("the tarball served by {shown} is not {expected}: {e}");
             (Code::TarballMismatch, why)
         })?;
         Ok(bytes)
     }
 
-    /// A `file:` tarball (verified by its internal signatures), checked against the integrity
-    /// those signatures were checked over.
+    /// A `file:` tarball, checked against the integrity its internal signatures were checked
+    /// over, else the one the lockfile pins.
     fn local(&self, result: &PackageResult, integrity: &str) -> Result<Vec<u8>, (Code, String)> {
         let unavailable = |why: String| (Code::TarballUnavailable, why);
         let path = local_tarball_path(result, &self.root)
@@ -92,7 +96,14 @@ impl TarballSources {
         let bytes = std::fs::read(&path)
             .map_err(|e| unavailable(format!("cannot read {}: {e}", path.display())))?;
         check_integrity(&bytes, integrity).map_err(|e| {
-            let why = format!("{} changed during the run: {e}", path.display());
+            let why = match result.integrity {
+                // Internal signatures were checked over this file earlier in the run.
+                Some(_) => format!("{} changed during the run: {e}", path.display()),
+                None => format!(
+                    "{} is not the tarball the lockfile pins (reinstall to see npm refuse it): {e}",
+                    path.display()
+                ),
+            };
             (Code::TarballMismatch, why)
         })?;
         Ok(bytes)

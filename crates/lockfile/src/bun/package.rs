@@ -105,6 +105,7 @@ pub(super) fn read_package(key: &str, value: &Value, location: String) -> Result
         peer: false,
         has_install_script: false,
         patch: None,
+        bin: info.and_then(|i| i.get("bin")).cloned(),
         installed: None,
     };
     Ok(Some((

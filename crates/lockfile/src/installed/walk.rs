@@ -243,6 +243,7 @@ impl Walker<'_> {
             peer: false,
             has_install_script,
             patch: None,
+            bin: None,
             installed: Some(true),
         })
     }
@@ -281,6 +282,7 @@ impl Walker<'_> {
             peer: false,
             has_install_script: false,
             patch: None,
+            bin: None,
             installed: Some(link.join("package.json").is_file()),
         };
         // A linked folder is a "top" for npm: its devDependencies count too.

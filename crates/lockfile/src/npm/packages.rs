@@ -21,6 +21,7 @@ struct Entry<'v> {
     link: bool,
     in_bundle: bool,
     flags: Flags,
+    bin: Option<&'v serde_json::Value>,
 }
 
 type RawPackages<'a> = Entries<'a, Shaped<RawEntry<'a>>>;
@@ -85,6 +86,7 @@ fn check_entry<'v>(raw: &'v RawEntry<'_>) -> Result<Entry<'v>, FieldError> {
             peer: flag(&raw.peer, "peer")?,
             has_install_script: flag(&raw.has_install_script, "hasInstallScript")?,
         },
+        bin: raw.bin.as_ref(),
     })
 }
 
@@ -149,6 +151,7 @@ fn to_package<'l>(
         peer: e.flags.peer,
         has_install_script: e.flags.has_install_script,
         patch: None,
+        bin: e.bin.cloned(),
         installed: None,
     })
 }

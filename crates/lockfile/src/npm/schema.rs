@@ -40,6 +40,8 @@ pub(crate) struct RawEntry<'a> {
     pub(crate) in_bundle: Option<Loose<'a>>,
     #[serde(borrow)]
     pub(crate) has_install_script: Option<Loose<'a>>,
+    /// Kept whole (an object, a string or anything else npm would normalise).
+    pub(crate) bin: Option<serde_json::Value>,
     #[serde(borrow)]
     pub(crate) workspaces: Option<Globs<'a>>,
 }

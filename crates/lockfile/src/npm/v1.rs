@@ -127,6 +127,7 @@ fn read_one(
         peer: flags.peer,
         has_install_script: false,
         patch: None,
+        bin: None,
         installed: None,
     };
     Ok((package, r.folder, bundled))

@@ -81,6 +81,7 @@ pub(crate) fn read_entry<'n>(
         peer: false,
         has_install_script,
         patch: patch_of(dep_path),
+        bin: None,
         installed: None,
     };
     Ok(StorePackage {

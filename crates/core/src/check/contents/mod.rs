@@ -1,6 +1,7 @@
 //! Installed contents: the files under each installed package's folder must be exactly the
 //! files of the tarball whose integrity was signed (by the registry, or by internal signatures
-//! for `file:` tarballs). Bundled dependencies are compared with the part of their parent's
+//! for `file:` tarballs), and for remote and `file:` tarballs no signature covers, of the
+//! tarball the lockfile pins. Bundled dependencies are compared with the part of their parent's
 //! tarball they came from.
 //!
 //! Failing closed: a tarball that cannot be obtained is `ETARBALLUNAVAILABLE` (operational),
@@ -339,7 +340,7 @@ async fn compare_job(
     }
     // Held until the tarball is judged (see `TarballPermits`).
     let reading = permits.judging().await;
-    let cached = context.tarballs.cached(&job.owner, &job.integrity);
+    let cached = context.tarballs.cached(&job.integrity);
     let from_source = cached.is_none();
     let (tarball, _judging) = match cached {
         Some(bytes) => (Ok(bytes), reading),
@@ -428,27 +429,35 @@ fn plan(results: Vec<PackageResult>, context: &ContentContext) -> (Vec<Job>, Vec
         }
         match result.source.as_str() {
             "bundled" => bundled.push(result),
-            "registry" | "local-tarball" => match result.integrity.clone() {
-                Some(integrity) => {
-                    let key = result.location.clone();
-                    jobs.insert(
-                        key,
-                        Job {
-                            owner: result,
-                            integrity,
-                            bundled: Vec::new(),
-                        },
-                    );
+            "registry" | "local-tarball" | "remote-tarball" => {
+                match result.compared_integrity().map(str::to_string) {
+                    Some(integrity) => {
+                        let key = result.location.clone();
+                        jobs.insert(
+                            key,
+                            Job {
+                                owner: result,
+                                integrity,
+                                bundled: Vec::new(),
+                            },
+                        );
+                    }
+                    None => {
+                        let why = match result.source.as_str() {
+                            "registry" => format!(
+                            "{}: not compared, no signed integrity is known (see its other checks)",
+                            result.id()
+                        ),
+                            _ => format!(
+                                "{}: not compared, the lockfile pins no integrity for this tarball",
+                                result.id()
+                            ),
+                        };
+                        result.checks.contents = CheckOutcome::off(why);
+                        done.push(result);
+                    }
                 }
-                None => {
-                    let why = format!(
-                        "{}: not compared, no signed integrity is known (see its other checks)",
-                        result.id()
-                    );
-                    result.checks.contents = CheckOutcome::off(why);
-                    done.push(result);
-                }
-            },
+            }
             _ => {
                 let why = format!(
                     "{}: {} package, no signed tarball to compare with",
@@ -543,8 +552,9 @@ fn no_tarball(mut result: PackageResult, code: Code, why: &str) -> PackageResult
     let message = match code {
         Code::TarballMismatch => format!("{}: {why}", result.id()),
         _ => format!(
-            "{}: the signed tarball could not be obtained: {why}",
-            result.id()
+            "{}: {} could not be obtained: {why}",
+            result.id(),
+            result.compared_tarball()
         ),
     };
     result.checks.contents = CheckOutcome::failed(code, message);
@@ -594,6 +604,11 @@ fn judge(
         }
     };
     let walked = diff.snapshot.take().filter(|s| s.settled).map(|s| s.digest);
+    if result.is_tarball_outside_registry() {
+        // Bun records where a tarball package came from in a top-level `.bun-tag` (never for
+        // registry packages); Node never loads a file of that name.
+        diff.added.retain(|file| file != BUN_TAG);
+    }
     let loadable = sigverify_content::loadable_additions(&diff.added, manifest);
     let code = if !diff.modified.is_empty() || !diff.removed.is_empty() {
         Some(Code::ContentModified)
@@ -618,6 +633,9 @@ fn judge(
     result.contents = Some(contents);
     (result, walked)
 }
+
+/// The file Bun writes into the folder of a package installed from a tarball URL or path.
+const BUN_TAG: &str = ".bun-tag";
 
 /// The install scripts a signed `package.json` declares: `preinstall`, `install`, `postinstall`,
 /// and npm's implicit `node-gyp rebuild` for a `binding.gyp` without install or preinstall.
@@ -656,9 +674,10 @@ fn describe(result: &PackageResult, contents: &ContentsResult) -> String {
         }
     }
     format!(
-        "{}: the installed files at {} differ from the signed tarball ({})",
+        "{}: the installed files at {} differ from {} ({})",
         result.id(),
         result.location,
+        result.compared_tarball(),
         parts.join("; ")
     )
 }

@@ -12,7 +12,8 @@
 //! - a link must be declared (a workspace, or a `file:`/`link:` spec) and stay inside the
 //!   project unless the root package.json declares exactly that path;
 //! - a git, tarball or folder entry must be asked for by some manifest;
-//! - `dev`/`optional`/`peer` flags may not hide an entry that production code loads.
+//! - `dev`/`optional`/`peer` flags may not hide an entry that production code loads;
+//! - the commands an entry's lockfile `bin` links must be the published manifest's.
 //!
 //! The declaring manifests are the root and workspace package.json files, each registry
 //! parent's published manifest (from the registry's facts, never the lockfile's copy), and, for
@@ -75,6 +76,7 @@ pub(crate) fn check_sources(
         ctx.check_declarer(declarer);
     }
     ctx.check_bundles();
+    ctx.check_bins();
     ctx.check_links(root);
     ctx.check_unreached(&declarers, root);
     ctx.check_flags(&declarers);

@@ -9,7 +9,7 @@ use sigverify_lockfile::Source;
 use super::graph::{bundle_owner, link_target, prod_reachable, Declarer};
 use super::spec::local_specs;
 use super::{normalize_path, Ctx};
-use crate::model::CheckOutcome;
+use crate::model::{CheckOutcome, CheckState};
 use crate::Code;
 
 impl Ctx<'_> {
@@ -63,6 +63,57 @@ impl Ctx<'_> {
             let check = &mut self.results[i].checks.source;
             if !check.state.fails() {
                 *check = CheckOutcome::failed(Code::NotChecked, why);
+            }
+        }
+    }
+
+    /// The commands a lockfile entry's `bin` names: npm links those at install (not the ones
+    /// the installed package.json declares), so a pull request can add `"bin": {"node":
+    /// "lib/x.js"}` to a signed package's entry and every script's `node` runs that file. Each
+    /// command must be one the published manifest links to the same file. (npm's hidden
+    /// lockfile and a `node_modules` walk record what is installed; the `.bin` links on disk
+    /// are checked against the installed, compared package.json by the disk inventory.)
+    pub(super) fn check_bins(&mut self) {
+        use sigverify_lockfile::Input;
+        if !matches!(self.tree.input, Input::PackageLock | Input::Shrinkwrap) {
+            return;
+        }
+        let mut verdicts = Vec::new();
+        for package in &self.tree.packages {
+            let (Some(bin), Source::Registry { .. }) = (&package.bin, &package.source) else {
+                continue;
+            };
+            let linked = sigverify_content::bin_map(bin, Some(&package.name));
+            let Some(&i) = self.index.get(&package.location) else {
+                continue;
+            };
+            if linked.is_empty()
+                || self.results[i].checks.registry_signature.state == CheckState::NotApplicable
+            {
+                // Nothing linked, or not checked at all (omitted, not installed, no keys).
+                continue;
+            }
+            let id = format!("{}@{}", package.name, package.version);
+            let verdict = match self.results[i].declared.as_deref() {
+                None => Err(format!("{id}: the lockfile links commands for it, but its published manifest could not be obtained to confirm them")),
+                Some(declared) => {
+                    let unknown: Vec<String> = linked
+                        .iter()
+                        .filter(|(command, target)| !declared.links_bin(command, target))
+                        .map(|(command, target)| format!("{command} -> {target}"))
+                        .collect();
+                    if unknown.is_empty() {
+                        continue;
+                    }
+                    Ok(format!("{id}: the lockfile links the command{} {}, which its published manifest does not declare (npm links the lockfile's bins, not the package's: regenerate this entry with a fresh install)", if unknown.len() == 1 { "" } else { "s" }, unknown.join(", ")))
+                }
+            };
+            verdicts.push((package.location.clone(), verdict));
+        }
+        for (location, verdict) in verdicts {
+            match verdict {
+                Ok(why) => self.fail(&location, why),
+                Err(why) => self.unavailable(&location, why),
             }
         }
     }
