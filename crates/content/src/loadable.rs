@@ -6,10 +6,12 @@
 //! 1. **native addons** (`*.node`): `require` runs them as machine code;
 //! 2. **files that shadow a tarball file** under CommonJS resolution (`LOAD_AS_FILE` tries
 //!    `X`, `X.js`, `X.json`, `X.node` in that order, before `LOAD_AS_DIRECTORY`'s `X/index.*`):
-//!    an added `lib/a` beside `lib/a.js`, an added `lib/a.js` beside `lib/a.json` or `lib/a/`;
+//!    an added `lib/a` beside `lib/a.js`, an added `lib/a.js` beside `lib/a.json` or any folder
+//!    `lib/a/` (its `index.*` or its `package.json` `main`);
 //! 3. **entry points** the signed manifest names (`main`, `bin`, every `exports` target, and the
 //!    implicit `index`): an added file that is a resolution candidate of one, ahead of (or
-//!    instead of) the tarball's own;
+//!    instead of) the tarball's own; and any added file under `directories.bin` when there is no
+//!    `bin` (npm links each one as a command);
 //! 4. **manifests**: an added `package.json` anywhere (`LOAD_AS_DIRECTORY` reads its `main`
 //!    before `index.js`, and `exports` of nested packages), and an added `binding.gyp` at the top
 //!    (npm then runs `node-gyp rebuild` as an install script on the next rebuild).
@@ -27,10 +29,15 @@ const INDEX_FILES: [&str; 3] = ["index.js", "index.json", "index.node"];
 
 /// The added files (from a content comparison) that change what Node loads, sorted.
 pub fn loadable_additions(added: &[String], manifest: &TarManifest) -> Vec<String> {
-    let entries = entry_points(manifest.package_json().unwrap_or_default());
+    let package_json = manifest.package_json().unwrap_or_default();
+    let entries = entry_points(package_json);
+    // With `directories.bin` (and no `bin`), npm links every file of that folder as a command:
+    // added ones too, at the next install or rebuild.
+    let commands = crate::bins::bin_targets(package_json, added.iter().map(String::as_str));
     let mut loadable: BTreeSet<String> = BTreeSet::new();
     for path in added {
-        if path.ends_with(".node") || is_manifest(path) || shadows(path, manifest) {
+        let command = commands.contains(path);
+        if command || path.ends_with(".node") || is_manifest(path) || shadows(path, manifest) {
             loadable.insert(path.clone());
         }
     }
@@ -62,9 +69,14 @@ fn shadows(path: &str, manifest: &TarManifest) -> bool {
     let later_files = FILE_SUFFIXES[rank + 1..]
         .iter()
         .any(|s| manifest.get(&format!("{stem}{s}")).is_some());
-    let directory = INDEX_FILES
-        .iter()
-        .any(|i| manifest.get(&format!("{stem}/{i}")).is_some());
+    // `LOAD_AS_FILE` comes before `LOAD_AS_DIRECTORY`: any folder of the tarball is shadowed,
+    // whether it resolves through an `index.*` or its own `package.json` `main`.
+    let folder = format!("{stem}/");
+    let directory = manifest
+        .files()
+        .range(folder.clone()..)
+        .next()
+        .is_some_and(|(p, _)| p.starts_with(&folder));
     later_files || directory
 }
 
@@ -184,6 +196,11 @@ mod tests {
         assert_eq!(loadable(&files, "{}", &["lib/b.js"]), ["lib/b.js"]);
         assert_eq!(loadable(&files, "{}", &["lib/c.js"]), ["lib/c.js"]);
         assert_eq!(loadable(&files, "{}", &["lib/c"]), ["lib/c"]);
+        // A folder without index.*, resolved through its own package.json main.
+        let files = ["package.json", "lib/d/package.json", "lib/d/main.js"];
+        assert_eq!(loadable(&files, "{}", &["lib/d.js"]), ["lib/d.js"]);
+        assert!(loadable(&files, "{}", &["lib/de.js", "lib/d.txt"]).is_empty());
+        let files = ["package.json", "lib/a.js", "lib/b.json", "lib/c/index.js"];
         // Loaded after the tarball's own file: harmless.
         assert!(loadable(&files, "{}", &["lib/a.json", "lib/a/index.js", "notes.txt"]).is_empty());
     }
@@ -209,6 +226,16 @@ mod tests {
                 &["lib/b/package.json", "binding.gyp", "docs/binding.gyp"]
             ),
             ["binding.gyp", "lib/b/package.json"]
+        );
+        // Without `bin`, every file under `directories.bin` is a command npm links.
+        let json = r#"{"directories":{"bin":"./bin"}}"#;
+        assert_eq!(
+            loadable(
+                &["package.json", "bin/run"],
+                json,
+                &["bin/tsc", "lib/x.txt"]
+            ),
+            ["bin/tsc"]
         );
         // No `main`: Node loads index.js; an added one before a tarball index.json shadows it.
         assert_eq!(

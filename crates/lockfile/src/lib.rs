@@ -77,5 +77,6 @@ pub use error::{LockfileError, WalkProblem};
 pub use load::{find_lockfile, load_lockfile, load_tree, project_manager};
 pub use model::{
     is_omitted, Input, Layout, Linker, Manager, Omit, Package, Resolver, Source, Tree,
+    YARN_PLACEHOLDER,
 };
 pub use parse::parse_lockfile;

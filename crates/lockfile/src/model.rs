@@ -161,7 +161,22 @@ pub struct Package {
     pub installed: Option<bool>,
 }
 
+/// The prefix of the locations Yarn entries get when there are no installed folders to name
+/// them (before install, and under Plug'n'Play): `yarn.lock:<locator>`.
+pub const YARN_PLACEHOLDER: &str = "yarn.lock:";
+
 impl Package {
+    /// True when the location is a Yarn placeholder (see [`YARN_PLACEHOLDER`]), not a folder.
+    pub fn has_placeholder_location(&self) -> bool {
+        self.location.starts_with(YARN_PLACEHOLDER)
+    }
+
+    /// For a Yarn Berry `patch:` entry, the locator of the entry it patches
+    /// (`typescript@npm:5.4.5` for `patch:typescript@npm%3A5.4.5#…`).
+    pub fn patched_locator(&self) -> Option<String> {
+        patched_locator(self.patch.as_deref()?)
+    }
+
     /// A package with only its identity and source filled in (flags come later).
     pub(crate) fn bare(name: &str, version: &str, location: String, source: Source) -> Package {
         Package {
@@ -411,4 +426,12 @@ fn parent_folder(location: &str) -> &str {
         Some(i) => &location[..i],
         None => "",
     }
+}
+
+/// The locator a Yarn `patch:` reference patches, URL-decoded.
+pub(crate) fn patched_locator(reference: &str) -> Option<String> {
+    let inner = reference.strip_prefix("patch:")?;
+    let original = inner.split('#').next().unwrap_or(inner);
+    let decoded = percent_encoding::percent_decode_str(original).decode_utf8_lossy();
+    Some(decoded.into_owned())
 }

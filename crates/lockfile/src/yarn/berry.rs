@@ -59,7 +59,8 @@ pub(crate) fn parse_berry(
             continue;
         }
         let mut package = read_package(doc, node, &at, name, reference)?;
-        package.location = LockedGraph::place("yarn.lock:", resolution, &mut taken);
+        package.location =
+            LockedGraph::place(crate::model::YARN_PLACEHOLDER, resolution, &mut taken);
         for descriptor in key.split(", ").map(str::trim) {
             graph
                 .by_descriptor
@@ -162,10 +163,8 @@ type Classified = (Source, Option<String>, Option<String>, Option<String>);
 
 /// The source of a locator's reference (the part after `name@`).
 fn classify(name: &str, version: &str, reference: &str) -> Classified {
-    if let Some(inner) = reference.strip_prefix("patch:") {
+    if let Some(original) = crate::model::patched_locator(reference) {
         // `patch:resolve@npm%3A1.22.8#…`: the patched package's own locator, URL-encoded.
-        let original = inner.split('#').next().unwrap_or(inner);
-        let original = percent_encoding::percent_decode_str(original).decode_utf8_lossy();
         let (source, resolved, registry, _) = match split_descriptor(&original) {
             Some((_, inner_ref)) => classify(name, version, inner_ref),
             None => (crate::spec::remote(&original), None, None, None),

@@ -44,7 +44,8 @@ pub(crate) fn parse_yarn(
             Some(&i) => i,
             None => {
                 let id = format!("{}@{}", locked.package.name, locked.package.version);
-                locked.package.location = LockedGraph::place("yarn.lock:", &id, &mut taken);
+                locked.package.location =
+                    LockedGraph::place(crate::model::YARN_PLACEHOLDER, &id, &mut taken);
                 seen.insert(identity, graph.entries.len());
                 graph.entries.push(locked);
                 graph.entries.len() - 1

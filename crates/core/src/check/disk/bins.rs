@@ -1,13 +1,13 @@
 //! `node_modules/.bin`: every entry must lead to a bin its package declares. npm, Yarn and Bun
-//! make symlinks; pnpm writes shell shims that `exec node "$basedir/<path>"`, whose target is
-//! read from the script.
+//! make symlinks; pnpm writes shell shims that `exec node "$basedir/<path>"` (see `shim.rs`).
+//! The file an entry leads to is the one the kernel opens, following every link on the way.
 
 use std::fs;
 use std::path::Path;
 
 use sigverify_lockfile::{Linker, Manager, Tree};
 
-use super::{normalize, read_json, Scan};
+use super::{normalize, read_json, shim, Scan};
 use crate::Code;
 
 /// Each `<dir>/.bin` entry must lead to a bin declared by a package the lockfile installs.
@@ -33,6 +33,7 @@ fn bin_is_declared(tree: &Tree, dir: &str, name: &str, entry: &Path) -> Result<(
     let target = bin_target(tree, entry, name)?;
     let relative = normalize(&Path::new(dir).join(".bin").join(&target))
         .ok_or_else(|| format!("leads outside the project ({target})"))?;
+    followed_as_written(tree, dir, &target, &relative)?;
     let (location, file) = owning_package(tree, &relative)
         .or_else(|| owning_package(tree, &real_location(tree, &relative)?))
         .ok_or_else(|| {
@@ -52,9 +53,30 @@ fn bin_is_declared(tree: &Tree, dir: &str, name: &str, entry: &Path) -> Result<(
         Some(declared) => Err(format!(
             "leads to {file} but {package} declares bin {name} as {declared}"
         )),
-        None if bin_dir_holds(&manifest, file.as_str()) => Ok(()),
+        None if bin_dir_holds(&manifest, name, file.as_str()) => Ok(()),
         None => Err(format!("{package} declares no bin named {name}")),
     }
+}
+
+/// The kernel resolves `..` after following links (`.bin/../.x/link/../../alpha/cli.js` may
+/// open a file in a folder no check reads), while `relative` drops `..` as text: the file the
+/// kernel opens must be the one `relative` names.
+fn followed_as_written(tree: &Tree, dir: &str, target: &str, relative: &str) -> Result<(), String> {
+    let root = &tree.root;
+    let opened = fs::canonicalize(root.join(dir).join(".bin").join(target)).ok();
+    if opened == fs::canonicalize(root.join(relative)).ok() {
+        return Ok(());
+    }
+    let shown = match opened
+        .as_deref()
+        .and_then(|p| p.strip_prefix(fs::canonicalize(root).ok()?).ok())
+    {
+        Some(inside) => inside.to_string_lossy().into_owned(),
+        None => "a file outside the project, or nothing".to_string(),
+    };
+    Err(format!(
+        "names {relative}, but following its links leads to {shown}"
+    ))
 }
 
 /// Where a `.bin` entry leads, relative to the `.bin` folder: a symlink's target, or the
@@ -67,20 +89,8 @@ fn bin_target(tree: &Tree, entry: &Path, name: &str) -> Result<String, String> {
         return Err("not a link (npm links bins)".into());
     }
     let script = fs::read_to_string(entry).map_err(|e| format!("unreadable: {e}"))?;
-    shim_target(&script)
-        .ok_or_else(|| format!("not a pnpm shim for {name} (no \"$basedir/...\" script path)"))
-}
-
-/// The script a pnpm (cmd-shim) shell shim runs: the first `"$basedir/<path>"` that is not
-/// the optional `$basedir/node` interpreter. Every `exec` line must run that same script.
-fn shim_target(script: &str) -> Option<String> {
-    let mut targets = script
-        .split("\"$basedir/")
-        .skip(1)
-        .filter_map(|rest| rest.split_once('"').map(|(path, _)| path))
-        .filter(|path| *path != "node");
-    let first = targets.next()?;
-    targets.all(|t| t == first).then(|| first.to_string())
+    let bin_dir = entry.parent().unwrap_or(entry);
+    shim::target(bin_dir, name, &script)
 }
 
 /// `path` with every symlink on the way resolved, relative to the project (a pnpm shim goes
@@ -124,8 +134,8 @@ fn declared_bin(manifest: &serde_json::Value, package: &str, name: &str) -> Opti
     sigverify_content::normalize_bin_target(target)
 }
 
-/// npm links every file of `directories.bin` when there is no `bin`.
-fn bin_dir_holds(manifest: &serde_json::Value, file: &str) -> bool {
+/// npm links every file of `directories.bin`, under its own file name, when there is no `bin`.
+fn bin_dir_holds(manifest: &serde_json::Value, name: &str, file: &str) -> bool {
     if !manifest["bin"].is_null() {
         return false;
     }
@@ -136,7 +146,7 @@ fn bin_dir_holds(manifest: &serde_json::Value, file: &str) -> bool {
         return false;
     };
     file.strip_prefix(&format!("{dir}/"))
-        .is_some_and(|f| !f.is_empty())
+        .is_some_and(|f| !f.is_empty() && f.rsplit('/').next() == Some(name))
 }
 
 #[cfg(test)]
@@ -154,16 +164,9 @@ mod tests {
         let m = serde_json::json!({ "bin": { "x": "bin/x" } });
         assert_eq!(declared_bin(&m, "a", "x").as_deref(), Some("bin/x"));
         let m = serde_json::json!({ "directories": { "bin": "./bin" } });
-        assert!(bin_dir_holds(&m, "bin/run"));
-        assert!(!bin_dir_holds(&m, "lib/run"));
-    }
-
-    #[test]
-    fn pnpm_shims_name_one_script() {
-        let shim = "#!/bin/sh\nbasedir=$(dirname \"$0\")\nif [ -x \"$basedir/node\" ]; then\n  exec \"$basedir/node\"  \"$basedir/../tool/cli.js\" \"$@\"\nelse\n  exec node  \"$basedir/../tool/cli.js\" \"$@\"\nfi\n";
-        assert_eq!(shim_target(shim).as_deref(), Some("../tool/cli.js"));
-        let two = shim.replacen("../tool/cli.js", "../evil/x.js", 1);
-        assert_eq!(shim_target(&two), None);
-        assert_eq!(shim_target("#!/bin/sh\nexec node x.js\n"), None);
+        assert!(bin_dir_holds(&m, "run", "bin/run"));
+        assert!(bin_dir_holds(&m, "run", "bin/sub/run"));
+        assert!(!bin_dir_holds(&m, "node", "bin/run"));
+        assert!(!bin_dir_holds(&m, "run", "lib/run"));
     }
 }

@@ -12,10 +12,13 @@
 //! [`links`]).
 //!
 //! Other dot entries (`.package-lock.json`, `.modules.yaml`, tools' `.cache`) are not packages:
-//! no package name starts with a dot, so `require` never resolves to them by name.
+//! no package name starts with a dot, so no package manager installs one there. (Code that
+//! requires such a folder by name, as `@prisma/client` does `.prisma/client`, loads what a
+//! tool generated: not checked here, a limit the README names.)
 
 mod bins;
 mod links;
+mod shim;
 
 use std::collections::BTreeSet;
 use std::fs;

@@ -1,10 +1,10 @@
 //! The rules on the tree as a whole: bundles, links, entries no manifest asks for, and flags
 //! that would omit what production code loads.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-use sigverify_lockfile::Source;
+use sigverify_lockfile::{Package, Source, Tree, YARN_PLACEHOLDER};
 
 use super::graph::{bundle_owner, link_target, prod_reachable, Declarer};
 use super::spec::local_specs;
@@ -78,44 +78,45 @@ impl Ctx<'_> {
         if !matches!(self.tree.input, Input::PackageLock | Input::Shrinkwrap) {
             return;
         }
-        let mut verdicts = Vec::new();
-        for package in &self.tree.packages {
-            let (Some(bin), Source::Registry { .. }) = (&package.bin, &package.source) else {
-                continue;
-            };
-            let linked = sigverify_content::bin_map(bin, Some(&package.name));
-            let Some(&i) = self.index.get(&package.location) else {
-                continue;
-            };
-            if linked.is_empty()
-                || self.results[i].checks.registry_signature.state == CheckState::NotApplicable
-            {
-                // Nothing linked, or not checked at all (omitted, not installed, no keys).
-                continue;
-            }
-            let id = format!("{}@{}", package.name, package.version);
-            let verdict = match self.results[i].declared.as_deref() {
-                None => Err(format!("{id}: the lockfile links commands for it, but its published manifest could not be obtained to confirm them")),
-                Some(declared) => {
-                    let unknown: Vec<String> = linked
-                        .iter()
-                        .filter(|(command, target)| !declared.links_bin(command, target))
-                        .map(|(command, target)| format!("{command} -> {target}"))
-                        .collect();
-                    if unknown.is_empty() {
-                        continue;
-                    }
-                    Ok(format!("{id}: the lockfile links the command{} {}, which its published manifest does not declare (npm links the lockfile's bins, not the package's: regenerate this entry with a fresh install)", if unknown.len() == 1 { "" } else { "s" }, unknown.join(", ")))
-                }
-            };
-            verdicts.push((package.location.clone(), verdict));
-        }
+        let verdicts: Vec<_> = self
+            .tree
+            .packages
+            .iter()
+            .filter_map(|p| Some((p.location.clone(), self.bin_verdict(p)?)))
+            .collect();
         for (location, verdict) in verdicts {
             match verdict {
                 Ok(why) => self.fail(&location, why),
                 Err(why) => self.unavailable(&location, why),
             }
         }
+    }
+
+    /// `None` when the entry links no command its published manifest does not; `Ok(why)` when
+    /// it does; `Err(why)` when that manifest could not be obtained.
+    fn bin_verdict(&self, package: &Package) -> Option<Result<String, String>> {
+        let (Some(bin), Source::Registry { .. }) = (&package.bin, &package.source) else {
+            return None;
+        };
+        let result = &self.results[*self.index.get(&package.location)?];
+        let linked = sigverify_content::bin_map(bin, Some(&package.name));
+        // Nothing linked, or the package is not checked at all (omitted, not installed, a
+        // registry without keys).
+        if linked.is_empty() || result.checks.registry_signature.state == CheckState::NotApplicable
+        {
+            return None;
+        }
+        let id = format!("{}@{}", package.name, package.version);
+        let Some(declared) = result.declared.as_deref() else {
+            return Some(Err(format!("{id}: the lockfile links commands for it, but its published manifest could not be obtained to confirm them")));
+        };
+        let unknown: Vec<String> = linked
+            .iter()
+            .filter(|(command, target)| !declared.links_bin(command, target))
+            .map(|(command, target)| format!("{command} -> {target}"))
+            .collect();
+        let plural = if unknown.len() == 1 { "" } else { "s" };
+        (!unknown.is_empty()).then(|| Ok(format!("{id}: the lockfile links the command{plural} {}, which its published manifest does not declare (npm links the lockfile's bins, not the package's: regenerate this entry with a fresh install)", unknown.join(", "))))
     }
 
     /// Links: declared (or a workspace), and inside the project unless declared exactly so.
@@ -157,10 +158,20 @@ impl Ctx<'_> {
             .filter(|location| !known.contains(location))
             .collect();
         let registry_edges = self.registry_edges_judged(root);
+        let patches = patch_partners(self.tree);
+        let reached = |i: usize| {
+            self.reached.contains(&i)
+                || patches
+                    .get(&i)
+                    .is_some_and(|partners| partners.iter().any(|p| self.reached.contains(p)))
+        };
         let mut failures = Vec::new();
         for (i, package) in self.tree.packages.iter().enumerate() {
-            let in_node_modules = package.location.contains("node_modules/");
-            if !in_node_modules || self.reached.contains(&i) || package.installed == Some(false) {
+            // Entries of a dependency tree: installed folders, or Yarn's placeholders (before
+            // install, and always under Plug'n'Play); not the root or its workspaces.
+            let in_tree =
+                package.location.contains("node_modules/") || package.has_placeholder_location();
+            if !in_tree || reached(i) || package.installed == Some(false) {
                 continue;
             }
             let id = format!("{}@{}", package.name, package.version);
@@ -198,8 +209,11 @@ impl Ctx<'_> {
     /// Whether a parent whose manifest is unknown could declare entry `i`: the name it is
     /// installed under resolves to it from one of them.
     fn reachable_from(&self, unknown: &[&str], i: usize) -> bool {
-        let location = &self.tree.packages[i].location;
-        let name = location.rsplit_once("node_modules/").map_or("", |(_, n)| n);
+        let package = &self.tree.packages[i];
+        let name = match package.location.rsplit_once("node_modules/") {
+            Some((_, folder)) => folder,
+            None => package.name.as_str(),
+        };
         unknown
             .iter()
             .any(|parent| self.resolver.resolve(parent, name) == Some(i))
@@ -237,6 +251,26 @@ impl Ctx<'_> {
             self.fail(&location, why);
         }
     }
+}
+
+/// Yarn Berry locks a patched package twice, the `patch:` entry and the original it patches
+/// (its builtin `compat/typescript` patches, `yarn patch`): one descriptor reaches the pair, so
+/// each counts as reached when the other is. By entry index, both ways.
+fn patch_partners(tree: &Tree) -> HashMap<usize, Vec<usize>> {
+    let mut partners: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (i, package) in tree.packages.iter().enumerate() {
+        let Some(original) = package
+            .patched_locator()
+            .filter(|_| package.has_placeholder_location())
+        else {
+            continue;
+        };
+        if let Some(o) = tree.index_of(&format!("{YARN_PLACEHOLDER}{original}")) {
+            partners.entry(i).or_default().push(o);
+            partners.entry(o).or_default().push(i);
+        }
+    }
+    partners
 }
 
 /// Whether the project configures `packageExtensions` (a setting, not a mention: a string in a
