@@ -41,6 +41,8 @@ before(async () => {
   registry.addPackage({ name: 'shtool', version: '1.0.0', bin: { shtool: 'run.sh' }, files: { 'run.sh': '#!/bin/sh\necho shtool\n' } })
   // In no tree: what a lockfile edit adds.
   registry.addPackage({ name: 'lonely', version: '1.0.0' })
+  // Yarn 4 patches it with a builtin patch (compat/resolve): locked twice.
+  registry.addPackage({ name: 'resolve', version: '1.22.8' })
   // Ships beta inside its own tarball (node_modules/beta), as bundleDependencies do.
   registry.addPackage({
     name: 'bundler', version: '1.0.0', dependencies: { beta: '1.0.0' }, bundleDependencies: ['beta'],
@@ -248,6 +250,15 @@ describe('the same dependencies installed by every manager', { skip: SKIP && 'SI
       assert.equal(report.exitCode, 1, name)
       assert.equal(entry && entry.code, 'ELOCKFILESOURCE', `${name}: ${JSON.stringify(entry, null, 2)}`)
     }
+  })
+
+  it('Yarn 4 locks a builtin-patched package twice (the patch: entry and the original): both count as asked for', async () => {
+    const dir = writeProject(tempDir('managers-yarn-patch'), { name: 'patched', version: '1.0.0', dependencies: { resolve: '1.22.8' } })
+    await installWith('yarn4pnp', dir, url, cacheDir)
+    assert.match(fs.readFileSync(path.join(dir, 'yarn.lock'), 'utf8'), /"resolve@patch:resolve@npm%3A1\.22\.8#optional!builtin<compat\/resolve>":/)
+    const report = await verifyTree({ dir, registry: url, cache: 'off', policy: false })
+    assert.equal(report.exitCode, 0, JSON.stringify(report.packages.filter((p) => p.status !== 'verified'), null, 2))
+    assert.deepEqual(report.packages.map((p) => p.status), ['verified', 'verified'])
   })
 
   it('Plug\'n\'Play says its installed contents were not compared (never a silent pass)', async () => {
