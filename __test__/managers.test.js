@@ -252,6 +252,49 @@ describe('the same dependencies installed by every manager', { skip: SKIP && 'SI
     }
   })
 
+  it('pnpm: a dependency link the lockfile records, removed from the store, fails (Node would load another beta from further up)', async () => {
+    for (const name of ['pnpm9', 'pnpm10']) {
+      const dir = copyProject(trees[name], `managers-unlinked-${name}`)
+      const link = path.join(dir, 'node_modules', '.pnpm', 'alpha@1.0.0', 'node_modules', 'beta')
+      assert.ok(fs.lstatSync(link).isSymbolicLink(), `${name} links alpha's beta`)
+      fs.rmSync(link)
+      const { report, exit } = await verdict(dir)
+      assert.equal(exit, 1, name)
+      assert.deepEqual(diskFailures(report), ['ECONTENTMODIFIED'], name)
+    }
+  })
+
+  it('pnpm: a link added to a package\'s store entry (a dependency the lockfile does not record) fails EEXTRANEOUS', async () => {
+    for (const name of ['pnpm9', 'pnpm10']) {
+      const dir = copyProject(trees[name], `managers-addlink-${name}`)
+      // @acme/scoped declares nothing; Node would now find beta 2.0.0 from inside it.
+      const link = path.join(dir, 'node_modules', '.pnpm', '@acme+scoped@1.0.0', 'node_modules', 'beta')
+      fs.symlinkSync('../../beta@2.0.0/node_modules/beta', link)
+      const { report, exit } = await verdict(dir)
+      assert.equal(exit, 1, name)
+      assert.deepEqual(diskFailures(report), ['EEXTRANEOUS'], name)
+    }
+  })
+
+  it('a dependency edge the lockfile gives a registry package its published manifest does not declare fails ELOCKFILESOURCE (pnpm, Yarn 4)', async () => {
+    const edits = {
+      pnpm10: (lock) => lock.replace("  '@acme/scoped@1.0.0': {}\n", "  '@acme/scoped@1.0.0':\n    dependencies:\n      beta: 2.0.0\n"),
+      yarn4pnp: (lock) => lock.replace('  resolution: "@acme/scoped@npm:1.0.0"\n', '  resolution: "@acme/scoped@npm:1.0.0"\n  dependencies:\n    beta: "npm:2.0.0"\n'),
+    }
+    for (const [name, edit] of Object.entries(edits)) {
+      const dir = copyProject(trees[name], `managers-edge2-${name}`)
+      const file = path.join(dir, name.startsWith('pnpm') ? 'pnpm-lock.yaml' : 'yarn.lock')
+      const before = fs.readFileSync(file, 'utf8')
+      const after = edit(before)
+      assert.notEqual(after, before, `${name}: the edit applies`)
+      fs.writeFileSync(file, after)
+      const report = await verifyTree({ dir, registry: url, cache: 'off', policy: false, lockfileOnly: true })
+      const scoped = report.packages.find((p) => p.name === '@acme/scoped')
+      assert.equal(report.exitCode, 1, name)
+      assert.equal(scoped.code, 'ELOCKFILESOURCE', `${name}: ${JSON.stringify(scoped, null, 2)}`)
+    }
+  })
+
   it('Yarn 4 locks a builtin-patched package twice (the patch: entry and the original): both count as asked for', async () => {
     const dir = writeProject(tempDir('managers-yarn-patch'), { name: 'patched', version: '1.0.0', dependencies: { resolve: '1.22.8' } })
     await installWith('yarn4pnp', dir, url, cacheDir)
@@ -401,6 +444,15 @@ describe('workspaces and git dependencies, per manager', { skip: SKIP && 'SIGVER
         }
       })
     }
+  })
+
+  it('pnpm hoisted workspaces whose root declares nothing: each workspace is a top, its dependencies are production code\'s (exit 0)', async () => {
+    const dir = writeProject(tempDir('managers-hoisted-ws'), { name: 'hoisted-ws', version: '1.0.0', private: true }, { 'pnpm-workspace.yaml': 'packages:\n  - packages/*\n' })
+    writeProject(path.join(dir, 'packages', 'web'), { name: 'web', version: '1.0.0', dependencies: { alpha: '1.0.0' } })
+    writeProject(path.join(dir, 'packages', 'api'), { name: 'api', version: '1.0.0', dependencies: { gamma: '1.0.0', beta: '2.0.0' } })
+    await installWith('pnpm10hoisted', dir, url, cacheDir)
+    const { report, exit } = await verdict(dir)
+    assert.equal(exit, 0, JSON.stringify(report.packages.filter((p) => p.status !== 'verified' && p.status !== 'skipped'), null, 2))
   })
 
   for (const name of Object.keys(WORKSPACE)) {

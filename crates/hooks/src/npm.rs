@@ -73,7 +73,9 @@ pub(crate) fn ci_args(registry: Option<&str>, extra: &[String]) -> Vec<String> {
 /// `npm rebuild` arguments for exactly these package folders (absolute paths: npm matches
 /// folder specs by path, so no other copy of the same name is touched).
 pub(crate) fn rebuild_args(dir: &Path, locations: &[&str]) -> Vec<String> {
-    let mut args = vec!["rebuild".to_string()];
+    // npm rebuilds a folder's bundled dependencies too (their install scripts included) unless
+    // told not to: those packages were never in the plan the allow-list judged.
+    let mut args = vec!["rebuild".to_string(), "--rebuild-bundle=false".to_string()];
     args.extend(
         locations
             .iter()
@@ -108,8 +110,9 @@ mod tests {
             Path::new("/p"),
             &["node_modules/a", "node_modules/b/node_modules/c"],
         );
-        assert_eq!(args[0], "rebuild");
-        assert_eq!(args.len(), 3);
-        assert!(args[2].ends_with("node_modules/b/node_modules/c"));
+        // Bundled dependencies' scripts were never judged: npm must not run them.
+        assert_eq!(args[..2], ["rebuild", "--rebuild-bundle=false"]);
+        assert_eq!(args.len(), 4);
+        assert!(args[3].ends_with("node_modules/b/node_modules/c"));
     }
 }

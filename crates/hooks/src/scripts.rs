@@ -151,7 +151,8 @@ pub fn plan_scripts_with(
             .get(p.location.as_str())
             .and_then(|r| r.install_scripts.as_ref())
             .is_some_and(|s| !s.is_empty());
-        // npm never runs the scripts of bundled or absent packages.
+        // Absent packages have nothing to run; bundled ones are rebuilt with
+        // `--rebuild-bundle=false`, so their scripts never run (npm ci would run them).
         (signed || p.has_install_script)
             && p.installed != Some(false)
             && p.source != Source::Bundled

@@ -43,7 +43,7 @@ const ROOT: State = State {
 
 /// Sets the flags of `packages` (whose edges are `edges`, same order) from the root's edges.
 /// Packages no edge reaches keep every flag, like npm's extraneous packages.
-pub(crate) fn calc_flags(root: &Edges, packages: &mut [Package], edges: &[Edges]) {
+pub(crate) fn calc_flags(tops: &[Edges], packages: &mut [Package], edges: &[Edges]) {
     let index: HashMap<&str, usize> = packages
         .iter()
         .enumerate()
@@ -56,7 +56,10 @@ pub(crate) fn calc_flags(root: &Edges, packages: &mut [Package], edges: &[Edges]
         peer: true,
     };
     let mut state = vec![all_set; packages.len()];
-    let mut queue = visit(&index, ROOT, root, &mut state);
+    let mut queue: Vec<usize> = tops
+        .iter()
+        .flat_map(|top| visit(&index, ROOT, top, &mut state))
+        .collect();
     // Each node can only lose each of its four flags once, so this loop is bounded.
     while let Some(i) = queue.pop() {
         queue.extend(visit(&index, state[i], &edges[i], &mut state));

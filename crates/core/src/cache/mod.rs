@@ -30,9 +30,10 @@ use crate::source::registry::Validators;
 
 /// Version of the cached facts' shape (3: dependency declarations added; 4: empty fields left
 /// out, which older readers would take as a shape change; 5: `_npmUser` added, which an f4
-/// entry would silently lack; 6: the published bins, which an f5 entry would report as none). The release-history digest kept since needs no new version: an
+/// entry would silently lack; 6: the published bins, which an f5 entry would report as none;
+/// 7: optional peers, which an f6 entry would report as none). The release-history digest kept since needs no new version: an
 /// entry without it has it computed again.
-const FACTS_FORMAT: &str = "f6";
+const FACTS_FORMAT: &str = "f7";
 
 /// An opened evidence cache.
 #[derive(Debug, Clone)]

@@ -23,6 +23,10 @@ pub struct Declared {
     /// `bundleDependencies` (`true` in the manifest means every dependency).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub bundled: Vec<String>,
+    /// Peer dependencies marked optional in `peerDependenciesMeta` (a manager links them when
+    /// the tree has them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub optional_peer: Vec<String>,
     /// The commands `bin` links, normalised as npm does: command -> file in the package.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub bins: BTreeMap<String, String>,
@@ -39,8 +43,18 @@ impl Declared {
             && self.peer.is_empty()
             && self.dev.is_empty()
             && self.bundled.is_empty()
+            && self.optional_peer.is_empty()
             && self.bins.is_empty()
             && self.bin_dir.is_none()
+    }
+
+    /// True when this manifest asks for a dependency named `name` in any way a manager links
+    /// it for the package: a dependency, optional or peer dependency (optional peers too).
+    pub fn asks_for(&self, name: &str) -> bool {
+        self.dependencies.contains_key(name)
+            || self.optional.contains_key(name)
+            || self.peer.contains_key(name)
+            || self.optional_peer.iter().any(|p| p == name)
     }
 
     /// True when npm, reading this manifest, would link `command` to `target` (both
@@ -70,8 +84,19 @@ impl Declared {
                 .unwrap_or_default()
         };
         let optional_peer = |name: &str| manifest["peerDependenciesMeta"][name]["optional"] == true;
-        let mut peer = map("peerDependencies");
-        peer.retain(|name, _| !optional_peer(name));
+        let (optional_peers, peer): (BTreeMap<_, _>, BTreeMap<_, _>) = map("peerDependencies")
+            .into_iter()
+            .partition(|(name, _)| optional_peer(name));
+        // `peerDependenciesMeta` alone may name an optional peer.
+        let meta_only_optional: Vec<String> = manifest["peerDependenciesMeta"]
+            .as_object()
+            .map(|meta| {
+                meta.keys()
+                    .filter(|name| optional_peer(name) && !optional_peers.contains_key(*name))
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default();
         let dependencies = map("dependencies");
         let bundle = match manifest
             .get("bundleDependencies")
@@ -95,6 +120,10 @@ impl Declared {
             dependencies,
             optional: map("optionalDependencies"),
             peer,
+            optional_peer: optional_peers
+                .into_keys()
+                .chain(meta_only_optional)
+                .collect(),
             dev: map("devDependencies"),
             bundled: bundle,
             bins,

@@ -43,7 +43,11 @@ pub(crate) fn walk_with_folders(root: &Path, folders: &[String]) -> Result<Tree,
         }
     }
     root_edges.edges.extend(walker.workspace_edges());
-    calc_flags(&root_edges, &mut walker.packages, &walker.edges);
+    // Each workspace folder is a top of its own (pnpm's hoisted linker need not link it at the
+    // root): what its package.json declares is production code's too.
+    let mut tops = vec![root_edges];
+    tops.extend(folders.iter().filter_map(|folder| walker.top_edges(folder)));
+    calc_flags(&tops, &mut walker.packages, &walker.edges);
     walker.packages.sort_by(|a, b| a.location.cmp(&b.location));
     walker.problems.sort_by(|a, b| a.location.cmp(&b.location));
     Ok(Tree {
@@ -114,6 +118,16 @@ impl Walker<'_> {
                 Edges::default()
             }
         }
+    }
+
+    /// The dependency edges of a workspace folder's package.json (devDependencies too, as for
+    /// the root), resolved from that folder.
+    fn top_edges(&self, folder: &str) -> Option<Edges> {
+        let manifest = read_manifest(&self.root.join(folder).join("package.json")).ok()?;
+        Some(Edges {
+            base: folder.to_string(),
+            edges: manifest.edges(true),
+        })
     }
 
     /// npm's root has an edge to each workspace it links at the top of node_modules.

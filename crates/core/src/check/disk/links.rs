@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::fs;
 use std::path::Path;
 
-use sigverify_lockfile::{Resolver, Tree};
+use sigverify_lockfile::{Manager, Resolver, Tree};
 
 use super::normalize;
 
@@ -39,12 +39,25 @@ pub(super) fn check(resolver: &Resolver, owners: &Owners, location: &str) -> Res
         Some(expected) => Err(format!(
             "links {name} to {target}, but the lockfile resolves it to {expected}"
         )),
+        // pnpm's store entry holds the package and exactly the dependencies the lockfile
+        // records for it: another link there changes what it loads (a `require` of a name it
+        // does not declare, or an optional probe, now finds that version).
+        None if pnpm_store_entry(tree, owners, &dir) => Err(format!(
+            "links {name} to {target} beside {dir}'s package, but the lockfile records no such dependency of it"
+        )),
         None if tree.packages[index].name == name => Ok(()),
         None => Err(format!(
             "links {name} to {target}, a package named {}",
             tree.packages[index].name
         )),
     }
+}
+
+/// True when `<dir>/node_modules` is a pnpm store entry's (shared by the packages stored there),
+/// not an importer's or pnpm's hoisted `.pnpm/node_modules`, whose links the lockfile does not
+/// record one by one.
+fn pnpm_store_entry(tree: &Tree, owners: &Owners, dir: &str) -> bool {
+    tree.manager == Manager::Pnpm && owners.0.get(dir).is_some_and(|o| !o.is_empty())
 }
 
 /// The folder the lockfile resolves `name` to from the owner(s) of `<dir>/node_modules`: the

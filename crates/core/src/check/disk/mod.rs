@@ -24,7 +24,7 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Component, Path, PathBuf};
 
-use sigverify_lockfile::{Linker, Manager, Package, Resolver, Source, Tree};
+use sigverify_lockfile::{Layout, Linker, Manager, Package, Resolver, Source, Tree};
 
 use crate::model::{CheckOutcome, PackageResult};
 use crate::Code;
@@ -52,7 +52,20 @@ pub(crate) fn inventory(tree: &Tree) -> Vec<PackageResult> {
     for store in store_roots(tree) {
         scan.store(&store);
     }
+    if tree.manager == Manager::Pnpm && tree.linker == Linker::Isolated {
+        scan.missing_links();
+    }
     scan.found
+}
+
+/// The folder pnpm links a package's dependencies into: beside it in its store entry
+/// (`.pnpm/<id>/node_modules/`), or an importer's own `node_modules/` (the root, a workspace).
+fn dependency_dir(dependent: &str) -> String {
+    match dependent.rsplit_once("/node_modules/") {
+        Some((entry, _)) if in_store(dependent) => format!("{entry}/node_modules/"),
+        _ if dependent.is_empty() => "node_modules/".to_string(),
+        _ => format!("{dependent}/node_modules/"),
+    }
 }
 
 /// The isolated stores the lockfile installs into: the path up to the first dot segment of
@@ -248,6 +261,37 @@ impl Scan<'_> {
     }
 
     /// Records something on disk the lockfile does not account for.
+    /// pnpm links each edge the lockfile records: a link removed from a restored
+    /// `node_modules` makes Node look further up (pnpm's hoisted `.pnpm/node_modules`, the
+    /// root) and load another version, or whatever was put there.
+    fn missing_links(&mut self) {
+        let Layout::Explicit { edges } = &self.tree.layout else {
+            return;
+        };
+        let installed = |location: &str| {
+            location.is_empty()
+                || self
+                    .tree
+                    .index_of(location)
+                    .is_some_and(|i| self.tree.packages[i].installed == Some(true))
+        };
+        let mut missing = Vec::new();
+        for ((dependent, name), target) in edges {
+            let link = format!("{}{name}", dependency_dir(dependent));
+            // Optional dependencies of other platforms are rightly absent.
+            if !installed(dependent) || !installed(target) {
+                continue;
+            }
+            if fs::symlink_metadata(self.tree.root.join(&link)).is_err() {
+                let why = format!("{link}: the lockfile links {name} here ({target}), but the link is missing, so Node loads another folder from further up, or none");
+                missing.push((link, why));
+            }
+        }
+        for (link, why) in missing {
+            self.extraneous(&link, Code::ContentModified, why);
+        }
+    }
+
     fn extraneous(&mut self, location: &str, code: Code, why: String) {
         let path = self.tree.root.join(location);
         self.found.push(extraneous(location, &path, code, why));

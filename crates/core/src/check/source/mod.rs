@@ -79,6 +79,7 @@ pub(crate) fn check_sources(
     ctx.check_bins();
     ctx.check_links(root);
     ctx.check_unreached(&declarers, root);
+    ctx.check_edges(root);
     ctx.check_flags(&declarers);
     for r in ctx.results.iter_mut() {
         if r.checks.source.state == CheckState::Off {

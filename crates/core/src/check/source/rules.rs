@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-use sigverify_lockfile::{Package, Source, Tree, YARN_PLACEHOLDER};
+use sigverify_lockfile::{Layout, Package, Source, Tree, YARN_PLACEHOLDER};
 
 use super::graph::{bundle_owner, link_target, prod_reachable, Declarer};
 use super::spec::local_specs;
@@ -117,6 +117,40 @@ impl Ctx<'_> {
             .collect();
         let plural = if unknown.len() == 1 { "" } else { "s" };
         (!unknown.is_empty()).then(|| Ok(format!("{id}: the lockfile links the command{plural} {}, which its published manifest does not declare (npm links the lockfile's bins, not the package's: regenerate this entry with a fresh install)", unknown.join(", "))))
+    }
+
+    /// pnpm's and Yarn's lockfiles record each package's own dependency edges, and the manager
+    /// links exactly those: an edge a registry package's published manifest does not ask for
+    /// (a pull request giving `sneaky` a `beta` it never declared) changes what that package
+    /// loads even when the target is rightly in the tree for someone else.
+    pub(super) fn check_edges(&mut self, root: &serde_json::Value) {
+        let Layout::Explicit { edges } = &self.tree.layout else {
+            return;
+        };
+        if !self.registry_edges_judged(root) {
+            return;
+        }
+        let mut failures = Vec::new();
+        for (dependent, name) in edges.keys() {
+            let Some(&i) = self.index.get(dependent) else {
+                continue;
+            };
+            let result = &self.results[i];
+            let Some(declared) = result.declared.as_deref() else {
+                continue;
+            };
+            let registry = self
+                .tree
+                .index_of(dependent)
+                .is_some_and(|p| matches!(self.tree.packages[p].source, Source::Registry { .. }));
+            if registry && !declared.asks_for(name) {
+                let why = format!("{}: the lockfile gives it a dependency {name} its published manifest does not declare (the manager links what the lockfile records)", result.id());
+                failures.push((dependent.clone(), why));
+            }
+        }
+        for (location, why) in failures {
+            self.fail(&location, why);
+        }
     }
 
     /// Links: declared (or a workspace), and inside the project unless declared exactly so.
