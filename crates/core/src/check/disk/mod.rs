@@ -260,7 +260,6 @@ impl Scan<'_> {
         }
     }
 
-    /// Records something on disk the lockfile does not account for.
     /// pnpm links each edge the lockfile records: a link removed from a restored
     /// `node_modules` makes Node look further up (pnpm's hoisted `.pnpm/node_modules`, the
     /// root) and load another version, or whatever was put there.
@@ -292,6 +291,7 @@ impl Scan<'_> {
         }
     }
 
+    /// Records something on disk the lockfile does not account for.
     fn extraneous(&mut self, location: &str, code: Code, why: String) {
         let path = self.tree.root.join(location);
         self.found.push(extraneous(location, &path, code, why));
