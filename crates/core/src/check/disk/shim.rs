@@ -28,7 +28,7 @@ struct InstallPaths<'s> {
 /// runs, when the script is exactly the one cmd-shim writes for it.
 pub(super) fn target(bin_dir: &Path, name: &str, script: &str) -> Result<String, String> {
     let not_a_shim = || format!("not a pnpm shim for {name} (a script pnpm would not write)");
-    let install = install_paths(script).ok_or_else(not_a_shim)?;
+    let install = install_paths(script);
     if let Some(bad) = [install.prepend_path, install.node_path, install.node_exec]
         .into_iter()
         .flatten()
@@ -68,16 +68,20 @@ fn first_bytes(path: &Path) -> Option<Vec<u8>> {
     Some(bytes)
 }
 
-/// Every `"$basedir/<path>"` of the script: the target is one of them.
+/// Every `"$basedir/<path>"` of the script that could be its target: one of them is. A target
+/// lies outside `.bin` (`../…`); the interpreter's own spellings (`"$basedir/node"`,
+/// `"$basedir//bin/sh"`: cmd-shim prefixes the program with `$basedir/` for its `-x` test) are
+/// not read as candidates.
 fn candidates(script: &str) -> impl Iterator<Item = &str> {
     script
         .split("\"$basedir/")
         .skip(1)
         .filter_map(|rest| rest.split_once('"').map(|(path, _)| path))
+        .filter(|path| path.starts_with("../"))
 }
 
 /// The install's values, read from where cmd-shim writes them (not validated here).
-fn install_paths(script: &str) -> Option<InstallPaths<'_>> {
+fn install_paths(script: &str) -> InstallPaths<'_> {
     let quoted_after = |prefix: &str, suffix: &str| {
         script.lines().find_map(|line| {
             line.strip_prefix(prefix)?
@@ -90,11 +94,11 @@ fn install_paths(script: &str) -> Option<InstallPaths<'_>> {
         .find(|line| line.starts_with('"') && !line.starts_with("\"$basedir/"))
         .map(|line| line[1..].split('"').next().unwrap_or_default())
         .filter(|v| !v.contains(['$', '`', '\\']));
-    Some(InstallPaths {
+    InstallPaths {
         prepend_path: quoted_after("export PATH=\"", ":$PATH\""),
         node_path: quoted_after("  export NODE_PATH=\"", "\""),
         node_exec,
-    })
+    }
 }
 
 /// An absolute path of the install with no `.`/`..` segment, that does not lead into a dot
@@ -153,9 +157,10 @@ fn runtime(content: &str, file: &str) -> Runtime {
 /// `^#!\s*(?:\/usr\/bin\/env(?:\s+-S\s*)?)?\s*([^ \t]+)(.*)$`: the program and the rest.
 fn shebang(line: &str) -> Option<(&str, &str)> {
     let rest = line.strip_prefix("#!")?.trim_start();
-    let split = |s: &'_ str| -> Option<(usize, usize)> {
+    // The end of the program's name, when there is one.
+    let program_end = |s: &'_ str| -> Option<usize> {
         let end = s.find([' ', '\t']).unwrap_or(s.len());
-        (end > 0).then_some((0, end))
+        (end > 0).then_some(end)
     };
     let after_env = rest.strip_prefix("/usr/bin/env").map(|after| {
         let spaced = after.trim_start();
@@ -165,8 +170,10 @@ fn shebang(line: &str) -> Option<(&str, &str)> {
         }
     });
     // The optional env group backtracks when nothing follows it.
-    let rest = after_env.filter(|s| split(s).is_some()).unwrap_or(rest);
-    let (_, end) = split(rest)?;
+    let rest = after_env
+        .filter(|s| program_end(s).is_some())
+        .unwrap_or(rest);
+    let end = program_end(rest)?;
     Some((&rest[..end], &rest[end..]))
 }
 
@@ -221,7 +228,7 @@ mod tests {
             "#!/bin/sh\nbasedir=$(dirname \"$(echo \"$0\" | sed -e 's,\\\\,/,g')\")\n"
         ));
         assert!(shim.ends_with("if [ -x \"$basedir/node\" ]; then\n  exec \"$basedir/node\"  \"$basedir/../.pnpm/alpha@1.0.0/node_modules/alpha/cli.js\" \"$@\"\nelse\n  exec node  \"$basedir/../.pnpm/alpha@1.0.0/node_modules/alpha/cli.js\" \"$@\"\nfi\n"));
-        assert_eq!(install_paths(&shim).unwrap().node_path, Some(NODE_PATH));
+        assert_eq!(install_paths(&shim).node_path, Some(NODE_PATH));
         let sh = Runtime {
             program: Some("/bin/sh".into()),
             args: String::new(),
@@ -263,6 +270,6 @@ mod tests {
         assert!(!is_install_path("node_modules/.pnpm"));
         // Quotes or expansions in a value are never read as a path.
         let shim = node_shim("../a/cli.js").replace(NODE_PATH, "x\"; curl evil; echo \"");
-        assert_eq!(install_paths(&shim).unwrap().node_path, None);
+        assert_eq!(install_paths(&shim).node_path, None);
     }
 }
