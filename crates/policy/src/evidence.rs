@@ -92,6 +92,14 @@ pub struct InternalSig {
     pub identities: Vec<String>,
 }
 
+impl InternalSig {
+    /// Whether a CA certificate vouched for the key (a valid certificate signature always
+    /// matched an identity); otherwise the trust file did.
+    pub fn is_certificate(&self) -> bool {
+        !self.identities.is_empty()
+    }
+}
+
 /// The state of a check the policy does not configure but must respect: integrity, installed
 /// contents, lockfile source. Its failures fail the package whatever the rule (exceptions
 /// aside), like an invalid signature.

@@ -132,6 +132,7 @@ pub fn verify_blob_command(args: &VerifyBlobArgs) -> Result<BlobOutcome, Reporte
     if args.ca.active() {
         return verify_blob_with_ca(args).map(BlobOutcome::Certificate);
     }
+    refuse_certificate_flags_with_key(args)?;
     let evidence = blob_evidence(args)?;
     let artifact = ArtifactInput::from_path(&args.file).map_err(reported)?;
     let root = TrustRootChoice::from_options(args.trusted_root.as_deref(), false)
@@ -154,6 +155,82 @@ pub fn verify_blob_command(args: &VerifyBlobArgs) -> Result<BlobOutcome, Reporte
     verify_blob(&request)
         .map(BlobOutcome::Verified)
         .map_err(reported)
+}
+
+/// With `--key` or `--trust` a key verifies the signature and no certificate is read: an
+/// identity, CRL or certificate flag given with them would be silently unchecked, so a script
+/// that relies on one is told instead.
+fn refuse_certificate_flags_with_key(args: &VerifyBlobArgs) -> Result<(), Reported> {
+    if args.key.is_none() && args.trust.is_none() {
+        return Ok(());
+    }
+    let given = [
+        (
+            "--certificate-identity",
+            args.certificate_identity.is_some(),
+        ),
+        (
+            "--certificate-identity-regexp",
+            args.certificate_identity_regexp.is_some(),
+        ),
+        (
+            "--certificate-oidc-issuer",
+            args.certificate_oidc_issuer.is_some(),
+        ),
+        (
+            "--certificate-oidc-issuer-regexp",
+            args.certificate_oidc_issuer_regexp.is_some(),
+        ),
+        (
+            "--certificate-github-workflow-repository",
+            args.certificate_github_workflow_repository.is_some(),
+        ),
+        (
+            "--certificate-github-workflow-ref",
+            args.certificate_github_workflow_ref.is_some(),
+        ),
+        (
+            "--certificate-github-workflow-sha",
+            args.certificate_github_workflow_sha.is_some(),
+        ),
+        (
+            "--certificate-github-workflow-name",
+            args.certificate_github_workflow_name.is_some(),
+        ),
+        (
+            "--certificate-github-workflow-trigger",
+            args.certificate_github_workflow_trigger.is_some(),
+        ),
+        ("--certificate", args.ca.certificate.is_some()),
+        ("--ca-intermediates", args.ca.ca_intermediates.is_some()),
+        ("--crl", !args.ca.crl.is_empty()),
+        (
+            "--timestamp-certificate-chain",
+            !args.ca.timestamp_certificate_chain.is_empty(),
+        ),
+        (
+            "--revocation-at-signing-time",
+            args.ca.revocation_at_signing_time,
+        ),
+    ];
+    let flags: Vec<&str> = given
+        .iter()
+        .filter(|(_, on)| *on)
+        .map(|(f, _)| *f)
+        .collect();
+    if flags.is_empty() {
+        return Ok(());
+    }
+    let mode = if args.trust.is_some() {
+        "--trust"
+    } else {
+        "--key"
+    };
+    Err(usage(format!(
+        "{} check(s) certificates, which {mode} does not read: drop {} or verify with the certificate's CA (--ca-roots)",
+        flags.join(", "),
+        if flags.len() == 1 { "it" } else { "them" }
+    )))
 }
 
 /// `verify-blob` against a private CA: a bundle with its certificate, or `--signature` with

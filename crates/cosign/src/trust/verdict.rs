@@ -182,6 +182,11 @@ fn signing_times(
             verify_offline_message(artifact, bundle, &key.key)?;
             Ok(untimestamped)
         }
+        Evidence::Bundle(bundle) if !is_message_signature(bundle) => {
+            Err(VerifyError::BundleKind(
+                "the bundle is a DSSE attestation (a statement about the artifact, such as an SBOM or a review), not a signature of it: a trusted key's signature is a message signature (`sign` and `cosign sign-blob` write one)".into(),
+            ))
+        }
         Evidence::Bundle(bundle) => {
             let authority = Authority::Key(key.key.clone());
             let request = VerifyRequest {
@@ -202,6 +207,14 @@ fn signing_times(
                 .collect())
         }
     }
+}
+
+/// Whether a bundle signs the artifact itself (not a DSSE envelope about it).
+fn is_message_signature(bundle: &crate::bundle::Bundle) -> bool {
+    matches!(
+        bundle.content,
+        sigstore_types::SignatureContent::MessageSignature(_)
+    )
 }
 
 /// Hints are hex (ours) or base64 (other Sigstore clients) of the same SHA-256; compare as hex.

@@ -80,7 +80,13 @@ fn approvers(a: &Approvals, valid: &[&InternalSig]) -> Vec<String> {
     let mut entries_of: BTreeMap<String, BTreeSet<&String>> = BTreeMap::new();
     for sig in valid {
         let fingerprint = sig.fingerprint.to_ascii_lowercase();
-        let keys = a.keys.iter().filter(|k| **k == fingerprint);
+        // A trust-file key approves through its own signatures only: a certificate over the
+        // same key approves as the identities it matched (the trust file may have revoked or
+        // retired the key, which a CA does not know).
+        let keys = a
+            .keys
+            .iter()
+            .filter(|k| **k == fingerprint && !sig.is_certificate());
         let identities = a.identities.iter().filter(|i| sig.identities.contains(i));
         let entries = entries_of.entry(fingerprint.clone()).or_default();
         entries.extend(keys.chain(identities));

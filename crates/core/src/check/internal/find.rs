@@ -7,7 +7,7 @@ use sigverify_cosign::ArtifactInput;
 use url::Url;
 
 use super::trust::InternalTrust;
-use crate::model::{InternalSignature, PackageResult};
+use crate::model::{CheckOutcome, InternalSignature, PackageResult};
 use crate::source::evidence::Store;
 use crate::Code;
 
@@ -109,16 +109,31 @@ fn sidecar_signatures(result: &mut PackageResult, context: &InternalContext) {
         }
     };
     let integrity = crate::check::integrity::sha512_sri(&bytes);
-    let found = judge_files(
-        &context.trust,
-        ArtifactInput::Bytes(bytes),
-        &files,
-        "sidecar",
-    );
+    pin_local_tarball(result, &bytes, &integrity);
+    let found = judge_tarball(result, &context.trust, bytes, &files, "sidecar");
     result.internal_signatures.extend(found);
-    let lockfile = result.lockfile_integrity.clone();
-    crate::check::integrity::check_integrity(result, &integrity, lockfile.as_deref(), None);
     result.integrity = Some(integrity);
+}
+
+/// The lockfile's pin must be of these bytes, in whatever algorithm the lockfile uses: the
+/// signature covers the bytes themselves (no registry signed a sha512 a weaker pin could
+/// stand in for), and the installed files are compared with them. Yarn 1 pins a `file:`
+/// tarball by its sha1 only.
+fn pin_local_tarball(result: &mut PackageResult, bytes: &[u8], sha512: &str) {
+    let Some(pinned) = result.lockfile_integrity.clone() else {
+        crate::check::integrity::check_integrity(result, sha512, None, None);
+        return;
+    };
+    result.checks.integrity = match sigverify_content::check_integrity(bytes, &pinned) {
+        Ok(()) => CheckOutcome::passed(),
+        Err(e) => CheckOutcome::failed(
+            Code::IntegrityMismatch,
+            format!(
+                "{}: the lockfile pins integrity {pinned}, which is not the tarball beside its signatures: {e}",
+                result.id()
+            ),
+        ),
+    };
 }
 
 fn store_signatures(result: &PackageResult, context: &InternalContext) -> Vec<InternalSignature> {
@@ -138,7 +153,7 @@ fn store_signatures(result: &PackageResult, context: &InternalContext) -> Vec<In
         sigverify_content::find_cached_tarball(cache, integrity)
     });
     match tarball {
-        Some(bytes) => judge_files(&context.trust, ArtifactInput::Bytes(bytes), &files, "store"),
+        Some(bytes) => judge_tarball(result, &context.trust, bytes, &files, "store"),
         None => files
             .iter()
             .map(|f| {
@@ -154,14 +169,93 @@ fn store_signatures(result: &PackageResult, context: &InternalContext) -> Vec<In
     }
 }
 
-fn judge_files(
+/// Judges the signature `files` over a package's tarball `bytes`. A signature covers bytes,
+/// not a name: the bytes name their package in their own `package.json`, and that must be the
+/// entry the signature is counted for (else a signed 1.0.0 tarball, or another package's, would
+/// pass as 2.0.0 under a copied signature file).
+fn judge_tarball(
+    result: &PackageResult,
     trust: &InternalTrust,
-    artifact: ArtifactInput,
+    bytes: Vec<u8>,
     files: &[PathBuf],
     source: &str,
 ) -> Vec<InternalSignature> {
+    if let Err(why) = names_entry(result, &bytes) {
+        let failed = |f: &PathBuf| {
+            let location = f.display().to_string();
+            InternalSignature::failed(
+                source,
+                location,
+                Code::InternalSignature.as_str(),
+                why.clone(),
+            )
+        };
+        return files.iter().map(failed).collect();
+    }
+    let artifact = ArtifactInput::Bytes(bytes);
     files
         .iter()
         .map(|f| trust.judge_file(&artifact, f, source))
         .collect()
+}
+
+/// Whether the tarball's `package.json` names `result`'s package and version.
+fn names_entry(result: &PackageResult, tarball: &[u8]) -> Result<(), String> {
+    let id = result.id();
+    let manifest = sigverify_content::read_tarball(tarball)
+        .map_err(|e| format!("{id}: the signed tarball cannot be read ({e})"))?;
+    let package: serde_json::Value = manifest
+        .package_json()
+        .and_then(|json| serde_json::from_slice(json).ok())
+        .ok_or_else(|| format!("{id}: the signed tarball has no readable package.json"))?;
+    let (name, version) = (package["name"].as_str(), package["version"].as_str());
+    if name == Some(result.name.as_str()) && version == Some(result.version.as_str()) {
+        return Ok(());
+    }
+    Err(format!(
+        "{id}: the signed tarball is {}@{}, not this package: a signature counts only for the package its bytes name",
+        name.unwrap_or("(no name)"),
+        version.unwrap_or("(no version)")
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::CheckState;
+
+    fn local(lockfile: Option<String>) -> PackageResult {
+        let mut r = PackageResult::new("lib", "1.0.0", "node_modules/lib", "local-tarball");
+        r.lockfile_integrity = lockfile;
+        r
+    }
+
+    fn sri(algorithm: &str, digest: &[u8]) -> String {
+        use base64::Engine;
+        let b64 = base64::engine::general_purpose::STANDARD.encode(digest);
+        format!("{algorithm}-{b64}")
+    }
+
+    /// Yarn 1 pins a `file:` tarball by sha1 only: that pin of the signed bytes is kept (no
+    /// registry signed a sha512 it would stand in for), another one fails.
+    #[test]
+    fn a_local_tarball_is_held_to_its_lockfile_pin_in_the_lockfiles_algorithm() {
+        let sha1_of = |b: &[u8]| sigverify_content::Algorithm::Sha1.digest(b);
+        let bytes = b"tarball bytes";
+        let sha512 = crate::check::integrity::sha512_sri(bytes);
+        let sha1 = sri("sha1", &sha1_of(bytes));
+        let mut yarn1 = local(Some(sha1));
+        pin_local_tarball(&mut yarn1, bytes, &sha512);
+        assert_eq!(yarn1.checks.integrity.state, CheckState::Passed);
+        let other = sri("sha1", &sha1_of(b"other bytes"));
+        let mut swapped = local(Some(other));
+        pin_local_tarball(&mut swapped, bytes, &sha512);
+        assert_eq!(swapped.checks.integrity.code, Some(Code::IntegrityMismatch));
+        let mut npm = local(Some(sha512.clone()));
+        pin_local_tarball(&mut npm, bytes, &sha512);
+        assert_eq!(npm.checks.integrity.state, CheckState::Passed);
+        let mut unpinned = local(None);
+        pin_local_tarball(&mut unpinned, bytes, &sha512);
+        assert_eq!(unpinned.checks.integrity.state, CheckState::NotApplicable);
+    }
 }

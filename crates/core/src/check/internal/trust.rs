@@ -123,10 +123,47 @@ impl InternalTrust {
         if let Evidence::Bundle(bundle) = &evidence {
             if sigverify_pki::verify::has_certificate(bundle) {
                 let (cas, now) = (&self.authorities, self.now);
-                return judge_certificate(cas, artifact, bundle, source, location, now);
+                let judged = judge_certificate(cas, artifact, bundle, source, location, now);
+                return self.unless_key_revoked(judged);
             }
         }
         self.judge(artifact, &evidence, &self.trust, source, location)
+    }
+
+    /// A key the trust file revokes stays revoked when a certificate vouches for it: `keys
+    /// revoke` says the private key is in other hands, and a CA that certified it earlier does
+    /// not know that. A certificate signature by such a key counts only when a verified
+    /// timestamp puts it before the revocation.
+    fn unless_key_revoked(&self, judged: InternalSignature) -> InternalSignature {
+        let Some(fingerprint) = judged.fingerprint.as_deref().filter(|_| judged.valid) else {
+            return judged;
+        };
+        let revoked = self.trust.keys.iter().find_map(|k| {
+            let entry = &k.entry;
+            let same = entry.fingerprint.eq_ignore_ascii_case(fingerprint);
+            Some((entry.revoked_at.filter(|_| same)?, entry))
+        });
+        let Some((revoked_at, entry)) = revoked else {
+            return judged;
+        };
+        let signed_at = judged
+            .checked_at
+            .as_deref()
+            .filter(|_| judged.timestamped)
+            .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+            .map_or(self.now, |t| t.with_timezone(&Utc));
+        if signed_at < revoked_at {
+            return judged;
+        }
+        let why = format!(
+            "{}: signed with a certificate for key {fingerprint}, which the trust file revokes since {revoked_at} ({}); a certificate does not restore a revoked key",
+            judged.location,
+            entry.revocation_reason.as_deref().unwrap_or("no reason given")
+        );
+        let mut failed =
+            InternalSignature::failed(&judged.source, judged.location, "EKEYREVOKED", why);
+        failed.fingerprint = judged.fingerprint;
+        failed
     }
 
     fn judge(
