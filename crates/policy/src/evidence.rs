@@ -152,6 +152,11 @@ pub struct PackageEvidence {
     /// What the incident signals found (release age, publisher continuity, pins, ...).
     #[serde(default)]
     pub signals: Vec<SignalFinding>,
+    /// The project's own code (a workspace, or the link to one): nothing was installed from
+    /// anywhere, so no rule's evidence requirement applies; its integrity, contents and source
+    /// checks still do.
+    #[serde(default)]
+    pub own_code: bool,
 }
 
 impl PackageEvidence {

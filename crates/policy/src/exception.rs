@@ -3,6 +3,13 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use node_semver::{Range, Version};
 
+/// Failures of folders on disk that no lockfile entry installs (named by their own
+/// `package.json`).
+const SELF_NAMED: [sigverify_codes::Code; 2] = [
+    sigverify_codes::Code::Extraneous,
+    sigverify_codes::Code::BinLink,
+];
+
 /// A checked exception.
 #[derive(Debug, Clone)]
 pub struct Exception {
@@ -18,7 +25,7 @@ pub struct Exception {
     pub expires_text: String,
     /// First instant at which the exception no longer excuses anything.
     pub expires_at: DateTime<Utc>,
-    /// The failure codes it excuses; empty: every failure of the package.
+    /// The failure codes it excuses; empty: every failure of the package (see `excuses`).
     pub codes: Vec<sigverify_codes::Code>,
 }
 
@@ -30,8 +37,14 @@ impl Exception {
 
     /// True when it excuses every one of `failing` (the codes of a package's failed checks):
     /// an exception for "no provenance yet" must not excuse a swapped integrity.
+    /// Without `codes` it excuses every failure but those of a folder the lockfile does not
+    /// install: such a folder takes its name from its own `package.json`, so whoever wrote it
+    /// would choose the name an exception covers. Those need their code listed.
     pub fn excuses(&self, failing: &[sigverify_codes::Code]) -> bool {
-        self.codes.is_empty() || failing.iter().all(|c| self.codes.contains(c))
+        failing.iter().all(|c| match self.codes.is_empty() {
+            true => !SELF_NAMED.contains(c),
+            false => self.codes.contains(c),
+        })
     }
 
     /// True once `now` reached the expiry.

@@ -384,3 +384,65 @@ fn allow_unsigned_excuses_absence_only() {
         Outcome::Fail
     );
 }
+
+/// A workspace is the project's own code: no rule's evidence requirement applies to it, but a
+/// failed source or contents check still fails it.
+#[test]
+fn the_projects_own_workspaces_are_held_to_their_checks_not_to_evidence_rules() {
+    let p = policy(
+        "rules:\n  - package: \"*\"\n    require: [registry-signature, provenance, internal-signature]\n",
+    );
+    let workspace = PackageEvidence {
+        registry_signature: SigState::Skipped {
+            code: sigverify_codes::Code::NotRegistry,
+            reason: "a workspace".into(),
+        },
+        own_code: true,
+        ..signed("@acme/utils", "1.0.0")
+    };
+    assert_eq!(
+        decide(&p, &prod(), &workspace, now()).outcome,
+        Outcome::Pass
+    );
+    let replaced = PackageEvidence {
+        other_checks: vec![OtherCheck {
+            check: "contents".into(),
+            state: OtherState::Failed,
+            code: Some(sigverify_codes::Code::Extraneous),
+            message: "the workspace link is a folder of other code".into(),
+        }],
+        ..workspace.clone()
+    };
+    let d = decide(&p, &prod(), &replaced, now());
+    assert_eq!(d.outcome, Outcome::Fail);
+    assert_eq!(failed_codes(&d), vec!["EEXTRANEOUS"]);
+    let not_own = PackageEvidence {
+        own_code: false,
+        ..workspace
+    };
+    assert_eq!(decide(&p, &prod(), &not_own, now()).outcome, Outcome::Fail);
+}
+
+/// A certificate over a trust-file key approves as the identities it matched, never as that
+/// key (the trust file may have revoked the key, which the CA does not know).
+#[test]
+fn a_certificate_over_a_trusted_key_does_not_approve_as_that_key() {
+    let fp = "5b1c".repeat(16);
+    let p = policy(&format!(
+        "trust:\n  keys:\n    release-hsm: {fp}\nrules:\n  - package: \"@acme/*\"\n    require: [internal-signature]\n    approvals: {{ threshold: 1, keys: [release-hsm] }}\n"
+    ));
+    let by_certificate = PackageEvidence {
+        internal_signatures: vec![cert_sig(&fp, &["ops"])],
+        ..signed("@acme/lib", "1.0.0")
+    };
+    let d = decide(&p, &prod(), &by_certificate, now());
+    assert!(
+        failed_codes(&d).contains(&"EAPPROVALTHRESHOLD".to_string()),
+        "{d:?}"
+    );
+    let by_key = PackageEvidence {
+        internal_signatures: vec![sig(&fp, true)],
+        ..signed("@acme/lib", "1.0.0")
+    };
+    assert_eq!(decide(&p, &prod(), &by_key, now()).outcome, Outcome::Pass);
+}

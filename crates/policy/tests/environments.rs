@@ -124,6 +124,28 @@ fn an_exception_with_codes_excuses_only_those_failures() {
     assert!(failed_codes(&d).contains(&"EINTEGRITYMISMATCH".to_string()));
 }
 
+/// A folder the lockfile does not install names itself (its own package.json): an exception
+/// for that name excuses its EEXTRANEOUS only when it lists the code.
+#[test]
+fn an_exception_without_codes_does_not_excuse_a_folder_the_lockfile_does_not_install() {
+    let extraneous = PackageEvidence {
+        other_checks: vec![OtherCheck {
+            check: "contents".into(),
+            state: OtherState::Failed,
+            code: Some(sigverify_codes::Code::Extraneous),
+            message: "node_modules/alpha/node_modules/old-lib is not installed by the lockfile"
+                .into(),
+        }],
+        ..signed("old-lib", "1.2.5")
+    };
+    let d = decide(&policy(EXCEPTIONS), &prod(), &extraneous, now());
+    assert_eq!(d.outcome, Outcome::Fail);
+    assert!(!d.exception.as_ref().unwrap().applied);
+    let listed = "exceptions:\n  - package: \"old-lib@^1.2.0\"\n    reason: \"a tool writes it\"\n    expires: 2099-01-01\n    codes: [EEXTRANEOUS]\n";
+    let d = decide(&policy(listed), &prod(), &extraneous, now());
+    assert_eq!(d.outcome, Outcome::Warn);
+}
+
 #[test]
 fn exception_codes_must_be_catalog_codes() {
     let bad = "exceptions:\n  - package: \"a@*\"\n    reason: r\n    expires: 2099-01-01\n    codes: [ENOSUCHCODE]\n";

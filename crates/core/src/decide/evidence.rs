@@ -21,6 +21,7 @@ pub(super) fn of(p: &PackageResult, policy: &Policy) -> PackageEvidence {
         package_repository: p.repository.clone(),
         other_checks: others(p),
         signals: p.signals.clone(),
+        own_code: p.source == "workspace",
     }
 }
 

@@ -104,11 +104,19 @@ fn judge_one(
         .code
         .is_some_and(|c| c != Code::MissingSignature)
     {
+        // The lockfile is still held to the packument's integrity: a swapped pin is its own
+        // failure, which an exception for the signature (`codes: [EINTEGRITYSIGNATURE]`) must
+        // not excuse along with it.
+        check_integrity(
+            &mut result,
+            &integrity,
+            lockfile.as_deref(),
+            tarball.as_deref().map(Vec::as_slice),
+        );
         let why = format!(
             "{}: not reached, its registry signature failed",
             result.id()
         );
-        result.checks.integrity = CheckOutcome::off(why.clone());
         result.checks.attestations = CheckOutcome::off(why);
         return (result, None);
     }

@@ -110,6 +110,10 @@ pub(crate) fn evidence_checks(
     required: &[EvidenceKind],
     ev: &PackageEvidence,
 ) {
+    if ev.own_code {
+        other_checks(checks, ev);
+        return;
+    }
     // allowUnsigned: a package with no evidence at all is accepted; anything present is checked.
     let unsigned_ok = rule.allow_unsigned && ev.is_unsigned();
     registry_signature(

@@ -36,6 +36,7 @@ pub fn signed(name: &str, version: &str) -> PackageEvidence {
         other_checks: Vec::new(),
         signals: Vec::new(),
         package_repository: None,
+        own_code: false,
     }
 }
 
