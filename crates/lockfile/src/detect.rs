@@ -3,7 +3,9 @@
 //! Lockfiles present decide; npm's own precedence among its files is kept (shrinkwrap, then
 //! package-lock.json; the hidden lockfile and a bare `node_modules` only when no lockfile
 //! exists). When several managers' lockfiles exist, package.json `packageManager` decides,
-//! else the installed layout's markers, else the choice is an `EAMBIGUOUSLOCKFILE` error.
+//! else the installed layout's markers, else the choice is an `EAMBIGUOUSLOCKFILE` error. An
+//! npm or Bun lockfile beside the one chosen is an `EAMBIGUOUSLOCKFILE` error too: those
+//! managers ignore `packageManager`, so a decoy lockfile could hide the one they install.
 
 use std::path::{Path, PathBuf};
 
@@ -50,16 +52,26 @@ pub(crate) fn choose(dir: &Path) -> Result<Choice, LockfileError> {
             managers.push(*m);
         }
     }
+    let ambiguous = || LockfileError::AmbiguousLockfiles {
+        dir: dir.to_path_buf(),
+        found: found.iter().map(|(p, _)| file_name(p)).collect(),
+    };
     let pick = match managers.as_slice() {
         [] => return Ok(without_lockfile(dir)),
         [one] => *one,
         many => declared(dir, many)
             .or_else(|| marked(dir, many))
-            .ok_or_else(|| LockfileError::AmbiguousLockfiles {
-                dir: dir.to_path_buf(),
-                found: found.iter().map(|(p, _)| file_name(p)).collect(),
-            })?,
+            .ok_or_else(ambiguous)?,
     };
+    // npm and Bun install their own lockfile whatever `packageManager` or a layout marker says
+    // (pnpm and Yarn refuse to run under another manager's name): another choice beside one of
+    // theirs would leave the lockfile `npm ci` installs unread.
+    if managers
+        .iter()
+        .any(|m| *m != pick && ignores_package_manager(*m))
+    {
+        return Err(ambiguous());
+    }
     let path = found.into_iter().find(|(_, m)| *m == pick).map(|(p, _)| p);
     Ok(Choice::Lockfile(
         path.expect("the pick is one of the managers found"),
@@ -138,6 +150,11 @@ fn declared(dir: &Path, found: &[Manager]) -> Option<Manager> {
         .iter()
         .copied()
         .find(|m| *m == manager || (is_yarn(*m) && is_yarn(manager)))
+}
+
+/// Managers that install their lockfile even when package.json names another manager.
+fn ignores_package_manager(m: Manager) -> bool {
+    matches!(m, Manager::Npm | Manager::Bun)
 }
 
 fn is_yarn(m: Manager) -> bool {

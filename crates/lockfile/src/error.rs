@@ -85,7 +85,7 @@ pub enum LockfileError {
         file: PathBuf,
     },
     /// Lockfiles of several package managers and nothing that says which one is in use.
-    #[error("{}: lockfiles of several package managers ({}) and no packageManager field or installed layout to choose", dir.display(), found.join(", "))]
+    #[error("{}: lockfiles of several package managers ({}), and nothing decides which one is installed (npm and Bun install their own lockfile whatever packageManager says)", dir.display(), found.join(", "))]
     AmbiguousLockfiles {
         /// The project directory.
         dir: PathBuf,
@@ -157,7 +157,7 @@ impl LockfileError {
                 install_command(file)
             ),
             LockfileError::BunBinary { .. } => "write the text lockfile bun.lock: `bun install --save-text-lockfile` with Bun 1.1.39 or later (the default from Bun 1.2), then remove bun.lockb".to_string(),
-            LockfileError::AmbiguousLockfiles { .. } => "pass the lockfile to read with `--lockfile FILE`, or set \"packageManager\" in package.json".to_string(),
+            LockfileError::AmbiguousLockfiles { .. } => "delete the lockfile your install does not use, or pass the one it uses with `--lockfile FILE`; between pnpm's and Yarn's lockfiles, \"packageManager\" in package.json decides".to_string(),
             LockfileError::Config { file, .. } => format!("fix the syntax of {}", file_name(file)),
             LockfileError::UnsupportedVersion { .. } => {
                 "regenerate the lockfile with npm 7 to 11 (`npm install --lockfile-version 3`)"

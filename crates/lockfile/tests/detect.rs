@@ -55,20 +55,24 @@ fn a_single_lockfile_decides() {
     assert_eq!(manager(bun.path()), Manager::Bun);
 }
 
+fn package_manager(field: &str) -> (&'static str, String) {
+    (
+        "package.json",
+        format!("{{\"name\":\"p\",\"packageManager\":\"{field}\"}}"),
+    )
+}
+
 #[test]
 fn package_manager_field_breaks_ties() {
     for (field, expected) in [
         ("pnpm@9.1.0", Manager::Pnpm),
         ("yarn@1.22.22", Manager::Yarn),
-        ("npm@11.0.0", Manager::Npm),
     ] {
-        let manifest = (
-            "package.json",
-            format!("{{\"name\":\"p\",\"packageManager\":\"{field}\"}}"),
-        );
-        let dir = project(&[npm(), pnpm(), yarn(), manifest]);
+        let dir = project(&[pnpm(), yarn(), package_manager(field)]);
         assert_eq!(manager(dir.path()), expected, "{field}");
     }
+    let dir = project(&[npm(), pnpm(), yarn(), package_manager("npm@11.0.0")]);
+    assert_eq!(manager(dir.path()), Manager::Npm);
 }
 
 #[test]
@@ -76,10 +80,32 @@ fn install_markers_break_ties_without_package_manager() {
     for (marker, expected) in [
         ("node_modules/.modules.yaml", Manager::Pnpm),
         ("node_modules/.yarn-integrity", Manager::Yarn),
-        ("node_modules/.package-lock.json", Manager::Npm),
     ] {
-        let dir = project(&[npm(), pnpm(), yarn(), (marker, "{}".to_string())]);
+        let dir = project(&[pnpm(), yarn(), (marker, "{}".to_string())]);
         assert_eq!(manager(dir.path()), expected, "{marker}");
+    }
+    let marker = ("node_modules/.package-lock.json", "{}".to_string());
+    let dir = project(&[npm(), pnpm(), yarn(), marker]);
+    assert_eq!(manager(dir.path()), Manager::Npm);
+}
+
+/// `npm ci` installs package-lock.json whatever packageManager says: a decoy yarn.lock (or
+/// pnpm-lock.yaml) named by packageManager, or a layout marker, must not leave it unread.
+#[test]
+fn an_npm_or_bun_lockfile_beside_the_chosen_one_is_ambiguous() {
+    let bun = || ("bun.lock", fixture_text("bun/hoisted/bun.lock"));
+    for files in [
+        vec![npm(), yarn(), package_manager("yarn@1.22.22")],
+        vec![npm(), pnpm(), package_manager("pnpm@10.0.0")],
+        vec![npm(), pnpm(), ("node_modules/.modules.yaml", "{}".into())],
+        vec![bun(), yarn(), package_manager("yarn@1.22.22")],
+        vec![npm(), bun(), package_manager("bun@1.2.0")],
+    ] {
+        let names: Vec<&str> = files.iter().map(|(n, _)| *n).collect();
+        let dir = project(&files);
+        let err = load_tree(dir.path()).unwrap_err();
+        assert_eq!(err.code(), "EAMBIGUOUSLOCKFILE", "{names:?}");
+        assert!(err.remediation().contains("--lockfile FILE"), "{names:?}");
     }
 }
 

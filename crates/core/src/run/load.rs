@@ -195,14 +195,16 @@ const LOCKFILES: [&str; 6] = [
 ];
 
 /// The project folder for `dir`, found the way npm finds its prefix: `dir` or the nearest
-/// folder above it with a lockfile (a run from `src/` or from a workspace folder verifies the
-/// project), else the nearest with a package.json or node_modules, else `dir` itself.
+/// folder above it with a lockfile and a package.json (a run from `src/` or from a workspace
+/// folder verifies the project; a lockfile alone is no project to any manager, so one dropped
+/// into `test/` does not take the run over), else the nearest with a package.json or
+/// node_modules, else `dir` itself.
 pub(crate) fn project_dir(dir: &Path) -> PathBuf {
     let start = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
     let has = |d: &Path, names: &[&str]| names.iter().any(|n| d.join(n).exists());
     start
         .ancestors()
-        .find(|d| has(d, &LOCKFILES))
+        .find(|d| has(d, &LOCKFILES) && d.join("package.json").is_file())
         .or_else(|| {
             start
                 .ancestors()
