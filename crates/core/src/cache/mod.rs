@@ -8,6 +8,10 @@
 //! cache does; no header means revalidate every run with ETag / Last-Modified) and Redis one
 //! hour (one CI runner's fetch serves the fleet).
 
+/// The longest a registry's `Cache-Control: max-age` keeps an entry fresh: registry.npmjs.org
+/// sends 300 s.
+const REGISTRY_MAX_AGE_CAP: Duration = Duration::from_secs(300);
+
 mod contents;
 pub(crate) mod facts;
 pub(crate) mod verdicts;
@@ -305,9 +309,12 @@ impl EvidenceCache {
         }
     }
 
-    /// How long an entry is used without asking the registry.
+    /// How long an entry is used without asking the registry: `--cache-max-age`, else what the
+    /// registry said, at most [`REGISTRY_MAX_AGE_CAP`]. The header is not signed: one answer of a
+    /// mirror with `max-age=31536000` must not keep its (unsigned) version list for a year.
     fn lifetime(&self, registry_says: Option<Duration>) -> Duration {
-        self.max_age.or(registry_says).unwrap_or(Duration::ZERO)
+        let capped = registry_says.map(|d| d.min(REGISTRY_MAX_AGE_CAP));
+        self.max_age.or(capped).unwrap_or(Duration::ZERO)
     }
 
     /// After a 304: rewriting the entry (to restart its freshness) is only worth it when it can
@@ -488,6 +495,26 @@ mod tests {
             spec: Some(dir.path().display().to_string()),
             max_age: Some(Duration::from_secs(3600)),
         }
+    }
+
+    #[tokio::test]
+    async fn a_registrys_max_age_counts_for_five_minutes_at_most() {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = CacheSettings {
+            spec: Some(dir.path().display().to_string()),
+            max_age: None,
+        };
+        let cache = EvidenceCache::open(&settings, false).await;
+        let year = Duration::from_secs(365 * 24 * 3600);
+        assert_eq!(cache.lifetime(Some(year)), REGISTRY_MAX_AGE_CAP);
+        assert_eq!(
+            cache.lifetime(Some(Duration::from_secs(60))),
+            Duration::from_secs(60)
+        );
+        assert_eq!(cache.lifetime(None), Duration::ZERO);
+        // --cache-max-age is the user's choice, not the registry's: not capped.
+        let chosen = EvidenceCache::open(&hour_long(&dir), false).await;
+        assert_eq!(chosen.lifetime(Some(year)), Duration::from_secs(3600));
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

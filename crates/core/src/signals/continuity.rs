@@ -12,17 +12,19 @@
 //!    fetched or verified before that stops the walk: the signal cannot clear V
 //!    (`ESIGNALUNAVAILABLE`).
 //!
-//! Bound: the `history` (default 5) nearest earlier versions of L are examined; an identity
+//! Bound: the `history` (default 5) nearest earlier versions of L whose registry signature
+//! verifies are examined (a mirror's invented versions do not count; a lower version the
+//! baseline lockfile installs must be listed, see `history::earlier_signed`); an identity
 //! change further back (V and its 5 predecessors all by the new identity) is not seen here: pins
 //! (`sigverify.pins.json`) record an identity once and catch that.
 
 use serde_json::json;
 use sigverify_policy::{SignalFinding, SignalKind};
 
-use super::history::{identity, Earlier, Version};
+use super::history::{earlier_signed, identity, Earlier, Version};
 use super::SignalContext;
 use crate::model::{PackageResult, PublisherIdentity};
-use crate::source::lines::{earlier_in_line, release_line};
+use crate::source::lines::release_line;
 use crate::source::packument::PackumentFacts;
 use crate::Code;
 
@@ -35,8 +37,17 @@ pub(super) async fn check(ctx: &SignalContext, result: &PackageResult) -> Vec<Si
         return Vec::new();
     };
     let line = release_line(&result.version).unwrap_or_default();
-    let versions = facts.versions.keys().map(String::as_str);
-    let earlier = earlier_in_line(versions, &result.version, ctx.signals.history);
+    let earlier = match earlier_signed(ctx, result, facts, &registry, ctx.signals.history) {
+        Ok(earlier) => earlier,
+        Err(why) => {
+            let message = format!(
+                "{}: publisher continuity cannot be judged: {why}",
+                result.id()
+            );
+            let evidence = json!({ "line": line });
+            return vec![finding(Code::SignalUnavailable, message, evidence)];
+        }
+    };
     let mut findings: Vec<SignalFinding> = trusted_publishing(
         result,
         facts,

@@ -132,6 +132,59 @@ async fn document(
     Ok(doc)
 }
 
+/// The at most `n` nearest earlier versions of `result`'s release line to compare it with,
+/// nearest first, from the packument's (unsigned) version list: the `Err` says why they cannot
+/// be trusted, and the signal then reports `ESIGNALUNAVAILABLE`. When the registry signs, each
+/// of them must carry a valid registry signature (a mirror cannot make versions up to fill the
+/// window, and the real registries sign every version); a lower version of the line that the
+/// baseline lockfile installs must be listed (a mirror hiding it would make the checked version
+/// look like the first of its line).
+pub(super) fn earlier_signed(
+    ctx: &SignalContext,
+    result: &crate::model::PackageResult,
+    facts: &crate::source::packument::PackumentFacts,
+    registry: &Url,
+    n: usize,
+) -> Result<Vec<String>, String> {
+    use crate::source::lines::{earlier_in_line, release_line};
+    let line = release_line(&result.version).unwrap_or_default();
+    let hidden = result.baseline.iter().flat_map(|b| &b.from).find(|v| {
+        let lower = !earlier_in_line([v.as_str()].into_iter(), &result.version, 1).is_empty();
+        lower && !facts.versions.contains_key(*v)
+    });
+    if let Some(hidden) = hidden {
+        return Err(format!(
+            "the registry does not list {}@{hidden}, which the baseline lockfile installs (release line {line}): the earlier versions cannot be compared",
+            result.name
+        ));
+    }
+    let all = facts.versions.keys().map(String::as_str);
+    let earlier = earlier_in_line(all, &result.version, n);
+    let Some(keys) = ctx.material(registry).and_then(|m| m.keys.as_deref()) else {
+        return Ok(earlier);
+    };
+    for version in &earlier {
+        let facts = &facts.versions[version];
+        let v = Version {
+            registry,
+            name: &result.name,
+            version,
+            facts,
+        };
+        let integrity = facts.integrity.as_deref().ok_or("no integrity");
+        if let Err(why) = integrity
+            .map_err(str::to_string)
+            .and_then(|i| check_signature(&v, i, keys))
+        {
+            return Err(format!(
+                "{}@{version}, listed as an earlier version of release line {line}, is not one the registry signed ({why})",
+                result.name
+            ));
+        }
+    }
+    Ok(earlier)
+}
+
 /// The install scripts an earlier version's signed tarball declares. Its integrity must carry
 /// a valid registry signature (when the registry signs): a mirror must not be able to make a
 /// new install script look old by serving another previous tarball.

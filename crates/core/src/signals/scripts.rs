@@ -4,17 +4,18 @@
 //!
 //! Both sides come from signed tarballs, never from the packument's `scripts` (unsigned, and not
 //! what npm runs: npm runs the extracted package.json's). The previous version's integrity must
-//! carry a valid registry signature before its tarball is trusted. The first version of a line
-//! has no previous version: the signal says nothing about it (release age and new dependencies
-//! do).
+//! carry a valid registry signature before its tarball is trusted, and only signed versions
+//! count as previous ones. The first version of a line has no previous version: the signal says
+//! nothing about it (release age and new dependencies do), unless the baseline lockfile installs
+//! a lower version of the line that the registry no longer lists (`ESIGNALUNAVAILABLE`).
 
 use serde_json::json;
 use sigverify_policy::{SignalFinding, SignalKind};
 
-use super::history::{own_scripts, scripts, Version};
+use super::history::{earlier_signed, own_scripts, scripts, Version};
 use super::SignalContext;
 use crate::model::PackageResult;
-use crate::source::lines::{earlier_in_line, release_line};
+use crate::source::lines::release_line;
 use crate::Code;
 
 /// What the signal found, and the checked version's own install scripts when they were read.
@@ -55,8 +56,17 @@ async fn against_previous(
 ) -> Option<SignalFinding> {
     let facts = result.packument.as_deref()?;
     let registry = url::Url::parse(result.registry.as_deref()?).ok()?;
-    let versions = facts.versions.keys().map(String::as_str);
-    let previous = earlier_in_line(versions, &result.version, 1).pop()?;
+    let previous = match earlier_signed(ctx, result, facts, &registry, 1) {
+        Ok(mut earlier) => earlier.pop()?,
+        Err(why) => {
+            let message = format!(
+                "{} runs install scripts ({}) and {why}",
+                result.id(),
+                own.join(", ")
+            );
+            return Some(finding(Code::SignalUnavailable, message, json!({})));
+        }
+    };
     let v = Version {
         registry: &registry,
         name: &result.name,
