@@ -12,9 +12,10 @@
 //!    fetched or verified before that stops the walk: the signal cannot clear V
 //!    (`ESIGNALUNAVAILABLE`).
 //!
-//! Bound: the `history` (default 5) nearest earlier versions of L whose registry signature
-//! verifies are examined (a mirror's invented versions do not count; a lower version the
-//! baseline lockfile installs must be listed, see `history::earlier_signed`); an identity
+//! Bound: the `history` (default 5) nearest earlier versions of L are examined, and each must
+//! carry a valid registry signature, and a lower version the baseline lockfile installs must be
+//! listed: a mirror's invented or hidden versions make the signal unavailable
+//! (`history::earlier_signed`); an identity
 //! change further back (V and its 5 predecessors all by the new identity) is not seen here: pins
 //! (`sigverify.pins.json`) record an identity once and catch that.
 

@@ -4,8 +4,8 @@
 //!
 //! Both sides come from signed tarballs, never from the packument's `scripts` (unsigned, and not
 //! what npm runs: npm runs the extracted package.json's). The previous version's integrity must
-//! carry a valid registry signature before its tarball is trusted, and only signed versions
-//! count as previous ones. The first version of a line has no previous version: the signal says
+//! carry a valid registry signature before its tarball is trusted (an unsigned one makes the
+//! signal unavailable: a mirror invented it). The first version of a line has no previous version: the signal says
 //! nothing about it (release age and new dependencies do), unless the baseline lockfile installs
 //! a lower version of the line that the registry no longer lists (`ESIGNALUNAVAILABLE`).
 
