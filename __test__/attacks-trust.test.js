@@ -233,6 +233,11 @@ describe('the lockfile and the project a run reads', () => {
     await npm(['install', '--ignore-scripts', '--offline'], { cwd: dir, registry: 'http://127.0.0.1:9/', cache: tempDir('trust-workspaces-cache') })
     const { status, report } = await verifyJson(dir, ['--offline', tempDir('trust-workspaces-store')])
     assert.equal(status, 0, JSON.stringify(entries(report).map((p) => [p.location, p.decision && p.decision.outcome]), null, 2))
+    // A workspace's own policy file is not read when the project is verified from there: said.
+    fs.writeFileSync(path.join(dir, 'packages', 'utils', '.npm-sigverify.yaml'), 'rules:\n  - package: "*"\n    require: [internal-signature]\n')
+    const fromWorkspace = await verifyTree({ dir: path.join(dir, 'packages', 'utils'), offline: tempDir('trust-workspaces-store3') })
+    assert.equal(fromWorkspace.exitCode, 0)
+    assert.ok(fromWorkspace.warnings.some((w) => w.includes('.npm-sigverify.yaml is not read')), fromWorkspace.warnings.join('\n'))
     // The link replaced by a folder of other code still fails (its checks are kept).
     const link = path.join(dir, 'node_modules', '@acme', 'utils')
     fs.rmSync(link)

@@ -40,15 +40,15 @@ catalog! {
     /// the manifests that declare it.
     LockfileSource = "ELOCKFILESOURCE", Failure,
         "lockfile entry disagrees with the manifests that declare it",
-        "the lockfile claims a source the declaring package.json does not ask for (a lockfile injection pattern): regenerate the lockfile from package.json (`npm install --package-lock-only`) and review the diff";
+        "the lockfile claims a source the declaring package.json does not ask for (a lockfile injection pattern): regenerate the lockfile from package.json (`npm install --package-lock-only`, `pnpm install --lockfile-only`, `yarn install --mode update-lockfile`, `bun install --lockfile-only`) and review the diff";
     /// A folder under node_modules is not an installed entry of the lockfile.
     Extraneous = "EEXTRANEOUS", Failure,
         "folder on disk that the lockfile does not install",
-        "a package folder is on disk that the lockfile does not name (restored cache, manual copy or a removed lockfile entry): reinstall from the lockfile (rm -rf node_modules && npm ci)";
+        "a package folder is on disk that the lockfile does not name (restored cache, manual copy or a removed lockfile entry): reinstall from the lockfile (delete node_modules, then npm ci, or pnpm install --frozen-lockfile, yarn install --immutable, bun install --frozen-lockfile)";
     /// A `node_modules/.bin` entry does not point at a bin its package declares.
     BinLink = "EBINLINK", Failure,
         "node_modules/.bin entry that no package declares",
-        "a command in node_modules/.bin points somewhere its package does not declare: reinstall (rm -rf node_modules && npm ci) and find out what wrote it";
+        "a command in node_modules/.bin points somewhere its package does not declare: reinstall from the lockfile (delete node_modules, then npm ci, or pnpm install --frozen-lockfile, yarn install --immutable, bun install --frozen-lockfile) and find out what wrote it";
 
     // Registry signatures and integrity.
     /// A registry signature does not verify with its key (npm's code).
@@ -76,7 +76,7 @@ catalog! {
     /// The lockfile's (or tarball's) integrity differs from the registry's signed one.
     IntegrityMismatch = "EINTEGRITYMISMATCH", Failure,
         "lockfile integrity differs from the signed integrity",
-        "the lockfile pins different bytes than the registry signed: regenerate the lockfile from a trusted registry (`npm install --package-lock-only`) and review the diff";
+        "the lockfile pins different bytes than the registry signed: regenerate the lockfile from a trusted registry (`npm install --package-lock-only`, or your manager's lockfile-only install) and review the diff";
 
     // Registry evidence.
     /// The registry has no document for this package (HTTP 404).
@@ -134,7 +134,7 @@ catalog! {
     /// Installed files differ from the signed tarball (changed or deleted files).
     ContentModified = "ECONTENTMODIFIED", Failure,
         "installed files differ from the signed tarball",
-        "the installed files are not the signed ones: reinstall (rm -rf node_modules && npm ci) and find out what changed them";
+        "the installed files are not the signed ones: reinstall from the lockfile (delete node_modules, then npm ci, or pnpm install --frozen-lockfile, yarn install --immutable, bun install --frozen-lockfile) and find out what changed them";
     /// Files that are not in the signed tarball were added to the installed package.
     ContentAdded = "ECONTENTADDED", Failure,
         "files added to the installed package",
@@ -143,7 +143,7 @@ catalog! {
     /// entry point the manifest names).
     ContentLoadable = "ECONTENTLOADABLE", Failure,
         "added file that changes what Node loads",
-        "a file that is not in the signed tarball would be loaded instead of (or beside) the signed code: reinstall (rm -rf node_modules && npm ci) and find out what wrote it",
+        "a file that is not in the signed tarball would be loaded instead of (or beside) the signed code: reinstall from the lockfile (delete node_modules, then npm ci, or pnpm install --frozen-lockfile, yarn install --immutable, bun install --frozen-lockfile) and find out what wrote it",
         hint: "if the package builds a native addon at install time, add an exception for it with a reason and an expiry";
     /// The tarball the registry (or a proxy) served is not the one whose integrity was signed.
     TarballMismatch = "ETARBALLMISMATCH", Failure,

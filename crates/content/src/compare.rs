@@ -111,7 +111,7 @@ impl ContentDiff {
     /// What a user can do about a difference.
     pub fn hint(&self) -> Option<&'static str> {
         self.code().map(|code| match code {
-            "ECONTENTMODIFIED" => "the installed files are not the signed ones: reinstall the package (rm -rf node_modules && npm ci) and find out what changed them",
+            "ECONTENTMODIFIED" => "the installed files are not the signed ones: reinstall from the lockfile (delete node_modules, then npm ci or your manager's frozen install) and find out what changed them",
             _ => "files not in the signed tarball were added, often by the package's install scripts: check what created them",
         })
     }

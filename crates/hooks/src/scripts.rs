@@ -89,6 +89,9 @@ pub enum Withheld {
         /// Which setting stops it.
         why: String,
     },
+    /// A dependency bundled inside its parent's tarball: `install` rebuilds with
+    /// `--rebuild-bundle=false`, so its scripts never run (npm ci would run them unjudged).
+    Bundled,
 }
 
 impl std::fmt::Display for Withheld {
@@ -110,6 +113,9 @@ impl std::fmt::Display for Withheld {
             Withheld::NotAllowedByManager { why } => {
                 write!(f, "the package manager would not run it: {why}")
             }
+            Withheld::Bundled => f.write_str(
+                "bundled inside its parent's tarball: bundled dependencies' scripts are never run (review them, then run `npm rebuild` on its folder yourself if it needs them)",
+            ),
         }
     }
 }
@@ -151,11 +157,8 @@ pub fn plan_scripts_with(
             .get(p.location.as_str())
             .and_then(|r| r.install_scripts.as_ref())
             .is_some_and(|s| !s.is_empty());
-        // Absent packages have nothing to run; bundled ones are rebuilt with
-        // `--rebuild-bundle=false`, so their scripts never run (npm ci would run them).
-        (signed || p.has_install_script)
-            && p.installed != Some(false)
-            && p.source != Source::Bundled
+        // Absent packages have nothing to run.
+        (signed || p.has_install_script) && p.installed != Some(false)
     });
     for package in with_scripts {
         let entry = ScriptPackage {
@@ -164,6 +167,8 @@ pub fn plan_scripts_with(
             location: package.location.clone(),
         };
         let verdict = match by_location.get(package.location.as_str()) {
+            // Rebuilt with `--rebuild-bundle=false`: listed, so nobody wonders why it did not run.
+            _ if package.source == Source::Bundled => Some(Withheld::Bundled),
             None => Some(Withheld::NotInReport),
             Some(r) => {
                 withheld(r, policy, &package.name, approvals).or_else(|| gate(r, policy, approvals))

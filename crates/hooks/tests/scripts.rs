@@ -246,3 +246,21 @@ fn an_install_stopped_only_for_missing_evidence_exits_3_like_verify() {
     };
     assert_eq!(accepted.exit_code(), 0);
 }
+
+/// A dependency bundled inside its parent's tarball is rebuilt with `--rebuild-bundle=false`:
+/// its scripts never run, and the plan says so instead of leaving it out.
+#[test]
+fn a_bundled_dependency_with_scripts_is_listed_as_not_run() {
+    let lock = LOCK.replace(
+        r#""node_modules/quiet": {"#,
+        r#""node_modules/esbuild/node_modules/inner": { "version": "1.0.0", "inBundle": true, "hasInstallScript": true },
+    "node_modules/quiet": {"#,
+    );
+    let tree =
+        sigverify_lockfile::parse_lockfile(Path::new("/p/package-lock.json"), &lock).unwrap();
+    let (_, report) = fixture();
+    let plan = plan_scripts(&tree, &report, &ScriptPolicy::AllVerified);
+    assert_eq!(names(&plan.run), ["@acme/tool", "esbuild"]);
+    let inner = plan.withheld.iter().find(|(p, _)| p.name == "inner");
+    assert_eq!(inner.map(|(_, w)| w), Some(&Withheld::Bundled));
+}

@@ -120,19 +120,17 @@ fn rewrite_tarball(manifest: &mut Value, name: &str, public: &str) {
     let Some(dist) = manifest.get_mut("dist").and_then(Value::as_object_mut) else {
         return;
     };
-    let Some(file) = dist
-        .get("tarball")
-        .and_then(Value::as_str)
-        .and_then(file_of)
-    else {
+    let Some(upstream) = dist.get("tarball") else {
         return;
     };
-    // A file name that is not one plain path segment (`x/../../../-/evil.tgz` once decoded)
-    // would let an installer's URL normalising take the download past the gate's check.
-    if !crate::route::valid_segment(&file) {
+    // A URL with no file name (`…/-/`, not a string) or a file name that is not one plain path
+    // segment (`x/../../../-/evil.tgz` once decoded) cannot be served through the gate: left
+    // as it is, installers would download it from upstream, past the gate's check.
+    let file = upstream.as_str().and_then(file_of);
+    let Some(file) = file.filter(|f| crate::route::valid_segment(f)) else {
         dist.remove("tarball");
         return;
-    }
+    };
     let url = format!("{public}{name}/-/{file}");
     dist.insert("tarball".into(), Value::String(url));
 }
@@ -201,14 +199,17 @@ mod tests {
         let mut doc = doc();
         doc["versions"]["1.1.0"]["dist"]["tarball"] =
             json!("http://up/a/-/x%2F..%2F..%2F..%2F-%2Fevil.tgz");
+        // No file name at all: left as it was, installers would fetch it from upstream.
+        doc["versions"]["1.2.0"]["dist"]["tarball"] = json!("http://up/a/-/");
         let verdicts = ["1.0.0", "1.1.0", "1.2.0", "2.0.0-rc.1"]
             .iter()
             .map(|v| (v.to_string(), Verdict::Serve))
             .collect();
         let out = render(&doc, "a", &verdicts, "http://gate/").unwrap();
-        assert!(out.doc["versions"]["1.1.0"]["dist"]
-            .get("tarball")
-            .is_none());
+        for version in ["1.1.0", "1.2.0"] {
+            let dist = &out.doc["versions"][version]["dist"];
+            assert!(dist.get("tarball").is_none(), "{version}: {dist}");
+        }
         assert_eq!(
             out.doc["versions"]["1.0.0"]["dist"]["tarball"],
             "http://gate/a/-/a-1.0.0.tgz"

@@ -191,7 +191,32 @@ fn warnings(shared: &Shared, tree: &Tree, options: &VerifyOptions) -> Vec<String
     if tree.linker == Linker::Pnp && options.contents && !options.lockfile_only {
         out.push(PNP_NOT_COMPARED.to_string());
     }
+    if matches!(options.policy, crate::PolicyChoice::Discover) {
+        out.extend(unused_policy_file(&options.dir, &tree.root));
+    }
     out
+}
+
+/// A policy file in the folder the run was asked for (a workspace, `test/`) when the project
+/// is verified from a folder above it: the project's policy decides, and that file is not read.
+/// Said, so nobody believes a workspace's stricter file applied.
+fn unused_policy_file(dir: &std::path::Path, root: &std::path::Path) -> Option<String> {
+    let same = |a: &std::path::Path, b: &std::path::Path| {
+        std::fs::canonicalize(a).ok() == std::fs::canonicalize(b).ok()
+    };
+    if same(dir, root) {
+        return None;
+    }
+    let file = sigverify_policy::POLICY_FILES
+        .iter()
+        .map(|name| dir.join(name))
+        .find(|path| path.is_file())?;
+    Some(format!(
+        "{} is not read: the project is verified from {}, whose policy (or npm's defaults) decides; pass --policy {} to use it",
+        file.display(),
+        root.display(),
+        file.display()
+    ))
 }
 
 async fn open_cache(options: &VerifyOptions, tree: &Tree) -> EvidenceCache {
