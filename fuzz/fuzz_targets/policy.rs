@@ -78,5 +78,6 @@ fn package(name: &str, version: &str, registry_signature: SigState) -> PackageEv
         package_repository: Some("github.com/acme/ui".into()),
         other_checks: Vec::new(),
         signals: Vec::new(),
+        own_code: false,
     }
 }
