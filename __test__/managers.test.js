@@ -218,6 +218,92 @@ describe('the same dependencies installed by every manager', { skip: SKIP && 'SI
     }
   })
 
+  it('a store entry replaced by a link (its dependency links then lead, through it, to folders no check read) fails EEXTRANEOUS', async () => {
+    for (const [name, store] of Object.entries(ISOLATED)) {
+      const dir = copyProject(trees[name], `managers-storelink-${name}`)
+      const storeDir = path.join(dir, store)
+      const entry = path.join(storeDir, path.relative(storeDir, realFolder(dir, 'alpha')).split(path.sep)[0])
+      const link = path.join(entry, 'node_modules', 'beta')
+      const target = fs.readlinkSync(link)
+      // The entry moves, unchanged, to .evil/a; its beta link, read from there, names .evil/...
+      fs.mkdirSync(path.join(storeDir, '.evil'))
+      fs.renameSync(entry, path.join(storeDir, '.evil', 'a'))
+      const lure = path.resolve(storeDir, '.evil', 'a', 'node_modules', target)
+      writeProject(lure, { name: 'beta', version: '1.0.0' }, { 'index.js': 'module.exports = "evil"\n' })
+      fs.symlinkSync(path.join('.evil', 'a'), entry)
+      assert.equal(fs.realpathSync(path.join(entry, 'node_modules', 'beta')), lure, `${name}: the link leads to the lure`)
+      const { report, exit } = await verdict(dir)
+      assert.equal(exit, 1, name)
+      assert.ok(diskFailures(report).includes('EEXTRANEOUS'), `${name}: ${diskFailures(report)}`)
+    }
+  })
+
+  it('pnpm shims: the node a shim runs and the PATH it prepends stay out of the project (but for its checked node_modules)', async () => {
+    for (const name of ['pnpm9', 'pnpm10']) {
+      for (const variant of ['node', 'path']) {
+        const dir = copyProject(trees[name], `managers-shimpath-${name}-${variant}`)
+        const shim = path.join(dir, 'node_modules', '.bin', 'alpha')
+        const text = fs.readFileSync(shim, 'utf8')
+        const fake = '#!/bin/sh\necho evil\n'
+        let edited
+        if (variant === 'node') {
+          // cmd-shim's form for a configured node (nodeExecPath), with a "node" of the attacker's.
+          const node = path.join(dir, 'tools', 'node')
+          fs.mkdirSync(path.dirname(node))
+          fs.writeFileSync(node, fake, { mode: 0o755 })
+          const target = text.match(/"\$basedir\/(\.\.\/[^"]+)"/)[1]
+          edited = `${text.slice(0, text.indexOf('if [ -x'))}"${node}"  "$basedir/${target}" "$@"\nexit $?\n`
+        } else {
+          const bin = path.join(dir, '.pnpm-store', 'v10', 'bin')
+          fs.mkdirSync(bin, { recursive: true })
+          fs.writeFileSync(path.join(bin, 'node'), fake, { mode: 0o755 })
+          edited = text.replace('esac\n\n', `esac\n\nexport PATH="${bin}:$PATH"\n`)
+        }
+        assert.notEqual(edited, text)
+        fs.writeFileSync(shim, edited)
+        const { report, exit } = await verdict(dir)
+        assert.equal(exit, 1, `${name} ${variant}`)
+        assert.deepEqual(diskFailures(report), ['EBINLINK'], `${name} ${variant}`)
+      }
+    }
+  })
+
+  it('a file put directly in an isolated store (a shim could name it) fails EEXTRANEOUS', async () => {
+    for (const [name, store] of Object.entries(ISOLATED)) {
+      const dir = copyProject(trees[name], `managers-storefile-${name}`)
+      fs.writeFileSync(path.join(dir, store, 'node'), '#!/bin/sh\necho evil\n', { mode: 0o755 })
+      const { report, exit } = await verdict(dir)
+      assert.equal(exit, 1, name)
+      assert.deepEqual(diskFailures(report), ['EEXTRANEOUS'], name)
+    }
+  })
+
+  it('pnpm: a package the project patches (patchedDependencies) is reported not compared, naming the patch; no false failure', async () => {
+    const [node, pnpm] = (await ensureManagers()).pnpm10
+    const dir = writeProject(tempDir('managers-patch'), { name: 'patched', version: '1.0.0', dependencies: { alpha: '1.0.0' } })
+    await installWith('pnpm10', dir, url, cacheDir)
+    const env = managerEnv(url, cacheDir)
+    const store = [`--config.store-dir=${path.join(cacheDir, 'store-pnpm10')}`]
+    const edit = path.join(tempDir('managers-patch-edit'), 'beta')
+    const opened = await run(node, [pnpm, 'patch', 'beta@1.0.0', '--edit-dir', edit, ...store], { cwd: dir, env })
+    assert.equal(opened.status, 0, opened.output)
+    fs.appendFileSync(path.join(edit, 'index.js'), '// patched by the project\n')
+    const committed = await run(node, [pnpm, 'patch-commit', edit, ...store], { cwd: dir, env })
+    assert.equal(committed.status, 0, committed.output)
+    // As CI installs it (patch-commit leaves the unpatched store folder behind, extraneous).
+    fs.rmSync(path.join(dir, 'node_modules'), { recursive: true })
+    const fresh = await run(node, [pnpm, 'install', '--frozen-lockfile', '--ignore-scripts', ...store], { cwd: dir, env })
+    assert.equal(fresh.status, 0, fresh.output)
+    const beta = fs.readFileSync(path.join(realFolder(dir, 'alpha'), '..', 'beta', 'index.js'), 'utf8')
+    assert.match(beta, /patched by the project/, 'pnpm installed the patched beta')
+    const { report, exit } = await verdict(dir)
+    assert.equal(exit, 0, JSON.stringify(report.packages.filter((p) => p.status !== 'verified'), null, 2))
+    const patched = report.packages.find((p) => p.name === 'beta')
+    assert.equal(patched.checks.contents.state, 'off')
+    assert.match(patched.checks.contents.message, /not compared, the project patches it/)
+    assert.equal(report.packages.find((p) => p.name === 'alpha').checks.contents.state, 'passed', 'the others are compared')
+  })
+
   it('a registry entry only a yarn.lock edge reaches fails ELOCKFILESOURCE before install and under Plug\'n\'Play', async () => {
     const url1 = url.replace(/\/$/, '')
     const lonely = registry.versions.get('lonely').get('1.0.0').dist.integrity

@@ -333,9 +333,15 @@ async fn compare_contents(
             }
         }
     };
+    let patched = tree
+        .packages
+        .iter()
+        .filter_map(|p| Some((p.location.clone(), p.patch.clone()?)))
+        .collect();
     let context = ContentContext {
         tarballs: tarball_sources(tree, ctx.loaded),
         installed: ctx.installed.clone(),
+        patched: Arc::new(patched),
         index: prepared.index.clone(),
         early: Arc::new(prepared.snapshots),
         compared,

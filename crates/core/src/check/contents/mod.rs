@@ -42,6 +42,9 @@ pub(crate) struct ContentContext {
     /// Snapshots of the installed folders taken while the registry checks ran (see
     /// [`prepare`]), by location; a folder missing here is snapshotted when compared.
     pub early: Arc<HashMap<String, Option<String>>>,
+    /// Packages the project patches (pnpm's `patchedDependencies`, Yarn's `patch:`), by
+    /// location, with the patch: their files differ from the tarball by it.
+    pub patched: Arc<HashMap<String, String>>,
     /// Comparisons already made in this run: a job whose tarball and folders are the same takes
     /// their outcome instead of comparing again, and each job compared adds its own.
     pub compared: Option<Arc<Comparisons>>,
@@ -415,6 +418,18 @@ fn plan(results: Vec<PackageResult>, context: &ContentContext) -> (Vec<Job>, Vec
     for mut result in results {
         // Decided before the comparison (a missing folder that makes Node load another one).
         if result.checks.contents.state == CheckState::Failed {
+            done.push(result);
+            continue;
+        }
+        if let Some(patch) = context.patched.get(&result.location) {
+            // Applying the patch before comparing is not done yet: said, not failed (the
+            // project's own patch is not tampering) and not passed.
+            let why = format!(
+                "{}: not compared, the project patches it ({patch}): its files differ from {} by that patch, which is not applied here",
+                result.id(),
+                result.compared_tarball()
+            );
+            result.checks.contents = CheckOutcome::off(why);
             done.push(result);
             continue;
         }

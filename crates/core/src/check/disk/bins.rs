@@ -16,21 +16,28 @@ pub(super) fn check(scan: &mut Scan<'_>, dir: &str) {
     let Ok(entries) = fs::read_dir(scan.tree.root.join(&bin_dir)) else {
         return;
     };
+    let project = shim::Project::new(&scan.tree.root);
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
         let location = format!("{bin_dir}/{name}");
-        if let Err(why) = bin_is_declared(scan.tree, dir, &name, &entry.path()) {
+        if let Err(why) = bin_is_declared(scan.tree, &project, dir, &name, &entry.path()) {
             scan.extraneous(&location, Code::BinLink, format!("{location}: {why}"));
         }
     }
 }
 
-fn bin_is_declared(tree: &Tree, dir: &str, name: &str, entry: &Path) -> Result<(), String> {
+fn bin_is_declared(
+    tree: &Tree,
+    project: &shim::Project,
+    dir: &str,
+    name: &str,
+    entry: &Path,
+) -> Result<(), String> {
     if cfg!(windows) {
         // npm writes .cmd/.ps1 shims there, not links; they are checked by name only.
         return Ok(());
     }
-    let target = bin_target(tree, entry, name)?;
+    let target = bin_target(tree, project, entry, name)?;
     let relative = normalize(&Path::new(dir).join(".bin").join(&target))
         .ok_or_else(|| format!("leads outside the project ({target})"))?;
     followed_as_written(tree, dir, &target, &relative)?;
@@ -81,7 +88,12 @@ fn followed_as_written(tree: &Tree, dir: &str, target: &str, relative: &str) -> 
 
 /// Where a `.bin` entry leads, relative to the `.bin` folder: a symlink's target, or the
 /// script path of a pnpm shim.
-fn bin_target(tree: &Tree, entry: &Path, name: &str) -> Result<String, String> {
+fn bin_target(
+    tree: &Tree,
+    project: &shim::Project,
+    entry: &Path,
+    name: &str,
+) -> Result<String, String> {
     if let Ok(target) = fs::read_link(entry) {
         return Ok(target.to_string_lossy().into_owned());
     }
@@ -90,7 +102,7 @@ fn bin_target(tree: &Tree, entry: &Path, name: &str) -> Result<String, String> {
     }
     let script = fs::read_to_string(entry).map_err(|e| format!("unreadable: {e}"))?;
     let bin_dir = entry.parent().unwrap_or(entry);
-    shim::target(bin_dir, name, &script)
+    shim::target(project, bin_dir, name, &script)
 }
 
 /// `path` with every symlink on the way resolved, relative to the project (a pnpm shim goes

@@ -224,18 +224,42 @@ impl Scan<'_> {
 
     /// An isolated store: `<store>/<id>/node_modules/*` (pnpm, Bun) or `<store>/<id>/package`
     /// (Yarn) hold the packages, `<store>/node_modules` the hoisted links.
+    ///
+    /// The links are judged by where their text leads from the folder they sit in, which is
+    /// where the kernel leads too only while every folder on the way is a real one: the store
+    /// itself and its entries must not be links (a linked `<store>/<id>` would hold, through
+    /// the link, dependency folders no check read), and the store holds no file a manager
+    /// does not write (a shim's `PATH` or interpreter may name the store).
     fn store(&mut self, store: &str) {
-        let Ok(entries) = fs::read_dir(self.tree.root.join(store)) else {
+        let path = self.tree.root.join(store);
+        if fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
+            let why = format!("{store}: a link where the package manager makes its store folder (what it points to is not what was checked)");
+            self.extraneous(store, Code::Extraneous, why);
+            return;
+        }
+        let Ok(entries) = fs::read_dir(path) else {
             return;
         };
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
-            let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            let location = format!("{store}/{name}");
             match name.as_str() {
                 // Node resolves `<store>/node_modules` from inside the store: hoisted links.
                 "node_modules" => self.folder(store),
-                _ if name.starts_with('.') || !is_dir => {}
-                _ => self.store_entry(&format!("{store}/{name}")),
+                _ if name.starts_with('.') => {}
+                _ if kind.is_dir() => self.store_entry(&location),
+                // pnpm's copy of the lockfile it installed.
+                "lock.yaml" if kind.is_file() && self.tree.manager == Manager::Pnpm => {}
+                _ => {
+                    let what = match kind.is_symlink() {
+                        true => "a link where the package manager makes a folder of its store (the dependency links inside it lead, through it, to folders no check read)",
+                        false => "a file in the package store that no package manager writes",
+                    };
+                    self.extraneous(&location, Code::Extraneous, format!("{location}: {what}"));
+                }
             }
         }
     }
@@ -247,8 +271,14 @@ impl Scan<'_> {
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
             let location = format!("{id_dir}/{name}");
+            let linked = entry.file_type().is_ok_and(|t| t.is_symlink());
             match name.as_str() {
                 "node_modules" => self.folder(id_dir),
+                // Yarn's `<store>/<id>/package`: the package's own folder, never a link.
+                _ if linked && self.resolver.index_of(&location).is_some() => {
+                    let why = format!("{location}: a link where the package manager makes the package's folder (Node loads its dependencies from where the link leads)");
+                    self.extraneous(&location, Code::Extraneous, why);
+                }
                 _ if self.resolver.index_of(&location).is_some() => {}
                 _ => {
                     let why = format!(

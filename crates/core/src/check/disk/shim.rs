@@ -4,7 +4,12 @@
 //! before the signed bin): a shim is accepted only when it is, byte for byte, the script
 //! cmd-shim writes for one file, with the interpreter that file's own first line names. Only
 //! the absolute paths of the install (`NODE_PATH`, a prepended `PATH`, pnpm's own node) are
-//! read from the script, and they may not lead into folders no check reads.
+//! read from the script, and they may not lead into folders of this project no check reads:
+//! inside the project, module paths and `PATH` folders only into its checked `node_modules`,
+//! and pnpm's own node never (it lives in pnpm's home). Outside the project (a tree pnpm
+//! installed elsewhere and that was moved here keeps its old absolute paths) they may not lead
+//! into a dot folder of a `node_modules` but pnpm's store, nor pnpm's node into any
+//! `node_modules`.
 
 use std::path::Path;
 
@@ -26,17 +31,28 @@ struct InstallPaths<'s> {
 
 /// The file (relative to the `.bin` folder) that the pnpm shim `script` at `<bin_dir>/<name>`
 /// runs, when the script is exactly the one cmd-shim writes for it.
-pub(super) fn target(bin_dir: &Path, name: &str, script: &str) -> Result<String, String> {
+pub(super) fn target(
+    project: &Project,
+    bin_dir: &Path,
+    name: &str,
+    script: &str,
+) -> Result<String, String> {
     let not_a_shim = || format!("not a pnpm shim for {name} (a script pnpm would not write)");
     let install = install_paths(script);
-    if let Some(bad) = [install.prepend_path, install.node_path, install.node_exec]
+    let values = [
+        (install.node_path, PathKind::Modules),
+        (install.prepend_path, PathKind::Commands),
+        (install.node_exec, PathKind::Node),
+    ];
+    if let Some(bad) = values
         .into_iter()
-        .flatten()
-        .flat_map(|v| v.split(':'))
-        .find(|entry| !is_install_path(entry))
+        .filter_map(|(value, kind)| Some((value?, kind)))
+        .flat_map(|(value, kind)| value.split(':').map(move |entry| (entry, kind)))
+        .find(|&(entry, kind)| !project.allows(entry, kind))
+        .map(|(entry, _)| entry)
     {
         return Err(format!(
-            "a pnpm shim for {name} whose paths lead to {bad}, which pnpm would not write"
+            "a pnpm shim for {name} whose paths lead to {bad}, which pnpm would not write (in this project, paths lead into its checked node_modules only, and pnpm's own node is never there)"
         ));
     }
     candidates(script)
@@ -101,21 +117,69 @@ fn install_paths(script: &str) -> InstallPaths<'_> {
     }
 }
 
-/// An absolute path of the install with no `.`/`..` segment, that does not lead into a dot
-/// folder of a `node_modules` (only pnpm's `.pnpm` store is read by the checks).
-fn is_install_path(entry: &str) -> bool {
-    if !entry.starts_with('/') {
-        return false;
+/// What a path of a shim is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PathKind {
+    /// A `NODE_PATH` folder: modules are loaded from it.
+    Modules,
+    /// A folder prepended to `PATH`: commands are run from it.
+    Commands,
+    /// pnpm's own node (`nodeExecPath`), which pnpm keeps in its home, never in a project.
+    Node,
+}
+
+/// The project a shim was found in: where the paths it takes from the install may lead.
+pub(super) struct Project {
+    /// `<root>/` as given and as the kernel resolves it (pnpm writes the path it ran in).
+    roots: Vec<String>,
+}
+
+impl Project {
+    pub(super) fn new(root: &Path) -> Project {
+        let mut roots: Vec<String> = [Some(root.to_path_buf()), std::fs::canonicalize(root).ok()]
+            .into_iter()
+            .flatten()
+            .filter(|r| r.is_absolute())
+            .map(|r| format!("{}/", r.to_string_lossy().trim_end_matches('/')))
+            .collect();
+        roots.dedup();
+        Project { roots }
     }
-    let mut in_node_modules = false;
-    for segment in entry.split('/').skip(1) {
-        if segment == "." || segment == ".." {
+
+    /// An absolute path with no `.`/`..` segment that, in the project, leads into its
+    /// `node_modules` (into no dot folder there but pnpm's `.pnpm`, whose entries the inventory
+    /// reads) and is not pnpm's node; outside it, leads into no dot folder of a `node_modules`
+    /// but `.pnpm`, and for pnpm's node, into no `node_modules` at all.
+    fn allows(&self, entry: &str, kind: PathKind) -> bool {
+        if !entry.starts_with('/') || entry.split('/').any(|s| s == "." || s == "..") {
             return false;
         }
-        if in_node_modules && segment.starts_with('.') && segment != ".pnpm" {
+        let inside = self.roots.iter().find_map(|root| {
+            let rest = entry.strip_prefix(root.as_str());
+            rest.or_else(|| (format!("{entry}/") == *root).then_some(""))
+        });
+        match (inside, kind) {
+            (Some(rest), _) => kind != PathKind::Node && in_checked_node_modules(rest),
+            (None, PathKind::Node) => !entry.split('/').any(|s| s == "node_modules"),
+            (None, _) => no_dot_folder_in_node_modules(&entry[1..]),
+        }
+    }
+}
+
+/// A path relative to the project that lies in its top `node_modules`, and in no dot folder
+/// there but `.pnpm`.
+fn in_checked_node_modules(rest: &str) -> bool {
+    rest.split('/').next() == Some("node_modules") && no_dot_folder_in_node_modules(rest)
+}
+
+/// No segment right after a `node_modules` one is a dot folder, but pnpm's `.pnpm`.
+fn no_dot_folder_in_node_modules(path: &str) -> bool {
+    let mut after_node_modules = false;
+    for segment in path.split('/') {
+        if after_node_modules && segment.starts_with('.') && segment != ".pnpm" {
             return false;
         }
-        in_node_modules |= segment == "node_modules";
+        after_node_modules = segment == "node_modules";
     }
     true
 }
@@ -260,14 +324,41 @@ mod tests {
     }
 
     #[test]
-    fn install_paths_stay_out_of_dot_folders() {
-        assert!(is_install_path("/p/node_modules/.pnpm/a@1/node_modules"));
-        assert!(is_install_path(
-            "/home/u/.local/share/pnpm/nodejs/22/bin/node"
-        ));
-        assert!(!is_install_path("/p/node_modules/.evil"));
-        assert!(!is_install_path("/p/node_modules/.pnpm/../.evil"));
-        assert!(!is_install_path("node_modules/.pnpm"));
+    fn install_paths_stay_in_the_projects_checked_folders() {
+        let project = Project {
+            roots: vec!["/p/".into()],
+        };
+        let module = |e: &str| project.allows(e, PathKind::Modules);
+        let program = |e: &str| project.allows(e, PathKind::Commands);
+        let node = |e: &str| project.allows(e, PathKind::Node);
+        assert!(node("/home/u/.local/share/pnpm/nodejs/22/bin/node"));
+        assert!(
+            !node("/p/node_modules/.pnpm/node"),
+            "pnpm keeps no node in a project"
+        );
+        assert!(program("/p/node_modules/.pnpm/a@1/node_modules/a/bin"));
+        assert!(module("/p/node_modules/.pnpm/a@1/node_modules"));
+        assert!(module("/p/node_modules/.pnpm/node_modules"));
+        assert!(program("/home/u/.local/share/pnpm/nodejs/22/bin/node"));
+
+        assert!(!module("/p/node_modules/.evil"));
+        assert!(!module("/p/node_modules/.pnpm/a@1/node_modules/.evil"));
+        assert!(!module("/p/node_modules/.pnpm/../.evil"));
+        assert!(!module("node_modules/.pnpm"));
+        // A folder of this project outside node_modules (a restored `.pnpm-store`) is read by
+        // no check.
+        assert!(!program("/p/.pnpm-store/v10/bin"));
+        assert!(!module("/p/vendor/node_modules"));
+        assert!(!program("/p"));
+        // A tree installed elsewhere and moved here keeps its old paths: outside the project,
+        // as pnpm writes them.
+        assert!(module("/q/node_modules/.pnpm/a@1/node_modules"));
+        assert!(!module("/q/node_modules/.evil"));
+        assert!(!node("/q/node_modules/.pnpm/node"));
+        assert!(
+            program("/pother/bin"),
+            "outside the project: /p is no prefix of /pother"
+        );
         // Quotes or expansions in a value are never read as a path.
         let shim = node_shim("../a/cli.js").replace(NODE_PATH, "x\"; curl evil; echo \"");
         assert_eq!(install_paths(&shim).node_path, None);
