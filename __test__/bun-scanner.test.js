@@ -107,6 +107,15 @@ describe('the Bun security scanner', { skip: SKIP && 'SIGVERIFY_SKIP_MANAGERS=1'
     assert.ok(r.installed.includes('alpha'))
   })
 
+  it('allowedFailures is a tree\'s budget: the scanner, judging one package at a time, spends none (fatal)', async () => {
+    const policy = JSON.stringify({ version: 1, environments: { default: 'production', production: { mode: 'enforce', allowedFailures: 5 } } })
+    registry.tamper.add('beta@1.0.0')
+    const r = await bunInstall(project({ '.npm-sigverify.json': policy }))
+    assert.notEqual(r.status, 0, r.output)
+    assert.match(r.output, /FATAL: beta/)
+    assert.doesNotMatch(r.output, /not enforced in this environment/)
+  })
+
 })
 
 // scan() called directly, as Bun calls it, in a project folder: the registry is the one the

@@ -176,6 +176,28 @@ describe('verifyTree() and verify --json give one verdict', () => {
     assert.equal(byName(api.verdicts, 'forked').outcome, 'fail')
   })
 
+  it('the reports of a run that passes (warn mode) say so: no SARIF error, no JUnit failure, never "failed"', async () => {
+    const file = policyFile()
+    const out = tempDir('one-verdict-reports')
+    const f = (name) => path.join(out, name)
+    const reports = ['--report', `sarif=${f('r.sarif')},junit=${f('r.xml')},json=${f('r.json')},markdown=${f('r.md')}`]
+    const base = ['verify', project, '--registry', url, '--trusted-root', registry.trustedRootPath(), '--policy', file]
+    const levels = () => JSON.parse(fs.readFileSync(f('r.sarif'), 'utf8')).runs[0].results.map((r) => r.level)
+    const warned = await cli([...base, '--env', 'development', ...reports])
+    assert.equal(warned.status, 0, warned.stdout + warned.stderr)
+    assert.ok(levels().length > 0 && !levels().includes('error'), `SARIF levels: ${levels()}`)
+    assert.match(fs.readFileSync(f('r.xml'), 'utf8'), /<testsuites [^>]*failures="0"/)
+    assert.equal(JSON.parse(fs.readFileSync(f('r.json'), 'utf8')).decision, 'warn')
+    assert.doesNotMatch(fs.readFileSync(f('r.md'), 'utf8'), /npm-sigverify: failed/)
+    // Enforced, the same failures are errors and failures.
+    const enforced = await cli([...base, ...reports])
+    assert.equal(enforced.status, 1)
+    assert.ok(levels().includes('error'), `SARIF levels: ${levels()}`)
+    assert.match(fs.readFileSync(f('r.xml'), 'utf8'), /<testsuites [^>]*failures="[1-9]\d*"/)
+    assert.equal(JSON.parse(fs.readFileSync(f('r.json'), 'utf8')).decision, 'fail')
+    assert.match(fs.readFileSync(f('r.md'), 'utf8'), /npm-sigverify: failed/)
+  })
+
   it('an exception excuses one package in both, and nothing else', async () => {
     const file = policyFile({ exceptions: [{ package: 'forked@1.0.0', reason: 'audited fork', expires: '2999-01-01' }] })
     const api = await apiVerdict(project, { policy: file })
@@ -198,6 +220,43 @@ describe('verifyTree() and verify --json give one verdict', () => {
       assert.equal(verdict.rule, inTree.rule, name)
       assert.deepEqual(verdict.failed, inTree.failed, name)
     }
+  })
+})
+
+describe('one package judged alone is held to what a tree run holds it to', () => {
+  it('allowedFailures is a budget of a whole tree: verifyPackage() and verify-package spend none', async () => {
+    const file = policyFile({ environments: { default: 'production', production: { mode: 'enforce', allowedFailures: 5 } } })
+    const tree = await apiVerdict(project, { policy: file })
+    assert.equal(byName(tree.verdicts, 'old-lib').outcome, 'fail')
+    assert.equal(tree.report.exitCode, 0, 'the tree spends its budget')
+    const one = await verifyPackage('old-lib@1.2.3', { registry: url, policy: file, provenance: { trustedRoot: registry.trustedRootPath() } })
+    assert.equal(one.decision.outcome, 'fail')
+    assert.equal(one.exitCode, 1, 'a package alone passed on the tree\'s budget')
+    const run = await cli(['verify-package', 'old-lib@1.2.3', '--registry', url, '--policy', file, '--trusted-root', registry.trustedRootPath()])
+    assert.equal(run.status, 1, run.stdout + run.stderr)
+  })
+
+  it('the project\'s pins hold in verifyPackage() and verify-package as in verify (EPINMISMATCH)', async () => {
+    const dir = copyProject(project, 'one-verdict-pins')
+    // plain has no provenance; its line 1 is pinned to a GitHub release identity.
+    const pins = { version: 1, packages: { plain: { 1: { provenance: { issuer: 'https://token.actions.githubusercontent.com', repository: 'github.com/acme/plain', owner: 'github.com/acme', workflow: '.github/workflows/release.yml' }, pinnedFrom: '1.0.0' } } } }
+    fs.writeFileSync(path.join(dir, 'sigverify.pins.json'), JSON.stringify(pins, null, 2))
+    fs.writeFileSync(path.join(dir, '.npm-sigverify.yaml'), 'version: 1\nsignals:\n  pins: fail\n')
+    const trusted = ['--trusted-root', registry.trustedRootPath()]
+    const tree = await cli(['verify', dir, '--registry', url, ...trusted])
+    assert.equal(tree.status, 1, tree.stdout)
+    assert.match(tree.stdout, /EPINMISMATCH/)
+    const one = await verifyPackage('plain@1.0.0', { dir, registry: url, provenance: { trustedRoot: registry.trustedRootPath() } })
+    assert.equal(one.exitCode, 1, JSON.stringify(one.pin))
+    const run = await cli(['verify-package', 'plain@1.0.0', '--registry', url, ...trusted], { cwd: dir })
+    assert.equal(run.status, 1, run.stdout + run.stderr)
+    assert.match(run.stdout, /EPINMISMATCH/)
+  })
+
+  it('a --baseline one package cannot be compared with is refused (exit 2), not ignored', async () => {
+    const run = await cli(['verify-package', 'plain@1.0.0', '--registry', url, '--baseline', 'HEAD', '--no-policy'])
+    assert.equal(run.status, 2, run.stdout + run.stderr)
+    assert.match(run.stderr, /--baseline/)
   })
 })
 
@@ -263,6 +322,27 @@ describe('a misspelled option is an error, never a weaker run', () => {
       const result = await fn({ ...options, ...nested, dir: project, registry: url, policy: false })
       assert.ok(result, name)
     }
+  })
+
+  it('an options object given as anything else rejects with EUSAGE (it would be read as no options)', async () => {
+    for (const extra of [{ provenance: true }, { provenance: 1 }, { provenance: '{"requireProvenance":true}' }, { signals: '{"minReleaseAge":"2d"}' }, { signals: 1 }]) {
+      const message = /must be an object of options/
+      await assert.rejects(verifyTree({ dir: project, registry: url, ...extra }), { code: 'EUSAGE', message }, JSON.stringify(extra))
+      await assert.rejects(verifyPackage('plain@1.0.0', { registry: url, ...extra }), { code: 'EUSAGE', message }, JSON.stringify(extra))
+    }
+  })
+
+  it('a provenance requirement with attestations off is refused, never dropped (API and CLI)', async () => {
+    const provenance = { requireProvenance: true, attestations: false }
+    await assert.rejects(verifyTree({ dir: project, registry: url, policy: false, provenance }), { code: 'EUSAGE', message: /--require-provenance/ })
+    await assert.rejects(verifyPackage('plain@1.0.0', { registry: url, policy: false, provenance }), { code: 'EUSAGE' })
+    for (const args of [['verify', project], ['verify-package', 'plain@1.0.0']]) {
+      const run = await cli([...args, '--registry', url, '--no-policy', '--require-provenance', '--no-attestations'])
+      assert.equal(run.status, 2, `${args[0]}: ${run.stdout}${run.stderr}`)
+      assert.match(run.stderr, /cannot be checked with attestations off/)
+    }
+    const refs = await cli(['verify', project, '--registry', url, '--no-policy', '--allowed-workflow-ref', 'refs/tags/*', '--no-attestations'])
+    assert.equal(refs.status, 2, refs.stdout + refs.stderr)
   })
 
   it('unknown keys, at the top or nested, reject with EUSAGE naming them', async () => {

@@ -21,11 +21,20 @@ pub trait Keys {
 pub struct Strict<T> {
     value: T,
     unknown: Vec<String>,
+    /// Nested option objects given as something else (`provenance: true`): converted, they
+    /// would be no options at all.
+    not_objects: Vec<String>,
 }
 
 impl<T: Keys> Strict<T> {
     /// The options, or `EUSAGE` naming the keys no option has.
     pub fn checked(self) -> std::result::Result<T, VerifyError> {
+        if let Some(key) = self.not_objects.first() {
+            return Err(VerifyError::Usage(format!(
+                "{}: option {key} must be an object of options (e.g. {key}: {{ ... }}); any other value would be read as no options and check less",
+                T::NAME
+            )));
+        }
         if self.unknown.is_empty() {
             return Ok(self.value);
         }
@@ -41,19 +50,28 @@ impl<T: Keys> Strict<T> {
 impl<T: FromNapiValue + Keys> FromNapiValue for Strict<T> {
     unsafe fn from_napi_value(env: sys::napi_env, value: sys::napi_value) -> Result<Self> {
         let mut unknown = Vec::new();
+        let mut not_objects = Vec::new();
         let object = Object::from_napi_value(env, value)?;
         unknown_keys(&object, T::KEYS, "", &mut unknown)?;
         for (key, keys) in T::NESTED {
             let Some(inner) = object.get::<Unknown>(key)? else {
                 continue;
             };
-            if inner.get_type()? == ValueType::Object {
-                let inner = Object::from_napi_value(env, inner.raw())?;
-                unknown_keys(&inner, keys, &format!("{key}."), &mut unknown)?;
+            match inner.get_type()? {
+                ValueType::Object => {
+                    let inner = Object::from_napi_value(env, inner.raw())?;
+                    unknown_keys(&inner, keys, &format!("{key}."), &mut unknown)?;
+                }
+                ValueType::Undefined | ValueType::Null => {}
+                _ => not_objects.push(format!("'{key}'")),
             }
         }
         let value = T::from_napi_value(env, value)?;
-        Ok(Strict { value, unknown })
+        Ok(Strict {
+            value,
+            unknown,
+            not_objects,
+        })
     }
 }
 

@@ -9,7 +9,7 @@ pub fn github_annotations(report: &Report) -> String {
     let file = annotation_property(&report.lockfile_uri());
     let mut out = String::new();
     for p in report.findings() {
-        let command = match p.decision() {
+        let command = match report.enforced(p.decision()) {
             Decision::Warn => "warning",
             _ => "error",
         };

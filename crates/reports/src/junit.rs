@@ -10,25 +10,29 @@ use crate::model::{Decision, Package, Report, Status};
 /// Renders the report as a JUnit XML document.
 pub fn render_junit(report: &Report, now: DateTime<Utc>) -> String {
     let totals = report.totals();
+    // Failures the run does not enforce (its exit code is 0) are not JUnit failures.
+    let failures = match report.exit_code {
+        0 => 0,
+        _ => totals.fail,
+    };
     let skipped = report.packages.iter().filter(|p| is_skipped(p)).count();
     let seconds = report.duration_ms as f64 / 1000.0;
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
         out,
-        "<testsuites name=\"npm-sigverify\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{skipped}\" time=\"{seconds:.3}\">",
-        totals.total, totals.fail
+        "<testsuites name=\"npm-sigverify\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" skipped=\"{skipped}\" time=\"{seconds:.3}\">",
+        totals.total
     );
     let _ = writeln!(
         out,
-        "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{skipped}\" time=\"{seconds:.3}\" timestamp=\"{}\">",
+        "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" skipped=\"{skipped}\" time=\"{seconds:.3}\" timestamp=\"{}\">",
         xml(&suite_name(report)),
         totals.total,
-        totals.fail,
         now.to_rfc3339_opts(SecondsFormat::Secs, true)
     );
     out.push_str(&properties(report));
     for p in &report.packages {
-        out.push_str(&testcase(p));
+        out.push_str(&testcase(report, p));
     }
     out.push_str("  </testsuite>\n</testsuites>\n");
     out
@@ -69,12 +73,12 @@ fn properties(report: &Report) -> String {
     out
 }
 
-fn testcase(p: &Package) -> String {
+fn testcase(report: &Report, p: &Package) -> String {
     let mut out = format!(
         "    <testcase classname=\"npm-sigverify\" name=\"{}\" time=\"0\">\n",
         xml(&p.label())
     );
-    match p.decision() {
+    match report.enforced(p.decision()) {
         Decision::Fail => out.push_str(&failure(p)),
         Decision::Warn => out.push_str(&system_out(&format!("warning {}", detail(p)))),
         Decision::Pass if is_skipped(p) => {

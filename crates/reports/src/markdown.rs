@@ -53,7 +53,7 @@ fn findings_table(report: &Report) -> String {
     out.push_str("| | package | location | status | code | problem | fix |\n");
     out.push_str("|---|---|---|---|---|---|---|\n");
     for p in findings {
-        let icon = match p.decision() {
+        let icon = match report.enforced(p.decision()) {
             Decision::Fail => "❌",
             _ => "⚠️",
         };

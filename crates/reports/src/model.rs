@@ -366,10 +366,21 @@ impl Report {
         t
     }
 
-    /// The run's decision: fail if any package fails, else warn if any warns, else pass.
+    /// The run's decision: fail if any package fails and the run fails (its exit code), else
+    /// warn if any package fails or warns, else pass.
     pub fn decision(&self) -> Decision {
         let decisions = self.packages.iter().map(Package::decision);
-        decisions.max().unwrap_or(Decision::Pass)
+        self.enforced(decisions.max().unwrap_or(Decision::Pass))
+    }
+
+    /// A decision as this run enforces it: a failure the environment does not enforce (warn
+    /// mode, or within `allowedFailures`: the run's exit code is 0) is shown as a warning, so
+    /// a SARIF upload, JUnit or a job summary never says "failed" of a run that passed.
+    pub fn enforced(&self, decision: Decision) -> Decision {
+        match decision {
+            Decision::Fail if self.exit_code == 0 => Decision::Warn,
+            other => other,
+        }
     }
 
     /// Packages that fail or warn, failures first, in report order.

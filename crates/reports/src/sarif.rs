@@ -122,7 +122,7 @@ fn level_of(code: Code) -> &'static str {
 }
 
 fn result(report: &Report, p: &Package, rule_index: Option<usize>) -> Value {
-    let level = match p.decision() {
+    let level = match report.enforced(p.decision()) {
         Decision::Warn => "warning",
         _ => "error",
     };

@@ -138,6 +138,33 @@ impl Default for ProvenanceOptions {
 }
 
 impl ProvenanceOptions {
+    /// A provenance requirement with attestations off would be checked by nothing (and the
+    /// run would pass without it): refused, as a contradiction in the options.
+    pub(crate) fn check_enabled(&self) -> Result<(), crate::VerifyError> {
+        let lists = [
+            (&self.allowed_issuers, "--allowed-issuer"),
+            (&self.allowed_repositories, "--allowed-repository"),
+            (&self.allowed_workflow_refs, "--allowed-workflow-ref"),
+        ];
+        let asked = lists
+            .iter()
+            .filter(|(list, _)| !list.is_empty())
+            .map(|(_, flag)| *flag);
+        let asked: Vec<&str> = self
+            .require
+            .then_some("--require-provenance")
+            .into_iter()
+            .chain(asked)
+            .collect();
+        if self.enabled || asked.is_empty() {
+            return Ok(());
+        }
+        Err(crate::VerifyError::Usage(format!(
+            "{} (requireProvenance / allowed identities in the JS API) cannot be checked with attestations off (--no-attestations, attestations: false): drop one or the other",
+            asked.join(", ")
+        )))
+    }
+
     pub(crate) fn identity_policy(&self) -> IdentityPolicy {
         IdentityPolicy {
             require_provenance: self.require,
@@ -190,4 +217,41 @@ pub fn refreshed_trusted_root() -> Option<PathBuf> {
     let env: std::collections::HashMap<String, String> = std::env::vars().collect();
     let key = sigverify_cache::local_key_path(&env).ok()?;
     Some(key.with_file_name("trusted_root.json"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_provenance_requirement_with_attestations_off_is_refused() {
+        let off = ProvenanceOptions {
+            enabled: false,
+            ..ProvenanceOptions::default()
+        };
+        assert!(
+            off.check_enabled().is_ok(),
+            "attestations off, nothing asked"
+        );
+        let required = ProvenanceOptions {
+            require: true,
+            ..off.clone()
+        };
+        let err = required.check_enabled().unwrap_err().to_string();
+        assert!(err.contains("--require-provenance"), "{err}");
+        let refs = ProvenanceOptions {
+            allowed_workflow_refs: vec!["refs/tags/*".into()],
+            ..off
+        };
+        assert!(refs
+            .check_enabled()
+            .unwrap_err()
+            .to_string()
+            .contains("--allowed-workflow-ref"));
+        let on = ProvenanceOptions {
+            require: true,
+            ..ProvenanceOptions::default()
+        };
+        assert!(on.check_enabled().is_ok());
+    }
 }

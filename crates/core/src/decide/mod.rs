@@ -96,17 +96,32 @@ impl AppliedPolicy {
     /// environment enforces, 3 when every failing package failed only for operational reasons
     /// (evidence that could not be obtained).
     pub fn exit_code(&self, packages: &[PackageResult]) -> i32 {
-        let decisions: Vec<_> = packages.iter().filter_map(|p| p.decision.clone()).collect();
-        let code = policy_exit_code(&decisions, &self.environment);
-        let failing: Vec<&PackageResult> = packages
-            .iter()
-            .filter(|p| p.decision.as_ref().map(|d| d.outcome) == Some(Outcome::Fail))
-            .collect();
-        if code != 0 && !failing.is_empty() && failing.iter().all(|p| is_operational(p)) {
-            return 3;
-        }
-        code
+        exit_code_in(packages, &self.environment)
     }
+
+    /// The exit code of a run that judges one package on its own (`verify-package`,
+    /// `verifyPackage()`, the Bun scanner): `allowedFailures` is a budget of a whole tree,
+    /// which such a run never sees, so it spends none (else every package would pass alone).
+    pub fn exit_code_alone(&self, packages: &[PackageResult]) -> i32 {
+        let environment = sigverify_policy::Environment {
+            allowed_failures: 0,
+            ..self.environment.clone()
+        };
+        exit_code_in(packages, &environment)
+    }
+}
+
+fn exit_code_in(packages: &[PackageResult], environment: &sigverify_policy::Environment) -> i32 {
+    let decisions: Vec<_> = packages.iter().filter_map(|p| p.decision.clone()).collect();
+    let code = policy_exit_code(&decisions, environment);
+    let failing: Vec<&PackageResult> = packages
+        .iter()
+        .filter(|p| p.decision.as_ref().map(|d| d.outcome) == Some(Outcome::Fail))
+        .collect();
+    if code != 0 && !failing.is_empty() && failing.iter().all(|p| is_operational(p)) {
+        return 3;
+    }
+    code
 }
 
 /// True when every check that fails the package and every failing policy check is an

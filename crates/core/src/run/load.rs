@@ -58,6 +58,7 @@ impl Loaded {
         root: &Path,
         config: NpmConfig,
     ) -> Result<Loaded, VerifyError> {
+        options.provenance.check_enabled()?;
         let evidence = make_evidence(options, &config)?;
         let policy = AppliedPolicy::load(
             root,

@@ -148,7 +148,7 @@ pub async fn verify_package(
         registries: keyring.describe(),
         policy: loaded.policy.summary(),
         summary: Summary::of(&packages),
-        exit_code: loaded.policy.exit_code(&packages),
+        exit_code: loaded.policy.exit_code_alone(&packages),
         packages,
         duration_ms: started.elapsed().as_millis() as u64,
         timings: Default::default(),

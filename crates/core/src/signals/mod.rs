@@ -103,18 +103,26 @@ pub(crate) async fn run_signals(
         }
     }
     if s.is_on(SignalKind::Pins) {
-        if let Some(root) = tree.map(|t| t.root.clone()) {
-            let path = pins::pins_path(s.pins_file.as_ref(), &root);
-            if let Some(file) = pins::PinFile::read(&path)? {
-                pins::check_all(&mut results, &file, &path);
-            }
+        // One package (verify-package, the Bun scanner) or a gate's served versions are held
+        // to the pins of the project folder they run for, as a tree's packages are.
+        let root = tree.map_or_else(|| ctx.tarballs.root.clone(), |t| t.root.clone());
+        let path = pins::pins_path(s.pins_file.as_ref(), &root);
+        if let Some(file) = pins::PinFile::read(&path)? {
+            pins::check_all(&mut results, &file, &path);
         }
     }
     if s.is_on(SignalKind::PublishBursts) {
         burst::check_all(&mut results, &s.burst);
     }
-    if let Some(tree) = tree {
-        run.baseline = against_baseline(&mut results, s, tree, &mut run.warnings)?;
+    match tree {
+        Some(tree) => run.baseline = against_baseline(&mut results, s, tree, &mut run.warnings)?,
+        // Asked for by name, a baseline that cannot apply is refused, never silently dropped.
+        None if s.baseline_explicit && s.baseline.is_some() => {
+            return Err(VerifyError::Usage(
+                "--baseline compares a tree's lockfile with an earlier one; one package has no lockfile to compare (use verify)".into(),
+            ))
+        }
+        None => {}
     }
     let results = fetching_signals(results, Arc::new(ctx)).await;
     Ok((results, run))
