@@ -45,6 +45,8 @@ before(async () => {
   registry.addPackage({ name: 'pinned', version: '1.0.0' })
   registry.addPackage({ name: 'flipped', version: '1.0.0' })
   registry.addPackage({ name: 'down', version: '1.0.0' })
+  // Its release line is pinned to a GitHub release identity; no version has provenance.
+  registry.addPackage({ name: 'unpinned', version: '1.0.0' })
   loadNames = addPackages(registry, 12)
   upstream = await registry.start()
   redis = await startRedis()
@@ -55,8 +57,11 @@ before(async () => {
   const env = { NPM_SIGVERIFY_CACHE_KEY: 'serve-test-'.padEnd(48, 'x'), COSIGN_PASSWORD: 'gate vsa key', NPM_SIGVERIFY_VSA_KEY: path.join(keys, 'cosign.key') }
   // The publisher change is a failure where the policy requires provenance (npm's defaults only warn).
   const policy = path.join(tempDir('serve-policy'), 'policy.yaml')
+  const pins = path.join(path.dirname(policy), 'sigverify.pins.json')
+  const identity = { issuer: 'https://token.actions.githubusercontent.com', repository: 'github.com/acme/unpinned', owner: 'github.com/acme', workflow: '.github/workflows/release.yml' }
+  fs.writeFileSync(pins, JSON.stringify({ version: 1, packages: { unpinned: { 1: { provenance: identity, pinnedFrom: '1.0.0' } } } }))
   // The incident signals apply at the gate as in a tree: a version younger than 2 days fails.
-  fs.writeFileSync(policy, 'version: 1\nrules:\n  - package: "prov"\n    require: [registry-signature, provenance]\n  - package: "*"\n    require: [registry-signature]\nsignals:\n  releaseAge:\n    minimum: 2d\n    action: fail\n')
+  fs.writeFileSync(policy, `version: 1\nrules:\n  - package: "prov"\n    require: [registry-signature, provenance]\n  - package: "*"\n    require: [registry-signature]\nsignals:\n  releaseAge:\n    minimum: 2d\n    action: fail\n  pins:\n    action: fail\n    file: ${JSON.stringify(pins)}\n`)
   const args = ['--upstream', upstream, '--cache', redis.url, '--trusted-root', registry.trustedRootPath(), '--packument-max-age', '0', '--policy', policy]
   gates = [await Gate.start(args, env), await Gate.start(args, env)]
 })
@@ -131,6 +136,32 @@ describe('npm-sigverify serve: a registry gate for every installer', { skip: SKI
     const run = await install('npm', { young: '^1.0.0' })
     assert.ok(run.ok, run.output)
     assert.equal(installedVersion(run.dir, 'young'), '1.0.0')
+  })
+
+  it('only the registry endpoints it names pass through: an encoded `..` or another /-/ path reaches nothing upstream', async () => {
+    // Sent as written: a URL parser would resolve the encoded dots before they left here.
+    const raw = (rawPath) => new Promise((resolve, reject) => {
+      const { hostname, port } = new URL(gates[0].url)
+      require('node:http').get({ host: hostname, port, path: rawPath }, (res) => {
+        res.resume()
+        res.on('end', () => resolve(res.statusCode))
+      }).on('error', reject)
+    })
+    assert.equal(await raw('/-/npm/v1/keys'), 200, 'control: the keys pass through')
+    assert.equal(await raw('/tampered/-/tampered-1.1.0.tgz'), 403, 'control: the withheld tarball')
+    for (const p of ['/-/%2e%2e/tampered', '/-/%2e%2e/tampered/-/tampered-1.1.0.tgz%20', '/-/.%2e/tampered', '/-/v1/payload', '/-/npm/v1/attestations/%2e%2e/%2e%2e/tampered/-/tampered-1.1.0.tgz']) {
+      assert.equal(await raw(p), 404, p)
+    }
+  })
+
+  it('a version whose publisher differs from the project\'s pin is withheld (EPINMISMATCH), as verify fails it', async () => {
+    const r = await request(`${gates[0].url}unpinned`)
+    assert.equal(r.status, 200)
+    assert.deepEqual(Object.keys(JSON.parse(r.body).versions), [])
+    assert.match(r.headers['x-sigverify-removed'], /1\.0\.0 EPINMISMATCH/)
+    const t = await request(`${gates[1].url}unpinned/-/unpinned-1.0.0.tgz`)
+    assert.equal(t.status, 403)
+    assert.equal(JSON.parse(t.body).code, 'EPINMISMATCH')
   })
 
   for (const manager of MANAGERS) {

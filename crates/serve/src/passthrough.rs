@@ -1,5 +1,5 @@
 //! Upstream endpoints passed through as they are: the registry's keys (`/-/npm/v1/keys`),
-//! attestations (to the upstream of the package's scope), and other `/-/` GETs (ping, search).
+//! attestations (to the upstream of the package's scope), ping, search and whoami.
 //! The installer's credential is forwarded only where the gate holds none; nothing is logged
 //! but the path and the status.
 
@@ -76,7 +76,10 @@ pub async fn pass(
 /// The upstream URL of a path under the registry (which may itself have a path).
 fn upstream_url(registry: &Url, path_and_query: &str) -> Option<Url> {
     let relative = path_and_query.trim_start_matches('/');
-    if relative.split('/').any(|s| s == "..") {
+    let path = relative.split('?').next().unwrap_or_default();
+    // `%2e%2e` is `..` to the URL parser too.
+    let dots = |s: &str| matches!(crate::route::decode(s).as_str(), "." | "..");
+    if path.split('/').any(dots) {
         return None;
     }
     registry.join(relative).ok()

@@ -74,17 +74,34 @@ pub fn route(method: &Method, path: &str, ops: bool) -> Route {
         return Route::Method;
     }
     if let Some(spec) = path.strip_prefix("/-/npm/v1/attestations/") {
-        return Route::Attestations(decode(spec));
+        let spec = decode(spec);
+        return match valid_spec(&spec) {
+            true => Route::Attestations(spec),
+            false => Route::BadPath,
+        };
     }
-    // Registry endpoints (keys, search, audit, login) pass through; a tarball never does
-    // (every tarball is checked against its version's signed integrity).
-    if path.starts_with("/-/") && !decode(path).ends_with(".tgz") {
+    // Only these registry endpoints pass through, exactly as named: any other `/-/` path would
+    // serve whatever the upstream has there (a tarball, a raw packument through an encoded
+    // `..`), judged by nothing.
+    if PASSED_THROUGH.contains(&path) {
         return Route::Upstream;
     }
     if path.starts_with("/-/") {
         return Route::BadPath;
     }
     package_route(&decode(path))
+}
+
+/// The upstream endpoints the gate passes through (GET or HEAD, any query): the registry's
+/// keys, ping, search and whoami.
+const PASSED_THROUGH: [&str; 4] = ["/-/npm/v1/keys", "/-/ping", "/-/v1/search", "/-/whoami"];
+
+/// `name@version` with a valid package name and version segment.
+fn valid_spec(spec: &str) -> bool {
+    match spec[1.min(spec.len())..].rfind('@') {
+        Some(i) => valid_name(&spec[..i + 1]) && valid_segment(&spec[i + 2..]),
+        None => false,
+    }
 }
 
 /// `/<name>`, `/<name>/-/<file>` or `/<name>/<spec>` (path already percent-decoded).
@@ -207,6 +224,28 @@ mod tests {
             Route::Verify
         );
         assert_eq!(get("/-/npm/v1/keys"), Route::Upstream);
+        assert_eq!(get("/-/v1/search"), Route::Upstream);
+        // Nothing else under /-/ reaches the upstream: an encoded `..` would serve its raw
+        // packuments and withheld tarballs, another path whatever it holds there.
+        for path in [
+            "/-/%2e%2e/left",
+            "/-/%2e%2e/left/-/left-1.1.0.tgz%20",
+            "/-/.%2e/left",
+            "/-/v1/payload",
+            "/-/npm/v1/keys/../../left",
+            "/-/package/left/dist-tags",
+        ] {
+            assert_eq!(get(path), Route::BadPath, "{path}");
+        }
+        for spec in [
+            "%2e%2e/%2e%2e/left/-/left-1.1.0.tgz",
+            "left",
+            "@acme%2fx@",
+            "a/b/c@1",
+        ] {
+            let path = format!("/-/npm/v1/attestations/{spec}");
+            assert_eq!(get(&path), Route::BadPath, "{path}");
+        }
         // A tarball is never passed through unchecked, however it is spelled.
         for path in ["/-/evil.tgz", "/-/x/evil.tgz", "/-/evil%2etgz"] {
             assert_eq!(get(path), Route::BadPath, "{path}");

@@ -145,8 +145,13 @@ async fn dispatch(state: &Arc<State>, route: &Route, request: Request<Incoming>)
         Route::Tarball { name, file } => tarball(Arc::clone(state), name, file, &ask).await,
         Route::Attestations(spec) => {
             let name = spec_name(spec);
-            let path = request.uri().path_and_query().map_or("/", |p| p.as_str());
-            pass(state, Some(name), path, "application/json", ask.authorization).await
+            // Asked for by the spec the route checked, not by the path as the client spelled it.
+            let version = &spec[name.len() + 1..];
+            let path = format!(
+                "/-/npm/v1/attestations/{}@{version}",
+                name.replace('/', "%2f")
+            );
+            pass(state, Some(name), &path, "application/json", ask.authorization).await
         }
         Route::Upstream => {
             let path = request.uri().path_and_query().map_or("/", |p| p.as_str());

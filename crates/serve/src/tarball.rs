@@ -29,8 +29,21 @@ pub async fn tarball(state: Arc<State>, name: &str, file: &str, ask: &Ask<'_>) -
         Ok(found) => found,
         Err(response) => return response,
     };
-    let Some((version, upstream)) = find_version(&judged.doc, file) else {
-        return not_found(&format!("{name}/-/{file}"));
+    let (version, upstream) = match find_version(&judged.doc, file) {
+        Found::One(version, upstream) => (version, upstream),
+        Found::None => return not_found(&format!("{name}/-/{file}")),
+        Found::Several(versions) => {
+            let why = format!(
+                "{name}/-/{file}: the upstream gives this tarball file name to several versions ({}), so which version an installer asked for is not known",
+                versions.join(", ")
+            );
+            return answer::error(
+                StatusCode::FORBIDDEN,
+                Code::BadPackument.as_str(),
+                &why,
+                Code::BadPackument.remediation(),
+            );
+        }
     };
     if let Some(refused) = refusal(&state, verdicts.get(&version), "tarball") {
         return refused;
@@ -51,23 +64,51 @@ pub async fn tarball(state: Arc<State>, name: &str, file: &str, ask: &Ask<'_>) -
     let Ok(url) = judged.registry.join(&upstream) else {
         return not_found(&format!("{name}@{version}"));
     };
+    // The installer's credential is the gate's upstream's: never sent to another host a
+    // packument names (npm sends a registry token only to its registry).
+    let authorization = ask
+        .authorization
+        .filter(|_| url.origin() == judged.registry.origin());
     stream(
         state,
         url,
         expected,
         format!("{name}@{version}"),
-        ask.authorization,
+        authorization,
     )
     .await
 }
 
+/// The versions whose upstream tarball has a file name.
+#[derive(Debug, PartialEq, Eq)]
+enum Found {
+    None,
+    /// One version, and its upstream URL.
+    One(String, String),
+    /// Several: the file name does not say which version was asked for.
+    Several(Vec<String>),
+}
+
 /// The version whose upstream `dist.tarball` ends in `file`, and that URL.
-fn find_version(doc: &serde_json::Value, file: &str) -> Option<(String, String)> {
-    let versions = doc.get("versions")?.as_object()?;
-    versions.iter().find_map(|(version, manifest)| {
-        let url = manifest.get("dist")?.get("tarball")?.as_str()?;
-        (file_of(url)? == file).then(|| (version.clone(), url.to_string()))
-    })
+fn find_version(doc: &serde_json::Value, file: &str) -> Found {
+    let Some(versions) = doc.get("versions").and_then(|v| v.as_object()) else {
+        return Found::None;
+    };
+    let mut found: Vec<(String, String)> = versions
+        .iter()
+        .filter_map(|(version, manifest)| {
+            let url = manifest.get("dist")?.get("tarball")?.as_str()?;
+            (file_of(url)? == file).then(|| (version.clone(), url.to_string()))
+        })
+        .collect();
+    match found.len() {
+        0 => Found::None,
+        1 => {
+            let (version, url) = found.pop().expect("one");
+            Found::One(version, url)
+        }
+        _ => Found::Several(found.into_iter().map(|(v, _)| v).collect()),
+    }
 }
 
 /// Opens the upstream tarball and streams it through the digest check.
@@ -261,5 +302,25 @@ mod tests {
         let real = format!("sha512-{digest}");
         assert!(Expected::parse(&real).unwrap().matches(&digest));
         assert!(Expected::parse("md5-xyz").is_none());
+    }
+
+    /// A file name two versions claim does not say which one an installer asked for: an
+    /// upstream could serve one version's signed bytes for the other.
+    #[test]
+    fn a_file_name_several_versions_claim_finds_none_of_them() {
+        let doc = serde_json::json!({"versions": {
+            "1.0.0": {"dist": {"tarball": "https://r/left/-/left-2.0.0.tgz"}},
+            "2.0.0": {"dist": {"tarball": "https://r/left/-/left-2.0.0.tgz"}},
+            "3.0.0": {"dist": {"tarball": "https://r/left/-/left-3.0.0.tgz"}},
+        }});
+        assert_eq!(
+            find_version(&doc, "left-3.0.0.tgz"),
+            Found::One("3.0.0".into(), "https://r/left/-/left-3.0.0.tgz".into())
+        );
+        assert_eq!(
+            find_version(&doc, "left-2.0.0.tgz"),
+            Found::Several(vec!["1.0.0".into(), "2.0.0".into()])
+        );
+        assert_eq!(find_version(&doc, "left-4.0.0.tgz"), Found::None);
     }
 }
