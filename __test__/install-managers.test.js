@@ -12,7 +12,7 @@ const { after, before, describe, it } = require('node:test')
 const { TestRegistry } = require('./helpers/registry')
 const { tempDir, writeProject, cli } = require('./helpers/project')
 const { ensureManagers, installWith, managerEnv } = require('./helpers/managers')
-const { markerScript, exists } = require('./helpers/install')
+const { markerScript, exists, run } = require('./helpers/install')
 
 const SKIP = process.env.SIGVERIFY_SKIP_MANAGERS === '1'
 /** Each manager: the install that writes its lockfile, the command name on PATH, its allow-list. */
@@ -32,6 +32,8 @@ before(async () => {
   registry = new TestRegistry()
   registry.addPackage({ name: 'scripted', version: '1.0.0', scripts: { postinstall: markerScript('scripted.ran') } })
   registry.addPackage({ name: 'plain', version: '1.0.0' })
+  // Declares a bin named node: under a script's PATH it would run in place of node.
+  registry.addPackage({ name: 'nodebin', version: '1.0.0', bin: { node: 'fake.sh' }, files: { 'fake.sh': '#!/bin/sh\ntouch "$INIT_CWD/nodebin.ran"\n' } })
   url = await registry.start()
   cacheDir = tempDir('install-managers-cache')
 })
@@ -130,4 +132,66 @@ describe('npm-sigverify init names the manager and how it runs the hooks', { ski
       assert.match(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'), /"preinstall": "npm-sigverify verify --lockfile-only"/)
     })
   }
+})
+
+// Code a project can make its manager load or run during the scripts-off install itself, before
+// the installed tree is verified: refused before the manager runs (exit 2, EINSTALLREFUSED).
+describe('what a project makes its manager run during the scripts-off install is refused', { skip: SKIP && 'SIGVERIFY_SKIP_MANAGERS=1' }, () => {
+  function assertRefused (r, dir, pattern) {
+    assert.equal(r.status, 2, r.stdout + r.stderr)
+    assert.match(r.stderr, /EINSTALLREFUSED/)
+    assert.match(r.stderr, pattern)
+    assert.ok(!exists(dir, 'node_modules/plain'), 'the manager ran')
+  }
+
+  it('pnpm: configDependencies (installed and loaded before the lockfile\'s packages)', async () => {
+    const dir = await locked('pnpm10', CASES.pnpm10.allow)
+    fs.appendFileSync(path.join(dir, 'pnpm-workspace.yaml'), 'configDependencies:\n  plain: "1.0.0+sha512-AAAA"\n')
+    assertRefused(await safeInstall('pnpm10', dir), dir, /configDependencies \(plain\)/)
+  })
+
+  it('Bun: a security scanner other than npm-sigverify/bun-scanner (Bun loads and runs it)', async () => {
+    const dir = await locked('bun', CASES.bun.allow)
+    fs.appendFileSync(path.join(dir, 'bunfig.toml'), '\n[install.security]\nscanner = "plain"\n')
+    assertRefused(await safeInstall('bun', dir), dir, /security scanner plain/)
+  })
+
+  it('Yarn 1: a git dependency (Yarn prepares it with its scripts on, --ignore-scripts or not)', async () => {
+    const repo = tempDir('install-gitdep')
+    writeProject(repo, { name: 'gitdep', version: '1.0.0', scripts: { postinstall: markerScript('gitdep.ran') } })
+    const git = (...args) => run('git', ['-c', 'user.email=t@example.test', '-c', 'user.name=t', ...args], { cwd: repo })
+    await git('init', '-q')
+    await git('add', '.')
+    await git('commit', '-qm', 'init')
+    const sha = (await git('rev-parse', 'HEAD')).stdout.trim()
+    const dir = await locked('yarn1', { dependencies: { plain: '1.0.0', gitdep: `git+file://${repo}#${sha}` } })
+    fs.rmSync(path.join(dir, 'gitdep.ran'), { force: true })
+    const r = await safeInstall('yarn1', dir)
+    assertRefused(r, dir, /gitdep@1\.0\.0/)
+    assert.ok(!exists(dir, 'gitdep.ran'), 'the git dependency\'s script ran')
+  })
+})
+
+describe('Yarn Plug\'n\'Play under the safe install', { skip: SKIP && 'SIGVERIFY_SKIP_MANAGERS=1' }, () => {
+  it('says install scripts are not listed and none ran (packages stay zipped), never a silent "none"', async () => {
+    const dir = writeProject(tempDir('install-pnp'), { name: 'safe-pnp', version: '1.0.0', dependencies: { scripted: '1.0.0', plain: '1.0.0' } })
+    await installWith('yarn4pnp', dir, url, cacheDir)
+    const yarnrc = path.join(dir, '.yarnrc.yml')
+    fs.writeFileSync(yarnrc, fs.readFileSync(yarnrc, 'utf8').replace('enableScripts: false\n', ''))
+    const env = { ...managerEnv(url, cacheDir), PATH: pathWith('yarn4', 'yarn'), NPM_SIGVERIFY_CACHE: 'off' }
+    const r = await cli(['install', dir, '--registry', url], { env })
+    assert.equal(r.status, 0, r.stdout + r.stderr)
+    assert.match(r.stdout, /scripts not listed: Yarn Plug'n'Play keeps packages zipped/)
+  })
+})
+
+describe('a bin named like the command a script runs (node) is not run in its place', { skip: SKIP && 'SIGVERIFY_SKIP_MANAGERS=1' }, () => {
+  it('pnpm: the accepted package\'s script is withheld, naming the .bin entry', async () => {
+    const dir = await locked('pnpm10', { dependencies: { scripted: '1.0.0', nodebin: '1.0.0' }, pnpm: { onlyBuiltDependencies: ['scripted'] } })
+    const r = await safeInstall('pnpm10', dir)
+    assert.equal(r.status, 0, r.stdout + r.stderr)
+    assert.ok(!exists(dir, 'nodebin.ran'), 'the package\'s bin named node ran')
+    assert.ok(!exists(dir, 'scripted.ran'))
+    assert.match(r.stdout, /scripted@1\.0\.0 \([^)]*\): node_modules\/\.bin\/node would run in place of the command/)
+  })
 })

@@ -18,6 +18,8 @@ before(async () => {
   registry.addPackage({ name: 'plain', version: '1.0.0' })
   registry.addPackage({ name: 'scripted', version: '1.0.0', scripts: { postinstall: markerScript('scripted.ran') } })
   registry.addPackage({ name: '@acme/tool', version: '1.0.0', scripts: { install: markerScript('acme-tool.ran') } })
+  // Declares a bin named node: on a script's PATH it would run in place of node.
+  registry.addPackage({ name: 'nodebin', version: '1.0.0', bin: { node: 'fake.sh' }, files: { 'fake.sh': '#!/bin/sh\ntouch "$INIT_CWD/nodebin.ran"\n' } })
   url = await registry.start()
   cache = tempDir('npm-cache')
 })
@@ -119,6 +121,39 @@ describe('npm-sigverify install (verify, npm ci --ignore-scripts, verify, script
     assert.equal(r.status, 2, r.stdout + r.stderr)
     assert.match(r.stderr, /npm-sigverify\.allowScripts must be an array/)
     assert.ok(!exists(dir, 'node_modules'))
+  })
+
+  it('node-options and script-shell in the project\'s .npmrc load no code around the accepted scripts', async () => {
+    const dir = await lockedProject('safe-nodeopts', { dependencies: { scripted: '1.0.0', plain: '1.0.0' } })
+    const evil = path.join(dir, 'evil.js')
+    fs.writeFileSync(evil, "require('fs').writeFileSync(require('path').join(__dirname, 'evil.ran'), 'ran')\n")
+    const shell = path.join(dir, 'evil-shell.sh')
+    fs.writeFileSync(shell, `#!/bin/sh\ntouch "${dir}/shell.ran"\nexec /bin/sh "$@"\n`, { mode: 0o755 })
+    fs.writeFileSync(path.join(dir, '.npmrc'), `node-options=--require=${evil}\nscript-shell=${shell}\n`)
+    const r = await installCli(dir)
+    assert.equal(r.status, 0, r.stdout + r.stderr)
+    assert.ok(exists(dir, 'scripted.ran'), `the accepted script did not run:\n${r.stdout}${r.stderr}`)
+    assert.ok(!exists(dir, 'evil.ran'), 'node-options from .npmrc loaded code around the scripts')
+    assert.ok(!exists(dir, 'shell.ran'), 'script-shell from .npmrc ran the scripts')
+  })
+
+  it('ignore-scripts in the project\'s .npmrc: npm would run none, so none runs and the output says why', async () => {
+    const dir = await lockedProject('safe-ignorescripts', { dependencies: { scripted: '1.0.0' } })
+    fs.writeFileSync(path.join(dir, '.npmrc'), 'ignore-scripts=true\n')
+    const r = await installCli(dir)
+    assert.equal(r.status, 0, r.stdout + r.stderr)
+    assert.ok(!exists(dir, 'scripted.ran'))
+    assert.match(r.stdout, /install scripts run \(0\): none/)
+    assert.match(r.stdout, /scripted@1\.0\.0 \(node_modules\/scripted\): the package manager would not run it: npm's ignore-scripts setting/)
+  })
+
+  it('a dependency\'s bin named node: the accepted scripts are withheld, not run with it as node', async () => {
+    const dir = await lockedProject('safe-shadow', { dependencies: { scripted: '1.0.0', nodebin: '1.0.0' } })
+    const r = await installCli(dir)
+    assert.equal(r.status, 0, r.stdout + r.stderr)
+    assert.ok(!exists(dir, 'nodebin.ran'), 'the bin named node ran')
+    assert.ok(!exists(dir, 'scripted.ran'))
+    assert.match(r.stdout, /scripted@1\.0\.0 \(node_modules\/scripted\): node_modules\/\.bin\/node would run in place of the command/)
   })
 
   it('passes extra arguments through to npm ci', async () => {

@@ -8,7 +8,8 @@
 //!   popular packages; we do not ship it, so without the field none run (stricter).
 //! - Yarn 2-4: all, except with `enableScripts: false` (.yarnrc.yml) or
 //!   `dependenciesMeta["<name>"].built: false`.
-//! - npm and Yarn 1: all (npm's own `allowScripts` and ours are in [`crate::policy`]).
+//! - npm: all, unless `ignore-scripts` is set (then none, as `npm ci` would run none); Yarn 1:
+//!   all (npm's own `allowScripts` and ours are in [`crate::policy`]).
 
 use std::path::Path;
 
@@ -53,7 +54,8 @@ impl ManagerAllowList {
                 source: "Bun's trustedDependencies",
             },
             Installer::YarnBerry => berry(dir, &manifest),
-            Installer::Npm | Installer::YarnClassic => ManagerAllowList::All,
+            Installer::Npm => npm(dir),
+            Installer::YarnClassic => ManagerAllowList::All,
         }
     }
 
@@ -73,13 +75,30 @@ impl ManagerAllowList {
     }
 }
 
-fn pnpm(dir: &Path, manifest: &Value) -> ManagerAllowList {
-    let workspace = std::fs::read_to_string(dir.join("pnpm-workspace.yaml"))
+/// `pnpm-workspace.yaml` as JSON (`Null` when there is none or it cannot be read).
+pub(crate) fn pnpm_workspace(dir: &Path) -> Value {
+    std::fs::read_to_string(dir.join("pnpm-workspace.yaml"))
         .ok()
         .and_then(|t| yaml_rust2::YamlLoader::load_from_str(&t).ok())
         .and_then(|docs| docs.into_iter().next())
         .map(|doc| yaml_to_json(&doc))
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+/// npm runs no package's scripts with `ignore-scripts` set (in an npmrc or `npm_config_*`).
+fn npm(dir: &Path) -> ManagerAllowList {
+    let overrides = sigverify_core::npmrc::ConfigOverrides::default();
+    let config = sigverify_core::npmrc::NpmConfig::load(dir, &overrides).ok();
+    match config.as_ref().and_then(|c| c.get("ignore-scripts")) {
+        Some("true") => ManagerAllowList::Off {
+            source: "npm's ignore-scripts setting",
+        },
+        _ => ManagerAllowList::All,
+    }
+}
+
+fn pnpm(dir: &Path, manifest: &Value) -> ManagerAllowList {
+    let workspace = pnpm_workspace(dir);
     let mut names = strings(&manifest["pnpm"]["onlyBuiltDependencies"]);
     names.extend(strings(&workspace["onlyBuiltDependencies"]));
     for section in [&manifest["pnpm"]["allowBuilds"], &workspace["allowBuilds"]] {

@@ -97,6 +97,10 @@ pub enum InstallError {
     /// One of the project's own lifecycle scripts failed.
     #[error("{0}")]
     RootScript(NpmError),
+    /// The project makes its manager run code no check judged during the scripts-off install
+    /// itself (pnpm's configDependencies, Yarn's git dependencies, a Bun security scanner).
+    #[error("the safe install refuses this project: {0}")]
+    Unjudged(String),
     /// An argument for `npm ci` that could turn scripts back on or redirect the install.
     #[error("npm argument {0:?} is not accepted by the safe install")]
     NpmArgument(String),
@@ -115,6 +119,7 @@ impl InstallError {
             InstallError::Rebuild(_) => "ENPMREBUILD",
             InstallError::RootScript(_) => "EROOTSCRIPT",
             InstallError::NpmArgument(_) => "EUSAGE",
+            InstallError::Unjudged(_) => "EINSTALLREFUSED",
         }
     }
 
@@ -137,6 +142,9 @@ impl InstallError {
                 "pass only these npm ci flags after --, in --flag=value form: {}",
                 crate::ci_flags::ALLOWED_CI_FLAGS.join(", ")
             ),
+            InstallError::Unjudged(_) => {
+                "remove what the message names from the project's configuration or lockfile; nothing was installed".into()
+            }
         }
     }
 
@@ -145,7 +153,8 @@ impl InstallError {
         match self {
             InstallError::Manifest(_)
             | InstallError::Verify { .. }
-            | InstallError::NpmArgument(_) => 2,
+            | InstallError::NpmArgument(_)
+            | InstallError::Unjudged(_) => 2,
             InstallError::Ci(_) | InstallError::Rebuild(_) | InstallError::RootScript(_) => 1,
         }
     }

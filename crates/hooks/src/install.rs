@@ -12,9 +12,10 @@ use crate::approvals::ProjectApprovals;
 use crate::ci_flags::check_ci_args;
 use crate::error::{InstallError, ManifestError};
 use crate::installer::Installer;
-use crate::lifecycle::run_package_scripts;
+use crate::lifecycle::{run_package_scripts, shadowing_bin};
 use crate::npm::{default_npm, rebuild_args, run_command, run_npm, run_script_args};
 use crate::policy::ScriptPolicy;
+use crate::preflight;
 use crate::scripts::{plan_scripts_with, root_scripts, ScriptPlan, Withheld};
 
 /// What to install and how.
@@ -122,6 +123,9 @@ pub async fn safe_install(
             installer.name()
         );
         return Err(InstallError::NpmArgument(why));
+    }
+    if let Some(why) = preflight::unjudged_code(&dir, installer, &outcome.lockfile.packages) {
+        return Err(InstallError::Unjudged(why));
     }
     let command = installer.install(&options.npm, options.registry.as_deref(), &options.npm_args);
     let line: Vec<String> = std::iter::once(command.program.display().to_string())
@@ -239,6 +243,15 @@ async fn run_scripts(
         plan.withheld
             .push((p, Withheld::NotAllowedByManager { why }));
     }
+    let (shadowed, run): (Vec<_>, Vec<_>) = run
+        .into_iter()
+        .map(|p| (shadowing_bin(dir, &p.location), p))
+        .partition(|(entry, _)| entry.is_some());
+    for (entry, p) in shadowed {
+        let entry = entry.expect("partitioned on it");
+        plan.withheld.push((p, Withheld::Shadowed { entry }));
+    }
+    let run = run.into_iter().map(|(_, p)| p).collect();
     plan.run = run;
     on_event(Event::Scripts(&plan));
     if plan.run.is_empty() {

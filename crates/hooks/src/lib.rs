@@ -20,6 +20,7 @@ mod lifecycle;
 mod manifest;
 mod npm;
 mod policy;
+mod preflight;
 mod render;
 mod scripts;
 

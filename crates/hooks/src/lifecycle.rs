@@ -96,6 +96,16 @@ fn read_manifest(folder: &Path) -> serde_json::Value {
 /// `<folder>/node_modules/.bin` and every `node_modules/.bin` above it up to the project's,
 /// then the inherited PATH.
 fn search_path(project: &Path, folder: &Path) -> OsString {
+    let mut dirs = bin_dirs(project, folder);
+    let inherited = std::env::var_os("PATH").unwrap_or_default();
+    dirs.extend(std::env::split_paths(&inherited));
+    std::env::join_paths(dirs).unwrap_or(inherited)
+}
+
+/// The `node_modules/.bin` folders a package's scripts find commands in before `PATH`, as
+/// every manager (npm's run-script too) puts them: its own and each one above it, up to the
+/// project's.
+fn bin_dirs(project: &Path, folder: &Path) -> Vec<PathBuf> {
     let mut dirs: Vec<PathBuf> = folder
         .ancestors()
         .take_while(|d| d.starts_with(project))
@@ -103,7 +113,75 @@ fn search_path(project: &Path, folder: &Path) -> OsString {
         .collect();
     dirs.push(project.join("node_modules").join(".bin"));
     dirs.dedup();
-    let inherited = std::env::var_os("PATH").unwrap_or_default();
-    dirs.extend(std::env::split_paths(&inherited));
-    std::env::join_paths(dirs).unwrap_or(inherited)
+    dirs
+}
+
+/// Commands that every install script runs through (the shell that runs the script line,
+/// Node, the managers): a `.bin` entry of one of these names replaces them for the script.
+const RUNNERS: [&str; 9] = [
+    "node", "sh", "bash", "env", "npm", "npx", "pnpm", "yarn", "bun",
+];
+
+/// A `.bin` entry, relative to the project, that the scripts of the package at `location`
+/// would run in place of Node, the shell or a manager: one named like them that is not that
+/// package's own bin of its own name (the `npm` package's `npm`).
+pub(crate) fn shadowing_bin(project: &Path, location: &str) -> Option<String> {
+    let folder = project.join(location);
+    for dir in bin_dirs(project, &folder) {
+        for command in RUNNERS {
+            let entry = dir.join(command);
+            if std::fs::symlink_metadata(&entry).is_err() || is_own_bin(&entry, command) {
+                continue;
+            }
+            let shown = entry.strip_prefix(project).unwrap_or(&entry);
+            return Some(shown.to_string_lossy().into_owned());
+        }
+    }
+    None
+}
+
+/// True when the entry leads into a package folder named `command` (`node_modules/npm/...`).
+fn is_own_bin(entry: &Path, command: &str) -> bool {
+    let Ok(real) = std::fs::canonicalize(entry) else {
+        return false;
+    };
+    let text = real.to_string_lossy();
+    text.contains(&format!("/node_modules/{command}/"))
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bin_named_like_a_runner_shadows_it_unless_it_is_that_packages_own() {
+        let dir = tempfile::tempdir().unwrap();
+        let project = dir.path();
+        let bin = project.join("node_modules/.bin");
+        std::fs::create_dir_all(&bin).unwrap();
+        std::fs::create_dir_all(project.join("node_modules/scripted")).unwrap();
+        std::fs::create_dir_all(project.join("node_modules/nodebin")).unwrap();
+        std::fs::create_dir_all(project.join("node_modules/npm/bin")).unwrap();
+        std::fs::write(project.join("node_modules/nodebin/fake.sh"), "#!/bin/sh\n").unwrap();
+        std::fs::write(project.join("node_modules/npm/bin/npm-cli.js"), "").unwrap();
+        assert_eq!(shadowing_bin(project, "node_modules/scripted"), None);
+        // The npm package's own `npm` bin is npm.
+        std::os::unix::fs::symlink("../npm/bin/npm-cli.js", bin.join("npm")).unwrap();
+        assert_eq!(shadowing_bin(project, "node_modules/scripted"), None);
+        std::os::unix::fs::symlink("../nodebin/fake.sh", bin.join("node")).unwrap();
+        assert_eq!(
+            shadowing_bin(project, "node_modules/scripted").as_deref(),
+            Some("node_modules/.bin/node")
+        );
+        // A nested package's own .bin is on its PATH first.
+        let nested = project.join("node_modules/a/node_modules/.bin");
+        std::fs::create_dir_all(&nested).unwrap();
+        std::fs::remove_file(bin.join("node")).unwrap();
+        std::fs::write(nested.join("sh"), "#!/bin/sh\n").unwrap();
+        assert_eq!(
+            shadowing_bin(project, "node_modules/a/node_modules/b").as_deref(),
+            Some("node_modules/a/node_modules/.bin/sh")
+        );
+        assert_eq!(shadowing_bin(project, "node_modules/scripted"), None);
+    }
 }

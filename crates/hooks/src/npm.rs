@@ -76,6 +76,10 @@ pub(crate) fn rebuild_args(dir: &Path, locations: &[&str]) -> Vec<String> {
     // npm rebuilds a folder's bundled dependencies too (their install scripts included) unless
     // told not to: those packages were never in the plan the allow-list judged.
     let mut args = vec!["rebuild".to_string(), "--rebuild-bundle=false".to_string()];
+    // The project's npmrc may name code for npm to load around every script (`node-options`
+    // `--require`, a `script-shell`): empty values give npm's defaults (no NODE_OPTIONS of its
+    // own, sh), so only the accepted packages' scripts run.
+    args.extend(["--node-options=".to_string(), "--script-shell=".to_string()]);
     args.extend(
         locations
             .iter()
@@ -112,7 +116,9 @@ mod tests {
         );
         // Bundled dependencies' scripts were never judged: npm must not run them.
         assert_eq!(args[..2], ["rebuild", "--rebuild-bundle=false"]);
-        assert_eq!(args.len(), 4);
-        assert!(args[3].ends_with("node_modules/b/node_modules/c"));
+        // The project's npmrc names no code to load around the scripts.
+        assert_eq!(args[2..4], ["--node-options=", "--script-shell="]);
+        assert_eq!(args.len(), 6);
+        assert!(args[5].ends_with("node_modules/b/node_modules/c"));
     }
 }

@@ -153,6 +153,9 @@ fn scripts_text(plan: &ScriptPlan) -> String {
             let _ = writeln!(out, "    {}@{} ({}): {why}", p.name, p.version, p.location);
         }
     }
+    if let Some(why) = &plan.unlisted {
+        let _ = writeln!(out, "  scripts not listed: {why}");
+    }
     out
 }
 

@@ -92,6 +92,13 @@ pub enum Withheld {
     /// A dependency bundled inside its parent's tarball: `install` rebuilds with
     /// `--rebuild-bundle=false`, so its scripts never run (npm ci would run them unjudged).
     Bundled,
+    /// Accepted, but a `node_modules/.bin` entry its scripts would find first on `PATH` is
+    /// named like the interpreter or shell they run (`node`, `sh`, ...), from another package:
+    /// that package's code would run in their place.
+    Shadowed {
+        /// The `.bin` entry, relative to the project.
+        entry: String,
+    },
 }
 
 impl std::fmt::Display for Withheld {
@@ -113,6 +120,10 @@ impl std::fmt::Display for Withheld {
             Withheld::NotAllowedByManager { why } => {
                 write!(f, "the package manager would not run it: {why}")
             }
+            Withheld::Shadowed { entry } => write!(
+                f,
+                "{entry} would run in place of the command of that name for its scripts (a bin of another package, first on their PATH); remove the package that declares it, or run the scripts yourself"
+            ),
             Withheld::Bundled => f.write_str(
                 "bundled inside its parent's tarball: bundled dependencies' scripts are never run (review them, then run `npm rebuild` on its folder yourself if it needs them)",
             ),
@@ -127,6 +138,9 @@ pub struct ScriptPlan {
     pub run: Vec<ScriptPackage>,
     /// Not run, with the reason.
     pub withheld: Vec<(ScriptPackage, Withheld)>,
+    /// Why packages with install scripts could not all be listed, when they could not (Yarn
+    /// Plug'n'Play keeps packages zipped: no folder to read scripts from, none to run them in).
+    pub unlisted: Option<String>,
 }
 
 /// Decides, from the installed tree and its verification report, whose scripts may run: the
@@ -152,6 +166,11 @@ pub fn plan_scripts_with(
         .map(|p| (p.location.as_str(), p))
         .collect();
     let mut plan = ScriptPlan::default();
+    if tree.linker == sigverify_lockfile::Linker::Pnp {
+        plan.unlisted = Some(
+            "Yarn Plug'n'Play keeps packages zipped in its cache: which have install scripts is not known here, and none of them ran (Yarn's `yarn rebuild <name>` runs them under its own rules)".into(),
+        );
+    }
     let with_scripts = tree.packages.iter().filter(|p| {
         let signed = by_location
             .get(p.location.as_str())

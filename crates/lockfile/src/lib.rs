@@ -72,7 +72,10 @@ mod spec;
 mod syntax;
 mod yarn;
 
-pub use config::{manager_config, manager_config_with_env, Auth, Registry, RegistryConfig, Secret};
+pub use config::{
+    bun_security_scanner, manager_config, manager_config_with_env, Auth, Registry, RegistryConfig,
+    Secret,
+};
 pub use error::{LockfileError, WalkProblem};
 pub use load::{find_lockfile, load_lockfile, load_tree, project_manager};
 pub use model::{

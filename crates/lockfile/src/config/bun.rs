@@ -50,6 +50,24 @@ pub(crate) fn read_bunfig(
     Ok(config)
 }
 
+/// The security scanner the project's `bunfig.toml` names (`[install.security] scanner`): a
+/// package Bun loads and runs during every install, scripts off or not.
+pub fn bun_security_scanner(dir: &Path) -> Result<Option<String>, LockfileError> {
+    let file = dir.join("bunfig.toml");
+    let Ok(text) = fs::read_to_string(&file) else {
+        return Ok(None);
+    };
+    let doc: toml::Table = toml::from_str(&text).map_err(|e| toml_error(&file, &text, &e))?;
+    let scanner = doc
+        .get("install")
+        .and_then(|i| i.get("security"))
+        .and_then(|s| s.get("scanner"));
+    Ok(scanner.map(|v| match v.as_str() {
+        Some(name) => name.to_string(),
+        None => format!("{v:?}"),
+    }))
+}
+
 fn toml_error(file: &Path, text: &str, e: &toml::de::Error) -> LockfileError {
     let (line, column) = match e.span() {
         Some(span) => {

@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::LockfileError;
 use crate::model::Manager;
+pub use bun::bun_security_scanner;
 pub use registry::{Auth, Registry, RegistryConfig, Secret};
 
 /// Reads the registry configuration `manager` uses for the project in `dir`, with the
