@@ -4,6 +4,7 @@
 // Negatives change one thing at a time: another lockfile, another policy, a changed payload,
 // another key, a verification that failed.
 const assert = require('node:assert/strict')
+const crypto = require('node:crypto')
 const fs = require('node:fs')
 const path = require('node:path')
 const { after, before, describe, it } = require('node:test')
@@ -124,12 +125,54 @@ describe('verification summary attestations', () => {
   it('flags that change the policy\'s verdict are refused with --vsa (usage error, exit 2)', async () => {
     const dir = copyProject(project, 'vsa-flags')
     const out = path.join(dir, 'vsa.json')
-    for (const flags of [['--min-release-age', '0'], ['--omit', 'dev'], ['--no-attestations'], ['--provenance-repository-match', 'false']]) {
+    const elsewhere = path.join(tempDir('vsa-anchors'), 'anchor.json')
+    fs.writeFileSync(elsewhere, '{}')
+    // Trust anchors other than the policy's, and another baseline, change its verdict too.
+    for (const flags of [['--min-release-age', '0'], ['--omit', 'dev'], ['--no-attestations'], ['--provenance-repository-match', 'false'], ['--trust', elsewhere], ['--trusted-root', elsewhere], ['--baseline', 'HEAD']]) {
       const run = await cli(['verify', dir, '--registry', url, '--no-content', ...flags, '--vsa', out, '--vsa-key', path.join(keys, 'cosign.key')], { env })
       assert.equal(run.status, 2, `${flags.join(' ')}: ${run.stdout}${run.stderr}`)
       assert.match(run.stderr, /--vsa records the verdict of the policy file/)
       assert.ok(!fs.existsSync(out), 'no VSA written')
     }
+  })
+
+  it('sign refuses a DSSE pre-authentication encoding, so a signing key cannot be made to sign a VSA', async () => {
+    const dir = copyProject(project, 'vsa-pae')
+    const { out } = await writeVsa(dir)
+    const envelope = readJson(out)
+    const payload = Buffer.from(envelope.payload, 'base64')
+    const pae = Buffer.concat([Buffer.from(`DSSEv1 ${Buffer.byteLength(envelope.payloadType)} ${envelope.payloadType} ${payload.length} `), payload])
+    const blob = path.join(dir, 'innocent-1.0.0.tgz')
+    fs.writeFileSync(blob, pae)
+    const run = await cli(['sign', blob, '--key', path.join(keys, 'other.key')], { env })
+    assert.equal(run.status, 2, run.stdout + run.stderr)
+    assert.match(run.stderr, /DSSE pre-authentication encoding/)
+    assert.ok(!fs.existsSync(`${blob}.sig`), 'a signature was written')
+  })
+
+  it('a VSA dated in the future is refused (it would outlive any revocation); the same VSA dated now is accepted', async () => {
+    const dir = copyProject(project, 'vsa-future')
+    const { out } = await writeVsa(dir)
+    const envelope = readJson(out)
+    const statement = JSON.parse(Buffer.from(envelope.payload, 'base64'))
+    // Re-signed with a key of the test's own (P-256, as cosign's): only the date changes.
+    const { privateKey, publicKey } = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' })
+    const pub = path.join(dir, 'test-vsa.pub')
+    fs.writeFileSync(pub, publicKey.export({ type: 'spki', format: 'pem' }))
+    const signed = (timeVerified) => {
+      const payload = Buffer.from(JSON.stringify({ ...statement, predicate: { ...statement.predicate, timeVerified } }))
+      const pae = Buffer.concat([Buffer.from(`DSSEv1 ${Buffer.byteLength(envelope.payloadType)} ${envelope.payloadType} ${payload.length} `), payload])
+      const sig = crypto.sign('sha256', pae, privateKey).toString('base64')
+      const file = path.join(dir, `vsa-${timeVerified.slice(0, 4)}.json`)
+      writeJson(file, { payloadType: envelope.payloadType, payload: payload.toString('base64'), signatures: [{ keyid: '', sig }] })
+      return file
+    }
+    const verifyWith = (file) => cli(['verify-vsa', file, '--key', pub, '--lockfile', path.join(dir, 'package-lock.json')])
+    const now = await verifyWith(signed(new Date().toISOString()))
+    assert.equal(now.status, 0, now.stdout + now.stderr)
+    const future = await verifyWith(signed('2999-01-01T00:00:00Z'))
+    assert.notEqual(future.status, 0, future.stdout)
+    assert.match(future.stderr + future.stdout, /in the future/)
   })
 
   it('--vsa needs --vsa-key (usage error, exit 2)', async () => {

@@ -102,6 +102,11 @@ fn policy_changing_flags(args: &VerifyArgs) -> Vec<&'static str> {
             "--provenance-repository-match false",
             !p.provenance_repository_match,
         ),
+        // The trust anchors the policy names (trust.internalKeys, trust.sigstoreRoot), and the
+        // lockfile the incident signals compare with.
+        ("--trust", args.trust.is_some()),
+        ("--trusted-root", p.trusted_root.is_some()),
+        ("--baseline", args.signals.baseline.is_some()),
     ]
     .into_iter()
     .filter(|(_, set)| *set)

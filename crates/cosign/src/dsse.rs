@@ -41,6 +41,10 @@ pub enum DsseError {
     NoValidSignature(String),
 }
 
+/// How every pre-authentication encoding starts: a blob signature over bytes that start so
+/// could be a DSSE signature (the signer refuses them).
+pub const PAE_PREFIX: &[u8] = b"DSSEv1 ";
+
 /// DSSE's pre-authentication encoding: `DSSEv1 <len> <type> <len> <payload>`.
 pub fn pae(payload_type: &str, payload: &[u8]) -> Vec<u8> {
     let mut out = format!(

@@ -45,6 +45,13 @@ pub enum SignError {
     /// A label that would not be found next to the tarball (dots, slashes or empty).
     #[error("invalid label '{0}': use letters, digits, '-' and '_' only")]
     Label(String),
+    /// The file is a DSSE pre-authentication encoding (`DSSEv1 ...`): a signature over it would
+    /// be a valid signature of the envelope it encodes (a VSA, an attestation) by this key.
+    #[error("{path} is a DSSE pre-authentication encoding (it starts with \"DSSEv1 \"), not a package: its signature would stand for a signed attestation")]
+    DssePreimage {
+        /// The path.
+        path: String,
+    },
     /// `npm pack` failed or printed something unexpected.
     #[error("npm pack failed in {dir}: {detail}")]
     Pack {
@@ -61,7 +68,7 @@ impl Coded for SignError {
             Self::Key(e) => e.code(),
             Self::Io { .. } => "EIO",
             Self::Pack { .. } => "ENPMPACK",
-            Self::Label(_) => "EUSAGE",
+            Self::Label(_) | Self::DssePreimage { .. } => "EUSAGE",
         }
     }
     fn remediation(&self) -> &'static str {
@@ -73,6 +80,9 @@ impl Coded for SignError {
             }
             Self::Label(_) => {
                 "name the signer with letters, digits, '-' and '_', e.g. --label alice"
+            }
+            Self::DssePreimage { .. } => {
+                "sign the package tarball itself; keep release keys and VSA keys apart"
             }
         }
     }
@@ -144,6 +154,10 @@ pub fn sign_with_signer(
         move |source| SignError::Io { path: p, source }
     };
     let bytes = std::fs::read(path).map_err(io(path))?;
+    if bytes.starts_with(crate::dsse::PAE_PREFIX) {
+        let path = path.display().to_string();
+        return Err(SignError::DssePreimage { path });
+    }
     let sha256: [u8; 32] = Sha256::digest(&bytes).into();
     let signature = signer.sign(&bytes)?;
     let public = signer.public_key();

@@ -204,6 +204,7 @@ pub fn verify(
         )));
     }
     let checked = parse(&payload)?;
+    check_time_verified(&checked.time_verified, chrono::Utc::now())?;
     if let Some(lockfile) = lockfile {
         if lockfile.sha256 != checked.subject.sha256 {
             let why = format!(
@@ -243,6 +244,25 @@ pub fn verify(
     Ok(checked)
 }
 
+/// Clocks disagree by this much at most between the verifier and a checker.
+const CLOCK_SKEW: chrono::Duration = chrono::Duration::minutes(5);
+
+/// A VSA says when it was verified; one dated after now was not made by a verifier (it would
+/// outlive a revocation by as long as its date says), and one without a date is no VSA.
+fn check_time_verified(time: &str, now: chrono::DateTime<chrono::Utc>) -> Result<(), VsaError> {
+    let at = chrono::DateTime::parse_from_rfc3339(time).map_err(|e| {
+        VsaError::Invalid(format!(
+            "timeVerified {time:?} is not an RFC 3339 time: {e}"
+        ))
+    })?;
+    if at > now + CLOCK_SKEW {
+        return Err(VsaError::Invalid(format!(
+            "timeVerified {time} is in the future (now {now}): no verifier made it"
+        )));
+    }
+    Ok(())
+}
+
 /// The statement's fields a check needs, each required.
 fn parse(payload: &[u8]) -> Result<Checked, VsaError> {
     let statement: Value = serde_json::from_slice(payload)
@@ -277,4 +297,24 @@ fn parse(payload: &[u8]) -> Result<Checked, VsaError> {
         time_verified: text("/predicate/timeVerified")?,
         verifier: statement["predicate"]["verifier"].clone(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_vsa_dated_after_now_or_undated_is_refused() {
+        let now = chrono::DateTime::parse_from_rfc3339("2026-12-07T00:00:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        assert!(check_time_verified("2026-12-06T23:00:00Z", now).is_ok());
+        assert!(
+            check_time_verified("2026-12-07T00:04:00Z", now).is_ok(),
+            "clock skew"
+        );
+        let future = check_time_verified("2030-01-01T00:00:00Z", now).unwrap_err();
+        assert!(future.to_string().contains("in the future"), "{future}");
+        assert!(check_time_verified("yesterday", now).is_err());
+    }
 }
