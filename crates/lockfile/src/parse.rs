@@ -26,6 +26,32 @@ pub fn parse_lockfile(path: &Path, text: &str) -> Result<Tree, LockfileError> {
     parse_format(format, path, text, &Context::default())
 }
 
+/// A lockfile with git's merge-conflict markers is refused whatever its format: npm, pnpm and
+/// Yarn merge such a file by themselves when they install (pnpm, even with
+/// `--frozen-lockfile`, keeps the side before the markers), so what a parser of the text
+/// reads is not what they install.
+fn refuse_conflict_markers(path: &Path, text: &str) -> Result<(), LockfileError> {
+    const MARKERS: [&str; 4] = ["<<<<<<<", "|||||||", "=======", ">>>>>>>"];
+    let marker = text.lines().enumerate().find(|(_, line)| {
+        MARKERS.iter().any(|m| {
+            line.strip_prefix(m)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with(' '))
+        })
+    });
+    match marker {
+        Some((index, line)) => Err(LockfileError::Parse {
+            file: path.to_path_buf(),
+            line: index + 1,
+            column: 1,
+            message: format!(
+                "a merge-conflict marker ({}): the package manager would merge the conflict by itself and install a side nobody reviewed; resolve the conflict and commit the lockfile again",
+                line.split(' ').next().unwrap_or(line)
+            ),
+        }),
+        None => Ok(()),
+    }
+}
+
 /// Parses `text` as `format`, with what the project around the lockfile says (`ctx`).
 pub(crate) fn parse_format(
     format: Format,
@@ -33,6 +59,7 @@ pub(crate) fn parse_format(
     text: &str,
     ctx: &Context,
 ) -> Result<Tree, LockfileError> {
+    refuse_conflict_markers(path, text)?;
     match format {
         Format::Npm => parse_npm(path, text, ctx.workspaces.as_ref()),
         Format::Pnpm => parse_pnpm(path, text, &ctx.pnpm),
@@ -42,5 +69,44 @@ pub(crate) fn parse_format(
         Format::BunBinary => Err(LockfileError::BunBinary {
             file: path.to_path_buf(),
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// npm, pnpm and Yarn merge a conflicted lockfile by themselves when they install: such a
+    /// file is refused in every format, naming the line.
+    #[test]
+    fn merge_conflict_markers_are_refused_in_every_format() {
+        let conflicted = "<<<<<<< HEAD\nx\n||||||| base\n=======\ny\n>>>>>>> branch\n";
+        for name in [
+            "package-lock.json",
+            "pnpm-lock.yaml",
+            "yarn.lock",
+            "bun.lock",
+        ] {
+            let err = parse_lockfile(Path::new(name), conflicted)
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.contains(&format!("{name}:1:1: a merge-conflict marker (<<<<<<<)")),
+                "{err}"
+            );
+        }
+        // Inside a value, or longer runs, are not markers.
+        assert!(
+            refuse_conflict_markers(Path::new("yarn.lock"), "a \"=======\"\n========\n").is_ok()
+        );
+    }
+
+    /// pnpm reads its env document and the lockfile after it, nothing more.
+    #[test]
+    fn a_third_pnpm_document_is_refused() {
+        let doc = "lockfileVersion: '9.0'\nimporters:\n  .: {}\n";
+        let three = format!("{doc}---\n{doc}---\n{doc}");
+        let err = parse_lockfile(Path::new("pnpm-lock.yaml"), &three).unwrap_err();
+        assert!(err.to_string().contains("3 YAML documents"), "{err}");
     }
 }

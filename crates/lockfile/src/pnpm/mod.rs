@@ -57,8 +57,17 @@ pub(crate) fn parse_pnpm(
     install: &PnpmInstall,
 ) -> Result<Tree, LockfileError> {
     let doc = YamlDoc { file: path };
-    // pnpm 10+ may put an "env" document (config dependencies) before the lockfile proper.
-    let root = parse_documents(path, text)?
+    // pnpm 10+ may put an "env" document (config dependencies) before the lockfile proper,
+    // and reads nothing after it: a third document is no lockfile pnpm writes or reads alike.
+    let mut documents = parse_documents(path, text)?;
+    if documents.len() > 2 {
+        let why = format!(
+            "{} YAML documents: pnpm writes at most two (its env document, then the lockfile)",
+            documents.len()
+        );
+        return Err(doc_error(path, &why));
+    }
+    let root = documents
         .pop()
         .ok_or_else(|| doc_error(path, "empty lockfile"))?;
     let version = lockfile_version(doc, &root)?;

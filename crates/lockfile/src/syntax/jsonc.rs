@@ -8,11 +8,66 @@ use serde_json::Value;
 
 use crate::error::{json_syntax_error, LockfileError};
 
-/// Parses JSONC `text`; errors carry the file, line and column.
+/// Parses JSONC `text`; errors carry the file, line and column. An object that repeats a key
+/// is refused: Bun reads the first, serde_json the last, so the two would read different trees.
 pub(crate) fn parse_jsonc(file: &Path, text: &str) -> Result<Value, LockfileError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let cleaned = blank_extras(text);
+    serde_json::from_str::<Unique>(&cleaned).map_err(|e| json_syntax_error(file, &e))?;
     serde_json::from_str(&cleaned).map_err(|e| json_syntax_error(file, &e))
+}
+
+/// Any JSON value whose objects repeat no key (read only to check that).
+struct Unique;
+
+impl<'de> serde::Deserialize<'de> for Unique {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Unique, D::Error> {
+        d.deserialize_any(UniqueVisitor)
+    }
+}
+
+struct UniqueVisitor;
+
+impl<'de> serde::de::Visitor<'de> for UniqueVisitor {
+    type Value = Unique;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Unique, E> {
+        Ok(Unique)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Unique, E> {
+        Ok(Unique)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Unique, E> {
+        Ok(Unique)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Unique, E> {
+        Ok(Unique)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Unique, E> {
+        Ok(Unique)
+    }
+    fn visit_unit<E>(self) -> Result<Unique, E> {
+        Ok(Unique)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Unique, A::Error> {
+        while seq.next_element::<Unique>()?.is_some() {}
+        Ok(Unique)
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Unique, A::Error> {
+        let mut seen = std::collections::HashSet::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if !seen.insert(key.clone()) {
+                return Err(serde::de::Error::custom(format!(
+                    "the key {key:?} appears twice in one object (Bun reads the first, other readers the last)"
+                )));
+            }
+            map.next_value::<Unique>()?;
+        }
+        Ok(Unique)
+    }
 }
 
 /// Replaces comments and commas that close nothing (`,` before `}` or `]`) with spaces.
@@ -86,6 +141,22 @@ fn skip_string(bytes: &[u8], start: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Bun keeps a repeated key's first value and serde_json its last: refused at any depth.
+    #[test]
+    fn a_repeated_key_is_refused() {
+        let file = Path::new("bun.lock");
+        let twice = "{ \"packages\": { \"a\": 1 }, // good\n \"packages\": { \"b\": 2 }, }";
+        let err = parse_jsonc(file, twice).unwrap_err().to_string();
+        assert!(err.contains("\"packages\" appears twice"), "{err}");
+        assert!(err.contains("bun.lock:2:"), "{err}");
+        assert!(parse_jsonc(file, "{\"a\": {\"x\": 1, \"x\": 2}}").is_err());
+        assert!(parse_jsonc(
+            file,
+            "[{\"x\": 1}, {\"x\": 2, \"y\": [null, true, 1.5, -1]}]"
+        )
+        .is_ok());
+    }
 
     #[test]
     fn trailing_commas_and_comments() {

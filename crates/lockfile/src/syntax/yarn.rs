@@ -126,11 +126,32 @@ pub(crate) fn parse_yarn_syntax(file: &Path, text: &str) -> Result<YNode, Lockfi
         close(&mut stack);
     }
     let root = stack.pop().expect("root");
-    Ok(YNode {
+    let root = YNode {
         value: YValue::Block(root.entries),
         line: 1,
         column: 1,
-    })
+    };
+    match repeated_key(&root) {
+        Some((key, node)) => Err(err(
+            node.line,
+            node.column,
+            format!("the key {key:?} appears twice in one block (Yarn reads the last, a reader of the first would check another package)"),
+        )),
+        None => Ok(root),
+    }
+}
+
+/// The first key a block repeats (in any of its entries' key lists), at any depth, with the
+/// repeating entry's value.
+fn repeated_key(node: &YNode) -> Option<(&str, &YNode)> {
+    let entries = node.block()?;
+    let mut seen = std::collections::HashSet::new();
+    for entry in entries {
+        if let Some(key) = entry.keys.iter().find(|k| !seen.insert(k.as_str())) {
+            return Some((key, &entry.value));
+        }
+    }
+    entries.iter().find_map(|e| repeated_key(&e.value))
 }
 
 fn close(stack: &mut Vec<Open>) {
@@ -223,6 +244,23 @@ mod tests {
 
     fn parse(text: &str) -> Result<YNode, LockfileError> {
         parse_yarn_syntax(Path::new("yarn.lock"), text)
+    }
+
+    /// Yarn 1 keeps a repeated field's last value: a reader of the first would check another
+    /// version than the one installed. Refused at any depth, and for repeated descriptors.
+    #[test]
+    fn a_repeated_key_is_refused() {
+        let fields = "good@*:\n  version \"1.0.0\"\n  resolved \"https://r/good-1.0.0.tgz\"\n  version \"2.0.0\"\n";
+        let err = parse(fields).unwrap_err().to_string();
+        assert!(
+            err.contains("yarn.lock:4:") && err.contains("\"version\" appears twice"),
+            "{err}"
+        );
+        let entries = "a@^1:\n  version \"1.0.0\"\n\nb@^1, a@^1:\n  version \"1.0.1\"\n";
+        assert!(parse(entries).is_err());
+        let deps = "a@^1:\n  dependencies:\n    b \"^1\"\n    b \"^2\"\n";
+        assert!(parse(deps).is_err());
+        assert!(parse("a@^1:\n  version \"1.0.0\"\nb@^1:\n  version \"1.0.0\"\n").is_ok());
     }
 
     #[test]
