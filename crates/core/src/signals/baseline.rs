@@ -31,14 +31,25 @@ const LOCKFILES: [&str; 5] = [
 
 /// The baseline's packages: `reference` is a lockfile path (relative to the project) or a git
 /// ref of the project's repository.
+///
+/// A path is one whose file name is a lockfile's: anything else is a git ref, never a file of
+/// the working tree (a pull request adding a file named `HEAD` or `origin/main`, holding its
+/// own lockfile, would otherwise be the baseline it is compared with).
 pub(super) fn load(reference: &str, tree: &Tree) -> Result<Versions, String> {
-    let as_path = tree.root.join(reference);
-    let baseline = if as_path.is_file() {
-        sigverify_lockfile::load_lockfile(&as_path).map_err(|e| e.to_string())?
-    } else {
-        from_git(reference, tree)?
+    let baseline = match names_lockfile(reference) {
+        true => {
+            let path = tree.root.join(reference);
+            sigverify_lockfile::load_lockfile(&path).map_err(|e| e.to_string())?
+        }
+        false => from_git(reference, tree)?,
     };
     Ok(versions(&baseline))
+}
+
+/// True when `reference`'s last path segment is a lockfile name.
+fn names_lockfile(reference: &str) -> bool {
+    let name = reference.rsplit(['/', '\\']).next().unwrap_or(reference);
+    LOCKFILES.contains(&name) || name == ".package-lock.json"
 }
 
 fn versions(tree: &Tree) -> Versions {
@@ -77,7 +88,8 @@ fn from_git(reference: &str, tree: &Tree) -> Result<Tree, String> {
         last = String::from_utf8_lossy(&out.stderr).trim().to_string();
     }
     Err(format!(
-        "'{reference}' is neither a lockfile nor a git ref with a lockfile ({last})"
+        "'{reference}' is not a git ref with a lockfile ({last}); a lockfile path must end in a lockfile's name ({}, ...)",
+        LOCKFILES.join(", ")
     ))
 }
 
@@ -219,5 +231,26 @@ fn finding(
         code,
         message,
         evidence,
+    }
+}
+
+#[cfg(test)]
+mod path_tests {
+    use super::names_lockfile;
+
+    /// A file named like a ref (`HEAD`, `origin/main`) is never read as the baseline.
+    #[test]
+    fn only_a_lockfiles_name_makes_a_path() {
+        for path in [
+            "package-lock.json",
+            "base/yarn.lock",
+            "/tmp/x/pnpm-lock.yaml",
+            "bun.lock",
+        ] {
+            assert!(names_lockfile(path), "{path}");
+        }
+        for reference in ["HEAD", "origin/main", "main~1", "v1.0.0", "baseline.json"] {
+            assert!(!names_lockfile(reference), "{reference}");
+        }
     }
 }
