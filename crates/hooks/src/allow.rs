@@ -97,31 +97,80 @@ fn npm(dir: &Path) -> ManagerAllowList {
     }
 }
 
+/// pnpm 10 reads these lists from package.json's `pnpm` field when there is one, else from
+/// pnpm-workspace.yaml (measured with pnpm 10.34: with a `pnpm` field, the workspace file's
+/// list builds nothing); later pnpm reads the workspace file. When both hold a list, only the
+/// names both allow run: no pnpm would run a name only one of them lists (a list added to the
+/// file pnpm ignores must not widen ours).
 fn pnpm(dir: &Path, manifest: &Value) -> ManagerAllowList {
     let workspace = pnpm_workspace(dir);
-    let mut names = strings(&manifest["pnpm"]["onlyBuiltDependencies"]);
-    names.extend(strings(&workspace["onlyBuiltDependencies"]));
-    for section in [&manifest["pnpm"]["allowBuilds"], &workspace["allowBuilds"]] {
-        if let Some(map) = section.as_object() {
-            names.extend(
-                map.iter()
-                    .filter(|(_, v)| v == &&Value::Bool(true))
-                    .map(|(k, _)| k.clone()),
-            );
-        }
-    }
+    let in_manifest = manifest["pnpm"]
+        .as_object()
+        .map(|_| allowed_builds(&manifest["pnpm"]));
+    let in_workspace = lists_builds(&workspace).then(|| allowed_builds(&workspace));
+    let names = match (in_manifest, in_workspace) {
+        (Some(mine), Some(theirs)) => mine.into_iter().filter(|n| theirs.contains(n)).collect(),
+        (Some(names), None) | (None, Some(names)) => names,
+        (None, None) => Vec::new(),
+    };
     ManagerAllowList::Only {
         names,
         source: "pnpm's onlyBuiltDependencies / allowBuilds",
     }
 }
 
+/// True when a pnpm settings section holds a build allow-list.
+fn lists_builds(section: &Value) -> bool {
+    section.get("onlyBuiltDependencies").is_some() || section.get("allowBuilds").is_some()
+}
+
+/// The names a pnpm settings section allows to build.
+fn allowed_builds(section: &Value) -> Vec<String> {
+    let mut names = strings(&section["onlyBuiltDependencies"]);
+    if let Some(map) = section["allowBuilds"].as_object() {
+        names.extend(
+            map.iter()
+                .filter(|(_, v)| v == &&Value::Bool(true))
+                .map(|(k, _)| k.clone()),
+        );
+    }
+    names
+}
+
+/// Yarn's `enableScripts` off: in `.yarnrc.yml` (a YAML boolean, or the strings Yarn reads as
+/// false) or `YARN_ENABLE_SCRIPTS`, which wins over the file.
+fn berry_scripts_off(dir: &Path) -> bool {
+    let off = |text: &str| matches!(text.trim().to_ascii_lowercase().as_str(), "false" | "0");
+    if let Ok(value) = std::env::var("YARN_ENABLE_SCRIPTS") {
+        return off(&value);
+    }
+    let text = std::fs::read_to_string(dir.join(".yarnrc.yml")).unwrap_or_default();
+    // Line by line too: a spelling our YAML reader refuses (a tab) may be one Yarn reads.
+    let by_line = text.lines().any(|line| {
+        let setting: String = line
+            .split('#')
+            .next()
+            .unwrap_or("")
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '"' && *c != '\'')
+            .collect();
+        setting.strip_prefix("enableScripts:").is_some_and(off)
+    });
+    let parsed = yaml_rust2::YamlLoader::load_from_str(&text)
+        .ok()
+        .and_then(|docs| docs.into_iter().next())
+        .map(|doc| yaml_to_json(&doc))
+        .unwrap_or_default();
+    by_line
+        || match &parsed["enableScripts"] {
+            Value::Bool(enabled) => !enabled,
+            Value::String(text) => off(text),
+            _ => false,
+        }
+}
+
 fn berry(dir: &Path, manifest: &Value) -> ManagerAllowList {
-    let yarnrc = std::fs::read_to_string(dir.join(".yarnrc.yml")).unwrap_or_default();
-    let scripts_off = yarnrc
-        .lines()
-        .any(|l| l.split('#').next().unwrap_or("").replace(' ', "") == "enableScripts:false");
-    if scripts_off {
+    if berry_scripts_off(dir) {
         return ManagerAllowList::Off {
             source: ".yarnrc.yml enableScripts: false",
         };
@@ -216,5 +265,57 @@ mod tests {
         std::fs::write(dir.path().join(".yarnrc.yml"), "enableScripts: false\n").unwrap();
         let off = ManagerAllowList::read(dir.path(), Installer::YarnBerry);
         assert!(off.check("esbuild").is_err());
+        for spelled in [
+            "enableScripts:\tfalse\n",
+            "enableScripts: \"false\"\n",
+            "enableScripts: 'false' # no\n",
+        ] {
+            std::fs::write(dir.path().join(".yarnrc.yml"), spelled).unwrap();
+            let off = ManagerAllowList::read(dir.path(), Installer::YarnBerry);
+            assert!(off.check("esbuild").is_err(), "{spelled:?}");
+        }
+        std::fs::write(dir.path().join(".yarnrc.yml"), "enableScripts: true\n").unwrap();
+        let on = ManagerAllowList::read(dir.path(), Installer::YarnBerry);
+        assert!(on.check("esbuild").is_ok());
+    }
+
+    /// pnpm 10 reads package.json's `pnpm` lists when that field exists, else the workspace
+    /// file's: a name only the other file lists never runs.
+    #[test]
+    fn pnpm_lists_in_two_files_allow_only_what_both_allow() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+        let pnpm = || ManagerAllowList::read(dir.path(), Installer::Pnpm);
+        write(
+            "package.json",
+            r#"{"pnpm":{"onlyBuiltDependencies":["tool"]}}"#,
+        );
+        write("pnpm-workspace.yaml", "onlyBuiltDependencies:\n  - evil\n");
+        assert!(
+            pnpm().check("evil").is_err(),
+            "listed by the file pnpm 10 ignores"
+        );
+        assert!(
+            pnpm().check("tool").is_err(),
+            "listed by the file later pnpm ignores"
+        );
+        write(
+            "pnpm-workspace.yaml",
+            "onlyBuiltDependencies:\n  - evil\n  - tool\n",
+        );
+        assert!(pnpm().check("tool").is_ok());
+        assert!(pnpm().check("evil").is_err());
+        // A pnpm field without a list: pnpm 10 builds nothing, whatever the workspace lists.
+        write("package.json", r#"{"pnpm":{"overrides":{}}}"#);
+        assert!(pnpm().check("tool").is_err());
+        // No pnpm field: the workspace file decides.
+        write("package.json", r#"{"name":"p"}"#);
+        assert!(pnpm().check("tool").is_ok());
+        write(
+            "pnpm-workspace.yaml",
+            "allowBuilds:\n  tool: true\n  evil: false\n",
+        );
+        assert!(pnpm().check("tool").is_ok());
+        assert!(pnpm().check("evil").is_err());
     }
 }
