@@ -203,8 +203,10 @@ describe('the lockfile and the project a run reads', () => {
     assert.equal(decoy.status, 2, decoy.stdout + decoy.stderr)
     assert.match(decoy.stdout + decoy.stderr, /EAMBIGUOUSLOCKFILE/)
     // Naming the lockfile the install reads decides.
-    const named = await cli(['verify', dir, '--lockfile', path.join(dir, 'package-lock.json'), '--lockfile-only', '--offline', tempDir('trust-decoy-store2')])
+    const named = await cli(['verify', dir, '--lockfile', path.join(dir, 'package-lock.json'), '--lockfile-only', '--offline', tempDir('trust-decoy-store2'), '--json'])
     assert.notEqual(named.status, 2, named.stdout + named.stderr)
+    const doc = JSON.parse(named.stdout)
+    assert.equal(path.basename(doc.inputPath), 'package-lock.json', 'the named lockfile is the one read')
   })
 
   it('a lockfile dropped into a subfolder without a package.json does not take the run over', async () => {
