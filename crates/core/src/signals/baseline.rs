@@ -32,11 +32,12 @@ const LOCKFILES: [&str; 5] = [
 /// The baseline's packages: `reference` is a lockfile path (relative to the project) or a git
 /// ref of the project's repository.
 ///
-/// A path is one whose file name is a lockfile's: anything else is a git ref, never a file of
-/// the working tree (a pull request adding a file named `HEAD` or `origin/main`, holding its
-/// own lockfile, would otherwise be the baseline it is compared with).
+/// A path is written as one (`./x`, `../x`, `/x`) or names a lockfile-like file (`.json`,
+/// `.yaml`, `.yml`, `.lock`): anything else is a git ref, never a file of the working tree (a
+/// pull request adding a file named `HEAD` or `origin/main`, holding its own lockfile, would
+/// otherwise be the baseline it is compared with).
 pub(super) fn load(reference: &str, tree: &Tree) -> Result<Versions, String> {
-    let baseline = match names_lockfile(reference) {
+    let baseline = match names_file(reference) {
         true => {
             let path = tree.root.join(reference);
             sigverify_lockfile::load_lockfile(&path).map_err(|e| e.to_string())?
@@ -46,10 +47,14 @@ pub(super) fn load(reference: &str, tree: &Tree) -> Result<Versions, String> {
     Ok(versions(&baseline))
 }
 
-/// True when `reference`'s last path segment is a lockfile name.
-fn names_lockfile(reference: &str) -> bool {
+/// True when `reference` is written as a path, or its last segment has a lockfile's extension.
+fn names_file(reference: &str) -> bool {
+    let explicit = ["./", "../", "/", ".\\", "..\\"]
+        .iter()
+        .any(|p| reference.starts_with(p));
     let name = reference.rsplit(['/', '\\']).next().unwrap_or(reference);
-    LOCKFILES.contains(&name) || name == ".package-lock.json"
+    let extension = name.rsplit_once('.').map(|(_, e)| e);
+    explicit || matches!(extension, Some("json" | "yaml" | "yml" | "lock"))
 }
 
 fn versions(tree: &Tree) -> Versions {
@@ -88,8 +93,7 @@ fn from_git(reference: &str, tree: &Tree) -> Result<Tree, String> {
         last = String::from_utf8_lossy(&out.stderr).trim().to_string();
     }
     Err(format!(
-        "'{reference}' is not a git ref with a lockfile ({last}); a lockfile path must end in a lockfile's name ({}, ...)",
-        LOCKFILES.join(", ")
+        "'{reference}' is not a git ref with a lockfile ({last}); write a lockfile's path as ./{reference} or with its extension"
     ))
 }
 
@@ -236,21 +240,23 @@ fn finding(
 
 #[cfg(test)]
 mod path_tests {
-    use super::names_lockfile;
+    use super::names_file;
 
     /// A file named like a ref (`HEAD`, `origin/main`) is never read as the baseline.
     #[test]
-    fn only_a_lockfiles_name_makes_a_path() {
+    fn only_a_path_or_a_lockfile_like_name_is_a_file() {
         for path in [
             "package-lock.json",
             "base/yarn.lock",
             "/tmp/x/pnpm-lock.yaml",
             "bun.lock",
+            "baseline-lock.json",
+            "./HEAD",
         ] {
-            assert!(names_lockfile(path), "{path}");
+            assert!(names_file(path), "{path}");
         }
-        for reference in ["HEAD", "origin/main", "main~1", "v1.0.0", "baseline.json"] {
-            assert!(!names_lockfile(reference), "{reference}");
+        for reference in ["HEAD", "origin/main", "main~1", "v1.0.0", "refs/heads/main"] {
+            assert!(!names_file(reference), "{reference}");
         }
     }
 }
