@@ -282,7 +282,9 @@ describe('the same dependencies installed by every manager', { skip: SKIP && 'SI
     const [node, pnpm] = (await ensureManagers()).pnpm10
     const dir = writeProject(tempDir('managers-patch'), { name: 'patched', version: '1.0.0', dependencies: { alpha: '1.0.0' } })
     await installWith('pnpm10', dir, url, cacheDir)
-    const env = managerEnv(url, cacheDir)
+    // A developer's pnpm patch / patch-commit (under CI=true pnpm would install frozen, and
+    // patch-commit's install would refuse the lockfile it has not updated yet).
+    const env = { ...managerEnv(url, cacheDir), CI: 'false' }
     const store = [`--config.store-dir=${path.join(cacheDir, 'store-pnpm10')}`]
     const edit = path.join(tempDir('managers-patch-edit'), 'beta')
     const opened = await run(node, [pnpm, 'patch', 'beta@1.0.0', '--edit-dir', edit, ...store], { cwd: dir, env })
@@ -290,9 +292,10 @@ describe('the same dependencies installed by every manager', { skip: SKIP && 'SI
     fs.appendFileSync(path.join(edit, 'index.js'), '// patched by the project\n')
     const committed = await run(node, [pnpm, 'patch-commit', edit, ...store], { cwd: dir, env })
     assert.equal(committed.status, 0, committed.output)
-    // As CI installs it (patch-commit leaves the unpatched store folder behind, extraneous).
+    // Then installed as CI installs it (patch-commit leaves the unpatched store folder behind,
+    // extraneous).
     fs.rmSync(path.join(dir, 'node_modules'), { recursive: true })
-    const fresh = await run(node, [pnpm, 'install', '--frozen-lockfile', '--ignore-scripts', ...store], { cwd: dir, env })
+    const fresh = await run(node, [pnpm, 'install', '--frozen-lockfile', '--ignore-scripts', ...store], { cwd: dir, env: { ...env, CI: 'true' } })
     assert.equal(fresh.status, 0, fresh.output)
     const beta = fs.readFileSync(path.join(realFolder(dir, 'alpha'), '..', 'beta', 'index.js'), 'utf8')
     assert.match(beta, /patched by the project/, 'pnpm installed the patched beta')
