@@ -15,7 +15,7 @@ pub enum Route {
     /// `GET /<name>/<version or tag>`: one version's document.
     Version { name: String, spec: String },
     /// `GET /-/npm/v1/attestations/<name>@<version>`: passed through to the package's upstream.
-    Attestations(String),
+    Attestations { name: String, version: String },
     /// Any other `GET /-/...` (keys, ping, search): passed through to the default upstream.
     Upstream,
     /// `POST /-/sigverify/v1/verify`.
@@ -39,7 +39,7 @@ impl Route {
             Route::Packument(_) => "packument",
             Route::Tarball { .. } => "tarball",
             Route::Version { .. } => "version",
-            Route::Attestations(_) => "attestations",
+            Route::Attestations { .. } => "attestations",
             Route::Upstream => "upstream",
             Route::Verify => "verify",
             Route::Health => "healthz",
@@ -74,10 +74,12 @@ pub fn route(method: &Method, path: &str, ops: bool) -> Route {
         return Route::Method;
     }
     if let Some(spec) = path.strip_prefix("/-/npm/v1/attestations/") {
-        let spec = decode(spec);
-        return match valid_spec(&spec) {
-            true => Route::Attestations(spec),
-            false => Route::BadPath,
+        return match split_spec(&decode(spec)) {
+            Some((name, version)) => Route::Attestations {
+                name: name.to_string(),
+                version: version.to_string(),
+            },
+            None => Route::BadPath,
         };
     }
     // Only these registry endpoints pass through, exactly as named: any other `/-/` path would
@@ -96,12 +98,12 @@ pub fn route(method: &Method, path: &str, ops: bool) -> Route {
 /// keys, ping, search and whoami.
 const PASSED_THROUGH: [&str; 4] = ["/-/npm/v1/keys", "/-/ping", "/-/v1/search", "/-/whoami"];
 
-/// `name@version` with a valid package name and version segment.
-fn valid_spec(spec: &str) -> bool {
-    match spec[1.min(spec.len())..].rfind('@') {
-        Some(i) => valid_name(&spec[..i + 1]) && valid_segment(&spec[i + 2..]),
-        None => false,
-    }
+/// The name and version of `name@version`, when both are valid (the name is split at the last
+/// `@` after its first character, so scoped names keep their leading `@`).
+fn split_spec(spec: &str) -> Option<(&str, &str)> {
+    let at = spec[1.min(spec.len())..].rfind('@')? + 1;
+    let (name, version) = (&spec[..at], &spec[at + 1..]);
+    (valid_name(name) && valid_segment(version)).then_some((name, version))
 }
 
 /// `/<name>`, `/<name>/-/<file>` or `/<name>/<spec>` (path already percent-decoded).
@@ -252,7 +254,10 @@ mod tests {
         }
         assert_eq!(
             get("/-/npm/v1/attestations/@acme%2fx@1.0.0"),
-            Route::Attestations("@acme/x@1.0.0".into())
+            Route::Attestations {
+                name: "@acme/x".into(),
+                version: "1.0.0".into()
+            }
         );
         assert_eq!(decode("%zz%2"), "%zz%2");
     }

@@ -143,10 +143,9 @@ async fn dispatch(state: &Arc<State>, route: &Route, request: Request<Incoming>)
         Route::Packument(name) => registry::packument(state, name, &ask).await,
         Route::Version { name, spec } => registry::version(state, name, spec, &ask).await,
         Route::Tarball { name, file } => tarball(Arc::clone(state), name, file, &ask).await,
-        Route::Attestations(spec) => {
-            let name = spec_name(spec);
-            // Asked for by the spec the route checked, not by the path as the client spelled it.
-            let version = &spec[name.len() + 1..];
+        Route::Attestations { name, version } => {
+            // Asked for by the name and version the route checked, not by the path as the client
+            // spelled it.
             let path = format!(
                 "/-/npm/v1/attestations/{}@{version}",
                 name.replace('/', "%2f")
@@ -174,22 +173,5 @@ async fn dispatch(state: &Arc<State>, route: &Route, request: Request<Incoming>)
             &format!("{} names no package", request.uri().path()),
             "check the registry URL and the package name",
         ),
-    }
-}
-
-/// `name` of `name@version` (scoped names keep their leading `@`).
-fn spec_name(spec: &str) -> &str {
-    match spec[1.min(spec.len())..].rfind('@') {
-        Some(i) => &spec[..i + 1],
-        None => spec,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn spec_names() {
-        assert_eq!(super::spec_name("@acme/x@1.0.0"), "@acme/x");
-        assert_eq!(super::spec_name("x@1.0.0"), "x");
     }
 }
