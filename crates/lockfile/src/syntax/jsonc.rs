@@ -13,12 +13,13 @@ use crate::error::{json_syntax_error, LockfileError};
 pub(crate) fn parse_jsonc(file: &Path, text: &str) -> Result<Value, LockfileError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let cleaned = blank_extras(text);
-    serde_json::from_str::<Unique>(&cleaned).map_err(|e| json_syntax_error(file, &e))?;
-    serde_json::from_str(&cleaned).map_err(|e| json_syntax_error(file, &e))
+    serde_json::from_str::<Unique>(&cleaned)
+        .map(|unique| unique.0)
+        .map_err(|e| json_syntax_error(file, &e))
 }
 
-/// Any JSON value whose objects repeat no key (read only to check that).
-struct Unique;
+/// A JSON value whose objects repeat no key: read in the same pass that builds it.
+struct Unique(Value);
 
 impl<'de> serde::Deserialize<'de> for Unique {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Unique, D::Error> {
@@ -34,39 +35,46 @@ impl<'de> serde::de::Visitor<'de> for UniqueVisitor {
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("a JSON value")
     }
-    fn visit_bool<E>(self, _: bool) -> Result<Unique, E> {
-        Ok(Unique)
+    fn visit_bool<E>(self, b: bool) -> Result<Unique, E> {
+        Ok(Unique(Value::Bool(b)))
     }
-    fn visit_i64<E>(self, _: i64) -> Result<Unique, E> {
-        Ok(Unique)
+    fn visit_i64<E>(self, n: i64) -> Result<Unique, E> {
+        Ok(Unique(Value::from(n)))
     }
-    fn visit_u64<E>(self, _: u64) -> Result<Unique, E> {
-        Ok(Unique)
+    fn visit_u64<E>(self, n: u64) -> Result<Unique, E> {
+        Ok(Unique(Value::from(n)))
     }
-    fn visit_f64<E>(self, _: f64) -> Result<Unique, E> {
-        Ok(Unique)
+    fn visit_f64<E>(self, n: f64) -> Result<Unique, E> {
+        Ok(Unique(Value::from(n)))
     }
-    fn visit_str<E>(self, _: &str) -> Result<Unique, E> {
-        Ok(Unique)
+    fn visit_str<E>(self, s: &str) -> Result<Unique, E> {
+        Ok(Unique(Value::String(s.to_string())))
+    }
+    fn visit_string<E>(self, s: String) -> Result<Unique, E> {
+        Ok(Unique(Value::String(s)))
     }
     fn visit_unit<E>(self) -> Result<Unique, E> {
-        Ok(Unique)
+        Ok(Unique(Value::Null))
     }
     fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Unique, A::Error> {
-        while seq.next_element::<Unique>()?.is_some() {}
-        Ok(Unique)
+        let mut items = Vec::new();
+        while let Some(Unique(item)) = seq.next_element::<Unique>()? {
+            items.push(item);
+        }
+        Ok(Unique(Value::Array(items)))
     }
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Unique, A::Error> {
-        let mut seen = std::collections::HashSet::new();
+        let mut object = serde_json::Map::new();
         while let Some(key) = map.next_key::<String>()? {
-            if !seen.insert(key.clone()) {
+            if object.contains_key(&key) {
                 return Err(serde::de::Error::custom(format!(
                     "the key {key:?} appears twice in one object (Bun reads the first, other readers the last)"
                 )));
             }
-            map.next_value::<Unique>()?;
+            let Unique(value) = map.next_value::<Unique>()?;
+            object.insert(key, value);
         }
-        Ok(Unique)
+        Ok(Unique(Value::Object(object)))
     }
 }
 
@@ -151,11 +159,10 @@ mod tests {
         assert!(err.contains("\"packages\" appears twice"), "{err}");
         assert!(err.contains("bun.lock:2:"), "{err}");
         assert!(parse_jsonc(file, "{\"a\": {\"x\": 1, \"x\": 2}}").is_err());
-        assert!(parse_jsonc(
-            file,
-            "[{\"x\": 1}, {\"x\": 2, \"y\": [null, true, 1.5, -1]}]"
-        )
-        .is_ok());
+        let distinct = "[{\"x\": 1}, {\"x\": 2, \"y\": [null, true, 1.5, -1, 18446744073709551615, \"\\u00e9\"]}]";
+        // The value built while checking is the one serde_json reads.
+        let expected: Value = serde_json::from_str(distinct).unwrap();
+        assert_eq!(parse_jsonc(file, distinct).unwrap(), expected);
     }
 
     #[test]
