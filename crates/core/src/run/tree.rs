@@ -5,7 +5,7 @@
 //! async workers (and, in the addon, Node's main thread) never stall. A failure of one package
 //! (404, timeout, bad JSON, bad signature) is a result for that package, never an abort.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use chrono::Utc;
@@ -94,7 +94,8 @@ pub async fn verify_tree(options: &VerifyOptions) -> Result<Report, VerifyError>
         options,
         limits: &limits,
         cache: &shared.cache,
-        installed,
+        installed: Arc::new(installed),
+        patched: Arc::new(patched_locations(&tree)),
     };
     let ((keyring, registry_results), early_took) = match &compared {
         Some(compared) => {
@@ -252,7 +253,9 @@ struct LocalContext<'a> {
     limits: &'a Limits,
     cache: &'a EvidenceCache,
     /// The locations of the packages on disk.
-    installed: HashSet<String>,
+    installed: Arc<HashSet<String>>,
+    /// The packages the project patches, by location, with the patch.
+    patched: Arc<HashMap<String, String>>,
 }
 
 /// Step 4: internal signatures (when a trust file is configured) and installed contents
@@ -333,15 +336,10 @@ async fn compare_contents(
             }
         }
     };
-    let patched = tree
-        .packages
-        .iter()
-        .filter_map(|p| Some((p.location.clone(), p.patch.clone()?)))
-        .collect();
     let context = ContentContext {
         tarballs: tarball_sources(tree, ctx.loaded),
-        installed: ctx.installed.clone(),
-        patched: Arc::new(patched),
+        installed: Arc::clone(&ctx.installed),
+        patched: Arc::clone(&ctx.patched),
         index: prepared.index.clone(),
         early: Arc::new(prepared.snapshots),
         compared,
@@ -351,6 +349,15 @@ async fn compare_contents(
         index.flush().await;
     }
     results
+}
+
+/// The packages the project patches (pnpm's `patchedDependencies`, Yarn's `patch:`), by
+/// location, with the patch.
+fn patched_locations(tree: &Tree) -> HashMap<String, String> {
+    tree.packages
+        .iter()
+        .filter_map(|p| Some((p.location.clone(), p.patch.clone()?)))
+        .collect()
 }
 
 /// The locations of the packages on disk.

@@ -36,7 +36,7 @@ pub(crate) struct ContentContext {
     /// Where tarballs come from.
     pub tarballs: TarballSources,
     /// Locations that exist on disk.
-    pub installed: HashSet<String>,
+    pub installed: Arc<HashSet<String>>,
     /// The content index, when the cache can be trusted with it.
     pub index: Option<Arc<ContentIndex>>,
     /// Snapshots of the installed folders taken while the registry checks ran (see
