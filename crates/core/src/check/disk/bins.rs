@@ -16,13 +16,18 @@ pub(super) fn check(scan: &mut Scan<'_>, dir: &str) {
     let Ok(entries) = fs::read_dir(scan.tree.root.join(&bin_dir)) else {
         return;
     };
-    let project = shim::Project::new(&scan.tree.root);
+    let tree = scan.tree;
+    let project = scan.project.get_or_init(|| shim::Project::new(&tree.root));
+    let mut undeclared = Vec::new();
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
-        let location = format!("{bin_dir}/{name}");
-        if let Err(why) = bin_is_declared(scan.tree, &project, dir, &name, &entry.path()) {
-            scan.extraneous(&location, Code::BinLink, format!("{location}: {why}"));
+        if let Err(why) = bin_is_declared(tree, project, dir, &name, &entry.path()) {
+            undeclared.push((format!("{bin_dir}/{name}"), why));
         }
+    }
+    // Reported once the borrow of the scan's project ends.
+    for (location, why) in undeclared {
+        scan.extraneous(&location, Code::BinLink, format!("{location}: {why}"));
     }
 }
 

@@ -36,6 +36,7 @@ pub(crate) fn inventory(tree: &Tree) -> Vec<PackageResult> {
         resolver: tree.resolver(),
         found: Vec::new(),
         owners: std::cell::OnceCell::new(),
+        project: std::cell::OnceCell::new(),
     };
     let mut folders = vec![String::new()];
     // Workspace folders (and other local folders) have node_modules of their own.
@@ -110,6 +111,8 @@ struct Scan<'a> {
     found: Vec<PackageResult>,
     /// Built at the first link checked.
     owners: std::cell::OnceCell<links::Owners>,
+    /// Where pnpm shims' paths may lead: built at the first `.bin` folder checked.
+    project: std::cell::OnceCell<shim::Project>,
 }
 
 impl Scan<'_> {
