@@ -339,3 +339,93 @@ describe('incident signals against a mirror that edits the version list', () => 
     }
   })
 })
+
+describe('provenance is matched against the signed package.json, not the packument', () => {
+  const ci = (owner) => ({ repository: `${owner}/lib`, repositoryId: '666001', ownerId: '6660000', workflow: '.github/workflows/release.yml' })
+
+  /** `prov-lib@1.0.0`, whose signed package.json names acme/lib, with a genuine provenance
+   * built by evil/lib (anyone can have their own workflow certified), from a registry whose
+   * packument `repository` a mirror edits with `edit(repository)`. */
+  async function mirrored (edit) {
+    const registry = new TestRegistry().useSigstore(new TestSigstore())
+    registry.addPackage({
+      name: 'prov-lib',
+      version: '1.0.0',
+      repository: { type: 'git', url: 'git+https://github.com/acme/lib.git' },
+      provenance: ci('evil'),
+    })
+    const entry = registry.versions.get('prov-lib').get('1.0.0')
+    const url = await registry.start()
+    const npmCache = tempDir('prov-bind-cache')
+    const dir = writeProject(tempDir('prov-bind'), { name: 'p', version: '1.0.0', dependencies: { 'prov-lib': '1.0.0' } })
+    await npm(['install', '--ignore-scripts'], { cwd: dir, registry: url, cache: npmCache })
+    const run = async (args = []) => {
+      const { status, report } = await verifyJson(dir, ['--registry', url, '--cache', 'off', '--trusted-root', registry.trustedRootPath(), '--require-provenance', ...args], { npm_config_cache: npmCache })
+      const p = entries(report).find((x) => x.name === 'prov-lib')
+      return { status, code: p.code, provenance: p.provenance, message: p.message }
+    }
+    const honest = await run()
+    edit(entry)
+    return { registry, url, npmCache, honest, run }
+  }
+
+  for (const [what, edit] of [
+    ['rewritten to the provenance\'s repository', (e) => { e.repository = { type: 'git', url: 'git+https://github.com/evil/lib.git' } }],
+    ['removed', (e) => { delete e.repository }],
+    ['made unreadable', (e) => { e.repository = { type: 'git', url: 'https://example.invalid' } }],
+  ]) {
+    it(`a packument repository ${what} does not make another repository's provenance the package's own`, async () => {
+      const { registry, run } = await mirrored(edit)
+      try {
+        const { honest } = { honest: await run() }
+        assert.equal(honest.status, 1)
+        assert.equal(honest.code, 'EPROVENANCEREPOSITORY', honest.message)
+        for (const args of [[], ['--lockfile-only'], ['--no-content']]) {
+          const lied = await run(args)
+          assert.equal(lied.status, 1, `${args.join(' ')}: ${JSON.stringify(lied)}`)
+          assert.equal(lied.code, 'EPROVENANCEREPOSITORY', lied.message)
+        }
+      } finally {
+        registry.close()
+      }
+    })
+  }
+
+  it('verify-package and verifyPackage() read the signed package.json too', async () => {
+    const { registry, url, npmCache, honest } = await mirrored((e) => { e.repository = { type: 'git', url: 'git+https://github.com/evil/lib.git' } })
+    try {
+      assert.equal(honest.code, 'EPROVENANCEREPOSITORY')
+      const r = await cli(['verify-package', 'prov-lib@1.0.0', '--registry', url, '--trusted-root', registry.trustedRootPath(), '--require-provenance', '--json', '--no-policy'], { env: { npm_config_cache: npmCache, NPM_SIGVERIFY_CACHE: 'off' } })
+      assert.equal(r.status, 1, r.stdout + r.stderr)
+      assert.match(r.stdout, /EPROVENANCEREPOSITORY/)
+      const { verifyPackage } = require('../index.js')
+      const p = await verifyPackage('prov-lib@1.0.0', { registry: url, policy: false, provenance: { requireProvenance: true, trustedRoot: registry.trustedRootPath() } })
+      assert.equal(p.status, 'invalid')
+      assert.equal(p.code, 'EPROVENANCEREPOSITORY')
+    } finally {
+      registry.close()
+    }
+  })
+
+  it('a provenance from the package\'s own repository still verifies, and allow-list violations carry their own codes', async () => {
+    const registry = new TestRegistry().useSigstore(new TestSigstore())
+    registry.addPackage({ name: 'own-lib', version: '1.0.0', provenance: { ...ci('acme'), ref: 'refs/heads/main' } })
+    const url = await registry.start()
+    try {
+      const npmCache = tempDir('prov-own-cache')
+      const dir = writeProject(tempDir('prov-own'), { name: 'p', version: '1.0.0', dependencies: { 'own-lib': '1.0.0' } })
+      await npm(['install', '--ignore-scripts'], { cwd: dir, registry: url, cache: npmCache })
+      const base = ['--registry', url, '--cache', 'off', '--trusted-root', registry.trustedRootPath(), '--require-provenance']
+      const verdict = async (args) => {
+        const { status, report } = await verifyJson(dir, [...base, ...args], { npm_config_cache: npmCache })
+        return { status, code: entries(report).find((x) => x.name === 'own-lib').code }
+      }
+      assert.deepEqual(await verdict([]), { status: 0, code: null })
+      assert.deepEqual(await verdict(['--lockfile-only']), { status: 0, code: null })
+      assert.deepEqual(await verdict(['--allowed-workflow-ref', 'refs/tags/*']), { status: 1, code: 'EPROVENANCEWORKFLOW' })
+      assert.deepEqual(await verdict(['--allowed-issuer', 'https://gitlab.example']), { status: 1, code: 'EPROVENANCEISSUER' })
+    } finally {
+      registry.close()
+    }
+  })
+})

@@ -14,6 +14,7 @@ use url::Url;
 use crate::config::ProvenanceOptions;
 use crate::model::{AttestationSummary, CheckOutcome, PackageResult};
 use crate::source::evidence::Evidence;
+use crate::source::tarball::TarballSources;
 use crate::Code;
 
 /// What the attestation step needs to know about one version.
@@ -29,19 +30,23 @@ pub(crate) struct AttestationJob {
     pub inline: Option<Arc<Vec<u8>>>,
     /// The signed `dist.integrity`.
     pub integrity: String,
-    /// The published package.json `repository`.
+    /// The packument's `repository` for the version: unsigned, so a verified provenance is
+    /// only accepted once the signed tarball's package.json names the same repository
+    /// ([`bind_repository`]).
     pub repository: Option<serde_json::Value>,
     /// Every version of the packument, for downgrade detection.
     pub history: Arc<Vec<VersionInfo>>,
 }
 
-/// Verifies the attestations of one version whose registry signature holds.
+/// Verifies the attestations of one version whose registry signature holds; `tarballs` is where
+/// the signed package.json a verified provenance is matched against is read from.
 pub(crate) async fn attest(
     result: PackageResult,
     job: AttestationJob,
     evidence: &Evidence,
     trust: Option<Arc<TrustMaterial>>,
     options: &ProvenanceOptions,
+    tarballs: &TarballSources,
 ) -> PackageResult {
     let document = match (&job.inline, &job.advertised) {
         (Some(inline), _) => Ok(Some(inline.to_vec())),
@@ -67,11 +72,68 @@ pub(crate) async fn attest(
                     why,
                 );
             };
-            let options = options.clone();
-            let judge = move || judge_document(result, &job, &doc, &trust, &options);
-            crate::work::cpu::on_cpu_pool(judge).await
+            let (job, judged_with) = (Arc::new(job), options.clone());
+            let judged = {
+                let job = Arc::clone(&job);
+                let judge = move || judge_document(result, &job, &doc, &trust, &judged_with);
+                crate::work::cpu::on_cpu_pool(judge).await
+            };
+            match options.repository_match {
+                true => bind_repository(judged, &job, evidence, tarballs).await,
+                false => judged,
+            }
         }
     }
+}
+
+/// A verified provenance was matched against the packument's `repository`, which the registry
+/// signature does not cover: a mirror could rewrite it to the repository of its own build. The
+/// match holds only when the signed tarball's package.json (what npm's registry matched the
+/// provenance against at publish) names that same repository; a tarball that cannot be read
+/// leaves the provenance unbound, which fails.
+async fn bind_repository(
+    result: PackageResult,
+    job: &AttestationJob,
+    evidence: &Evidence,
+    tarballs: &TarballSources,
+) -> PackageResult {
+    if result.provenance.as_deref() != Some("verified")
+        || result.checks.attestations != CheckOutcome::passed()
+    {
+        return result;
+    }
+    let id = result.id();
+    let bytes = match tarballs.obtain(&result, &job.integrity, evidence).await {
+        Ok(bytes) => bytes,
+        Err((code, why)) => {
+            let why = format!(
+                "{id}: the signed package.json, whose repository the provenance must name, could not be read: {why}"
+            );
+            return fail(result, code, why);
+        }
+    };
+    let signed = crate::work::cpu::on_cpu_pool(move || signed_repository(&bytes)).await;
+    let claimed = job
+        .repository
+        .as_ref()
+        .and_then(sigverify_attest::normalize_repository_value);
+    if signed.is_some() && signed == claimed {
+        return result;
+    }
+    let name = |r: Option<String>| r.unwrap_or_else(|| "no repository".into());
+    let why = format!(
+        "{id}: the registry's document names {} as the repository but the signed package.json names {}: provenance is matched against the signed one",
+        name(claimed),
+        name(signed)
+    );
+    fail(result, Code::ProvenanceRepository, why)
+}
+
+/// The normalised `repository` of a tarball's package.json.
+fn signed_repository(tarball: &[u8]) -> Option<String> {
+    let manifest = sigverify_content::read_tarball(tarball).ok()?;
+    let package: serde_json::Value = serde_json::from_slice(manifest.package_json()?).ok()?;
+    sigverify_attest::normalize_repository_value(&package["repository"])
 }
 
 async fn fetch(
@@ -221,12 +283,20 @@ fn apply_identity(
     options: &ProvenanceOptions,
 ) -> PackageResult {
     let violations = check_identity(facts, job.repository.as_ref(), &options.identity_policy());
-    let Some(error) = violations.iter().find(|v| v.severity == Severity::Error) else {
+    // A check that could not be made (no repository to match the provenance with) is no pass:
+    // npm's registry refuses provenance whose package.json names no matching repository, so a
+    // document without one has been altered.
+    let Some(error) = violations
+        .iter()
+        .find(|v| v.severity == Severity::Error || v.severity == Severity::Unverifiable)
+    else {
         return pass(result);
     };
     let code = match error.code {
-        "EPROVENANCEREPOSITORY" => Code::ProvenanceRepository,
+        "EPROVENANCEREPOSITORY" | "EPROVENANCENOREPOSITORY" => Code::ProvenanceRepository,
         "EPROVENANCEREQUIRED" => Code::ProvenanceRequired,
+        "EPROVENANCEWORKFLOWREF" => Code::ProvenanceWorkflow,
+        "EPROVENANCEISSUER" => Code::ProvenanceIssuer,
         _ => Code::ProvenanceIdentity,
     };
     let why = format!("{}@{}: {}", result.name, result.version, error.message);

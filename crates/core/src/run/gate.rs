@@ -151,6 +151,10 @@ impl Gate {
             internal: self.loaded.internal.clone(),
             signals,
             history,
+            tarballs: TarballSources {
+                root: self.dir.clone(),
+                npm_cache: None,
+            },
         };
         let checks = versions
             .iter()

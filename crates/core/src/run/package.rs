@@ -103,6 +103,10 @@ pub async fn verify_package(
         internal: loaded.internal.clone(),
         signals,
         history,
+        tarballs: TarballSources {
+            root: root.clone(),
+            npm_cache: crate::check::contents::npm_cache(loaded.config.get("cache")),
+        },
     };
     let limits = Limits::new(1, options.deadline);
     let mut result = run_checks(&shared, &keyring, vec![check], &limits)
@@ -115,10 +119,7 @@ pub async fn verify_package(
     }
     let why = format!("{}: no installed folder to compare", result.id());
     result.checks.contents = CheckOutcome::off(why);
-    let tarballs = TarballSources {
-        root: root.clone(),
-        npm_cache: crate::check::contents::npm_cache(loaded.config.get("cache")),
-    };
+    let tarballs = shared.tarballs.clone();
     let cache = shared.cache.clone();
     let (mut results, signal_run) = signal_step(
         vec![result],

@@ -22,6 +22,7 @@ use crate::source::evidence::Evidence;
 use crate::source::keyring::{Keyring, RegistryKeys};
 use crate::source::keys::KeySet;
 use crate::source::packument::PackumentFacts;
+use crate::source::tarball::TarballSources;
 use crate::work::deadline::{Deadlined, Limits};
 use crate::work::progress::PhaseProgress;
 use crate::Code;
@@ -42,6 +43,9 @@ pub(crate) struct Shared {
     /// How many earlier versions of each checked version's release line the signals need in
     /// full (the rest of a cached packument keeps only its history).
     pub history: usize,
+    /// Where a version's signed tarball is read from when its package.json is needed (the
+    /// repository a verified provenance must name).
+    pub tarballs: TarballSources,
 }
 
 /// Checks packages against their registries, one packument request per (registry, name).
@@ -289,7 +293,8 @@ impl GroupWork {
                 Some(job) if provenance.enabled => {
                     let started = Instant::now();
                     let trust = self.trust.clone();
-                    result = attest(result, job, &self.shared.evidence, trust, provenance).await;
+                    let (evidence, tarballs) = (&self.shared.evidence, &self.shared.tarballs);
+                    result = attest(result, job, evidence, trust, provenance, tarballs).await;
                     result.timing.attest = started.elapsed();
                 }
                 Some(_) => {
@@ -333,6 +338,10 @@ mod tests {
                 internal: None,
                 signals: false,
                 history: 0,
+                tarballs: TarballSources {
+                    root: std::path::PathBuf::from("/nonexistent"),
+                    npm_cache: None,
+                },
             },
             limit: Arc::new(Semaphore::new(1)),
         };

@@ -73,6 +73,7 @@ pub async fn verify_tree(options: &VerifyOptions) -> Result<Report, VerifyError>
         internal: loaded.internal.clone(),
         signals,
         history,
+        tarballs: tarball_sources(&tree, &loaded),
     };
     // 3. Registry signatures, integrity and attestations once the keys are in; meanwhile, from
     // the start of the keys' round trip, the installed files are compared with the tarballs the
