@@ -125,7 +125,19 @@ pub struct RegistryClient {
 #[derive(Debug, Clone, Default)]
 pub struct BodyShare {
     /// Held only to be dropped.
-    _permit: Option<Arc<tokio::sync::OwnedSemaphorePermit>>,
+    permit: Option<Arc<tokio::sync::OwnedSemaphorePermit>>,
+}
+
+impl BodyShare {
+    /// The bytes this share covers.
+    fn bytes(&self) -> usize {
+        self.permit.as_ref().map_or(0, |p| p.num_permits() * 1024)
+    }
+
+    /// The permit itself, when this is its only holder (a share being read is never cloned).
+    fn into_permit(self) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        self.permit.and_then(|p| Arc::try_unwrap(p).ok())
+    }
 }
 
 impl PartialEq for BodyShare {
@@ -152,6 +164,7 @@ impl RegistryClient {
         let mut builder = reqwest::Client::builder()
             .user_agent(concat!("npm-sigverify/", env!("CARGO_PKG_VERSION")))
             .pool_max_idle_per_host(64)
+            .redirect(redirect_policy())
             .gzip(true);
         if !config.strict_ssl() {
             builder = builder.tls_danger_accept_invalid_certs(true);
@@ -197,6 +210,11 @@ impl RegistryClient {
             pinned: Some(Arc::new(pinned)),
             ..self.clone()
         }
+    }
+
+    /// The KiB of the body budget ([`BODY_BUDGET`]) no body holds now.
+    pub fn budget_free_kib(&self) -> usize {
+        self.budget.available_permits()
     }
 
     /// The npm configuration the client was built from.
@@ -322,7 +340,15 @@ impl RegistryClient {
         let mut response = self.timed(url, request.send()).await?;
         let status = response.status().as_u16();
         if status == 304 {
-            return Ok(Conditional::NotModified);
+            // Only a conditional request can be answered "not modified": to any other it says
+            // nothing (read as "no document", it made a registry's keys "none").
+            return match validators.etag.is_some() || validators.last_modified.is_some() {
+                true => Ok(Conditional::NotModified),
+                false => Err(FetchError::Status {
+                    url: url.to_string(),
+                    status,
+                }),
+            };
         }
         if status == 404 || status == 400 {
             return Ok(Conditional::NotFound);
@@ -346,22 +372,39 @@ impl RegistryClient {
         let announced = response.content_length().unwrap_or(0).min(MAX_PRESIZE);
         // The wait for the body's share is this process's own queue, not the registry's
         // slowness: the timeout bounds the headers and, once the share is in, the body.
-        let held = self.hold(announced).await;
+        let mut held = self.hold(announced).await;
         let mut bytes = Vec::with_capacity(announced as usize);
-        let read = async {
-            while let Some(chunk) = response.chunk().await? {
-                if bytes.len() + chunk.len() > MAX_BODY {
-                    return Ok(false);
+        // The share counts the bytes read (decoded), not the ones announced: a compressed or
+        // chunked body announces little, and a registry could send endless ones. A body that
+        // outgrows its share takes more ([`Self::grow`]); the time it waits for it is this
+        // process's queue, so the deadline moves by that much.
+        let mut deadline = tokio::time::Instant::now() + self.options.timeout;
+        loop {
+            let chunk = match tokio::time::timeout_at(deadline, response.chunk()).await {
+                Ok(chunk) => chunk.map_err(|e| self.to_error(url, e))?,
+                Err(_) => {
+                    return Err(FetchError::Timeout {
+                        url: url.to_string(),
+                        timeout_ms: self.options.timeout.as_millis() as u64,
+                    })
                 }
-                bytes.extend_from_slice(&chunk);
+            };
+            let Some(chunk) = chunk else {
+                break;
+            };
+            let needed = bytes.len() + chunk.len();
+            if needed > MAX_BODY {
+                return Err(FetchError::TooLarge {
+                    url: url.to_string(),
+                    limit_mib: (MAX_BODY >> 20) as u64,
+                });
             }
-            Ok(true)
-        };
-        if !self.timed(url, read).await? {
-            return Err(FetchError::TooLarge {
-                url: url.to_string(),
-                limit_mib: (MAX_BODY >> 20) as u64,
-            });
+            if needed > held.bytes() {
+                let waiting = tokio::time::Instant::now();
+                held = self.grow(held, needed).await;
+                deadline += waiting.elapsed();
+            }
+            bytes.extend_from_slice(&chunk);
         }
         Ok(Conditional::Body {
             bytes,
@@ -390,8 +433,37 @@ impl RegistryClient {
         let kib = len.div_ceil(1024).clamp(1, u64::from(BODY_BUDGET)) as u32;
         let permit = self.budget.clone().acquire_many_owned(kib).await.ok();
         BodyShare {
-            _permit: permit.map(Arc::new),
+            permit: permit.map(Arc::new),
         }
+    }
+
+    /// A share of at least `needed` bytes (twice the old share when that is more, at most the
+    /// whole budget: a body over the budget is read alone). Taken at once when the budget has
+    /// it; otherwise the old share is given back before waiting for the new one, so no body
+    /// holds part of the budget while it waits for more (two could wait for each other forever).
+    async fn grow(&self, held: BodyShare, needed: usize) -> BodyShare {
+        let whole = BODY_BUDGET as usize;
+        let have = held.bytes() / 1024;
+        let want = needed.div_ceil(1024).max(2 * have).clamp(1, whole);
+        if want <= have {
+            return held;
+        }
+        if let Ok(more) = self
+            .budget
+            .clone()
+            .try_acquire_many_owned((want - have) as u32)
+        {
+            let mut permit = held.into_permit();
+            match permit.as_mut() {
+                Some(permit) => permit.merge(more),
+                None => permit = Some(more),
+            }
+            return BodyShare {
+                permit: permit.map(Arc::new),
+            };
+        }
+        drop(held);
+        self.hold(want as u64 * 1024).await
     }
 
     fn to_error(&self, url: &Url, e: reqwest::Error) -> FetchError {
@@ -411,6 +483,26 @@ impl RegistryClient {
         let jitter = rand::rng().random_range(0..=base / 2 + 1);
         Duration::from_millis(base + jitter)
     }
+}
+
+/// Redirects are followed inside the first URL's origin and at most one hop out of it.
+/// reqwest puts the request's headers back on every hop and drops credentials only on a hop
+/// whose origin differs from the one before, so a second hop inside another origin would carry
+/// the registry token there; npm sends no credential to another host either.
+fn redirect_policy() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let previous = attempt.previous();
+        let left = previous
+            .iter()
+            .any(|url| url.origin() != previous[0].origin());
+        if previous.len() > 10 {
+            attempt.error("too many redirects")
+        } else if left {
+            attempt.error("redirected again after leaving the registry's host (credentials are never followed there)")
+        } else {
+            attempt.follow()
+        }
+    })
 }
 
 fn is_retryable(e: &FetchError) -> bool {
