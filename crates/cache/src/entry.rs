@@ -12,6 +12,7 @@
 use chrono::{DateTime, TimeZone, Utc};
 use sha2::{Digest, Sha256};
 
+use crate::namespace::VERDICT_TTL;
 use crate::secret::CacheSecret;
 
 const MAGIC: &[u8; 8] = b"NSVCACH2";
@@ -121,9 +122,16 @@ impl Record {
         Ok(record)
     }
 
-    /// True once the record's time-to-live has passed.
+    /// True once the record's time-to-live has passed, and for a record no writer of this
+    /// tool makes: one stored in the future, or kept longer than the longest lifetime any
+    /// namespace gives ([`VERDICT_TTL`]). The expiry is the writer's word, so whoever holds the
+    /// cache key (a fleet's runner) could otherwise make an entry live for years.
     pub fn is_expired(&self, now: DateTime<Utc>) -> bool {
+        let slack = chrono::Duration::minutes(5);
+        let longest = chrono::Duration::from_std(VERDICT_TTL).unwrap_or(chrono::Duration::MAX);
         self.expires_at <= now
+            || self.entry.stored_at > now + slack
+            || self.expires_at - self.entry.stored_at > longest + slack
     }
 }
 
@@ -334,6 +342,26 @@ mod tests {
 
     fn secret(byte: u8) -> CacheSecret {
         CacheSecret::new(&[byte; 32]).unwrap()
+    }
+
+    /// An expiry is the writer's word: one past the longest lifetime, or an entry dated in the
+    /// future, is expired whatever it says (a key holder could make either live for years).
+    #[test]
+    fn a_lifetime_no_writer_gives_is_expired() {
+        let now = now_millis();
+        let record = |stored_ago: chrono::Duration, lives: chrono::Duration| {
+            let mut record = sample();
+            record.entry.stored_at = now - stored_ago;
+            record.expires_at = now - stored_ago + lives;
+            record
+        };
+        let (hour, day) = (chrono::Duration::hours(1), chrono::Duration::days(1));
+        assert!(!record(hour, day).is_expired(now));
+        assert!(!record(day, day * 7).is_expired(now));
+        assert!(record(day, hour).is_expired(now));
+        assert!(record(day * 30, day * 3650).is_expired(now));
+        assert!(record(hour, day * 8).is_expired(now));
+        assert!(record(-day, day).is_expired(now));
     }
 
     fn sample() -> Record {

@@ -229,6 +229,7 @@ impl EvidenceCache {
     /// facts) are never read as complete.
     pub fn key(registry: &Url, name: &str, full: bool) -> String {
         let kind = if full { "full" } else { "corgi" };
+        let registry = without_credentials(registry);
         format!("{FACTS_FORMAT}:{kind}:{registry}{name}")
     }
 
@@ -479,6 +480,26 @@ struct CachedBodyRef<'a> {
     history: &'a str,
 }
 
+/// `registry` with its user information (a password, a token) replaced by a digest of it:
+/// cache keys are written into entries and are Redis key names anyone with access can list,
+/// and registries reached with different credentials stay apart.
+fn without_credentials(registry: &Url) -> std::borrow::Cow<'_, str> {
+    if registry.username().is_empty() && registry.password().is_none() {
+        return std::borrow::Cow::Borrowed(registry.as_str());
+    }
+    use sha2::{Digest, Sha256};
+    let user_info = format!(
+        "{}:{}",
+        registry.username(),
+        registry.password().unwrap_or("")
+    );
+    let digest = hex::encode(&Sha256::digest(user_info.as_bytes())[..8]);
+    let mut keyed = registry.clone();
+    let _ = keyed.set_password(None);
+    let _ = keyed.set_username(&format!("u-{digest}"));
+    std::borrow::Cow::Owned(keyed.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -675,5 +696,17 @@ mod tests {
         entry.authenticated = true;
         let cached = cache.decode(entry).unwrap();
         assert_eq!(cached.facts.history_digest.0.get().unwrap(), "forged");
+    }
+
+    #[test]
+    fn cache_keys_hold_no_registry_credentials() {
+        let plain = Url::parse("https://r.test/").unwrap();
+        let with = Url::parse("https://ci-bot:S3cr,etPW@r.test/").unwrap();
+        let other = Url::parse("https://ci-bot:another@r.test/").unwrap();
+        let key = |u: &Url| EvidenceCache::key(u, "a", true);
+        assert_eq!(key(&plain), format!("{FACTS_FORMAT}:full:https://r.test/a"));
+        assert!(!key(&with).contains("S3cr"), "{}", key(&with));
+        assert_ne!(key(&with), key(&other));
+        assert_ne!(key(&with), key(&plain));
     }
 }
