@@ -105,17 +105,16 @@ fn candidates(entry: &str) -> Vec<String> {
 }
 
 /// The entry points a `package.json` names, normalised to paths relative to the package:
-/// `main` (or the implicit `index`), every `bin` target and every `exports` target string.
+/// `main`, the implicit `index` (Node falls back to it when `main` is absent or names no file,
+/// which a tarball's `main` may do before an install script builds it), every `bin` target and
+/// every `exports` and `imports` target string.
 pub fn entry_points(package_json: &[u8]) -> BTreeSet<String> {
     let Ok(Value::Object(pkg)) = serde_json::from_slice::<Value>(package_json) else {
         return BTreeSet::from([String::new()]);
     };
-    let mut entries = BTreeSet::new();
-    match pkg.get("main").and_then(Value::as_str) {
-        Some(main) => entries.extend(normalise(main)),
-        None => {
-            entries.insert(String::new());
-        }
+    let mut entries = BTreeSet::from([String::new()]);
+    if let Some(main) = pkg.get("main").and_then(Value::as_str) {
+        entries.extend(normalise(main));
     }
     match pkg.get("bin") {
         Some(Value::String(bin)) => entries.extend(normalise(bin)),
@@ -126,8 +125,10 @@ pub fn entry_points(package_json: &[u8]) -> BTreeSet<String> {
         ),
         _ => {}
     }
-    if let Some(exports) = pkg.get("exports") {
-        collect_targets(exports, &mut entries, 0);
+    for field in ["exports", "imports"] {
+        if let Some(targets) = pkg.get(field) {
+            collect_targets(targets, &mut entries, 0);
+        }
     }
     entries
 }
@@ -217,6 +218,16 @@ mod tests {
         assert_eq!(
             loadable(&["package.json"], json, &added),
             ["bin/x.js", "dist/main.js", "esm/i.mjs", "sub.js"]
+        );
+        // Node falls back to index.* when `main` names no file; `imports` targets load too.
+        let json = r##"{"main":"dist/index.js","imports":{"#impl":{"node":"./impl-node.js","default":"./impl.js"}}}"##;
+        assert_eq!(
+            loadable(
+                &["package.json", "impl.js"],
+                json,
+                &["index.js", "impl-node.js"]
+            ),
+            ["impl-node.js", "index.js"]
         );
         // A manifest that redirects a folder, and a build file npm would run.
         assert_eq!(

@@ -87,7 +87,8 @@ async fn run_one(
 }
 
 fn read_manifest(folder: &Path) -> serde_json::Value {
-    std::fs::read_to_string(folder.join("package.json"))
+    let manifest = folder.join("package.json");
+    sigverify_lockfile::read_regular_text(&manifest, sigverify_lockfile::MANIFEST_LIMIT)
         .ok()
         .and_then(|t| serde_json::from_str(&t).ok())
         .unwrap_or_default()

@@ -58,6 +58,7 @@ mod bun;
 mod config;
 mod detect;
 mod error;
+mod file;
 mod flags;
 mod format;
 mod installed;
@@ -77,6 +78,7 @@ pub use config::{
     Secret,
 };
 pub use error::{LockfileError, WalkProblem};
+pub use file::{read_regular, read_regular_text, MANIFEST_LIMIT};
 pub use load::{find_lockfile, load_lockfile, load_tree, project_manager};
 pub use model::{
     is_omitted, Input, Layout, Linker, Manager, Omit, Package, Resolver, Source, Tree,

@@ -26,7 +26,9 @@ struct Manifest {
 
 impl Manifest {
     fn read(folder: &Path) -> Option<Manifest> {
-        let bytes = fs::read(folder.join("package.json")).ok()?;
+        let bytes =
+            crate::file::read_regular(&folder.join("package.json"), crate::file::MANIFEST_LIMIT)
+                .ok()?;
         serde_json::from_slice(&bytes).ok()
     }
 

@@ -1,7 +1,6 @@
 //! The few `package.json` fields a `node_modules` walk needs.
 
 use std::collections::HashMap;
-use std::fs;
 use std::path::Path;
 
 use serde::Deserialize;
@@ -154,7 +153,8 @@ fn specs(raw: &RawManifest) -> Vec<(String, String, EdgeKind)> {
 
 /// Reads `path`; the error names the file and, for bad JSON, the line and column.
 pub(crate) fn read_manifest(path: &Path) -> Result<Manifest, String> {
-    let text = fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let text = crate::file::read_regular_text(path, crate::file::MANIFEST_LIMIT)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let raw: RawManifest = serde_json::from_str(text).map_err(|e| {
         let msg = serde_message(&e);

@@ -13,13 +13,11 @@ use crate::Code;
 /// Each `<dir>/.bin` entry must lead to a bin declared by a package the lockfile installs.
 pub(super) fn check(scan: &mut Scan<'_>, dir: &str) {
     let bin_dir = format!("{dir}/.bin");
-    let Ok(entries) = fs::read_dir(scan.tree.root.join(&bin_dir)) else {
-        return;
-    };
+    let entries = scan.list(&bin_dir);
     let tree = scan.tree;
     let project = scan.project.get_or_init(|| shim::Project::new(&tree.root));
     let mut undeclared = Vec::new();
-    for entry in entries.flatten() {
+    for entry in entries {
         let name = entry.file_name().to_string_lossy().into_owned();
         if let Err(why) = bin_is_declared(tree, project, dir, &name, &entry.path()) {
             undeclared.push((format!("{bin_dir}/{name}"), why));
@@ -105,7 +103,9 @@ fn bin_target(
     if tree.manager != sigverify_lockfile::Manager::Pnpm {
         return Err("not a link (npm links bins)".into());
     }
-    let script = fs::read_to_string(entry).map_err(|e| format!("unreadable: {e}"))?;
+    // A shim is a few lines; a FIFO or a link to a device there must not stall the run.
+    let script = sigverify_lockfile::read_regular_text(entry, 1 << 20)
+        .map_err(|e| format!("unreadable: {e}"))?;
     let bin_dir = entry.parent().unwrap_or(entry);
     shim::target(project, bin_dir, name, &script)
 }

@@ -22,7 +22,7 @@ mod shim;
 
 use std::collections::BTreeSet;
 use std::fs;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Component, Path};
 
 use sigverify_lockfile::{Layout, Linker, Manager, Package, Resolver, Source, Tree};
 
@@ -131,10 +131,7 @@ impl Scan<'_> {
             self.extraneous(&dir, Code::Extraneous, why);
             return;
         }
-        let Ok(entries) = fs::read_dir(&path) else {
-            return;
-        };
-        for entry in entries.flatten() {
+        for entry in self.list(&dir) {
             let name = entry.file_name().to_string_lossy().into_owned();
             match name.as_str() {
                 ".bin" if entry.file_type().is_ok_and(|t| t.is_symlink()) => {
@@ -154,10 +151,7 @@ impl Scan<'_> {
     }
 
     fn scope(&mut self, scope_dir: &str) {
-        let Ok(entries) = fs::read_dir(self.tree.root.join(scope_dir)) else {
-            return;
-        };
-        for entry in entries.flatten() {
+        for entry in self.list(scope_dir) {
             let name = entry.file_name().to_string_lossy().into_owned();
             self.candidate(&format!("{scope_dir}/{name}"), &entry);
         }
@@ -169,6 +163,7 @@ impl Scan<'_> {
         // The kind the folder listing gives (not following links, as `symlink_metadata`): no
         // path walk from the project root per entry (a pnpm store lists thousands of links).
         let Ok(kind) = entry.file_type() else {
+            self.unlisted(location, "its kind cannot be read");
             return;
         };
         if let Some(i) = self.resolver.index_of(location) {
@@ -240,12 +235,10 @@ impl Scan<'_> {
             self.extraneous(store, Code::Extraneous, why);
             return;
         }
-        let Ok(entries) = fs::read_dir(path) else {
-            return;
-        };
-        for entry in entries.flatten() {
+        for entry in self.list(store) {
             let name = entry.file_name().to_string_lossy().into_owned();
             let Ok(kind) = entry.file_type() else {
+                self.unlisted(&format!("{store}/{name}"), "its kind cannot be read");
                 continue;
             };
             let location = format!("{store}/{name}");
@@ -268,10 +261,7 @@ impl Scan<'_> {
     }
 
     fn store_entry(&mut self, id_dir: &str) {
-        let Ok(entries) = fs::read_dir(self.tree.root.join(id_dir)) else {
-            return;
-        };
-        for entry in entries.flatten() {
+        for entry in self.list(id_dir) {
             let name = entry.file_name().to_string_lossy().into_owned();
             let location = format!("{id_dir}/{name}");
             let linked = entry.file_type().is_ok_and(|t| t.is_symlink());
@@ -325,6 +315,38 @@ impl Scan<'_> {
     }
 
     /// Records something on disk the lockfile does not account for.
+    /// The entries of the folder at `location` (none when it does not exist). A folder that
+    /// cannot be listed is reported, not skipped: Node loads through a folder it may search
+    /// but not read, so what it holds would go unchecked (a restored cache decides the modes).
+    fn list(&mut self, location: &str) -> Vec<fs::DirEntry> {
+        let entries = match fs::read_dir(self.tree.root.join(location)) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Vec::new(),
+            Err(e) => {
+                self.unlisted(location, &e.to_string());
+                return Vec::new();
+            }
+        };
+        let mut listed = Vec::new();
+        for entry in entries {
+            match entry {
+                Ok(entry) => listed.push(entry),
+                Err(e) => {
+                    self.unlisted(location, &e.to_string());
+                    break;
+                }
+            }
+        }
+        listed
+    }
+
+    fn unlisted(&mut self, location: &str, why: &str) {
+        let why = format!(
+            "{location}: cannot be read ({why}), so what it holds was not checked: make it readable, or reinstall"
+        );
+        self.extraneous(location, Code::Extraneous, why);
+    }
+
     fn extraneous(&mut self, location: &str, code: Code, why: String) {
         let path = self.tree.root.join(location);
         self.found.push(extraneous(location, &path, code, why));
@@ -370,9 +392,9 @@ fn join(folder: &str, name: &str) -> String {
     }
 }
 
-fn read_json(path: &PathBuf) -> Option<serde_json::Value> {
-    let text = fs::read_to_string(path).ok()?;
-    serde_json::from_str(&text).ok()
+fn read_json(path: &Path) -> Option<serde_json::Value> {
+    let bytes = sigverify_lockfile::read_regular(path, sigverify_lockfile::MANIFEST_LIMIT).ok()?;
+    serde_json::from_slice(&bytes).ok()
 }
 
 #[cfg(test)]

@@ -122,7 +122,8 @@ pub(super) fn link_target(package: &Package) -> Option<String> {
 }
 
 pub(super) fn read_manifest(path: &Path) -> Option<serde_json::Value> {
-    let text = std::fs::read_to_string(path).ok()?;
+    let text =
+        sigverify_lockfile::read_regular_text(path, sigverify_lockfile::MANIFEST_LIMIT).ok()?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     serde_json::from_str(text)
         .ok()
