@@ -596,6 +596,24 @@ describe('3. what is on disk (EEXTRANEOUS, EBINLINK, ECONTENTMODIFIED)', () => {
       change: (dir) => editLock(dir, (p) => { delete p[NESTED_BETA] }),
       expected: extraneous,
     },
+    {
+      name: 'an extra folder whose package.json is a FIFO (reading it would wait for a writer forever)',
+      location: 'node_modules/evil',
+      change: (dir) => { folder('node_modules/evil', false)(dir); require('node:child_process').execFileSync('mkfifo', [path.join(dir, 'node_modules/evil/package.json')]) },
+      expected: extraneous,
+    },
+    {
+      name: 'an extra folder whose package.json links to /dev/zero (reading it would never end)',
+      location: 'node_modules/evil',
+      change: (dir) => { folder('node_modules/evil', false)(dir); fs.symlinkSync('/dev/zero', path.join(dir, 'node_modules/evil/package.json')) },
+      expected: extraneous,
+    },
+    {
+      name: 'a file where a package keeps its node_modules folder (a folder the inventory cannot list)',
+      location: 'node_modules/alpha/node_modules',
+      change: (dir) => put(dir, 'node_modules/alpha/node_modules', 'not a folder\n'),
+      expected: extraneous,
+    },
     { name: 'a file node_modules/alpha.js beside node_modules/alpha/ (Node loads the file first)', location: 'node_modules/alpha.js', change: (dir) => put(dir, 'node_modules/alpha.js', 'module.exports = "evil"\n'), expected: extraneous },
     { name: 'a file node_modules/alpha.json beside node_modules/alpha/', location: 'node_modules/alpha.json', change: (dir) => put(dir, 'node_modules/alpha.json', '{"evil":true}\n'), expected: extraneous },
     { name: 'a nested file node_modules/gamma/node_modules/beta.js beside beta/', location: 'node_modules/gamma/node_modules/beta.js', change: (dir) => put(dir, 'node_modules/gamma/node_modules/beta.js', 'module.exports = "evil"\n'), expected: extraneous },
@@ -660,6 +678,28 @@ describe('3. what is on disk (EEXTRANEOUS, EBINLINK, ECONTENTMODIFIED)', () => {
 // Packages whose commands come from `directories.bin`, and whose code loads a folder through
 // its own package.json `main`; each with an install script (so added files alone are only
 // reported), installed by npm into their own project.
+describe('3a. a folder the verifier cannot list (a restored cache decides the modes)', () => {
+  const asRoot = process.getuid && process.getuid() === 0
+  it('a nested node_modules that may be searched but not read, holding a planted package -> EEXTRANEOUS (exit 1)', { skip: asRoot && 'root reads every folder (CI runs this as root; the same path is covered by the file-instead-of-folder case)' }, async () => {
+    const dir = copyProject(clean, 'attack-unlisted')
+    folder('node_modules/gamma/node_modules/evil')(dir)
+    const nested = path.join(dir, 'node_modules/gamma/node_modules')
+    fs.chmodSync(nested, 0o311)
+    try {
+      await expectVerdict('unlistable nested node_modules', dir, 'node_modules/gamma/node_modules', INVALID('EEXTRANEOUS'))
+    } finally {
+      fs.chmodSync(nested, 0o755)
+    }
+  })
+
+  function folder (location) {
+    return (dir) => {
+      put(dir, `${location}/package.json`, JSON.stringify({ name: path.basename(location), version: '6.6.6' }))
+      put(dir, `${location}/index.js`, 'module.exports = "evil"\n')
+    }
+  }
+})
+
 describe('3c. commands and folders Node loads, in packages with install scripts', () => {
   let project
   before(async () => {
@@ -1097,6 +1137,58 @@ describe('7. no secret in any output', () => {
       clean7(`store file ${f}`, fs.readFileSync(path.join(store, f), 'utf8'))
     }
     record('secrets: error messages, warnings, offline store', { leaks: 0 }, { leaks: 0 })
+  })
+})
+
+describe('7b. passwords URL parsers keep unencoded, and text that would steer a terminal or CI log', () => {
+  const PASSWORD = "S3cr,et'Pa)55-xyzzy"
+
+  it('a registry password holding , \' ) is hidden in the output, every report and the JS API\'s errors', async () => {
+    const dir = copyProject(clean, 'attack-secret-chars')
+    // A registry that is down: every message quotes its URL.
+    const down = `http://ci-bot:${PASSWORD}@127.0.0.1:9/`
+    fs.writeFileSync(path.join(dir, '.npmrc'), `registry=${down}\ncache=${tempDir('attack-empty-npm-cache')}\n`)
+    editLock(dir, (p) => {
+      for (const entry of Object.values(p)) {
+        if (entry.resolved && entry.resolved.startsWith(url)) entry.resolved = entry.resolved.replace(url, down)
+      }
+    })
+    const out = tempDir('attack-secret-chars-reports')
+    const reports = ['json', 'sarif', 'junit', 'html', 'markdown'].map((f) => `${f}=${out}/r.${f}`).join(',')
+    const runs = {
+      human: await cli(['verify', dir, '--timeout', '2000', '--retries', '0']),
+      reports: await cli(['verify', dir, '--json', '--timeout', '2000', '--retries', '0', '--report', reports]),
+    }
+    assert.equal(runs.human.status, 3, runs.human.stdout + runs.human.stderr)
+    assert.match(runs.reports.stdout, /\*\*\*@127\.0\.0\.1:9/, 'the runs quoted the registry URL (redacted)')
+    const leaks = (what, text) => assert.ok(!text.includes('S3cr,et') && !text.includes('Pa)55'), `${what} leaks the password:\n${text.slice(0, 3000)}`)
+    for (const [name, r] of Object.entries(runs)) {
+      leaks(`${name} stdout`, r.stdout)
+      leaks(`${name} stderr`, r.stderr)
+    }
+    for (const f of fs.readdirSync(out)) leaks(f, fs.readFileSync(path.join(out, f), 'utf8'))
+    // A proxy URL no parser accepts is quoted in the error, without its credentials.
+    const proxied = copyProject(clean, 'attack-secret-proxy')
+    fs.writeFileSync(path.join(proxied, '.npmrc'), `https-proxy=http://proxyuser:${PASSWORD}@proxy.internal:99999/\n`)
+    await assert.rejects(verifyTree({ dir: proxied }), (e) => {
+      leaks('verifyTree() error', String(e.message))
+      assert.match(e.message, /proxy/)
+      return true
+    })
+  })
+
+  it('a file name with a line break and escape sequences cannot write a line of its own (a workflow command) or move the cursor', async () => {
+    const dir = copyProject(clean, 'attack-newline-name')
+    const evil = 'x\n::add-mask::ECONTENTADDED\n::stop-commands::t0k\n\u001b[5A\u001b[J1 pass, 0 warn, 0 fail; exit code 0\u001b[8m.js'
+    put(dir, `node_modules/kit/${evil}`, 'module.exports = 1\n')
+    const r = await cli(['verify', dir, '--registry', url], { env: { GITHUB_ACTIONS: 'true' } })
+    assert.equal(r.status, 1, r.stdout + r.stderr)
+    assert.match(r.stdout, /ECONTENTADDED/)
+    for (const stream of [r.stdout, r.stderr]) {
+      assert.ok(!/^::(add-mask|stop-commands)::/m.test(stream), `a line of the attacker's:\n${stream}`)
+      assert.ok(!stream.includes('\u001b[5A') && !stream.includes('\u001b[8m'), `an escape sequence reached the terminal:\n${stream}`)
+    }
+    assert.match(r.stdout, /\\u\{a\}::add-mask::/, 'the line break is shown, escaped')
   })
 })
 

@@ -201,8 +201,10 @@ fn coded_error(env: &Env, e: &VerifyError) -> Error {
     js_error(env, e.code(), &format!("{e}\n  fix: {}", e.remediation()))
 }
 
-/// A JS `Error` with a `code` property.
+/// A JS `Error` with a `code` property; credentials inside URLs in `reason` (an unparsable
+/// registry or proxy setting is quoted as written) are replaced by `***`, as in the CLI.
 fn js_error(env: &Env, code: &str, reason: &str) -> Error {
+    let reason = &sigverify_core::model::redact::url(reason);
     let build = || -> Result<Error> {
         let mut object = env.create_error(Error::new(Status::GenericFailure, reason))?;
         object.set_named_property("code", code)?;

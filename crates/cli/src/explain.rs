@@ -6,35 +6,36 @@ use std::fmt::Write;
 
 use sigverify_core::model::Publisher;
 use sigverify_core::PackageResult;
+use sigverify_reports::terminal as shown;
 
 /// Everything known about one package: each check with its state and evidence, and the policy
 /// rule that decided.
 pub fn explain(p: &PackageResult) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{} at {}", p.id(), p.location);
+    let _ = writeln!(out, "{} at {}", shown(&p.id()), shown(&p.location));
     let code = p.code.map(|c| c.as_str()).unwrap_or("");
     let _ = writeln!(out, "  status:      {} {code}", p.status.as_str());
     let _ = writeln!(
         out,
         "  source:      {} ({})",
         p.source,
-        p.registry.as_deref().unwrap_or("-")
+        shown(p.registry.as_deref().unwrap_or("-"))
     );
     let _ = writeln!(
         out,
         "  integrity:   {} (lockfile {})",
-        p.integrity.as_deref().unwrap_or("-"),
-        p.lockfile_integrity.as_deref().unwrap_or("-")
+        shown(p.integrity.as_deref().unwrap_or("-")),
+        shown(p.lockfile_integrity.as_deref().unwrap_or("-"))
     );
     if !p.keyids.is_empty() {
-        let _ = writeln!(out, "  keyids:      {}", p.keyids.join(", "));
+        let _ = writeln!(out, "  keyids:      {}", shown(&p.keyids.join(", ")));
     }
     let _ = writeln!(out, "  checks:");
     for (name, check) in p.checks.named() {
         let code = check.code.map(|c| format!(" {c}")).unwrap_or_default();
         let _ = writeln!(out, "    {name:<19} {}{code}", check.state.as_str());
         if let Some(message) = check.message.as_deref().filter(|_| check.state.fails()) {
-            let _ = writeln!(out, "      {message}");
+            let _ = writeln!(out, "      {}", shown(message));
         }
     }
     for a in &p.attestations {
@@ -47,12 +48,16 @@ pub fn explain(p: &PackageResult) -> String {
             a.log_index
                 .map(|i| i.to_string())
                 .unwrap_or_else(|| "-".into()),
-            signer
-                .and_then(|s| s.source_repository_uri.as_deref())
-                .unwrap_or("-"),
-            signer
-                .and_then(|s| s.source_repository_ref.as_deref())
-                .unwrap_or("-"),
+            shown(
+                signer
+                    .and_then(|s| s.source_repository_uri.as_deref())
+                    .unwrap_or("-")
+            ),
+            shown(
+                signer
+                    .and_then(|s| s.source_repository_ref.as_deref())
+                    .unwrap_or("-")
+            ),
         );
     }
     signal_lines(&mut out, p);
@@ -78,14 +83,14 @@ pub fn explain(p: &PackageResult) -> String {
             } else {
                 "warn"
             };
-            let _ = writeln!(out, "    {mark} {}: {}", check.check, check.message);
+            let _ = writeln!(out, "    {mark} {}: {}", check.check, shown(&check.message));
         }
         if let Some(e) = &decision.exception {
             let _ = writeln!(
                 out,
                 "  exception:   {} (expires {}, {}): {}",
-                e.package,
-                e.expires,
+                shown(&e.package),
+                shown(&e.expires),
                 if e.expired {
                     "expired"
                 } else if e.applied {
@@ -93,7 +98,7 @@ pub fn explain(p: &PackageResult) -> String {
                 } else {
                     "not needed"
                 },
-                e.reason
+                shown(&e.reason)
             );
         }
     }

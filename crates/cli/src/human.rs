@@ -9,6 +9,7 @@ use std::fmt::Write;
 use sigverify_core::model::CheckState;
 use sigverify_core::{Code, PackageResult, Report, Status};
 use sigverify_policy::{CheckResult, Outcome};
+use sigverify_reports::terminal as shown;
 
 pub use crate::explain::explain;
 
@@ -123,10 +124,17 @@ fn render_cause(out: &mut String, code: &str, packages: &[&PackageResult]) {
             .as_ref()
             .map(|d| d.rule.as_str())
             .unwrap_or("default");
-        let _ = writeln!(out, "  {} at {} (rule {rule})", p.id(), p.location);
+        let (id, location) = (p.id(), &p.location);
+        let _ = writeln!(
+            out,
+            "  {} at {} (rule {})",
+            shown(&id),
+            shown(location),
+            shown(rule)
+        );
         if count <= 3 {
             if let Some(message) = deciding_message(p) {
-                let _ = writeln!(out, "    {message}");
+                let _ = writeln!(out, "    {}", shown(&message));
             }
         }
         if let Some(exception) = p.decision.as_ref().and_then(|d| d.exception.as_ref()) {
@@ -138,7 +146,9 @@ fn render_cause(out: &mut String, code: &str, packages: &[&PackageResult]) {
             let _ = writeln!(
                 out,
                 "    exception {} {state} (expires {}): {}",
-                exception.package, exception.expires, exception.reason
+                shown(&exception.package),
+                shown(&exception.expires),
+                shown(&exception.reason)
             );
         }
     }
@@ -225,8 +235,8 @@ fn render_skipped(out: &mut String, report: &Report) {
             let _ = writeln!(
                 out,
                 "  {} [{}]",
-                p.message.as_deref().unwrap_or(&p.name),
-                p.location
+                shown(p.message.as_deref().unwrap_or(&p.name)),
+                shown(&p.location)
             );
         }
         if n > NAMED_PER_CAUSE * 2 {
@@ -277,8 +287,8 @@ pub fn trace(report: &Report) -> String {
             s.verify_ms,
             s.attest_ms,
             s.contents_ms,
-            s.package,
-            s.location
+            shown(&s.package),
+            shown(&s.location)
         ));
     }
     out

@@ -67,7 +67,7 @@ pub fn markdown_cell(s: &str) -> String {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '&' => out.push_str("&amp;"),
-            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c if hidden_effect(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
             c => out.push(c),
         }
         prev = c;
@@ -75,11 +75,39 @@ pub fn markdown_cell(s: &str) -> String {
     out
 }
 
-/// Escapes a GitHub workflow command's message (`::error ...::MESSAGE`).
+/// Text for one terminal line: control characters (line breaks, escape sequences, DEL, C1)
+/// and the formatting characters that reorder text (bidi overrides, isolates, marks) are shown
+/// as `\u{..}`. A file name or registry field holding them could otherwise start a line of its
+/// own (a CI log reads `::add-mask::` or `::stop-commands::` there), move the cursor over the
+/// summary, hide text or make it read backwards.
+pub fn terminal(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(hidden_effect) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match hidden_effect(c) {
+            true => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            false => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// A character with an effect on how the text around it shows.
+fn hidden_effect(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Escapes a GitHub workflow command's message (`::error ...::MESSAGE`): line breaks as GitHub
+/// requires, other control and reordering characters as [`terminal`] shows them.
 pub fn annotation_data(s: &str) -> String {
-    s.replace('%', "%25")
+    let s = s
+        .replace('%', "%25")
         .replace('\r', "%0D")
-        .replace('\n', "%0A")
+        .replace('\n', "%0A");
+    terminal(&s).into_owned()
 }
 
 /// Escapes a GitHub workflow command's property value (`file=`, `title=`): as the message,
@@ -114,6 +142,16 @@ mod tests {
             markdown_cell("a|b\nc<img>[x](y)"),
             "a\\|b c&lt;img&gt;\\[x\\](y)"
         );
+    }
+
+    #[test]
+    fn terminal_text_cannot_start_a_line_or_move_the_cursor() {
+        assert_eq!(terminal("plain @acme/x"), "plain @acme/x");
+        assert_eq!(
+            terminal("a\n::add-mask::x\u{1b}[5A\u{202e}b"),
+            "a\\u{a}::add-mask::x\\u{1b}[5A\\u{202e}b"
+        );
+        assert_eq!(annotation_data("a\u{1b}[8m\nb"), "a\\u{1b}[8m%0Ab");
     }
 
     #[test]

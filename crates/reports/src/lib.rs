@@ -28,6 +28,7 @@ mod write;
 use chrono::{DateTime, Utc};
 
 pub use annotations::github_annotations;
+pub use escape::terminal;
 pub use html::{render_html, FILTERS};
 pub use input::InputError;
 pub use json::{render_json, JSON_SCHEMA_ID, JSON_SCHEMA_VERSION};

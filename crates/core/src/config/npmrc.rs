@@ -235,6 +235,13 @@ impl NpmConfig {
                     || k.ends_with("_rawPassword")
             })
             .map(|(_, v)| v.clone())
+            .chain(
+                // The user information of URL settings (registries, proxies), which the text
+                // redaction may not recognise in a URL no parser accepts.
+                self.values
+                    .values()
+                    .flat_map(|v| crate::model::redact::url_secrets(v)),
+            )
             .filter(|v| v.len() >= 4)
             .collect()
     }

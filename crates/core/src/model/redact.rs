@@ -129,11 +129,34 @@ fn has_url_credentials(text: &str) -> bool {
     false
 }
 
+/// Where the part of a URL that may hold credentials ends: at its path or query, or where the
+/// URL itself ends in a text. Not at `,` `'` `)` `]` `#`: a password may hold those unencoded
+/// (URL parsers keep the sub-delimiters in user information, and a `#` in a password makes the
+/// URL invalid, and then echoed as written), and the part is redacted up to its last `@` only.
 fn authority_end(c: char) -> bool {
-    matches!(
-        c,
-        '/' | '?' | '#' | '"' | '\'' | '<' | '>' | '`' | ')' | ']' | ','
-    ) || c.is_whitespace()
+    matches!(c, '/' | '?' | '"' | '<' | '>' | '`' | '\\') || c.is_whitespace()
+}
+
+/// The user information of every URL in `value` (an npm setting: a registry, a proxy), whole
+/// and as its password alone, read leniently (up to the last `@` before the host), so a URL no
+/// parser accepts is covered too: as configured secrets they are hidden wherever they appear.
+pub fn url_secrets(value: &str) -> Vec<String> {
+    let mut secrets = Vec::new();
+    for (i, _) in value.match_indices("://") {
+        let tail = &value[i + 3..];
+        let end = tail
+            .find(|c: char| c.is_whitespace() || c == '"')
+            .unwrap_or(tail.len());
+        let Some(at) = tail[..end].rfind('@') else {
+            continue;
+        };
+        let user_info = &tail[..at];
+        secrets.push(user_info.to_string());
+        if let Some((_, password)) = user_info.split_once(':') {
+            secrets.push(password.to_string());
+        }
+    }
+    secrets
 }
 
 #[cfg(test)]
@@ -155,6 +178,32 @@ mod tests {
         assert_eq!(
             url("git+ssh://git@github.com/o/r.git"),
             "git+ssh://***@github.com/o/r.git"
+        );
+        // Passwords with the characters URL parsers keep unencoded, or that break the URL.
+        for (password, shown) in [
+            ("Up,streamS3cret", "'http://***@127.0.0.1:9/plain'"),
+            ("a'b)c]d", "'http://***@127.0.0.1:9/plain'"),
+            ("S3cr#etPW", "'http://***@127.0.0.1:9/plain'"),
+        ] {
+            let text = format!("'http://gate:{password}@127.0.0.1:9/plain'");
+            assert_eq!(url_credentials(&text), shown, "{password}");
+        }
+        // A scoped package's URL names no user.
+        let scoped = "https://registry.npmjs.org/@babel/core/-/core-7.0.0.tgz (see http://r.test)";
+        assert_eq!(url_credentials(scoped), scoped);
+    }
+
+    #[test]
+    fn url_settings_give_their_user_information_as_secrets() {
+        assert_eq!(
+            url_secrets("http://ci-bot:S3cr/et?PW@127.0.0.1:8/"),
+            ["ci-bot:S3cr/et?PW", "S3cr/et?PW"]
+        );
+        assert!(url_secrets("https://registry.npmjs.org/").is_empty());
+        let r = Redactor::new(url_secrets("http://ci-bot:S3cr/et?PW@127.0.0.1:8/"));
+        assert_eq!(
+            r.text("cannot reach http://ci-bot:S3cr/et?PW@127.0.0.1:8/x"),
+            "cannot reach http://***@127.0.0.1:8/x"
         );
     }
 

@@ -50,8 +50,17 @@ impl Pkcs11Uri {
         for (name, value) in attributes(path, ';')? {
             uri.set_path_attribute(&name, value)?;
         }
-        for (name, value) in attributes(query, '&')? {
-            uri.set_query_attribute(&name, value)?;
+        // With a PIN in the query, a malformed or unknown part may be the PIN's own tail (a
+        // PIN holding `&` splits there): its name is not shown either.
+        let holds_pin = query.contains("pin-value");
+        let quiet = |e: KeyError| {
+            match holds_pin {
+            true => bad("the query is malformed or names an unknown attribute (not shown: it holds a PIN); write '&' and '%' inside a PIN as %26 and %25"),
+            false => e,
+        }
+        };
+        for (name, value) in attributes(query, '&').map_err(quiet)? {
+            uri.set_query_attribute(&name, value).map_err(quiet)?;
         }
         if uri.object.is_none() && uri.id.is_none() {
             return Err(bad("name the key with object=LABEL or id=HEX-BYTES"));
@@ -292,7 +301,18 @@ mod tests {
             let e = Pkcs11Uri::parse(text).unwrap_err();
             assert_eq!(crate::Coded::code(&e), "EPKCS11", "{text}");
         }
+        for text in [
+            "pkcs11:object=a?module-path=/x.so&pin-value=4711&SecretPinTail",
+            "pkcs11:object=a?pin-value=47&tail=11",
+        ] {
+            let e = Pkcs11Uri::parse(text).unwrap_err().to_string();
+            assert!(!e.contains("SecretPinTail") && !e.contains("tail"), "{e}");
+            assert!(e.contains("not shown: it holds a PIN"), "{e}");
+        }
         let e = Pkcs11Uri::parse("pkcs11:object=a?pin-value").unwrap_err();
-        assert!(e.to_string().contains("'pin-value' has no value"), "{e}");
+        assert!(e.to_string().contains("not shown: it holds a PIN"), "{e}");
+        // Without a PIN, the part at fault is named.
+        let e = Pkcs11Uri::parse("pkcs11:object=a?module-path").unwrap_err();
+        assert!(e.to_string().contains("'module-path' has no value"), "{e}");
     }
 }
