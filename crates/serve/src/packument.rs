@@ -100,32 +100,15 @@ async fn refresh(
         }
     }
     let validators = validators_of(response.headers());
-    let bytes = read_limited(response, url).await?;
-    judge(state, registry, name, bytes, validators).await
-}
-
-/// The most an upstream packument may hold: the largest of the public registry are ~100-200
-/// MB; beyond this an upstream would exhaust the gate's memory.
-const MAX_PACKUMENT: usize = 512 * 1024 * 1024;
-
-/// The body, read chunk by chunk up to [`MAX_PACKUMENT`].
-async fn read_limited(mut response: reqwest::Response, url: &Url) -> Result<Vec<u8>, FetchFailure> {
-    let mut bytes =
-        Vec::with_capacity(response.content_length().unwrap_or(0).min(1 << 26) as usize);
-    loop {
-        let chunk = response
-            .chunk()
-            .await
-            .map_err(|e| FetchFailure::Unavailable(format!("reading {url}: {e}")))?;
-        let Some(chunk) = chunk else {
-            return Ok(bytes);
-        };
-        if bytes.len() + chunk.len() > MAX_PACKUMENT {
-            let why = format!("{url} answered more than {} MiB", MAX_PACKUMENT >> 20);
-            return Err(FetchFailure::Unavailable(why));
-        }
-        bytes.extend_from_slice(&chunk);
-    }
+    // Within the client's body budget, counted in the bytes read (an upstream's compressed or
+    // chunked bodies announce little), held until the document is judged.
+    let (bytes, held) = client
+        .read_body(url, response)
+        .await
+        .map_err(|e| FetchFailure::Unavailable(e.to_string()))?;
+    let judged = judge(state, registry, name, bytes, validators).await;
+    drop(held);
+    judged
 }
 
 /// Parses the document and judges every version it lists.

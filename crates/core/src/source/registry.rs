@@ -337,7 +337,7 @@ impl RegistryClient {
             });
         }
         let request = self.request(url, accept, None, validators);
-        let mut response = self.timed(url, request.send()).await?;
+        let response = self.timed(url, request.send()).await?;
         let status = response.status().as_u16();
         if status == 304 {
             // Only a conditional request can be answered "not modified": to any other it says
@@ -366,6 +366,21 @@ impl RegistryClient {
             last_modified: header("last-modified"),
             fresh_for: header("cache-control").and_then(|v| cache_control_max_age(&v)),
         };
+        let (bytes, held) = self.read_body(url, response).await?;
+        Ok(Conditional::Body {
+            bytes,
+            validators: fresh,
+            held,
+        })
+    }
+
+    /// Reads a response's body within the budget ([`BODY_BUDGET`]) and the per-request timeout,
+    /// up to [`MAX_BODY`]; the share it holds is given back when the returned one is dropped.
+    pub async fn read_body(
+        &self,
+        url: &Url,
+        mut response: reqwest::Response,
+    ) -> Result<(Vec<u8>, BodyShare), FetchError> {
         // Read straight into one buffer sized from Content-Length: collecting into `Bytes`
         // and copying out held every body twice (the copies of the largest packuments, 10 MB
         // and more, were the top of a cold run's heap).
@@ -406,11 +421,7 @@ impl RegistryClient {
             }
             bytes.extend_from_slice(&chunk);
         }
-        Ok(Conditional::Body {
-            bytes,
-            validators: fresh,
-            held,
-        })
+        Ok((bytes, held))
     }
 
     /// Runs one step of a request within the per-request timeout.
