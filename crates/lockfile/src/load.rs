@@ -10,7 +10,7 @@ use crate::installed::bundled::add_bundled;
 use crate::installed::mark_installed;
 use crate::installed::matching::{match_store, match_walk};
 use crate::installed::walk::walk_node_modules;
-use crate::model::{Linker, Manager, Tree};
+use crate::model::{Linker, Manager, Source, Tree};
 use crate::npm::{input_kind, root_of};
 use crate::parse::parse_format;
 use crate::project::{berry_linker, context, Context};
@@ -81,7 +81,8 @@ fn read_head(path: &Path) -> Result<Vec<u8>, LockfileError> {
 /// Reads the lockfile at `path` (any format, any file name, for `--lockfile`: the format
 /// follows the name, else the content) and matches it with what is installed next to it.
 pub fn load_lockfile(path: &Path) -> Result<Tree, LockfileError> {
-    let bytes = fs::read(path).map_err(|source| io_error(path, source))?;
+    let bytes = crate::file::read_regular(path, crate::file::LOCKFILE_LIMIT)
+        .map_err(|source| io_error(path, source))?;
     let format = format_of(path, &bytes);
     if format == Format::BunBinary {
         return Err(LockfileError::BunBinary {
@@ -120,7 +121,13 @@ fn matched_install(mut tree: Tree, format: Format, ctx: &Context) -> Result<Tree
         Format::Yarn if node_modules => return match_walk(tree),
         Format::Pnpm if node_modules && ctx.pnpm.hoisted => return match_walk(tree),
         Format::Bun if tree.root.join("node_modules/.bun").is_dir() => {
-            return match_store(tree, ".bun")
+            let isolated = match_store(tree.clone(), ".bun")?;
+            if holds_the_installed_registry_packages(&isolated, "node_modules/.bun/") {
+                return Ok(isolated);
+            }
+            // A `.bun` folder beside hoisted packages is no isolated install (a restored
+            // node_modules can add an empty one): read the tree as hoisted, with its checks
+            // (a deleted nested package that makes its parent load another version).
         }
         Format::YarnBerry => {
             let pnp = berry_linker(&tree.root) == "pnp" || tree.root.join(".pnp.cjs").is_file();
@@ -140,4 +147,13 @@ fn matched_install(mut tree: Tree, format: Format, ctx: &Context) -> Result<Tree
     }
     mark_installed(&mut tree);
     Ok(tree)
+}
+
+/// True when every registry package installed in `tree` (matched against a store) is in the
+/// store at `store`: what an isolated install looks like.
+fn holds_the_installed_registry_packages(tree: &Tree, store: &str) -> bool {
+    tree.packages
+        .iter()
+        .filter(|p| matches!(p.source, Source::Registry { .. }) && p.installed == Some(true))
+        .all(|p| p.location.starts_with(store))
 }

@@ -80,6 +80,20 @@ fn hoisted_install_marks_packages_installed() {
     );
 }
 
+/// An empty `.bun` folder added to a hoisted tree (a restored node_modules) does not make it
+/// read as an isolated install, whose checks differ.
+#[test]
+fn an_empty_store_folder_beside_hoisted_packages_is_still_hoisted() {
+    let dir = installed("bun/hoisted");
+    std::fs::create_dir_all(dir.path().join("node_modules/.bun")).unwrap();
+    let tree = load_tree(dir.path()).unwrap();
+    assert_eq!(
+        (tree.linker, tree.layout == Layout::NodeModules),
+        (Linker::NodeModules, true)
+    );
+    assert!(tree.packages.iter().all(|p| p.installed == Some(true)));
+}
+
 #[test]
 fn isolated_store_is_matched_and_its_symlinks_are_the_edges() {
     let dir = installed("bun/isolated");
