@@ -77,12 +77,15 @@ impl ManagerAllowList {
 
 /// `pnpm-workspace.yaml` as JSON (`Null` when there is none or it cannot be read).
 pub(crate) fn pnpm_workspace(dir: &Path) -> Value {
-    std::fs::read_to_string(dir.join("pnpm-workspace.yaml"))
-        .ok()
-        .and_then(|t| yaml_rust2::YamlLoader::load_from_str(&t).ok())
-        .and_then(|docs| docs.into_iter().next())
-        .map(|doc| yaml_to_json(&doc))
-        .unwrap_or_default()
+    sigverify_lockfile::read_regular_text(
+        &dir.join("pnpm-workspace.yaml"),
+        sigverify_lockfile::MANIFEST_LIMIT,
+    )
+    .ok()
+    .and_then(|t| yaml_rust2::YamlLoader::load_from_str(&t).ok())
+    .and_then(|docs| docs.into_iter().next())
+    .map(|doc| yaml_to_json(&doc))
+    .unwrap_or_default()
 }
 
 /// npm runs no package's scripts with `ignore-scripts` set (in an npmrc or `npm_config_*`).
@@ -144,7 +147,11 @@ fn berry_scripts_off(dir: &Path) -> bool {
     if let Ok(value) = std::env::var("YARN_ENABLE_SCRIPTS") {
         return off(&value);
     }
-    let text = std::fs::read_to_string(dir.join(".yarnrc.yml")).unwrap_or_default();
+    let text = sigverify_lockfile::read_regular_text(
+        &dir.join(".yarnrc.yml"),
+        sigverify_lockfile::MANIFEST_LIMIT,
+    )
+    .unwrap_or_default();
     // Line by line too: a spelling our YAML reader refuses (a tab) may be one Yarn reads.
     let by_line = text.lines().any(|line| {
         let setting: String = line
@@ -226,7 +233,7 @@ fn strings(value: &Value) -> Vec<String> {
 }
 
 fn read_json(path: &Path) -> Value {
-    std::fs::read_to_string(path)
+    sigverify_lockfile::read_regular_text(path, sigverify_lockfile::MANIFEST_LIMIT)
         .ok()
         .and_then(|t| serde_json::from_str(&t).ok())
         .unwrap_or_default()

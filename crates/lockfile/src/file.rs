@@ -7,9 +7,12 @@ use std::fs::{File, OpenOptions};
 use std::io::{self, Read};
 use std::path::Path;
 
-/// The most a manifest or shim is read (the largest published package.json files are a few
-/// MB).
+/// The most a manifest, shim or settings file is read (the largest published package.json
+/// files are a few MB).
 pub const MANIFEST_LIMIT: u64 = 64 << 20;
+
+/// The most a lockfile is read (a 5,000-package lockfile is ~5 MB).
+pub const LOCKFILE_LIMIT: u64 = 1 << 30;
 
 /// The bytes of the regular file at `path` (links followed), when it holds at most `limit`.
 pub fn read_regular(path: &Path, limit: u64) -> io::Result<Vec<u8>> {

@@ -78,7 +78,7 @@ pub use config::{
     Secret,
 };
 pub use error::{LockfileError, WalkProblem};
-pub use file::{read_regular, read_regular_text, MANIFEST_LIMIT};
+pub use file::{read_regular, read_regular_text, LOCKFILE_LIMIT, MANIFEST_LIMIT};
 pub use load::{find_lockfile, load_lockfile, load_tree, project_manager};
 pub use model::{
     is_omitted, Input, Layout, Linker, Manager, Omit, Package, Resolver, Source, Tree,

@@ -264,3 +264,19 @@ fn pnpm8_without_workspaces_keeps_the_dependencies_at_the_top() {
         .dev
     );
 }
+
+/// `node_modules/.modules.yaml` from a restored cache can be a FIFO (reading it would wait for
+/// a writer forever) or a link to an endless device: it is read as absent, at once.
+#[cfg(unix)]
+#[test]
+fn a_modules_file_that_is_no_regular_file_is_read_as_absent() {
+    let dir = installed("pnpm/pnpm10-hoisted");
+    let modules = dir.path().join("node_modules/.modules.yaml");
+    std::fs::remove_file(&modules).unwrap();
+    let made = std::process::Command::new("mkfifo").arg(&modules).status();
+    assert!(made.unwrap().success());
+    assert!(load_tree(dir.path()).is_ok());
+    std::fs::remove_file(&modules).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", &modules).unwrap();
+    assert!(load_tree(dir.path()).is_ok());
+}

@@ -103,7 +103,7 @@ impl NpmConfig {
     }
 
     fn read_file(&mut self, path: &Path, env: &HashMap<String, String>) -> Result<(), ConfigError> {
-        match std::fs::read_to_string(path) {
+        match sigverify_lockfile::read_regular_text(path, sigverify_lockfile::MANIFEST_LIMIT) {
             Ok(text) => {
                 self.read_text(&text, env);
                 self.sources.push(path.to_path_buf());

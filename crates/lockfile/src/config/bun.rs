@@ -4,7 +4,6 @@
 //! A registry is a URL string (credentials may sit in it: `https://user:pass@host/`) or a
 //! table `{ url, token }` / `{ url, username, password }`; `$VAR` and `${VAR}` are expanded.
 
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use toml::Value;
@@ -27,7 +26,8 @@ pub(crate) fn read_bunfig(
         .filter(|f| f.is_file())
         .collect();
     for file in files {
-        let text = fs::read_to_string(&file).map_err(|e| io_error(&file, e))?;
+        let text = crate::file::read_regular_text(&file, crate::file::MANIFEST_LIMIT)
+            .map_err(|e| io_error(&file, e))?;
         let doc: toml::Table = toml::from_str(&text).map_err(|e| toml_error(&file, &text, &e))?;
         let install = doc.get("install").and_then(Value::as_table);
         let reader = Reader { file: &file, env };
@@ -54,7 +54,7 @@ pub(crate) fn read_bunfig(
 /// package Bun loads and runs during every install, scripts off or not.
 pub fn bun_security_scanner(dir: &Path) -> Result<Option<String>, LockfileError> {
     let file = dir.join("bunfig.toml");
-    let Ok(text) = fs::read_to_string(&file) else {
+    let Ok(text) = crate::file::read_regular_text(&file, crate::file::MANIFEST_LIMIT) else {
         return Ok(None);
     };
     let doc: toml::Table = toml::from_str(&text).map_err(|e| toml_error(&file, &text, &e))?;

@@ -7,7 +7,6 @@
 //! expanded. Classic's `.yarnrc` gives `registry` and `"@scope:registry"`; its credentials
 //! live in `.npmrc`.
 
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::interpolate::interpolate;
@@ -34,7 +33,8 @@ pub(crate) fn read_yarnrc_yml(
 ) -> Result<RegistryConfig, LockfileError> {
     let mut config = RegistryConfig::default();
     for file in rc_files(dir, home, ".yarnrc.yml") {
-        let text = fs::read_to_string(&file).map_err(|e| io_error(&file, e))?;
+        let text = crate::file::read_regular_text(&file, crate::file::MANIFEST_LIMIT)
+            .map_err(|e| io_error(&file, e))?;
         let doc = parse_yaml(&file, &text).map_err(|e| as_config(&file, e))?;
         let reader = Reader { file: &file, env };
         reader.apply(&doc, &mut config.default_registry)?;
@@ -136,7 +136,8 @@ pub(crate) fn read_yarnrc(
 ) -> Result<RegistryConfig, LockfileError> {
     let mut config = RegistryConfig::default();
     for file in rc_files(dir, home, ".yarnrc") {
-        let text = fs::read_to_string(&file).map_err(|e| io_error(&file, e))?;
+        let text = crate::file::read_regular_text(&file, crate::file::MANIFEST_LIMIT)
+            .map_err(|e| io_error(&file, e))?;
         let root = parse_yarn_syntax(&file, &text).map_err(|e| as_config(&file, e))?;
         for entry in root.block().unwrap_or_default() {
             let Some(url) = entry.value.str() else {

@@ -116,7 +116,7 @@ fn importers(root: &Path, manifest: Manifest) -> Vec<Importer> {
 /// `node_modules/.modules.yaml` (YAML up to pnpm 9, JSON from pnpm 10: both parse as YAML).
 fn pnpm_install(root: &Path) -> PnpmInstall {
     let path = root.join("node_modules/.modules.yaml");
-    let Ok(text) = fs::read_to_string(&path) else {
+    let Ok(text) = crate::file::read_regular_text(&path, crate::file::MANIFEST_LIMIT) else {
         return PnpmInstall::default();
     };
     let Ok(doc) = parse_yaml(&path, &text) else {
@@ -144,7 +144,7 @@ fn pnpm_major(spec: &str) -> Option<u32> {
 /// Yarn Berry's linker: `nodeLinker` of `.yarnrc.yml` (default `pnp`).
 pub(crate) fn berry_linker(root: &Path) -> String {
     let path = root.join(".yarnrc.yml");
-    let linker = fs::read_to_string(&path)
+    let linker = crate::file::read_regular_text(&path, crate::file::MANIFEST_LIMIT)
         .ok()
         .and_then(|text| parse_yaml(&path, &text).ok())
         .and_then(|doc| {
