@@ -59,6 +59,8 @@ before(async () => {
   process.env.NPM_SIGVERIFY_CACHE = 'off'
   registry = new TestRegistry()
   registry.keysDocument = JSON.parse(read('registry-keys/npm-keys-2025.json'))
+  // The real tarball: its package.json names the repository the provenance must come from.
+  registry.tarballs.set('/sigstore/-/sigstore-1.0.0.tgz', fs.readFileSync(path.join(CORPUS, 'attestations/npm-cli/sigstore-1.0.0.tgz')))
   url = await registry.start()
 })
 

@@ -132,7 +132,7 @@ describe('test Sigstore: provenance that verifies', () => {
     assert.equal(pkg.attestations[0].signer.issuer, 'https://oidc.ci.example')
     const pinned = await verify('other@1.0.0', { allowedIssuers: [ACTIONS] })
     assert.equal(pinned.status, 'invalid')
-    assert.equal(pinned.code, 'EPROVENANCEIDENTITY', pinned.message)
+    assert.equal(pinned.code, 'EPROVENANCEISSUER', pinned.message)
     assert.equal(pinned.provenance, 'verified', 'the bundle verified; the policy rejected it')
   })
 
