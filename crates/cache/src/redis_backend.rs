@@ -283,7 +283,11 @@ fn check(
     secret: Option<&CacheSecret>,
 ) -> Option<Entry> {
     match Record::decode(&value?, secret) {
-        Ok(record) if record.key == key => Some(record.entry),
+        // Redis drops a key at the TTL its writer set; the record's own lifetime is held to
+        // what this tool gives too (a writer with the key chooses both).
+        Ok(record) if record.key == key && !record.is_expired(crate::entry::now_millis()) => {
+            Some(record.entry)
+        }
         Ok(_) => None,
         Err(_) => {
             c.corrupt.fetch_add(1, Ordering::Relaxed);
@@ -317,4 +321,28 @@ fn timed_out(target: &RedisTarget, what: &str, limit: Duration) -> CacheError {
         target,
         &format!("{what} timed out after {} ms", limit.as_millis()),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A value whose writer (who holds the key) set a lifetime past any this tool gives is a
+    /// miss, whatever TTL Redis keeps it for.
+    #[test]
+    fn a_record_living_longer_than_the_tool_gives_is_a_miss() {
+        let secret = CacheSecret::new(&[7; 32]).unwrap();
+        let counters = Counters::default();
+        let entry = Entry::new(b"{}".to_vec());
+        let stored = |days: i64| {
+            let record = Record {
+                key: "k".into(),
+                expires_at: entry.stored_at + chrono::Duration::days(days),
+                entry: entry.clone(),
+            };
+            record.encode(Some(&secret))
+        };
+        assert!(check("k", Some(stored(1)), &counters, Some(&secret)).is_some());
+        assert!(check("k", Some(stored(3650)), &counters, Some(&secret)).is_none());
+    }
 }
