@@ -191,6 +191,7 @@ impl ProvenanceOptions {
             allowed_issuers: self.allowed_issuers.unwrap_or_default(),
             allowed_repositories: self.allowed_repositories.unwrap_or_default(),
             allowed_workflow_refs: self.allowed_workflow_refs.unwrap_or_default(),
+            ..defaults
         }
     }
 }

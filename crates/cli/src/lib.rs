@@ -219,6 +219,7 @@ pub(crate) fn provenance_options(p: &ProvenanceArgs) -> ProvenanceOptions {
         allowed_issuers: p.allowed_issuer.clone(),
         allowed_repositories: p.allowed_repository.clone(),
         allowed_workflow_refs: p.allowed_workflow_ref.clone(),
+        ..ProvenanceOptions::default()
     }
 }
 

@@ -86,8 +86,9 @@ impl Verdict {
 pub(crate) fn run_salt(provenance: &ProvenanceOptions, trusted_root: Option<&str>) -> String {
     let root = trusted_root.map_or_else(|| "embedded".to_string(), sha256_hex);
     let parts = [
-        // v2: attestation summaries carry their authenticated signing time.
-        ("format", "verdict v2".to_string()),
+        // v2: attestation summaries carry their authenticated signing time. v3: a verified
+        // provenance is bound to the signed tarball's repository (a v2 verdict was not).
+        ("format", "verdict v3".to_string()),
         ("tool", env!("CARGO_PKG_VERSION").to_string()),
         ("provenance", format!("{provenance:?}")),
         ("trustedRoot", root),

@@ -78,7 +78,7 @@ pub(crate) async fn attest(
                 let judge = move || judge_document(result, &job, &doc, &trust, &judged_with);
                 crate::work::cpu::on_cpu_pool(judge).await
             };
-            match options.repository_match {
+            match options.repository_match && options.bind_to_tarball {
                 true => bind_repository(judged, &job, evidence, tarballs).await,
                 false => judged,
             }

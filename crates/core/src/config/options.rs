@@ -121,6 +121,10 @@ pub struct ProvenanceOptions {
     pub allowed_repositories: Vec<String>,
     /// Allowed source refs, e.g. `refs/tags/*`.
     pub allowed_workflow_refs: Vec<String>,
+    /// Match a verified provenance against the repository the signed tarball's package.json
+    /// names, read from the tarball (default true). The registry gate, which judges every
+    /// version of a packument, turns it off when nothing it decides depends on provenance.
+    pub bind_to_tarball: bool,
 }
 
 impl Default for ProvenanceOptions {
@@ -133,6 +137,7 @@ impl Default for ProvenanceOptions {
             allowed_issuers: Vec::new(),
             allowed_repositories: Vec::new(),
             allowed_workflow_refs: Vec::new(),
+            bind_to_tarball: true,
         }
     }
 }

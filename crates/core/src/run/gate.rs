@@ -36,6 +36,28 @@ use crate::Code;
 /// within this time; keys that could not be fetched are asked for again on the next request).
 pub const KEYS_TTL: Duration = Duration::from_secs(600);
 
+/// Whether a verified provenance decides anything a gate serves: the run requires provenance
+/// or restricts who built it, or a policy rule does. Only then does the gate read the tarball of
+/// each version whose provenance verified, to match the repository its signed package.json
+/// names (a gate judges every version of a packument: a tarball per version). Otherwise a
+/// provenance a mirror passed off under an edited packument `repository` changes no verdict.
+fn provenance_decides(policy: &sigverify_policy::Policy, options: &ProvenanceOptions) -> bool {
+    let in_options = options.require
+        || !options.allowed_issuers.is_empty()
+        || !options.allowed_repositories.is_empty()
+        || !options.allowed_workflow_refs.is_empty();
+    let provenance = sigverify_policy::EvidenceKind::Provenance;
+    let in_policy = policy
+        .rules
+        .iter()
+        .any(|rule| rule.require.contains(&provenance) || !rule.provenance.is_empty())
+        || policy
+            .environments
+            .values()
+            .any(|e| e.require.contains(&provenance));
+    in_options || in_policy
+}
+
 /// The verifier behind a registry gate.
 pub struct Gate {
     loaded: Loaded,
@@ -67,12 +89,14 @@ impl Gate {
         if let Some(warning) = &cache.warning {
             return Err(VerifyError::Usage(warning.clone()));
         }
+        let mut provenance = options.provenance.clone();
+        provenance.bind_to_tarball = provenance_decides(&loaded.policy.policy, &provenance);
         let cache = match loaded.internal.is_some() {
             // Internal signatures are judged against the time: their verdicts never keep.
             true => cache,
             false => {
                 let root = loaded.trusted_root.as_deref().map(String::as_str);
-                cache.with_verdicts(run_salt(&options.provenance, root))
+                cache.with_verdicts(run_salt(&provenance, root))
             }
         };
         Ok(Gate {
@@ -80,7 +104,7 @@ impl Gate {
             dir: options.dir.clone(),
             client,
             cache,
-            provenance: Arc::new(options.provenance.clone()),
+            provenance: Arc::new(provenance),
             concurrency: options.concurrency.max(1),
             keyrings: Mutex::new(HashMap::new()),
         })
@@ -271,5 +295,37 @@ fn check_of(registry: &Url, name: &str, version: &str) -> RegistryCheck {
         registry: registry.clone(),
         tarball: None,
         inline_attestations: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy(text: &str) -> sigverify_policy::Policy {
+        sigverify_policy::load_str("p.yaml", text, sigverify_policy::Format::Yaml).unwrap()
+    }
+
+    /// The gate reads a version's tarball to bind its provenance only when provenance decides
+    /// something: required or restricted by the run, or by any rule of the policy.
+    #[test]
+    fn provenance_decides_only_when_required_or_restricted() {
+        let defaults = ProvenanceOptions::default();
+        let npm = policy("rules:\n  - package: \"*\"\n    require: [registry-signature]\n");
+        assert!(!provenance_decides(&npm, &defaults));
+        let required = ProvenanceOptions {
+            require: true,
+            ..ProvenanceOptions::default()
+        };
+        assert!(provenance_decides(&npm, &required));
+        let issuers = ProvenanceOptions {
+            allowed_issuers: vec!["https://token.actions.githubusercontent.com".into()],
+            ..ProvenanceOptions::default()
+        };
+        assert!(provenance_decides(&npm, &issuers));
+        let scoped = policy(
+            "rules:\n  - package: \"@acme/*\"\n    require: [registry-signature, provenance]\n",
+        );
+        assert!(provenance_decides(&scoped, &defaults));
     }
 }
