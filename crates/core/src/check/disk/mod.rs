@@ -314,7 +314,6 @@ impl Scan<'_> {
         }
     }
 
-    /// Records something on disk the lockfile does not account for.
     /// The entries of the folder at `location` (none when it does not exist). A folder that
     /// cannot be listed is reported, not skipped: Node loads through a folder it may search
     /// but not read, so what it holds would go unchecked (a restored cache decides the modes).
@@ -340,6 +339,7 @@ impl Scan<'_> {
         listed
     }
 
+    /// Records a folder (or entry) that could not be read, as extraneous: unchecked.
     fn unlisted(&mut self, location: &str, why: &str) {
         let why = format!(
             "{location}: cannot be read ({why}), so what it holds was not checked: make it readable, or reinstall"
@@ -347,6 +347,7 @@ impl Scan<'_> {
         self.extraneous(location, Code::Extraneous, why);
     }
 
+    /// Records something on disk the lockfile does not account for.
     fn extraneous(&mut self, location: &str, code: Code, why: String) {
         let path = self.tree.root.join(location);
         self.found.push(extraneous(location, &path, code, why));
