@@ -141,6 +141,10 @@ fn authority_end(c: char) -> bool {
 /// and as its password alone, read leniently (up to the last `@` before the host), so a URL no
 /// parser accepts is covered too: as configured secrets they are hidden wherever they appear.
 pub fn url_secrets(value: &str) -> Vec<String> {
+    // A URL a parser accepts names its own user information (an `@` in its path is none).
+    if let Ok(url) = url::Url::parse(value.trim()) {
+        return url.password().map(str::to_string).into_iter().collect();
+    }
     let mut secrets = Vec::new();
     for (i, _) in value.match_indices("://") {
         let tail = &value[i + 3..];
@@ -200,6 +204,12 @@ mod tests {
             ["ci-bot:S3cr/et?PW", "S3cr/et?PW"]
         );
         assert!(url_secrets("https://registry.npmjs.org/").is_empty());
+        // An `@` in a valid URL's path is no user information (a scoped registry path).
+        assert!(url_secrets("https://npm.pkg.github.com/@acme").is_empty());
+        assert_eq!(
+            url_secrets("https://ci-bot:S3cr,etPW@r.test/@acme"),
+            ["S3cr,etPW"]
+        );
         let r = Redactor::new(url_secrets("http://ci-bot:S3cr/et?PW@127.0.0.1:8/"));
         assert_eq!(
             r.text("cannot reach http://ci-bot:S3cr/et?PW@127.0.0.1:8/x"),
