@@ -143,24 +143,28 @@ impl Default for ProvenanceOptions {
 }
 
 impl ProvenanceOptions {
-    /// A provenance requirement with attestations off would be checked by nothing (and the
-    /// run would pass without it): refused, as a contradiction in the options.
-    pub(crate) fn check_enabled(&self) -> Result<(), crate::VerifyError> {
+    /// The flags that require provenance or restrict who built it, as set.
+    pub(crate) fn asked_of_provenance(&self) -> Vec<&'static str> {
         let lists = [
             (&self.allowed_issuers, "--allowed-issuer"),
             (&self.allowed_repositories, "--allowed-repository"),
             (&self.allowed_workflow_refs, "--allowed-workflow-ref"),
         ];
-        let asked = lists
+        let restricted = lists
             .iter()
             .filter(|(list, _)| !list.is_empty())
             .map(|(_, flag)| *flag);
-        let asked: Vec<&str> = self
-            .require
+        self.require
             .then_some("--require-provenance")
             .into_iter()
-            .chain(asked)
-            .collect();
+            .chain(restricted)
+            .collect()
+    }
+
+    /// A provenance requirement with attestations off would be checked by nothing (and the
+    /// run would pass without it): refused, as a contradiction in the options.
+    pub(crate) fn check_enabled(&self) -> Result<(), crate::VerifyError> {
+        let asked = self.asked_of_provenance();
         if self.enabled || asked.is_empty() {
             return Ok(());
         }

@@ -42,10 +42,7 @@ pub const KEYS_TTL: Duration = Duration::from_secs(600);
 /// names (a gate judges every version of a packument: a tarball per version). Otherwise a
 /// provenance a mirror passed off under an edited packument `repository` changes no verdict.
 fn provenance_decides(policy: &sigverify_policy::Policy, options: &ProvenanceOptions) -> bool {
-    let in_options = options.require
-        || !options.allowed_issuers.is_empty()
-        || !options.allowed_repositories.is_empty()
-        || !options.allowed_workflow_refs.is_empty();
+    let in_options = !options.asked_of_provenance().is_empty();
     let provenance = sigverify_policy::EvidenceKind::Provenance;
     let in_policy = policy
         .rules
